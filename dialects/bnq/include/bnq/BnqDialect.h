@@ -1,0 +1,9 @@
+//===- BnqDialect.h - bnq dialect declaration -------------------*- C++ -*-===//
+#ifndef BNQ_BNQDIALECT_H
+#define BNQ_BNQDIALECT_H
+
+#include "mlir/IR/Dialect.h"
+
+#include "bnq/BnqDialect.h.inc"
+
+#endif // BNQ_BNQDIALECT_H

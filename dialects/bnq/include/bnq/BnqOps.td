@@ -1,0 +1,289 @@
+//===- BnqOps.td - bnq operations -------------------------*- tablegen -*-===//
+
+#ifndef BNQ_OPS_TD
+#define BNQ_OPS_TD
+
+include "bnq/BnqDialect.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+class Bnq_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Bnq_Dialect, mnemonic, traits>;
+
+def Bnq_IdTensor : TensorOf<[I32, I64]>;
+def Bnq_Int8Tensor : TensorOf<[I8]>;
+// The per-tensor activation scale: tensor<f32>, implied by the syntax.
+def Bnq_ScalarF32Tensor : 0DTensorOf<[F32]>,
+    BuildableType<"::mlir::RankedTensorType::get({}, $_builder.getF32Type())">;
+
+//===----------------------------------------------------------------------===//
+// Float building blocks (created by the raising passes)
+//===----------------------------------------------------------------------===//
+
+def Bnq_EmbeddingOp : Bnq_Op<"embedding", [Pure]> {
+  let summary = "row lookup: result[i..., h] = table[ids[i...], h]";
+  let description = [{
+    Gathers rows of a `[V, H]` table. The table may be a float constant or a
+    quantized weight producer (row-wise scales for the word embeddings).
+    Ids outside `[0, V)` are a run-time error in the runtime.
+  }];
+  let arguments = (ins F32Tensor:$table, Bnq_IdTensor:$ids);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat =
+      "$table `[` $ids `]` attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Bnq_LayerNormOp : Bnq_Op<"layer_norm",
+    [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "layer normalization over the last axis";
+  let description = [{
+    `y = (x - mean(x)) / sqrt(var(x) + epsilon) * gamma + beta`, with mean
+    and (biased) variance over the last axis; gamma and beta are `[H]`.
+  }];
+  let arguments = (ins F32Tensor:$input, F32Tensor:$gamma, F32Tensor:$beta,
+                       F32Attr:$epsilon);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $gamma `,` $beta attr-dict `:` type($input) `,` type($gamma)
+    `,` type($beta)
+  }];
+  let hasVerifier = 1;
+}
+
+def Bnq_LinearOp : Bnq_Op<"linear", [Pure]> {
+  let summary = "y = x W^T + b, W in [out, in] (PyTorch) layout";
+  let description = [{
+    `result[..., n] = sum_k input[..., k] * weight[n, k] + bias[n]`.
+    The weight is any `[N, K]` f32 value: a float constant, or the result of
+    `quant_weight` / `bitplane_weight` / `packed_weight`, which denote their
+    dequantized tensor. The bias is optional.
+  }];
+  let arguments = (ins F32Tensor:$input, F32Tensor:$weight,
+                       Optional<F32Tensor>:$bias);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Bnq_BatchMatmulOp : Bnq_Op<"batch_matmul", [Pure]> {
+  let summary = "batched matrix product over equal leading dimensions";
+  let description = [{
+    `lhs [..., M, K] x rhs [..., K, N] -> [..., M, N]`; with
+    `transpose_rhs`, rhs is `[..., N, K]`. Batch dimensions must match (no
+    broadcasting).
+  }];
+  let arguments = (ins F32Tensor:$lhs, F32Tensor:$rhs,
+                       UnitAttr:$transpose_rhs);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Bnq_SoftmaxOp : Bnq_Op<"softmax",
+    [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "softmax along one axis";
+  let description = [{
+    `y = exp(x - max(x)) / sum(exp(x - max(x)))` along `axis` (negative
+    values count from the end).
+  }];
+  let arguments = (ins F32Tensor:$input, I64Attr:$axis);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Bnq_GeluOp : Bnq_Op<"gelu", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "GELU activation";
+  let description = [{
+    `erf`:  `y = 0.5 x (1 + erf(x / sqrt(2)))`;
+    `tanh`: `y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`.
+  }];
+  let arguments = (ins F32Tensor:$input,
+                       Bnq_GeluApproximationAttr:$approximation);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = "$approximation $input attr-dict `:` type($input)";
+}
+
+def Bnq_TanhOp : Bnq_Op<"tanh", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "elementwise tanh (the BERT pooler activation)";
+  let arguments = (ins F32Tensor:$input);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+class Bnq_BroadcastBinaryOp<string mnemonic, string formula>
+    : Bnq_Op<mnemonic, [Pure]> {
+  let summary = "elementwise " # formula # " with NumPy broadcasting";
+  let arguments = (ins F32Tensor:$lhs, F32Tensor:$rhs);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+def Bnq_AddOp : Bnq_BroadcastBinaryOp<"add", "lhs + rhs">;
+def Bnq_SubOp : Bnq_BroadcastBinaryOp<"sub", "lhs - rhs">;
+def Bnq_MulOp : Bnq_BroadcastBinaryOp<"mul", "lhs * rhs">;
+def Bnq_DivOp : Bnq_BroadcastBinaryOp<"div", "lhs / rhs">;
+
+def Bnq_ReshapeOp : Bnq_Op<"reshape", [Pure]> {
+  let summary = "row-major reshape to the result type's shape";
+  let arguments = (ins F32Tensor:$input);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat =
+      "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Bnq_TransposeOp : Bnq_Op<"transpose", [Pure]> {
+  let summary = "permute dimensions: result dim i = input dim permutation[i]";
+  let arguments = (ins F32Tensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $permutation attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Bnq_AttentionOp : Bnq_Op<"attention", [Pure]> {
+  let summary = "multi-head scaled dot-product attention";
+  let description = [{
+    q `[B, Sq, E]`, k and v `[B, Sk, E]`, E = num_heads * D. For each batch b
+    and head h (columns h*D .. h*D+D-1):
+      `P = softmax(scale * Q_h K_h^T + mask_bias[b, None, :])` over keys,
+      `result[b, :, h*D:(h+1)*D] = P V_h`.
+    `mask_bias` `[B, Sk]` is additive (0 keeps a key, a large negative value
+    masks it), as BERT builds from the attention mask. When `prob_bits` is
+    set, P is fake-quantized like `quantize` with that bit count and the
+    static clip `prob_clip` (default 1.0, since P is in [0, 1]) before the
+    second product; query, key and value are quantized by explicit
+    `quantize`/`dequantize` pairs on the operands.
+  }];
+  let arguments = (ins F32Tensor:$query, F32Tensor:$key, F32Tensor:$value,
+                       Optional<F32Tensor>:$mask_bias,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$num_heads,
+                       F32Attr:$scale,
+                       OptionalAttr<I32Attr>:$prob_bits,
+                       OptionalAttr<F32Attr>:$prob_clip);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`mask` `(` $mask_bias^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Quantized weights. Each result is the dequantized f32 weight, so consumers
+// (linear, embedding) need no quantized variants.
+//===----------------------------------------------------------------------===//
+
+def Bnq_QuantWeightOp : Bnq_Op<"quant_weight", [Pure]> {
+  let summary = "integer-valued weight with a per-tensor or per-row scale";
+  let description = [{
+    `result[n, k] = scale[g(n)] * values[n, k]`, g(n) = 0 when `scale` has
+    one element (per tensor) and n when it has N (per row).
+    `values` is i8 `[N, K]` within the format's set: `binary` {-1, +1},
+    `ternary` {-1, 0, +1}, `int8` [-127, 127]. Scales are finite and >= 0.
+    `latent` optionally keeps the f32 weight this was quantized from: TWS
+    needs it and fine-tuning export starts from it.
+    Created by bnq-ternarize / bnq-binarize; consumed by bnq-split-ternary
+    and bnq-pack-bits.
+  }];
+  let arguments = (ins Bnq_WeightFormatAttr:$format, ElementsAttr:$values,
+                       ElementsAttr:$scale,
+                       OptionalAttr<ElementsAttr>:$latent);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    $format `values` `(` $values `)` `scale` `(` $scale `)`
+    (`latent` `(` $latent^ `)`)? attr-dict `:` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Bnq_BitplaneWeightOp : Bnq_Op<"bitplane_weight", [Pure]> {
+  let summary = "weight as a sum of scaled {-1,+1} planes";
+  let description = [{
+    `result[n, k] = sum_p scales[p, g(n)] * planes[p, n, k]`, planes i8
+    `[P, N, K]` with values in {-1, +1}, scales f32 `[P, 1]` (per tensor) or
+    `[P, N]` (per row), 1 <= P <= 8. One plane is a binary weight; two planes
+    with equal scales alpha/2 are a ternary weight (t = (b1 + b2) / 2) or a
+    TWS-split pair. `latent` optionally keeps the f32 latent halves
+    `[P, N, K]` (TWS: W1, W2 with W1 + W2 = W) for fine-tuning export.
+    Created by bnq-split-ternary; consumed by bnq-pack-bits.
+  }];
+  let arguments = (ins ElementsAttr:$planes, ElementsAttr:$scales,
+                       OptionalAttr<ElementsAttr>:$latent);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    `planes` `(` $planes `)` `scales` `(` $scales `)`
+    (`latent` `(` $latent^ `)`)? attr-dict `:` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Bnq_PackedWeightOp : Bnq_Op<"packed_weight", [Pure]> {
+  let summary = "bit planes packed in the runtime's kernel layout";
+  let description = [{
+    Same value as a `bitplane_weight`, with the signs packed as the runtime
+    reads them: `bits` is i64 `[P, N, W]`, W = ceil(K / 64); bit (k mod 64)
+    of word `bits[p, n, k / 64]` is 1 when plane p holds -1 at (n, k).
+    Padding bits past K are 0. The layout is defined once, in
+    runtime/include/bnrt/bitpack.h, which compiler and runtime both include.
+    Created by bnq-pack-bits; consumed by the bundle serializer.
+  }];
+  let arguments = (ins ElementsAttr:$bits, ElementsAttr:$scales);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    `bits` `(` $bits `)` `scales` `(` $scales `)` attr-dict `:` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Activation quantization (QDQ form, as ONNX QuantizeLinear/DequantizeLinear)
+//===----------------------------------------------------------------------===//
+
+def Bnq_QuantizeOp : Bnq_Op<"quantize", [Pure]> {
+  let summary = "symmetric uniform quantization to `bits` bits, per tensor";
+  let description = [{
+    qmax = 2^(bits-1) - 1; c = `clip` when given (static, e.g. a learned clip
+    value), else max|input| computed at run time; scale = c / qmax (1 when
+    c = 0); `result = clamp(round_half_even(input / scale), -qmax, qmax)`,
+    stored in i8 for any bits in [2, 8]. The second result is the scale.
+    Created by bnq-quantize-activations (or imported from QuantizeLinear).
+  }];
+  let arguments = (ins F32Tensor:$input,
+                       ConfinedAttr<I32Attr, [IntMinValue<2>, IntMaxValue<8>]>:$bits,
+                       OptionalAttr<F32Attr>:$clip);
+  let results = (outs Bnq_Int8Tensor:$result, Bnq_ScalarF32Tensor:$scale);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Bnq_DequantizeOp : Bnq_Op<"dequantize", [Pure]> {
+  let summary = "result = scale * input";
+  let description = [{
+    Inverse of `quantize`: `result = scale * float(input)`. A
+    quantize/dequantize pair in front of a linear or attention operand is
+    what the runtime lowering turns into an integer kernel.
+  }];
+  let arguments = (ins Bnq_Int8Tensor:$input, Bnq_ScalarF32Tensor:$scale);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // BNQ_OPS_TD

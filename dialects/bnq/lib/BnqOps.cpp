@@ -1,0 +1,448 @@
+//===- BnqOps.cpp - bnq verifiers, folders and canonicalizers --*- C++ -*-===//
+#include "bnq/BnqOps.h"
+#include "bnq/ElementsAccess.h"
+
+#include "bnrt/bitpack.h"
+
+#include "mlir/Dialect/Traits.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace bnbert::bnq;
+
+//===----------------------------------------------------------------------===//
+// Shape helpers. Verifiers check what is known and tolerate dynamic or
+// unranked shapes: the importer produces those before shape specialization.
+//===----------------------------------------------------------------------===//
+
+static bool dimsCompatible(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+/// A dimension as text: its size, or `?` when dynamic.
+static std::string dimStr(int64_t d) {
+  return ShapedType::isDynamic(d) ? "?" : std::to_string(d);
+}
+
+static RankedTensorType ranked(Value v) {
+  return llvm::dyn_cast<RankedTensorType>(v.getType());
+}
+
+/// Checks that `actual` has the dimensions `expected` (where both are known).
+static LogicalResult verifyShape(Operation *op, StringRef what,
+                                 RankedTensorType actual,
+                                 ArrayRef<int64_t> expected) {
+  if (!actual)
+    return success();
+  if (actual.getRank() != static_cast<int64_t>(expected.size()))
+    return op->emitOpError() << what << " must have rank " << expected.size()
+                             << ", got rank " << actual.getRank();
+  for (auto [i, dims] : llvm::enumerate(llvm::zip(actual.getShape(), expected)))
+    if (!dimsCompatible(std::get<0>(dims), std::get<1>(dims)))
+      return op->emitOpError() << what << " dimension " << i << " is "
+                               << dimStr(std::get<0>(dims)) << ", expected "
+                               << dimStr(std::get<1>(dims));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Float building blocks
+//===----------------------------------------------------------------------===//
+
+LogicalResult EmbeddingOp::verify() {
+  RankedTensorType table = ranked(getTable()), ids = ranked(getIds());
+  if (table && table.getRank() != 2)
+    return emitOpError("table must have rank 2 ([V, H]), got rank ")
+           << table.getRank();
+  if (!table || !ids)
+    return success();
+  SmallVector<int64_t> expected(ids.getShape());
+  expected.push_back(table.getDimSize(1));
+  return verifyShape(*this, "result", ranked(getResult()), expected);
+}
+
+LogicalResult LayerNormOp::verify() {
+  if (!std::isfinite(getEpsilon().convertToFloat()) ||
+      getEpsilon().convertToFloat() <= 0)
+    return emitOpError("epsilon must be positive and finite");
+  RankedTensorType input = ranked(getInput());
+  if (input && input.getRank() == 0)
+    return emitOpError("input must have rank >= 1");
+  int64_t width = input ? input.getShape().back() : ShapedType::kDynamic;
+  if (failed(verifyShape(*this, "gamma", ranked(getGamma()), {width})))
+    return failure();
+  return verifyShape(*this, "beta", ranked(getBeta()), {width});
+}
+
+LogicalResult LinearOp::verify() {
+  RankedTensorType input = ranked(getInput()), weight = ranked(getWeight());
+  if (input && input.getRank() == 0)
+    return emitOpError("input must have rank >= 1");
+  if (weight && weight.getRank() != 2)
+    return emitOpError("weight must have rank 2 ([N, K]), got rank ")
+           << weight.getRank();
+  if (!input || !weight)
+    return success();
+  int64_t n = weight.getDimSize(0), k = weight.getDimSize(1);
+  if (!dimsCompatible(input.getShape().back(), k))
+    return emitOpError("input features (")
+           << dimStr(input.getShape().back()) << ") do not match weight K ("
+           << dimStr(k) << ")";
+  if (getBias() && failed(verifyShape(*this, "bias", ranked(getBias()), {n})))
+    return failure();
+  SmallVector<int64_t> expected(input.getShape());
+  expected.back() = n;
+  return verifyShape(*this, "result", ranked(getResult()), expected);
+}
+
+LogicalResult BatchMatmulOp::verify() {
+  RankedTensorType lhs = ranked(getLhs()), rhs = ranked(getRhs());
+  if (!lhs || !rhs)
+    return success();
+  if (lhs.getRank() < 2 || lhs.getRank() != rhs.getRank())
+    return emitOpError("operands must have equal rank >= 2, got ")
+           << lhs.getRank() << " and " << rhs.getRank();
+  int64_t rank = lhs.getRank();
+  SmallVector<int64_t> expected;
+  for (int64_t i = 0; i < rank - 2; ++i) {
+    if (!dimsCompatible(lhs.getDimSize(i), rhs.getDimSize(i)))
+      return emitOpError("batch dimension ")
+             << i << " differs: " << dimStr(lhs.getDimSize(i)) << " vs "
+             << dimStr(rhs.getDimSize(i));
+    expected.push_back(ShapedType::isDynamic(lhs.getDimSize(i))
+                           ? rhs.getDimSize(i)
+                           : lhs.getDimSize(i));
+  }
+  int64_t rhsK = rhs.getDimSize(getTransposeRhs() ? rank - 1 : rank - 2);
+  int64_t rhsN = rhs.getDimSize(getTransposeRhs() ? rank - 2 : rank - 1);
+  if (!dimsCompatible(lhs.getDimSize(rank - 1), rhsK))
+    return emitOpError("contraction dimensions differ: ")
+           << dimStr(lhs.getDimSize(rank - 1)) << " vs " << dimStr(rhsK);
+  expected.push_back(lhs.getDimSize(rank - 2));
+  expected.push_back(rhsN);
+  return verifyShape(*this, "result", ranked(getResult()), expected);
+}
+
+LogicalResult SoftmaxOp::verify() {
+  RankedTensorType input = ranked(getInput());
+  if (!input)
+    return success();
+  int64_t axis = getAxis(), rank = input.getRank();
+  if (axis < -rank || axis >= rank)
+    return emitOpError("axis ") << axis << " is out of range for rank " << rank;
+  return success();
+}
+
+/// Shared by add/sub/mul/div.
+static LogicalResult verifyBroadcastBinary(Operation *op) {
+  RankedTensorType lhs = ranked(op->getOperand(0)),
+                   rhs = ranked(op->getOperand(1));
+  if (!lhs || !rhs)
+    return success();
+  SmallVector<int64_t> broadcast;
+  if (!OpTrait::util::getBroadcastedShape(lhs.getShape(), rhs.getShape(),
+                                          broadcast))
+    return op->emitOpError("operands are not broadcast-compatible: ")
+           << lhs << " and " << rhs;
+  return verifyShape(op, "result", ranked(op->getResult(0)), broadcast);
+}
+
+LogicalResult AddOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult SubOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult MulOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult DivOp::verify() { return verifyBroadcastBinary(*this); }
+
+LogicalResult ReshapeOp::verify() {
+  auto input = ranked(getInput()), result = ranked(getResult());
+  if (input && result && input.hasStaticShape() && result.hasStaticShape() &&
+      input.getNumElements() != result.getNumElements())
+    return emitOpError("cannot reshape ")
+           << input.getNumElements() << " elements into "
+           << result.getNumElements();
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  // reshape(reshape(x)) only depends on x's elements in row-major order.
+  if (auto inner = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(inner.getInput());
+    return getResult();
+  }
+  return {};
+}
+
+LogicalResult TransposeOp::verify() {
+  ArrayRef<int64_t> perm = getPermutation();
+  RankedTensorType input = ranked(getInput());
+  if (!input)
+    return success();
+  if (static_cast<int64_t>(perm.size()) != input.getRank())
+    return emitOpError("permutation has ")
+           << perm.size() << " entries for rank " << input.getRank();
+  SmallVector<bool> seen(perm.size(), false);
+  for (int64_t p : perm) {
+    if (p < 0 || p >= input.getRank() || seen[p])
+      return emitOpError("permutation is not a permutation of 0..")
+             << input.getRank() - 1;
+    seen[p] = true;
+  }
+  SmallVector<int64_t> expected;
+  for (int64_t p : perm)
+    expected.push_back(input.getDimSize(p));
+  return verifyShape(*this, "result", ranked(getResult()), expected);
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  for (auto [i, p] : llvm::enumerate(getPermutation()))
+    if (static_cast<int64_t>(i) != p)
+      return {};
+  return getInput();
+}
+
+namespace {
+/// transpose(transpose(x, inner), outer) -> transpose(x, inner o outer).
+struct ComposeTransposes : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inner = op.getInput().getDefiningOp<TransposeOp>();
+    if (!inner)
+      return failure();
+    SmallVector<int64_t> composed;
+    for (int64_t p : op.getPermutation())
+      composed.push_back(inner.getPermutation()[p]);
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, op.getType(), inner.getInput(),
+                                             composed);
+    return success();
+  }
+};
+} // namespace
+
+void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                              MLIRContext *context) {
+  patterns.add<ComposeTransposes>(context);
+}
+
+LogicalResult AttentionOp::verify() {
+  float scale = getScale().convertToFloat();
+  if (!std::isfinite(scale) || scale <= 0)
+    return emitOpError("scale must be positive and finite");
+  if (auto bits = getProbBits(); bits && (*bits < 2 || *bits > 8))
+    return emitOpError("prob_bits must be in [2, 8], got ") << *bits;
+  if (auto clip = getProbClip()) {
+    if (!getProbBits())
+      return emitOpError("prob_clip requires prob_bits");
+    if (!std::isfinite(clip->convertToFloat()) || clip->convertToFloat() <= 0)
+      return emitOpError("prob_clip must be positive and finite");
+  }
+  RankedTensorType q = ranked(getQuery()), k = ranked(getKey()),
+                   v = ranked(getValue());
+  for (auto [name, t] : {std::pair{"query", q}, {"key", k}, {"value", v}})
+    if (t && t.getRank() != 3)
+      return emitOpError() << name << " must have rank 3 ([B, S, E]), got rank "
+                           << t.getRank();
+  if (!q || !k || !v)
+    return success();
+  int64_t batch = q.getDimSize(0), embed = q.getDimSize(2);
+  int64_t keys = k.getDimSize(1);
+  if (failed(verifyShape(*this, "key", k, {batch, keys, embed})) ||
+      failed(verifyShape(*this, "value", v, {batch, keys, embed})))
+    return failure();
+  if (!ShapedType::isDynamic(embed) && embed % getNumHeads() != 0)
+    return emitOpError("embedding width ")
+           << embed << " is not divisible by num_heads " << getNumHeads();
+  if (getMaskBias() &&
+      failed(verifyShape(*this, "mask_bias", ranked(getMaskBias()),
+                         {batch, keys})))
+    return failure();
+  return verifyShape(*this, "result", ranked(getResult()), q.getShape());
+}
+
+//===----------------------------------------------------------------------===//
+// Quantized weights
+//===----------------------------------------------------------------------===//
+
+/// The static [N, K] shape every weight producer's result must have.
+static FailureOr<std::pair<int64_t, int64_t>> weightShape(Operation *op) {
+  auto type = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!type || type.getRank() != 2 || !type.hasStaticShape()) {
+    op->emitOpError("result must be a static rank-2 [N, K] tensor");
+    return failure();
+  }
+  return std::pair{type.getDimSize(0), type.getDimSize(1)};
+}
+
+/// Checks an attribute's element type and exact shape.
+static LogicalResult verifyAttr(Operation *op, StringRef name,
+                                ElementsAttr attr, Type elementType,
+                                ArrayRef<int64_t> shape) {
+  if (attr.getElementType() != elementType)
+    return op->emitOpError()
+           << name << " must have element type " << elementType << ", got "
+           << attr.getElementType();
+  if (attr.getShapedType().getShape() != shape) {
+    InFlightDiagnostic diag = op->emitOpError() << name << " must have shape [";
+    llvm::interleaveComma(shape, diag);
+    return diag << "], got " << attr.getShapedType();
+  }
+  return success();
+}
+
+/// Scales: f32 of shape `leading` + [1] (per tensor) or `leading` + [N]
+/// (per row); finite and >= 0.
+static LogicalResult verifyScales(Operation *op, StringRef name,
+                                  ElementsAttr scales,
+                                  ArrayRef<int64_t> leading, int64_t rows) {
+  Builder b(op->getContext());
+  SmallVector<int64_t> perTensor(leading), perRow(leading);
+  perTensor.push_back(1);
+  perRow.push_back(rows);
+  ArrayRef<int64_t> shape = scales.getShapedType().getShape();
+  if (shape != ArrayRef<int64_t>(perTensor) &&
+      shape != ArrayRef<int64_t>(perRow)) {
+    InFlightDiagnostic diag = op->emitOpError() << name << " must have shape [";
+    llvm::interleaveComma(perTensor, diag);
+    diag << "] (per tensor) or [";
+    llvm::interleaveComma(perRow, diag);
+    return diag << "] (per row), got " << scales.getShapedType();
+  }
+  if (scales.getElementType() != b.getF32Type())
+    return op->emitOpError() << name << " must have element type f32";
+  if (auto values = getElementValues<float>(scales); succeeded(values))
+    for (int64_t i = 0; i < values->size(); ++i)
+      if (!std::isfinite((*values)[i]) || (*values)[i] < 0)
+        return op->emitOpError() << name << " must be finite and >= 0, element "
+                                 << i << " is " << (*values)[i];
+  return success();
+}
+
+/// Checks that every i8 value is in [lo, hi] and, if `noZero`, not 0.
+/// Storage that cannot be read (an elided resource) is not checked.
+static LogicalResult verifyInt8Values(Operation *op, StringRef name,
+                                      ElementsAttr attr, int lo, int hi,
+                                      bool noZero, StringRef setName) {
+  auto values = getElementValues<int8_t>(attr);
+  if (failed(values))
+    return success();
+  for (int64_t i = 0; i < values->size(); ++i) {
+    int v = (*values)[i];
+    if (v < lo || v > hi || (noZero && v == 0))
+      return op->emitOpError() << name << " element " << i << " is " << v
+                               << ", outside " << setName;
+  }
+  return success();
+}
+
+LogicalResult QuantWeightOp::verify() {
+  auto shape = weightShape(*this);
+  if (failed(shape))
+    return failure();
+  auto [n, k] = *shape;
+  Builder b(getContext());
+  if (failed(verifyAttr(*this, "values", getValues(), b.getI8Type(), {n, k})))
+    return failure();
+  if (failed(verifyScales(*this, "scale", getScale(), {}, n)))
+    return failure();
+  if (auto latent = getLatent();
+      latent &&
+      failed(verifyAttr(*this, "latent", *latent, b.getF32Type(), {n, k})))
+    return failure();
+  switch (getFormat()) {
+  case WeightFormat::binary:
+    return verifyInt8Values(*this, "values", getValues(), -1, 1, true,
+                            "the binary set {-1, +1}");
+  case WeightFormat::ternary:
+    return verifyInt8Values(*this, "values", getValues(), -1, 1, false,
+                            "the ternary set {-1, 0, +1}");
+  case WeightFormat::int8:
+    return verifyInt8Values(*this, "values", getValues(), -127, 127, false,
+                            "the symmetric int8 range [-127, 127]");
+  }
+  llvm_unreachable("unknown weight format");
+}
+
+/// The plane count P of a [P, ...] planes attribute, checked to be 1..8.
+static FailureOr<int64_t> planeCount(Operation *op, StringRef name,
+                                     ElementsAttr attr) {
+  ArrayRef<int64_t> shape = attr.getShapedType().getShape();
+  if (shape.size() != 3 || shape[0] < 1 || shape[0] > 8) {
+    op->emitOpError() << name
+                      << " must have shape [P, N, ...] with 1 <= P <= 8, got "
+                      << attr.getShapedType();
+    return failure();
+  }
+  return shape[0];
+}
+
+LogicalResult BitplaneWeightOp::verify() {
+  auto shape = weightShape(*this);
+  if (failed(shape))
+    return failure();
+  auto [n, k] = *shape;
+  auto planes = planeCount(*this, "planes", getPlanes());
+  if (failed(planes))
+    return failure();
+  Builder b(getContext());
+  if (failed(verifyAttr(*this, "planes", getPlanes(), b.getI8Type(),
+                        {*planes, n, k})) ||
+      failed(verifyScales(*this, "scales", getScales(), {*planes}, n)))
+    return failure();
+  if (auto latent = getLatent();
+      latent && failed(verifyAttr(*this, "latent", *latent, b.getF32Type(),
+                                  {*planes, n, k})))
+    return failure();
+  return verifyInt8Values(*this, "planes", getPlanes(), -1, 1, true,
+                          "the binary set {-1, +1}");
+}
+
+LogicalResult PackedWeightOp::verify() {
+  auto shape = weightShape(*this);
+  if (failed(shape))
+    return failure();
+  auto [n, k] = *shape;
+  auto planes = planeCount(*this, "bits", getBits());
+  if (failed(planes))
+    return failure();
+  int64_t words = bnrt_bitpack_row_words(k);
+  Builder b(getContext());
+  if (failed(verifyAttr(*this, "bits", getBits(), b.getI64Type(),
+                        {*planes, n, words})) ||
+      failed(verifyScales(*this, "scales", getScales(), {*planes}, n)))
+    return failure();
+  // Kernels read whole words, so padding past K must be zero.
+  uint64_t padding = ~bnrt_bitpack_last_word_mask(k);
+  if (auto values = getElementValues<int64_t>(getBits()); succeeded(values))
+    for (int64_t row = 0; row < *planes * n; ++row)
+      if (static_cast<uint64_t>((*values)[row * words + words - 1]) & padding)
+        return emitOpError("bits has nonzero padding past K = ")
+               << k << " in packed row " << row;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Activation quantization
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizeOp::verify() {
+  if (auto clip = getClip(); clip && (!std::isfinite(clip->convertToFloat()) ||
+                                      clip->convertToFloat() <= 0))
+    return emitOpError("clip must be positive and finite");
+  if (auto input = ranked(getInput()))
+    return verifyShape(*this, "result", ranked(getResult()), input.getShape());
+  return success();
+}
+
+LogicalResult DequantizeOp::verify() {
+  if (auto input = ranked(getInput()))
+    return verifyShape(*this, "result", ranked(getResult()), input.getShape());
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "bnq/BnqOps.cpp.inc"

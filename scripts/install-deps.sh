@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages bnbert builds and tests with. Idempotent:
+# packages already present are skipped, so a warm machine runs this in seconds.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build git clang-format
+  llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  libflatbuffers-dev flatbuffers-compiler
+  libgtest-dev libbenchmark-dev
+  g++-aarch64-linux-gnu qemu-user
+  python3-onnx python3-numpy python3-torch
+)
+# Node.js drives onnxruntime-node, the reference peer. Some images ship a
+# Node.js whose package conflicts with Debian's npm: only install when absent.
+if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+fi

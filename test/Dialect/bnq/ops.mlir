@@ -1,0 +1,80 @@
+// Round trip every bnq op: parse, print, parse again (custom and generic).
+// RUN: bnbert-opt %s | bnbert-opt | FileCheck %s
+// RUN: bnbert-opt %s --mlir-print-op-generic | bnbert-opt | FileCheck %s
+
+// CHECK-LABEL: func.func @float_blocks
+func.func @float_blocks(%table: tensor<100x8xf32>, %ids: tensor<2x5xi64>,
+                        %g: tensor<8xf32>, %b: tensor<8xf32>,
+                        %w: tensor<16x8xf32>, %bias: tensor<16xf32>,
+                        %mask: tensor<2x5xf32>) -> tensor<2x5x16xf32> {
+  // CHECK: %[[E:.*]] = bnq.embedding %{{.*}}[%{{.*}}] : (tensor<100x8xf32>, tensor<2x5xi64>) -> tensor<2x5x8xf32>
+  %e = bnq.embedding %table[%ids] : (tensor<100x8xf32>, tensor<2x5xi64>) -> tensor<2x5x8xf32>
+  // CHECK: %[[LN:.*]] = bnq.layer_norm %[[E]], %{{.*}}, %{{.*}} {epsilon = 9.99999996E-13 : f32} : tensor<2x5x8xf32>, tensor<8xf32>, tensor<8xf32>
+  %ln = bnq.layer_norm %e, %g, %b {epsilon = 1.0e-12 : f32} : tensor<2x5x8xf32>, tensor<8xf32>, tensor<8xf32>
+  // CHECK: bnq.attention %[[LN]], %[[LN]], %[[LN]] mask(%{{.*}}) {num_heads = 2 : i64, prob_bits = 8 : i32, prob_clip = 1.000000e+00 : f32, scale = 5.000000e-01 : f32}
+  %att = bnq.attention %ln, %ln, %ln mask(%mask) {num_heads = 2 : i64, scale = 0.5 : f32, prob_bits = 8 : i32, prob_clip = 1.0 : f32} : (tensor<2x5x8xf32>, tensor<2x5x8xf32>, tensor<2x5x8xf32>, tensor<2x5xf32>) -> tensor<2x5x8xf32>
+  // CHECK: bnq.attention %{{.*}}, %{{.*}}, %{{.*}} {num_heads = 1 : i64, scale = 1.000000e+00 : f32} : (tensor<2x5x8xf32>, tensor<2x5x8xf32>, tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
+  %att2 = bnq.attention %att, %att, %att {num_heads = 1 : i64, scale = 1.0 : f32} : (tensor<2x5x8xf32>, tensor<2x5x8xf32>, tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
+  // CHECK: %[[L:.*]] = bnq.linear %{{.*}}, %{{.*}}, %{{.*}} : (tensor<2x5x8xf32>, tensor<16x8xf32>, tensor<16xf32>) -> tensor<2x5x16xf32>
+  %l = bnq.linear %att2, %w, %bias : (tensor<2x5x8xf32>, tensor<16x8xf32>, tensor<16xf32>) -> tensor<2x5x16xf32>
+  // CHECK: bnq.linear %{{.*}}, %{{.*}} : (tensor<2x5x8xf32>, tensor<16x8xf32>) -> tensor<2x5x16xf32>
+  %nobias = bnq.linear %att2, %w : (tensor<2x5x8xf32>, tensor<16x8xf32>) -> tensor<2x5x16xf32>
+  // CHECK: bnq.gelu erf %{{.*}} : tensor<2x5x16xf32>
+  %ge = bnq.gelu erf %l : tensor<2x5x16xf32>
+  // CHECK: bnq.gelu tanh %{{.*}} : tensor<2x5x16xf32>
+  %gt = bnq.gelu tanh %ge : tensor<2x5x16xf32>
+  // CHECK: bnq.tanh %{{.*}} : tensor<2x5x16xf32>
+  %t = bnq.tanh %gt : tensor<2x5x16xf32>
+  // CHECK: bnq.softmax %{{.*}} {axis = -1 : i64} : tensor<2x5x16xf32>
+  %s = bnq.softmax %t {axis = -1 : i64} : tensor<2x5x16xf32>
+  // CHECK: bnq.add %{{.*}}, %{{.*}} : (tensor<2x5x16xf32>, tensor<16xf32>) -> tensor<2x5x16xf32>
+  %a = bnq.add %s, %bias : (tensor<2x5x16xf32>, tensor<16xf32>) -> tensor<2x5x16xf32>
+  // CHECK: bnq.sub
+  %sb = bnq.sub %a, %nobias : (tensor<2x5x16xf32>, tensor<2x5x16xf32>) -> tensor<2x5x16xf32>
+  // CHECK: bnq.mul
+  %m = bnq.mul %sb, %sb : (tensor<2x5x16xf32>, tensor<2x5x16xf32>) -> tensor<2x5x16xf32>
+  // CHECK: bnq.div
+  %d = bnq.div %m, %bias : (tensor<2x5x16xf32>, tensor<16xf32>) -> tensor<2x5x16xf32>
+  return %d : tensor<2x5x16xf32>
+}
+
+// CHECK-LABEL: func.func @shapes
+func.func @shapes(%x: tensor<2x5x8xf32>, %y: tensor<?x4x5x2xf32>) -> tensor<2x4x5x5xf32> {
+  // CHECK: bnq.reshape %{{.*}} : tensor<2x5x8xf32> -> tensor<2x5x4x2xf32>
+  %r = bnq.reshape %x : tensor<2x5x8xf32> -> tensor<2x5x4x2xf32>
+  // CHECK: bnq.transpose %{{.*}}, [0, 2, 1, 3] : tensor<2x5x4x2xf32> -> tensor<2x4x5x2xf32>
+  %t = bnq.transpose %r, [0, 2, 1, 3] : tensor<2x5x4x2xf32> -> tensor<2x4x5x2xf32>
+  // CHECK: bnq.batch_matmul %{{.*}}, %{{.*}} {transpose_rhs} : (tensor<2x4x5x2xf32>, tensor<2x4x5x2xf32>) -> tensor<2x4x5x5xf32>
+  %mm = bnq.batch_matmul %t, %t {transpose_rhs} : (tensor<2x4x5x2xf32>, tensor<2x4x5x2xf32>) -> tensor<2x4x5x5xf32>
+  // Dynamic dimensions verify against what is known.
+  // CHECK: bnq.batch_matmul %{{.*}}, %{{.*}} : (tensor<?x4x5x2xf32>, tensor<2x4x2x5xf32>) -> tensor<?x4x5x5xf32>
+  %tr = bnq.transpose %t, [0, 1, 3, 2] : tensor<2x4x5x2xf32> -> tensor<2x4x2x5xf32>
+  %dyn = bnq.batch_matmul %y, %tr : (tensor<?x4x5x2xf32>, tensor<2x4x2x5xf32>) -> tensor<?x4x5x5xf32>
+  return %mm : tensor<2x4x5x5xf32>
+}
+
+// CHECK-LABEL: func.func @weights
+func.func @weights() -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x70xf32>) {
+  // CHECK: bnq.quant_weight ternary values(dense<{{\[\[}}1, 0, -1], [0, 0, 1]]> : tensor<2x3xi8>) scale(dense<5.000000e-01> : tensor<1xf32>) latent(dense<{{.*}}> : tensor<2x3xf32>) : tensor<2x3xf32>
+  %t = bnq.quant_weight ternary values(dense<[[1, 0, -1], [0, 0, 1]]> : tensor<2x3xi8>) scale(dense<0.5> : tensor<1xf32>) latent(dense<[[0.6, 0.1, -0.4], [0.0, 0.1, 0.5]]> : tensor<2x3xf32>) : tensor<2x3xf32>
+  // CHECK: bnq.quant_weight int8 values(dense<{{\[\[}}127, -127, 3], [0, 1, -5]]> : tensor<2x3xi8>) scale(dense<[1.000000e-01, 2.000000e-01]> : tensor<2xf32>) : tensor<2x3xf32>
+  %i = bnq.quant_weight int8 values(dense<[[127, -127, 3], [0, 1, -5]]> : tensor<2x3xi8>) scale(dense<[0.1, 0.2]> : tensor<2xf32>) : tensor<2x3xf32>
+  // CHECK: bnq.bitplane_weight planes(dense<{{.*}}> : tensor<2x2x3xi8>) scales(dense<2.500000e-01> : tensor<2x1xf32>) : tensor<2x3xf32>
+  %p = bnq.bitplane_weight planes(dense<[[[1, 1, -1], [1, -1, 1]], [[1, -1, -1], [-1, 1, 1]]]> : tensor<2x2x3xi8>) scales(dense<0.25> : tensor<2x1xf32>) : tensor<2x3xf32>
+  // 70 columns need two words per row; bit 5 of the second word is column 69.
+  // CHECK: bnq.packed_weight bits(dense<{{\[\[\[}}9, 32], [0, 1]]]> : tensor<1x2x2xi64>) scales(dense<{{\[\[}}1.000000e+00, 2.000000e+00]]> : tensor<1x2xf32>) : tensor<2x70xf32>
+  %k = bnq.packed_weight bits(dense<[[[9, 32], [0, 1]]]> : tensor<1x2x2xi64>) scales(dense<[[1.0, 2.0]]> : tensor<1x2xf32>) : tensor<2x70xf32>
+  return %t, %i, %p, %k : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x70xf32>
+}
+
+// CHECK-LABEL: func.func @activations
+func.func @activations(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  // CHECK: %[[Q:.*]], %[[S:.*]] = bnq.quantize %{{.*}} {bits = 8 : i32} : tensor<4x8xf32> -> tensor<4x8xi8>
+  %q, %s = bnq.quantize %x {bits = 8 : i32} : tensor<4x8xf32> -> tensor<4x8xi8>
+  // CHECK: bnq.dequantize %[[Q]], %[[S]] : tensor<4x8xi8> -> tensor<4x8xf32>
+  %d = bnq.dequantize %q, %s : tensor<4x8xi8> -> tensor<4x8xf32>
+  // CHECK: bnq.quantize %{{.*}} {bits = 4 : i32, clip = 2.500000e+00 : f32}
+  %q4, %s4 = bnq.quantize %x {bits = 4 : i32, clip = 2.5 : f32} : tensor<4x8xf32> -> tensor<4x8xi8>
+  %d4 = bnq.dequantize %q4, %s4 : tensor<4x8xi8> -> tensor<4x8xf32>
+  return %d, %d4 : tensor<4x8xf32>, tensor<4x8xf32>
+}
