@@ -24,7 +24,7 @@ QuantizedWeight ternarize(const WeightReader &w, int64_t rows, int64_t cols,
   forEachGroup(rows, cols, granularity, [&](int64_t begin, int64_t end) {
     double sumAbs = 0;
     for (int64_t i = begin; i < end; ++i)
-      sumAbs += std::fabs(static_cast<double>(w(i)));
+      sumAbs += std::fabs(w(i));
     double delta = 0.7 * sumAbs / static_cast<double>(end - begin);
     double keptAbs = 0;
     int64_t kept = 0;

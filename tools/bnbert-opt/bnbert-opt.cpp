@@ -13,6 +13,7 @@ int main(int argc, char **argv) {
   mlir::registerCSEPass();
   mlir::registerSymbolDCEPass();
   bnbert::registerBnbertPasses();
+  bnbert::registerBnbertPipelines();
 
   mlir::DialectRegistry registry;
   registry.insert<bnbert::bnq::BnqDialect, mlir::arith::ArithDialect,

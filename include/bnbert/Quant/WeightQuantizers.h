@@ -25,7 +25,7 @@ struct QuantizedWeight {
 
 /// Element accessor: weights may live in a splat or a resource blob, so the
 /// quantizers read through a function rather than a pointer.
-using WeightReader = std::function<float(int64_t)>;
+using WeightReader = std::function<double(int64_t)>;
 
 /// TWN: Delta = 0.7 mean|W|; T = sign(W) where |W| > Delta else 0;
 /// alpha = mean |W_i| over |W_i| > Delta (0 when no element exceeds Delta).

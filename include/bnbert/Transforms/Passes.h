@@ -14,6 +14,9 @@ namespace bnbert {
 #define GEN_PASS_REGISTRATION
 #include "bnbert/Transforms/Passes.h.inc"
 
+/// Registers the named pipelines `bnq-binarybert` and `bnq-binarize-direct`.
+void registerBnbertPipelines();
+
 } // namespace bnbert
 
 #endif // BNBERT_TRANSFORMS_PASSES_H

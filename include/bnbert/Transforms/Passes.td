@@ -49,4 +49,51 @@ def BnqBinarize : Bnq_WeightQuantizerPass<"bnq-binarize",
   }];
 }
 
+def BnqSplitTernary : Pass<"bnq-split-ternary", "::mlir::func::FuncOp"> {
+  let summary = "Ternary weight splitting (TWS): ternary quant_weight to two "
+                "binary planes";
+  let description = [{
+    Replaces each `bnq.quant_weight ternary` (which must carry its `latent`
+    weight W and be its TWN ternarization) by a two-plane
+    `bnq.bitplane_weight`: the BWN binarizations of latent halves W1 + W2 = W
+    (formulas in docs/dialect.md), each with scale alpha / 2, so the split
+    weight equals the ternary one to float rounding. The halves are kept as
+    `latent` for fine-tuning. Non-ternary quantized weights are an error.
+  }];
+  let dependentDialects = ["::bnbert::bnq::BnqDialect"];
+}
+
+def BnqPackBits : Pass<"bnq-pack-bits", "::mlir::func::FuncOp"> {
+  let summary = "Pack binary, ternary and bit-plane weights into the runtime "
+                "layout (bnq.packed_weight)";
+  let description = [{
+    `quant_weight binary` becomes one plane; `quant_weight ternary` two
+    planes b1 = (t >= 0 ? 1 : -1), b2 = (t > 0 ? 1 : -1) with scales alpha/2
+    (exact: (alpha/2)(b1 + b2) = alpha t); `bitplane_weight` keeps its
+    planes. Bits follow runtime/include/bnrt/bitpack.h. int8 weights stay.
+  }];
+  let dependentDialects = ["::bnbert::bnq::BnqDialect"];
+}
+
+def BnqQuantizeActivations
+    : Pass<"bnq-quantize-activations", "::mlir::func::FuncOp"> {
+  let summary = "Quantize the inputs of quantized linears and the attention "
+                "operands (QDQ form)";
+  let description = [{
+    Inserts `bnq.quantize` / `bnq.dequantize` (symmetric, per tensor,
+    dynamic max|x| scale) on the input of every `bnq.linear` whose weight is
+    quantized, and on the query, key and value of every `bnq.attention`,
+    whose softmax probabilities get `prob_bits`. A value already produced by
+    `bnq.dequantize` (a static clip imported from the model) is left as it
+    is. One QDQ pair serves all uses of a value.
+  }];
+  let dependentDialects = ["::bnbert::bnq::BnqDialect"];
+  let options = [
+    Option<"bits", "bits", "int", /*default=*/"8",
+           "activation bits, 2 to 8">,
+    Option<"quantizeAttention", "attention", "bool", /*default=*/"true",
+           "also quantize attention operands and probabilities">
+  ];
+}
+
 #endif // BNBERT_TRANSFORMS_PASSES_TD
