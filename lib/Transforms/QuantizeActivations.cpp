@@ -26,13 +26,15 @@ struct BnqQuantizeActivationsPass
     : bnbert::impl::BnqQuantizeActivationsBase<BnqQuantizeActivationsPass> {
   using BnqQuantizeActivationsBase::BnqQuantizeActivationsBase;
 
+  LogicalResult initialize(MLIRContext *context) override {
+    if (bits >= 2 && bits <= 8)
+      return success();
+    return emitError(UnknownLoc::get(context))
+           << "bnq-quantize-activations: bits must be in [2, 8], got "
+           << static_cast<int>(bits);
+  }
+
   void runOnOperation() override {
-    if (bits < 2 || bits > 8) {
-      getOperation().emitError()
-          << "bnq-quantize-activations: bits must be in [2, 8], got "
-          << static_cast<int>(bits);
-      return signalPassFailure();
-    }
     // One QDQ pair per value, shared by all its quantized uses.
     llvm::DenseMap<Value, Value> quantized;
     auto quantizeOperand = [&](OpOperand &operand) {

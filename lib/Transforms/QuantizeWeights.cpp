@@ -38,14 +38,16 @@ struct SelectionOptions {
   bool keepLatent;
 };
 
+/// Options are checked once, before any function runs, so a typo gives one
+/// clear message rather than a diagnostic per function.
 FailureOr<quant::Granularity>
-parseGranularity(func::FuncOp func, StringRef option, StringRef value) {
+parseGranularity(MLIRContext *context, StringRef option, StringRef value) {
   if (value == "tensor")
     return quant::Granularity::PerTensor;
   if (value == "row")
     return quant::Granularity::PerRow;
-  func.emitError() << "invalid " << option << " '" << value
-                   << "': expected 'tensor' or 'row'";
+  emitError(UnknownLoc::get(context)) << "invalid " << option << " '" << value
+                                      << "': expected 'tensor' or 'row'";
   return failure();
 }
 
@@ -142,20 +144,25 @@ LogicalResult quantizeWeights(func::FuncOp func,
 
 template <typename Derived, typename Base> struct WeightQuantizerPass : Base {
   using Base::Base;
-  void runOnOperation() override {
-    func::FuncOp func = this->getOperation();
-    auto linear =
-        parseGranularity(func, "linear-granularity", this->linearGranularity);
-    auto embedding = parseGranularity(func, "embedding-granularity",
+  LogicalResult initialize(MLIRContext *context) override {
+    auto linear = parseGranularity(context, "linear-granularity",
+                                   this->linearGranularity);
+    auto embedding = parseGranularity(context, "embedding-granularity",
                                       this->embeddingGranularity);
     if (failed(linear) || failed(embedding))
-      return this->signalPassFailure();
-    SelectionOptions options{*linear, *embedding, this->quantizeEmbeddings,
-                             this->keepOutputLinears, this->keepLatent};
-    if (failed(quantizeWeights(func, options, Derived::format,
+      return failure();
+    options = {*linear, *embedding, this->quantizeEmbeddings,
+               this->keepOutputLinears, this->keepLatent};
+    return success();
+  }
+
+  void runOnOperation() override {
+    if (failed(quantizeWeights(this->getOperation(), options, Derived::format,
                                Derived::quantizer)))
       this->signalPassFailure();
   }
+
+  SelectionOptions options{};
 };
 
 struct BnqTernarizePass
