@@ -96,4 +96,15 @@ def BnqQuantizeActivations
   ];
 }
 
+def BnqReport : Pass<"bnq-report", "::mlir::func::FuncOp"> {
+  let summary = "Print each weight's format, shape and size before/after, "
+                "and the compression ratio (to stderr)";
+  let description = [{
+    One row per weight-like value (f32 constants of rank >= 1 and quantized
+    weight producers): its name (the op's location), format, shape, bytes
+    as fp32 and bytes as deployed (packed planes + scales, int8 codes +
+    scales, or fp32), then the totals and their ratio. The IR is unchanged.
+  }];
+}
+
 #endif // BNBERT_TRANSFORMS_PASSES_TD
