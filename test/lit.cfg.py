@@ -6,7 +6,7 @@ from lit.llvm import llvm_config
 
 config.name = "BNBERT"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".onnxtext"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.bnbert_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py"]
@@ -16,4 +16,4 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.bnbert_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["bnbert-opt"], tool_dirs)
+llvm_config.add_tool_substitutions(["bnbert-opt", "bnbert-translate"], tool_dirs)

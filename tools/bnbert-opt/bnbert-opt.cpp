@@ -1,6 +1,7 @@
 //===- bnbert-opt.cpp - mlir-opt for the bnq dialect and its passes -------===//
 #include "bnbert/Transforms/Passes.h"
 #include "bnq/BnqDialect.h"
+#include "onnxir/OnnxOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -16,8 +17,8 @@ int main(int argc, char **argv) {
   bnbert::registerBnbertPipelines();
 
   mlir::DialectRegistry registry;
-  registry.insert<bnbert::bnq::BnqDialect, mlir::arith::ArithDialect,
-                  mlir::func::FuncDialect>();
+  registry.insert<bnbert::bnq::BnqDialect, bnbert::onnxir::OnnxDialect,
+                  mlir::arith::ArithDialect, mlir::func::FuncDialect>();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "bnbert optimizer: bnq dialect passes and pipelines\n",
       registry));

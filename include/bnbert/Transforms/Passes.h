@@ -5,6 +5,7 @@
 #include "bnq/BnqDialect.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
+#include "onnxir/OnnxOps.h"
 
 namespace bnbert {
 

@@ -107,4 +107,21 @@ def BnqReport : Pass<"bnq-report", "::mlir::func::FuncOp"> {
   }];
 }
 
+def OnnxSpecializeShapes
+    : Pass<"onnx-specialize-shapes", "::mlir::func::FuncOp"> {
+  let summary = "Propagate static shapes through onnx ops and fold shape "
+                "computations to constants";
+  let description = [{
+    One forward sweep in program order: each onnx op's result type is
+    refined from its operands' static shapes and constant operands (ONNX
+    semantics: Reshape with 0/-1, Gather, Unsqueeze, Slice, MatMul
+    broadcasting, ...), then the op is folded when its operands are
+    constants. With the graph inputs fixed by `--shape`, the Shape ->
+    Gather -> Unsqueeze -> Concat -> Reshape chains of torch exports become
+    constants and every type becomes static. Dead ops are removed and the
+    function's result types follow the refined values.
+  }];
+  let dependentDialects = ["::bnbert::onnxir::OnnxDialect"];
+}
+
 #endif // BNBERT_TRANSFORMS_PASSES_TD

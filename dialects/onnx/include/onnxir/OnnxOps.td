@@ -1,0 +1,222 @@
+//===- OnnxOps.td - the ONNX operators bnbert imports ------*- tablegen -*-===//
+//
+// One op per supported ONNX operator, named and ordered exactly like the
+// ONNX spec (operands in input order, attributes under their ONNX names), so
+// the importer builds them generically from a NodeProto. Opset differences
+// are normalized on import: Unsqueeze/Squeeze axes are always operands,
+// Softmax always has opset-13 semantics (one axis). Folders fold shape
+// subgraphs to constants once the input shapes are fixed.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ONNXIR_OPS_TD
+#define ONNXIR_OPS_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Onnx_Dialect : Dialect {
+  let name = "onnx";
+  let summary = "ONNX operators as imported, before raising to bnq";
+  let cppNamespace = "::bnbert::onnxir";
+  let hasConstantMaterializer = 1;
+  // Plain attributes: the importer sets them by ONNX name, generically.
+  let usePropertiesForAttributes = 0;
+}
+
+class Onnx_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Onnx_Dialect, mnemonic, !listconcat(traits, [Pure])>;
+
+def Onnx_ConstantOp : Onnx_Op<"Constant", [ConstantLike]> {
+  let summary = "constant tensor (also every initializer)";
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Onnx_IdentityOp : Onnx_Op<"Identity"> {
+  let arguments = (ins AnyTensor:$input);
+  let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
+}
+
+class Onnx_BinaryOp<string mnemonic> : Onnx_Op<mnemonic> {
+  let summary = "elementwise with NumPy broadcasting";
+  let arguments = (ins AnyTensor:$A, AnyTensor:$B);
+  let results = (outs AnyTensor:$C);
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+def Onnx_AddOp : Onnx_BinaryOp<"Add">;
+def Onnx_SubOp : Onnx_BinaryOp<"Sub">;
+def Onnx_MulOp : Onnx_BinaryOp<"Mul">;
+def Onnx_DivOp : Onnx_BinaryOp<"Div">;
+def Onnx_PowOp : Onnx_BinaryOp<"Pow">;
+def Onnx_EqualOp : Onnx_BinaryOp<"Equal">;
+
+class Onnx_UnaryOp<string mnemonic, bit folds = 0> : Onnx_Op<mnemonic> {
+  let arguments = (ins AnyTensor:$X);
+  let results = (outs AnyTensor:$Y);
+  let hasFolder = folds;
+}
+def Onnx_SqrtOp : Onnx_UnaryOp<"Sqrt", 1>;
+def Onnx_NegOp : Onnx_UnaryOp<"Neg", 1>;
+def Onnx_NotOp : Onnx_UnaryOp<"Not", 1>;
+def Onnx_ErfOp : Onnx_UnaryOp<"Erf">;
+def Onnx_TanhOp : Onnx_UnaryOp<"Tanh">;
+def Onnx_SigmoidOp : Onnx_UnaryOp<"Sigmoid">;
+def Onnx_ReluOp : Onnx_UnaryOp<"Relu">;
+
+def Onnx_CastOp : Onnx_Op<"Cast"> {
+  let summary = "element type conversion; `to` is an ONNX TensorProto type";
+  let arguments = (ins AnyTensor:$input, I64Attr:$to);
+  let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Onnx_WhereOp : Onnx_Op<"Where"> {
+  let arguments = (ins AnyTensor:$condition, AnyTensor:$X, AnyTensor:$Y);
+  let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
+}
+
+def Onnx_ShapeOp : Onnx_Op<"Shape"> {
+  let summary = "the input's shape as i64 (folds once the shape is static)";
+  let arguments = (ins AnyTensor:$data, OptionalAttr<I64Attr>:$start,
+                       OptionalAttr<I64Attr>:$end);
+  let results = (outs AnyTensor:$shape);
+  let hasFolder = 1;
+}
+
+def Onnx_GatherOp : Onnx_Op<"Gather"> {
+  let arguments = (ins AnyTensor:$data, AnyTensor:$indices,
+                       DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Onnx_UnsqueezeOp : Onnx_Op<"Unsqueeze"> {
+  let arguments = (ins AnyTensor:$data, AnyTensor:$axes);
+  let results = (outs AnyTensor:$expanded);
+  let hasFolder = 1;
+}
+
+def Onnx_SqueezeOp : Onnx_Op<"Squeeze"> {
+  let arguments = (ins AnyTensor:$data, Optional<AnyTensor>:$axes);
+  let results = (outs AnyTensor:$squeezed);
+  let hasFolder = 1;
+}
+
+def Onnx_ConcatOp : Onnx_Op<"Concat"> {
+  let arguments = (ins Variadic<AnyTensor>:$inputs, I64Attr:$axis);
+  let results = (outs AnyTensor:$concat_result);
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Onnx_SliceOp : Onnx_Op<"Slice", [AttrSizedOperandSegments]> {
+  let arguments = (ins AnyTensor:$data, AnyTensor:$starts, AnyTensor:$ends,
+                       Optional<AnyTensor>:$axes,
+                       Optional<AnyTensor>:$steps);
+  let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
+}
+
+def Onnx_ExpandOp : Onnx_Op<"Expand"> {
+  let arguments = (ins AnyTensor:$input, AnyTensor:$shape);
+  let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
+}
+
+def Onnx_ConstantOfShapeOp : Onnx_Op<"ConstantOfShape"> {
+  let arguments = (ins AnyTensor:$input, OptionalAttr<ElementsAttr>:$value);
+  let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
+}
+
+def Onnx_RangeOp : Onnx_Op<"Range"> {
+  let arguments = (ins AnyTensor:$start, AnyTensor:$limit,
+                       AnyTensor:$delta);
+  let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
+}
+
+def Onnx_ReshapeOp : Onnx_Op<"Reshape"> {
+  let arguments = (ins AnyTensor:$data, AnyTensor:$shape,
+                       DefaultValuedAttr<I64Attr, "0">:$allowzero);
+  let results = (outs AnyTensor:$reshaped);
+  let hasFolder = 1;
+}
+
+def Onnx_TransposeOp : Onnx_Op<"Transpose"> {
+  let arguments = (ins AnyTensor:$data,
+                       OptionalAttr<DenseI64ArrayAttr>:$perm);
+  let results = (outs AnyTensor:$transposed);
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Onnx_ReduceMeanOp : Onnx_Op<"ReduceMean"> {
+  let arguments = (ins AnyTensor:$data,
+                       OptionalAttr<DenseI64ArrayAttr>:$axes,
+                       DefaultValuedAttr<I64Attr, "1">:$keepdims);
+  let results = (outs AnyTensor:$reduced);
+}
+
+def Onnx_MatMulOp : Onnx_Op<"MatMul"> {
+  let arguments = (ins AnyTensor:$A, AnyTensor:$B);
+  let results = (outs AnyTensor:$Y);
+}
+
+def Onnx_GemmOp : Onnx_Op<"Gemm"> {
+  let summary = "Y = alpha * A' B' + beta * C";
+  let arguments = (ins AnyTensor:$A, AnyTensor:$B, Optional<AnyTensor>:$C,
+                       DefaultValuedAttr<F32Attr, "1.0">:$alpha,
+                       DefaultValuedAttr<F32Attr, "1.0">:$beta,
+                       DefaultValuedAttr<I64Attr, "0">:$transA,
+                       DefaultValuedAttr<I64Attr, "0">:$transB);
+  let results = (outs AnyTensor:$Y);
+  let hasVerifier = 1;
+}
+
+def Onnx_SoftmaxOp : Onnx_Op<"Softmax"> {
+  let summary = "softmax along one axis (opset-13 semantics)";
+  let arguments = (ins AnyTensor:$input,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs AnyTensor:$output);
+  let hasVerifier = 1;
+}
+
+def Onnx_LayerNormalizationOp : Onnx_Op<"LayerNormalization"> {
+  let arguments = (ins AnyTensor:$X, AnyTensor:$Scale,
+                       Optional<AnyTensor>:$B,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis,
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon,
+                       DefaultValuedAttr<I64Attr, "1">:$stash_type);
+  let results = (outs AnyTensor:$Y);
+  let hasVerifier = 1;
+}
+
+def Onnx_ClipOp : Onnx_Op<"Clip", [AttrSizedOperandSegments]> {
+  let arguments = (ins AnyTensor:$input, Optional<AnyTensor>:$min,
+                       Optional<AnyTensor>:$max);
+  let results = (outs AnyTensor:$output);
+}
+
+def Onnx_QuantizeLinearOp : Onnx_Op<"QuantizeLinear"> {
+  let arguments = (ins AnyTensor:$x, AnyTensor:$y_scale,
+                       Optional<AnyTensor>:$y_zero_point,
+                       DefaultValuedAttr<I64Attr, "1">:$axis);
+  let results = (outs AnyTensor:$y);
+}
+
+def Onnx_DequantizeLinearOp : Onnx_Op<"DequantizeLinear"> {
+  let arguments = (ins AnyTensor:$x, AnyTensor:$x_scale,
+                       Optional<AnyTensor>:$x_zero_point,
+                       DefaultValuedAttr<I64Attr, "1">:$axis);
+  let results = (outs AnyTensor:$y);
+}
+
+#endif // ONNXIR_OPS_TD

@@ -1,0 +1,37 @@
+//===- OnnxImporter.h - ONNX model to the onnx dialect ----------*- C++ -*-===//
+//
+// Reads a binary .onnx (with external data) or ONNX text syntax, fixes the
+// shapes the user gives, runs ONNX's checker and shape inference, and builds
+// a func.func @main of onnx ops. Weights become dense_resource blobs, copied
+// once. Errors name the ONNX node and are reported through the context's
+// diagnostic handler; the result is then null. Never throws.
+//
+//===----------------------------------------------------------------------===//
+#ifndef BNBERT_IMPORT_ONNXIMPORTER_H
+#define BNBERT_IMPORT_ONNXIMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace bnbert {
+
+struct OnnxImportOptions {
+  /// Graph input name -> the static shape to give it (`--shape NAME=DxD`).
+  std::map<std::string, std::vector<int64_t>> shapes;
+};
+
+/// Parses `NAME=D0xD1x...` into `options`; returns an error message, or an
+/// empty string on success.
+std::string addShapeOption(llvm::StringRef spec, OnnxImportOptions &options);
+
+mlir::OwningOpRef<mlir::ModuleOp>
+importOnnxFile(llvm::StringRef path, mlir::MLIRContext &context,
+               const OnnxImportOptions &options);
+
+} // namespace bnbert
+
+#endif // BNBERT_IMPORT_ONNXIMPORTER_H

@@ -1,0 +1,650 @@
+//===- OnnxImporter.cpp - ONNX model to the onnx dialect ------------------===//
+//
+// Built with exceptions: ONNX and protobuf throw. Every entry point catches
+// at this boundary and turns the exception into a diagnostic.
+//
+//===----------------------------------------------------------------------===//
+#include "bnbert/Import/OnnxImporter.h"
+#include "onnxir/OnnxOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <onnx/checker.h>
+#include <onnx/defs/parser.h>
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+
+#include <fcntl.h>
+#include <fstream>
+#include <unistd.h>
+
+using namespace mlir;
+
+namespace bnbert {
+
+std::string addShapeOption(StringRef spec, OnnxImportOptions &options) {
+  auto [name, dims] = spec.split('=');
+  if (name.empty() || dims.empty())
+    return ("--shape expects NAME=D0xD1x..., got '" + spec + "'").str();
+  std::vector<int64_t> shape;
+  SmallVector<StringRef> parts;
+  dims.split(parts, 'x');
+  for (StringRef part : parts) {
+    int64_t d;
+    if (part.getAsInteger(10, d) || d <= 0)
+      return ("--shape '" + spec + "': '" + part +
+              "' is not a positive dimension")
+          .str();
+    shape.push_back(d);
+  }
+  options.shapes[name.str()] = shape;
+  return "";
+}
+
+namespace {
+
+/// Oldest default-domain opset whose operator forms we import (Slice and
+/// Clip take inputs from 10/11 on).
+constexpr int64_t kMinOpset = 11;
+/// Tensors up to this many elements (and all non-float tensors) become
+/// inline dense attributes so folders can read them; larger float tensors
+/// are resource blobs.
+constexpr int64_t kInlineElements = 1024;
+
+/// An error to report with the node (or tensor) it concerns.
+struct ImportError {
+  std::string message;
+};
+
+class Importer {
+public:
+  Importer(MLIRContext &context, StringRef path,
+           const OnnxImportOptions &options)
+      : context(context), builder(&context), path(path.str()),
+        modelDir(llvm::sys::path::parent_path(path).str()), options(options) {}
+
+  OwningOpRef<ModuleOp> run();
+
+private:
+  void load();
+  void applyShapes();
+  void checkAndInferShapes();
+  void buildFunction(ModuleOp module);
+  Value importInitializer(const onnx::TensorProto &tensor);
+  void importNode(const onnx::NodeProto &node);
+  Type elementType(int32_t dtype, const std::string &what);
+  Type tensorType(const onnx::TypeProto &type, const std::string &what);
+  ElementsAttr tensorAttr(const onnx::TensorProto &tensor, bool allowResource);
+  std::string readTensorBytes(const onnx::TensorProto &tensor,
+                              size_t elementSize, int64_t count);
+  std::string nodeLabel(const onnx::NodeProto &node) const;
+  Location nodeLoc(const onnx::NodeProto &node) const;
+  Value lookup(const std::string &name, const onnx::NodeProto &node);
+  void normalizeAttributes(const onnx::NodeProto &node, OperationState &state,
+                           SmallVectorImpl<std::string> &inputs,
+                           SmallVectorImpl<Value> &extraOperands);
+
+  MLIRContext &context;
+  OpBuilder builder;
+  std::string path, modelDir;
+  const OnnxImportOptions &options;
+  onnx::ModelProto model;
+  int64_t opset = 0;
+  llvm::StringMap<const onnx::TypeProto *> types;
+  llvm::StringMap<Value> values;
+};
+
+std::string Importer::nodeLabel(const onnx::NodeProto &node) const {
+  std::string domain = node.domain().empty() ? "ai.onnx" : node.domain();
+  std::string name = node.name().empty()
+                         ? (node.output_size() ? node.output(0) : "?")
+                         : node.name();
+  return "node '" + name + "' (" + domain + "." + node.op_type() + ", opset " +
+         std::to_string(opset) + ")";
+}
+
+Location Importer::nodeLoc(const onnx::NodeProto &node) const {
+  std::string name = !node.name().empty()     ? node.name()
+                     : node.output_size() > 0 ? node.output(0)
+                                              : node.op_type();
+  return NameLoc::get(StringAttr::get(&context, name));
+}
+
+void Importer::load() {
+  bool text = StringRef(path).ends_with(".onnxtext") ||
+              StringRef(path).ends_with(".txt");
+  if (!text) {
+    // Peek at the first byte: ONNX text starts with '<' (model header) or a
+    // '#' comment; a protobuf never starts with either.
+    std::ifstream peek(path, std::ios::binary);
+    char c = 0;
+    while (peek.get(c) && isspace(static_cast<unsigned char>(c)))
+      ;
+    text = peek && (c == '<' || c == '#');
+  }
+  if (text) {
+    auto buffer = llvm::MemoryBuffer::getFile(path);
+    if (!buffer)
+      throw ImportError{"cannot read '" + path +
+                        "': " + buffer.getError().message()};
+    onnx::Common::Status status =
+        onnx::OnnxParser::Parse(model, (*buffer)->getBufferStart());
+    if (!status.IsOK())
+      throw ImportError{"cannot parse ONNX text '" + path +
+                        "': " + status.ErrorMessage()};
+    return;
+  }
+  // Parse straight from the file so the model's bytes are held once.
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0)
+    throw ImportError{"cannot read '" + path + "': " + strerror(errno)};
+  bool parsed = model.ParseFromFileDescriptor(fd);
+  ::close(fd);
+  if (!parsed)
+    throw ImportError{"'" + path +
+                      "' is not a valid ONNX model (truncated or corrupt "
+                      "protobuf)"};
+}
+
+void Importer::applyShapes() {
+  onnx::GraphProto *graph = model.mutable_graph();
+  std::set<std::string> initializers;
+  for (const auto &init : graph->initializer())
+    initializers.insert(init.name());
+  for (const auto &[name, shape] : options.shapes) {
+    onnx::ValueInfoProto *input = nullptr;
+    std::string names;
+    for (auto &candidate : *graph->mutable_input()) {
+      if (initializers.count(candidate.name()))
+        continue;
+      names += (names.empty() ? "" : ", ") + candidate.name();
+      if (candidate.name() == name)
+        input = &candidate;
+    }
+    if (!input)
+      throw ImportError{"--shape names '" + name +
+                        "', which is not a graph input (inputs: " + names +
+                        ")"};
+    auto *tensorShape =
+        input->mutable_type()->mutable_tensor_type()->mutable_shape();
+    auto describe = [&] {
+      std::string s;
+      for (const auto &dim : tensorShape->dim())
+        s +=
+            (s.empty() ? "" : "x") +
+            (dim.has_dim_value() ? std::to_string(dim.dim_value())
+                                 : (dim.dim_param().empty() ? std::string("?")
+                                                            : dim.dim_param()));
+      return s;
+    };
+    std::string modelShape = describe();
+    if (tensorShape->dim_size() != 0 &&
+        tensorShape->dim_size() != static_cast<int>(shape.size()))
+      throw ImportError{"--shape " + name + " has rank " +
+                        std::to_string(shape.size()) + " but the model's '" +
+                        name + "' is " + modelShape};
+    if (tensorShape->dim_size() == 0)
+      for (size_t i = 0; i < shape.size(); ++i)
+        tensorShape->add_dim();
+    for (size_t i = 0; i < shape.size(); ++i) {
+      auto *dim = tensorShape->mutable_dim(i);
+      if (dim->has_dim_value() && dim->dim_value() != shape[i])
+        throw ImportError{"--shape " + name + " contradicts the model: " +
+                          "dimension " + std::to_string(i) + " is fixed to " +
+                          std::to_string(dim->dim_value()) + " (model shape " +
+                          modelShape + ")"};
+      dim->set_dim_value(shape[i]);
+    }
+  }
+}
+
+void Importer::checkAndInferShapes() {
+  for (const auto &entry : model.opset_import())
+    if (entry.domain().empty() || entry.domain() == "ai.onnx")
+      opset = entry.version();
+  if (opset < kMinOpset)
+    throw ImportError{"the model uses opset " + std::to_string(opset) +
+                      "; bnbert imports opset " + std::to_string(kMinOpset) +
+                      " and newer"};
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception &e) {
+    throw ImportError{std::string("the ONNX checker rejects the model: ") +
+                      e.what()};
+  }
+  // Data propagation resolves Reshape targets computed from Shape ops.
+  onnx::ShapeInferenceOptions inference(/*check_type=*/false,
+                                        /*strict_mode=*/0,
+                                        /*data_prop=*/true);
+  try {
+    onnx::shape_inference::InferShapes(
+        model, onnx::OpSchemaRegistry::Instance(), inference);
+  } catch (const std::exception &e) {
+    throw ImportError{std::string("ONNX shape inference failed: ") + e.what()};
+  }
+  const onnx::GraphProto &graph = model.graph();
+  for (const auto &v : graph.input())
+    types[v.name()] = &v.type();
+  for (const auto &v : graph.value_info())
+    types[v.name()] = &v.type();
+  for (const auto &v : graph.output())
+    types[v.name()] = &v.type();
+}
+
+Type Importer::elementType(int32_t dtype, const std::string &what) {
+  switch (dtype) {
+  case onnx::TensorProto::FLOAT:
+    return builder.getF32Type();
+  case onnx::TensorProto::UINT8:
+    return builder.getIntegerType(8, /*isSigned=*/false);
+  case onnx::TensorProto::INT8:
+    return builder.getI8Type();
+  case onnx::TensorProto::INT32:
+    return builder.getI32Type();
+  case onnx::TensorProto::INT64:
+    return builder.getI64Type();
+  case onnx::TensorProto::BOOL:
+    return builder.getI1Type();
+  case onnx::TensorProto::FLOAT16:
+    return builder.getF16Type();
+  case onnx::TensorProto::DOUBLE:
+    return builder.getF64Type();
+  default:
+    throw ImportError{what + " has unsupported ONNX element type " +
+                      (onnx::TensorProto_DataType_IsValid(dtype)
+                           ? onnx::TensorProto_DataType_Name(
+                                 static_cast<onnx::TensorProto_DataType>(dtype))
+                           : std::to_string(dtype))};
+  }
+}
+
+Type Importer::tensorType(const onnx::TypeProto &type,
+                          const std::string &what) {
+  if (!type.has_tensor_type())
+    throw ImportError{what + " is not a tensor"};
+  const auto &tensor = type.tensor_type();
+  Type element = elementType(tensor.elem_type(), what);
+  if (!tensor.has_shape())
+    return UnrankedTensorType::get(element);
+  SmallVector<int64_t> shape;
+  for (const auto &dim : tensor.shape().dim())
+    shape.push_back(dim.has_dim_value() ? dim.dim_value()
+                                        : ShapedType::kDynamic);
+  return RankedTensorType::get(shape, element);
+}
+
+/// Element bytes in ONNX's little-endian raw layout (bool: one byte).
+size_t elementBytes(Type type) {
+  return type.isInteger(1) ? 1 : (type.getIntOrFloatBitWidth() + 7) / 8;
+}
+
+std::string Importer::readTensorBytes(const onnx::TensorProto &tensor,
+                                      size_t elementSize, int64_t count) {
+  size_t expected = elementSize * static_cast<size_t>(count);
+  std::string bytes;
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
+    std::string location;
+    int64_t offset = 0, length = -1;
+    for (const auto &kv : tensor.external_data()) {
+      if (kv.key() == "location")
+        location = kv.value();
+      else if (kv.key() == "offset")
+        offset = std::stoll(kv.value());
+      else if (kv.key() == "length")
+        length = std::stoll(kv.value());
+    }
+    SmallString<256> file(modelDir);
+    llvm::sys::path::append(file, location);
+    std::ifstream in(file.c_str(), std::ios::binary);
+    if (location.empty() || !in)
+      throw ImportError{"external data '" + location + "' of tensor '" +
+                        tensor.name() + "' cannot be read (looked for " +
+                        file.str().str() + ")"};
+    if (length >= 0 && static_cast<size_t>(length) != expected)
+      throw ImportError{"external data of tensor '" + tensor.name() +
+                        "' has length " + std::to_string(length) +
+                        ", expected " + std::to_string(expected)};
+    bytes.resize(expected);
+    in.seekg(offset);
+    in.read(bytes.data(), expected);
+    if (static_cast<size_t>(in.gcount()) != expected)
+      throw ImportError{"external data file " + file.str().str() +
+                        " ends before tensor '" + tensor.name() + "'"};
+    return bytes;
+  }
+  if (tensor.has_raw_data()) {
+    if (tensor.raw_data().size() != expected)
+      throw ImportError{"tensor '" + tensor.name() + "' has " +
+                        std::to_string(tensor.raw_data().size()) +
+                        " bytes of data, expected " + std::to_string(expected)};
+    return tensor.raw_data();
+  }
+  // Typed fields, narrowed to the element size (little-endian host).
+  bytes.resize(expected);
+  auto fill = [&](const auto &field) {
+    if (field.size() != count)
+      throw ImportError{"tensor '" + tensor.name() + "' has " +
+                        std::to_string(field.size()) + " values, expected " +
+                        std::to_string(count)};
+    for (int64_t i = 0; i < count; ++i) {
+      auto v = field.Get(i);
+      std::memcpy(bytes.data() + i * elementSize, &v, elementSize);
+    }
+  };
+  switch (tensor.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    fill(tensor.float_data());
+    break;
+  case onnx::TensorProto::DOUBLE:
+    fill(tensor.double_data());
+    break;
+  case onnx::TensorProto::INT64:
+    fill(tensor.int64_data());
+    break;
+  default:
+    fill(tensor.int32_data());
+  }
+  return bytes;
+}
+
+ElementsAttr Importer::tensorAttr(const onnx::TensorProto &tensor,
+                                  bool allowResource) {
+  std::string what = "tensor '" + tensor.name() + "'";
+  Type element = elementType(tensor.data_type(), what);
+  SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
+  auto type = RankedTensorType::get(shape, element);
+  int64_t count = type.getNumElements();
+  std::string bytes = readTensorBytes(tensor, elementBytes(element), count);
+  if (element.isInteger(1)) {
+    SmallVector<bool> bits;
+    for (char c : bytes)
+      bits.push_back(c != 0);
+    return DenseElementsAttr::get(type, bits);
+  }
+  if (!allowResource || !llvm::isa<FloatType>(element) ||
+      count <= kInlineElements)
+    return DenseElementsAttr::getFromRawBuffer(
+        type, ArrayRef<char>(bytes.data(), bytes.size()));
+  std::string key = tensor.name();
+  for (char &c : key)
+    if (!isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  return DenseResourceElementsAttr::get(
+      type, key.empty() ? "weight" : key,
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(
+          ArrayRef<char>(bytes.data(), bytes.size()), alignof(double)));
+}
+
+Value Importer::importInitializer(const onnx::TensorProto &tensor) {
+  ElementsAttr value = tensorAttr(tensor, /*allowResource=*/true);
+  return builder.create<onnxir::ConstantOp>(
+      NameLoc::get(StringAttr::get(&context, tensor.name())), value.getType(),
+      value);
+}
+
+Value Importer::lookup(const std::string &name, const onnx::NodeProto &node) {
+  auto it = values.find(name);
+  if (it == values.end())
+    throw ImportError{nodeLabel(node) + ": input '" + name +
+                      "' is not produced by any node, input or initializer"};
+  return it->second;
+}
+
+/// Turns ONNX attributes into MLIR attributes under the same names, and
+/// normalizes opset differences (see OnnxOps.td).
+void Importer::normalizeAttributes(const onnx::NodeProto &node,
+                                   OperationState &state,
+                                   SmallVectorImpl<std::string> &inputs,
+                                   SmallVectorImpl<Value> &extraOperands) {
+  const std::string &opType = node.op_type();
+  auto declared = state.name.getAttributeNames();
+  for (const onnx::AttributeProto &attr : node.attribute()) {
+    const std::string &name = attr.name();
+    // Opset < 13: Unsqueeze/Squeeze axes become an operand.
+    if ((opType == "Unsqueeze" || opType == "Squeeze") && name == "axes") {
+      SmallVector<int64_t> axes(attr.ints().begin(), attr.ints().end());
+      auto type = RankedTensorType::get({static_cast<int64_t>(axes.size())},
+                                        builder.getI64Type());
+      extraOperands.push_back(builder.create<onnxir::ConstantOp>(
+          nodeLoc(node), type,
+          DenseElementsAttr::get(type, ArrayRef<int64_t>(axes))));
+      continue;
+    }
+    if (opType == "Constant") {
+      onnx::TensorProto scalar;
+      if (name == "value") {
+        state.addAttribute("value", tensorAttr(attr.t(), false));
+        continue;
+      }
+      if (name == "value_float" || name == "value_floats") {
+        std::vector<float> v = name == "value_float"
+                                   ? std::vector<float>{attr.f()}
+                                   : std::vector<float>(attr.floats().begin(),
+                                                        attr.floats().end());
+        SmallVector<int64_t> shape;
+        if (name == "value_floats")
+          shape.push_back(v.size());
+        state.addAttribute(
+            "value", DenseElementsAttr::get(
+                         RankedTensorType::get(shape, builder.getF32Type()),
+                         ArrayRef<float>(v)));
+        continue;
+      }
+      if (name == "value_int" || name == "value_ints") {
+        std::vector<int64_t> v =
+            name == "value_int"
+                ? std::vector<int64_t>{attr.i()}
+                : std::vector<int64_t>(attr.ints().begin(), attr.ints().end());
+        SmallVector<int64_t> shape;
+        if (name == "value_ints")
+          shape.push_back(v.size());
+        state.addAttribute(
+            "value", DenseElementsAttr::get(
+                         RankedTensorType::get(shape, builder.getI64Type()),
+                         ArrayRef<int64_t>(v)));
+        continue;
+      }
+    }
+    if (!llvm::is_contained(declared, StringAttr::get(&context, name)))
+      throw ImportError{nodeLabel(node) + ": unsupported attribute '" + name +
+                        "'"};
+    switch (attr.type()) {
+    case onnx::AttributeProto::INT:
+      state.addAttribute(name, builder.getI64IntegerAttr(attr.i()));
+      break;
+    case onnx::AttributeProto::FLOAT:
+      state.addAttribute(name, builder.getF32FloatAttr(attr.f()));
+      break;
+    case onnx::AttributeProto::INTS:
+      state.addAttribute(name,
+                         builder.getDenseI64ArrayAttr(SmallVector<int64_t>(
+                             attr.ints().begin(), attr.ints().end())));
+      break;
+    case onnx::AttributeProto::STRING:
+      state.addAttribute(name, builder.getStringAttr(attr.s()));
+      break;
+    case onnx::AttributeProto::TENSOR:
+      state.addAttribute(name, tensorAttr(attr.t(), false));
+      break;
+    default:
+      throw ImportError{nodeLabel(node) + ": attribute '" + name +
+                        "' has an unsupported kind"};
+    }
+  }
+  // Opset < 13 Softmax flattens to 2-D at `axis` (default 1); that is the
+  // one-axis softmax only when axis is the last dimension.
+  if (opType == "Softmax" && opset < 13) {
+    auto rankType =
+        llvm::dyn_cast<RankedTensorType>(lookup(inputs[0], node).getType());
+    int64_t axis = 1;
+    for (const auto &attr : node.attribute())
+      if (attr.name() == "axis")
+        axis = attr.i();
+    if (!rankType)
+      throw ImportError{nodeLabel(node) + ": needs a known input rank"};
+    int64_t rank = rankType.getRank();
+    if ((axis < 0 ? axis + rank : axis) != rank - 1)
+      throw ImportError{nodeLabel(node) +
+                        ": softmax over the flattened "
+                        "trailing axes from " +
+                        std::to_string(axis) + " is not supported"};
+    state.attributes.set("axis", builder.getI64IntegerAttr(-1));
+  }
+}
+
+void Importer::importNode(const onnx::NodeProto &node) {
+  std::string domain = node.domain();
+  if (!domain.empty() && domain != "ai.onnx")
+    throw ImportError{nodeLabel(node) + ": unsupported operator domain '" +
+                      domain + "'"};
+  std::string opName = "onnx." + node.op_type();
+  std::optional<RegisteredOperationName> registered =
+      RegisteredOperationName::lookup(opName, &context);
+  if (!registered)
+    throw ImportError{nodeLabel(node) + ": unsupported operator"};
+
+  OperationState state(nodeLoc(node), *registered);
+  SmallVector<std::string> inputs(node.input().begin(), node.input().end());
+  SmallVector<Value> extraOperands;
+  normalizeAttributes(node, state, inputs, extraOperands);
+
+  // Operands in ONNX input order; "" marks an absent optional input.
+  static const llvm::StringMap<int> operandGroups = {{"Slice", 5}, {"Clip", 3}};
+  auto groups = operandGroups.find(node.op_type());
+  if (groups != operandGroups.end()) {
+    SmallVector<int32_t> sizes;
+    for (int i = 0; i < groups->second; ++i) {
+      bool present = i < static_cast<int>(inputs.size()) && !inputs[i].empty();
+      sizes.push_back(present ? 1 : 0);
+      if (present)
+        state.operands.push_back(lookup(inputs[i], node));
+    }
+    state.addAttribute("operandSegmentSizes",
+                       builder.getDenseI32ArrayAttr(sizes));
+  } else {
+    while (!inputs.empty() && inputs.back().empty())
+      inputs.pop_back();
+    for (const std::string &input : inputs) {
+      if (input.empty())
+        throw ImportError{nodeLabel(node) +
+                          ": an optional input in the middle is not supported"};
+      state.operands.push_back(lookup(input, node));
+    }
+  }
+  state.operands.append(extraOperands.begin(), extraOperands.end());
+
+  for (int i = 0; i < node.output_size(); ++i) {
+    if (i > 0 && !node.output(i).empty())
+      throw ImportError{nodeLabel(node) +
+                        ": only the first output is "
+                        "supported, but '" +
+                        node.output(i) + "' is requested"};
+    if (i > 0)
+      continue;
+    Type type;
+    if (node.op_type() == "Constant" && state.attributes.get("value")) {
+      type = llvm::cast<TypedAttr>(state.attributes.get("value")).getType();
+    } else {
+      auto it = types.find(node.output(i));
+      if (it == types.end())
+        throw ImportError{nodeLabel(node) + ": the type of output '" +
+                          node.output(i) + "' could not be inferred"};
+      type = tensorType(*it->second, "output '" + node.output(i) + "'");
+    }
+    state.types.push_back(type);
+  }
+  Operation *op = builder.create(state);
+  if (node.output_size() > 0)
+    values[node.output(0)] = op->getResult(0);
+}
+
+void Importer::buildFunction(ModuleOp module) {
+  const onnx::GraphProto &graph = model.graph();
+  std::set<std::string> initializerNames;
+  for (const auto &init : graph.initializer())
+    initializerNames.insert(init.name());
+
+  SmallVector<Type> argTypes, resultTypes;
+  SmallVector<std::string> argNames;
+  for (const auto &input : graph.input()) {
+    if (initializerNames.count(input.name()))
+      continue; // IR < 4 lists initializers as inputs too
+    argTypes.push_back(
+        tensorType(input.type(), "graph input '" + input.name() + "'"));
+    argNames.push_back(input.name());
+  }
+  for (const auto &output : graph.output())
+    resultTypes.push_back(
+        tensorType(output.type(), "graph output '" + output.name() + "'"));
+
+  builder.setInsertionPointToEnd(module.getBody());
+  auto func = builder.create<func::FuncOp>(
+      NameLoc::get(StringAttr::get(&context, graph.name())), "main",
+      builder.getFunctionType(argTypes, resultTypes));
+  Block *body = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    values[name] = body->getArgument(i);
+    func.setArgAttr(i, "onnx.name", builder.getStringAttr(name));
+  }
+  for (auto [i, output] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "onnx.name", builder.getStringAttr(output.name()));
+
+  builder.setInsertionPointToEnd(body);
+  for (const auto &init : graph.initializer()) {
+    values[init.name()] = importInitializer(init);
+    // The blob now owns the data; drop the protobuf copy.
+    onnx::TensorProto &mutableInit = const_cast<onnx::TensorProto &>(init);
+    std::string().swap(*mutableInit.mutable_raw_data());
+  }
+  for (const auto &node : graph.node())
+    importNode(node);
+
+  SmallVector<Value> results;
+  for (const auto &output : graph.output()) {
+    auto it = values.find(output.name());
+    if (it == values.end())
+      throw ImportError{"graph output '" + output.name() +
+                        "' is not produced by any node"};
+    results.push_back(it->second);
+  }
+  builder.create<func::ReturnOp>(func.getLoc(), results);
+}
+
+OwningOpRef<ModuleOp> Importer::run() {
+  context.loadDialect<onnxir::OnnxDialect, func::FuncDialect>();
+  OwningOpRef<ModuleOp> module =
+      ModuleOp::create(FileLineColLoc::get(&context, path, 0, 0));
+  try {
+    load();
+    applyShapes();
+    checkAndInferShapes();
+    buildFunction(*module);
+  } catch (const ImportError &e) {
+    emitError(module->getLoc()) << e.message;
+    return nullptr;
+  } catch (const std::exception &e) {
+    emitError(module->getLoc())
+        << "cannot import '" << path << "': " << e.what();
+    return nullptr;
+  }
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> importOnnxFile(StringRef path, MLIRContext &context,
+                                     const OnnxImportOptions &options) {
+  return Importer(context, path, options).run();
+}
+
+} // namespace bnbert
