@@ -91,6 +91,7 @@ private:
   LogicalResult unary(Operation *op, float (*fn)(float));
   LogicalResult binary(Operation *op, float (*fn)(float, float));
   LogicalResult transpose(TransposeOp op);
+  LogicalResult slice(SliceOp op);
   LogicalResult attention(AttentionOp op);
   LogicalResult quantize(QuantizeOp op);
 
@@ -240,6 +241,14 @@ LogicalResult Interpreter::execute(Operation *op) {
         return set(r, r.getResult(), std::move(t));
       })
       .Case([&](TransposeOp t) { return transpose(t); })
+      .Case([&](SliceOp s) { return slice(s); })
+      .Case([&](CastOp c) {
+        const Tensor &x = get(c.getInput());
+        std::vector<float> out(x.numElements());
+        for (size_t i = 0; i < out.size(); ++i)
+          out[i] = x.isInteger ? static_cast<float>(x.ints[i]) : x.floats[i];
+        return set(c, c.getResult(), Tensor::f32(x.shape, std::move(out)));
+      })
       .Case([&](AttentionOp a) { return attention(a); })
       .Case([&](QuantizeOp q) { return quantize(q); })
       .Case([&](DequantizeOp d) {
@@ -476,6 +485,27 @@ LogicalResult Interpreter::transpose(TransposeOp op) {
     out[i] = x.floats[src];
   }
   return set(op, op.getResult(), Tensor::f32(shape, std::move(out)));
+}
+
+LogicalResult Interpreter::slice(SliceOp op) {
+  const Tensor &x = get(op.getInput());
+  auto shape = staticShape(op, op.getResult());
+  if (failed(shape))
+    return failure();
+  ArrayRef<int64_t> offsets = op.getOffsets();
+  std::vector<int64_t> in = strides(x.shape), out = strides(*shape);
+  int64_t total = std::accumulate(shape->begin(), shape->end(), int64_t{1},
+                                  std::multiplies<int64_t>());
+  std::vector<float> result(total);
+  for (int64_t i = 0; i < total; ++i) {
+    int64_t src = 0, rest = i;
+    for (size_t d = 0; d < shape->size(); ++d) {
+      src += (rest / out[d] + offsets[d]) * in[d];
+      rest %= out[d];
+    }
+    result[i] = x.floats[src];
+  }
+  return set(op, op.getResult(), Tensor::f32(*shape, std::move(result)));
 }
 
 LogicalResult Interpreter::attention(AttentionOp op) {

@@ -488,14 +488,17 @@ void Importer::normalizeAttributes(const onnx::NodeProto &node,
     for (const auto &attr : node.attribute())
       if (attr.name() == "axis")
         axis = attr.i();
-    if (!rankType)
-      throw ImportError{nodeLabel(node) + ": needs a known input rank"};
-    int64_t rank = rankType.getRank();
-    if ((axis < 0 ? axis + rank : axis) != rank - 1)
-      throw ImportError{nodeLabel(node) +
-                        ": softmax over the flattened "
-                        "trailing axes from " +
-                        std::to_string(axis) + " is not supported"};
+    if (!rankType) {
+      // Checked by bnq-raise-onnx once the rank is known.
+      state.attributes.set("legacy_axis", builder.getI64IntegerAttr(axis));
+    } else {
+      int64_t rank = rankType.getRank();
+      if ((axis < 0 ? axis + rank : axis) != rank - 1)
+        throw ImportError{nodeLabel(node) +
+                          ": softmax over the flattened "
+                          "trailing axes from " +
+                          std::to_string(axis) + " is not supported"};
+    }
     state.attributes.set("axis", builder.getI64IntegerAttr(-1));
   }
 }

@@ -32,7 +32,20 @@ void addQuantizeAndPack(OpPassManager &pm, const PipelineOptions &options) {
 }
 } // namespace
 
+void bnbert::addRaiseOnnxPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createOnnxSpecializeShapes());
+  pm.addNestedPass<func::FuncOp>(createBnqRaiseOnnx());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createBnqFuseAttention());
+  pm.addPass(createCanonicalizerPass());
+}
+
 void bnbert::registerBnbertPipelines() {
+  PassPipelineRegistration<>(
+      "bnq-from-onnx",
+      "Imported onnx ops to float bnq: specialize shapes, raise, fuse "
+      "attention",
+      [](OpPassManager &pm) { addRaiseOnnxPipeline(pm); });
   PassPipelineRegistration<PipelineOptions>(
       "bnq-binarybert",
       "BinaryBERT: ternarize (TWN, keeping latents), split ternary weights "

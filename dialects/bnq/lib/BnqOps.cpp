@@ -8,6 +8,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
 
@@ -157,6 +158,8 @@ LogicalResult MulOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult DivOp::verify() { return verifyBroadcastBinary(*this); }
 
 LogicalResult ReshapeOp::verify() {
+  if (getElementTypeOrSelf(getInput()) != getElementTypeOrSelf(getResult()))
+    return emitOpError("result element type must match the input's");
   auto input = ranked(getInput()), result = ranked(getResult());
   if (input && result && input.hasStaticShape() && result.hasStaticShape() &&
       input.getNumElements() != result.getNumElements())
@@ -227,6 +230,36 @@ struct ComposeTransposes : OpRewritePattern<TransposeOp> {
 void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                               MLIRContext *context) {
   patterns.add<ComposeTransposes>(context);
+}
+
+LogicalResult SliceOp::verify() {
+  RankedTensorType input = ranked(getInput()), result = ranked(getResult());
+  if (!input || !result)
+    return success();
+  ArrayRef<int64_t> offsets = getOffsets();
+  if (input.getRank() != result.getRank() ||
+      static_cast<int64_t>(offsets.size()) != input.getRank())
+    return emitOpError("input, result and offsets must have the same rank");
+  for (int64_t d = 0; d < input.getRank(); ++d) {
+    int64_t dim = input.getDimSize(d), size = result.getDimSize(d);
+    if (offsets[d] < 0 ||
+        (!ShapedType::isDynamic(dim) && !ShapedType::isDynamic(size) &&
+         offsets[d] + size > dim))
+      return emitOpError("slice of dimension ")
+             << d << " (offset " << offsets[d] << ", size " << dimStr(size)
+             << ") exceeds its extent " << dimStr(dim);
+  }
+  return success();
+}
+
+LogicalResult CastOp::verify() {
+  if (auto input = ranked(getInput()))
+    return verifyShape(*this, "result", ranked(getResult()), input.getShape());
+  return success();
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor) {
+  return getInput().getType() == getType() ? getInput() : Value();
 }
 
 LogicalResult AttentionOp::verify() {

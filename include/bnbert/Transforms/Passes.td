@@ -124,4 +124,32 @@ def OnnxSpecializeShapes
   let dependentDialects = ["::bnbert::onnxir::OnnxDialect"];
 }
 
+def BnqRaiseOnnx : Pass<"bnq-raise-onnx", "::mlir::func::FuncOp"> {
+  let summary = "Raise onnx ops (with static shapes) to bnq building blocks";
+  let description = [{
+    First the compound patterns: decomposed LayerNorm (ReduceMean, Sub,
+    Pow, Sqrt, Div, Mul, Add) and LayerNormalization -> bnq.layer_norm;
+    erf GELU (Div, Erf, Add, Mul, Mul) -> bnq.gelu; MatMul + bias and Gemm
+    with a constant weight -> bnq.linear (the weight stored transposed to
+    [N, K]); Gather from a constant table -> bnq.embedding; Gather of one
+    position -> bnq.slice + bnq.reshape. Then one-to-one conversions of the
+    remaining arithmetic and data movement. An onnx op left over is an error
+    naming its node. Run onnx-specialize-shapes first.
+  }];
+  let dependentDialects = ["::bnbert::bnq::BnqDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def BnqFuseAttention : Pass<"bnq-fuse-attention", "::mlir::func::FuncOp"> {
+  let summary = "Fuse the multi-head attention chain into bnq.attention";
+  let description = [{
+    Matches reshape/transpose of Q, K, V into heads, batch_matmul(Q, K^T),
+    division (or multiplication) by a constant, an optional additive
+    [B, 1, 1, S] mask, softmax over keys, batch_matmul with V and the merge
+    of heads, and replaces it by one bnq.attention. Chains that differ stay
+    as they are (still correct, just not fused).
+  }];
+  let dependentDialects = ["::bnbert::bnq::BnqDialect"];
+}
+
 #endif // BNBERT_TRANSFORMS_PASSES_TD

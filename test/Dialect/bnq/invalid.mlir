@@ -481,3 +481,35 @@ func.func @dequantize_scale(%q: tensor<4xi8>, %s: tensor<1xf32>) {
   %d = "bnq.dequantize"(%q, %s) : (tensor<4xi8>, tensor<1xf32>) -> tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @reshape_element_type(%x: tensor<2x8xi64>) {
+  // expected-error @+1 {{result element type must match the input's}}
+  %y = bnq.reshape %x : tensor<2x8xi64> -> tensor<16xf32>
+  return
+}
+
+// -----
+
+func.func @slice_rank(%x: tensor<2x8xf32>) {
+  // expected-error @+1 {{input, result and offsets must have the same rank}}
+  %y = bnq.slice %x[0] : tensor<2x8xf32> -> tensor<2x1xf32>
+  return
+}
+
+// -----
+
+func.func @slice_bounds(%x: tensor<2x8xf32>) {
+  // expected-error @+1 {{slice of dimension 1 (offset 7, size 2) exceeds its extent 8}}
+  %y = bnq.slice %x[0, 7] : tensor<2x8xf32> -> tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @cast_shape(%x: tensor<2x8xi64>) {
+  // expected-error @+1 {{result dimension 1 is 4, expected 8}}
+  %y = bnq.cast %x : tensor<2x8xi64> -> tensor<2x4xf32>
+  return
+}

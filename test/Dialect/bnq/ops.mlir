@@ -50,7 +50,18 @@ func.func @shapes(%x: tensor<2x5x8xf32>, %y: tensor<?x4x5x2xf32>) -> tensor<2x4x
   // CHECK: bnq.batch_matmul %{{.*}}, %{{.*}} : (tensor<?x4x5x2xf32>, tensor<2x4x2x5xf32>) -> tensor<?x4x5x5xf32>
   %tr = bnq.transpose %t, [0, 1, 3, 2] : tensor<2x4x5x2xf32> -> tensor<2x4x2x5xf32>
   %dyn = bnq.batch_matmul %y, %tr : (tensor<?x4x5x2xf32>, tensor<2x4x2x5xf32>) -> tensor<?x4x5x5xf32>
+  // CHECK: bnq.slice %{{.*}}[0, 0, 1, 0] : tensor<2x4x5x2xf32> -> tensor<2x4x1x2xf32>
+  %sl = bnq.slice %t[0, 0, 1, 0] : tensor<2x4x5x2xf32> -> tensor<2x4x1x2xf32>
   return %mm : tensor<2x4x5x5xf32>
+}
+
+// CHECK-LABEL: func.func @masks
+func.func @masks(%m: tensor<2x8xi64>) -> tensor<2x1x1x8xf32> {
+  // CHECK: bnq.reshape %{{.*}} : tensor<2x8xi64> -> tensor<2x1x1x8xi64>
+  %r = bnq.reshape %m : tensor<2x8xi64> -> tensor<2x1x1x8xi64>
+  // CHECK: bnq.cast %{{.*}} : tensor<2x1x1x8xi64> -> tensor<2x1x1x8xf32>
+  %c = bnq.cast %r : tensor<2x1x1x8xi64> -> tensor<2x1x1x8xf32>
+  return %c : tensor<2x1x1x8xf32>
 }
 
 // CHECK-LABEL: func.func @weights

@@ -133,8 +133,12 @@ def Bnq_DivOp : Bnq_BroadcastBinaryOp<"div", "lhs / rhs">;
 
 def Bnq_ReshapeOp : Bnq_Op<"reshape", [Pure]> {
   let summary = "row-major reshape to the result type's shape";
-  let arguments = (ins F32Tensor:$input);
-  let results = (outs F32Tensor:$result);
+  let description = [{
+    Any element type (float activations, integer masks and ids); the result
+    has the input's element type.
+  }];
+  let arguments = (ins AnyTensor:$input);
+  let results = (outs AnyTensor:$result);
   let assemblyFormat =
       "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
@@ -151,6 +155,29 @@ def Bnq_TransposeOp : Bnq_Op<"transpose", [Pure]> {
   let hasVerifier = 1;
   let hasFolder = 1;
   let hasCanonicalizer = 1;
+}
+
+def Bnq_SliceOp : Bnq_Op<"slice", [Pure]> {
+  let summary = "contiguous box: result[i...] = input[offsets + i...]";
+  let description = [{
+    Unit strides; the sizes are the result type's shape (the BERT pooler
+    takes `x[:, 0]` as a slice of size 1 on the sequence axis and a reshape).
+  }];
+  let arguments = (ins F32Tensor:$input, DenseI64ArrayAttr:$offsets);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `` $offsets attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Bnq_CastOp : Bnq_Op<"cast", [Pure]> {
+  let summary = "element type conversion to f32 (integer masks, ids)";
+  let arguments = (ins TensorOf<[AnySignlessInteger, F32]>:$input);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Bnq_AttentionOp : Bnq_Op<"attention", [Pure]> {

@@ -183,8 +183,14 @@ def Onnx_GemmOp : Onnx_Op<"Gemm"> {
 
 def Onnx_SoftmaxOp : Onnx_Op<"Softmax"> {
   let summary = "softmax along one axis (opset-13 semantics)";
+  let description = [{
+    `legacy_axis` marks an opset < 13 softmax imported before its rank was
+    known: it flattens at that axis, which equals the one-axis softmax only
+    when it is the last axis; raising checks that once shapes are static.
+  }];
   let arguments = (ins AnyTensor:$input,
-                       DefaultValuedAttr<I64Attr, "-1">:$axis);
+                       DefaultValuedAttr<I64Attr, "-1">:$axis,
+                       OptionalAttr<I64Attr>:$legacy_axis);
   let results = (outs AnyTensor:$output);
   let hasVerifier = 1;
 }

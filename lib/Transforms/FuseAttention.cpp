@@ -1,0 +1,149 @@
+//===- FuseAttention.cpp - bnq-fuse-attention -----------------------------===//
+//
+// The chain torch exports for BERT self-attention, after raising:
+//   Qh = transpose(reshape(Q, [B, S, H, D]), [0, 2, 1, 3])
+//   Kt = transpose(reshape(K, [B, S, H, D]), [0, 2, 3, 1])
+//   Vh = transpose(reshape(V, [B, S, H, D]), [0, 2, 1, 3])
+//   P  = softmax(batch_matmul(Qh, Kt) / c + mask[B, 1, 1, S], axis -1)
+//   out = reshape(transpose(batch_matmul(P, Vh), [0, 2, 1, 3]), [B, S, E])
+// becomes bnq.attention(Q, K, V, mask[B, S]) {num_heads = H, scale = 1/c}.
+//
+//===----------------------------------------------------------------------===//
+#include "bnbert/Transforms/Passes.h"
+#include "bnq/BnqOps.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace bnbert {
+#define GEN_PASS_DEF_BNQFUSEATTENTION
+#include "bnbert/Transforms/Passes.h.inc"
+} // namespace bnbert
+
+using namespace mlir;
+using namespace bnbert;
+using namespace bnbert::bnq;
+
+namespace {
+
+/// If `v` = transpose(reshape(x, [B, S, H, D]), perm), returns x and H.
+std::optional<std::pair<Value, int64_t>> splitHeads(Value v,
+                                                    ArrayRef<int64_t> perm) {
+  auto transpose = v.getDefiningOp<TransposeOp>();
+  if (!transpose || transpose.getPermutation() != perm)
+    return std::nullopt;
+  auto reshape = transpose.getInput().getDefiningOp<ReshapeOp>();
+  if (!reshape)
+    return std::nullopt;
+  auto in = llvm::dyn_cast<RankedTensorType>(reshape.getInput().getType());
+  auto out = llvm::dyn_cast<RankedTensorType>(reshape.getType());
+  if (!in || !out || in.getRank() != 3 || out.getRank() != 4 ||
+      !in.hasStaticShape() || !out.hasStaticShape() ||
+      in.getDimSize(0) != out.getDimSize(0) ||
+      in.getDimSize(1) != out.getDimSize(1) ||
+      out.getDimSize(2) * out.getDimSize(3) != in.getDimSize(2))
+    return std::nullopt;
+  return std::pair{reshape.getInput(), out.getDimSize(2)};
+}
+
+std::optional<float> scalarConstant(Value v) {
+  DenseFPElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1)
+    return std::nullopt;
+  return (*attr.getValues<APFloat>().begin()).convertToFloat();
+}
+
+struct FuseAttention : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp merge,
+                                PatternRewriter &rewriter) const override {
+    auto mergeHeads = merge.getInput().getDefiningOp<TransposeOp>();
+    if (!mergeHeads ||
+        mergeHeads.getPermutation() != ArrayRef<int64_t>{0, 2, 1, 3})
+      return failure();
+    auto context = mergeHeads.getInput().getDefiningOp<BatchMatmulOp>();
+    if (!context || context.getTransposeRhs())
+      return failure();
+    auto value = splitHeads(context.getRhs(), {0, 2, 1, 3});
+    auto softmax = context.getLhs().getDefiningOp<SoftmaxOp>();
+    if (!value || !softmax)
+      return failure();
+    auto scoresType = llvm::cast<RankedTensorType>(softmax.getType());
+    if (softmax.getAxis() != -1 && softmax.getAxis() != 3)
+      return failure();
+
+    // Optional additive mask [B, 1, 1, Sk].
+    Value scaled = softmax.getInput(), mask;
+    if (auto add = scaled.getDefiningOp<AddOp>()) {
+      for (int i = 0; i < 2; ++i) {
+        auto maskType =
+            llvm::dyn_cast<RankedTensorType>(add->getOperand(1 - i).getType());
+        if (add->getOperand(i).getType() == scoresType && maskType &&
+            maskType.hasStaticShape() &&
+            maskType.getShape() ==
+                ArrayRef<int64_t>{scoresType.getDimSize(0), 1, 1,
+                                  scoresType.getDimSize(3)}) {
+          scaled = add->getOperand(i);
+          mask = add->getOperand(1 - i);
+          break;
+        }
+      }
+      if (!mask)
+        return failure();
+    }
+    // Scaling by a constant: divide by c (torch) or multiply by 1/c.
+    float scale = 1.0f;
+    Value scores = scaled;
+    if (auto div = scaled.getDefiningOp<DivOp>()) {
+      auto c = scalarConstant(div.getRhs());
+      if (!c || *c <= 0)
+        return failure();
+      scale = 1.0f / *c;
+      scores = div.getLhs();
+    } else if (auto mul = scaled.getDefiningOp<MulOp>()) {
+      auto c = scalarConstant(mul.getRhs());
+      if (!c || *c <= 0)
+        return failure();
+      scale = *c;
+      scores = mul.getLhs();
+    }
+    auto product = scores.getDefiningOp<BatchMatmulOp>();
+    if (!product || product.getTransposeRhs())
+      return failure();
+    auto query = splitHeads(product.getLhs(), {0, 2, 1, 3});
+    auto key = splitHeads(product.getRhs(), {0, 2, 3, 1});
+    if (!query || !key || query->second != key->second ||
+        key->second != value->second ||
+        merge.getType() != query->first.getType())
+      return failure();
+
+    if (mask) {
+      auto maskType = llvm::cast<RankedTensorType>(mask.getType());
+      mask = rewriter.create<ReshapeOp>(
+          merge.getLoc(),
+          RankedTensorType::get(
+              {maskType.getDimSize(0), maskType.getDimSize(3)},
+              maskType.getElementType()),
+          mask);
+    }
+    rewriter.replaceOpWithNewOp<AttentionOp>(
+        merge, merge.getType(), query->first, key->first, value->first, mask,
+        rewriter.getI64IntegerAttr(query->second),
+        rewriter.getF32FloatAttr(scale), IntegerAttr(), FloatAttr());
+    return success();
+  }
+};
+
+struct BnqFuseAttentionPass
+    : bnbert::impl::BnqFuseAttentionBase<BnqFuseAttentionPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FuseAttention>(&getContext());
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
