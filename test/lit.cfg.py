@@ -6,14 +6,22 @@ from lit.llvm import llvm_config
 
 config.name = "BNBERT"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".onnxtext"]
+config.suffixes = [".mlir", ".onnxtext", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.bnbert_obj_root, "test")
-config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py",
+                   "fixtures"]
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.bnbert_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["bnbert-opt", "bnbert-translate"], tool_dirs)
+llvm_config.add_tool_substitutions(
+    ["bnbert-opt", "bnbert-translate", "bnbert-interpret"], tool_dirs)
+
+# Fixture scripts need Debian's python3 (numpy, onnx, torch).
+config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(
+    ("%fixtures", os.path.join(config.test_source_root, "fixtures")))
+llvm_config.with_environment("PATH", config.bnbert_tools_dir, append_path=True)

@@ -1,15 +1,18 @@
 //===- RaiseOnnx.cpp - bnq-raise-onnx -------------------------------------===//
+#include "RaiseUtils.h"
 #include "bnbert/Transforms/Passes.h"
 #include "bnq/BnqOps.h"
 #include "bnq/ElementsAccess.h"
 #include "onnxir/OnnxOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
+#include <limits>
 
 namespace bnbert {
 #define GEN_PASS_DEF_BNQRAISEONNX
@@ -18,58 +21,10 @@ namespace bnbert {
 
 using namespace mlir;
 using namespace bnbert;
+using namespace bnbert::raise;
 namespace ox = bnbert::onnxir;
 
 namespace {
-
-//===----------------------------------------------------------------------===//
-// Matching helpers
-//===----------------------------------------------------------------------===//
-
-/// The constant elements behind `v` (onnx.Constant or arith.constant).
-ElementsAttr constantOf(Value v) {
-  ElementsAttr attr;
-  if (v && matchPattern(v, m_Constant(&attr)))
-    return attr;
-  return {};
-}
-
-/// The value of a one-element constant, as double.
-std::optional<double> scalarOf(Value v) {
-  ElementsAttr attr = constantOf(v);
-  if (!attr || attr.getNumElements() != 1)
-    return std::nullopt;
-  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr)) {
-    if (llvm::isa<FloatType>(dense.getElementType()))
-      return (*dense.getValues<APFloat>().begin()).convertToDouble();
-    if (llvm::isa<IntegerType>(dense.getElementType()))
-      return double((*dense.getValues<APInt>().begin()).getSExtValue());
-  }
-  return std::nullopt;
-}
-
-bool isScalar(Value v, double expected, double tolerance = 1e-6) {
-  auto s = scalarOf(v);
-  return s && std::fabs(*s - expected) <= tolerance;
-}
-
-/// For a binary op, the operand defined by OpTy and the other operand.
-template <typename OpTy>
-std::optional<std::pair<OpTy, Value>> operandOf(Operation *op) {
-  if (!op || op->getNumOperands() != 2)
-    return std::nullopt;
-  for (int i = 0; i < 2; ++i)
-    if (auto def = op->getOperand(i).getDefiningOp<OpTy>())
-      return std::pair{def, op->getOperand(1 - i)};
-  return std::nullopt;
-}
-
-RankedTensorType staticType(Value v) {
-  auto type = llvm::dyn_cast<RankedTensorType>(v.getType());
-  return type && type.hasStaticShape() ? type : RankedTensorType();
-}
-
-bool isF32(Value v) { return getElementTypeOrSelf(v.getType()).isF32(); }
 
 /// Whether `reduce` is a mean over the last axis of `x` keeping dims.
 bool isLastAxisMean(ox::ReduceMeanOp reduce, Value x) {
@@ -81,40 +36,6 @@ bool isLastAxisMean(ox::ReduceMeanOp reduce, Value x) {
     return false;
   int64_t axis = (*axes)[0];
   return axis == -1 || axis == type.getRank() - 1;
-}
-
-/// `arith.constant` holding `w` [K, N] transposed to [N, K] (PyTorch's
-/// linear layout), kept in a resource blob when `w` was one.
-Value transposedWeight(PatternRewriter &rewriter, Location loc,
-                       ElementsAttr w) {
-  auto type = llvm::cast<RankedTensorType>(w.getType());
-  int64_t k = type.getDimSize(0), n = type.getDimSize(1);
-  auto values = bnq::getElementValues<float>(w);
-  if (failed(values))
-    return {};
-  std::vector<float> t(k * n);
-  for (int64_t i = 0; i < k; ++i)
-    for (int64_t j = 0; j < n; ++j)
-      t[j * k + i] = (*values)[i * n + j];
-  auto newType = RankedTensorType::get({n, k}, rewriter.getF32Type());
-  ElementsAttr attr;
-  if (auto resource = llvm::dyn_cast<DenseResourceElementsAttr>(w))
-    attr = DenseResourceElementsAttr::get(
-        newType, resource.getRawHandle().getKey().str() + "_t",
-        HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(t)));
-  else
-    attr = DenseElementsAttr::get(newType, ArrayRef<float>(t));
-  return rewriter.create<arith::ConstantOp>(loc, newType, attr);
-}
-
-/// A constant f32 [K, N] MatMul weight, or null.
-ElementsAttr matmulWeight(ox::MatMulOp matmul) {
-  ElementsAttr w = constantOf(matmul.getB());
-  auto type =
-      w ? llvm::dyn_cast<RankedTensorType>(w.getType()) : RankedTensorType();
-  if (!type || type.getRank() != 2 || !type.getElementType().isF32())
-    return {};
-  return w;
 }
 
 //===----------------------------------------------------------------------===//
@@ -168,9 +89,34 @@ struct RaiseDecomposedLayerNorm : OpRewritePattern<ox::AddOp> {
   }
 };
 
-/// 0.5 * x * (1 + erf(x / sqrt(2))) with the three factors in any order
-/// (x / sqrt(2) also as x * (1 / sqrt(2))) -> bnq.gelu erf.
-struct RaiseErfGelu : OpRewritePattern<ox::MulOp> {
+/// x^3 as Mul(x, Mul(x, x)) (torch) or Pow(x, 3).
+bool isCube(Value v, Value x) {
+  if (auto pow = v.getDefiningOp<ox::PowOp>())
+    return pow.getA() == x && isScalar(pow.getB(), 3.0);
+  auto mul = v.getDefiningOp<ox::MulOp>();
+  if (!mul)
+    return false;
+  auto square = operandOf<ox::MulOp>(mul);
+  return square && square->second == x && square->first.getA() == x &&
+         square->first.getB() == x;
+}
+
+/// `v` == `scalar` * `other` (either operand order); returns `other`.
+Value scaledBy(Value v, double scalar, double tolerance) {
+  auto mul = v.getDefiningOp<ox::MulOp>();
+  if (!mul)
+    return {};
+  if (isScalar(mul.getA(), scalar, tolerance))
+    return mul.getB();
+  if (isScalar(mul.getB(), scalar, tolerance))
+    return mul.getA();
+  return {};
+}
+
+/// 0.5 * x * (1 + erf(x / sqrt(2))) -> bnq.gelu erf, and
+/// 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))) -> bnq.gelu tanh,
+/// with the three factors in any order (x / sqrt(2) also as x * (1/sqrt(2))).
+struct RaiseGelu : OpRewritePattern<ox::MulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ox::MulOp root,
                                 PatternRewriter &rewriter) const override {
@@ -190,38 +136,52 @@ struct RaiseErfGelu : OpRewritePattern<ox::MulOp> {
     for (int half = 0; half < 3; ++half) {
       if (!isScalar(factors[half], 0.5))
         continue;
-      for (int erfSum = 0; erfSum < 3; ++erfSum) {
-        if (erfSum == half)
+      for (int sum = 0; sum < 3; ++sum) {
+        if (sum == half)
           continue;
-        Value x = factors[3 - half - erfSum];
-        if (matchesOnePlusErf(factors[erfSum], x) && isF32(x) &&
-            x.getType() == root.getType()) {
-          rewriter.replaceOpWithNewOp<bnq::GeluOp>(
-              root, x.getType(), x,
-              bnq::GeluApproximationAttr::get(getContext(),
-                                              bnq::GeluApproximation::erf));
-          return success();
-        }
+        Value x = factors[3 - half - sum];
+        if (!isF32(x) || x.getType() != root.getType())
+          continue;
+        std::optional<bnq::GeluApproximation> kind = onePlus(factors[sum], x);
+        if (!kind)
+          continue;
+        rewriter.replaceOpWithNewOp<bnq::GeluOp>(
+            root, x.getType(), x,
+            bnq::GeluApproximationAttr::get(getContext(), *kind));
+        return success();
       }
     }
     return failure();
   }
 
-  /// v == 1 + erf(x / sqrt(2)).
-  static bool matchesOnePlusErf(Value v, Value x) {
+  /// Which GELU `v` == 1 + erf(x / sqrt(2)) or 1 + tanh(...) belongs to.
+  static std::optional<bnq::GeluApproximation> onePlus(Value v, Value x) {
     auto add = v.getDefiningOp<ox::AddOp>();
-    auto erfAndOne = add ? operandOf<ox::ErfOp>(add) : std::nullopt;
-    if (!erfAndOne || !isScalar(erfAndOne->second, 1.0))
-      return false;
-    Operation *scaled = erfAndOne->first.getX().getDefiningOp();
-    if (auto div = llvm::dyn_cast_or_null<ox::DivOp>(scaled))
-      return div.getA() == x && isScalar(div.getB(), std::sqrt(2.0), 1e-5);
-    if (auto mul = llvm::dyn_cast_or_null<ox::MulOp>(scaled)) {
-      auto other = mul.getA() == x ? mul.getB() : mul.getA();
-      return (mul.getA() == x || mul.getB() == x) &&
-             isScalar(other, 1.0 / std::sqrt(2.0), 1e-5);
+    if (!add)
+      return std::nullopt;
+    if (auto erfAndOne = operandOf<ox::ErfOp>(add);
+        erfAndOne && isScalar(erfAndOne->second, 1.0) &&
+        isXOverSqrt2(erfAndOne->first.getX(), x))
+      return bnq::GeluApproximation::erf;
+    if (auto tanhAndOne = operandOf<ox::TanhOp>(add);
+        tanhAndOne && isScalar(tanhAndOne->second, 1.0)) {
+      Value inner =
+          scaledBy(tanhAndOne->first.getX(), std::sqrt(2.0 / M_PI), 1e-5);
+      auto sum = inner ? inner.getDefiningOp<ox::AddOp>() : ox::AddOp();
+      if (!sum || (sum.getA() != x && sum.getB() != x))
+        return std::nullopt;
+      Value cube =
+          scaledBy(sum.getA() == x ? sum.getB() : sum.getA(), 0.044715, 1e-7);
+      if (cube && isCube(cube, x))
+        return bnq::GeluApproximation::tanh;
     }
-    return false;
+    return std::nullopt;
+  }
+
+  static bool isXOverSqrt2(Value v, Value x) {
+    if (auto div = v.getDefiningOp<ox::DivOp>())
+      return div.getA() == x && isScalar(div.getB(), std::sqrt(2.0), 1e-5);
+    return scaledBy(v, 1.0 / std::sqrt(2.0), 1e-5) == x;
   }
 };
 
@@ -300,6 +260,140 @@ struct RaiseGatherOne : OpRewritePattern<ox::GatherOp> {
     if (sliceType != result)
       slice = rewriter.create<bnq::ReshapeOp>(gather.getLoc(), result, slice);
     rewriter.replaceOp(gather, slice);
+    return success();
+  }
+};
+
+/// The per-tensor scale and zero point of a QuantizeLinear or
+/// DequantizeLinear, when both are constant scalars.
+std::optional<std::pair<double, double>> scalarQuantParams(Value scale,
+                                                           Value zeroPoint) {
+  std::optional<double> s = scalarOf(scale);
+  std::optional<double> zp = zeroPoint ? scalarOf(zeroPoint) : 0.0;
+  if (!s || !zp || !(*s > 0) || !std::isfinite(*s))
+    return std::nullopt;
+  return std::pair{*s, *zp};
+}
+
+/// DequantizeLinear(QuantizeLinear(x, s, 0), s, 0) on an activation, with an
+/// int8 per-tensor scale s (quantization-aware training's QDQ pair) ->
+/// bnq.quantize {bits = 8, clip = 127 s} + bnq.dequantize: the model's
+/// static scale, which bnq-quantize-activations then keeps.
+struct RaiseQdqPair : OpRewritePattern<ox::DequantizeLinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ox::DequantizeLinearOp dq,
+                                PatternRewriter &rewriter) const override {
+    auto q = dq.getX().getDefiningOp<ox::QuantizeLinearOp>();
+    if (!q || !isF32(q.getX()) || !staticType(q.getX()) ||
+        !getElementTypeOrSelf(q.getY()).isSignlessInteger(8))
+      return failure();
+    auto qParams = scalarQuantParams(q.getYScale(), q.getYZeroPoint());
+    auto dqParams = scalarQuantParams(dq.getXScale(), dq.getXZeroPoint());
+    if (!qParams || qParams != dqParams || qParams->second != 0)
+      return rewriter.notifyMatchFailure(dq, "not a symmetric per-tensor "
+                                             "int8 QDQ pair");
+    auto type = llvm::cast<RankedTensorType>(q.getX().getType());
+    auto quantize = rewriter.create<bnq::QuantizeOp>(
+        q.getLoc(), type.clone(rewriter.getI8Type()),
+        RankedTensorType::get({}, rewriter.getF32Type()), q.getX(),
+        rewriter.getI32IntegerAttr(8),
+        rewriter.getF32FloatAttr(float(127.0 * qParams->first)));
+    rewriter.replaceOpWithNewOp<bnq::DequantizeOp>(
+        dq, type, quantize.getResult(), quantize.getScale());
+    return success();
+  }
+};
+
+/// The values of an 8/32/64-bit integer constant (signed or unsigned).
+FailureOr<std::vector<int64_t>> integerValues(ElementsAttr attr) {
+  auto dense = llvm::dyn_cast<DenseElementsAttr>(attr);
+  auto type = dense ? llvm::dyn_cast<IntegerType>(dense.getElementType())
+                    : IntegerType();
+  if (!type)
+    return failure();
+  std::vector<int64_t> values;
+  values.reserve(dense.getNumElements());
+  for (const APInt &v : dense.getValues<APInt>())
+    values.push_back(type.isUnsigned() ? int64_t(v.getZExtValue())
+                                       : v.getSExtValue());
+  return values;
+}
+
+/// DequantizeLinear of a constant (a weight stored quantized) -> the f32
+/// constant scale * (q - zero_point), per tensor or per axis; the weight
+/// quantizers then find its values and re-quantize them idempotently.
+struct FoldConstantDequantize : OpRewritePattern<ox::DequantizeLinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ox::DequantizeLinearOp dq,
+                                PatternRewriter &rewriter) const override {
+    ElementsAttr x = constantOf(dq.getX()), scale = constantOf(dq.getXScale());
+    ElementsAttr zero =
+        dq.getXZeroPoint() ? constantOf(dq.getXZeroPoint()) : nullptr;
+    auto type = staticType(dq.getX());
+    if (!x || !scale || (dq.getXZeroPoint() && !zero) || !type ||
+        !scale.getElementType().isF32())
+      return failure();
+    auto q = integerValues(x);
+    auto s = bnq::getElementValues<float>(scale);
+    FailureOr<std::vector<int64_t>> z =
+        zero ? integerValues(zero)
+             : std::vector<int64_t>(scale.getNumElements(), 0);
+    if (failed(q) || failed(s) || failed(z) ||
+        s->size() != static_cast<int64_t>(z->size()))
+      return failure();
+    // Per-axis: the scale index is the coordinate along `axis`.
+    int64_t rank = type.getRank(), axis = dq.getAxis();
+    if (axis < 0)
+      axis += rank;
+    int64_t inner = 1, channels = 1;
+    if (s->size() != 1) {
+      if (axis < 0 || axis >= rank ||
+          type.getDimSize(axis) != static_cast<int64_t>(s->size()))
+        return failure();
+      channels = type.getDimSize(axis);
+      for (int64_t d = axis + 1; d < rank; ++d)
+        inner *= type.getDimSize(d);
+    }
+    std::vector<float> values(q->size());
+    for (size_t i = 0; i < values.size(); ++i) {
+      size_t c = (i / inner) % channels;
+      values[i] = (*s)[c] * float((*q)[i] - (*z)[c]);
+    }
+    auto resultType = type.clone(rewriter.getF32Type());
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        dq, resultType,
+        DenseElementsAttr::get(resultType, ArrayRef<float>(values)));
+    return success();
+  }
+};
+
+/// Clip(x, min, max) with constant (or absent) bounds -> bnq.clamp.
+struct RaiseClip : OpRewritePattern<ox::ClipOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ox::ClipOp clip,
+                                PatternRewriter &rewriter) const override {
+    if (!isF32(clip.getInput()) || !staticType(clip.getInput()))
+      return failure();
+    double lo = -std::numeric_limits<float>::infinity(),
+           hi = std::numeric_limits<float>::infinity();
+    if (Value min = clip.getMin()) {
+      auto v = scalarOf(min);
+      if (!v)
+        return rewriter.notifyMatchFailure(clip, "min is not a constant");
+      lo = *v;
+    }
+    if (Value max = clip.getMax()) {
+      auto v = scalarOf(max);
+      if (!v)
+        return rewriter.notifyMatchFailure(clip, "max is not a constant");
+      hi = *v;
+    }
+    if (!(lo <= hi))
+      return rewriter.notifyMatchFailure(clip, "min > max");
+    rewriter.replaceOpWithNewOp<bnq::ClampOp>(
+        clip, clip.getInput().getType(), clip.getInput(),
+        rewriter.getF32FloatAttr(float(lo)),
+        rewriter.getF32FloatAttr(float(hi)));
     return success();
   }
 };
@@ -419,7 +513,10 @@ struct ConvertCast : OpRewritePattern<ox::CastOp> {
   LogicalResult matchAndRewrite(ox::CastOp op,
                                 PatternRewriter &rewriter) const override {
     Type from = getElementTypeOrSelf(op.getInput());
-    if (!isF32(op.getOutput()) || !(from.isSignlessInteger() || from.isF32()))
+    Type to = getElementTypeOrSelf(op.getOutput());
+    if (!(to.isF32() || to.isSignlessInteger(32) || to.isSignlessInteger(64)) ||
+        !(from.isSignlessInteger() || from.isF32()) ||
+        !staticType(op.getOutput()))
       return failure();
     rewriter.replaceOpWithNewOp<bnq::CastOp>(op, op.getType(), op.getInput());
     return success();
@@ -479,14 +576,39 @@ struct ConvertGemm : OpRewritePattern<ox::GemmOp> {
   }
 };
 
+/// bnq.add(bnq.linear(x, W), bias) with a constant [N] bias and no bias on
+/// the linear -> bnq.linear(x, W, bias): the runtime fuses the bias into the
+/// GEMM (ONNX Runtime's fused ops carry the bias separately).
+struct FoldBiasIntoLinear : OpRewritePattern<bnq::AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(bnq::AddOp add,
+                                PatternRewriter &rewriter) const override {
+    auto linearAndBias = operandOf<bnq::LinearOp>(add);
+    if (!linearAndBias)
+      return failure();
+    auto [linear, bias] = *linearAndBias;
+    auto biasType = staticType(bias);
+    auto weightType = staticType(linear.getWeight());
+    if (linear.getBias() || !linear->hasOneUse() || !constantOf(bias) ||
+        !biasType || !weightType || biasType.getRank() != 1 ||
+        biasType.getDimSize(0) != weightType.getDimSize(0) ||
+        add.getType() != linear.getType())
+      return failure();
+    rewriter.replaceOpWithNewOp<bnq::LinearOp>(
+        add, add.getType(), linear.getInput(), linear.getWeight(), bias);
+    return success();
+  }
+};
+
 struct BnqRaiseOnnxPass : bnbert::impl::BnqRaiseOnnxBase<BnqRaiseOnnxPass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     func::FuncOp func = getOperation();
 
     RewritePatternSet compound(context);
-    compound.add<RaiseDecomposedLayerNorm, RaiseErfGelu, RaiseMatMulBias,
-                 RaiseEmbedding, RaiseGatherOne>(context);
+    compound.add<RaiseDecomposedLayerNorm, RaiseGelu, RaiseMatMulBias,
+                 RaiseEmbedding, RaiseGatherOne, RaiseQdqPair,
+                 FoldConstantDequantize, RaiseClip>(context);
     RewritePatternSet simple(context);
     simple.add<
         ConvertConstant, ConvertTanh, ConvertSoftmax, ConvertLayerNormalization,
@@ -496,7 +618,8 @@ struct BnqRaiseOnnxPass : bnbert::impl::BnqRaiseOnnxBase<BnqRaiseOnnxPass> {
         ConvertFloatBinary<ox::AddOp, bnq::AddOp>,
         ConvertFloatBinary<ox::SubOp, bnq::SubOp>,
         ConvertFloatBinary<ox::MulOp, bnq::MulOp>,
-        ConvertFloatBinary<ox::DivOp, bnq::DivOp>>(context);
+        ConvertFloatBinary<ox::DivOp, bnq::DivOp>, FoldBiasIntoLinear>(context);
+    populateRaiseContribPatterns(compound, simple);
     GreedyRewriteConfig config;
     config.useTopDownTraversal = true;
     if (failed(

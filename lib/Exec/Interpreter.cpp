@@ -244,10 +244,50 @@ LogicalResult Interpreter::execute(Operation *op) {
       .Case([&](SliceOp s) { return slice(s); })
       .Case([&](CastOp c) {
         const Tensor &x = get(c.getInput());
-        std::vector<float> out(x.numElements());
+        if (getElementTypeOrSelf(c.getType()).isF32()) {
+          std::vector<float> out(x.numElements());
+          for (size_t i = 0; i < out.size(); ++i)
+            out[i] = x.isInteger ? static_cast<float>(x.ints[i]) : x.floats[i];
+          return set(c, c.getResult(), Tensor::f32(x.shape, std::move(out)));
+        }
+        std::vector<int64_t> out(x.numElements());
         for (size_t i = 0; i < out.size(); ++i)
-          out[i] = x.isInteger ? static_cast<float>(x.ints[i]) : x.floats[i];
-        return set(c, c.getResult(), Tensor::f32(x.shape, std::move(out)));
+          out[i] = x.isInteger ? x.ints[i] : static_cast<int64_t>(x.floats[i]);
+        return set(c, c.getResult(), Tensor::i64(x.shape, std::move(out)));
+      })
+      .Case([&](ClampOp c) {
+        float lo = c.getMin().convertToFloat(),
+              hi = c.getMax().convertToFloat();
+        Tensor t = get(c.getInput());
+        for (float &v : t.floats)
+          v = std::min(std::max(v, lo), hi);
+        return set(c, c.getResult(), std::move(t));
+      })
+      .Case([&](ReduceSumOp r) {
+        const Tensor &x = get(r.getInput());
+        int64_t inner = x.shape.back(), outer = x.numElements() / inner;
+        std::vector<float> out(outer, 0.0f);
+        for (int64_t i = 0; i < outer; ++i)
+          for (int64_t j = 0; j < inner; ++j)
+            out[i] += x.floats[i * inner + j];
+        std::vector<int64_t> shape(x.shape.begin(), x.shape.end() - 1);
+        return set(r, r.getResult(), Tensor::f32(shape, std::move(out)));
+      })
+      .Case([&](LengthMaskOp m) {
+        const Tensor &lengths = get(m.getLengths());
+        auto shape = staticShape(m, m.getResult());
+        if (failed(shape))
+          return failure();
+        int64_t batch = (*shape)[0], seq = (*shape)[1];
+        float filter = m.getFilterValue().convertToFloat();
+        std::vector<float> out(batch * seq);
+        for (int64_t b = 0; b < batch; ++b) {
+          double length = lengths.isInteger ? double(lengths.ints[b])
+                                            : double(lengths.floats[b]);
+          for (int64_t j = 0; j < seq; ++j)
+            out[b * seq + j] = double(j) < length ? 0.0f : filter;
+        }
+        return set(m, m.getResult(), Tensor::f32(*shape, std::move(out)));
       })
       .Case([&](AttentionOp a) { return attention(a); })
       .Case([&](QuantizeOp q) { return quantize(q); })

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "bnbert/Import/OnnxImporter.h"
+#include "ContribSchemas.h"
 #include "onnxir/OnnxOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -59,6 +60,18 @@ constexpr int64_t kMinOpset = 11;
 /// are resource blobs.
 constexpr int64_t kInlineElements = 1024;
 
+/// ONNX Runtime's contrib domain, imported as `onnx.com.microsoft.*` ops.
+constexpr const char *kMicrosoftDomain = "com.microsoft";
+
+/// How many results the onnx-dialect op of a node has (its ONNX outputs
+/// beyond these are not supported).
+int declaredResults(const onnx::NodeProto &node) {
+  if (node.domain() == kMicrosoftDomain &&
+      node.op_type() == "EmbedLayerNormalization")
+    return 2; // output, mask_index
+  return 1;
+}
+
 /// An error to report with the node (or tensor) it concerns.
 struct ImportError {
   std::string message;
@@ -98,6 +111,7 @@ private:
   const OnnxImportOptions &options;
   onnx::ModelProto model;
   int64_t opset = 0;
+  llvm::StringMap<int64_t> opsets; // per domain ("" is ai.onnx)
   llvm::StringMap<const onnx::TypeProto *> types;
   llvm::StringMap<Value> values;
 };
@@ -107,8 +121,11 @@ std::string Importer::nodeLabel(const onnx::NodeProto &node) const {
   std::string name = node.name().empty()
                          ? (node.output_size() ? node.output(0) : "?")
                          : node.name();
+  auto version = opsets.find(domain == "ai.onnx" ? "" : domain);
   return "node '" + name + "' (" + domain + "." + node.op_type() + ", opset " +
-         std::to_string(opset) + ")";
+         (version == opsets.end() ? std::string("?")
+                                  : std::to_string(version->second)) +
+         ")";
 }
 
 Location Importer::nodeLoc(const onnx::NodeProto &node) const {
@@ -207,9 +224,10 @@ void Importer::applyShapes() {
 }
 
 void Importer::checkAndInferShapes() {
+  registerContribSchemas();
   for (const auto &entry : model.opset_import())
-    if (entry.domain().empty() || entry.domain() == "ai.onnx")
-      opset = entry.version();
+    opsets[entry.domain() == "ai.onnx" ? "" : entry.domain()] = entry.version();
+  opset = opsets.lookup("");
   if (opset < kMinOpset)
     throw ImportError{"the model uses opset " + std::to_string(opset) +
                       "; bnbert imports opset " + std::to_string(kMinOpset) +
@@ -219,6 +237,19 @@ void Importer::checkAndInferShapes() {
   } catch (const std::exception &e) {
     throw ImportError{std::string("the ONNX checker rejects the model: ") +
                       e.what()};
+  }
+  // Outputs a node leaves unnamed still become results of its op: name
+  // them so shape inference types them.
+  onnx::GraphProto *mutableGraph = model.mutable_graph();
+  for (int n = 0; n < mutableGraph->node_size(); ++n) {
+    onnx::NodeProto *node = mutableGraph->mutable_node(n);
+    for (int i = 0; i < declaredResults(*node); ++i) {
+      if (i >= node->output_size())
+        node->add_output();
+      if (node->output(i).empty())
+        node->set_output(i, "bnbert.unused." + std::to_string(n) + "." +
+                                std::to_string(i));
+    }
   }
   // Data propagation resolves Reshape targets computed from Shape ops.
   onnx::ShapeInferenceOptions inference(/*check_type=*/false,
@@ -505,10 +536,12 @@ void Importer::normalizeAttributes(const onnx::NodeProto &node,
 
 void Importer::importNode(const onnx::NodeProto &node) {
   std::string domain = node.domain();
-  if (!domain.empty() && domain != "ai.onnx")
+  std::string opName = "onnx." + node.op_type();
+  if (domain == kMicrosoftDomain)
+    opName = "onnx." + domain + "." + node.op_type();
+  else if (!domain.empty() && domain != "ai.onnx")
     throw ImportError{nodeLabel(node) + ": unsupported operator domain '" +
                       domain + "'"};
-  std::string opName = "onnx." + node.op_type();
   std::optional<RegisteredOperationName> registered =
       RegisteredOperationName::lookup(opName, &context);
   if (!registered)
@@ -520,7 +553,12 @@ void Importer::importNode(const onnx::NodeProto &node) {
   normalizeAttributes(node, state, inputs, extraOperands);
 
   // Operands in ONNX input order; "" marks an absent optional input.
-  static const llvm::StringMap<int> operandGroups = {{"Slice", 5}, {"Clip", 3}};
+  static const llvm::StringMap<int> operandGroups = {
+      {"Slice", 5},
+      {"Clip", 3},
+      {"EmbedLayerNormalization", 9},
+      {"Attention", 4},
+      {"SkipLayerNormalization", 5}};
   auto groups = operandGroups.find(node.op_type());
   if (groups != operandGroups.end()) {
     SmallVector<int32_t> sizes;
@@ -544,13 +582,14 @@ void Importer::importNode(const onnx::NodeProto &node) {
   }
   state.operands.append(extraOperands.begin(), extraOperands.end());
 
+  int resultCount = declaredResults(node);
   for (int i = 0; i < node.output_size(); ++i) {
-    if (i > 0 && !node.output(i).empty())
-      throw ImportError{nodeLabel(node) +
-                        ": only the first output is "
-                        "supported, but '" +
-                        node.output(i) + "' is requested"};
-    if (i > 0)
+    if (i >= resultCount && !node.output(i).empty())
+      throw ImportError{nodeLabel(node) + ": output " + std::to_string(i) +
+                        " ('" + node.output(i) +
+                        "') is not supported; only the first " +
+                        std::to_string(resultCount) + " are"};
+    if (i >= resultCount)
       continue;
     Type type;
     if (node.op_type() == "Constant" && state.attributes.get("value")) {
@@ -565,8 +604,8 @@ void Importer::importNode(const onnx::NodeProto &node) {
     state.types.push_back(type);
   }
   Operation *op = builder.create(state);
-  if (node.output_size() > 0)
-    values[node.output(0)] = op->getResult(0);
+  for (int i = 0; i < resultCount && i < node.output_size(); ++i)
+    values[node.output(i)] = op->getResult(i);
 }
 
 void Importer::buildFunction(ModuleOp module) {

@@ -38,6 +38,7 @@ void bnbert::addRaiseOnnxPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createBnqFuseAttention());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass()); // one mask reshape for all layers
 }
 
 void bnbert::registerBnbertPipelines() {

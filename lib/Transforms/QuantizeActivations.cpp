@@ -5,6 +5,8 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <cmath>
+
 namespace bnbert {
 #define GEN_PASS_DEF_BNQQUANTIZEACTIVATIONS
 #include "bnbert/Transforms/Passes.h.inc"
@@ -43,7 +45,7 @@ struct BnqQuantizeActivationsPass
         return; // already quantized (e.g. a static clip from the model)
       Value &dequantized = quantized[value];
       if (!dequantized)
-        dequantized = createQdq(value);
+        dequantized = createQdq(value, staticClip(value));
       operand.set(dequantized);
     };
     getOperation().walk([&](Operation *op) {
@@ -62,15 +64,29 @@ struct BnqQuantizeActivationsPass
     });
   }
 
-  /// dequantize(quantize(value)) right after `value` is defined.
-  Value createQdq(Value value) {
+  /// The clip value a model carries for `value`: a symmetric clamp
+  /// (ONNX Clip from quantization-aware training) in front of it.
+  static FloatAttr staticClip(Value value) {
+    auto clamp = value.getDefiningOp<ClampOp>();
+    if (!clamp)
+      return {};
+    float hi = clamp.getMax().convertToFloat();
+    if (clamp.getMin().convertToFloat() != -hi || !(hi > 0) ||
+        !std::isfinite(hi))
+      return {};
+    return clamp.getMaxAttr();
+  }
+
+  /// dequantize(quantize(value)) right after `value` is defined, with the
+  /// static `clip` when given, else the dynamic max|value|.
+  Value createQdq(Value value, FloatAttr clip) {
     OpBuilder b(value.getContext());
     b.setInsertionPointAfterValue(value);
     auto type = llvm::cast<TensorType>(value.getType());
     auto quantize =
         b.create<QuantizeOp>(value.getLoc(), type.clone(b.getI8Type()),
                              RankedTensorType::get({}, b.getF32Type()), value,
-                             b.getI32IntegerAttr(bits), FloatAttr());
+                             b.getI32IntegerAttr(bits), clip);
     return b.create<DequantizeOp>(value.getLoc(), type, quantize.getResult(),
                                   quantize.getScale());
   }

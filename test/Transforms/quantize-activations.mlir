@@ -57,3 +57,23 @@ func.func @attention(%q: tensor<1x4x8xf32>, %kv: tensor<1x4x8xf32>) -> tensor<1x
   %y = bnq.attention %q, %kv, %kv {num_heads = 2 : i64, scale = 0.5 : f32} : (tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>) -> tensor<1x4x8xf32>
   return %y : tensor<1x4x8xf32>
 }
+
+// -----
+
+// A symmetric clamp (an ONNX Clip from quantization-aware training) gives
+// its operand a static clip; an asymmetric one does not.
+// CHECK-LABEL: func.func @clamped
+// A4-LABEL: func.func @clamped
+// CHECK: %[[C:.*]] = bnq.clamp
+// CHECK: bnq.quantize %[[C]] {bits = 8 : i32, clip = 1.500000e+00 : f32}
+// CHECK: %[[R:.*]] = bnq.clamp
+// CHECK: bnq.quantize %[[R]] {bits = 8 : i32} :
+// A4: bnq.quantize %{{.*}} {bits = 4 : i32, clip = 1.500000e+00 : f32}
+func.func @clamped(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
+  %w = bnq.quant_weight binary values(dense<1> : tensor<3x3xi8>) scale(dense<0.5> : tensor<1xf32>) : tensor<3x3xf32>
+  %c = bnq.clamp %x {min = -1.5 : f32, max = 1.5 : f32} : tensor<2x3xf32>
+  %a = bnq.linear %c, %w : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x3xf32>
+  %r = bnq.clamp %x {min = 0.0 : f32, max = 6.0 : f32} : tensor<2x3xf32>
+  %b = bnq.linear %r, %w : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x3xf32>
+  return %a, %b : tensor<2x3xf32>, tensor<2x3xf32>
+}

@@ -262,6 +262,37 @@ OpFoldResult CastOp::fold(FoldAdaptor) {
   return getInput().getType() == getType() ? getInput() : Value();
 }
 
+LogicalResult ClampOp::verify() {
+  float lo = getMin().convertToFloat(), hi = getMax().convertToFloat();
+  if (std::isnan(lo) || std::isnan(hi) || lo > hi)
+    return emitOpError("needs min <= max, got [") << lo << ", " << hi << "]";
+  return success();
+}
+
+LogicalResult ReduceSumOp::verify() {
+  RankedTensorType input = ranked(getInput());
+  if (!input)
+    return success();
+  if (input.getRank() < 1)
+    return emitOpError("input must have rank >= 1");
+  return verifyShape(*this, "result", ranked(getResult()),
+                     input.getShape().drop_back());
+}
+
+LogicalResult LengthMaskOp::verify() {
+  RankedTensorType lengths = ranked(getLengths()), result = ranked(getResult());
+  if (lengths && lengths.getRank() != 1)
+    return emitOpError("lengths must be 1-D [B]");
+  if (result && result.getRank() != 2)
+    return emitOpError("result must be 2-D [B, S]");
+  if (!std::isfinite(getFilterValue().convertToFloat()))
+    return emitOpError("filter_value must be finite");
+  if (lengths && result)
+    return verifyShape(*this, "result", result,
+                       {lengths.getDimSize(0), result.getDimSize(1)});
+  return success();
+}
+
 LogicalResult AttentionOp::verify() {
   float scale = getScale().convertToFloat();
   if (!std::isfinite(scale) || scale <= 0)

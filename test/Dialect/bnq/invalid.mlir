@@ -513,3 +513,59 @@ func.func @cast_shape(%x: tensor<2x8xi64>) {
   %y = bnq.cast %x : tensor<2x8xi64> -> tensor<2x4xf32>
   return
 }
+
+// -----
+
+func.func @clamp_bounds(%x: tensor<4xf32>) {
+  // expected-error @+1 {{needs min <= max, got [2.000000e+00, -2.000000e+00]}}
+  %y = bnq.clamp %x {min = 2.0 : f32, max = -2.0 : f32} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_sum_shape(%x: tensor<2x5xf32>) {
+  // expected-error @+1 {{result dimension 0 is 5, expected 2}}
+  %y = bnq.reduce_sum %x : tensor<2x5xf32> -> tensor<5xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_sum_scalar(%x: tensor<f32>) {
+  // expected-error @+1 {{input must have rank >= 1}}
+  %y = bnq.reduce_sum %x : tensor<f32> -> tensor<f32>
+  return
+}
+
+// -----
+
+func.func @length_mask_rank(%x: tensor<2x5xi32>) {
+  // expected-error @+1 {{lengths must be 1-D [B]}}
+  %y = bnq.length_mask %x {filter_value = -1.0 : f32} : tensor<2x5xi32> -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @length_mask_result(%x: tensor<2xi32>) {
+  // expected-error @+1 {{result must be 2-D [B, S]}}
+  %y = bnq.length_mask %x {filter_value = -1.0 : f32} : tensor<2xi32> -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @length_mask_batch(%x: tensor<2xi32>) {
+  // expected-error @+1 {{result dimension 0 is 3, expected 2}}
+  %y = bnq.length_mask %x {filter_value = -1.0 : f32} : tensor<2xi32> -> tensor<3x5xf32>
+  return
+}
+
+// -----
+
+func.func @length_mask_filter(%x: tensor<2xi32>) {
+  // expected-error @+1 {{filter_value must be finite}}
+  %y = bnq.length_mask %x {filter_value = 0x7F800000 : f32} : tensor<2xi32> -> tensor<2x5xf32>
+  return
+}

@@ -89,3 +89,20 @@ func.func @activations(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>
   %d4 = bnq.dequantize %q4, %s4 : tensor<4x8xi8> -> tensor<4x8xf32>
   return %d, %d4 : tensor<4x8xf32>, tensor<4x8xf32>
 }
+
+// CHECK-LABEL: func.func @mask_and_clip
+func.func @mask_and_clip(%m: tensor<2x5xi32>, %len: tensor<2xi32>, %x: tensor<2x5xf32>) -> (tensor<2x5xf32>, tensor<2x5xf32>, tensor<2x5xi64>) {
+  // CHECK: bnq.cast %{{.*}} : tensor<2x5xi32> -> tensor<2x5xf32>
+  %f = bnq.cast %m : tensor<2x5xi32> -> tensor<2x5xf32>
+  // CHECK: bnq.reduce_sum %{{.*}} : tensor<2x5xf32> -> tensor<2xf32>
+  %s = bnq.reduce_sum %f : tensor<2x5xf32> -> tensor<2xf32>
+  // CHECK: bnq.length_mask %{{.*}} {filter_value = -1.000000e+04 : f32} : tensor<2xf32> -> tensor<2x5xf32>
+  %b = bnq.length_mask %s {filter_value = -10000.0 : f32} : tensor<2xf32> -> tensor<2x5xf32>
+  // CHECK: bnq.length_mask %{{.*}} {filter_value = -1.000000e+04 : f32} : tensor<2xi32> -> tensor<2x5xf32>
+  %b2 = bnq.length_mask %len {filter_value = -10000.0 : f32} : tensor<2xi32> -> tensor<2x5xf32>
+  // CHECK: bnq.clamp %{{.*}} {max = 2.000000e+00 : f32, min = -2.000000e+00 : f32} : tensor<2x5xf32>
+  %c = bnq.clamp %x {min = -2.0 : f32, max = 2.0 : f32} : tensor<2x5xf32>
+  // CHECK: bnq.cast %{{.*}} : tensor<2x5xi32> -> tensor<2x5xi64>
+  %i = bnq.cast %m : tensor<2x5xi32> -> tensor<2x5xi64>
+  return %b, %c, %i : tensor<2x5xf32>, tensor<2x5xf32>, tensor<2x5xi64>
+}

@@ -172,12 +172,56 @@ def Bnq_SliceOp : Bnq_Op<"slice", [Pure]> {
 }
 
 def Bnq_CastOp : Bnq_Op<"cast", [Pure]> {
-  let summary = "element type conversion to f32 (integer masks, ids)";
+  let summary = "element type conversion (masks to f32, ids to i32/i64)";
+  let description = [{
+    Integer to f32 is exact for masks and ids; f32 to integer truncates
+    toward zero, integer to integer keeps the value (ids fit in i32).
+  }];
   let arguments = (ins TensorOf<[AnySignlessInteger, F32]>:$input);
-  let results = (outs F32Tensor:$result);
+  let results = (outs TensorOf<[I32, I64, F32]>:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
   let hasFolder = 1;
+}
+
+def Bnq_ClampOp : Bnq_Op<"clamp", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "result = min(max(input, min), max)";
+  let description = [{
+    A clip on an activation (ONNX `Clip`, as quantization-aware training
+    exports it). bnq-quantize-activations takes a symmetric clamp
+    (min = -max) in front of a quantized operand as that operand's static
+    clip value.
+  }];
+  let arguments = (ins F32Tensor:$input, F32Attr:$min, F32Attr:$max);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Bnq_ReduceSumOp : Bnq_Op<"reduce_sum", [Pure]> {
+  let summary = "sum over the last axis, which is dropped";
+  let description = [{
+    `result[i...] = sum_j input[i..., j]`. Counts the ones of an attention
+    mask (ONNX Runtime's EmbedLayerNormalization mask_index).
+  }];
+  let arguments = (ins F32Tensor:$input);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Bnq_LengthMaskOp : Bnq_Op<"length_mask", [Pure]> {
+  let summary = "additive attention mask from per-sequence key lengths";
+  let description = [{
+    lengths `[B]`, result `[B, S]`:
+    `result[b, j] = (j < lengths[b]) ? 0 : filter_value`. This is ONNX
+    Runtime's 1-D `mask_index` (right padding) as a `mask_bias` for
+    `attention`.
+  }];
+  let arguments = (ins TensorOf<[I32, I64, F32]>:$lengths, F32Attr:$filter_value);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = "$lengths attr-dict `:` type($lengths) `->` type($result)";
+  let hasVerifier = 1;
 }
 
 def Bnq_AttentionOp : Bnq_Op<"attention", [Pure]> {

@@ -225,4 +225,81 @@ def Onnx_DequantizeLinearOp : Onnx_Op<"DequantizeLinear"> {
   let results = (outs AnyTensor:$y);
 }
 
+//===----------------------------------------------------------------------===//
+// com.microsoft: the fused operators ONNX Runtime's transformer optimizer
+// writes. The importer registers their schemas with the ONNX library
+// (lib/Import/ContribSchemas.cpp) so the checker and shape inference cover
+// them like standard operators.
+//===----------------------------------------------------------------------===//
+
+class Onnx_MsOp<string name, list<Trait> traits = []>
+    : Onnx_Op<"com.microsoft." # name, traits>;
+
+def Onnx_MsAttentionOp
+    : Onnx_MsOp<"Attention", [AttrSizedOperandSegments]> {
+  let summary = "multi-head self-attention with a packed QKV projection";
+  let description = [{
+    `input [B, S, H_in]`, `weights [H_in, Hq + Hk + Hv]` (Hq = Hk = Hv
+    unless `qkv_hidden_sizes`), `bias [Hq + Hk + Hv]`, `mask_index` `[B]`
+    (key lengths, right padding) or `[B, S]` (1 keeps, 0 masks).
+  }];
+  let arguments = (ins AnyTensor:$input, AnyTensor:$weights,
+                       Optional<AnyTensor>:$bias,
+                       Optional<AnyTensor>:$mask_index,
+                       I64Attr:$num_heads,
+                       DefaultValuedAttr<I64Attr, "0">:$unidirectional,
+                       OptionalAttr<DenseI64ArrayAttr>:$qkv_hidden_sizes,
+                       DefaultValuedAttr<F32Attr, "-10000.0">:$mask_filter_value,
+                       OptionalAttr<F32Attr>:$scale,
+                       DefaultValuedAttr<I64Attr, "0">:$do_rotary,
+                       DefaultValuedAttr<I64Attr, "0">:$past_present_share_buffer);
+  let results = (outs AnyTensor:$output);
+}
+
+def Onnx_MsSkipLayerNormalizationOp
+    : Onnx_MsOp<"SkipLayerNormalization", [AttrSizedOperandSegments]> {
+  let summary = "LayerNorm(input + skip + bias) over the last axis";
+  let arguments = (ins AnyTensor:$input, AnyTensor:$skip, AnyTensor:$gamma,
+                       Optional<AnyTensor>:$beta, Optional<AnyTensor>:$bias,
+                       DefaultValuedAttr<F32Attr, "1.0e-12">:$epsilon);
+  let results = (outs AnyTensor:$output);
+}
+
+def Onnx_MsEmbedLayerNormalizationOp
+    : Onnx_MsOp<"EmbedLayerNormalization", [AttrSizedOperandSegments]> {
+  let summary = "LayerNorm(word[ids] + position[pos] + segment[seg])";
+  let description = [{
+    Positions are 0..S-1 unless `position_ids` is given. `mask_index` is the
+    number of ones of each row of `mask` (0 without a mask).
+  }];
+  let arguments = (ins AnyTensor:$input_ids, Optional<AnyTensor>:$segment_ids,
+                       AnyTensor:$word_embedding,
+                       AnyTensor:$position_embedding,
+                       Optional<AnyTensor>:$segment_embedding,
+                       AnyTensor:$gamma, AnyTensor:$beta,
+                       Optional<AnyTensor>:$mask,
+                       Optional<AnyTensor>:$position_ids,
+                       DefaultValuedAttr<F32Attr, "1.0e-12">:$epsilon,
+                       DefaultValuedAttr<I64Attr, "1">:$mask_index_type);
+  let results = (outs AnyTensor:$output, AnyTensor:$mask_index);
+}
+
+def Onnx_MsBiasGeluOp : Onnx_MsOp<"BiasGelu"> {
+  let summary = "erf GELU of A + B";
+  let arguments = (ins AnyTensor:$A, AnyTensor:$B);
+  let results = (outs AnyTensor:$C);
+}
+
+def Onnx_MsFastGeluOp : Onnx_MsOp<"FastGelu"> {
+  let summary = "tanh-approximated GELU of X (+ bias)";
+  let arguments = (ins AnyTensor:$X, Optional<AnyTensor>:$bias);
+  let results = (outs AnyTensor:$Y);
+}
+
+def Onnx_MsGeluOp : Onnx_MsOp<"Gelu"> {
+  let summary = "erf GELU";
+  let arguments = (ins AnyTensor:$X);
+  let results = (outs AnyTensor:$Y);
+}
+
 #endif // ONNXIR_OPS_TD

@@ -1,0 +1,248 @@
+//===- RaiseOnnxContrib.cpp - com.microsoft fused ops to bnq --------------===//
+//
+// ONNX Runtime's fused transformer operators, expanded into the same bnq
+// building blocks a torch export raises to: an optimized file and the plain
+// export of the same model give the same bnq graph (up to operand order), so
+// every later pass treats them alike.
+//
+//===----------------------------------------------------------------------===//
+#include "RaiseUtils.h"
+#include "bnq/BnqOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace bnbert::raise;
+namespace ox = bnbert::onnxir;
+namespace bnq = bnbert::bnq;
+
+namespace {
+
+Value addF32(PatternRewriter &rewriter, Location loc, Value a, Value b) {
+  auto type = llvm::cast<RankedTensorType>(a.getType());
+  auto bType = llvm::cast<RankedTensorType>(b.getType());
+  // Broadcast result: the higher-rank operand's shape (bias vectors and
+  // [S, H] tables broadcast into [B, S, H]).
+  RankedTensorType result = type.getRank() >= bType.getRank() ? type : bType;
+  return rewriter.create<bnq::AddOp>(loc, result, a, b);
+}
+
+bnq::GeluApproximationAttr geluKind(MLIRContext *context, bool tanh) {
+  return bnq::GeluApproximationAttr::get(context,
+                                         tanh ? bnq::GeluApproximation::tanh
+                                              : bnq::GeluApproximation::erf);
+}
+
+/// Gelu(X), BiasGelu(A, B) and FastGelu(X, bias) -> [bnq.add] + bnq.gelu.
+template <typename OpTy, bool Tanh>
+struct RaiseMsGelu : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    Value x = op->getOperand(0);
+    auto type = staticType(op->getResult(0));
+    if (!type || !staticType(x) || !isF32(x))
+      return failure();
+    if (op->getNumOperands() == 2) {
+      Value bias = op->getOperand(1);
+      if (!staticType(bias) || !isF32(bias))
+        return failure();
+      x = addF32(rewriter, op.getLoc(), x, bias);
+    }
+    rewriter.replaceOpWithNewOp<bnq::GeluOp>(
+        op, type, x, geluKind(rewriter.getContext(), Tanh));
+    return success();
+  }
+};
+
+/// SkipLayerNormalization -> bnq.layer_norm((input + bias) + skip).
+struct RaiseMsSkipLayerNorm : OpRewritePattern<ox::MsSkipLayerNormalizationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ox::MsSkipLayerNormalizationOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = staticType(op.getOutput());
+    if (!type || !isF32(op.getOutput()) || !staticType(op.getInput()) ||
+        !staticType(op.getSkip()) || op.getInput().getType() != type)
+      return failure();
+    Location loc = op.getLoc();
+    Value x = op.getInput();
+    if (Value bias = op.getBias())
+      x = addF32(rewriter, loc, x, bias);
+    x = addF32(rewriter, loc, x, op.getSkip());
+    Value beta = op.getBeta();
+    if (!beta)
+      beta = floatConstant(rewriter, loc, 0.0f, {type.getShape().back()});
+    rewriter.replaceOpWithNewOp<bnq::LayerNormOp>(op, type, x, op.getGamma(),
+                                                  beta, op.getEpsilonAttr());
+    return success();
+  }
+};
+
+/// EmbedLayerNormalization -> bnq.embedding of words, positions (the
+/// table's first S rows when no position_ids) and segments, summed, then
+/// bnq.layer_norm. Its mask_index must already be consumed (RaiseMsAttention
+/// reads the mask directly).
+struct RaiseMsEmbedLayerNorm
+    : OpRewritePattern<ox::MsEmbedLayerNormalizationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ox::MsEmbedLayerNormalizationOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = staticType(op.getOutput());
+    auto ids = staticType(op.getInputIds());
+    auto positions = staticType(op.getPositionEmbedding());
+    if (!type || !ids || !positions || !op.getMaskIndex().use_empty() ||
+        ids.getRank() != 2 || positions.getRank() != 2 ||
+        positions.getDimSize(0) < ids.getDimSize(1))
+      return failure();
+    Location loc = op.getLoc();
+    Value sum = rewriter.create<bnq::EmbeddingOp>(
+        loc, type, op.getWordEmbedding(), op.getInputIds());
+    Value position;
+    if (Value positionIds = op.getPositionIds()) {
+      auto posType = staticType(positionIds);
+      if (!posType)
+        return failure();
+      SmallVector<int64_t> shape(posType.getShape());
+      shape.push_back(type.getShape().back());
+      position = rewriter.create<bnq::EmbeddingOp>(
+          loc, RankedTensorType::get(shape, rewriter.getF32Type()),
+          op.getPositionEmbedding(), positionIds);
+    } else {
+      position = rewriter.create<bnq::SliceOp>(
+          loc,
+          RankedTensorType::get({ids.getDimSize(1), type.getShape().back()},
+                                rewriter.getF32Type()),
+          op.getPositionEmbedding(), ArrayRef<int64_t>{0, 0});
+    }
+    sum = addF32(rewriter, loc, sum, position);
+    if (Value segments = op.getSegmentIds()) {
+      if (!op.getSegmentEmbedding())
+        return failure();
+      sum = addF32(rewriter, loc, sum,
+                   rewriter.create<bnq::EmbeddingOp>(
+                       loc, type, op.getSegmentEmbedding(), segments));
+    }
+    Value norm = rewriter.create<bnq::LayerNormOp>(
+        loc, type, sum, op.getGamma(), op.getBeta(), op.getEpsilonAttr());
+    rewriter.replaceAllUsesWith(op.getOutput(), norm);
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+/// Attention -> three bnq.linear (the packed QKV weight split into query,
+/// key and value projections, so each is quantized like a torch export's)
+/// and bnq.attention, with the mask as an additive bias.
+struct RaiseMsAttention : OpRewritePattern<ox::MsAttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ox::MsAttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    auto input = staticType(op.getInput());
+    auto result = staticType(op.getOutput());
+    ElementsAttr weights = constantOf(op.getWeights());
+    ElementsAttr bias = op.getBias() ? constantOf(op.getBias()) : nullptr;
+    if (!input || !result || !isF32(op.getInput()) || !weights ||
+        input.getRank() != 3 || op.getUnidirectional() != 0 ||
+        (op.getBias() && !bias))
+      return rewriter.notifyMatchFailure(op, "unsupported form");
+    auto wType = llvm::cast<RankedTensorType>(weights.getType());
+    int64_t total = wType.getDimSize(1);
+    SmallVector<int64_t, 3> sizes(3, total / 3);
+    if (auto hidden = op.getQkvHiddenSizes())
+      sizes.assign(hidden->begin(), hidden->end());
+    int64_t heads = op.getNumHeads();
+    if (sizes.size() != 3 || sizes[0] + sizes[1] + sizes[2] != total ||
+        sizes[0] != sizes[1] || heads <= 0 || sizes[0] % heads != 0 ||
+        sizes[2] % heads != 0 || !wType.getElementType().isF32())
+      return rewriter.notifyMatchFailure(op, "unsupported QKV sizes");
+
+    Location loc = op.getLoc();
+    int64_t batch = input.getDimSize(0), seq = input.getDimSize(1);
+    SmallVector<Value, 3> projections;
+    int64_t begin = 0;
+    for (int64_t size : sizes) {
+      Value w = transposedColumns(rewriter, loc, weights, begin, size);
+      Value b = bias ? vectorSlice(rewriter, loc, bias, begin, size) : Value();
+      if (!w || (bias && !b))
+        return failure();
+      projections.push_back(rewriter.create<bnq::LinearOp>(
+          loc, RankedTensorType::get({batch, seq, size}, rewriter.getF32Type()),
+          op.getInput(), w, b));
+      begin += size;
+    }
+    FailureOr<Value> mask = maskBias(rewriter, op, batch, seq);
+    if (failed(mask))
+      return rewriter.notifyMatchFailure(op, "unsupported mask_index form");
+    float scale = op.getScale() ? op.getScale()->convertToFloat()
+                                : 1.0f / std::sqrt(float(sizes[0] / heads));
+    rewriter.replaceOpWithNewOp<bnq::AttentionOp>(
+        op, result, projections[0], projections[1], projections[2], *mask,
+        rewriter.getI64IntegerAttr(heads), rewriter.getF32FloatAttr(scale),
+        IntegerAttr(), FloatAttr());
+    return success();
+  }
+
+  /// The [B, S] additive mask for the op's mask_index, null without one.
+  static FailureOr<Value> maskBias(PatternRewriter &rewriter,
+                                   ox::MsAttentionOp op, int64_t batch,
+                                   int64_t seq) {
+    Value index = op.getMaskIndex();
+    if (!index)
+      return Value();
+    Location loc = op.getLoc();
+    float filter = op.getMaskFilterValue().convertToFloat();
+    auto biasType = RankedTensorType::get({batch, seq}, rewriter.getF32Type());
+    auto type = staticType(index);
+    if (!type)
+      return failure();
+    auto castF32 = [&](Value v) -> Value {
+      auto t = llvm::cast<RankedTensorType>(v.getType());
+      return rewriter.create<bnq::CastOp>(loc, t.clone(rewriter.getF32Type()),
+                                          v);
+    };
+    if (type.getRank() == 2 && type.getShape() == biasType.getShape()) {
+      // Raw mask: 1 keeps a key, 0 masks it -> (1 - mask) * filter.
+      Value keep = castF32(index);
+      Value masked = rewriter.create<bnq::SubOp>(
+          loc, biasType, floatConstant(rewriter, loc, 1.0f), keep);
+      return Value(rewriter.create<bnq::MulOp>(
+          loc, biasType, masked, floatConstant(rewriter, loc, filter)));
+    }
+    if (type.getRank() != 1 || type.getDimSize(0) != batch)
+      return failure();
+    Value lengths = index;
+    if (auto embed = index.getDefiningOp<ox::MsEmbedLayerNormalizationOp>()) {
+      // Its mask_index counts the ones of each mask row; no mask means
+      // lengths 0, which masks every key alike: the same as no mask.
+      Value rowMask = embed.getMask();
+      if (!rowMask)
+        return Value();
+      auto maskType = staticType(rowMask);
+      if (!maskType || maskType.getRank() != 2)
+        return failure();
+      lengths = rewriter.create<bnq::ReduceSumOp>(
+          loc, RankedTensorType::get({batch}, rewriter.getF32Type()),
+          castF32(rowMask));
+    }
+    return Value(rewriter.create<bnq::LengthMaskOp>(
+        loc, biasType, lengths, rewriter.getF32FloatAttr(filter)));
+  }
+};
+
+} // namespace
+
+namespace bnbert::raise {
+
+void populateRaiseContribPatterns(RewritePatternSet &compound,
+                                  RewritePatternSet &simple) {
+  MLIRContext *context = compound.getContext();
+  compound.add<RaiseMsAttention>(context);
+  simple.add<RaiseMsEmbedLayerNorm, RaiseMsSkipLayerNorm,
+             RaiseMsGelu<ox::MsGeluOp, false>,
+             RaiseMsGelu<ox::MsBiasGeluOp, false>,
+             RaiseMsGelu<ox::MsFastGeluOp, true>>(context);
+}
+
+} // namespace bnbert::raise

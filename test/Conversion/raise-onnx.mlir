@@ -1,0 +1,282 @@
+// RUN: bnbert-opt %s -split-input-file -bnq-raise-onnx -verify-diagnostics | FileCheck %s
+// One function per raising rule of bnq-raise-onnx (lib/Conversion).
+
+// Decomposed LayerNorm as torch exports it at opset < 17.
+// CHECK-LABEL: func.func @decomposed_layer_norm
+// CHECK: %[[G:.*]] = arith.constant dense<2.000000e+00> : tensor<4xf32>
+// CHECK: %[[B:.*]] = arith.constant dense<5.000000e-01> : tensor<4xf32>
+// CHECK: %[[N:.*]] = bnq.layer_norm %arg0, %[[G]], %[[B]] {epsilon = 9.99999996E-13 : f32}
+// CHECK-NEXT: return %[[N]]
+func.func @decomposed_layer_norm(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %two = "onnx.Constant"() {value = dense<2.0> : tensor<f32>} : () -> tensor<f32>
+  %eps = "onnx.Constant"() {value = dense<1.0e-12> : tensor<f32>} : () -> tensor<f32>
+  %g = "onnx.Constant"() {value = dense<2.0> : tensor<4xf32>} : () -> tensor<4xf32>
+  %b = "onnx.Constant"() {value = dense<0.5> : tensor<4xf32>} : () -> tensor<4xf32>
+  %m = "onnx.ReduceMean"(%x) {axes = array<i64: -1>, keepdims = 1 : i64} : (tensor<2x4xf32>) -> tensor<2x1xf32>
+  %c = "onnx.Sub"(%x, %m) : (tensor<2x4xf32>, tensor<2x1xf32>) -> tensor<2x4xf32>
+  %p = "onnx.Pow"(%c, %two) : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  %v = "onnx.ReduceMean"(%p) {axes = array<i64: -1>, keepdims = 1 : i64} : (tensor<2x4xf32>) -> tensor<2x1xf32>
+  %ve = "onnx.Add"(%v, %eps) : (tensor<2x1xf32>, tensor<f32>) -> tensor<2x1xf32>
+  %s = "onnx.Sqrt"(%ve) : (tensor<2x1xf32>) -> tensor<2x1xf32>
+  %d = "onnx.Div"(%c, %s) : (tensor<2x4xf32>, tensor<2x1xf32>) -> tensor<2x4xf32>
+  %mg = "onnx.Mul"(%d, %g) : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  %y = "onnx.Add"(%mg, %b) : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// A mean over another axis is not a LayerNorm: it stays elementwise ops,
+// and the ReduceMean left over is an error naming it.
+func.func @not_layer_norm(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{cannot raise 'onnx.ReduceMean' to bnq}}
+  %m = "onnx.ReduceMean"(%x) {axes = array<i64: 0>, keepdims = 1 : i64} : (tensor<2x4xf32>) -> tensor<1x4xf32>
+  %c = "onnx.Sub"(%x, %m) : (tensor<2x4xf32>, tensor<1x4xf32>) -> tensor<2x4xf32>
+  return %c : tensor<2x4xf32>
+}
+
+// -----
+
+// erf GELU, torch's form: x * 0.5 * (1 + erf(x / sqrt(2))).
+// CHECK-LABEL: func.func @erf_gelu
+// CHECK-NEXT: %[[Y:.*]] = bnq.gelu erf %arg0 : tensor<2x4xf32>
+// CHECK-NEXT: return %[[Y]]
+func.func @erf_gelu(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %sqrt2 = "onnx.Constant"() {value = dense<1.41421354> : tensor<f32>} : () -> tensor<f32>
+  %one = "onnx.Constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32>
+  %half = "onnx.Constant"() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32>
+  %d = "onnx.Div"(%x, %sqrt2) : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  %e = "onnx.Erf"(%d) : (tensor<2x4xf32>) -> tensor<2x4xf32>
+  %a = "onnx.Add"(%e, %one) : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  %m = "onnx.Mul"(%x, %a) : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  %y = "onnx.Mul"(%m, %half) : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// erf GELU with x * (1/sqrt(2)) and the factors in another order.
+// CHECK-LABEL: func.func @erf_gelu_mul_form
+// CHECK-NEXT: bnq.gelu erf %arg0
+func.func @erf_gelu_mul_form(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %r = "onnx.Constant"() {value = dense<0.707106769> : tensor<f32>} : () -> tensor<f32>
+  %one = "onnx.Constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32>
+  %half = "onnx.Constant"() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32>
+  %d = "onnx.Mul"(%r, %x) : (tensor<f32>, tensor<4xf32>) -> tensor<4xf32>
+  %e = "onnx.Erf"(%d) : (tensor<4xf32>) -> tensor<4xf32>
+  %a = "onnx.Add"(%one, %e) : (tensor<f32>, tensor<4xf32>) -> tensor<4xf32>
+  %h = "onnx.Mul"(%half, %x) : (tensor<f32>, tensor<4xf32>) -> tensor<4xf32>
+  %y = "onnx.Mul"(%h, %a) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// tanh GELU, torch's approximate='tanh' export (x^3 as x * (x * x)).
+// CHECK-LABEL: func.func @tanh_gelu
+// CHECK-NEXT: %[[Y:.*]] = bnq.gelu tanh %arg0 : tensor<4xf32>
+// CHECK-NEXT: return %[[Y]]
+func.func @tanh_gelu(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %k = "onnx.Constant"() {value = dense<0.044715> : tensor<f32>} : () -> tensor<f32>
+  %c = "onnx.Constant"() {value = dense<0.797884583> : tensor<f32>} : () -> tensor<f32>
+  %one = "onnx.Constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32>
+  %half = "onnx.Constant"() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32>
+  %x2 = "onnx.Mul"(%x, %x) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %x3 = "onnx.Mul"(%x, %x2) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %kx3 = "onnx.Mul"(%k, %x3) : (tensor<f32>, tensor<4xf32>) -> tensor<4xf32>
+  %s = "onnx.Add"(%x, %kx3) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %cs = "onnx.Mul"(%c, %s) : (tensor<f32>, tensor<4xf32>) -> tensor<4xf32>
+  %t = "onnx.Tanh"(%cs) : (tensor<4xf32>) -> tensor<4xf32>
+  %a = "onnx.Add"(%one, %t) : (tensor<f32>, tensor<4xf32>) -> tensor<4xf32>
+  %m = "onnx.Mul"(%x, %a) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %y = "onnx.Mul"(%half, %m) : (tensor<f32>, tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// HF gelu_new: x^3 as Pow(x, 3).
+// CHECK-LABEL: func.func @tanh_gelu_pow
+// CHECK-NEXT: bnq.gelu tanh %arg0
+func.func @tanh_gelu_pow(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %three = "onnx.Constant"() {value = dense<3.0> : tensor<f32>} : () -> tensor<f32>
+  %k = "onnx.Constant"() {value = dense<0.044715> : tensor<f32>} : () -> tensor<f32>
+  %c = "onnx.Constant"() {value = dense<0.797884583> : tensor<f32>} : () -> tensor<f32>
+  %one = "onnx.Constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32>
+  %half = "onnx.Constant"() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32>
+  %x3 = "onnx.Pow"(%x, %three) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %kx3 = "onnx.Mul"(%x3, %k) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %s = "onnx.Add"(%kx3, %x) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %cs = "onnx.Mul"(%s, %c) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %t = "onnx.Tanh"(%cs) : (tensor<4xf32>) -> tensor<4xf32>
+  %a = "onnx.Add"(%t, %one) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %h = "onnx.Mul"(%x, %half) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  %y = "onnx.Mul"(%h, %a) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// MatMul with a constant [K, N] weight plus a [N] bias -> linear with the
+// weight transposed to [N, K].
+// CHECK-LABEL: func.func @matmul_bias
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[}}1.000000e+00, 3.000000e+00], [2.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[5.000000e+00, 6.000000e+00]> : tensor<2xf32>
+// CHECK: %[[Y:.*]] = bnq.linear %arg0, %[[W]], %[[B]] : (tensor<3x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+// CHECK-NEXT: return %[[Y]]
+func.func @matmul_bias(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %w = "onnx.Constant"() {value = dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>} : () -> tensor<2x2xf32>
+  %b = "onnx.Constant"() {value = dense<[5.0, 6.0]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %m = "onnx.MatMul"(%x, %w) : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  %y = "onnx.Add"(%b, %m) : (tensor<2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// Gemm with transB = 1 keeps the [N, K] weight; MatMul of two activations
+// is a batch_matmul.
+// CHECK-LABEL: func.func @gemm_and_batch_matmul
+// CHECK: bnq.linear %arg0, %{{.*}}, %{{.*}} : (tensor<3x2xf32>, tensor<4x2xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+// CHECK: bnq.batch_matmul %arg1, %arg2 : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
+func.func @gemm_and_batch_matmul(%x: tensor<3x2xf32>, %a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>) -> (tensor<3x4xf32>, tensor<2x3x5xf32>) {
+  %w = "onnx.Constant"() {value = dense<1.0> : tensor<4x2xf32>} : () -> tensor<4x2xf32>
+  %c = "onnx.Constant"() {value = dense<0.5> : tensor<4xf32>} : () -> tensor<4xf32>
+  %y = "onnx.Gemm"(%x, %w, %c) {alpha = 1.0 : f32, beta = 1.0 : f32, transA = 0 : i64, transB = 1 : i64} : (tensor<3x2xf32>, tensor<4x2xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  %m = "onnx.MatMul"(%a, %b) : (tensor<2x3x4xf32>, tensor<2x4x5xf32>) -> tensor<2x3x5xf32>
+  return %y, %m : tensor<3x4xf32>, tensor<2x3x5xf32>
+}
+
+// -----
+
+// Gather from a constant table is an embedding; Gather of one position on
+// an activation (the pooler's x[:, 0]) is a slice and a reshape.
+// CHECK-LABEL: func.func @gathers
+// CHECK: %[[E:.*]] = bnq.embedding %{{.*}}[%arg0] : (tensor<5x3xf32>, tensor<2x4xi64>) -> tensor<2x4x3xf32>
+// CHECK: %[[S:.*]] = bnq.slice %[[E]][0, 0, 0] : tensor<2x4x3xf32> -> tensor<2x1x3xf32>
+// CHECK: %[[R:.*]] = bnq.reshape %[[S]] : tensor<2x1x3xf32> -> tensor<2x3xf32>
+// CHECK: return %[[R]]
+func.func @gathers(%ids: tensor<2x4xi64>) -> tensor<2x3xf32> {
+  %t = "onnx.Constant"() {value = dense<1.0> : tensor<5x3xf32>} : () -> tensor<5x3xf32>
+  %e = "onnx.Gather"(%t, %ids) {axis = 0 : i64} : (tensor<5x3xf32>, tensor<2x4xi64>) -> tensor<2x4x3xf32>
+  %zero = "onnx.Constant"() {value = dense<0> : tensor<i64>} : () -> tensor<i64>
+  %f = "onnx.Gather"(%e, %zero) {axis = 1 : i64} : (tensor<2x4x3xf32>, tensor<i64>) -> tensor<2x3xf32>
+  return %f : tensor<2x3xf32>
+}
+
+// -----
+
+// Attention-mask arithmetic, softmax, transpose, reshape and casts.
+// CHECK-LABEL: func.func @data_movement
+// CHECK: %[[C:.*]] = bnq.cast %arg0 : tensor<2x4xi64> -> tensor<2x4xf32>
+// CHECK: %[[S:.*]] = bnq.sub %{{.*}}, %[[C]]
+// CHECK: %[[M:.*]] = bnq.mul %[[S]], %{{.*}}
+// CHECK: bnq.reshape %[[M]] : tensor<2x4xf32> -> tensor<2x1x1x4xf32>
+// CHECK: bnq.transpose %arg1, [0, 2, 1]
+// CHECK: bnq.softmax %{{.*}} {axis = -1 : i64}
+// CHECK: bnq.cast %arg2 : tensor<2x4xi64> -> tensor<2x4xi32>
+func.func @data_movement(%mask: tensor<2x4xi64>, %x: tensor<2x4x3xf32>, %ids: tensor<2x4xi64>) -> (tensor<2x1x1x4xf32>, tensor<2x3x4xf32>, tensor<2x4xi32>) {
+  %one = "onnx.Constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32>
+  %big = "onnx.Constant"() {value = dense<-10000.0> : tensor<f32>} : () -> tensor<f32>
+  %axes = "onnx.Constant"() {value = dense<[1, 2]> : tensor<2xi64>} : () -> tensor<2xi64>
+  %c = "onnx.Cast"(%mask) {to = 1 : i64} : (tensor<2x4xi64>) -> tensor<2x4xf32>
+  %s = "onnx.Sub"(%one, %c) : (tensor<f32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  %m = "onnx.Mul"(%s, %big) : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  %u = "onnx.Unsqueeze"(%m, %axes) : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<2x1x1x4xf32>
+  %t = "onnx.Transpose"(%x) {perm = array<i64: 0, 2, 1>} : (tensor<2x4x3xf32>) -> tensor<2x3x4xf32>
+  %p = "onnx.Softmax"(%t) {axis = -1 : i64} : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  %i = "onnx.Cast"(%ids) {to = 6 : i64} : (tensor<2x4xi64>) -> tensor<2x4xi32>
+  return %u, %p, %i : tensor<2x1x1x4xf32>, tensor<2x3x4xf32>, tensor<2x4xi32>
+}
+
+// -----
+
+// An opset < 13 softmax whose legacy axis turns out not to be the last one
+// cannot be a one-axis softmax: an error, never a silent change.
+func.func @legacy_softmax(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  // expected-error @+1 {{cannot raise 'onnx.Softmax' to bnq}}
+  %p = "onnx.Softmax"(%x) {axis = -1 : i64, legacy_axis = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  return %p : tensor<2x3x4xf32>
+}
+
+// -----
+
+// LayerNormalization (opset 17) without a bias gets a zero beta.
+// CHECK-LABEL: func.func @layer_normalization
+// CHECK: %[[Z:.*]] = arith.constant dense<0.000000e+00> : tensor<4xf32>
+// CHECK: bnq.layer_norm %arg0, %{{.*}}, %[[Z]] {epsilon = 9.99999974E-6 : f32}
+func.func @layer_normalization(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %g = "onnx.Constant"() {value = dense<1.0> : tensor<4xf32>} : () -> tensor<4xf32>
+  %y = "onnx.LayerNormalization"(%x, %g) {axis = -1 : i64, epsilon = 1.0e-5 : f32} : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// Quantization-aware training's activation QDQ pair (int8, zero point 0)
+// becomes a static-clip quantize: clip = 127 * scale.
+// CHECK-LABEL: func.func @qdq_pair
+// CHECK: %[[Q:.*]], %[[S:.*]] = bnq.quantize %arg0 {bits = 8 : i32, clip = 2.540000e+00 : f32} : tensor<2x4xf32> -> tensor<2x4xi8>
+// CHECK: %[[D:.*]] = bnq.dequantize %[[Q]], %[[S]] : tensor<2x4xi8> -> tensor<2x4xf32>
+// CHECK: return %[[D]]
+func.func @qdq_pair(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %s = "onnx.Constant"() {value = dense<0.02> : tensor<f32>} : () -> tensor<f32>
+  %z = "onnx.Constant"() {value = dense<0> : tensor<i8>} : () -> tensor<i8>
+  %q = "onnx.QuantizeLinear"(%x, %s, %z) : (tensor<2x4xf32>, tensor<f32>, tensor<i8>) -> tensor<2x4xi8>
+  %d = "onnx.DequantizeLinear"(%q, %s, %z) : (tensor<2x4xi8>, tensor<f32>, tensor<i8>) -> tensor<2x4xf32>
+  return %d : tensor<2x4xf32>
+}
+
+// -----
+
+// An asymmetric (uint8, zero point 128) pair has no bnq form: an error.
+func.func @asymmetric_qdq(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %s = "onnx.Constant"() {value = dense<0.02> : tensor<f32>} : () -> tensor<f32>
+  %z = "onnx.Constant"() {value = dense<128> : tensor<ui8>} : () -> tensor<ui8>
+  // expected-error @+1 {{cannot raise 'onnx.QuantizeLinear' to bnq}}
+  %q = "onnx.QuantizeLinear"(%x, %s, %z) : (tensor<4xf32>, tensor<f32>, tensor<ui8>) -> tensor<4xui8>
+  // expected-error @+1 {{cannot raise 'onnx.DequantizeLinear' to bnq}}
+  %d = "onnx.DequantizeLinear"(%q, %s, %z) : (tensor<4xui8>, tensor<f32>, tensor<ui8>) -> tensor<4xf32>
+  return %d : tensor<4xf32>
+}
+
+// -----
+
+// A weight stored quantized (DequantizeLinear of a constant, per output
+// channel) folds to its f32 values and feeds a linear.
+// CHECK-LABEL: func.func @dequantized_weight
+// CHECK: %[[W:.*]] = arith.constant dense<{{\[\[}}5.000000e-01, -5.000000e-01], [0.000000e+00, 2.000000e+00]]> : tensor<2x2xf32>
+// CHECK: bnq.linear %arg0, %[[W]]
+func.func @dequantized_weight(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %q = "onnx.Constant"() {value = dense<[[1, 0], [-1, 1]]> : tensor<2x2xi8>} : () -> tensor<2x2xi8>
+  %s = "onnx.Constant"() {value = dense<[0.5, 2.0]> : tensor<2xf32>} : () -> tensor<2xf32>
+  %z = "onnx.Constant"() {value = dense<0> : tensor<2xi8>} : () -> tensor<2xi8>
+  %w = "onnx.DequantizeLinear"(%q, %s, %z) {axis = 1 : i64} : (tensor<2x2xi8>, tensor<2xf32>, tensor<2xi8>) -> tensor<2x2xf32>
+  %y = "onnx.MatMul"(%x, %w) : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// Clip with constant bounds (a learned activation clip) -> bnq.clamp; an
+// absent bound is unbounded.
+// CHECK-LABEL: func.func @clip
+// CHECK: bnq.clamp %arg0 {max = 2.500000e+00 : f32, min = -2.500000e+00 : f32}
+// CHECK: bnq.clamp %arg0 {max = 0x7F800000 : f32, min = 0.000000e+00 : f32}
+func.func @clip(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %lo = "onnx.Constant"() {value = dense<-2.5> : tensor<f32>} : () -> tensor<f32>
+  %hi = "onnx.Constant"() {value = dense<2.5> : tensor<f32>} : () -> tensor<f32>
+  %zero = "onnx.Constant"() {value = dense<0.0> : tensor<f32>} : () -> tensor<f32>
+  %a = "onnx.Clip"(%x, %lo, %hi) {operandSegmentSizes = array<i32: 1, 1, 1>} : (tensor<4xf32>, tensor<f32>, tensor<f32>) -> tensor<4xf32>
+  %b = "onnx.Clip"(%x, %zero) {operandSegmentSizes = array<i32: 1, 1, 0>} : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  return %a, %b : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// An op with no bnq form is an error naming it, never dropped.
+func.func @leftover(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{cannot raise 'onnx.Sigmoid' to bnq}}
+  %y = "onnx.Sigmoid"(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
