@@ -29,17 +29,18 @@ using namespace llvm;
 using namespace mlir;
 using bnbert::exec::Tensor;
 
+static cl::OptionCategory category("bnbert-interpret options");
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<module.mlir>"),
-                                      cl::Required);
+                                      cl::Required, cl::cat(category));
 static cl::list<std::string>
     inputs("input",
            cl::desc("An argument's value: NAME=FILE.npy "
                     "(NAME is the ONNX input name "
                     "or argN)"),
-           cl::value_desc("NAME=FILE"));
+           cl::value_desc("NAME=FILE"), cl::cat(category));
 static cl::opt<std::string> outputDir("output-dir",
                                       cl::desc("Where to write the results"),
-                                      cl::init("."));
+                                      cl::init("."), cl::cat(category));
 
 static int fail(const std::string &message) {
   errs() << "bnbert-interpret: " << message << "\n";
@@ -56,6 +57,7 @@ static std::string nameOf(func::FuncOp func, unsigned i, bool isResult) {
 
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv,
                               "bnbert reference executor: runs a bnq module "
                               "on .npy inputs\n");
