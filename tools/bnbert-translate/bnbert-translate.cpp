@@ -46,6 +46,10 @@ static cl::opt<bool> emitBytecode("emit-bytecode",
 
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
+  // MLIR's printer options (--mlir-print-debuginfo, ...) work but are listed
+  // only by --help-hidden.
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "bnbert translator: ONNX to MLIR\n");
   if (!importOnnx) {
