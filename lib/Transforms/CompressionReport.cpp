@@ -42,6 +42,16 @@ std::string locationName(Location loc) {
   return "(unnamed)";
 }
 
+/// The name of a weight: its own location, else (constants moved by the
+/// folder lose theirs) the location of the op that uses it.
+std::string weightName(Operation *op) {
+  std::string name = locationName(op->getLoc());
+  if (name != "(unnamed)" || op->use_empty())
+    return name;
+  std::string user = locationName((*op->user_begin())->getLoc());
+  return user == "(unnamed)" ? name : "(in " + user + ")";
+}
+
 std::string shapeString(ArrayRef<int64_t> shape) {
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -66,8 +76,7 @@ std::optional<Row> rowFor(Operation *op) {
     return std::nullopt;
   int64_t fp32 = type.getNumElements() * 4;
   int64_t rows = type.getDimSize(0), cols = type.getShape().back();
-  Row row{locationName(op->getLoc()), "", shapeString(type.getShape()), fp32,
-          fp32};
+  Row row{weightName(op), "", shapeString(type.getShape()), fp32, fp32};
   bool isWeight =
       llvm::TypeSwitch<Operation *, bool>(op)
           .Case([&](arith::ConstantOp) {
@@ -118,7 +127,12 @@ CompressionTotals bnbert::writeCompressionReport(func::FuncOp func,
   });
   CompressionTotals totals;
   os << "weights of @" << func.getSymName() << "\n";
-  const char *layout = "{0,-40} {1,-16} {2,-14} {3,12} {4,12} {5,8}\n";
+  size_t width = 8;
+  for (const Row &r : rows)
+    width = std::max(width, r.name.size());
+  std::string layoutString = "{0,-" + std::to_string(width) +
+                             "} {1,-16} {2,-14} {3,12} {4,12} {5,8}\n";
+  const char *layout = layoutString.c_str();
   os << llvm::formatv(layout, "name", "format", "shape", "fp32 bytes", "bytes",
                       "ratio");
   auto ratio = [](int64_t before, int64_t after) {

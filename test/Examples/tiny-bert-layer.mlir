@@ -1,4 +1,4 @@
-// The README's main job on the bundled example: the six encoder linears and
+// The bundled one-layer example (examples/tiny-bert-layer.mlir): the six encoder linears and
 // the word-embedding table are binarized; the classifier head and the
 // position table stay float.
 // RUN: bnbert-opt %S/../../examples/tiny-bert-layer.mlir -bnq-binarize | FileCheck %s
