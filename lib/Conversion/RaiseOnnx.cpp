@@ -11,6 +11,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -275,10 +276,36 @@ std::optional<std::pair<double, double>> scalarQuantParams(Value scale,
   return std::pair{*s, *zp};
 }
 
+/// (c, x) when `v` = clamp(x, -c, c) with c > 0 (onnx.Clip with constant
+/// bounds, before or after raising).
+std::optional<std::pair<double, Value>> symmetricClip(Value v) {
+  double lo, hi;
+  Value x;
+  if (auto clamp = v.getDefiningOp<bnq::ClampOp>()) {
+    lo = clamp.getMin().convertToFloat();
+    hi = clamp.getMax().convertToFloat();
+    x = clamp.getInput();
+  } else if (auto clip = v.getDefiningOp<ox::ClipOp>()) {
+    auto min = clip.getMin() ? scalarOf(clip.getMin()) : std::nullopt;
+    auto max = clip.getMax() ? scalarOf(clip.getMax()) : std::nullopt;
+    if (!min || !max)
+      return std::nullopt;
+    lo = *min;
+    hi = *max;
+    x = clip.getInput();
+  } else {
+    return std::nullopt;
+  }
+  if (!(hi > 0) || lo != -hi)
+    return std::nullopt;
+  return std::pair{hi, x};
+}
+
 /// DequantizeLinear(QuantizeLinear(x, s, 0), s, 0) on an activation, with an
 /// int8 per-tensor scale s (quantization-aware training's QDQ pair) ->
 /// bnq.quantize {bits = 8, clip = 127 s} + bnq.dequantize: the model's
-/// static scale, which bnq-quantize-activations then keeps.
+/// static scale, which bnq-quantize-activations then keeps. With x =
+/// clamp(y, -c, c) and c = (2^(b-1) - 1) s: bits = b, clip = c.
 struct RaiseQdqPair : OpRewritePattern<ox::DequantizeLinearOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ox::DequantizeLinearOp dq,
@@ -292,21 +319,37 @@ struct RaiseQdqPair : OpRewritePattern<ox::DequantizeLinearOp> {
     if (!qParams || qParams != dqParams || qParams->second != 0)
       return rewriter.notifyMatchFailure(dq, "not a symmetric per-tensor "
                                              "int8 QDQ pair");
-    auto type = llvm::cast<RankedTensorType>(q.getX().getType());
+    // A symmetric clamp at c = qmax * s in front narrows the codes to
+    // `bits` < 8 (how bnbert exports 4-bit clips).
+    // The quantizer saturates at the clip, so the clamp is subsumed.
+    int bits = 8;
+    double clip = 127.0 * qParams->first;
+    Value input = q.getX();
+    if (auto clamped = symmetricClip(input))
+      for (int b = 2; b <= 8; ++b)
+        if (std::fabs(clamped->first / qParams->first - ((1 << (b - 1)) - 1)) <
+            1e-3) {
+          bits = b;
+          clip = clamped->first;
+          input = clamped->second;
+          break;
+        }
+    auto type = llvm::cast<RankedTensorType>(input.getType());
     auto quantize = rewriter.create<bnq::QuantizeOp>(
         q.getLoc(), type.clone(rewriter.getI8Type()),
-        RankedTensorType::get({}, rewriter.getF32Type()), q.getX(),
-        rewriter.getI32IntegerAttr(8),
-        rewriter.getF32FloatAttr(float(127.0 * qParams->first)));
+        RankedTensorType::get({}, rewriter.getF32Type()), input,
+        rewriter.getI32IntegerAttr(bits),
+        rewriter.getF32FloatAttr(float(clip)));
     rewriter.replaceOpWithNewOp<bnq::DequantizeOp>(
         dq, type, quantize.getResult(), quantize.getScale());
     return success();
   }
 };
 
-/// The values of an 8/32/64-bit integer constant (signed or unsigned).
+/// The values of an 8/32/64-bit integer constant (signed or unsigned);
+/// failure for a null or non-integer attribute.
 FailureOr<std::vector<int64_t>> integerValues(ElementsAttr attr) {
-  auto dense = llvm::dyn_cast<DenseElementsAttr>(attr);
+  auto dense = llvm::dyn_cast_or_null<DenseElementsAttr>(attr);
   auto type = dense ? llvm::dyn_cast<IntegerType>(dense.getElementType())
                     : IntegerType();
   if (!type)
@@ -363,6 +406,44 @@ struct FoldConstantDequantize : OpRewritePattern<ox::DequantizeLinearOp> {
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(
         dq, resultType,
         DenseElementsAttr::get(resultType, ArrayRef<float>(values)));
+    return success();
+  }
+};
+
+/// Where(Less(positions, lengths[:, None]), 0, f) with constant positions
+/// 0..S-1 ([S] or [1, S]) -> bnq.length_mask(lengths) {filter_value = f}
+/// (how bnbert exports length_mask).
+struct RaiseLengthMask : OpRewritePattern<ox::WhereOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ox::WhereOp where,
+                                PatternRewriter &rewriter) const override {
+    auto less = where.getCondition().getDefiningOp<ox::LessOp>();
+    auto result = staticType(where.getOutput());
+    std::optional<double> filter = scalarOf(where.getY());
+    if (!less || !result || result.getRank() != 2 ||
+        !isScalar(where.getX(), 0.0) || !filter || !isF32(where.getOutput()))
+      return failure();
+    ElementsAttr positions = constantOf(less.getA());
+    auto column = staticType(less.getB());
+    if (!positions || positions.getNumElements() != result.getDimSize(1) ||
+        !column ||
+        column.getShape() != ArrayRef<int64_t>{result.getDimSize(0), 1})
+      return failure();
+    auto values = bnq::getElementValues<float>(positions);
+    if (failed(values) || !positions.getElementType().isF32())
+      return failure();
+    for (int64_t j = 0; j < values->size(); ++j)
+      if ((*values)[j] != float(j))
+        return failure();
+    Operation *unsqueeze = less.getB().getDefiningOp();
+    if (!unsqueeze || !isa<ox::UnsqueezeOp, ox::ReshapeOp>(unsqueeze))
+      return failure();
+    Value lengths = unsqueeze->getOperand(0);
+    auto lengthsType = staticType(lengths);
+    if (!lengthsType || lengthsType.getRank() != 1)
+      return failure();
+    rewriter.replaceOpWithNewOp<bnq::LengthMaskOp>(
+        where, result, lengths, rewriter.getF32FloatAttr(float(*filter)));
     return success();
   }
 };
@@ -523,6 +604,55 @@ struct ConvertCast : OpRewritePattern<ox::CastOp> {
   }
 };
 
+/// Slice with constant starts/axes and unit steps -> bnq.slice (the sizes
+/// are the static result type's).
+struct ConvertSlice : OpRewritePattern<ox::SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ox::SliceOp op,
+                                PatternRewriter &rewriter) const override {
+    auto input = staticType(op.getData());
+    auto result = staticType(op.getOutput());
+    ElementsAttr startsAttr = constantOf(op.getStarts());
+    if (!input || !result || !isF32(op.getData()) || !startsAttr)
+      return failure();
+    auto starts = integerValues(startsAttr);
+    if (failed(starts))
+      return failure();
+    int64_t rank = input.getRank();
+    std::vector<int64_t> axes(starts->size());
+    for (size_t i = 0; i < axes.size(); ++i)
+      axes[i] = int64_t(i);
+    if (Value a = op.getAxes()) {
+      auto values = integerValues(constantOf(a));
+      if (failed(values) || values->size() != starts->size())
+        return failure();
+      axes = *values;
+    }
+    if (Value steps = op.getSteps()) {
+      auto values = integerValues(constantOf(steps));
+      if (failed(values) ||
+          llvm::any_of(*values, [](int64_t s) { return s != 1; }))
+        return failure();
+    }
+    SmallVector<int64_t> offsets(rank, 0);
+    for (size_t i = 0; i < axes.size(); ++i) {
+      int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
+      if (axis < 0 || axis >= rank)
+        return failure();
+      int64_t dim = input.getDimSize(axis), start = (*starts)[i];
+      if (start < 0)
+        start += dim;
+      offsets[axis] = std::clamp<int64_t>(start, 0, dim);
+    }
+    for (int64_t d = 0; d < rank; ++d)
+      if (offsets[d] + result.getDimSize(d) > input.getDimSize(d))
+        return failure();
+    rewriter.replaceOpWithNewOp<bnq::SliceOp>(op, result, op.getData(),
+                                              offsets);
+    return success();
+  }
+};
+
 /// MatMul with a constant weight -> bnq.linear; between activations of
 /// equal rank >= 3 and equal batch dimensions -> bnq.batch_matmul.
 struct ConvertMatMul : OpRewritePattern<ox::MatMulOp> {
@@ -608,13 +738,13 @@ struct BnqRaiseOnnxPass : bnbert::impl::BnqRaiseOnnxBase<BnqRaiseOnnxPass> {
     RewritePatternSet compound(context);
     compound.add<RaiseDecomposedLayerNorm, RaiseGelu, RaiseMatMulBias,
                  RaiseEmbedding, RaiseGatherOne, RaiseQdqPair,
-                 FoldConstantDequantize, RaiseClip>(context);
+                 FoldConstantDequantize, RaiseClip, RaiseLengthMask>(context);
     RewritePatternSet simple(context);
     simple.add<
         ConvertConstant, ConvertTanh, ConvertSoftmax, ConvertLayerNormalization,
         ConvertReshapeLike<ox::ReshapeOp>, ConvertReshapeLike<ox::UnsqueezeOp>,
         ConvertReshapeLike<ox::SqueezeOp>, ConvertReshapeLike<ox::IdentityOp>,
-        ConvertTranspose, ConvertCast, ConvertMatMul, ConvertGemm,
+        ConvertTranspose, ConvertCast, ConvertMatMul, ConvertGemm, ConvertSlice,
         ConvertFloatBinary<ox::AddOp, bnq::AddOp>,
         ConvertFloatBinary<ox::SubOp, bnq::SubOp>,
         ConvertFloatBinary<ox::MulOp, bnq::MulOp>,

@@ -7,6 +7,8 @@
 //   P  = softmax(batch_matmul(Qh, Kt) / c + mask[B, 1, 1, S], axis -1)
 //   out = reshape(transpose(batch_matmul(P, Vh), [0, 2, 1, 3]), [B, S, E])
 // becomes bnq.attention(Q, K, V, mask[B, S]) {num_heads = H, scale = 1/c}.
+// P may be fake-quantized with a static clip (dequantize(quantize(P))):
+// that becomes prob_bits / prob_clip.
 //
 //===----------------------------------------------------------------------===//
 #include "bnbert/Transforms/Passes.h"
@@ -66,7 +68,20 @@ struct FuseAttention : OpRewritePattern<ReshapeOp> {
     if (!context || context.getTransposeRhs())
       return failure();
     auto value = splitHeads(context.getRhs(), {0, 2, 1, 3});
-    auto softmax = context.getLhs().getDefiningOp<SoftmaxOp>();
+    // Probabilities fake-quantized with a static clip (an exported
+    // prob_bits) before the second product.
+    Value probs = context.getLhs();
+    IntegerAttr probBits;
+    FloatAttr probClip;
+    if (auto dq = probs.getDefiningOp<DequantizeOp>()) {
+      auto q = dq.getInput().getDefiningOp<QuantizeOp>();
+      if (!q || !q.getClip() || dq.getScale() != q.getScale())
+        return failure();
+      probBits = q.getBitsAttr();
+      probClip = q.getClipAttr();
+      probs = q.getInput();
+    }
+    auto softmax = probs.getDefiningOp<SoftmaxOp>();
     if (!value || !softmax)
       return failure();
     auto scoresType = llvm::cast<RankedTensorType>(softmax.getType());
@@ -130,7 +145,7 @@ struct FuseAttention : OpRewritePattern<ReshapeOp> {
     rewriter.replaceOpWithNewOp<AttentionOp>(
         merge, merge.getType(), query->first, key->first, value->first, mask,
         rewriter.getI64IntegerAttr(query->second),
-        rewriter.getF32FloatAttr(scale), IntegerAttr(), FloatAttr());
+        rewriter.getF32FloatAttr(scale), probBits, probClip);
     return success();
   }
 };

@@ -91,18 +91,21 @@ selectWeights(func::FuncOp func, const SelectionOptions &options) {
   });
   if (options.quantizeEmbeddings) {
     // The word-embedding table is the one with the most rows: vocabularies
-    // are far larger than position or token-type tables.
-    EmbeddingOp word;
+    // are far larger than position or token-type tables. Ties are all
+    // selected (the two halves of an exported TWS-split table).
     int64_t mostRows = -1;
+    SmallVector<EmbeddingOp> words;
     func.walk([&](EmbeddingOp embedding) {
       auto type =
           llvm::dyn_cast<RankedTensorType>(embedding.getTable().getType());
-      if (type && type.getRank() == 2 && type.getDimSize(0) > mostRows) {
-        mostRows = type.getDimSize(0);
-        word = embedding;
-      }
+      if (!type || type.getRank() != 2 || type.getDimSize(0) < mostRows)
+        return;
+      if (type.getDimSize(0) > mostRows)
+        words.clear();
+      mostRows = type.getDimSize(0);
+      words.push_back(embedding);
     });
-    if (word)
+    for (EmbeddingOp word : words)
       add(word.getTableMutable(), options.embedding);
   }
   return selected;

@@ -2,14 +2,22 @@
 //
 //   bnbert-translate --import-onnx MODEL.onnx [--shape NAME=DxD ...]
 //                    [--emit-bytecode] -o OUT
+//   bnbert-translate --export-onnx MODULE.mlir -o OUT.onnx
 //
 // Reads binary .onnx (with external data) or ONNX text syntax and writes the
 // onnx-dialect module as text (or MLIR bytecode, which keeps the weights
 // binary: a BERT-base imports in about a second). Exit code 0 on success, 1
-// with one message on error.
+// with one message on error. --export-onnx writes a bnq module (e.g. after
+// bnq-split-ternary) as an ONNX model to fine-tune from (docs/frontend.md).
 //
 //===----------------------------------------------------------------------===//
+#include "bnbert/Export/OnnxExporter.h"
 #include "bnbert/Import/OnnxImporter.h"
+#include "bnq/BnqDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Parser/Parser.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/AsmState.h"
@@ -29,7 +37,11 @@ static cl::opt<bool> importOnnx("import-onnx",
                                 cl::desc("Import an ONNX model (binary or "
                                          "ONNX text syntax)"),
                                 cl::cat(category));
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model>"),
+static cl::opt<bool> exportOnnx("export-onnx",
+                                cl::desc("Export a bnq module (.mlir) as an "
+                                         "ONNX model to fine-tune from"),
+                                cl::cat(category));
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input>"),
                                       cl::Required, cl::cat(category));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("file"), cl::init("-"),
@@ -44,6 +56,23 @@ static cl::opt<bool> emitBytecode("emit-bytecode",
                                            "text"),
                                   cl::cat(category));
 
+static int exportModule() {
+  if (outputFile == "-") {
+    errs() << "bnbert-translate: --export-onnx needs -o FILE.onnx\n";
+    return 1;
+  }
+  mlir::MLIRContext context;
+  context.loadDialect<bnbert::bnq::BnqDialect, mlir::arith::ArithDialect,
+                      mlir::func::FuncDialect>();
+  SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(inputFile, sourceMgr, &context);
+  if (!module)
+    return 1;
+  return mlir::failed(bnbert::exportOnnxFile(*module, outputFile)) ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
   // MLIR's printer options (--mlir-print-debuginfo, ...) work but are listed
@@ -52,10 +81,13 @@ int main(int argc, char **argv) {
   mlir::registerMLIRContextCLOptions();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "bnbert translator: ONNX to MLIR\n");
-  if (!importOnnx) {
-    errs() << "bnbert-translate: choose a translation (--import-onnx)\n";
+  if (importOnnx == exportOnnx) {
+    errs() << "bnbert-translate: choose one translation (--import-onnx or "
+              "--export-onnx)\n";
     return 1;
   }
+  if (exportOnnx)
+    return exportModule();
   bnbert::OnnxImportOptions options;
   for (const std::string &spec : shapes) {
     std::string error = bnbert::addShapeOption(spec, options);

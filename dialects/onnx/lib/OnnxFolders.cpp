@@ -219,6 +219,7 @@ BINARY_FOLDER(AddOp, a + b)
 BINARY_FOLDER(SubOp, a - b)
 BINARY_FOLDER(MulOp, a *b)
 BINARY_FOLDER(EqualOp, a == b)
+BINARY_FOLDER(LessOp, a < b)
 #undef BINARY_FOLDER
 
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {

@@ -53,6 +53,7 @@ LogicalResult MulOp::verify() { return verifyBinary(*this); }
 LogicalResult DivOp::verify() { return verifyBinary(*this); }
 LogicalResult PowOp::verify() { return verifyBinary(*this); }
 LogicalResult EqualOp::verify() { return verifyBinary(*this); }
+LogicalResult LessOp::verify() { return verifyBinary(*this); }
 
 LogicalResult CastOp::verify() {
   // ONNX TensorProto data types the importer maps: FLOAT, UINT8, INT8,

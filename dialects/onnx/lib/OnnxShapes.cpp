@@ -147,7 +147,7 @@ std::optional<Shape> slice(SliceOp op) {
 std::optional<Shape> inferStaticShape(Operation *op) {
   auto sameAsFirst = [&](Operation *o) { return shapeOf(o->getOperand(0)); };
   return llvm::TypeSwitch<Operation *, std::optional<Shape>>(op)
-      .Case<AddOp, SubOp, MulOp, DivOp, PowOp, EqualOp, WhereOp>(
+      .Case<AddOp, SubOp, MulOp, DivOp, PowOp, EqualOp, LessOp, WhereOp>(
           [&](Operation *o) { return broadcast(o->getOperands()); })
       .Case<SqrtOp, NegOp, NotOp, ErfOp, TanhOp, SigmoidOp, ReluOp, CastOp,
             IdentityOp, SoftmaxOp, LayerNormalizationOp, ClipOp,

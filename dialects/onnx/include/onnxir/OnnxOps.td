@@ -53,6 +53,7 @@ def Onnx_MulOp : Onnx_BinaryOp<"Mul">;
 def Onnx_DivOp : Onnx_BinaryOp<"Div">;
 def Onnx_PowOp : Onnx_BinaryOp<"Pow">;
 def Onnx_EqualOp : Onnx_BinaryOp<"Equal">;
+def Onnx_LessOp : Onnx_BinaryOp<"Less">;
 
 class Onnx_UnaryOp<string mnemonic, bit folds = 0> : Onnx_Op<mnemonic> {
   let arguments = (ins AnyTensor:$X);
