@@ -1,0 +1,71 @@
+/*===- bnrt/kernels.h - compute kernels and ISA selection -------*- C -*-===*
+ *
+ * The runtime's kernels, each with a portable scalar reference and SIMD
+ * paths chosen at run time from CPUID (x86-64) or HWCAP (AArch64). The
+ * environment variable BNRT_ISA (scalar, avx2, avx512, neon, neondot)
+ * forces a path; asking for one the CPU lacks falls back to the best
+ * available one (bnrt_isa_available tells).
+ *===----------------------------------------------------------------------===*/
+#ifndef BNRT_KERNELS_H
+#define BNRT_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  BNRT_ISA_SCALAR = 0,
+  BNRT_ISA_AVX2 = 1,    /* x86-64 AVX2 */
+  BNRT_ISA_AVX512 = 2,  /* x86-64 AVX-512 F/BW/VL + VNNI */
+  BNRT_ISA_NEON = 3,    /* AArch64 Advanced SIMD */
+  BNRT_ISA_NEONDOT = 4, /* AArch64 Advanced SIMD + dot product */
+  BNRT_ISA_COUNT
+} bnrt_isa;
+
+/* Name of an ISA ("scalar", "avx2", ...). */
+const char *bnrt_isa_name(bnrt_isa isa);
+/* Parses a name; returns -1 when unknown. */
+int bnrt_isa_parse(const char *name);
+/* Whether this build and this CPU can run `isa`. */
+int bnrt_isa_available(bnrt_isa isa);
+/* The best available ISA, or BNRT_ISA's when set and available. */
+bnrt_isa bnrt_isa_default(void);
+
+/* Bit-plane GEMM with 8-bit (or narrower) activations:
+ *
+ *   y[m, n] = x_scale * sum_p alpha[p, g(n)] * sum_k x[m, k] * B_p[n, k]
+ *             + bias[n]
+ *
+ * x: int8 codes [m, k], row stride lda >= 64 * bnrt_bitpack_row_words(k);
+ *    columns k .. lda-1 must be zero (activation buffers are padded so the
+ *    kernels never need a tail). Codes are in [-127, 127].
+ * bits: `planes` sign planes [planes, n, words] in the bitpack.h layout.
+ * alpha: [planes, n] when per_row, else [planes].
+ * bias: [n] or NULL. y: [m, n] f32, row stride ldy.
+ */
+typedef struct {
+  int64_t m, n, k;
+  const int8_t *x;
+  int64_t lda;
+  float x_scale;
+  const uint64_t *bits;
+  int32_t planes;
+  const float *alpha;
+  int32_t per_row;
+  const float *bias;
+  float *y;
+  int64_t ldy;
+} bnrt_bgemm_args;
+
+/* Runs the bit-plane GEMM on rows [m_begin, m_end) and weight rows
+ * [n_begin, n_end) of `args` with `isa` (which must be available). */
+void bnrt_bgemm_a8(const bnrt_bgemm_args *args, bnrt_isa isa, int64_t m_begin,
+                   int64_t m_end, int64_t n_begin, int64_t n_end);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* BNRT_KERNELS_H */

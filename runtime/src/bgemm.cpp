@@ -1,0 +1,56 @@
+//===- bgemm.cpp - bit-plane GEMM: scalar reference and dispatch ----------===//
+#include "bgemm_impl.h"
+#include "bnrt/bitpack.h"
+
+#include <vector>
+
+namespace bnrt {
+
+void bgemmScalar(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
+                 int64_t n1) {
+  int64_t words = bnrt_bitpack_row_words(a.k);
+  std::vector<int32_t> dots(a.planes);
+  for (int64_t m = m0; m < m1; ++m) {
+    const int8_t *x = a.x + m * a.lda;
+    for (int64_t n = n0; n < n1; ++n) {
+      for (int32_t p = 0; p < a.planes; ++p) {
+        const uint64_t *row = a.bits + (p * a.n + n) * words;
+        int32_t dot = 0;
+        for (int64_t k = 0; k < a.k; ++k)
+          dot += x[k] * bnrt_bitpack_sign(row, k);
+        dots[p] = dot;
+      }
+      a.y[m * a.ldy + n] = finishRow(a, n, dots.data());
+    }
+  }
+}
+
+} // namespace bnrt
+
+extern "C" void bnrt_bgemm_a8(const bnrt_bgemm_args *args, bnrt_isa isa,
+                              int64_t m_begin, int64_t m_end, int64_t n_begin,
+                              int64_t n_end) {
+  bnrt::BgemmFn fn = bnrt::bgemmScalar;
+  switch (isa) {
+#if defined(__x86_64__)
+  case BNRT_ISA_AVX2:
+    fn = bnrt::bgemmAvx2;
+    break;
+  case BNRT_ISA_AVX512:
+    fn = bnrt::bgemmAvx512;
+    break;
+#endif
+#if defined(__aarch64__)
+  case BNRT_ISA_NEON:
+    fn = bnrt::bgemmNeon;
+    break;
+  case BNRT_ISA_NEONDOT:
+    fn = bnrt::bgemmNeonDot;
+    break;
+#endif
+  default:
+    break;
+  }
+  if (m_begin < m_end && n_begin < n_end)
+    fn(*args, m_begin, m_end, n_begin, n_end);
+}

@@ -1,0 +1,69 @@
+//===- cpu.cpp - which SIMD paths this CPU runs ---------------------------===//
+#include "bnrt/kernels.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <initializer_list>
+
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#ifndef HWCAP_ASIMD
+#define HWCAP_ASIMD (1 << 1)
+#endif
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)
+#endif
+#endif
+
+static const char *const kNames[BNRT_ISA_COUNT] = {"scalar", "avx2", "avx512",
+                                                   "neon", "neondot"};
+
+extern "C" const char *bnrt_isa_name(bnrt_isa isa) {
+  return isa >= 0 && isa < BNRT_ISA_COUNT ? kNames[isa] : "unknown";
+}
+
+extern "C" int bnrt_isa_parse(const char *name) {
+  for (int i = 0; i < BNRT_ISA_COUNT; ++i)
+    if (name && std::strcmp(name, kNames[i]) == 0)
+      return i;
+  return -1;
+}
+
+extern "C" int bnrt_isa_available(bnrt_isa isa) {
+  switch (isa) {
+  case BNRT_ISA_SCALAR:
+    return 1;
+#if defined(__x86_64__)
+  // libgcc's CPU model also checks that the OS saves the vector state.
+  case BNRT_ISA_AVX2:
+    return __builtin_cpu_supports("avx2");
+  case BNRT_ISA_AVX512:
+    return __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("avx512vnni");
+#endif
+#if defined(__aarch64__) && defined(__linux__)
+  case BNRT_ISA_NEON:
+    return (getauxval(AT_HWCAP) & HWCAP_ASIMD) != 0;
+  case BNRT_ISA_NEONDOT:
+    return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+#elif defined(__aarch64__)
+  case BNRT_ISA_NEON:
+    return 1;
+#endif
+  default:
+    return 0;
+  }
+}
+
+extern "C" bnrt_isa bnrt_isa_default(void) {
+  int forced = bnrt_isa_parse(std::getenv("BNRT_ISA"));
+  if (forced >= 0 && bnrt_isa_available(static_cast<bnrt_isa>(forced)))
+    return static_cast<bnrt_isa>(forced);
+  for (bnrt_isa isa :
+       {BNRT_ISA_AVX512, BNRT_ISA_AVX2, BNRT_ISA_NEONDOT, BNRT_ISA_NEON})
+    if (bnrt_isa_available(isa))
+      return isa;
+  return BNRT_ISA_SCALAR;
+}
