@@ -1,0 +1,82 @@
+//===- BgemmBench.cpp - bit-plane GEMM microbenchmarks --------------------===//
+//
+//   bnrt-bench [--benchmark_filter=...] [--benchmark_format=json]
+//
+// y = x * W^T at BERT-base shapes (M = 128 tokens; K x N = 768 x 768,
+// 768 x 3072, 3072 x 768), for 1 and 2 weight planes (binary; TWS or
+// ternary), on every ISA path this CPU has, single-threaded. The OPS
+// counter counts 2 M N K operations per plane-free GEMM (one multiply-add
+// per weight), as int8 and fp32 GEMM benchmarks do, so the numbers compare
+// directly with bench/gemm-vs-ort.sh's onnxruntime baselines.
+//
+//===----------------------------------------------------------------------===//
+#include "bnrt/bitpack.h"
+#include "bnrt/kernels.h"
+
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+void bgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
+           int64_t n, int planes) {
+  std::mt19937 rng(0);
+  int64_t words = bnrt_bitpack_row_words(k), lda = words * 64;
+  std::vector<int8_t> x(m * lda, 0);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < k; ++j)
+      x[i * lda + j] = static_cast<int8_t>(int(rng() % 255) - 127);
+  std::vector<uint64_t> bits(planes * n * words);
+  for (auto &w : bits)
+    w = (uint64_t(rng()) << 32) | rng();
+  if (k % 64)
+    for (int64_t r = 0; r < planes * n; ++r)
+      bits[r * words + words - 1] &= bnrt_bitpack_last_word_mask(k);
+  std::vector<float> alpha(planes, 0.01f), bias(n, 0.1f), y(m * n);
+  bnrt_bgemm_args args{m,           n,           k,      x.data(),     lda,
+                       0.02f,       bits.data(), planes, alpha.data(), 0,
+                       bias.data(), y.data(),    n};
+  for (auto _ : state) {
+    bnrt_bgemm_a8(&args, isa, 0, m, 0, n);
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  // Printed with an SI prefix: "OPS=275G" is 275 GOPS.
+  state.counters["OPS"] = benchmark::Counter(
+      2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate,
+      benchmark::Counter::OneK::kIs1000);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  struct Shape {
+    int64_t m, k, n;
+  };
+  for (int i = 0; i < BNRT_ISA_COUNT; ++i) {
+    auto isa = static_cast<bnrt_isa>(i);
+    if (!bnrt_isa_available(isa))
+      continue;
+    for (Shape s :
+         {Shape{128, 768, 768}, Shape{128, 768, 3072}, Shape{128, 3072, 768}})
+      for (int planes : {1, 2}) {
+        if (isa == BNRT_ISA_SCALAR && planes == 2)
+          continue; // the reference is slow; one point is enough
+        std::string name = std::string("bgemm_a8/") + bnrt_isa_name(isa) +
+                           "/M" + std::to_string(s.m) + "_K" +
+                           std::to_string(s.k) + "_N" + std::to_string(s.n) +
+                           "/planes" + std::to_string(planes);
+        benchmark::RegisterBenchmark(name.c_str(), bgemm, isa, s.m, s.k, s.n,
+                                     planes)
+            ->Unit(benchmark::kMillisecond)
+            ->MinTime(0.2);
+      }
+  }
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
