@@ -36,9 +36,23 @@ void bgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
     for (int64_t r = 0; r < planes * n; ++r)
       bits[r * words + words - 1] &= bnrt_bitpack_last_word_mask(k);
   std::vector<float> alpha(planes, 0.01f), bias(n, 0.1f), y(m * n);
-  bnrt_bgemm_args args{m,           n,           k,      x.data(),     lda,
-                       0.02f,       bits.data(), planes, alpha.data(), 0,
-                       bias.data(), y.data(),    n};
+  std::vector<uint64_t> packed(bnrt_bgemm_packed_bytes(n, k, planes, isa) / 8);
+  if (!packed.empty())
+    bnrt_bgemm_pack(bits.data(), n, k, planes, isa, packed.data());
+  bnrt_bgemm_args args{m,
+                       n,
+                       k,
+                       x.data(),
+                       lda,
+                       0.02f,
+                       bits.data(),
+                       planes,
+                       alpha.data(),
+                       0,
+                       bias.data(),
+                       y.data(),
+                       n,
+                       packed.empty() ? nullptr : packed.data()};
   for (auto _ : state) {
     bnrt_bgemm_a8(&args, isa, 0, m, 0, n);
     benchmark::DoNotOptimize(y.data());

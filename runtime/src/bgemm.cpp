@@ -54,3 +54,22 @@ extern "C" void bnrt_bgemm_a8(const bnrt_bgemm_args *args, bnrt_isa isa,
   if (m_begin < m_end && n_begin < n_end)
     fn(*args, m_begin, m_end, n_begin, n_end);
 }
+
+extern "C" int64_t bnrt_bgemm_packed_bytes(int64_t n, int64_t k, int32_t planes,
+                                           bnrt_isa isa) {
+#if defined(__x86_64__)
+  if (isa == BNRT_ISA_AVX512)
+    return bnrt::bgemmAvx512PackedBytes(n, k, planes);
+#endif
+  (void)n, (void)k, (void)planes, (void)isa;
+  return 0;
+}
+
+extern "C" void bnrt_bgemm_pack(const uint64_t *bits, int64_t n, int64_t k,
+                                int32_t planes, bnrt_isa isa, void *out) {
+#if defined(__x86_64__)
+  if (isa == BNRT_ISA_AVX512)
+    bnrt::bgemmAvx512Pack(bits, n, k, planes, out);
+#endif
+  (void)bits, (void)n, (void)k, (void)planes, (void)isa, (void)out;
+}

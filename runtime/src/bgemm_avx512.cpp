@@ -1,12 +1,15 @@
 //===- bgemm_avx512.cpp - bit-plane GEMM with AVX-512 VNNI ----------------===//
 //
-// Per 64 columns: the packed word is a k-mask; one blend turns it into
-// +1/-1 bytes in a register (bit 1 -> -1) and vpdpbusd multiplies them with
-// the activations. vpdpbusd wants unsigned activations, so it sees x + 128
-// (x xor 0x80) and the kernel subtracts 128 * sum_k B[n, k] =
-// 128 * (64 W - 2 popcount(row)) afterwards. Padded columns (x = 0, bit 0)
-// contribute 128 to both sides and cancel. A block of 4 activation rows x 4
-// weight rows keeps 16 accumulators in registers.
+// Vectorized over N like an int8 VNNI GEMM, so no horizontal reductions:
+// one 512-bit accumulator holds 16 outputs (16 weight rows) of one
+// activation row. The weights are repacked once (bnrt_bgemm_pack): for each
+// block of 16 rows and group of 4 columns, a 64-bit mask whose bit 4i + t
+// is set when W[row i][col t] = +1. `vpmovm2b`-style masked moves turn it
+// into bytes {2, 0} = s + 1, which go in vpdpbusd's unsigned slot; the
+// signed activations go in the other, broadcast 4 bytes at a time, so
+//   sum_k (s + 1) x = sum_k s x + rowsum(x),
+// and the kernel subtracts rowsum(x) per activation row. Blocks of 8
+// activation rows x 32 weight rows keep 16 accumulators in registers.
 //
 //===----------------------------------------------------------------------===//
 #include "bgemm_impl.h"
@@ -14,71 +17,166 @@
 
 #include <immintrin.h>
 
+#include <cstring>
+
 namespace bnrt {
 namespace {
 
+constexpr int kRows = 16; // weight rows per mask block (one zmm of outputs)
+
+/// acc += dot4(w u8, x s8) in place. (GCC 12 copies the accumulators of
+/// the intrinsic around the loop; the tied asm operand keeps them put.)
+inline void dpbusd(__m512i &acc, __m512i w, __m512i x) {
+  asm("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(w), "v"(x));
+}
+
+int64_t rowBlocks(int64_t n) { return (n + kRows - 1) / kRows; }
+int64_t groups(int64_t k) { return bnrt_bitpack_row_words(k) * 16; }
+
+/// Integer dots of MB activation rows x NB blocks of 16 weight rows, over
+/// all column groups of plane `p`.
 template <int MB, int NB>
-void block(const bnrt_bgemm_args &a, int64_t m, int64_t n, int64_t words) {
-  const __m512i plus = _mm512_set1_epi8(1), minus = _mm512_set1_epi8(-1);
-  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
-  int32_t dots[MB][NB][8];
-  for (int32_t p = 0; p < a.planes; ++p) {
-    const uint64_t *rows[NB];
-    int64_t ones[NB];
-    for (int j = 0; j < NB; ++j) {
-      rows[j] = a.bits + (p * a.n + n + j) * words;
-      ones[j] = 0;
-      for (int64_t w = 0; w < words; ++w)
-        ones[j] += __builtin_popcountll(rows[j][w]);
-    }
-    __m512i acc[MB][NB];
-    for (int i = 0; i < MB; ++i)
+void dots(const bnrt_bgemm_args &a, const uint64_t *masks, int64_t m,
+          int64_t block, const int32_t *rowSums, __m512i out[MB][NB]) {
+  const __m512i twos = _mm512_set1_epi8(2);
+  int64_t count = groups(a.k);
+  __m512i acc[MB][NB];
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < NB; ++j)
+      acc[i][j] = _mm512_setzero_si512();
+  const uint64_t *blockMasks[NB];
+  for (int j = 0; j < NB; ++j)
+    blockMasks[j] = masks + (block + j) * count;
+  for (int64_t c = 0; c < count; ++c) {
+    __m512i w[NB];
+    for (int j = 0; j < NB; ++j)
+      w[j] = _mm512_maskz_mov_epi8(blockMasks[j][c], twos);
+    for (int i = 0; i < MB; ++i) {
+      int32_t x4;
+      std::memcpy(&x4, a.x + (m + i) * a.lda + 4 * c, 4);
+      __m512i xv = _mm512_set1_epi32(x4);
       for (int j = 0; j < NB; ++j)
-        acc[i][j] = _mm512_setzero_si512();
-    for (int64_t w = 0; w < words; ++w) {
-      __m512i xv[MB];
-      for (int i = 0; i < MB; ++i)
-        xv[i] = _mm512_xor_si512(
-            _mm512_loadu_si512(a.x + (m + i) * a.lda + w * 64), flip);
-      for (int j = 0; j < NB; ++j) {
-        __m512i s = _mm512_mask_blend_epi8(rows[j][w], plus, minus);
-        for (int i = 0; i < MB; ++i)
-          acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], xv[i], s);
-      }
+        dpbusd(acc[i][j], w[j], xv);
     }
-    for (int i = 0; i < MB; ++i)
-      for (int j = 0; j < NB; ++j)
-        dots[i][j][p] = _mm512_reduce_add_epi32(acc[i][j]) -
-                        128 * static_cast<int32_t>(64 * words - 2 * ones[j]);
   }
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < NB; ++j)
-      a.y[(m + i) * a.ldy + n + j] = finishRow(a, n + j, dots[i][j]);
+      out[i][j] = _mm512_sub_epi32(acc[i][j], _mm512_set1_epi32(rowSums[i]));
 }
 
-/// Rows [m0, m1) against weight rows [n0, n1) in NB-wide column blocks.
+template <int MB, int NB>
+void block(const bnrt_bgemm_args &a, int64_t m, int64_t block, int64_t n1,
+           const int32_t *rowSums) {
+  const uint64_t *packed = static_cast<const uint64_t *>(a.packed);
+  int64_t blocks = rowBlocks(a.n), count = groups(a.k);
+  // Float partial sums over planes, in the scalar epilogue's order.
+  __m512 acc[MB][NB];
+  for (int32_t p = 0; p < a.planes; ++p) {
+    __m512i d[MB][NB];
+    dots<MB, NB>(a, packed + p * blocks * count, m, block, rowSums, d);
+    for (int j = 0; j < NB; ++j) {
+      int64_t n = (block + j) * kRows;
+      __m512 alpha;
+      if (a.per_row) {
+        __mmask16 valid = n + kRows <= a.n ? 0xFFFF
+                          : n < a.n        ? (__mmask16)((1u << (a.n - n)) - 1)
+                                           : 0;
+        alpha = _mm512_maskz_loadu_ps(valid, a.alpha + p * a.n + n);
+      } else {
+        alpha = _mm512_set1_ps(a.alpha[p]);
+      }
+      for (int i = 0; i < MB; ++i) {
+        __m512 term = _mm512_mul_ps(alpha, _mm512_cvtepi32_ps(d[i][j]));
+        acc[i][j] = p == 0 ? term : _mm512_add_ps(acc[i][j], term);
+      }
+    }
+  }
+  __m512 scale = _mm512_set1_ps(a.x_scale);
+  for (int j = 0; j < NB; ++j) {
+    int64_t n = (block + j) * kRows;
+    if (n >= n1)
+      continue;
+    __mmask16 valid =
+        n + kRows <= n1 ? 0xFFFF : (__mmask16)((1u << (n1 - n)) - 1);
+    __m512 bias =
+        a.bias ? _mm512_maskz_loadu_ps(valid, a.bias + n) : _mm512_setzero_ps();
+    for (int i = 0; i < MB; ++i) {
+      __m512 y = _mm512_mul_ps(scale, acc[i][j]);
+      if (a.bias)
+        y = _mm512_add_ps(y, bias);
+      _mm512_mask_storeu_ps(a.y + (m + i) * a.ldy + n, valid, y);
+    }
+  }
+}
+
 template <int MB>
-void rowBlock(const bnrt_bgemm_args &a, int64_t m, int64_t n0, int64_t n1,
-              int64_t words) {
-  int64_t n = n0;
-  for (; n + 4 <= n1; n += 4)
-    block<MB, 4>(a, m, n, words);
-  for (; n < n1; ++n)
-    block<MB, 1>(a, m, n, words);
+void rows(const bnrt_bgemm_args &a, int64_t m, int64_t b0, int64_t b1,
+          int64_t n1, const int32_t *rowSums) {
+  int64_t b = b0;
+  for (; b + 2 <= b1; b += 2)
+    block<MB, 2>(a, m, b, n1, rowSums);
+  for (; b < b1; ++b)
+    block<MB, 1>(a, m, b, n1, rowSums);
 }
 
 } // namespace
 
+int64_t bgemmAvx512PackedBytes(int64_t n, int64_t k, int32_t planes) {
+  return planes * rowBlocks(n) * groups(k) * 8;
+}
+
+void bgemmAvx512Pack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
+                     void *out) {
+  int64_t words = bnrt_bitpack_row_words(k), blocks = rowBlocks(n),
+          count = groups(k);
+  auto *masks = static_cast<uint64_t *>(out);
+  for (int32_t p = 0; p < planes; ++p)
+    for (int64_t b = 0; b < blocks; ++b)
+      for (int64_t c = 0; c < count; ++c) {
+        uint64_t mask = 0;
+        for (int i = 0; i < kRows && b * kRows + i < n; ++i) {
+          const uint64_t *row = bits + (p * n + b * kRows + i) * words;
+          for (int t = 0; t < 4; ++t) {
+            int64_t col = 4 * c + t;
+            if (col < k && bnrt_bitpack_sign(row, col) > 0)
+              mask |= uint64_t(1) << (4 * i + t);
+          }
+        }
+        masks[(p * blocks + b) * count + c] = mask;
+      }
+}
+
 void bgemmAvx512(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
                  int64_t n1) {
-  if (a.planes > 8)
-    return bgemmScalar(a, m0, m1, n0, n1);
-  int64_t words = bnrt_bitpack_row_words(a.k);
-  int64_t m = m0;
-  for (; m + 4 <= m1; m += 4)
-    rowBlock<4>(a, m, n0, n1, words);
-  for (; m < m1; ++m)
-    rowBlock<1>(a, m, n0, n1, words);
+  if (!a.packed || n0 % kRows != 0)
+    return bgemmAvx2(a, m0, m1, n0, n1);
+  // rowsum(x) per activation row, to remove the +1 of the weights.
+  int32_t sums[8];
+  int64_t b0 = n0 / kRows, b1 = rowBlocks(n1);
+  for (int64_t m = m0; m < m1;) {
+    int take = m1 - m >= 8 ? 8 : m1 - m >= 4 ? 4 : m1 - m >= 2 ? 2 : 1;
+    for (int i = 0; i < take; ++i) {
+      int32_t s = 0;
+      const int8_t *x = a.x + (m + i) * a.lda;
+      for (int64_t kk = 0; kk < a.k; ++kk)
+        s += x[kk];
+      sums[i] = s;
+    }
+    switch (take) {
+    case 8:
+      rows<8>(a, m, b0, b1, n1, sums);
+      break;
+    case 4:
+      rows<4>(a, m, b0, b1, n1, sums);
+      break;
+    case 2:
+      rows<2>(a, m, b0, b1, n1, sums);
+      break;
+    default:
+      rows<1>(a, m, b0, b1, n1, sums);
+    }
+    m += take;
+  }
 }
 
 } // namespace bnrt

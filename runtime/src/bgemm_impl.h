@@ -19,6 +19,9 @@ void bgemmScalar(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 #if defined(__x86_64__)
 void bgemmAvx2(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 void bgemmAvx512(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
+int64_t bgemmAvx512PackedBytes(int64_t n, int64_t k, int32_t planes);
+void bgemmAvx512Pack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
+                     void *out);
 #endif
 #if defined(__aarch64__)
 void bgemmNeon(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);

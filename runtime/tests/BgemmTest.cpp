@@ -54,7 +54,17 @@ struct Problem {
       v = scale(rng) - 0.5f;
   }
 
+  /// The weights in `isa`'s packed layout (empty when it reads `bits`).
+  std::vector<uint64_t> pack(bnrt_isa isa) const {
+    std::vector<uint64_t> packed(bnrt_bgemm_packed_bytes(n, k, planes, isa) /
+                                 8);
+    if (!packed.empty())
+      bnrt_bgemm_pack(bits.data(), n, k, planes, isa, packed.data());
+    return packed;
+  }
+
   std::vector<float> run(bnrt_isa isa) const {
+    std::vector<uint64_t> packed = pack(isa);
     std::vector<float> y(m * n, NAN);
     bnrt_bgemm_args args{m,
                          n,
@@ -68,7 +78,8 @@ struct Problem {
                          perRow,
                          bias ? biasValues.data() : nullptr,
                          y.data(),
-                         n};
+                         n,
+                         packed.empty() ? nullptr : packed.data()};
     bnrt_bgemm_a8(&args, isa, 0, m, 0, n);
     return y;
   }

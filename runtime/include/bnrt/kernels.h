@@ -57,7 +57,19 @@ typedef struct {
   const float *bias;
   float *y;
   int64_t ldy;
+  /* The weights in the layout of bnrt_bgemm_pack for the ISA used, or NULL.
+   * Paths that need it (avx512) run the next best path without it. */
+  const void *packed;
 } bnrt_bgemm_args;
+
+/* Bytes of the ISA-specific weight layout of an [n, k] weight with
+ * `planes` planes; 0 when `isa` reads the canonical bitpack.h layout. */
+int64_t bnrt_bgemm_packed_bytes(int64_t n, int64_t k, int32_t planes,
+                                bnrt_isa isa);
+/* Rewrites canonical planes `bits` into that layout at `out` (done once,
+ * when a model is loaded; `out` 8-byte aligned). */
+void bnrt_bgemm_pack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
+                     bnrt_isa isa, void *out);
 
 /* Runs the bit-plane GEMM on rows [m_begin, m_end) and weight rows
  * [n_begin, n_end) of `args` with `isa` (which must be available). */
