@@ -95,6 +95,32 @@ TEST_F(InterpreterTest, LayerNormAndBroadcast) {
   EXPECT_NEAR(out.floats[3], 21, 1e-5);
 }
 
+TEST_F(InterpreterTest, GenericOpsAndMasks) {
+  auto module = parse(R"mlir(
+    func.func @f(%x: tensor<2x3xf32>, %len: tensor<2xi64>) -> (tensor<2x1xf32>, tensor<2x3xf32>) {
+      %two = arith.constant dense<2.0> : tensor<f32>
+      %p = bnq.pow %x, %two : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
+      %s = bnq.unary sqrt %p : tensor<2x3xf32>
+      %n = bnq.unary neg %s : tensor<2x3xf32>
+      %r = bnq.unary relu %n : tensor<2x3xf32>
+      %g = bnq.unary sigmoid %r : tensor<2x3xf32>
+      %m = bnq.reduce_mean %g[1] : tensor<2x3xf32> -> tensor<2x1xf32>
+      %mask = bnq.length_mask %len {filter_value = -5.0 : f32} : tensor<2xi64> -> tensor<2x3xf32>
+      %c = bnq.clamp %mask {min = -4.0 : f32, max = 0.0 : f32} : tensor<2x3xf32>
+      return %m, %c : tensor<2x1xf32>, tensor<2x3xf32>
+    })mlir");
+  ASSERT_TRUE(module);
+  auto func = *module->getOps<func::FuncOp>().begin();
+  auto results =
+      exec::evaluate(func, {Tensor::f32({2, 3}, {-1, 2, -3, 0, 0, 4}),
+                            Tensor::i64({2}, {1, 3})});
+  ASSERT_TRUE(succeeded(results));
+  // sqrt(x^2) = |x|; -|x| <= 0; relu -> 0; sigmoid(0) = 0.5 everywhere.
+  EXPECT_EQ((*results)[0].floats, (std::vector<float>{0.5f, 0.5f}));
+  // Key j of sequence b is masked (-5, clamped to -4) when j >= len[b].
+  EXPECT_EQ((*results)[1].floats, (std::vector<float>{0, -4, -4, 0, 0, 0}));
+}
+
 TEST_F(InterpreterTest, AttentionMaskAndTranspose) {
   // One head, two keys; the mask removes key 1, so each query returns v[0].
   auto module = parse(R"mlir(

@@ -604,6 +604,58 @@ struct ConvertCast : OpRewritePattern<ox::CastOp> {
   }
 };
 
+/// Erf, Sqrt, Neg, Relu, Sigmoid outside a recognised block -> bnq.unary.
+template <typename From, bnq::UnaryFunction Function>
+struct ConvertUnary : OpRewritePattern<From> {
+  using OpRewritePattern<From>::OpRewritePattern;
+  LogicalResult matchAndRewrite(From op,
+                                PatternRewriter &rewriter) const override {
+    Value x = op->getOperand(0);
+    if (!isF32(x) || !staticType(x) ||
+        x.getType() != op->getResult(0).getType())
+      return failure();
+    rewriter.replaceOpWithNewOp<bnq::UnaryOp>(
+        op, x.getType(), x,
+        bnq::UnaryFunctionAttr::get(rewriter.getContext(), Function));
+    return success();
+  }
+};
+
+/// ReduceMean over constant axes -> bnq.reduce_mean (+ bnq.reshape when
+/// keepdims = 0).
+struct ConvertReduceMean : OpRewritePattern<ox::ReduceMeanOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ox::ReduceMeanOp op,
+                                PatternRewriter &rewriter) const override {
+    auto input = staticType(op.getData());
+    auto result = staticType(op.getReduced());
+    if (!input || !result || !isF32(op.getData()))
+      return failure();
+    int64_t rank = input.getRank();
+    SmallVector<int64_t> axes;
+    if (auto attr = op.getAxes())
+      for (int64_t a : *attr)
+        axes.push_back(a < 0 ? a + rank : a);
+    else
+      for (int64_t a = 0; a < rank; ++a)
+        axes.push_back(a);
+    llvm::sort(axes);
+    SmallVector<int64_t> kept(input.getShape());
+    for (int64_t a : axes) {
+      if (a < 0 || a >= rank)
+        return failure();
+      kept[a] = 1;
+    }
+    auto keptType = RankedTensorType::get(kept, rewriter.getF32Type());
+    Value mean = rewriter.create<bnq::ReduceMeanOp>(op.getLoc(), keptType,
+                                                    op.getData(), axes);
+    if (keptType != result)
+      mean = rewriter.create<bnq::ReshapeOp>(op.getLoc(), result, mean);
+    rewriter.replaceOp(op, mean);
+    return success();
+  }
+};
+
 /// Slice with constant starts/axes and unit steps -> bnq.slice (the sizes
 /// are the static result type's).
 struct ConvertSlice : OpRewritePattern<ox::SliceOp> {
@@ -748,7 +800,13 @@ struct BnqRaiseOnnxPass : bnbert::impl::BnqRaiseOnnxBase<BnqRaiseOnnxPass> {
         ConvertFloatBinary<ox::AddOp, bnq::AddOp>,
         ConvertFloatBinary<ox::SubOp, bnq::SubOp>,
         ConvertFloatBinary<ox::MulOp, bnq::MulOp>,
-        ConvertFloatBinary<ox::DivOp, bnq::DivOp>, FoldBiasIntoLinear>(context);
+        ConvertFloatBinary<ox::DivOp, bnq::DivOp>,
+        ConvertFloatBinary<ox::PowOp, bnq::PowOp>, FoldBiasIntoLinear,
+        ConvertReduceMean, ConvertUnary<ox::ErfOp, bnq::UnaryFunction::erf>,
+        ConvertUnary<ox::SqrtOp, bnq::UnaryFunction::sqrt>,
+        ConvertUnary<ox::NegOp, bnq::UnaryFunction::neg>,
+        ConvertUnary<ox::ReluOp, bnq::UnaryFunction::relu>,
+        ConvertUnary<ox::SigmoidOp, bnq::UnaryFunction::sigmoid>>(context);
     populateRaiseContribPatterns(compound, simple);
     GreedyRewriteConfig config;
     config.useTopDownTraversal = true;

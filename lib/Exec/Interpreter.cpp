@@ -255,6 +255,52 @@ LogicalResult Interpreter::execute(Operation *op) {
           out[i] = x.isInteger ? x.ints[i] : static_cast<int64_t>(x.floats[i]);
         return set(c, c.getResult(), Tensor::i64(x.shape, std::move(out)));
       })
+      .Case([&](UnaryOp u) {
+        switch (u.getFunction()) {
+        case UnaryFunction::erf:
+          return unary(u, [](float x) { return std::erf(x); });
+        case UnaryFunction::sqrt:
+          return unary(u, [](float x) { return std::sqrt(x); });
+        case UnaryFunction::exp:
+          return unary(u, [](float x) { return std::exp(x); });
+        case UnaryFunction::neg:
+          return unary(u, [](float x) { return -x; });
+        case UnaryFunction::relu:
+          return unary(u, [](float x) { return x > 0 ? x : 0.0f; });
+        case UnaryFunction::sigmoid:
+          return unary(u, [](float x) { return 1.0f / (1.0f + std::exp(-x)); });
+        }
+        return failure();
+      })
+      .Case([&](PowOp o) {
+        return binary(o, [](float a, float b) { return std::pow(a, b); });
+      })
+      .Case([&](ReduceMeanOp r) -> LogicalResult {
+        const Tensor &x = get(r.getInput());
+        auto shape = staticShape(r, r.getResult());
+        if (failed(shape))
+          return failure();
+        std::vector<int64_t> inStrides = strides(x.shape),
+                             outStrides = strides(*shape);
+        int64_t outCount = 1;
+        for (int64_t d : *shape)
+          outCount *= d;
+        std::vector<double> sums(outCount, 0.0);
+        for (int64_t i = 0; i < x.numElements(); ++i) {
+          int64_t out = 0;
+          for (size_t d = 0; d < x.shape.size(); ++d) {
+            int64_t coord = (i / inStrides[d]) % x.shape[d];
+            if ((*shape)[d] != 1)
+              out += coord * outStrides[d];
+          }
+          sums[out] += x.floats[i];
+        }
+        double count = double(x.numElements()) / double(outCount);
+        std::vector<float> out(outCount);
+        for (int64_t i = 0; i < outCount; ++i)
+          out[i] = static_cast<float>(sums[i] / count);
+        return set(r, r.getResult(), Tensor::f32(*shape, std::move(out)));
+      })
       .Case([&](ClampOp c) {
         float lo = c.getMin().convertToFloat(),
               hi = c.getMax().convertToFloat();

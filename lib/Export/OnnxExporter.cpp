@@ -479,6 +479,20 @@ LogicalResult Exporter::exportOp(Operation *op) {
       })
       .Case(
           [&](TanhOp t) { return unary("Tanh", t.getInput(), t.getResult()); })
+      .Case([&](UnaryOp u) {
+        static const char *const kOps[] = {"Erf", "Sqrt", "Exp",
+                                           "Neg", "Relu", "Sigmoid"};
+        return unary(kOps[static_cast<int>(u.getFunction())], u.getInput(),
+                     u.getResult());
+      })
+      .Case([&](PowOp) { return binary("Pow"); })
+      .Case([&](ReduceMeanOp r) {
+        return unary("ReduceMean", r.getInput(), r.getResult(),
+                     {onnx::MakeAttribute(
+                          "axes", std::vector<int64_t>(r.getAxes().begin(),
+                                                       r.getAxes().end())),
+                      onnx::MakeAttribute("keepdims", int64_t{1})});
+      })
       .Case([&](AddOp) { return binary("Add"); })
       .Case([&](SubOp) { return binary("Sub"); })
       .Case([&](MulOp) { return binary("Mul"); })

@@ -37,6 +37,10 @@
 // CHECK: bnq.attention %[[H]], %[[H]], %[[H]] mask(%{{.*}}) {num_heads = 2 : i64, prob_bits = 8 : i32, prob_clip = 1.000000e+00 : f32, scale = 5.000000e-01 : f32}
 // CHECK: bnq.gelu tanh
 // CHECK: bnq.layer_norm
+// Generic ops go out as their ONNX operators and come back.
+// CHECK: bnq.unary sigmoid
+// CHECK: bnq.pow
+// CHECK: bnq.reduce_mean %{{.*}}[2]
 func.func @main(%x: tensor<2x3x4xf32> {onnx.name = "x"}, %len: tensor<2xi64> {onnx.name = "len"}) -> (tensor<2x3x4xf32> {onnx.name = "y"}) {
   %w = bnq.bitplane_weight planes(dense<[[[1, 1, 1, -1], [1, -1, 1, 1], [-1, 1, 1, 1], [1, 1, -1, 1]], [[1, -1, 1, -1], [1, -1, -1, 1], [-1, 1, 1, 1], [1, -1, -1, 1]]]> : tensor<2x4x4xi8>) scales(dense<[[0.5], [0.5]]> : tensor<2x1xf32>) latent(dense<[[[0.5, 0.5, 0.5, -0.5], [0.5, -0.5, 0.5, 0.5], [-0.5, 0.5, 0.5, 0.5], [0.5, 0.5, -0.5, 0.5]], [[0.5, -0.5, 0.5, -0.5], [0.5, -0.5, -0.5, 0.5], [-0.5, 0.5, 0.5, 0.5], [0.5, -0.5, -0.5, 0.5]]]> : tensor<2x4x4xf32>) : tensor<4x4xf32>
   %b = arith.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
@@ -48,6 +52,11 @@ func.func @main(%x: tensor<2x3x4xf32> {onnx.name = "x"}, %len: tensor<2xi64> {on
   %g = bnq.gelu tanh %a : tensor<2x3x4xf32>
   %gamma = arith.constant dense<1.0> : tensor<4xf32>
   %beta = arith.constant dense<0.0> : tensor<4xf32>
-  %y = bnq.layer_norm %g, %gamma, %beta {epsilon = 1.0e-12 : f32} : tensor<2x3x4xf32>, tensor<4xf32>, tensor<4xf32>
+  %n = bnq.layer_norm %g, %gamma, %beta {epsilon = 1.0e-12 : f32} : tensor<2x3x4xf32>, tensor<4xf32>, tensor<4xf32>
+  %u = bnq.unary sigmoid %n : tensor<2x3x4xf32>
+  %two = arith.constant dense<2.0> : tensor<f32>
+  %p = bnq.pow %u, %two : (tensor<2x3x4xf32>, tensor<f32>) -> tensor<2x3x4xf32>
+  %r = bnq.reduce_mean %p[2] : tensor<2x3x4xf32> -> tensor<2x3x1xf32>
+  %y = bnq.sub %p, %r : (tensor<2x3x4xf32>, tensor<2x3x1xf32>) -> tensor<2x3x4xf32>
   return %y : tensor<2x3x4xf32>
 }

@@ -9,6 +9,7 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <cmath>
 
@@ -267,6 +268,25 @@ LogicalResult ClampOp::verify() {
   if (std::isnan(lo) || std::isnan(hi) || lo > hi)
     return emitOpError("needs min <= max, got [") << lo << ", " << hi << "]";
   return success();
+}
+
+LogicalResult PowOp::verify() { return verifyBroadcastBinary(*this); }
+
+LogicalResult ReduceMeanOp::verify() {
+  RankedTensorType input = ranked(getInput());
+  if (!input)
+    return success();
+  SmallVector<int64_t> expected(input.getShape());
+  llvm::SmallDenseSet<int64_t> seen;
+  for (int64_t axis : getAxes()) {
+    if (axis < 0 || axis >= input.getRank())
+      return emitOpError("axis ")
+             << axis << " is out of range for rank " << input.getRank();
+    if (!seen.insert(axis).second)
+      return emitOpError("axis ") << axis << " is repeated";
+    expected[axis] = 1;
+  }
+  return verifyShape(*this, "result", ranked(getResult()), expected);
 }
 
 LogicalResult ReduceSumOp::verify() {

@@ -569,3 +569,35 @@ func.func @length_mask_filter(%x: tensor<2xi32>) {
   %y = bnq.length_mask %x {filter_value = 0x7F800000 : f32} : tensor<2xi32> -> tensor<2x5xf32>
   return
 }
+
+// -----
+
+func.func @reduce_mean_axis(%x: tensor<2x5xf32>) {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %y = bnq.reduce_mean %x[2] : tensor<2x5xf32> -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_mean_repeated(%x: tensor<2x5xf32>) {
+  // expected-error @+1 {{axis 1 is repeated}}
+  %y = bnq.reduce_mean %x[1, 1] : tensor<2x5xf32> -> tensor<2x1xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_mean_shape(%x: tensor<2x5xf32>) {
+  // expected-error @+1 {{result dimension 1 is 5, expected 1}}
+  %y = bnq.reduce_mean %x[1] : tensor<2x5xf32> -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @pow_broadcast(%a: tensor<2x8xf32>, %b: tensor<3xf32>) {
+  // expected-error @+1 {{operands are not broadcast-compatible}}
+  %y = bnq.pow %a, %b : (tensor<2x8xf32>, tensor<3xf32>) -> tensor<2x8xf32>
+  return
+}

@@ -106,3 +106,16 @@ func.func @mask_and_clip(%m: tensor<2x5xi32>, %len: tensor<2xi32>, %x: tensor<2x
   %i = bnq.cast %m : tensor<2x5xi32> -> tensor<2x5xi64>
   return %b, %c, %i : tensor<2x5xf32>, tensor<2x5xf32>, tensor<2x5xi64>
 }
+
+// CHECK-LABEL: func.func @generic
+func.func @generic(%x: tensor<2x5xf32>) -> tensor<2x1xf32> {
+  // CHECK: bnq.unary erf %{{.*}} : tensor<2x5xf32>
+  %e = bnq.unary erf %x : tensor<2x5xf32>
+  // CHECK: bnq.unary sigmoid
+  %s = bnq.unary sigmoid %e : tensor<2x5xf32>
+  // CHECK: bnq.pow %{{.*}}, %{{.*}} : (tensor<2x5xf32>, tensor<2x5xf32>) -> tensor<2x5xf32>
+  %p = bnq.pow %s, %x : (tensor<2x5xf32>, tensor<2x5xf32>) -> tensor<2x5xf32>
+  // CHECK: bnq.reduce_mean %{{.*}}[1] : tensor<2x5xf32> -> tensor<2x1xf32>
+  %m = bnq.reduce_mean %p[1] : tensor<2x5xf32> -> tensor<2x1xf32>
+  return %m : tensor<2x1xf32>
+}

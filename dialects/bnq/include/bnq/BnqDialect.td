@@ -57,4 +57,19 @@ def Bnq_GeluApproximation : I32EnumAttr<"GeluApproximation",
 def Bnq_GeluApproximationAttr : EnumAttr<Bnq_Dialect, Bnq_GeluApproximation,
                                          "gelu_approximation">;
 
+def Bnq_UnaryFunction : I32EnumAttr<"UnaryFunction",
+    "elementwise function of the generic bnq.unary", [
+      I32EnumAttrCase<"erf", 0>,
+      I32EnumAttrCase<"sqrt", 1>,
+      I32EnumAttrCase<"exp", 2>,
+      I32EnumAttrCase<"neg", 3>,
+      I32EnumAttrCase<"relu", 4>,
+      I32EnumAttrCase<"sigmoid", 5>
+    ]> {
+  let cppNamespace = "::bnbert::bnq";
+  let genSpecializedAttr = 0;
+}
+def Bnq_UnaryFunctionAttr : EnumAttr<Bnq_Dialect, Bnq_UnaryFunction,
+                                     "unary_function">;
+
 #endif // BNQ_DIALECT_TD

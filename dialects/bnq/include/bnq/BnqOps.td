@@ -127,6 +127,7 @@ class Bnq_BroadcastBinaryOp<string mnemonic, string formula>
   let hasVerifier = 1;
 }
 def Bnq_AddOp : Bnq_BroadcastBinaryOp<"add", "lhs + rhs">;
+def Bnq_PowOp : Bnq_BroadcastBinaryOp<"pow", "lhs ^ rhs">;
 def Bnq_SubOp : Bnq_BroadcastBinaryOp<"sub", "lhs - rhs">;
 def Bnq_MulOp : Bnq_BroadcastBinaryOp<"mul", "lhs * rhs">;
 def Bnq_DivOp : Bnq_BroadcastBinaryOp<"div", "lhs / rhs">;
@@ -195,6 +196,35 @@ def Bnq_ClampOp : Bnq_Op<"clamp", [Pure, AllTypesMatch<["input", "result"]>]> {
   let arguments = (ins F32Tensor:$input, F32Attr:$min, F32Attr:$max);
   let results = (outs F32Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Bnq_UnaryOp : Bnq_Op<"unary", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "generic elementwise function (ops no pattern fused)";
+  let description = [{
+    `erf`, `sqrt`, `exp`, `neg`, `relu` (max(x, 0)), `sigmoid`
+    (1 / (1 + exp(-x))). bnq-raise-onnx lowers ONNX elementwise ops that are
+    not part of a recognised block (layer norm, GELU) to this, so an
+    unusual export stays correct instead of failing.
+  }];
+  let arguments = (ins F32Tensor:$input, Bnq_UnaryFunctionAttr:$function);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = "$function $input attr-dict `:` type($input)";
+}
+
+def Bnq_ReduceMeanOp : Bnq_Op<"reduce_mean", [Pure]> {
+  let summary = "mean over `axes`, keeping them as size 1";
+  let description = [{
+    `result[i...] = mean over the axes of input` (the reduced dimensions
+    have size 1 in the result, like ONNX ReduceMean with keepdims = 1).
+    The generic form of the reductions inside a layer norm that did not
+    match the layer-norm pattern.
+  }];
+  let arguments = (ins F32Tensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `` $axes attr-dict `:` type($input) `->` type($result)
+  }];
   let hasVerifier = 1;
 }
 
