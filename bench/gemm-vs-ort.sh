@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # GEMM microbenchmark against ONNX Runtime, measured in one run on this
-# machine: y = x W^T at M=128, K=768, N=3072 (BERT-base FFN-in), 1 thread.
+# machine: y = x W^T at M=128, K=768, N=3072 (BERT-base FFN-in), 1 and 2
+# threads.
 #   bnbert: bnrt-bench (bit-plane GEMM, A8; 1 plane = binary, 2 = TWS or
 #           ternary) on every ISA path this CPU has
 #   ORT:    MatMul fp32 and MatMulInteger u8 x s8 (onnxruntime-node, CPU)
@@ -20,8 +21,11 @@ M=128 K=768 N=3072
   --benchmark_format=json --benchmark_min_time=0.5 > "$WORK/bnrt.json"
 for model in fp32 int8; do
   input=$([ $model = fp32 ] && echo a_f32 || echo a_u8)
-  node test/fixtures/ort_run.js "$WORK/$model.onnx" \
-    --input A="$WORK/$input.npy" --bench 200 --threads 1 > "$WORK/ort-$model.json"
+  for threads in 1 2; do
+    node test/fixtures/ort_run.js "$WORK/$model.onnx" \
+      --input A="$WORK/$input.npy" --bench 200 --threads $threads \
+      > "$WORK/ort-$model-$threads.json"
+  done
 done
 /usr/bin/python3 - "$WORK" $M $K $N <<'PY'
 import json, sys
@@ -31,11 +35,12 @@ rows = []
 for b in json.load(open(f"{work}/bnrt.json"))["benchmarks"]:
     name = b["name"].split("/")
     ms = b["real_time"] if b["time_unit"] == "ms" else b["real_time"] / 1e6
-    rows.append((f"bnbert {name[1]} {name[3]}", ms, None))
+    rows.append((f"bnbert {name[1]} {name[3]} {name[4]}", ms, None))
 for model, label in (("fp32", "ORT MatMul fp32"), ("int8", "ORT MatMulInteger u8s8")):
-    r = json.loads(open(f"{work}/ort-{model}.json").read().strip().splitlines()[-1])
-    rows.append((label, r["min_ms"], r["median_ms"]))
-print(f"M={m} K={k} N={n}, 1 thread")
+    for threads in (1, 2):
+        r = json.loads(open(f"{work}/ort-{model}-{threads}.json").read().strip().splitlines()[-1])
+        rows.append((f"{label} threads{threads}", r["min_ms"], r["median_ms"]))
+print(f"M={m} K={k} N={n}")
 print(f"{'kernel':34} {'ms':>8} {'GOPS':>8}   (ORT: best of 200; median in brackets)")
 for label, ms, median in rows:
     extra = f"   [{median:.2f} ms]" if median else ""

@@ -4,8 +4,8 @@
 //
 // y = x * W^T at BERT-base shapes (M = 128 tokens; K x N = 768 x 768,
 // 768 x 3072, 3072 x 768), for 1 and 2 weight planes (binary; TWS or
-// ternary), on every ISA path this CPU has, single-threaded. The OPS
-// counter counts 2 M N K operations per plane-free GEMM (one multiply-add
+// ternary), on every ISA path this CPU has, on 1 and 2 threads (real time). The
+// OPS counter counts 2 M N K operations per plane-free GEMM (one multiply-add
 // per weight), as int8 and fp32 GEMM benchmarks do, so the numbers compare
 // directly with bench/gemm-vs-ort.sh's onnxruntime baselines.
 //
@@ -22,7 +22,8 @@
 namespace {
 
 void bgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
-           int64_t n, int planes) {
+           int64_t n, int planes, int threads) {
+  bnrt_threads *pool = bnrt_threads_create(threads);
   std::mt19937 rng(0);
   int64_t words = bnrt_bitpack_row_words(k), lda = words * 64;
   std::vector<int8_t> x(m * lda, 0);
@@ -54,7 +55,7 @@ void bgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
                        n,
                        packed.empty() ? nullptr : packed.data()};
   for (auto _ : state) {
-    bnrt_bgemm_a8(&args, isa, 0, m, 0, n);
+    bnrt_bgemm_a8_parallel(&args, isa, pool);
     benchmark::DoNotOptimize(y.data());
     benchmark::ClobberMemory();
   }
@@ -62,6 +63,7 @@ void bgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
   state.counters["OPS"] = benchmark::Counter(
       2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate,
       benchmark::Counter::OneK::kIs1000);
+  bnrt_threads_destroy(pool);
 }
 
 } // namespace
@@ -76,18 +78,21 @@ int main(int argc, char **argv) {
       continue;
     for (Shape s :
          {Shape{128, 768, 768}, Shape{128, 768, 3072}, Shape{128, 3072, 768}})
-      for (int planes : {1, 2}) {
-        if (isa == BNRT_ISA_SCALAR && planes == 2)
-          continue; // the reference is slow; one point is enough
-        std::string name = std::string("bgemm_a8/") + bnrt_isa_name(isa) +
-                           "/M" + std::to_string(s.m) + "_K" +
-                           std::to_string(s.k) + "_N" + std::to_string(s.n) +
-                           "/planes" + std::to_string(planes);
-        benchmark::RegisterBenchmark(name.c_str(), bgemm, isa, s.m, s.k, s.n,
-                                     planes)
-            ->Unit(benchmark::kMillisecond)
-            ->MinTime(0.2);
-      }
+      for (int planes : {1, 2})
+        for (int threads : {1, 2}) {
+          if (isa == BNRT_ISA_SCALAR && (planes == 2 || threads == 2))
+            continue; // the reference is slow; one point is enough
+          std::string name = std::string("bgemm_a8/") + bnrt_isa_name(isa) +
+                             "/M" + std::to_string(s.m) + "_K" +
+                             std::to_string(s.k) + "_N" + std::to_string(s.n) +
+                             "/planes" + std::to_string(planes) + "/threads" +
+                             std::to_string(threads);
+          benchmark::RegisterBenchmark(name.c_str(), bgemm, isa, s.m, s.k, s.n,
+                                       planes, threads)
+              ->Unit(benchmark::kMillisecond)
+              ->MinTime(0.2)
+              ->UseRealTime();
+        }
   }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

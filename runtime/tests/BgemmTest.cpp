@@ -190,6 +190,43 @@ TEST(Bgemm, SubRangesOfRowsAndColumns) {
   }
 }
 
+TEST(Bgemm, ParallelEqualsSingleThreaded) {
+  // Tiles over N on 1, 2 and 3 threads, repeated (the pool is reused).
+  Problem p(9, 150, 200, 2, true, true, 5);
+  std::vector<float> expected = p.run(BNRT_ISA_SCALAR);
+  std::vector<bnrt_isa> isas = availableSimd();
+  isas.push_back(BNRT_ISA_SCALAR);
+  for (int threads : {1, 2, 3}) {
+    bnrt_threads *pool = bnrt_threads_create(threads);
+    ASSERT_NE(pool, nullptr);
+    EXPECT_EQ(bnrt_threads_count(pool), threads);
+    for (bnrt_isa isa : isas) {
+      std::vector<uint64_t> packed = p.pack(isa);
+      for (int repeat = 0; repeat < 3; ++repeat) {
+        std::vector<float> y(p.m * p.n, NAN);
+        bnrt_bgemm_args args{p.m,
+                             p.n,
+                             p.k,
+                             p.x.data(),
+                             p.lda,
+                             0.037f,
+                             p.bits.data(),
+                             p.planes,
+                             p.alpha.data(),
+                             p.perRow,
+                             p.biasValues.data(),
+                             y.data(),
+                             p.n,
+                             packed.empty() ? nullptr : packed.data()};
+        bnrt_bgemm_a8_parallel(&args, isa, pool);
+        ASSERT_EQ(y, expected) << bnrt_isa_name(isa) << " threads=" << threads;
+      }
+    }
+    bnrt_threads_destroy(pool);
+  }
+  EXPECT_EQ(bnrt_threads_create(0), nullptr);
+}
+
 TEST(Isa, NamesAndSelection) {
   for (int i = 0; i < BNRT_ISA_COUNT; ++i)
     EXPECT_EQ(bnrt_isa_parse(bnrt_isa_name(static_cast<bnrt_isa>(i))), i);

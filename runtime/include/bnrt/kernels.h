@@ -76,6 +76,19 @@ void bnrt_bgemm_pack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
 void bnrt_bgemm_a8(const bnrt_bgemm_args *args, bnrt_isa isa, int64_t m_begin,
                    int64_t m_end, int64_t n_begin, int64_t n_end);
 
+/* A pool of worker threads (created once; runs reuse them). */
+typedef struct bnrt_threads bnrt_threads;
+/* `threads` in total, the calling thread included (1 = inline). NULL when
+ * threads < 1 or the threads cannot be started. */
+bnrt_threads *bnrt_threads_create(int threads);
+void bnrt_threads_destroy(bnrt_threads *pool);
+int bnrt_threads_count(const bnrt_threads *pool);
+
+/* The whole GEMM of `args`, split over weight rows (N) across `pool`
+ * (NULL: the calling thread only). Same result as one bnrt_bgemm_a8 call. */
+void bnrt_bgemm_a8_parallel(const bnrt_bgemm_args *args, bnrt_isa isa,
+                            bnrt_threads *pool);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

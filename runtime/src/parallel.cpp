@@ -1,0 +1,45 @@
+//===- parallel.cpp - the C API of the thread pool and tiled kernels ------===//
+#include "bnrt/kernels.h"
+#include "thread_pool.h"
+
+#include <algorithm>
+#include <new>
+
+struct bnrt_threads {
+  explicit bnrt_threads(int threads) : pool(threads) {}
+  bnrt::ThreadPool pool;
+};
+
+extern "C" bnrt_threads *bnrt_threads_create(int threads) {
+  if (threads < 1)
+    return nullptr;
+  try {
+    return new bnrt_threads(threads);
+  } catch (...) { // std::system_error when a thread cannot start
+    return nullptr;
+  }
+}
+
+extern "C" void bnrt_threads_destroy(bnrt_threads *pool) { delete pool; }
+
+extern "C" int bnrt_threads_count(const bnrt_threads *pool) {
+  return pool ? pool->pool.threads() : 1;
+}
+
+extern "C" void bnrt_bgemm_a8_parallel(const bnrt_bgemm_args *args,
+                                       bnrt_isa isa, bnrt_threads *pool) {
+  int threads = bnrt_threads_count(pool);
+  // Tiles of whole 16-row blocks (the AVX-512 layout's unit), about four
+  // per thread so uneven progress evens out.
+  int64_t blocks = (args->n + 15) / 16;
+  int64_t tiles = std::min<int64_t>(blocks, 4 * threads);
+  if (threads == 1 || tiles <= 1) {
+    bnrt_bgemm_a8(args, isa, 0, args->m, 0, args->n);
+    return;
+  }
+  pool->pool.parallelFor(tiles, [&](int64_t t) {
+    int64_t n0 = 16 * (blocks * t / tiles);
+    int64_t n1 = std::min(args->n, 16 * (blocks * (t + 1) / tiles));
+    bnrt_bgemm_a8(args, isa, 0, args->m, n0, n1);
+  });
+}

@@ -1,0 +1,54 @@
+//===- thread_pool.h - a small fixed pool for kernel tiles ------*- C++ -*-===//
+//
+// parallelFor(count, fn) runs fn(i) for i in [0, count) on the calling
+// thread and the pool's workers, and returns when all are done. Workers are
+// created once (the runtime's "no allocation inside run after the first"):
+// a run only publishes a job and waits. Kernels split their N (or M)
+// dimension into `count` tiles.
+//
+//===----------------------------------------------------------------------===//
+#ifndef BNRT_SRC_THREAD_POOL_H
+#define BNRT_SRC_THREAD_POOL_H
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace bnrt {
+
+class ThreadPool {
+public:
+  /// A pool that runs work on `threads` threads in total (the caller
+  /// included); 1 runs everything inline.
+  explicit ThreadPool(int threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool &) = delete;
+  ThreadPool &operator=(const ThreadPool &) = delete;
+
+  int threads() const { return static_cast<int>(workers.size()) + 1; }
+
+  /// Runs fn(0) .. fn(count - 1), each exactly once, across the threads.
+  void parallelFor(int64_t count, const std::function<void(int64_t)> &fn);
+
+private:
+  void workerLoop();
+  void drain();
+
+  std::vector<std::thread> workers;
+  std::mutex mutex;
+  std::condition_variable wake, done;
+  const std::function<void(int64_t)> *job = nullptr;
+  int64_t jobCount = 0;
+  std::atomic<int64_t> next{0};
+  int busy = 0;
+  uint64_t generation = 0;
+  bool stopping = false;
+};
+
+} // namespace bnrt
+
+#endif // BNRT_SRC_THREAD_POOL_H
