@@ -18,10 +18,21 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.bnbert_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(
-    ["bnbert-opt", "bnbert-translate", "bnbert-interpret"], tool_dirs)
+    ["bnbert-opt", "bnbert-translate", "bnbert-interpret", "bnbert-compile"],
+    tool_dirs)
+llvm_config.add_tool_substitutions(
+    ["bnbert-run"], [os.path.join(config.bnbert_obj_root, "runtime")])
 
 # Fixture scripts need Debian's python3 (numpy, onnx, torch).
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(
     ("%fixtures", os.path.join(config.test_source_root, "fixtures")))
 llvm_config.with_environment("PATH", config.bnbert_tools_dir, append_path=True)
+llvm_config.with_environment(
+    "PATH", os.path.join(config.bnbert_obj_root, "runtime"), append_path=True)
+
+# A target other than the host, for "bundle built for another target".
+import platform
+config.substitutions.append(
+    ("%other_target",
+     "x86_64" if platform.machine() in ("aarch64", "arm64") else "aarch64"))

@@ -815,17 +815,25 @@ struct BnqRaiseOnnxPass : bnbert::impl::BnqRaiseOnnxBase<BnqRaiseOnnxPass> {
         failed(applyPatternsAndFoldGreedily(func, std::move(simple), config)))
       return signalPassFailure();
 
-    // Anything left would be dropped by the runtime: say which node it is.
-    bool leftover = false;
+    // Anything left would be dropped by the runtime: say which node it is
+    // (the first one in program order; the rest usually follow from it).
+    SmallVector<Operation *> leftovers;
     func.walk([&](Operation *op) {
-      if (!llvm::isa<ox::OnnxDialect>(op->getDialect()))
-        return;
-      leftover = true;
-      op->emitError() << "cannot raise '" << op->getName()
-                      << "' to bnq: no bnq form for it in this context";
+      if (llvm::isa<ox::OnnxDialect>(op->getDialect()))
+        leftovers.push_back(op);
     });
-    if (leftover)
-      signalPassFailure();
+    if (leftovers.empty())
+      return;
+    InFlightDiagnostic diag = leftovers.front()->emitError()
+                              << "cannot raise '"
+                              << leftovers.front()->getName()
+                              << "' to bnq: no bnq form for it in this context";
+    if (leftovers.size() > 1)
+      diag.attachNote() << leftovers.size() - 1
+                        << " more onnx ops are left (shapes that are still "
+                           "dynamic are a common cause: fix them with "
+                           "--shape)";
+    signalPassFailure();
   }
 };
 

@@ -1,0 +1,460 @@
+//===- ops.cpp - the runtime's non-GEMM kernels (portable C++) ------------===//
+#include "ops.h"
+#include "bnrt/bitpack.h"
+#include "bnrt/kernels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace bnrt {
+
+int64_t View::intAt(int64_t i) const {
+  switch (dtype) {
+  case fb::DType::I64:
+    return static_cast<const int64_t *>(data)[i];
+  case fb::DType::I32:
+    return static_cast<const int32_t *>(data)[i];
+  case fb::DType::I8:
+    return static_cast<const int8_t *>(data)[i];
+  default:
+    return static_cast<int64_t>(static_cast<const float *>(data)[i]);
+  }
+}
+
+double View::numberAt(int64_t i) const {
+  return dtype == fb::DType::F32 ? static_cast<const float *>(data)[i]
+                                 : static_cast<double>(intAt(i));
+}
+
+namespace {
+
+std::vector<int64_t> stridesOf(const std::vector<int64_t> &shape) {
+  std::vector<int64_t> s(shape.size(), 1);
+  for (int64_t i = int64_t(shape.size()) - 2; i >= 0; --i)
+    s[i] = s[i + 1] * shape[i + 1];
+  return s;
+}
+
+/// out = f(a, b) with NumPy broadcasting (shapes validated at load).
+template <typename F>
+void broadcast(const View &a, const View &b, const View &out, F f) {
+  int64_t rank = out.shape.size(), n = out.numElements();
+  const float *pa = a.f32(), *pb = b.f32();
+  float *po = out.f32();
+  if (a.shape == out.shape && b.shape == out.shape) {
+    for (int64_t i = 0; i < n; ++i)
+      po[i] = f(pa[i], pb[i]);
+    return;
+  }
+  // Strides of a and b in the output's index space (0 on broadcast dims).
+  auto aligned = [&](const View &v) {
+    std::vector<int64_t> st(rank, 0), own = stridesOf(v.shape);
+    int64_t off = rank - int64_t(v.shape.size());
+    for (int64_t d = 0; d < int64_t(v.shape.size()); ++d)
+      st[off + d] = v.shape[d] == 1 ? 0 : own[d];
+    return st;
+  };
+  std::vector<int64_t> sa = aligned(a), sb = aligned(b),
+                       so = stridesOf(out.shape);
+  int64_t inner = rank ? out.shape[rank - 1] : 1;
+  for (int64_t base = 0; base < n; base += inner) {
+    int64_t ia = 0, ib = 0;
+    for (int64_t d = 0; d + 1 < rank; ++d) {
+      int64_t c = (base / so[d]) % out.shape[d];
+      ia += c * sa[d];
+      ib += c * sb[d];
+    }
+    int64_t da = rank ? sa[rank - 1] : 0, db = rank ? sb[rank - 1] : 0;
+    for (int64_t j = 0; j < inner; ++j)
+      po[base + j] = f(pa[ia + j * da], pb[ib + j * db]);
+  }
+}
+
+float gelu(float x, bool tanhForm) {
+  if (!tanhForm)
+    return static_cast<float>(0.5 * x * (1 + std::erf(x / std::sqrt(2.0))));
+  double c = std::sqrt(2.0 / M_PI);
+  return static_cast<float>(0.5 * x *
+                            (1 + std::tanh(c * (x + 0.044715 * x * x * x))));
+}
+
+/// The symmetric quantizer of docs/dialect.md.
+float quantScale(const float *x, int64_t n, int bits, const float *clip) {
+  float qmax = float((1 << (bits - 1)) - 1);
+  float c = 0;
+  if (clip) {
+    c = *clip;
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      c = std::max(c, std::fabs(x[i]));
+  }
+  return c == 0 ? 1.0f : c / qmax;
+}
+
+int8_t quantizeValue(float x, float scale, int bits) {
+  float qmax = float((1 << (bits - 1)) - 1);
+  float q = std::nearbyint(x / scale);
+  return static_cast<int8_t>(std::min(std::max(q, -qmax), qmax));
+}
+
+void layerNorm(const View &x, const View &g, const View &b, const View &out,
+               float eps) {
+  int64_t h = x.shape.back(), rows = x.numElements() / h;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *in = x.f32() + r * h;
+    float *o = out.f32() + r * h;
+    double mean = 0, var = 0;
+    for (int64_t i = 0; i < h; ++i)
+      mean += in[i];
+    mean /= h;
+    for (int64_t i = 0; i < h; ++i)
+      var += (in[i] - mean) * (in[i] - mean);
+    var /= h;
+    double inv = 1.0 / std::sqrt(var + eps);
+    for (int64_t i = 0; i < h; ++i)
+      o[i] = static_cast<float>((in[i] - mean) * inv) * g.f32()[i] + b.f32()[i];
+  }
+}
+
+void linearF32(const View &x, const View &w, const View *bias,
+               const View &out) {
+  int64_t k = x.shape.back(), n = w.shape[0], m = x.numElements() / k;
+  const float *W = w.f32();
+  for (int64_t i = 0; i < m; ++i) {
+    const float *xi = x.f32() + i * k;
+    float *yi = out.f32() + i * n;
+    for (int64_t j = 0; j < n; ++j) {
+      const float *wj = W + j * k;
+      float acc = 0;
+      for (int64_t t = 0; t < k; ++t)
+        acc += xi[t] * wj[t];
+      yi[j] = bias ? acc + bias->f32()[j] : acc;
+    }
+  }
+}
+
+void batchMatmul(const View &a, const View &b, const View &out,
+                 bool transposeRhs) {
+  size_t r = a.shape.size();
+  int64_t m = a.shape[r - 2], k = a.shape[r - 1];
+  int64_t n = transposeRhs ? b.shape[r - 2] : b.shape[r - 1];
+  int64_t batch = a.numElements() / (m * k);
+  for (int64_t p = 0; p < batch; ++p) {
+    const float *A = a.f32() + p * m * k, *B = b.f32() + p * k * n;
+    float *C = out.f32() + p * m * n;
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        float acc = 0;
+        for (int64_t t = 0; t < k; ++t)
+          acc += A[i * k + t] * (transposeRhs ? B[j * k + t] : B[t * n + j]);
+        C[i * n + j] = acc;
+      }
+  }
+}
+
+void softmax(const View &x, const View &out, int64_t axis) {
+  const auto &shape = x.shape;
+  int64_t len = shape[axis], inner = 1, outer = 1;
+  for (size_t d = axis + 1; d < shape.size(); ++d)
+    inner *= shape[d];
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      const float *in = x.f32() + o * len * inner + i;
+      float *res = out.f32() + o * len * inner + i;
+      float mx = -INFINITY;
+      for (int64_t j = 0; j < len; ++j)
+        mx = std::max(mx, in[j * inner]);
+      double sum = 0;
+      for (int64_t j = 0; j < len; ++j)
+        sum += std::exp(double(in[j * inner] - mx));
+      for (int64_t j = 0; j < len; ++j)
+        res[j * inner] =
+            static_cast<float>(std::exp(double(in[j * inner] - mx)) / sum);
+    }
+}
+
+void attention(const std::vector<View> &in, const View &out, int64_t heads,
+               int probBits, float scale, float probClip) {
+  const View &q = in[0], &k = in[1], &v = in[2];
+  const View *mask = in.size() > 3 ? &in[3] : nullptr;
+  int64_t batch = q.shape[0], sq = q.shape[1], e = q.shape[2];
+  int64_t sk = k.shape[1], d = e / heads;
+  std::vector<float> p(sk);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t h = 0; h < heads; ++h)
+      for (int64_t i = 0; i < sq; ++i) {
+        const float *qi = q.f32() + (b * sq + i) * e + h * d;
+        float mx = -INFINITY;
+        for (int64_t j = 0; j < sk; ++j) {
+          const float *kj = k.f32() + (b * sk + j) * e + h * d;
+          float dot = 0;
+          for (int64_t t = 0; t < d; ++t)
+            dot += qi[t] * kj[t];
+          p[j] = scale * dot + (mask ? mask->f32()[b * sk + j] : 0.0f);
+          mx = std::max(mx, p[j]);
+        }
+        double sum = 0;
+        for (int64_t j = 0; j < sk; ++j)
+          sum += std::exp(double(p[j] - mx));
+        for (int64_t j = 0; j < sk; ++j)
+          p[j] = static_cast<float>(std::exp(double(p[j] - mx)) / sum);
+        if (probBits) {
+          float s = quantScale(p.data(), sk, probBits, &probClip);
+          for (int64_t j = 0; j < sk; ++j)
+            p[j] = s * quantizeValue(p[j], s, probBits);
+        }
+        float *oi = out.f32() + (b * sq + i) * e + h * d;
+        for (int64_t t = 0; t < d; ++t) {
+          float acc = 0;
+          for (int64_t j = 0; j < sk; ++j)
+            acc += p[j] * v.f32()[(b * sk + j) * e + h * d + t];
+          oi[t] = acc;
+        }
+      }
+}
+
+/// The bit-plane GEMM on int8 codes: pads K to whole 64-column words when
+/// needed (the kernels' contract), then runs the ISA's kernel.
+void linearBits(const std::vector<View> &in, const View &out, const fb::Op &op,
+                OpContext &ctx) {
+  const View &codes = in[0], &scale = in[1], &bits = in[2], &alpha = in[3];
+  const View *bias = in.size() > 4 ? &in[4] : nullptr;
+  int64_t k = codes.shape.back(), m = codes.numElements() / k;
+  int64_t n = bits.shape[1], lda = bnrt_bitpack_row_words(k) * 64;
+  const int8_t *x = codes.i8();
+  if (lda != k) {
+    ctx.scratch->assign(m * lda, 0);
+    for (int64_t i = 0; i < m; ++i)
+      std::memcpy(ctx.scratch->data() + i * lda, x + i * k, k);
+    x = ctx.scratch->data();
+  }
+  bnrt_bgemm_args args{m,
+                       n,
+                       k,
+                       x,
+                       lda,
+                       scale.f32()[0],
+                       static_cast<const uint64_t *>(bits.data),
+                       static_cast<int32_t>(op.ints()->Get(0)),
+                       alpha.f32(),
+                       static_cast<int32_t>(op.ints()->Get(1)),
+                       bias ? bias->f32() : nullptr,
+                       out.f32(),
+                       n,
+                       ctx.packedWeights};
+  bnrt_bgemm_a8_parallel(&args, static_cast<bnrt_isa>(ctx.isa), ctx.pool);
+}
+
+} // namespace
+
+bool runOp(const fb::Op &op, const std::vector<View> &in,
+           const std::vector<View> &out, OpContext &ctx, std::string &error) {
+  auto ints = [&](int i) { return op.ints()->Get(i); };
+  auto floats = [&](int i) { return op.floats()->Get(i); };
+  auto unary = [&](auto f) {
+    int64_t n = out[0].numElements();
+    for (int64_t i = 0; i < n; ++i)
+      out[0].f32()[i] = f(in[0].f32()[i]);
+  };
+  switch (op.code()) {
+  case fb::OpCode::Embedding: {
+    const View &table = in[0], &ids = in[1];
+    int64_t vocab = table.shape[0], h = table.shape[1];
+    for (int64_t i = 0; i < ids.numElements(); ++i) {
+      int64_t id = ids.intAt(i);
+      if (id < 0 || id >= vocab) {
+        error = "id " + std::to_string(id) + " at position " +
+                std::to_string(i) + " is outside the table's " +
+                std::to_string(vocab) + " rows";
+        return false;
+      }
+      std::memcpy(out[0].f32() + i * h, table.f32() + id * h, h * 4);
+    }
+    return true;
+  }
+  case fb::OpCode::LayerNorm:
+    layerNorm(in[0], in[1], in[2], out[0], floats(0));
+    return true;
+  case fb::OpCode::LinearF32:
+    linearF32(in[0], in[1], in.size() > 2 ? &in[2] : nullptr, out[0]);
+    return true;
+  case fb::OpCode::LinearBits:
+    linearBits(in, out[0], op, ctx);
+    return true;
+  case fb::OpCode::BatchMatmul:
+    batchMatmul(in[0], in[1], out[0], ints(0) != 0);
+    return true;
+  case fb::OpCode::Softmax:
+    softmax(in[0], out[0], ints(0));
+    return true;
+  case fb::OpCode::Gelu: {
+    bool tanhForm = ints(0) != 0;
+    unary([&](float x) { return gelu(x, tanhForm); });
+    return true;
+  }
+  case fb::OpCode::Tanh:
+    unary([](float x) { return std::tanh(x); });
+    return true;
+  case fb::OpCode::Add:
+    broadcast(in[0], in[1], out[0], [](float a, float b) { return a + b; });
+    return true;
+  case fb::OpCode::Sub:
+    broadcast(in[0], in[1], out[0], [](float a, float b) { return a - b; });
+    return true;
+  case fb::OpCode::Mul:
+    broadcast(in[0], in[1], out[0], [](float a, float b) { return a * b; });
+    return true;
+  case fb::OpCode::Div:
+    broadcast(in[0], in[1], out[0], [](float a, float b) { return a / b; });
+    return true;
+  case fb::OpCode::Pow:
+    broadcast(in[0], in[1], out[0],
+              [](float a, float b) { return std::pow(a, b); });
+    return true;
+  case fb::OpCode::Copy: {
+    int64_t bytes = in[0].numElements() * (in[0].dtype == fb::DType::I64  ? 8
+                                           : in[0].dtype == fb::DType::I8 ? 1
+                                                                          : 4);
+    if (out[0].data != in[0].data)
+      std::memmove(out[0].data, in[0].data, bytes);
+    return true;
+  }
+  case fb::OpCode::Transpose: {
+    const View &x = in[0];
+    size_t rank = x.shape.size();
+    std::vector<int64_t> is = stridesOf(x.shape), os = stridesOf(out[0].shape);
+    int64_t n = x.numElements();
+    for (int64_t o = 0; o < n; ++o) {
+      int64_t src = 0;
+      for (size_t d = 0; d < rank; ++d)
+        src += ((o / os[d]) % out[0].shape[d]) * is[ints(d)];
+      out[0].f32()[o] = x.f32()[src];
+    }
+    return true;
+  }
+  case fb::OpCode::Slice: {
+    const View &x = in[0];
+    size_t rank = x.shape.size();
+    std::vector<int64_t> is = stridesOf(x.shape), os = stridesOf(out[0].shape);
+    for (int64_t o = 0; o < out[0].numElements(); ++o) {
+      int64_t src = 0;
+      for (size_t d = 0; d < rank; ++d)
+        src += ((o / os[d]) % out[0].shape[d] + ints(d)) * is[d];
+      out[0].f32()[o] = x.f32()[src];
+    }
+    return true;
+  }
+  case fb::OpCode::Cast: {
+    int64_t n = in[0].numElements();
+    for (int64_t i = 0; i < n; ++i) {
+      switch (out[0].dtype) {
+      case fb::DType::F32:
+        out[0].f32()[i] = static_cast<float>(in[0].numberAt(i));
+        break;
+      case fb::DType::I64:
+        static_cast<int64_t *>(out[0].data)[i] = in[0].intAt(i);
+        break;
+      case fb::DType::I32:
+        static_cast<int32_t *>(out[0].data)[i] =
+            static_cast<int32_t>(in[0].intAt(i));
+        break;
+      default:
+        out[0].i8()[i] = static_cast<int8_t>(in[0].intAt(i));
+      }
+    }
+    return true;
+  }
+  case fb::OpCode::Clamp: {
+    float lo = floats(0), hi = floats(1);
+    unary([&](float x) { return std::min(std::max(x, lo), hi); });
+    return true;
+  }
+  case fb::OpCode::ReduceSum: {
+    int64_t inner = in[0].shape.back(), rows = in[0].numElements() / inner;
+    for (int64_t r = 0; r < rows; ++r) {
+      float acc = 0;
+      for (int64_t j = 0; j < inner; ++j)
+        acc += in[0].f32()[r * inner + j];
+      out[0].f32()[r] = acc;
+    }
+    return true;
+  }
+  case fb::OpCode::ReduceMean: {
+    const View &x = in[0];
+    std::vector<int64_t> is = stridesOf(x.shape), os = stridesOf(out[0].shape);
+    int64_t outCount = out[0].numElements();
+    std::vector<double> sums(outCount, 0.0);
+    for (int64_t i = 0; i < x.numElements(); ++i) {
+      int64_t o = 0;
+      for (size_t d = 0; d < x.shape.size(); ++d)
+        if (out[0].shape[d] != 1)
+          o += ((i / is[d]) % x.shape[d]) * os[d];
+      sums[o] += x.f32()[i];
+    }
+    double count = double(x.numElements()) / double(outCount);
+    for (int64_t o = 0; o < outCount; ++o)
+      out[0].f32()[o] = static_cast<float>(sums[o] / count);
+    return true;
+  }
+  case fb::OpCode::LengthMask: {
+    int64_t batch = out[0].shape[0], seq = out[0].shape[1];
+    float filter = floats(0);
+    for (int64_t b = 0; b < batch; ++b) {
+      double length = in[0].numberAt(b);
+      for (int64_t j = 0; j < seq; ++j)
+        out[0].f32()[b * seq + j] = double(j) < length ? 0.0f : filter;
+    }
+    return true;
+  }
+  case fb::OpCode::Attention:
+    attention(in, out[0], ints(0), static_cast<int>(ints(1)), floats(0),
+              floats(1));
+    return true;
+  case fb::OpCode::Quantize: {
+    int64_t n = in[0].numElements();
+    int bits = static_cast<int>(ints(0));
+    float clip = op.floats()->size() ? floats(0) : 0.0f;
+    float s =
+        quantScale(in[0].f32(), n, bits, op.floats()->size() ? &clip : nullptr);
+    for (int64_t i = 0; i < n; ++i)
+      out[0].i8()[i] = quantizeValue(in[0].f32()[i], s, bits);
+    out[1].f32()[0] = s;
+    return true;
+  }
+  case fb::OpCode::Dequantize: {
+    float s = in[1].f32()[0];
+    for (int64_t i = 0; i < out[0].numElements(); ++i)
+      out[0].f32()[i] = s * in[0].i8()[i];
+    return true;
+  }
+  case fb::OpCode::Unary: {
+    switch (ints(0)) {
+    case 0:
+      unary([](float x) { return std::erf(x); });
+      break;
+    case 1:
+      unary([](float x) { return std::sqrt(x); });
+      break;
+    case 2:
+      unary([](float x) { return std::exp(x); });
+      break;
+    case 3:
+      unary([](float x) { return -x; });
+      break;
+    case 4:
+      unary([](float x) { return x > 0 ? x : 0.0f; });
+      break;
+    default:
+      unary([](float x) { return 1.0f / (1.0f + std::exp(-x)); });
+    }
+    return true;
+  }
+  }
+  error = "unknown op code";
+  return false;
+}
+
+} // namespace bnrt

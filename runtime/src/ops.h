@@ -1,0 +1,53 @@
+//===- ops.h - the runtime's non-GEMM kernels (portable C++) ----*- C++ -*-===//
+//
+// Each op of the bundle program (docs/bundle.md) as a function on tensor
+// views whose shapes the loader has already validated; kernels trust them.
+//
+//===----------------------------------------------------------------------===//
+#ifndef BNRT_SRC_OPS_H
+#define BNRT_SRC_OPS_H
+
+#include "bnrt/bundle_generated.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+struct bnrt_threads;
+
+namespace bnrt {
+
+struct View {
+  fb::DType dtype;
+  std::vector<int64_t> shape;
+  void *data;
+
+  int64_t numElements() const {
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    return n;
+  }
+  float *f32() const { return static_cast<float *>(data); }
+  int8_t *i8() const { return static_cast<int8_t *>(data); }
+  /// Element i of an integer (or f32) tensor as int64.
+  int64_t intAt(int64_t i) const;
+  double numberAt(int64_t i) const;
+};
+
+/// What an op needs besides its operands.
+struct OpContext {
+  int isa = 0; // bnrt_isa
+  ::bnrt_threads *pool = nullptr;
+  const void *packedWeights = nullptr;    // this op's repacked GEMM weights
+  std::vector<int8_t> *scratch = nullptr; // zero-padded GEMM activations
+};
+
+/// Runs one op. `error` is set (and false returned) for data-dependent
+/// failures only (an id outside a table).
+bool runOp(const fb::Op &op, const std::vector<View> &in,
+           const std::vector<View> &out, OpContext &ctx, std::string &error);
+
+} // namespace bnrt
+
+#endif // BNRT_SRC_OPS_H

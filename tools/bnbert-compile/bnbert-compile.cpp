@@ -1,0 +1,245 @@
+//===- bnbert-compile.cpp - ONNX in, deployable bundle out ----------------===//
+//
+//   bnbert-compile MODEL.onnx -o OUT [--shape NAME=DxD ...]
+//       [--weights fp32|ternary|binary] [--split-ternary]
+//       [--act-bits 32|8|4] [--granularity tensor|row]
+//       [--target x86_64|aarch64] [--emit bundle|mlir] [--report]
+//
+// Import (with --shape), raise to bnq (bnq-from-onnx), quantize weights and
+// activations as asked, pack, and write a .bnb bundle for the runtime (or
+// the final MLIR). Progress goes to stderr; exit 1 with one message on any
+// error.
+//
+//===----------------------------------------------------------------------===//
+#include "bnbert/Import/OnnxImporter.h"
+#include "bnbert/Target/BundleWriter.h"
+#include "bnbert/Transforms/CompressionReport.h"
+#include "bnbert/Transforms/Passes.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <chrono>
+#include <fstream>
+
+using namespace llvm;
+using namespace mlir;
+
+static cl::OptionCategory category("bnbert-compile options");
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
+                                      cl::Required, cl::cat(category));
+static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                       cl::value_desc("file"), cl::Required,
+                                       cl::cat(category));
+static cl::list<std::string>
+    shapes("shape",
+           cl::desc("Fix a graph input's shape, e.g. input_ids=1x128 "
+                    "(repeatable; every dynamic dimension must be fixed)"),
+           cl::value_desc("NAME=DxD"), cl::cat(category));
+static cl::opt<std::string>
+    weights("weights",
+            cl::desc("Weight format: fp32, ternary or binary (default)"),
+            cl::init("binary"), cl::cat(category));
+static cl::opt<bool> splitTernary(
+    "split-ternary",
+    cl::desc("With --weights binary: ternarize, then split each ternary "
+             "weight into two binary planes (TWS, the BinaryBERT path)"),
+    cl::cat(category));
+static cl::opt<int> actBits("act-bits",
+                            cl::desc("Activation bits: 8 (default), 4, or "
+                                     "32 for float activations"),
+                            cl::init(8), cl::cat(category));
+static cl::opt<std::string>
+    granularity("granularity",
+                cl::desc("Scale granularity of linear weights: tensor "
+                         "(default) or row"),
+                cl::init("tensor"), cl::cat(category));
+static cl::opt<std::string>
+    target("target", cl::desc("Target: x86_64 or aarch64 (default: host)"),
+           cl::init(""), cl::cat(category));
+static cl::opt<std::string> emit("emit",
+                                 cl::desc("Output kind: bundle (default) or "
+                                          "mlir"),
+                                 cl::init("bundle"), cl::cat(category));
+static cl::opt<bool> report("report",
+                            cl::desc("Print the per-weight size table and "
+                                     "the compression against the ONNX "
+                                     "weights"),
+                            cl::cat(category));
+
+static int fail(const Twine &message) {
+  errs() << "bnbert-compile: " << message << "\n";
+  return 1;
+}
+
+namespace {
+/// Prints "[bnbert-compile] STEP ... 0.12 s" around each stage.
+struct Stage {
+  explicit Stage(StringRef name) : start(std::chrono::steady_clock::now()) {
+    errs() << "[bnbert-compile] " << name << " ...";
+    errs().flush();
+  }
+  ~Stage() {
+    double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    errs() << format(" %.2f s\n", s);
+  }
+  std::chrono::steady_clock::time_point start;
+};
+
+std::string hostTarget() {
+#if defined(__aarch64__)
+  return "aarch64";
+#else
+  return "x86_64";
+#endif
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM y(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv, "bnbert compiler: ONNX BERT to a binary bundle\n");
+
+  if (weights != "fp32" && weights != "ternary" && weights != "binary")
+    return fail("--weights must be fp32, ternary or binary, got '" + weights +
+                "'" +
+                (weights == "int8" ? " (int8 is not implemented yet)" : ""));
+  if (splitTernary && weights != "binary")
+    return fail("--split-ternary needs --weights binary");
+  if (actBits != 32 && (actBits < 2 || actBits > 8))
+    return fail("--act-bits must be 32, 8 or 4 (or 2..8), got " +
+                Twine(static_cast<int>(actBits)));
+  if (granularity != "tensor" && granularity != "row")
+    return fail("--granularity must be tensor or row");
+  if (emit != "bundle" && emit != "mlir")
+    return fail("--emit must be bundle or mlir (obj is not implemented yet)");
+  std::string targetName = target.empty() ? hostTarget() : target.getValue();
+  if (targetName != "x86_64" && targetName != "aarch64")
+    return fail("--target must be x86_64 or aarch64");
+
+  bnbert::OnnxImportOptions options;
+  for (const std::string &spec : shapes) {
+    std::string error = bnbert::addShapeOption(spec, options);
+    if (!error.empty())
+      return fail(error);
+  }
+
+  MLIRContext context;
+  context.loadDialect<bnbert::bnq::BnqDialect, bnbert::onnxir::OnnxDialect,
+                      arith::ArithDialect, func::FuncDialect>();
+  SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+
+  OwningOpRef<ModuleOp> module;
+  {
+    Stage stage("import " + inputFile);
+    module = bnbert::importOnnxFile(inputFile, context, options);
+  }
+  if (!module)
+    return 1;
+
+  func::FuncOp func = module->lookupSymbol<func::FuncOp>("main");
+  // Every input must be static: name the ones --shape has to fix.
+  std::string dynamic;
+  for (BlockArgument arg : func.getArguments()) {
+    auto type = llvm::dyn_cast<RankedTensorType>(arg.getType());
+    if (type && type.hasStaticShape())
+      continue;
+    auto name =
+        func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "onnx.name");
+    dynamic += (dynamic.empty() ? "" : ", ") +
+               (name ? name.str() : "arg" + std::to_string(arg.getArgNumber()));
+  }
+  if (!dynamic.empty())
+    return fail("input(s) " + dynamic +
+                " have dynamic dimensions; fix them with --shape NAME=DxD "
+                "(e.g. --shape input_ids=1x128)");
+  int64_t onnxWeightBytes = 0;
+  {
+    Stage stage("raise to bnq");
+    PassManager pm(&context);
+    bnbert::addRaiseOnnxPipeline(pm);
+    if (failed(pm.run(*module)))
+      return 1;
+    func = module->lookupSymbol<func::FuncOp>("main");
+    std::string ignored;
+    raw_string_ostream sink(ignored);
+    onnxWeightBytes = bnbert::writeCompressionReport(func, sink).fp32Bytes;
+  }
+  {
+    Stage stage("quantize (weights " + weights +
+                (splitTernary ? " via TWS" : "") + ", activations " +
+                std::to_string(actBits) + " bit)");
+    PassManager pm(&context);
+    OpPassManager &fpm = pm.nest<func::FuncOp>();
+    if (weights == "ternary" || splitTernary) {
+      bnbert::BnqTernarizeOptions o;
+      o.linearGranularity = granularity;
+      o.keepLatent = splitTernary;
+      fpm.addPass(bnbert::createBnqTernarize(o));
+      if (splitTernary)
+        fpm.addPass(bnbert::createBnqSplitTernary());
+    } else if (weights == "binary") {
+      bnbert::BnqBinarizeOptions o;
+      o.linearGranularity = granularity;
+      fpm.addPass(bnbert::createBnqBinarize(o));
+    }
+    if (actBits != 32) {
+      bnbert::BnqQuantizeActivationsOptions o;
+      o.bits = actBits;
+      fpm.addPass(bnbert::createBnqQuantizeActivations(o));
+    }
+    if (weights != "fp32")
+      fpm.addPass(bnbert::createBnqPackBits());
+    pm.addPass(createCanonicalizerPass());
+    if (failed(pm.run(*module)))
+      return 1;
+  }
+  func = module->lookupSymbol<func::FuncOp>("main");
+  if (report) {
+    auto totals = bnbert::writeCompressionReport(func, outs());
+    outs() << formatv("weights: {0} bytes as fp32 -> {1} bytes deployed "
+                      "({2:f1}x smaller)\n",
+                      onnxWeightBytes, totals.deployedBytes,
+                      totals.deployedBytes
+                          ? double(onnxWeightBytes) / totals.deployedBytes
+                          : 1.0);
+  }
+
+  std::string error;
+  auto output = openOutputFile(outputFile, &error);
+  if (!output)
+    return fail(error);
+  if (emit == "mlir") {
+    module->print(output->os());
+    output->keep();
+    return 0;
+  }
+  FailureOr<std::vector<uint8_t>> bundle;
+  {
+    Stage stage("write bundle for " + targetName);
+    bundle = bnbert::writeBundle(func, targetName);
+  }
+  if (failed(bundle))
+    return 1;
+  output->os().write(reinterpret_cast<const char *>(bundle->data()),
+                     bundle->size());
+  output->keep();
+  errs() << "[bnbert-compile] wrote " << outputFile << " (" << bundle->size()
+         << " bytes)\n";
+  return 0;
+}
