@@ -1,58 +1,63 @@
 #!/usr/bin/env bash
-# The main job on the bundled example model: a small BERT with a classifier
-# head, built and exported by test/fixtures/make_bert.py (plain PyTorch,
-# torch.onnx.export, opset 14) together with PyTorch's outputs on an example
-# input with a padded attention mask. bnbert imports the .onnx, raises it to
-# float bnq ops, compiles it with the BinaryBERT pipeline (TWN -> TWS ->
-# 8-bit activations -> bit packing), prints the size table, and runs the
-# float and the binary model with the reference executor against PyTorch.
+# The main job on the bundled example model: a BERT with a classifier head
+# (4 layers, hidden 256, 4 heads, FFN 1024, vocab 8000), built in plain
+# PyTorch and exported with torch.onnx.export (test/fixtures/make_bert.py,
+# opset 14) together with PyTorch's output on an example input (sequence
+# 128, a padded attention mask). bnbert compiles it twice -- fp32 (the
+# baseline) and binary weights with 8-bit activations through ternary
+# weight splitting (the BinaryBERT path) -- runs both bundles with
+# bnbert-run and prints sizes, latencies and output differences.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
 BIN=${BUILD_DIR:-build}/bin
+RUN=${BUILD_DIR:-build}/runtime/bnbert-run
 WORK=${BUILD_DIR:-build}/example
 PY=/usr/bin/python3
 mkdir -p "$WORK"
-SHAPE=1x16
+SHAPE=1x128
 
-echo "== export: the example BERT (2 layers, hidden 64, 4 heads, FFN 256, vocab 1000)"
-"$PY" test/fixtures/make_bert.py "$WORK/bert.onnx" --layers 2 --hidden 64 \
-  --heads 4 --ffn 256 --vocab 1000 --opset 14 --seq 16 --batch 1 \
-  --reference "$WORK/ref" >"$WORK/export.log" 2>&1 ||
+echo "== export: the example BERT (PyTorch -> ONNX)"
+"$PY" test/fixtures/make_bert.py "$WORK/bert.onnx" --layers 4 --hidden 256 \
+  --heads 4 --ffn 1024 --vocab 8000 --max-pos 128 --opset 14 --seq 128 \
+  --batch 1 --reference "$WORK/ref" >"$WORK/export.log" 2>&1 ||
   { cat "$WORK/export.log"; exit 1; }
-ls -l "$WORK/bert.onnx"
 
-echo "== import + raise (bnbert-translate --import-onnx | bnbert-opt -bnq-from-onnx)"
-"$BIN/bnbert-translate" --import-onnx "$WORK/bert.onnx" \
-  --shape input_ids=$SHAPE --shape attention_mask=$SHAPE \
-  --shape token_type_ids=$SHAPE --mlir-print-debuginfo -o "$WORK/bert.onnx.mlir"
-# Debug info keeps the ONNX names on ops through the text files.
-"$BIN/bnbert-opt" -bnq-from-onnx "$WORK/bert.onnx.mlir" --mlir-print-debuginfo \
-  -o "$WORK/float.mlir"
-grep -oE '= bnq\.[a-z_]+' "$WORK/float.mlir" | sort | uniq -c
-
-echo "== compile: bnbert-opt -bnq-binarybert -bnq-report (TWS: 2 planes/weight)"
-"$BIN/bnbert-opt" "$WORK/float.mlir" -bnq-binarybert -bnq-report \
-  -o "$WORK/binary.mlir"
-echo "== for comparison, -bnq-binarize-direct (BWN: 1 plane/weight), total:"
-"$BIN/bnbert-opt" "$WORK/float.mlir" -bnq-binarize-direct -bnq-report \
-  -o /dev/null 2>&1 | grep '^total' 
-
+shapes=(--shape input_ids=$SHAPE --shape attention_mask=$SHAPE
+        --shape token_type_ids=$SHAPE)
 inputs=(--input input_ids="$WORK/ref/input_ids.npy"
         --input attention_mask="$WORK/ref/attention_mask.npy"
         --input token_type_ids="$WORK/ref/token_type_ids.npy")
-"$BIN/bnbert-interpret" "$WORK/float.mlir" "${inputs[@]}" --output-dir "$WORK/float-out"
-"$BIN/bnbert-interpret" "$WORK/binary.mlir" "${inputs[@]}" --output-dir "$WORK/binary-out"
-echo "== outputs (logits) on the example input"
-"$PY" - "$WORK" <<'PYEOF'
-import sys, numpy as np
-w = sys.argv[1]
+
+echo "== compile: fp32 baseline and binary (TWS) weights, 8-bit activations"
+"$BIN/bnbert-compile" "$WORK/bert.onnx" "${shapes[@]}" --weights fp32 \
+  --act-bits 32 -o "$WORK/fp32.bnb"
+"$BIN/bnbert-compile" "$WORK/bert.onnx" "${shapes[@]}" --weights binary \
+  --split-ternary --act-bits 8 --report -o "$WORK/binary.bnb" |
+  tail -n 2
+
+echo "== run (bnbert-run, 1 thread)"
+mkdir -p "$WORK/fp32-out" "$WORK/binary-out"
+fp32=$("$RUN" "$WORK/fp32.bnb" "${inputs[@]}" --output-dir "$WORK/fp32-out" --bench 5)
+binary=$("$RUN" "$WORK/binary.bnb" "${inputs[@]}" --output-dir "$WORK/binary-out" --bench 5)
+
+"$PY" - "$WORK" "$fp32" "$binary" <<'PYEOF'
+import json, os, sys
+import numpy as np
+w, fp32, binary = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
 ref = np.load(f"{w}/ref/logits.npy")
-fp = np.load(f"{w}/float-out/logits.npy")
+fp = np.load(f"{w}/fp32-out/logits.npy")
 bn = np.load(f"{w}/binary-out/logits.npy")
-print("PyTorch        ", ref.ravel())
-print("bnbert fp32    ", fp.ravel(), " max |diff| vs PyTorch %.2e" % abs(fp - ref).max())
-print("bnbert binary  ", bn.ravel(), " max |diff| vs fp32    %.2e" % abs(bn - fp).max())
+size = lambda f: os.path.getsize(f"{w}/{f}")
+print(f"{'':22}{'size':>14}{'median latency':>18}   logits")
+print(f"{'ONNX (PyTorch export)':22}{size('bert.onnx'):>12} B{'':>18}   {ref.ravel()}")
+print(f"{'bnbert fp32':22}{size('fp32.bnb'):>12} B{fp32['median_ms']:>15.2f} ms   {fp.ravel()}")
+print(f"{'bnbert binary A8':22}{size('binary.bnb'):>12} B{binary['median_ms']:>15.2f} ms   {bn.ravel()}")
+print(f"size: {size('bert.onnx') / size('binary.bnb'):.1f}x smaller than the ONNX file; "
+      f"speed: {fp32['median_ms'] / binary['median_ms']:.1f}x the fp32 bundle "
+      f"(isa {binary['isa']})")
+print(f"fp32 bundle vs PyTorch: max |diff| {abs(fp - ref).max():.2e}; "
+      f"binary vs fp32: max |diff| {abs(bn - fp).max():.2e}")
+print("(random-init weights: the binary model's distance from fp32 is the "
+      "quantization error, not task accuracy)")
 PYEOF
-echo "(the random-init example is not trained: the binary model's distance"
-echo " from fp32 shows the quantization error, not task accuracy)"

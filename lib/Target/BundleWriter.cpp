@@ -71,6 +71,7 @@ private:
                         ArrayRef<int64_t> shape, const void *data,
                         int64_t bytes);
   FailureOr<int32_t> constantOf(Operation *op, Value v);
+  FailureOr<std::vector<int32_t>> packedOperands(PackedWeightOp packed);
   int32_t arenaFor(Value v);
   void addOp(fb::OpCode code, Operation *op, std::vector<int32_t> inputs,
              std::vector<int32_t> outputs, std::vector<int64_t> ints = {},
@@ -82,6 +83,7 @@ private:
   std::vector<OpInfo> ops;
   std::vector<uint8_t> data;
   llvm::DenseMap<Value, int32_t> ids;
+  llvm::DenseMap<Operation *, std::vector<int32_t>> packedIds;
   std::vector<int32_t> inputs, outputs;
   int64_t arenaBytes = 0;
 };
@@ -231,6 +233,31 @@ FailureOr<int32_t> Writer::constantOf(Operation *user, Value v) {
   return failure();
 }
 
+/// The bits [P, N, W] and scales [P, G] of a packed weight as constants.
+FailureOr<std::vector<int32_t>> Writer::packedOperands(PackedWeightOp packed) {
+  auto cached = packedIds.find(packed);
+  if (cached != packedIds.end())
+    return cached->second;
+  auto bits = getElementValues<int64_t>(packed.getBits());
+  auto scales = getElementValues<float>(packed.getScales());
+  if (failed(bits) || failed(scales))
+    return failure();
+  std::vector<int64_t> rawBits(bits->size());
+  for (int64_t i = 0; i < bits->size(); ++i)
+    rawBits[i] = (*bits)[i];
+  std::vector<float> rawScales(scales->size());
+  for (int64_t i = 0; i < scales->size(); ++i)
+    rawScales[i] = (*scales)[i];
+  std::string name = locName(packed.getLoc());
+  return packedIds[packed] = std::vector<int32_t>{
+             constantBytes(name, fb::DType::I64,
+                           packed.getBits().getShapedType().getShape(),
+                           rawBits.data(), rawBits.size() * 8),
+             constantBytes(name + ".scales", fb::DType::F32,
+                           packed.getScales().getShapedType().getShape(),
+                           rawScales.data(), rawScales.size() * 4)};
+}
+
 /// The value id of `v` (constants are stored on first use).
 FailureOr<int32_t> Writer::valueOf(Value v) {
   auto it = ids.find(v);
@@ -314,7 +341,24 @@ LogicalResult Writer::lowerOp(Operation *op) {
         }
         return success();
       })
-      .Case([&](EmbeddingOp) { return simple(fb::OpCode::Embedding); })
+      .Case([&](EmbeddingOp e) -> LogicalResult {
+        auto packed = e.getTable().getDefiningOp<PackedWeightOp>();
+        if (!packed)
+          return simple(fb::OpCode::Embedding);
+        // Rows decoded from the packed planes at lookup.
+        auto ids = operands(e.getIds());
+        if (failed(ids))
+          return failure();
+        auto in = packedOperands(packed);
+        if (failed(in))
+          return e.emitOpError("cannot read its packed table");
+        in->push_back((*ids)[0]);
+        auto scalesType = packed.getScales().getShapedType();
+        addOp(fb::OpCode::EmbeddingBits, op, *in, {arenaFor(e.getResult())},
+              {scalesType.getDimSize(0),
+               scalesType.getDimSize(1) != 1 ? int64_t{1} : int64_t{0}});
+        return success();
+      })
       .Case([&](LayerNormOp l) {
         return simple(fb::OpCode::LayerNorm, {},
                       {l.getEpsilon().convertToFloat()});
@@ -329,25 +373,13 @@ LogicalResult Writer::lowerOp(Operation *op) {
         auto codes = operands({dq.getInput(), dq.getScale()});
         if (failed(codes))
           return failure();
-        auto bits = getElementValues<int64_t>(packed.getBits());
-        auto scales = getElementValues<float>(packed.getScales());
-        if (failed(bits) || failed(scales))
+        auto weight = packedOperands(packed);
+        if (failed(weight))
           return l.emitOpError("cannot read its packed weight");
         auto bitsType = packed.getBits().getShapedType();
         auto scalesType = packed.getScales().getShapedType();
-        std::vector<int64_t> rawBits(bits->size());
-        for (int64_t i = 0; i < bits->size(); ++i)
-          rawBits[i] = (*bits)[i];
-        std::vector<float> rawScales(scales->size());
-        for (int64_t i = 0; i < scales->size(); ++i)
-          rawScales[i] = (*scales)[i];
-        std::string name = locName(packed.getLoc());
         std::vector<int32_t> in = *codes;
-        in.push_back(constantBytes(name, fb::DType::I64, bitsType.getShape(),
-                                   rawBits.data(), rawBits.size() * 8));
-        in.push_back(constantBytes(name + ".scales", fb::DType::F32,
-                                   scalesType.getShape(), rawScales.data(),
-                                   rawScales.size() * 4));
+        in.insert(in.end(), weight->begin(), weight->end());
         if (Value b = l.getBias()) {
           auto id = valueOf(b);
           if (failed(id))

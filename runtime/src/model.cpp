@@ -332,6 +332,23 @@ void bnrt_model::validateOp(int index, const fb::Op &op) {
       fail("result shape is not ids.shape + [H]");
     break;
   }
+  case fb::OpCode::EmbeddingBits: {
+    arity(3, 3, 1);
+    attrs(2, 0);
+    const auto &bits = shape(in[0]), &alpha = shape(in[1]), &o = shape(out[0]);
+    int64_t planes = op.ints()->Get(0), perRow = op.ints()->Get(1);
+    needF32({in[1], out[0]});
+    if (dtype(in[0]) != fb::DType::I64 || dtype(in[2]) == fb::DType::F32 ||
+        bits.size() != 3 || bits[0] != planes || planes < 1 || o.empty() ||
+        bits[2] != bnrt_bitpack_row_words(o.back()) ||
+        alpha != std::vector<int64_t>{planes, perRow ? bits[1] : 1})
+      fail("bit planes, scales, ids and result do not agree");
+    std::vector<int64_t> expected = shape(in[2]);
+    expected.push_back(o.back());
+    if (o != expected)
+      fail("result shape is not ids.shape + [H]");
+    break;
+  }
   case fb::OpCode::LayerNorm: {
     arity(3, 3, 1);
     attrs(0, 1);

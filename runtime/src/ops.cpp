@@ -275,6 +275,32 @@ bool runOp(const fb::Op &op, const std::vector<View> &in,
     }
     return true;
   }
+  case fb::OpCode::EmbeddingBits: {
+    // Row id of W = sum_p alpha_p(id) B_p, decoded from the packed planes.
+    const View &bits = in[0], &alpha = in[1], &ids = in[2];
+    int64_t planes = ints(0), perRow = ints(1);
+    int64_t vocab = bits.shape[1], h = out[0].shape.back();
+    int64_t words = bits.shape[2];
+    const uint64_t *planeBits = static_cast<const uint64_t *>(bits.data);
+    for (int64_t i = 0; i < ids.numElements(); ++i) {
+      int64_t id = ids.intAt(i);
+      if (id < 0 || id >= vocab) {
+        error = "id " + std::to_string(id) + " at position " +
+                std::to_string(i) + " is outside the table's " +
+                std::to_string(vocab) + " rows";
+        return false;
+      }
+      float *row = out[0].f32() + i * h;
+      std::fill(row, row + h, 0.0f);
+      for (int64_t p = 0; p < planes; ++p) {
+        float a = alpha.f32()[p * (perRow ? vocab : 1) + (perRow ? id : 0)];
+        const uint64_t *r = planeBits + (p * vocab + id) * words;
+        for (int64_t j = 0; j < h; ++j)
+          row[j] += a * bnrt_bitpack_sign(r, j);
+      }
+    }
+    return true;
+  }
   case fb::OpCode::LayerNorm:
     layerNorm(in[0], in[1], in[2], out[0], floats(0));
     return true;
