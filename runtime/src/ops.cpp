@@ -94,7 +94,14 @@ float quantScale(const float *x, int64_t n, int bits, const float *clip) {
 
 int8_t quantizeValue(float x, float scale, int bits) {
   float qmax = float((1 << (bits - 1)) - 1);
-  float q = std::nearbyint(x / scale);
+  // Round half to even, as nearbyint in the default rounding mode, without
+  // a library call: adding 1.5 * 2^23 leaves an integer-valued float for
+  // |r| < 2^22 (clamped first; NaN stays NaN and saturates below).
+  float r = x / scale;
+  if (r != r)
+    return 0; // NaN
+  r = std::min(std::max(r, -qmax - 1), qmax + 1);
+  float q = (r + 12582912.0f) - 12582912.0f;
   return static_cast<int8_t>(std::min(std::max(q, -qmax), qmax));
 }
 
@@ -206,12 +213,14 @@ void attention(const std::vector<View> &in, const View &out, int64_t heads,
           for (int64_t j = 0; j < sk; ++j)
             p[j] = s * quantizeValue(p[j], s, probBits);
         }
+        // P V with the value rows read contiguously (the same summation
+        // order over j for every output element).
         float *oi = out.f32() + (b * sq + i) * e + h * d;
-        for (int64_t t = 0; t < d; ++t) {
-          float acc = 0;
-          for (int64_t j = 0; j < sk; ++j)
-            acc += p[j] * v.f32()[(b * sk + j) * e + h * d + t];
-          oi[t] = acc;
+        std::fill(oi, oi + d, 0.0f);
+        for (int64_t j = 0; j < sk; ++j) {
+          const float *vj = v.f32() + (b * sk + j) * e + h * d;
+          for (int64_t t = 0; t < d; ++t)
+            oi[t] += p[j] * vj[t];
         }
       }
 }
