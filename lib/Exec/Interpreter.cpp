@@ -2,8 +2,7 @@
 #include "bnbert/Exec/Interpreter.h"
 #include "bnq/BnqOps.h"
 #include "bnq/ElementsAccess.h"
-
-#include "bnrt/bitpack.h"
+#include "bnq/WeightValues.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "llvm/ADT/DenseMap.h"
@@ -80,9 +79,6 @@ private:
   LogicalResult set(Operation *op, Value v, Tensor t);
 
   LogicalResult constant(arith::ConstantOp op);
-  LogicalResult
-  weight(Operation *op, int64_t planes,
-         const std::function<float(int64_t, int64_t, int64_t, int64_t)> &plane);
   LogicalResult embedding(EmbeddingOp op);
   LogicalResult layerNorm(LayerNormOp op);
   LogicalResult linear(LinearOp op);
@@ -158,48 +154,15 @@ LogicalResult Interpreter::execute(Operation *op) {
         return success();
       })
       .Case([&](arith::ConstantOp c) { return constant(c); })
-      .Case([&](QuantWeightOp w) -> LogicalResult {
-        auto values = getElementValues<int8_t>(w.getValues());
-        auto scale = getElementValues<float>(w.getScale());
-        if (failed(values) || failed(scale))
-          return w.emitOpError("cannot read the weight's data");
-        return weight(w, 1, [&](int64_t, int64_t n, int64_t k, int64_t cols) {
-          return (scale->size() == 1 ? (*scale)[0] : (*scale)[n]) *
-                 (*values)[n * cols + k];
-        });
-      })
-      .Case([&](BitplaneWeightOp w) -> LogicalResult {
-        auto planes = getElementValues<int8_t>(w.getPlanes());
-        auto scales = getElementValues<float>(w.getScales());
-        if (failed(planes) || failed(scales))
-          return w.emitOpError("cannot read the weight's data");
-        int64_t rows = w.getType().getDimSize(0);
-        int64_t groups = w.getScales().getShapedType().getDimSize(1);
-        return weight(w, w.getPlanes().getShapedType().getDimSize(0),
-                      [&](int64_t p, int64_t n, int64_t k, int64_t cols) {
-                        float s = (*scales)[p * groups + (groups == 1 ? 0 : n)];
-                        return s * (*planes)[(p * rows + n) * cols + k];
-                      });
-      })
-      .Case([&](PackedWeightOp w) -> LogicalResult {
-        auto bits = getElementValues<int64_t>(w.getBits());
-        auto scales = getElementValues<float>(w.getScales());
-        if (failed(bits) || failed(scales))
-          return w.emitOpError("cannot read the weight's data");
-        std::vector<uint64_t> words(bits->size());
-        for (int64_t i = 0; i < bits->size(); ++i)
-          words[i] = static_cast<uint64_t>((*bits)[i]);
-        int64_t rows = w.getType().getDimSize(0);
-        int64_t groups = w.getScales().getShapedType().getDimSize(1);
-        return weight(w, w.getBits().getShapedType().getDimSize(0),
-                      [&](int64_t p, int64_t n, int64_t k, int64_t cols) {
-                        const uint64_t *row =
-                            words.data() +
-                            (p * rows + n) * bnrt_bitpack_row_words(cols);
-                        float s = (*scales)[p * groups + (groups == 1 ? 0 : n)];
-                        return s * bnrt_bitpack_sign(row, k);
-                      });
-      })
+      .Case<QuantWeightOp, BitplaneWeightOp, PackedWeightOp>(
+          [&](Operation *w) -> LogicalResult {
+            auto values = weightValues(w);
+            auto shape = staticShape(w, w->getResult(0));
+            if (failed(values) || failed(shape))
+              return w->emitOpError("cannot read the weight's data");
+            return set(w, w->getResult(0),
+                       Tensor::f32(*shape, std::move(*values)));
+          })
       .Case([&](EmbeddingOp e) { return embedding(e); })
       .Case([&](LayerNormOp l) { return layerNorm(l); })
       .Case([&](LinearOp l) { return linear(l); })
@@ -388,21 +351,6 @@ LogicalResult Interpreter::constant(arith::ConstantOp op) {
   if (failed(ok))
     return failure();
   return set(op, op.getResult(), std::move(t));
-}
-
-LogicalResult Interpreter::weight(
-    Operation *op, int64_t planes,
-    const std::function<float(int64_t, int64_t, int64_t, int64_t)> &plane) {
-  auto shape = staticShape(op, op->getResult(0));
-  if (failed(shape))
-    return failure();
-  int64_t rows = (*shape)[0], cols = (*shape)[1];
-  std::vector<float> out(rows * cols, 0.0f);
-  for (int64_t p = 0; p < planes; ++p)
-    for (int64_t n = 0; n < rows; ++n)
-      for (int64_t k = 0; k < cols; ++k)
-        out[n * cols + k] += plane(p, n, k, cols);
-  return set(op, op->getResult(0), Tensor::f32(*shape, std::move(out)));
 }
 
 LogicalResult Interpreter::embedding(EmbeddingOp op) {

@@ -15,8 +15,7 @@
 #include "bnbert/Export/OnnxExporter.h"
 #include "bnq/BnqOps.h"
 #include "bnq/ElementsAccess.h"
-
-#include "bnrt/bitpack.h"
+#include "bnq/WeightValues.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -161,73 +160,7 @@ std::string Exporter::node(StringRef opType, ArrayRef<std::string> inputs,
 }
 
 FailureOr<Planes> Exporter::planesOf(Value weight) {
-  Operation *op = weight.getDefiningOp();
-  auto type = llvm::cast<RankedTensorType>(weight.getType());
-  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
-  int64_t size = rows * cols;
-  // The latent [P, N, K] (or [N, K]) values, split into planes.
-  auto latentPlanes = [&](ElementsAttr latent) -> FailureOr<Planes> {
-    auto values = getElementValues<float>(latent);
-    if (failed(values))
-      return failure();
-    Planes planes(values->size() / size, std::vector<float>(size));
-    for (size_t p = 0; p < planes.size(); ++p)
-      for (int64_t i = 0; i < size; ++i)
-        planes[p][i] = (*values)[p * size + i];
-    return planes;
-  };
-  if (auto c = llvm::dyn_cast_or_null<arith::ConstantOp>(op))
-    return latentPlanes(llvm::cast<ElementsAttr>(c.getValue()));
-  if (auto w = llvm::dyn_cast_or_null<QuantWeightOp>(op)) {
-    if (auto latent = w.getLatentAttr())
-      return latentPlanes(latent);
-    auto values = getElementValues<int8_t>(w.getValues());
-    auto scale = getElementValues<float>(w.getScale());
-    if (failed(values) || failed(scale))
-      return failure();
-    Planes planes(1, std::vector<float>(size));
-    for (int64_t i = 0; i < size; ++i)
-      planes[0][i] = (scale->size() == 1 ? (*scale)[0] : (*scale)[i / cols]) *
-                     (*values)[i];
-    return planes;
-  }
-  if (auto w = llvm::dyn_cast_or_null<BitplaneWeightOp>(op)) {
-    if (auto latent = w.getLatentAttr())
-      return latentPlanes(latent);
-    auto signs = getElementValues<int8_t>(w.getPlanes());
-    auto scales = getElementValues<float>(w.getScales());
-    if (failed(signs) || failed(scales))
-      return failure();
-    int64_t count = w.getPlanes().getShapedType().getDimSize(0);
-    int64_t groups = w.getScales().getShapedType().getDimSize(1);
-    Planes planes(count, std::vector<float>(size));
-    for (int64_t p = 0; p < count; ++p)
-      for (int64_t i = 0; i < size; ++i)
-        planes[p][i] = (*scales)[p * groups + (groups == 1 ? 0 : i / cols)] *
-                       (*signs)[p * size + i];
-    return planes;
-  }
-  if (auto w = llvm::dyn_cast_or_null<PackedWeightOp>(op)) {
-    auto bits = getElementValues<int64_t>(w.getBits());
-    auto scales = getElementValues<float>(w.getScales());
-    if (failed(bits) || failed(scales))
-      return failure();
-    int64_t count = w.getBits().getShapedType().getDimSize(0);
-    int64_t groups = w.getScales().getShapedType().getDimSize(1);
-    int64_t words = bnrt_bitpack_row_words(cols);
-    std::vector<uint64_t> data(bits->size());
-    for (int64_t i = 0; i < bits->size(); ++i)
-      data[i] = static_cast<uint64_t>((*bits)[i]);
-    Planes planes(count, std::vector<float>(size));
-    for (int64_t p = 0; p < count; ++p)
-      for (int64_t n = 0; n < rows; ++n)
-        for (int64_t k = 0; k < cols; ++k)
-          planes[p][n * cols + k] =
-              (*scales)[p * groups + (groups == 1 ? 0 : n)] *
-              bnrt_bitpack_sign(data.data() + (p * rows + n) * words, k);
-    return planes;
-  }
-  return failure();
+  return bnq::weightPlanes(weight.getDefiningOp(), /*preferLatent=*/true);
 }
 
 LogicalResult Exporter::constant(arith::ConstantOp c) {

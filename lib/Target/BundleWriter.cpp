@@ -15,6 +15,7 @@
 #include "bnbert/Target/BundleWriter.h"
 #include "bnq/BnqOps.h"
 #include "bnq/ElementsAccess.h"
+#include "bnq/WeightValues.h"
 
 #include "bnrt/bitpack.h"
 #include "bnrt/bundle_generated.h"
@@ -186,49 +187,12 @@ FailureOr<int32_t> Writer::constantOf(Operation *user, Value v) {
                          bytes.size());
   }
   if (def && isa<QuantWeightOp, BitplaneWeightOp, PackedWeightOp>(def)) {
-    // Dequantized values (an unpacked or non-linear use of a weight).
-    int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
-    std::vector<float> w(rows * cols, 0.0f);
-    if (auto q = llvm::dyn_cast<QuantWeightOp>(def)) {
-      auto vals = getElementValues<int8_t>(q.getValues());
-      auto scale = getElementValues<float>(q.getScale());
-      if (failed(vals) || failed(scale))
-        return failure();
-      for (int64_t i = 0; i < rows * cols; ++i)
-        w[i] = (scale->size() == 1 ? (*scale)[0] : (*scale)[i / cols]) *
-               (*vals)[i];
-    } else if (auto b = llvm::dyn_cast<BitplaneWeightOp>(def)) {
-      auto planes = getElementValues<int8_t>(b.getPlanes());
-      auto scales = getElementValues<float>(b.getScales());
-      if (failed(planes) || failed(scales))
-        return failure();
-      int64_t p = b.getPlanes().getShapedType().getDimSize(0);
-      int64_t g = b.getScales().getShapedType().getDimSize(1);
-      for (int64_t q = 0; q < p; ++q)
-        for (int64_t i = 0; i < rows * cols; ++i)
-          w[i] += (*scales)[q * g + (g == 1 ? 0 : i / cols)] *
-                  (*planes)[q * rows * cols + i];
-    } else {
-      auto pw = llvm::cast<PackedWeightOp>(def);
-      auto bits = getElementValues<int64_t>(pw.getBits());
-      auto scales = getElementValues<float>(pw.getScales());
-      if (failed(bits) || failed(scales))
-        return failure();
-      int64_t p = pw.getBits().getShapedType().getDimSize(0);
-      int64_t g = pw.getScales().getShapedType().getDimSize(1);
-      int64_t words = bnrt_bitpack_row_words(cols);
-      std::vector<uint64_t> raw(bits->size());
-      for (int64_t i = 0; i < bits->size(); ++i)
-        raw[i] = static_cast<uint64_t>((*bits)[i]);
-      for (int64_t q = 0; q < p; ++q)
-        for (int64_t n = 0; n < rows; ++n)
-          for (int64_t k = 0; k < cols; ++k)
-            w[n * cols + k] +=
-                (*scales)[q * g + (g == 1 ? 0 : n)] *
-                bnrt_bitpack_sign(raw.data() + (q * rows + n) * words, k);
-    }
-    return constantBytes(name, fb::DType::F32, type.getShape(), w.data(),
-                         w.size() * 4);
+    // Dequantized values (an unpacked or non-GEMM use of a weight).
+    auto w = weightValues(def);
+    if (failed(w))
+      return user->emitOpError("cannot read a weight operand");
+    return constantBytes(name, fb::DType::F32, type.getShape(), w->data(),
+                         w->size() * 4);
   }
   return failure();
 }

@@ -257,6 +257,13 @@ void linearBits(const std::vector<View> &in, const View &out, const fb::Op &op,
   bnrt_bgemm_a8_parallel(&args, static_cast<bnrt_isa>(ctx.isa), ctx.pool);
 }
 
+/// The message for an id outside a table of `vocab` rows.
+std::string idError(int64_t id, int64_t position, int64_t vocab) {
+  return "id " + std::to_string(id) + " at position " +
+         std::to_string(position) + " is outside the table's " +
+         std::to_string(vocab) + " rows";
+}
+
 } // namespace
 
 bool runOp(const fb::Op &op, const std::vector<View> &in,
@@ -275,9 +282,7 @@ bool runOp(const fb::Op &op, const std::vector<View> &in,
     for (int64_t i = 0; i < ids.numElements(); ++i) {
       int64_t id = ids.intAt(i);
       if (id < 0 || id >= vocab) {
-        error = "id " + std::to_string(id) + " at position " +
-                std::to_string(i) + " is outside the table's " +
-                std::to_string(vocab) + " rows";
+        error = idError(id, i, vocab);
         return false;
       }
       std::memcpy(out[0].f32() + i * h, table.f32() + id * h, h * 4);
@@ -294,9 +299,7 @@ bool runOp(const fb::Op &op, const std::vector<View> &in,
     for (int64_t i = 0; i < ids.numElements(); ++i) {
       int64_t id = ids.intAt(i);
       if (id < 0 || id >= vocab) {
-        error = "id " + std::to_string(id) + " at position " +
-                std::to_string(i) + " is outside the table's " +
-                std::to_string(vocab) + " rows";
+        error = idError(id, i, vocab);
         return false;
       }
       float *row = out[0].f32() + i * h;

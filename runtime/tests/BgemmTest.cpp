@@ -63,23 +63,29 @@ struct Problem {
     return packed;
   }
 
+  /// Kernel arguments writing into `y`, with `packed` weights (or none).
+  bnrt_bgemm_args makeArgs(std::vector<float> &y,
+                           const std::vector<uint64_t> &packed) const {
+    return {m,
+            n,
+            k,
+            x.data(),
+            lda,
+            0.037f,
+            bits.data(),
+            planes,
+            alpha.data(),
+            perRow,
+            bias ? biasValues.data() : nullptr,
+            y.data(),
+            n,
+            packed.empty() ? nullptr : packed.data()};
+  }
+
   std::vector<float> run(bnrt_isa isa) const {
     std::vector<uint64_t> packed = pack(isa);
     std::vector<float> y(m * n, NAN);
-    bnrt_bgemm_args args{m,
-                         n,
-                         k,
-                         x.data(),
-                         lda,
-                         0.037f,
-                         bits.data(),
-                         planes,
-                         alpha.data(),
-                         perRow,
-                         bias ? biasValues.data() : nullptr,
-                         y.data(),
-                         n,
-                         packed.empty() ? nullptr : packed.data()};
+    bnrt_bgemm_args args = makeArgs(y, packed);
     bnrt_bgemm_a8(&args, isa, 0, m, 0, n);
     return y;
   }
@@ -169,23 +175,14 @@ TEST(Bgemm, SubRangesOfRowsAndColumns) {
   Problem p(11, 19, 150, 2, false, true, 7);
   std::vector<float> full = p.run(BNRT_ISA_SCALAR);
   for (bnrt_isa isa : availableSimd()) {
+    std::vector<uint64_t> packed = p.pack(isa);
     std::vector<float> y(p.m * p.n, NAN);
-    bnrt_bgemm_args args{p.m,
-                         p.n,
-                         p.k,
-                         p.x.data(),
-                         p.lda,
-                         0.037f,
-                         p.bits.data(),
-                         p.planes,
-                         p.alpha.data(),
-                         p.perRow,
-                         p.biasValues.data(),
-                         y.data(),
-                         p.n};
+    bnrt_bgemm_args args = p.makeArgs(y, packed);
+    // Tiles at and off the 16-row blocks of packed layouts.
     bnrt_bgemm_a8(&args, isa, 0, 5, 0, 7);
     bnrt_bgemm_a8(&args, isa, 0, 5, 7, 19);
-    bnrt_bgemm_a8(&args, isa, 5, 11, 0, 19);
+    bnrt_bgemm_a8(&args, isa, 5, 11, 0, 16);
+    bnrt_bgemm_a8(&args, isa, 5, 11, 16, 19);
     EXPECT_EQ(y, full) << bnrt_isa_name(isa);
   }
 }
@@ -204,20 +201,7 @@ TEST(Bgemm, ParallelEqualsSingleThreaded) {
       std::vector<uint64_t> packed = p.pack(isa);
       for (int repeat = 0; repeat < 3; ++repeat) {
         std::vector<float> y(p.m * p.n, NAN);
-        bnrt_bgemm_args args{p.m,
-                             p.n,
-                             p.k,
-                             p.x.data(),
-                             p.lda,
-                             0.037f,
-                             p.bits.data(),
-                             p.planes,
-                             p.alpha.data(),
-                             p.perRow,
-                             p.biasValues.data(),
-                             y.data(),
-                             p.n,
-                             packed.empty() ? nullptr : packed.data()};
+        bnrt_bgemm_args args = p.makeArgs(y, packed);
         bnrt_bgemm_a8_parallel(&args, isa, pool);
         ASSERT_EQ(y, expected) << bnrt_isa_name(isa) << " threads=" << threads;
       }
