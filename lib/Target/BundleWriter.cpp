@@ -18,7 +18,7 @@
 #include "bnq/WeightValues.h"
 
 #include "bnrt/bitpack.h"
-#include "bnrt/bundle_generated.h"
+#include "bnrt/bundle_format.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -35,7 +35,6 @@ namespace fb = bnrt::fb;
 namespace bnbert {
 namespace {
 
-constexpr uint32_t kFormatVersion = 1;
 constexpr int64_t kAlign = 64;
 
 int64_t alignUp(int64_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
@@ -111,18 +110,6 @@ std::optional<fb::DType> dtypeOf(Type t) {
   return std::nullopt;
 }
 
-int64_t dtypeBytes(fb::DType d) {
-  switch (d) {
-  case fb::DType::F32:
-  case fb::DType::I32:
-    return 4;
-  case fb::DType::I64:
-    return 8;
-  default:
-    return 1;
-  }
-}
-
 int64_t numElements(ArrayRef<int64_t> shape) {
   int64_t n = 1;
   for (int64_t d : shape)
@@ -137,7 +124,7 @@ int32_t Writer::newValue(std::string name, fb::DType dtype,
   info.dtype = dtype;
   info.shape.assign(shape.begin(), shape.end());
   info.storage = storage;
-  info.bytes = numElements(shape) * dtypeBytes(dtype);
+  info.bytes = numElements(shape) * fb::elementBytes(dtype);
   values.push_back(std::move(info));
   return static_cast<int32_t>(values.size() - 1);
 }
@@ -165,7 +152,7 @@ FailureOr<int32_t> Writer::constantOf(Operation *user, Value v) {
     if (!attr || !dtype)
       return user->emitOpError("cannot store constant of type ") << type;
     int64_t count = type.getNumElements();
-    std::vector<uint8_t> bytes(count * dtypeBytes(*dtype));
+    std::vector<uint8_t> bytes(count * fb::elementBytes(*dtype));
     auto copy = [&](auto tag) -> LogicalResult {
       using T = decltype(tag);
       auto vals = getElementValues<T>(attr);
@@ -507,7 +494,7 @@ FailureOr<std::vector<uint8_t>> Writer::run(StringRef target) {
   b.ForceVectorAlignment(data.size(), 1, 32); // flatbuffers' maximum
   auto fbData = b.CreateVector(data);
   auto bundle =
-      fb::CreateBundle(b, kFormatVersion, BNRT_BITPACK_LAYOUT_VERSION,
+      fb::CreateBundle(b, fb::kBundleFormatVersion, BNRT_BITPACK_LAYOUT_VERSION,
                        b.CreateString(target.str()), b.CreateVector(fbValues),
                        b.CreateVector(fbOps), b.CreateVector(inputs),
                        b.CreateVector(outputs), arenaBytes, fbData);

@@ -9,7 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "bnrt.h"
 #include "bnrt/bitpack.h"
-#include "bnrt/bundle_generated.h"
+#include "bnrt/bundle_format.h"
 #include "bnrt/kernels.h"
 #include "ops.h"
 
@@ -30,7 +30,6 @@ using namespace bnrt;
 
 namespace {
 
-constexpr uint32_t kFormatVersion = 1;
 constexpr int64_t kMaxBytes = int64_t(1) << 40;
 
 struct LoadError {
@@ -40,18 +39,6 @@ struct LoadError {
 
 [[noreturn]] void invalid(const std::string &message) {
   throw LoadError{BNRT_ERROR_INVALID, message};
-}
-
-int64_t dtypeBytes(fb::DType d) {
-  switch (d) {
-  case fb::DType::F32:
-  case fb::DType::I32:
-    return 4;
-  case fb::DType::I64:
-    return 8;
-  default:
-    return 1;
-  }
 }
 
 const char *hostTarget() {
@@ -145,11 +132,12 @@ void bnrt_model::load() {
     invalid("the bundle is corrupt or truncated (flatbuffers verification "
             "failed)");
   bundle = fb::GetSizePrefixedBundle(buf);
-  if (bundle->format_version() != kFormatVersion)
-    throw LoadError{
-        BNRT_ERROR_UNSUPPORTED,
-        "bundle format version " + std::to_string(bundle->format_version()) +
-            "; this runtime reads version " + std::to_string(kFormatVersion)};
+  if (bundle->format_version() != fb::kBundleFormatVersion)
+    throw LoadError{BNRT_ERROR_UNSUPPORTED,
+                    "bundle format version " +
+                        std::to_string(bundle->format_version()) +
+                        "; this runtime reads version " +
+                        std::to_string(fb::kBundleFormatVersion)};
   if (bundle->bitpack_layout() != BNRT_BITPACK_LAYOUT_VERSION)
     throw LoadError{BNRT_ERROR_UNSUPPORTED,
                     "packed weight layout " +
@@ -185,7 +173,7 @@ void bnrt_model::load() {
     int64_t bytes = 1;
     for (int64_t d : shapes[id])
       bytes *= d;
-    bytes = std::max<int64_t>(bytes * dtypeBytes(v->dtype()), 1);
+    bytes = std::max<int64_t>(bytes * fb::elementBytes(v->dtype()), 1);
     needed = std::max(needed, v->offset() + (bytes + 63) / 64 * 64);
   }
   if (needed != arenaBytes)
@@ -220,7 +208,7 @@ void bnrt_model::validateValues() {
         count *= d;
         shapes[id].push_back(d);
       }
-    int64_t bytes = count * dtypeBytes(v->dtype());
+    int64_t bytes = count * fb::elementBytes(v->dtype());
     if (bytes > kMaxBytes)
       invalid(label + " is too large");
     int64_t offset = v->offset();

@@ -1,6 +1,7 @@
 //===- ops.cpp - the runtime's non-GEMM kernels (portable C++) ------------===//
 #include "ops.h"
 #include "bnrt/bitpack.h"
+#include "bnrt/bundle_format.h"
 #include "bnrt/kernels.h"
 
 #include <algorithm>
