@@ -3,6 +3,7 @@
 #include "bnrt/bitpack.h"
 #include "bnrt/bundle_format.h"
 #include "bnrt/kernels.h"
+#include "thread_pool.h"
 
 #include <algorithm>
 #include <cmath>
@@ -99,8 +100,7 @@ int8_t quantizeValue(float x, float scale, int bits) {
   // a library call: adding 1.5 * 2^23 leaves an integer-valued float for
   // |r| < 2^22 (clamped first; NaN stays NaN and saturates below).
   float r = x / scale;
-  if (r != r)
-    return 0; // NaN
+  r = r == r ? r : 0.0f; // NaN -> 0 (a select, so loops still vectorize)
   r = std::min(std::max(r, -qmax - 1), qmax + 1);
   float q = (r + 12582912.0f) - 12582912.0f;
   return static_cast<int8_t>(std::min(std::max(q, -qmax), qmax));
@@ -185,45 +185,50 @@ void softmax(const View &x, const View &out, int64_t axis) {
 }
 
 void attention(const std::vector<View> &in, const View &out, int64_t heads,
-               int probBits, float scale, float probClip) {
+               int probBits, float scale, float probClip,
+               ::bnrt_threads *pool) {
   const View &q = in[0], &k = in[1], &v = in[2];
   const View *mask = in.size() > 3 ? &in[3] : nullptr;
   int64_t batch = q.shape[0], sq = q.shape[1], e = q.shape[2];
   int64_t sk = k.shape[1], d = e / heads;
-  std::vector<float> p(sk);
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t h = 0; h < heads; ++h)
-      for (int64_t i = 0; i < sq; ++i) {
-        const float *qi = q.f32() + (b * sq + i) * e + h * d;
-        float mx = -INFINITY;
-        for (int64_t j = 0; j < sk; ++j) {
-          const float *kj = k.f32() + (b * sk + j) * e + h * d;
-          float dot = 0;
-          for (int64_t t = 0; t < d; ++t)
-            dot += qi[t] * kj[t];
-          p[j] = scale * dot + (mask ? mask->f32()[b * sk + j] : 0.0f);
-          mx = std::max(mx, p[j]);
-        }
-        double sum = 0;
-        for (int64_t j = 0; j < sk; ++j)
-          sum += std::exp(double(p[j] - mx));
-        for (int64_t j = 0; j < sk; ++j)
-          p[j] = static_cast<float>(std::exp(double(p[j] - mx)) / sum);
-        if (probBits) {
-          float s = quantScale(p.data(), sk, probBits, &probClip);
-          for (int64_t j = 0; j < sk; ++j)
-            p[j] = s * quantizeValue(p[j], s, probBits);
-        }
-        // P V with the value rows read contiguously (the same summation
-        // order over j for every output element).
-        float *oi = out.f32() + (b * sq + i) * e + h * d;
-        std::fill(oi, oi + d, 0.0f);
-        for (int64_t j = 0; j < sk; ++j) {
-          const float *vj = v.f32() + (b * sk + j) * e + h * d;
-          for (int64_t t = 0; t < d; ++t)
-            oi[t] += p[j] * vj[t];
-        }
+  // One task per (sequence, head); each element is computed as in the
+  // single-threaded loop, so results do not depend on the thread count.
+  parallelFor(pool, batch * heads, [&](int64_t task) {
+    int64_t b = task / heads, h = task % heads;
+    thread_local std::vector<float> p; // grows once per thread
+    p.resize(sk);
+    for (int64_t i = 0; i < sq; ++i) {
+      const float *qi = q.f32() + (b * sq + i) * e + h * d;
+      float mx = -INFINITY;
+      for (int64_t j = 0; j < sk; ++j) {
+        const float *kj = k.f32() + (b * sk + j) * e + h * d;
+        float dot = 0;
+        for (int64_t t = 0; t < d; ++t)
+          dot += qi[t] * kj[t];
+        p[j] = scale * dot + (mask ? mask->f32()[b * sk + j] : 0.0f);
+        mx = std::max(mx, p[j]);
       }
+      double sum = 0;
+      for (int64_t j = 0; j < sk; ++j)
+        sum += std::exp(double(p[j] - mx));
+      for (int64_t j = 0; j < sk; ++j)
+        p[j] = static_cast<float>(std::exp(double(p[j] - mx)) / sum);
+      if (probBits) {
+        float s = quantScale(p.data(), sk, probBits, &probClip);
+        for (int64_t j = 0; j < sk; ++j)
+          p[j] = s * quantizeValue(p[j], s, probBits);
+      }
+      // P V with the value rows read contiguously (the same summation
+      // order over j for every output element).
+      float *oi = out.f32() + (b * sq + i) * e + h * d;
+      std::fill(oi, oi + d, 0.0f);
+      for (int64_t j = 0; j < sk; ++j) {
+        const float *vj = v.f32() + (b * sk + j) * e + h * d;
+        for (int64_t t = 0; t < d; ++t)
+          oi[t] += p[j] * vj[t];
+      }
+    }
+  });
 }
 
 /// The bit-plane GEMM on int8 codes: pads K to whole 64-column words when
@@ -450,7 +455,7 @@ bool runOp(const fb::Op &op, const std::vector<View> &in,
   }
   case fb::OpCode::Attention:
     attention(in, out[0], ints(0), static_cast<int>(ints(1)), floats(0),
-              floats(1));
+              floats(1), ctx.pool);
     return true;
   case fb::OpCode::Quantize: {
     int64_t n = in[0].numElements();

@@ -26,6 +26,16 @@ extern "C" int bnrt_threads_count(const bnrt_threads *pool) {
   return pool ? pool->pool.threads() : 1;
 }
 
+void bnrt::parallelFor(bnrt_threads *pool, int64_t count,
+                       const std::function<void(int64_t)> &fn) {
+  if (!pool) {
+    for (int64_t i = 0; i < count; ++i)
+      fn(i);
+    return;
+  }
+  pool->pool.parallelFor(count, fn);
+}
+
 extern "C" void bnrt_bgemm_a8_parallel(const bnrt_bgemm_args *args,
                                        bnrt_isa isa, bnrt_threads *pool) {
   int threads = bnrt_threads_count(pool);

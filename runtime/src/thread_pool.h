@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+struct bnrt_threads;
+
 namespace bnrt {
 
 class ThreadPool {
@@ -48,6 +50,10 @@ private:
   uint64_t generation = 0;
   bool stopping = false;
 };
+
+/// fn(0) .. fn(count - 1) on `pool` (the C API's handle; NULL runs inline).
+void parallelFor(::bnrt_threads *pool, int64_t count,
+                 const std::function<void(int64_t)> &fn);
 
 } // namespace bnrt
 
