@@ -4,10 +4,11 @@
 //              [--bench N] [--threads T] [--isa scalar|avx2|avx512|neon|
 //              neondot] [--profile]
 //
-// Writes DIR/<output name>.npy. --bench N times N runs after one warm-up
-// and prints {"min_ms":..,"median_ms":..,"threads":..,"isa":..}; --profile
-// prints the time per op kind and the slowest ops. Exit 1 with one message
-// on any error (bad file, wrong dtype or shape, unknown flag).
+// Writes DIR/<output name>.npy ('/' in a name becomes '_'). --bench N times N
+// runs after one warm-up and prints
+// {"min_ms":..,"median_ms":..,"threads":..,"isa":..}; --profile prints the time
+// per op kind and the slowest ops. Exit 1 with one message on any error (bad
+// file, wrong dtype or shape, unknown flag).
 //
 //===----------------------------------------------------------------------===//
 #include "bnrt.h"
@@ -234,8 +235,12 @@ int main(int argc, char **argv) {
   }
 
   for (int i = 0; i < numOutputs; ++i) {
-    std::string path =
-        outputDir + "/" + bnrt_model_output_name(model, i) + ".npy";
+    // Output names are ONNX tensor names: keep them out of other folders.
+    std::string name = bnrt_model_output_name(model, i);
+    for (char &c : name)
+      if (c == '/' || c == '\\')
+        c = '_';
+    std::string path = outputDir + "/" + name + ".npy";
     std::string error;
     if (!bnrt::npy::write(path, results[i], error))
       return fail(path + ": " + error);

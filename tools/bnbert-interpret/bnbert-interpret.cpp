@@ -23,6 +23,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <algorithm>
 #include <map>
 
 using namespace llvm;
@@ -141,8 +142,11 @@ int main(int argc, char **argv) {
       array.data.resize(result.floats.size() * 4);
       std::memcpy(array.data.data(), result.floats.data(), array.data.size());
     }
+    // As bnbert-run: '/' in an ONNX output name becomes '_'.
+    std::string name = nameOf(func, i, true);
+    std::replace(name.begin(), name.end(), '/', '_');
     SmallString<256> path(outputDir);
-    sys::path::append(path, nameOf(func, i, true) + ".npy");
+    sys::path::append(path, name + ".npy");
     std::string error;
     if (!bnrt::npy::write(path.str().str(), array, error))
       return fail(error);
