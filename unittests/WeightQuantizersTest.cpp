@@ -101,3 +101,53 @@ TEST(Quantizers, RandomAgainstDirectFormula) {
     }
   }
 }
+
+TEST(QuantizeInt8, HandComputedAndIdempotent) {
+  // max|W| = 2.54 -> scale 0.02; 1.0 / 0.02 = 50, -0.01 / 0.02 = -0.5 -> 0
+  // (half to even), 0.03 / 0.02 = 1.5 -> 2.
+  std::vector<float> w = {2.54f, 1.0f, -0.01f, 0.03f};
+  QuantizedWeight q = quantizeInt8(reader(w), 1, 4, Granularity::PerTensor);
+  EXPECT_FLOAT_EQ(q.scales[0], 0.02f);
+  EXPECT_EQ(q.values, (std::vector<int8_t>{127, 50, 0, 2}));
+  // Re-quantizing the dequantized weight gives the same codes and scale.
+  std::vector<float> back(4);
+  for (int i = 0; i < 4; ++i)
+    back[i] = q.scales[0] * q.values[i];
+  QuantizedWeight again =
+      quantizeInt8(reader(back), 1, 4, Granularity::PerTensor);
+  EXPECT_EQ(again.values, q.values);
+  EXPECT_EQ(again.scales, q.scales);
+  // Per row; an all-zero row has scale 0 and zero codes.
+  std::vector<float> rows = {0.5f, -1.0f, 0.0f, 0.0f};
+  QuantizedWeight r = quantizeInt8(reader(rows), 2, 2, Granularity::PerRow);
+  EXPECT_EQ(r.values, (std::vector<int8_t>{64, -127, 0, 0}));
+  EXPECT_FLOAT_EQ(r.scales[0], 1.0f / 127);
+  EXPECT_EQ(r.scales[1], 0.0f);
+}
+
+TEST(QuantizeInt8, RandomAgainstDirectFormula) {
+  std::mt19937 rng(7);
+  std::normal_distribution<float> normal(0.0f, 0.05f);
+  const int64_t rows = 19, cols = 41;
+  std::vector<float> w(rows * cols);
+  for (float &v : w)
+    v = normal(rng);
+  for (Granularity g : {Granularity::PerTensor, Granularity::PerRow}) {
+    QuantizedWeight q = quantizeInt8(reader(w), rows, cols, g);
+    for (int64_t r = 0; r < rows; ++r) {
+      int64_t begin = g == Granularity::PerRow ? r * cols : 0;
+      int64_t end = g == Granularity::PerRow ? (r + 1) * cols : rows * cols;
+      float maxAbs = 0;
+      for (int64_t i = begin; i < end; ++i)
+        maxAbs = std::max(maxAbs, std::fabs(w[i]));
+      float scale = q.scales[g == Granularity::PerRow ? r : 0];
+      EXPECT_NEAR(scale, maxAbs / 127, 1e-9);
+      for (int64_t i = r * cols; i < (r + 1) * cols; ++i) {
+        // The code is the nearest integer to w / scale, and the error of
+        // the dequantized value is at most half a step.
+        EXPECT_LE(std::fabs(w[i] - scale * q.values[i]), scale / 2 + 1e-7);
+        EXPECT_LE(std::abs(q.values[i]), 127);
+      }
+    }
+  }
+}

@@ -1,6 +1,7 @@
 //===- WeightQuantizers.cpp -----------------------------------------------===//
 #include "bnbert/Quant/WeightQuantizers.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace bnbert::quant {
@@ -54,6 +55,25 @@ QuantizedWeight binarize(const WeightReader &w, int64_t rows, int64_t cols,
         q.values[i] = -1;
     }
     q.scales.push_back(static_cast<float>(sumAbs / (end - begin)));
+  });
+  return q;
+}
+
+QuantizedWeight quantizeInt8(const WeightReader &w, int64_t rows, int64_t cols,
+                             Granularity granularity) {
+  QuantizedWeight q;
+  q.values.assign(rows * cols, 0);
+  forEachGroup(rows, cols, granularity, [&](int64_t begin, int64_t end) {
+    double maxAbs = 0;
+    for (int64_t i = begin; i < end; ++i)
+      maxAbs = std::max(maxAbs, std::fabs(w(i)));
+    // The float scale is what dequantization uses, so round with it.
+    float scale = static_cast<float>(maxAbs / 127.0);
+    for (int64_t i = begin; scale > 0 && i < end; ++i) {
+      double v = std::nearbyint(w(i) / static_cast<double>(scale));
+      q.values[i] = static_cast<int8_t>(std::min(std::max(v, -127.0), 127.0));
+    }
+    q.scales.push_back(scale);
   });
   return q;
 }

@@ -17,6 +17,7 @@
 namespace bnbert {
 #define GEN_PASS_DEF_BNQTERNARIZE
 #define GEN_PASS_DEF_BNQBINARIZE
+#define GEN_PASS_DEF_BNQQUANTIZEINT8
 #include "bnbert/Transforms/Passes.h.inc"
 } // namespace bnbert
 
@@ -182,6 +183,15 @@ struct BnqBinarizePass
   using WeightQuantizerPass::WeightQuantizerPass;
   static constexpr WeightFormat format = WeightFormat::binary;
   static constexpr Quantizer quantizer = quant::binarize;
+};
+
+struct BnqQuantizeInt8Pass
+    : WeightQuantizerPass<
+          BnqQuantizeInt8Pass,
+          bnbert::impl::BnqQuantizeInt8Base<BnqQuantizeInt8Pass>> {
+  using WeightQuantizerPass::WeightQuantizerPass;
+  static constexpr WeightFormat format = WeightFormat::int8;
+  static constexpr Quantizer quantizer = quant::quantizeInt8;
 };
 
 } // namespace

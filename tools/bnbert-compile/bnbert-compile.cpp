@@ -1,7 +1,7 @@
 //===- bnbert-compile.cpp - ONNX in, deployable bundle out ----------------===//
 //
 //   bnbert-compile MODEL.onnx -o OUT [--shape NAME=DxD ...]
-//       [--weights fp32|ternary|binary] [--split-ternary]
+//       [--weights fp32|int8|ternary|binary] [--split-ternary]
 //       [--act-bits 32|8|4] [--granularity tensor|row]
 //       [--target x86_64|aarch64] [--emit bundle|mlir] [--report]
 //
@@ -47,7 +47,8 @@ static cl::list<std::string>
            cl::value_desc("NAME=DxD"), cl::cat(category));
 static cl::opt<std::string>
     weights("weights",
-            cl::desc("Weight format: fp32, ternary or binary (default)"),
+            cl::desc("Weight format: fp32, int8, ternary or binary "
+                     "(default)"),
             cl::init("binary"), cl::cat(category));
 static cl::opt<bool> splitTernary(
     "split-ternary",
@@ -114,10 +115,10 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv, "bnbert compiler: ONNX BERT to a binary bundle\n");
 
-  if (weights != "fp32" && weights != "ternary" && weights != "binary")
-    return fail("--weights must be fp32, ternary or binary, got '" + weights +
-                "'" +
-                (weights == "int8" ? " (int8 is not implemented yet)" : ""));
+  if (weights != "fp32" && weights != "int8" && weights != "ternary" &&
+      weights != "binary")
+    return fail("--weights must be fp32, int8, ternary or binary, got '" +
+                weights + "'");
   if (splitTernary && weights != "binary")
     return fail("--split-ternary needs --weights binary");
   if (actBits != 32 && (actBits < 2 || actBits > 8))
@@ -193,6 +194,10 @@ int main(int argc, char **argv) {
       fpm.addPass(bnbert::createBnqTernarize(o));
       if (splitTernary)
         fpm.addPass(bnbert::createBnqSplitTernary());
+    } else if (weights == "int8") {
+      bnbert::BnqQuantizeInt8Options o;
+      o.linearGranularity = granularity;
+      fpm.addPass(bnbert::createBnqQuantizeInt8(o));
     } else if (weights == "binary") {
       bnbert::BnqBinarizeOptions o;
       o.linearGranularity = granularity;

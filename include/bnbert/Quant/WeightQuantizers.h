@@ -36,6 +36,11 @@ QuantizedWeight ternarize(const WeightReader &w, int64_t rows, int64_t cols,
 QuantizedWeight binarize(const WeightReader &w, int64_t rows, int64_t cols,
                          Granularity granularity);
 
+/// Symmetric int8: scale = max|W| / 127 (0 when W = 0, then all values 0);
+/// q = clamp(round_half_even(W / scale), -127, 127).
+QuantizedWeight quantizeInt8(const WeightReader &w, int64_t rows, int64_t cols,
+                             Granularity granularity);
+
 } // namespace bnbert::quant
 
 #endif // BNBERT_QUANT_WEIGHTQUANTIZERS_H

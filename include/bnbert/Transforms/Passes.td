@@ -49,6 +49,16 @@ def BnqBinarize : Bnq_WeightQuantizerPass<"bnq-binarize",
   }];
 }
 
+def BnqQuantizeInt8 : Bnq_WeightQuantizerPass<"bnq-quantize-int8",
+    "Quantize float weights to symmetric int8 (bnq.quant_weight int8)"> {
+  let description = [{
+    For each selected weight W (per tensor, or per row): scale = max|W| / 127
+    (as f32), q = clamp(round_half_even(W / scale), -127, 127). The int8
+    baseline next to the binary and ternary formats; idempotent on weights
+    already int8-valued with a max of 127 codes.
+  }];
+}
+
 def BnqSplitTernary : Pass<"bnq-split-ternary", "::mlir::func::FuncOp"> {
   let summary = "Ternary weight splitting (TWS): ternary quant_weight to two "
                 "binary planes";
