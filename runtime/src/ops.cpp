@@ -278,14 +278,16 @@ bool runOp(const fb::Op &op, const std::vector<View> &in,
   auto floats = [&](int i) { return op.floats()->Get(i); };
   auto unary = [&](auto f) {
     int64_t n = out[0].numElements();
+    const float *x = in[0].f32();
+    float *y = out[0].f32();
     for (int64_t i = 0; i < n; ++i)
-      out[0].f32()[i] = f(in[0].f32()[i]);
+      y[i] = f(x[i]);
   };
   switch (op.code()) {
   case fb::OpCode::Embedding: {
     const View &table = in[0], &ids = in[1];
     int64_t vocab = table.shape[0], h = table.shape[1];
-    for (int64_t i = 0; i < ids.numElements(); ++i) {
+    for (int64_t i = 0, n = ids.numElements(); i < n; ++i) {
       int64_t id = ids.intAt(i);
       if (id < 0 || id >= vocab) {
         error = idError(id, i, vocab);
@@ -302,7 +304,7 @@ bool runOp(const fb::Op &op, const std::vector<View> &in,
     int64_t vocab = bits.shape[1], h = out[0].shape.back();
     int64_t words = bits.shape[2];
     const uint64_t *planeBits = static_cast<const uint64_t *>(bits.data);
-    for (int64_t i = 0; i < ids.numElements(); ++i) {
+    for (int64_t i = 0, n = ids.numElements(); i < n; ++i) {
       int64_t id = ids.intAt(i);
       if (id < 0 || id >= vocab) {
         error = idError(id, i, vocab);
@@ -383,7 +385,8 @@ bool runOp(const fb::Op &op, const std::vector<View> &in,
     const View &x = in[0];
     size_t rank = x.shape.size();
     std::vector<int64_t> is = stridesOf(x.shape), os = stridesOf(out[0].shape);
-    for (int64_t o = 0; o < out[0].numElements(); ++o) {
+    int64_t n = out[0].numElements();
+    for (int64_t o = 0; o < n; ++o) {
       int64_t src = 0;
       for (size_t d = 0; d < rank; ++d)
         src += ((o / os[d]) % out[0].shape[d] + ints(d)) * is[d];
@@ -431,7 +434,8 @@ bool runOp(const fb::Op &op, const std::vector<View> &in,
     std::vector<int64_t> is = stridesOf(x.shape), os = stridesOf(out[0].shape);
     int64_t outCount = out[0].numElements();
     std::vector<double> sums(outCount, 0.0);
-    for (int64_t i = 0; i < x.numElements(); ++i) {
+    int64_t n = x.numElements();
+    for (int64_t i = 0; i < n; ++i) {
       int64_t o = 0;
       for (size_t d = 0; d < x.shape.size(); ++d)
         if (out[0].shape[d] != 1)
@@ -463,15 +467,21 @@ bool runOp(const fb::Op &op, const std::vector<View> &in,
     float clip = op.floats()->size() ? floats(0) : 0.0f;
     float s =
         quantScale(in[0].f32(), n, bits, op.floats()->size() ? &clip : nullptr);
+    // Pointers hoisted: int8 stores may alias anything, views included.
+    const float *x = in[0].f32();
+    int8_t *q = out[0].i8();
     for (int64_t i = 0; i < n; ++i)
-      out[0].i8()[i] = quantizeValue(in[0].f32()[i], s, bits);
+      q[i] = quantizeValue(x[i], s, bits);
     out[1].f32()[0] = s;
     return true;
   }
   case fb::OpCode::Dequantize: {
     float s = in[1].f32()[0];
-    for (int64_t i = 0; i < out[0].numElements(); ++i)
-      out[0].f32()[i] = s * in[0].i8()[i];
+    int64_t n = out[0].numElements();
+    const int8_t *q = in[0].i8();
+    float *y = out[0].f32();
+    for (int64_t i = 0; i < n; ++i)
+      y[i] = s * q[i];
     return true;
   }
   case fb::OpCode::Unary: {
