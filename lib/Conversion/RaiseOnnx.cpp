@@ -186,33 +186,6 @@ struct RaiseGelu : OpRewritePattern<ox::MulOp> {
   }
 };
 
-/// Add(bias, MatMul(x, W)) with constant W [K, N] and bias [N] ->
-/// bnq.linear(x, W^T, bias).
-struct RaiseMatMulBias : OpRewritePattern<ox::AddOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ox::AddOp add,
-                                PatternRewriter &rewriter) const override {
-    auto matmulAndBias = operandOf<ox::MatMulOp>(add);
-    if (!matmulAndBias)
-      return failure();
-    auto [matmul, bias] = *matmulAndBias;
-    ElementsAttr w = matmulWeight(matmul);
-    auto biasType = staticType(bias);
-    if (!w || !biasType || biasType.getRank() != 1 || !isF32(bias) ||
-        !constantOf(bias) ||
-        biasType.getDimSize(0) !=
-            llvm::cast<ShapedType>(w.getType()).getDimSize(1) ||
-        add.getType() != matmul.getType() || !staticType(matmul.getA()))
-      return failure();
-    Value weight = transposedWeight(rewriter, matmul.getB().getLoc(), w);
-    if (!weight)
-      return failure();
-    rewriter.replaceOpWithNewOp<bnq::LinearOp>(add, add.getType(),
-                                               matmul.getA(), weight, bias);
-    return success();
-  }
-};
-
 /// Gather(table, ids) with a constant f32 [V, H] table -> bnq.embedding.
 struct RaiseEmbedding : OpRewritePattern<ox::GatherOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -788,9 +761,9 @@ struct BnqRaiseOnnxPass : bnbert::impl::BnqRaiseOnnxBase<BnqRaiseOnnxPass> {
     func::FuncOp func = getOperation();
 
     RewritePatternSet compound(context);
-    compound.add<RaiseDecomposedLayerNorm, RaiseGelu, RaiseMatMulBias,
-                 RaiseEmbedding, RaiseGatherOne, RaiseQdqPair,
-                 FoldConstantDequantize, RaiseClip, RaiseLengthMask>(context);
+    compound.add<RaiseDecomposedLayerNorm, RaiseGelu, RaiseEmbedding,
+                 RaiseGatherOne, RaiseQdqPair, FoldConstantDequantize,
+                 RaiseClip, RaiseLengthMask>(context);
     RewritePatternSet simple(context);
     simple.add<
         ConvertConstant, ConvertTanh, ConvertSoftmax, ConvertLayerNormalization,
