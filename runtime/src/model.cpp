@@ -78,7 +78,14 @@ struct bnrt_model {
   bool profiling = false;
   bnrt_isa isa = BNRT_ISA_SCALAR;
   bnrt_threads *pool = nullptr;
-  std::vector<std::vector<View>> opInputs, opOutputs; // resolved per run
+  // Operand views of every op, built at load; only the views of the
+  // caller's input/output buffers (ioViews) are re-pointed per run.
+  std::vector<std::vector<View>> opInputs, opOutputs;
+  struct IoView {
+    View *view;
+    int32_t value;
+  };
+  std::vector<IoView> ioViews;
 
   ~bnrt_model() { bnrt_threads_destroy(pool); }
 
@@ -96,6 +103,7 @@ struct bnrt_model {
   void validateValues();
   void validateOp(int index, const fb::Op &op);
   void prepack();
+  void bindViews();
   void *address(int32_t id, const void *const *in, void *const *out) const;
 };
 
@@ -185,10 +193,33 @@ void bnrt_model::load() {
   arena = arenaStorage.get() +
           (64 - reinterpret_cast<uintptr_t>(arenaStorage.get()) % 64) % 64;
   opSeconds.assign(bundle->ops()->size(), 0.0);
-  opInputs.resize(bundle->ops()->size());
-  opOutputs.resize(bundle->ops()->size());
+  bindViews();
   isa = bnrt_isa_default();
   prepack();
+}
+
+void bnrt_model::bindViews() {
+  uint32_t count = bundle->ops()->size();
+  opInputs.assign(count, {});
+  opOutputs.assign(count, {});
+  for (uint32_t i = 0; i < count; ++i) {
+    const fb::Op *op = bundle->ops()->Get(i);
+    for (auto [ids, views] : {std::pair{op->inputs(), &opInputs[i]},
+                              std::pair{op->outputs(), &opOutputs[i]}}) {
+      views->resize(ids->size()); // not resized again: pointers stay valid
+      for (uint32_t j = 0; j < ids->size(); ++j) {
+        int32_t id = ids->Get(j);
+        const fb::Value *value = bundle->values()->Get(id);
+        View &view = (*views)[j];
+        view.dtype = value->dtype();
+        view.shape = shapes[id];
+        view.data = address(id, nullptr, nullptr);
+        if (value->storage() == fb::Storage::Input ||
+            value->storage() == fb::Storage::Output)
+          ioViews.push_back({&view, id});
+      }
+    }
+  }
 }
 
 void bnrt_model::validateValues() {
@@ -581,9 +612,9 @@ void *bnrt_model::address(int32_t id, const void *const *in,
   case fb::Storage::Arena:
     return arena + v->offset();
   case fb::Storage::Input:
-    return const_cast<void *>(in[v->offset()]);
+    return in ? const_cast<void *>(in[v->offset()]) : nullptr;
   default:
-    return out[v->offset()];
+    return out ? out[v->offset()] : nullptr;
   }
 }
 
@@ -715,8 +746,10 @@ extern "C" bnrt_status bnrt_model_set_isa(bnrt_model *m, const char *name,
                  "' is unknown or not available on this CPU");
     return BNRT_ERROR_ARGUMENT;
   }
-  m->isa = static_cast<bnrt_isa>(isa);
-  m->prepack();
+  if (m->isa != static_cast<bnrt_isa>(isa)) { // repack only on a change
+    m->isa = static_cast<bnrt_isa>(isa);
+    m->prepack();
+  }
   return BNRT_OK;
 }
 
@@ -746,21 +779,11 @@ extern "C" bnrt_status bnrt_model_run(bnrt_model *m, const void *const *inputs,
   ctx.isa = m->isa;
   ctx.pool = m->pool;
   ctx.scratch = &m->scratch;
+  for (const auto &io : m->ioViews)
+    io.view->data = m->address(io.value, inputs, outputs);
   auto ops = m->bundle->ops();
   for (uint32_t i = 0; i < ops->size(); ++i) {
     const fb::Op *op = ops->Get(i);
-    auto resolve = [&](const flatbuffers::Vector<int32_t> *ids,
-                       std::vector<View> &views) {
-      views.resize(ids->size());
-      for (uint32_t j = 0; j < ids->size(); ++j) {
-        int32_t id = ids->Get(j);
-        views[j].dtype = m->bundle->values()->Get(id)->dtype();
-        views[j].shape = m->shapes[id];
-        views[j].data = m->address(id, inputs, outputs);
-      }
-    };
-    resolve(op->inputs(), m->opInputs[i]);
-    resolve(op->outputs(), m->opOutputs[i]);
     ctx.packedWeights = m->packed[i].empty() ? nullptr : m->packed[i].data();
     auto start = std::chrono::steady_clock::now();
     std::string error;
