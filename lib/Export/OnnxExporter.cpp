@@ -38,10 +38,6 @@ namespace {
 
 constexpr int64_t kOpset = 17;
 
-/// One [N, K] (or table [V, H]) f32 matrix per plane: the latent values
-/// when the weight keeps them, else the dequantized plane.
-using Planes = std::vector<std::vector<float>>;
-
 class Exporter {
 public:
   explicit Exporter(func::FuncOp func) : func(func) {}
@@ -52,7 +48,6 @@ private:
   LogicalResult linear(LinearOp op);
   LogicalResult attention(AttentionOp op);
   LogicalResult quantizePair(DequantizeOp op);
-  FailureOr<Planes> planesOf(Value weight);
 
   std::string fresh(StringRef hint);
   std::string initializer(StringRef hint, ArrayRef<int64_t> shape,
@@ -159,10 +154,6 @@ std::string Exporter::node(StringRef opType, ArrayRef<std::string> inputs,
   return output;
 }
 
-FailureOr<Planes> Exporter::planesOf(Value weight) {
-  return bnq::weightPlanes(weight.getDefiningOp(), /*preferLatent=*/true);
-}
-
 LogicalResult Exporter::constant(arith::ConstantOp c) {
   std::string hint = hintOf(c);
   auto type = llvm::dyn_cast<RankedTensorType>(c.getType());
@@ -195,7 +186,9 @@ LogicalResult Exporter::constant(arith::ConstantOp c) {
 
 /// One MatMul (+ half the bias) per weight plane, summed.
 LogicalResult Exporter::linear(LinearOp op) {
-  auto planes = planesOf(op.getWeight());
+  // One [N, K] plane per weight plane: the latent values when kept.
+  auto planes =
+      bnq::weightPlanes(op.getWeight().getDefiningOp(), /*preferLatent=*/true);
   if (failed(planes))
     return op.emitOpError("cannot export its weight: a constant or bnq weight "
                           "op is needed");
@@ -343,7 +336,8 @@ LogicalResult Exporter::exportOp(Operation *op) {
         return success();
       })
       .Case([&](EmbeddingOp e) -> LogicalResult {
-        auto planes = planesOf(e.getTable());
+        auto planes = bnq::weightPlanes(e.getTable().getDefiningOp(),
+                                        /*preferLatent=*/true);
         if (failed(planes))
           return e.emitOpError("cannot export its table");
         auto type = llvm::cast<RankedTensorType>(e.getTable().getType());

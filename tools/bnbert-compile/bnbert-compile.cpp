@@ -177,9 +177,8 @@ int main(int argc, char **argv) {
     if (failed(pm.run(*module)))
       return 1;
     func = module->lookupSymbol<func::FuncOp>("main");
-    std::string ignored;
-    raw_string_ostream sink(ignored);
-    onnxWeightBytes = bnbert::writeCompressionReport(func, sink).fp32Bytes;
+    onnxWeightBytes =
+        bnbert::writeCompressionReport(func, llvm::nulls()).fp32Bytes;
   }
   {
     Stage stage("quantize (weights " + weights +
