@@ -137,14 +137,17 @@ def OnnxSpecializeShapes
 def BnqRaiseOnnx : Pass<"bnq-raise-onnx", "::mlir::func::FuncOp"> {
   let summary = "Raise onnx ops (with static shapes) to bnq building blocks";
   let description = [{
-    First the compound patterns: decomposed LayerNorm (ReduceMean, Sub,
-    Pow, Sqrt, Div, Mul, Add) and LayerNormalization -> bnq.layer_norm;
-    erf GELU (Div, Erf, Add, Mul, Mul) -> bnq.gelu; MatMul + bias and Gemm
-    with a constant weight -> bnq.linear (the weight stored transposed to
-    [N, K]); Gather from a constant table -> bnq.embedding; Gather of one
-    position -> bnq.slice + bnq.reshape. Then one-to-one conversions of the
-    remaining arithmetic and data movement. An onnx op left over is an error
-    naming its node. Run onnx-specialize-shapes first.
+    First the compound patterns: decomposed LayerNorm -> bnq.layer_norm;
+    erf and tanh GELU -> bnq.gelu; Gather from a constant table ->
+    bnq.embedding; Gather of one position -> bnq.slice + bnq.reshape; QDQ
+    pairs -> static-clip bnq.quantize; DequantizeLinear of constants folded;
+    Clip -> bnq.clamp; length masks; com.microsoft Attention. Then one-to-one
+    conversions (MatMul / Gemm with a constant weight -> bnq.linear with the
+    weight stored [N, K], a constant bias added to a linear folded into it,
+    the com.microsoft fused ops, arithmetic, data movement, and the generic
+    bnq.unary / bnq.pow / bnq.reduce_mean for leftovers). An onnx op with no
+    bnq form is an error naming the first such node. Run
+    onnx-specialize-shapes first. Rules: docs/frontend.md.
   }];
   let dependentDialects = ["::bnbert::bnq::BnqDialect",
                            "::mlir::arith::ArithDialect"];
