@@ -88,6 +88,18 @@ private:
   int64_t arenaBytes = 0;
 };
 
+/// Whether an attention runs as AttentionI8: quantized probabilities and
+/// q, k, v each dequantize(quantize(...)) of at most 8 bits.
+bool readsInt8Codes(AttentionOp a) {
+  if (!a.getProbBits())
+    return false;
+  return llvm::all_of(ValueRange{a.getQuery(), a.getKey(), a.getValue()},
+                      [](Value v) {
+                        auto dq = v.getDefiningOp<DequantizeOp>();
+                        return dq && dq.getInput().getDefiningOp<QuantizeOp>();
+                      });
+}
+
 std::string locName(Location loc) {
   if (auto name = llvm::dyn_cast<NameLoc>(loc))
     return name.getName().str();
@@ -387,11 +399,28 @@ LogicalResult Writer::lowerOp(Operation *op) {
         return simple(fb::OpCode::LengthMask, {},
                       {m.getFilterValue().convertToFloat()});
       })
-      .Case([&](AttentionOp a) {
+      .Case([&](AttentionOp a) -> LogicalResult {
         int64_t bits = a.getProbBits() ? *a.getProbBits() : 0;
         float clip = a.getProbClip() ? a.getProbClip()->convertToFloat() : 1.0f;
-        return simple(fb::OpCode::Attention, {int64_t(a.getNumHeads()), bits},
-                      {a.getScale().convertToFloat(), clip});
+        std::vector<int64_t> ints{int64_t(a.getNumHeads()), bits};
+        std::vector<float> floats{a.getScale().convertToFloat(), clip};
+        if (!readsInt8Codes(a))
+          return simple(fb::OpCode::Attention, ints, floats);
+        // Both products as int8 GEMMs on the codes of q, k and v.
+        std::vector<Value> codes;
+        for (Value v : {a.getQuery(), a.getKey(), a.getValue()}) {
+          auto dq = v.getDefiningOp<DequantizeOp>();
+          codes.push_back(dq.getInput());
+          codes.push_back(dq.getScale());
+        }
+        if (Value mask = a.getMaskBias())
+          codes.push_back(mask);
+        auto in = operands(codes);
+        if (failed(in))
+          return failure();
+        addOp(fb::OpCode::AttentionI8, op, *in, {arenaFor(a.getResult())}, ints,
+              floats);
+        return success();
       })
       .Case([&](QuantizeOp q) {
         std::vector<float> floats;
@@ -400,8 +429,11 @@ LogicalResult Writer::lowerOp(Operation *op) {
         return simple(fb::OpCode::Quantize, {int64_t(q.getBits())}, floats);
       })
       .Case([&](DequantizeOp d) -> LogicalResult {
-        // Not needed when every use is a LinearBits GEMM.
+        // Not needed when every use reads the codes (LinearBits,
+        // AttentionI8).
         bool needed = llvm::any_of(d->getUsers(), [&](Operation *user) {
+          if (auto a = llvm::dyn_cast<AttentionOp>(user))
+            return !readsInt8Codes(a) || a.getMaskBias() == d.getResult();
           auto l = llvm::dyn_cast<LinearOp>(user);
           return !l || l.getInput() != d.getResult() ||
                  !l.getWeight().getDefiningOp<PackedWeightOp>();

@@ -25,6 +25,26 @@ void bgemmScalar(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
   }
 }
 
+void maskPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
+              uint64_t *masks) {
+  int64_t words = bnrt_bitpack_row_words(k), blocks = maskBlocks(n),
+          count = maskGroups(k);
+  for (int32_t p = 0; p < planes; ++p)
+    for (int64_t b = 0; b < blocks; ++b)
+      for (int64_t c = 0; c < count; ++c) {
+        uint64_t mask = 0;
+        for (int i = 0; i < kMaskRows && b * kMaskRows + i < n; ++i) {
+          const uint64_t *row = bits + (p * n + b * kMaskRows + i) * words;
+          for (int t = 0; t < 4; ++t) {
+            int64_t col = 4 * c + t;
+            if (col < k && bnrt_bitpack_sign(row, col) > 0)
+              mask |= uint64_t(1) << (4 * i + t);
+          }
+        }
+        masks[(p * blocks + b) * count + c] = mask;
+      }
+}
+
 } // namespace bnrt
 
 extern "C" void bnrt_bgemm_a8(const bnrt_bgemm_args *args, bnrt_isa isa,
@@ -58,8 +78,8 @@ extern "C" void bnrt_bgemm_a8(const bnrt_bgemm_args *args, bnrt_isa isa,
 extern "C" int64_t bnrt_bgemm_packed_bytes(int64_t n, int64_t k, int32_t planes,
                                            bnrt_isa isa) {
 #if defined(__x86_64__)
-  if (isa == BNRT_ISA_AVX512)
-    return bnrt::bgemmAvx512PackedBytes(n, k, planes);
+  if (isa == BNRT_ISA_AVX2 || isa == BNRT_ISA_AVX512)
+    return planes * bnrt::maskBlocks(n) * bnrt::maskGroups(k) * 8;
 #endif
   (void)n, (void)k, (void)planes, (void)isa;
   return 0;
@@ -68,8 +88,8 @@ extern "C" int64_t bnrt_bgemm_packed_bytes(int64_t n, int64_t k, int32_t planes,
 extern "C" void bnrt_bgemm_pack(const uint64_t *bits, int64_t n, int64_t k,
                                 int32_t planes, bnrt_isa isa, void *out) {
 #if defined(__x86_64__)
-  if (isa == BNRT_ISA_AVX512)
-    bnrt::bgemmAvx512Pack(bits, n, k, planes, out);
+  if (isa == BNRT_ISA_AVX2 || isa == BNRT_ISA_AVX512)
+    bnrt::maskPack(bits, n, k, planes, static_cast<uint64_t *>(out));
 #endif
   (void)bits, (void)n, (void)k, (void)planes, (void)isa, (void)out;
 }

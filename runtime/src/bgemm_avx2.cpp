@@ -1,15 +1,28 @@
 //===- bgemm_avx2.cpp - bit-plane GEMM with AVX2 --------------------------===//
 //
-// Per 32 columns: the 32 bits are spread to bytes (broadcast, byte shuffle,
-// bit test), turned into +1/-1 (bit 1 -> -1), and vpsignb applies them to
-// the activations; vpmaddubsw + vpmaddwd sum the bytes into int32 lanes.
-// A block of 2 activation rows x 4 weight rows keeps 8 accumulators.
+// With the mask layout (bnrt_bgemm_pack; bgemm_impl.h), vectorized over N
+// as the AVX-512 kernel: each 32-bit half of a group's mask is spread to
+// 32 bytes b = (s + 1) / 2 in {0, 1} (8 weight rows x 4 columns, one int32
+// lane per row; 4 ops), and vpmaddubsw multiplies them by the broadcast 4
+// activation bytes into int16 pairs. Pairs are at most 2 * 127, so the
+// int16 accumulators take kFlush groups before vpmaddwd widens them; the
+// epilogue forms sum s x = 2 sum b x - rowsum(x). 4 activation rows x 16
+// weight rows keep 8 accumulators in registers; weights are never
+// expanded in memory.
+//
+// Without the mask layout (`packed` NULL), a K-vectorized kernel reads the
+// canonical planes: 32 bits spread to +1/-1 bytes applied to the
+// activations with vpsignb, vpmaddubsw + vpmaddwd into int32 lanes, one
+// horizontal sum per output.
 //
 //===----------------------------------------------------------------------===//
 #include "bgemm_impl.h"
 #include "bnrt/bitpack.h"
 
 #include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
 
 namespace bnrt {
 namespace {
@@ -88,12 +101,136 @@ void rowBlock(const bnrt_bgemm_args &a, int64_t m, int64_t n0, int64_t n1,
     block<MB, 1>(a, m, n, words);
 }
 
+constexpr int kFlush = 64; // groups per int16 accumulation (64 * 254 < 2^15)
+constexpr int kMaxPlanes = 8;
+
+/// {1, 0} bytes for 32 mask bits (byte j <- bit j) read from memory.
+inline __m256i spreadMask(const void *bits) {
+  const __m256i spread =
+      _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2,
+                       2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+  const __m256i bitSelect =
+      _mm256_set1_epi64x(static_cast<long long>(0x8040201008040201ULL));
+  int32_t word;
+  std::memcpy(&word, bits, 4);
+  __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32(word), spread);
+  return _mm256_min_epu8(_mm256_and_si256(v, bitSelect), _mm256_set1_epi8(1));
+}
+
+/// acc += b in place (the tied operand keeps GCC 12 from rotating the
+/// accumulators through copies every iteration).
+inline void addInPlace(__m256i &acc, __m256i b) {
+  asm("vpaddw %1, %0, %0" : "+x"(acc) : "x"(b));
+}
+
+/// Exact dots of MB activation rows with the 16 weight rows of one mask
+/// block (`masks`: its groups): out[i][row] = sum s x = 2 sum b x - rowsum
+/// with b = (s + 1) / 2 in {0, 1}.
+template <int MB>
+void maskDots(const bnrt_bgemm_args &a, const uint64_t *masks, int64_t count,
+              int64_t m, const int32_t *rowSums, int32_t out[][kMaskRows]) {
+  const __m256i ones16 = _mm256_set1_epi16(1);
+  __m256i wide[MB][2];
+  for (int i = 0; i < MB; ++i)
+    wide[i][0] = wide[i][1] = _mm256_setzero_si256();
+  for (int64_t c0 = 0; c0 < count; c0 += kFlush) {
+    int64_t c1 = c0 + kFlush < count ? c0 + kFlush : count;
+    __m256i acc[MB][2];
+    for (int i = 0; i < MB; ++i)
+      acc[i][0] = acc[i][1] = _mm256_setzero_si256();
+    for (int64_t c = c0; c < c1; ++c) {
+      const char *mask = reinterpret_cast<const char *>(masks + c);
+      __m256i lo = spreadMask(mask), hi = spreadMask(mask + 4);
+      for (int i = 0; i < MB; ++i) {
+        int32_t x4;
+        std::memcpy(&x4, a.x + (m + i) * a.lda + 4 * c, 4);
+        __m256i xv = _mm256_set1_epi32(x4);
+        addInPlace(acc[i][0], _mm256_maddubs_epi16(lo, xv));
+        addInPlace(acc[i][1], _mm256_maddubs_epi16(hi, xv));
+      }
+    }
+    for (int i = 0; i < MB; ++i)
+      for (int h = 0; h < 2; ++h)
+        wide[i][h] =
+            _mm256_add_epi32(wide[i][h], _mm256_madd_epi16(acc[i][h], ones16));
+  }
+  for (int i = 0; i < MB; ++i)
+    for (int h = 0; h < 2; ++h) {
+      __m256i dots = _mm256_sub_epi32(_mm256_slli_epi32(wide[i][h], 1),
+                                      _mm256_set1_epi32(rowSums[i]));
+      _mm256_storeu_si256(reinterpret_cast<__m256i *>(out[i] + 8 * h), dots);
+    }
+}
+
+/// finishRow for 8 outputs n.. n+7 of activation row i, vectorized with
+/// the same operations in the same order.
+template <int MB>
+void finish8(const bnrt_bgemm_args &a, int64_t n,
+             const int32_t dots[][MB][kMaskRows], int i, int64_t r, float *y) {
+  __m256 acc = _mm256_setzero_ps();
+  for (int32_t p = 0; p < a.planes; ++p) {
+    __m256 alpha = a.per_row ? _mm256_loadu_ps(a.alpha + p * a.n + n)
+                             : _mm256_set1_ps(a.alpha[p]);
+    __m256i d =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i *>(dots[p][i] + r));
+    acc = _mm256_add_ps(acc, _mm256_mul_ps(alpha, _mm256_cvtepi32_ps(d)));
+  }
+  __m256 out = _mm256_mul_ps(_mm256_set1_ps(a.x_scale), acc);
+  if (a.bias)
+    out = _mm256_add_ps(out, _mm256_loadu_ps(a.bias + n));
+  _mm256_storeu_ps(y, out);
+}
+
+template <int MB>
+void maskRows(const bnrt_bgemm_args &a, int64_t m, int64_t n0, int64_t n1) {
+  const uint64_t *packed = static_cast<const uint64_t *>(a.packed);
+  int64_t blocks = maskBlocks(a.n), count = maskGroups(a.k);
+  int32_t rowSums[MB];
+  for (int i = 0; i < MB; ++i) {
+    int32_t s = 0;
+    for (int64_t k = 0; k < a.k; ++k)
+      s += a.x[(m + i) * a.lda + k];
+    rowSums[i] = s;
+  }
+  int32_t dots[kMaxPlanes][MB][kMaskRows];
+  for (int64_t b = n0 / kMaskRows; b * kMaskRows < n1; ++b) {
+    for (int32_t p = 0; p < a.planes; ++p)
+      maskDots<MB>(a, packed + (p * blocks + b) * count, count, m, rowSums,
+                   dots[p]);
+    int64_t rows = std::min<int64_t>(kMaskRows, n1 - b * kMaskRows);
+    for (int i = 0; i < MB; ++i)
+      for (int64_t r = 0; r < rows; r += 8) {
+        int64_t n = b * kMaskRows + r;
+        float *y = a.y + (m + i) * a.ldy + n;
+        if (rows - r >= 8) {
+          finish8(a, n, dots, i, r, y);
+          continue;
+        }
+        for (int64_t t = r; t < rows; ++t) {
+          int32_t planeDots[kMaxPlanes];
+          for (int32_t p = 0; p < a.planes; ++p)
+            planeDots[p] = dots[p][i][t];
+          a.y[(m + i) * a.ldy + b * kMaskRows + t] =
+              finishRow(a, b * kMaskRows + t, planeDots);
+        }
+      }
+  }
+}
+
 } // namespace
 
 void bgemmAvx2(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
                int64_t n1) {
-  if (a.planes > 8)
+  if (a.planes > kMaxPlanes)
     return bgemmScalar(a, m0, m1, n0, n1);
+  if (a.packed && n0 % kMaskRows == 0) {
+    int64_t m = m0;
+    for (; m + 4 <= m1; m += 4)
+      maskRows<4>(a, m, n0, n1);
+    for (; m < m1; ++m)
+      maskRows<1>(a, m, n0, n1);
+    return;
+  }
   int64_t words = bnrt_bitpack_row_words(a.k);
   int64_t m = m0;
   for (; m + 2 <= m1; m += 2)

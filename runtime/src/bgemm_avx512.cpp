@@ -22,7 +22,7 @@
 namespace bnrt {
 namespace {
 
-constexpr int kRows = 16; // weight rows per mask block (one zmm of outputs)
+constexpr int kRows = kMaskRows; // one zmm of outputs per mask block
 
 /// acc += dot4(w u8, x s8) in place. (GCC 12 copies the accumulators of
 /// the intrinsic around the loop; the tied asm operand keeps them put.)
@@ -30,8 +30,8 @@ inline void dpbusd(__m512i &acc, __m512i w, __m512i x) {
   asm("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(w), "v"(x));
 }
 
-int64_t rowBlocks(int64_t n) { return (n + kRows - 1) / kRows; }
-int64_t groups(int64_t k) { return bnrt_bitpack_row_words(k) * 16; }
+int64_t rowBlocks(int64_t n) { return maskBlocks(n); }
+int64_t groups(int64_t k) { return maskGroups(k); }
 
 /// Integer dots of MB activation rows x NB blocks of 16 weight rows, over
 /// all column groups of plane `p`.
@@ -120,31 +120,6 @@ void rows(const bnrt_bgemm_args &a, int64_t m, int64_t b0, int64_t b1,
 }
 
 } // namespace
-
-int64_t bgemmAvx512PackedBytes(int64_t n, int64_t k, int32_t planes) {
-  return planes * rowBlocks(n) * groups(k) * 8;
-}
-
-void bgemmAvx512Pack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
-                     void *out) {
-  int64_t words = bnrt_bitpack_row_words(k), blocks = rowBlocks(n),
-          count = groups(k);
-  auto *masks = static_cast<uint64_t *>(out);
-  for (int32_t p = 0; p < planes; ++p)
-    for (int64_t b = 0; b < blocks; ++b)
-      for (int64_t c = 0; c < count; ++c) {
-        uint64_t mask = 0;
-        for (int i = 0; i < kRows && b * kRows + i < n; ++i) {
-          const uint64_t *row = bits + (p * n + b * kRows + i) * words;
-          for (int t = 0; t < 4; ++t) {
-            int64_t col = 4 * c + t;
-            if (col < k && bnrt_bitpack_sign(row, col) > 0)
-              mask |= uint64_t(1) << (4 * i + t);
-          }
-        }
-        masks[(p * blocks + b) * count + c] = mask;
-      }
-}
 
 void bgemmAvx512(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
                  int64_t n1) {

@@ -8,6 +8,7 @@
 #ifndef BNRT_SRC_BGEMM_IMPL_H
 #define BNRT_SRC_BGEMM_IMPL_H
 
+#include "bnrt/bitpack.h"
 #include "bnrt/kernels.h"
 
 namespace bnrt {
@@ -19,18 +20,31 @@ void bgemmScalar(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 #if defined(__x86_64__)
 void bgemmAvx2(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 void bgemmAvx512(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
-int64_t bgemmAvx512PackedBytes(int64_t n, int64_t k, int32_t planes);
-void bgemmAvx512Pack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
-                     void *out);
 #endif
 #if defined(__aarch64__)
 void bgemmNeon(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 void bgemmNeonDot(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 #endif
 
+/// The mask layout of the x86 kernels (bnrt_bgemm_pack): for each plane,
+/// block of kMaskRows weight rows and group of 4 columns, one 64-bit mask
+/// whose bit 4i + t is set when W[row i][col 4g + t] = +1. Bits 4i..4i+3
+/// are then the 4 bytes of int32 lane i of the decoded vector.
+constexpr int kMaskRows = 16;
+static inline int64_t maskBlocks(int64_t n) {
+  return (n + kMaskRows - 1) / kMaskRows;
+}
+static inline int64_t maskGroups(int64_t k) {
+  return bnrt_bitpack_row_words(k) * 16;
+}
+void maskPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
+              uint64_t *masks);
+
 /// The shared epilogue: y = x_scale * sum_p alpha_p(n) * dots[p] + bias[n].
-inline float finishRow(const bnrt_bgemm_args &a, int64_t n,
-                       const int32_t *dots) {
+/// (static: each file is compiled for its own ISA, and a shared inline
+/// definition could be taken from the wrong one at link time.)
+static inline float finishRow(const bnrt_bgemm_args &a, int64_t n,
+                              const int32_t *dots) {
   float acc = 0.0f;
   for (int32_t p = 0; p < a.planes; ++p) {
     float alpha = a.per_row ? a.alpha[p * a.n + n] : a.alpha[p];

@@ -560,6 +560,30 @@ void bnrt_model::validateOp(int index, const fb::Op &op) {
     }
     break;
   }
+  case fb::OpCode::AttentionI8: {
+    // q codes, q scale, k codes, k scale, v codes, v scale, mask?
+    arity(6, 7, 1);
+    attrs(2, 2);
+    needF32({in[1], in[3], in[5], out[0]});
+    for (int32_t codes : {in[0], in[2], in[4]})
+      if (dtype(codes) != fb::DType::I8)
+        fail(valueLabel(bundle, codes) + " must be int8 codes");
+    for (int32_t scale : {in[1], in[3], in[5]})
+      if (count(scale) != 1)
+        fail(valueLabel(bundle, scale) + " must be a scalar scale");
+    const auto &q = shape(in[0]), &k = shape(in[2]);
+    int64_t heads = op.ints()->Get(0), bits = op.ints()->Get(1);
+    if (q.size() != 3 || k.size() != 3 || shape(in[4]) != k || k[0] != q[0] ||
+        k[2] != q[2] || shape(out[0]) != q || heads < 1 || q[2] % heads != 0 ||
+        bits < 2 || bits > 8 || !(op.floats()->Get(1) > 0))
+      fail("query, key, value, heads, prob_bits or result do not agree");
+    if (in.size() == 7) {
+      needF32({in[6]});
+      if (shape(in[6]) != std::vector<int64_t>{q[0], k[1]})
+        fail("mask must be [B, Sk]");
+    }
+    break;
+  }
   case fb::OpCode::Quantize:
     arity(1, 1, 2);
     attrs(1, 0);

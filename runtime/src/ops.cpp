@@ -3,7 +3,9 @@
 #include "bnrt/bitpack.h"
 #include "bnrt/bundle_format.h"
 #include "bnrt/kernels.h"
+#include "quantizer.h"
 #include "thread_pool.h"
+#include "vec_kernels.h"
 
 #include <algorithm>
 #include <cmath>
@@ -73,58 +75,6 @@ void broadcast(const View &a, const View &b, const View &out, F f) {
   }
 }
 
-float gelu(float x, bool tanhForm) {
-  if (!tanhForm)
-    return static_cast<float>(0.5 * x * (1 + std::erf(x / std::sqrt(2.0))));
-  double c = std::sqrt(2.0 / M_PI);
-  return static_cast<float>(0.5 * x *
-                            (1 + std::tanh(c * (x + 0.044715 * x * x * x))));
-}
-
-/// The symmetric quantizer of docs/dialect.md.
-float quantScale(const float *x, int64_t n, int bits, const float *clip) {
-  float qmax = float((1 << (bits - 1)) - 1);
-  float c = 0;
-  if (clip) {
-    c = *clip;
-  } else {
-    for (int64_t i = 0; i < n; ++i)
-      c = std::max(c, std::fabs(x[i]));
-  }
-  return c == 0 ? 1.0f : c / qmax;
-}
-
-int8_t quantizeValue(float x, float scale, int bits) {
-  float qmax = float((1 << (bits - 1)) - 1);
-  // Round half to even, as nearbyint in the default rounding mode, without
-  // a library call: adding 1.5 * 2^23 leaves an integer-valued float for
-  // |r| < 2^22 (clamped first; NaN stays NaN and saturates below).
-  float r = x / scale;
-  r = r == r ? r : 0.0f; // NaN -> 0 (a select, so loops still vectorize)
-  r = std::min(std::max(r, -qmax - 1), qmax + 1);
-  float q = (r + 12582912.0f) - 12582912.0f;
-  return static_cast<int8_t>(std::min(std::max(q, -qmax), qmax));
-}
-
-void layerNorm(const View &x, const View &g, const View &b, const View &out,
-               float eps) {
-  int64_t h = x.shape.back(), rows = x.numElements() / h;
-  for (int64_t r = 0; r < rows; ++r) {
-    const float *in = x.f32() + r * h;
-    float *o = out.f32() + r * h;
-    double mean = 0, var = 0;
-    for (int64_t i = 0; i < h; ++i)
-      mean += in[i];
-    mean /= h;
-    for (int64_t i = 0; i < h; ++i)
-      var += (in[i] - mean) * (in[i] - mean);
-    var /= h;
-    double inv = 1.0 / std::sqrt(var + eps);
-    for (int64_t i = 0; i < h; ++i)
-      o[i] = static_cast<float>((in[i] - mean) * inv) * g.f32()[i] + b.f32()[i];
-  }
-}
-
 void linearF32(const View &x, const View &w, const View *bias,
                const View &out) {
   int64_t k = x.shape.back(), n = w.shape[0], m = x.numElements() / k;
@@ -184,53 +134,6 @@ void softmax(const View &x, const View &out, int64_t axis) {
     }
 }
 
-void attention(const std::vector<View> &in, const View &out, int64_t heads,
-               int probBits, float scale, float probClip,
-               ::bnrt_threads *pool) {
-  const View &q = in[0], &k = in[1], &v = in[2];
-  const View *mask = in.size() > 3 ? &in[3] : nullptr;
-  int64_t batch = q.shape[0], sq = q.shape[1], e = q.shape[2];
-  int64_t sk = k.shape[1], d = e / heads;
-  // One task per (sequence, head); each element is computed as in the
-  // single-threaded loop, so results do not depend on the thread count.
-  parallelFor(pool, batch * heads, [&](int64_t task) {
-    int64_t b = task / heads, h = task % heads;
-    thread_local std::vector<float> p; // grows once per thread
-    p.resize(sk);
-    for (int64_t i = 0; i < sq; ++i) {
-      const float *qi = q.f32() + (b * sq + i) * e + h * d;
-      float mx = -INFINITY;
-      for (int64_t j = 0; j < sk; ++j) {
-        const float *kj = k.f32() + (b * sk + j) * e + h * d;
-        float dot = 0;
-        for (int64_t t = 0; t < d; ++t)
-          dot += qi[t] * kj[t];
-        p[j] = scale * dot + (mask ? mask->f32()[b * sk + j] : 0.0f);
-        mx = std::max(mx, p[j]);
-      }
-      double sum = 0;
-      for (int64_t j = 0; j < sk; ++j)
-        sum += std::exp(double(p[j] - mx));
-      for (int64_t j = 0; j < sk; ++j)
-        p[j] = static_cast<float>(std::exp(double(p[j] - mx)) / sum);
-      if (probBits) {
-        float s = quantScale(p.data(), sk, probBits, &probClip);
-        for (int64_t j = 0; j < sk; ++j)
-          p[j] = s * quantizeValue(p[j], s, probBits);
-      }
-      // P V with the value rows read contiguously (the same summation
-      // order over j for every output element).
-      float *oi = out.f32() + (b * sq + i) * e + h * d;
-      std::fill(oi, oi + d, 0.0f);
-      for (int64_t j = 0; j < sk; ++j) {
-        const float *vj = v.f32() + (b * sk + j) * e + h * d;
-        for (int64_t t = 0; t < d; ++t)
-          oi[t] += p[j] * vj[t];
-      }
-    }
-  });
-}
-
 /// The bit-plane GEMM on int8 codes: pads K to whole 64-column words when
 /// needed (the kernels' contract), then runs the ISA's kernel.
 void linearBits(const std::vector<View> &in, const View &out, const fb::Op &op,
@@ -276,6 +179,7 @@ bool runOp(const fb::Op &op, const std::vector<View> &in,
            const std::vector<View> &out, OpContext &ctx, std::string &error) {
   auto ints = [&](int i) { return op.ints()->Get(i); };
   auto floats = [&](int i) { return op.floats()->Get(i); };
+  const VecKernels &vec = vecKernels(ctx.isa);
   auto unary = [&](auto f) {
     int64_t n = out[0].numElements();
     const float *x = in[0].f32();
@@ -321,9 +225,12 @@ bool runOp(const fb::Op &op, const std::vector<View> &in,
     }
     return true;
   }
-  case fb::OpCode::LayerNorm:
-    layerNorm(in[0], in[1], in[2], out[0], floats(0));
+  case fb::OpCode::LayerNorm: {
+    int64_t h = in[0].shape.back();
+    vec.layerNorm(in[0].f32(), in[1].f32(), in[2].f32(), out[0].f32(),
+                  in[0].numElements() / h, h, floats(0));
     return true;
+  }
   case fb::OpCode::LinearF32:
     linearF32(in[0], in[1], in.size() > 2 ? &in[2] : nullptr, out[0]);
     return true;
@@ -336,15 +243,17 @@ bool runOp(const fb::Op &op, const std::vector<View> &in,
   case fb::OpCode::Softmax:
     softmax(in[0], out[0], ints(0));
     return true;
-  case fb::OpCode::Gelu: {
-    bool tanhForm = ints(0) != 0;
-    unary([&](float x) { return gelu(x, tanhForm); });
+  case fb::OpCode::Gelu:
+    vec.gelu(in[0].f32(), out[0].f32(), out[0].numElements(), ints(0) != 0);
     return true;
-  }
   case fb::OpCode::Tanh:
     unary([](float x) { return std::tanh(x); });
     return true;
   case fb::OpCode::Add:
+    if (in[0].shape == in[1].shape) {
+      vec.add(in[0].f32(), in[1].f32(), out[0].f32(), out[0].numElements());
+      return true;
+    }
     broadcast(in[0], in[1], out[0], [](float a, float b) { return a + b; });
     return true;
   case fb::OpCode::Sub:
@@ -459,29 +368,25 @@ bool runOp(const fb::Op &op, const std::vector<View> &in,
   }
   case fb::OpCode::Attention:
     attention(in, out[0], ints(0), static_cast<int>(ints(1)), floats(0),
-              floats(1), ctx.pool);
+              floats(1), ctx);
+    return true;
+  case fb::OpCode::AttentionI8:
+    attentionI8(in, out[0], ints(0), static_cast<int>(ints(1)), floats(0),
+                floats(1), ctx);
     return true;
   case fb::OpCode::Quantize: {
     int64_t n = in[0].numElements();
     int bits = static_cast<int>(ints(0));
     float clip = op.floats()->size() ? floats(0) : 0.0f;
-    float s =
-        quantScale(in[0].f32(), n, bits, op.floats()->size() ? &clip : nullptr);
-    // Pointers hoisted: int8 stores may alias anything, views included.
-    const float *x = in[0].f32();
-    int8_t *q = out[0].i8();
-    for (int64_t i = 0; i < n; ++i)
-      q[i] = quantizeValue(x[i], s, bits);
+    float s = quantScaleOf(
+        op.floats()->size() ? clip : vec.absMax(in[0].f32(), n), bits);
+    vec.quantize(in[0].f32(), out[0].i8(), n, s, bits);
     out[1].f32()[0] = s;
     return true;
   }
   case fb::OpCode::Dequantize: {
-    float s = in[1].f32()[0];
-    int64_t n = out[0].numElements();
-    const int8_t *q = in[0].i8();
-    float *y = out[0].f32();
-    for (int64_t i = 0; i < n; ++i)
-      y[i] = s * q[i];
+    vec.dequantize(in[0].i8(), out[0].f32(), out[0].numElements(),
+                   in[1].f32()[0]);
     return true;
   }
   case fb::OpCode::Unary: {

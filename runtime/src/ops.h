@@ -43,6 +43,13 @@ struct OpContext {
   std::vector<int8_t> *scratch = nullptr; // zero-padded GEMM activations
 };
 
+/// The Attention op (float operands) and AttentionI8 (int8 codes and
+/// scales of q, k, v); attention.cpp.
+void attention(const std::vector<View> &in, const View &out, int64_t heads,
+               int probBits, float scale, float probClip, OpContext &ctx);
+void attentionI8(const std::vector<View> &in, const View &out, int64_t heads,
+                 int probBits, float scale, float probClip, OpContext &ctx);
+
 /// Runs one op. `error` is set (and false returned) for data-dependent
 /// failures only (an id outside a table).
 bool runOp(const fb::Op &op, const std::vector<View> &in,

@@ -58,7 +58,7 @@ typedef struct {
   float *y;
   int64_t ldy;
   /* The weights in the layout of bnrt_bgemm_pack for the ISA used, or NULL.
-   * Paths that need it (avx512) run the next best path without it. */
+   * Paths that need it (avx2, avx512) run a slower path without it. */
   const void *packed;
 } bnrt_bgemm_args;
 
@@ -75,6 +75,37 @@ void bnrt_bgemm_pack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
  * [n_begin, n_end) of `args` with `isa` (which must be available). */
 void bnrt_bgemm_a8(const bnrt_bgemm_args *args, bnrt_isa isa, int64_t m_begin,
                    int64_t m_end, int64_t n_begin, int64_t n_end);
+
+/* Int8 GEMM with exact int32 results (attention's Q K^T and P V, int8
+ * weights):
+ *
+ *   c[m, n] = sum_k a[m, k] * b[k, n]
+ *
+ * b: packed once by bnrt_igemm_pack from any strided int8 [k, n] (codes
+ *    -128 are read as -127; quantizers never produce them).
+ * a: int8 [m, k], row stride lda; each row must be readable up to
+ *    4 * ceil(k / 4) bytes (the bytes past k are multiplied by zero).
+ * c: int32 [m, n], row stride ldc.
+ */
+typedef struct {
+  int64_t m, n, k;
+  const int8_t *a;
+  int64_t lda;
+  const void *packed_b;
+  int32_t *c;
+  int64_t ldc;
+} bnrt_igemm_args;
+
+/* Bytes of bnrt_igemm_pack's layout for a [k, n] right-hand side (the
+ * same for every ISA). */
+int64_t bnrt_igemm_packed_bytes(int64_t k, int64_t n);
+/* Packs b[k, n] = src[k * stride_k + n * stride_n] into `out` (64-byte
+ * aligned, bnrt_igemm_packed_bytes long). */
+void bnrt_igemm_pack(const int8_t *src, int64_t k, int64_t n, int64_t stride_k,
+                     int64_t stride_n, void *out);
+/* Rows [m_begin, m_end) of the GEMM of `args` with `isa` (available). */
+void bnrt_igemm(const bnrt_igemm_args *args, bnrt_isa isa, int64_t m_begin,
+                int64_t m_end);
 
 /* A pool of worker threads (created once; runs reuse them). */
 typedef struct bnrt_threads bnrt_threads;

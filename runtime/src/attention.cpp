@@ -1,0 +1,144 @@
+//===- attention.cpp - multi-head attention, float and int8 ---------------===//
+//
+// Per (sequence, head): P = softmax(scale Q_h K_h^T + mask), r_h = P V_h.
+// The int8 form (AttentionI8) takes the int8 codes of Q, K and V with their
+// scales and runs both products as exact int8 GEMMs (igemm): the scores
+// are scale q_s k_s (Q K^T) in int32, the probabilities are quantized to
+// codes with the static clip, and r_h = p_s v_s (P V) in int32.
+// One task per (sequence, head), each computed as in a single-threaded run,
+// so results do not depend on the thread count.
+//
+//===----------------------------------------------------------------------===//
+#include "bnrt/kernels.h"
+#include "ops.h"
+#include "quantizer.h"
+#include "thread_pool.h"
+#include "vec_kernels.h"
+
+#include <cmath>
+#include <vector>
+
+namespace bnrt {
+
+void attention(const std::vector<View> &in, const View &out, int64_t heads,
+               int probBits, float scale, float probClip, OpContext &ctx) {
+  const View &q = in[0], &k = in[1], &v = in[2];
+  const View *mask = in.size() > 3 ? &in[3] : nullptr;
+  int64_t batch = q.shape[0], sq = q.shape[1], e = q.shape[2];
+  int64_t sk = k.shape[1], d = e / heads;
+  parallelFor(ctx.pool, batch * heads, [&](int64_t task) {
+    int64_t b = task / heads, h = task % heads;
+    thread_local std::vector<float> p; // grows once per thread
+    p.resize(sk);
+    for (int64_t i = 0; i < sq; ++i) {
+      const float *qi = q.f32() + (b * sq + i) * e + h * d;
+      float mx = -INFINITY;
+      for (int64_t j = 0; j < sk; ++j) {
+        const float *kj = k.f32() + (b * sk + j) * e + h * d;
+        float dot = 0;
+        for (int64_t t = 0; t < d; ++t)
+          dot += qi[t] * kj[t];
+        p[j] = scale * dot + (mask ? mask->f32()[b * sk + j] : 0.0f);
+        mx = std::max(mx, p[j]);
+      }
+      double sum = 0;
+      for (int64_t j = 0; j < sk; ++j)
+        sum += std::exp(double(p[j] - mx));
+      for (int64_t j = 0; j < sk; ++j)
+        p[j] = static_cast<float>(std::exp(double(p[j] - mx)) / sum);
+      if (probBits) {
+        float s = quantScaleOf(probClip, probBits);
+        for (int64_t j = 0; j < sk; ++j)
+          p[j] = s * quantizeCode(p[j], s, quantMax(probBits));
+      }
+      // P V with the value rows read contiguously (the same summation
+      // order over j for every output element).
+      float *oi = out.f32() + (b * sq + i) * e + h * d;
+      std::fill(oi, oi + d, 0.0f);
+      for (int64_t j = 0; j < sk; ++j) {
+        const float *vj = v.f32() + (b * sk + j) * e + h * d;
+        for (int64_t t = 0; t < d; ++t)
+          oi[t] += p[j] * vj[t];
+      }
+    }
+  });
+}
+
+namespace {
+
+/// Per-thread buffers of one (sequence, head) task, grown once.
+struct AttentionScratch {
+  std::vector<int64_t> packedK, packedV; // int64: 8-byte aligned storage
+  std::vector<int8_t> queries, probs;
+  std::vector<int32_t> scores, values;
+  std::vector<float> work;
+};
+
+constexpr int64_t kRowBlock = 32; // query rows whose scores are kept at once
+
+} // namespace
+
+void attentionI8(const std::vector<View> &in, const View &out, int64_t heads,
+                 int probBits, float scale, float probClip, OpContext &ctx) {
+  const View &q = in[0], &k = in[2], &v = in[4];
+  float qScale = in[1].f32()[0], kScale = in[3].f32()[0],
+        vScale = in[5].f32()[0];
+  const View *mask = in.size() > 6 ? &in[6] : nullptr;
+  int64_t batch = q.shape[0], sq = q.shape[1], e = q.shape[2];
+  int64_t sk = k.shape[1], d = e / heads;
+  int64_t dPad = (d + 3) / 4 * 4, skPad = (sk + 3) / 4 * 4;
+  float factor = scale * (qScale * kScale);
+  float probScale = quantScaleOf(probClip, probBits);
+  float outFactor = probScale * vScale;
+  const VecKernels &vec = vecKernels(ctx.isa);
+  auto isa = static_cast<bnrt_isa>(ctx.isa);
+  parallelFor(ctx.pool, batch * heads, [&](int64_t task) {
+    int64_t b = task / heads, h = task % heads;
+    thread_local AttentionScratch s;
+    auto words = [](int64_t bytes) { return (bytes + 7) / 8; };
+    s.packedK.resize(words(bnrt_igemm_packed_bytes(d, sk)));
+    s.packedV.resize(words(bnrt_igemm_packed_bytes(sk, d)));
+    s.queries.assign(sq * dPad, 0);
+    s.probs.assign(kRowBlock * skPad, 0);
+    s.scores.resize(kRowBlock * sk);
+    s.values.resize(kRowBlock * d);
+    s.work.resize(sk);
+    const int8_t *keys = k.i8() + b * sk * e + h * d;
+    const int8_t *vals = v.i8() + b * sk * e + h * d;
+    // K_h^T: b[t][j] = K[j][t]; V_h: b[j][t] = V[j][t].
+    bnrt_igemm_pack(keys, d, sk, 1, e, s.packedK.data());
+    bnrt_igemm_pack(vals, sk, d, e, 1, s.packedV.data());
+    for (int64_t i = 0; i < sq; ++i)
+      std::memcpy(s.queries.data() + i * dPad,
+                  q.i8() + (b * sq + i) * e + h * d, d);
+    const float *maskRow = mask ? mask->f32() + b * sk : nullptr;
+    for (int64_t i0 = 0; i0 < sq; i0 += kRowBlock) {
+      int64_t rows = std::min(kRowBlock, sq - i0);
+      bnrt_igemm_args scores{rows,
+                             sk,
+                             d,
+                             s.queries.data() + i0 * dPad,
+                             dPad,
+                             s.packedK.data(),
+                             s.scores.data(),
+                             sk};
+      bnrt_igemm(&scores, isa, 0, rows);
+      for (int64_t i = 0; i < rows; ++i)
+        vec.softmaxCodes(s.scores.data() + i * sk, maskRow, factor, sk,
+                         probScale, probBits, s.probs.data() + i * skPad,
+                         s.work.data());
+      bnrt_igemm_args values{
+          rows, d, sk, s.probs.data(), skPad, s.packedV.data(), s.values.data(),
+          d};
+      bnrt_igemm(&values, isa, 0, rows);
+      for (int64_t i = 0; i < rows; ++i) {
+        float *o = out.f32() + (b * sq + i0 + i) * e + h * d;
+        const int32_t *r = s.values.data() + i * d;
+        for (int64_t t = 0; t < d; ++t)
+          o[t] = outFactor * static_cast<float>(r[t]);
+      }
+    }
+  });
+}
+
+} // namespace bnrt

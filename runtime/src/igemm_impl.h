@@ -1,0 +1,112 @@
+//===- igemm_impl.h - int8 GEMM: packed layout and the loop nest -*- C++
+//-*-===//
+//
+// The right-hand side b[k, n] is packed (bnrt_igemm_pack) into blocks of
+// 16 columns: for each group of 4 rows k, 64 bytes where byte 4j + t is
+// b[4g + t][16 blk + j] (zero past k and n). One 32-bit lane then holds the
+// 4 products a column needs from one broadcast 4-byte piece of a row of a,
+// the shape of vpdpbusd and sdot. The column sums (for vpdpbusd's unsigned
+// operand, see igemm_avx512.cpp) precede the blocks.
+//
+// Every path sums the same integer products exactly, so all ISAs give
+// identical results.
+//
+//===----------------------------------------------------------------------===//
+#ifndef BNRT_SRC_IGEMM_IMPL_H
+#define BNRT_SRC_IGEMM_IMPL_H
+
+#include "bnrt/kernels.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace bnrt {
+
+using IgemmFn = void (*)(const bnrt_igemm_args &, int64_t m0, int64_t m1);
+
+void igemmScalar(const bnrt_igemm_args &, int64_t, int64_t);
+#if defined(__x86_64__)
+void igemmAvx2(const bnrt_igemm_args &, int64_t, int64_t);
+void igemmAvx512(const bnrt_igemm_args &, int64_t, int64_t);
+#endif
+#if defined(__aarch64__)
+void igemmNeon(const bnrt_igemm_args &, int64_t, int64_t);
+void igemmNeonDot(const bnrt_igemm_args &, int64_t, int64_t);
+#endif
+
+// Internal linkage: each file is compiled for its own ISA, and a shared
+// inline definition could be taken from the wrong one at link time.
+namespace {
+
+constexpr int64_t kIgemmCols = 16; // columns per packed block
+
+/// Views the packed buffer of a [k, n] right-hand side.
+struct IgemmPacked {
+  int64_t blocks, groups;
+  const int32_t *colSums; // [blocks * 16]
+  const int8_t *data;     // [blocks][groups][64]
+
+  IgemmPacked(const void *packed, int64_t k, int64_t n)
+      : blocks((n + kIgemmCols - 1) / kIgemmCols), groups((k + 3) / 4),
+        colSums(static_cast<const int32_t *>(packed)),
+        data(static_cast<const int8_t *>(packed) + blocks * kIgemmCols * 4) {}
+  const int8_t *group(int64_t block, int64_t g) const {
+    return data + (block * groups + g) * 64;
+  }
+};
+
+/// The SIMD loop nest, for an ISA's `V`: V::Acc accumulates 16 columns of
+/// one row, V::B holds one 64-byte group of a block, V::A one broadcast
+/// 4-byte piece of a row; V::step(acc, a, b) adds their products and
+/// V::store(acc, colSums, out, count) writes `count` <= 16 results.
+template <class V, int MB, int NB>
+void igemmTile(const bnrt_igemm_args &args, const IgemmPacked &b, int64_t m,
+               int64_t block) {
+  typename V::Acc acc[MB][NB];
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < NB; ++j)
+      acc[i][j] = V::zero();
+  for (int64_t g = 0; g < b.groups; ++g) {
+    typename V::B w[NB];
+    for (int j = 0; j < NB; ++j)
+      w[j] = V::load(b.group(block + j, g));
+    for (int i = 0; i < MB; ++i) {
+      int32_t piece;
+      std::memcpy(&piece, args.a + (m + i) * args.lda + 4 * g, 4);
+      typename V::A av = V::broadcast(piece);
+      for (int j = 0; j < NB; ++j)
+        V::step(acc[i][j], av, w[j]);
+    }
+  }
+  for (int j = 0; j < NB; ++j) {
+    int64_t n = (block + j) * kIgemmCols;
+    int count = static_cast<int>(std::min<int64_t>(kIgemmCols, args.n - n));
+    for (int i = 0; i < MB; ++i)
+      V::store(acc[i][j], b.colSums + n, args.c + (m + i) * args.ldc + n,
+               count);
+  }
+}
+
+template <class V, int MB>
+void igemmRows(const bnrt_igemm_args &args, const IgemmPacked &b, int64_t m) {
+  int64_t block = 0;
+  for (; block + 2 <= b.blocks; block += 2)
+    igemmTile<V, MB, 2>(args, b, m, block);
+  if (block < b.blocks)
+    igemmTile<V, MB, 1>(args, b, m, block);
+}
+
+template <class V>
+void igemmLoop(const bnrt_igemm_args &args, int64_t m0, int64_t m1) {
+  IgemmPacked b(args.packed_b, args.k, args.n);
+  int64_t m = m0;
+  for (; m + 4 <= m1; m += 4)
+    igemmRows<V, 4>(args, b, m);
+  for (; m < m1; ++m)
+    igemmRows<V, 1>(args, b, m);
+}
+
+} // namespace
+} // namespace bnrt
+
+#endif // BNRT_SRC_IGEMM_IMPL_H

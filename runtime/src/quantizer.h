@@ -1,0 +1,38 @@
+//===- quantizer.h - the symmetric activation quantizer ---------*- C++ -*-===//
+//
+// docs/dialect.md's quantize: scale = clip / qmax (clip = max |x| when
+// dynamic; scale 1 when it is 0), codes = clamp(round_half_even(x / scale),
+// -qmax, qmax), qmax = 2^(bits-1) - 1. Branch-free so loops vectorize.
+// Internal linkage: included by files compiled for different ISAs.
+//
+//===----------------------------------------------------------------------===//
+#ifndef BNRT_SRC_QUANTIZER_H
+#define BNRT_SRC_QUANTIZER_H
+
+#include <cstdint>
+
+namespace bnrt {
+namespace {
+
+inline float quantMax(int bits) { return float((1 << (bits - 1)) - 1); }
+
+inline float quantScaleOf(float clip, int bits) {
+  return clip == 0 ? 1.0f : clip / quantMax(bits);
+}
+
+inline int8_t quantizeCode(float x, float scale, float qmax) {
+  // Round half to even, as nearbyint in the default rounding mode, without
+  // a library call: adding 1.5 * 2^23 leaves an integer-valued float for
+  // |r| < 2^22 (clamped first). NaN -> 0.
+  float r = x / scale;
+  r = r == r ? r : 0.0f;
+  r = r < -qmax - 1 ? -qmax - 1 : r > qmax + 1 ? qmax + 1 : r;
+  float q = (r + 12582912.0f) - 12582912.0f;
+  q = q < -qmax ? -qmax : q > qmax ? qmax : q;
+  return static_cast<int8_t>(q);
+}
+
+} // namespace
+} // namespace bnrt
+
+#endif // BNRT_SRC_QUANTIZER_H

@@ -1,0 +1,45 @@
+//===- vec_kernels.h - elementwise and row kernels, per ISA -----*- C++ -*-===//
+//
+// The non-GEMM hot loops (GELU, softmax into int8 codes, layer norm,
+// quantize) as plain loops the compiler vectorizes, compiled once per x86
+// ISA from vec_kernels.inc. They use only correctly rounded IEEE operations
+// (no library calls, no FMA contraction) and sums in a fixed order of 16
+// lanes, so every build, vectorized or not, gives identical bits.
+//
+//===----------------------------------------------------------------------===//
+#ifndef BNRT_SRC_VEC_KERNELS_H
+#define BNRT_SRC_VEC_KERNELS_H
+
+#include <cstdint>
+
+namespace bnrt {
+
+struct VecKernels {
+  /// y = GELU(x), erf or tanh form.
+  void (*gelu)(const float *x, float *y, int64_t n, bool tanhForm);
+  /// max |x| (NaNs ignored).
+  float (*absMax)(const float *x, int64_t n);
+  /// The symmetric quantizer's codes of x with `scale` (docs/dialect.md).
+  void (*quantize)(const float *x, int8_t *codes, int64_t n, float scale,
+                   int bits);
+  void (*dequantize)(const int8_t *codes, float *y, int64_t n, float scale);
+  /// rows x h layer norm (mean and variance in double).
+  void (*layerNorm)(const float *x, const float *gamma, const float *beta,
+                    float *y, int64_t rows, int64_t h, float eps);
+  /// One attention row: logits = factor * scores + mask (mask may be
+  /// null), softmax, then the probabilities' codes with `probScale`.
+  /// `work` holds n floats.
+  void (*softmaxCodes)(const int32_t *scores, const float *mask, float factor,
+                       int64_t n, float probScale, int bits, int8_t *codes,
+                       float *work);
+  /// y = a + b, same shapes.
+  void (*add)(const float *a, const float *b, float *y, int64_t n);
+};
+
+/// The kernels compiled for `isa` (a bnrt_isa); the portable build for
+/// ISAs without their own.
+const VecKernels &vecKernels(int isa);
+
+} // namespace bnrt
+
+#endif // BNRT_SRC_VEC_KERNELS_H

@@ -1,0 +1,4 @@
+//===- vec_kernels_avx2.cpp - vec_kernels.inc compiled for avx2
+//-------------===//
+#define BNRT_VEC_KERNELS kVecKernelsAvx2
+#include "vec_kernels.inc"

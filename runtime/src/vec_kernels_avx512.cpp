@@ -1,0 +1,4 @@
+//===- vec_kernels_avx512.cpp - vec_kernels.inc compiled for avx512
+//-------------===//
+#define BNRT_VEC_KERNELS kVecKernelsAvx512
+#include "vec_kernels.inc"

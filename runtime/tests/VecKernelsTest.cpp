@@ -1,0 +1,182 @@
+//===- VecKernelsTest.cpp - vectorized row kernels: accuracy, identity ----===//
+//
+// Each ISA's build of vec_kernels.inc must give the portable build's bits
+// exactly (the runtime's cross-ISA identity rests on it), on lengths that
+// are not multiples of any vector width, and be close to a double-precision
+// reference: GELU within 4e-7 relative (2e-9 |x| in its negative tail), layer norm to float rounding,
+// softmax codes off by at most one step where a probability sits on a
+// rounding boundary.
+//
+//===----------------------------------------------------------------------===//
+#include "bnrt/kernels.h"
+#include "vec_kernels.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+namespace {
+
+using bnrt::VecKernels;
+using bnrt::vecKernels;
+
+std::vector<int> otherIsas() {
+  std::vector<int> isas;
+  for (int i = 1; i < BNRT_ISA_COUNT; ++i)
+    if (bnrt_isa_available(static_cast<bnrt_isa>(i)))
+      isas.push_back(i);
+  return isas;
+}
+
+std::vector<float> randomFloats(int64_t n, float spread, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d(0.0f, spread);
+  std::vector<float> v(n);
+  for (auto &x : v)
+    x = d(rng);
+  return v;
+}
+
+bool sameBits(const std::vector<float> &a, const std::vector<float> &b) {
+  return a.size() == b.size() &&
+         std::memcmp(a.data(), b.data(), a.size() * 4) == 0;
+}
+
+TEST(VecKernels, GeluIsAccurateAndIdenticalOnEveryIsa) {
+  std::vector<float> x = randomFloats(1003, 3.0f, 1);
+  x.insert(x.end(),
+           {0.0f, -0.0f, 1e-30f, -9.0f, 9.0f, -40.0f, 40.0f, 1e30f, -1e30f});
+  for (bool tanhForm : {false, true}) {
+    std::vector<float> ref(x.size());
+    vecKernels(BNRT_ISA_SCALAR).gelu(x.data(), ref.data(), x.size(), tanhForm);
+    for (size_t i = 0; i < x.size(); ++i) {
+      double v = x[i];
+      double want = tanhForm ? 0.5 * v *
+                                   (1 + std::tanh(std::sqrt(2 / M_PI) *
+                                                  (v + 0.044715 * v * v * v)))
+                             : 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)));
+      // Relative 4e-7, except in the negative tail where GELU is tiny and
+      // the rounding of x^2 / 2 in exp's argument dominates: there
+      // 2e-9 |x| absolute (far below any activation quantization step).
+      EXPECT_NEAR(ref[i], want,
+                  4e-7 * std::fabs(want) + 2e-9 * std::fabs(v) + 1e-37)
+          << "x = " << x[i] << (tanhForm ? " tanh" : " erf");
+    }
+    for (int isa : otherIsas()) {
+      std::vector<float> got(x.size());
+      vecKernels(isa).gelu(x.data(), got.data(), x.size(), tanhForm);
+      EXPECT_TRUE(sameBits(ref, got)) << bnrt_isa_name(bnrt_isa(isa));
+    }
+  }
+}
+
+TEST(VecKernels, QuantizeMatchesTheFormula) {
+  std::vector<float> x = randomFloats(517, 2.0f, 2);
+  x.push_back(NAN);
+  x.push_back(INFINITY);
+  const VecKernels &portable = vecKernels(BNRT_ISA_SCALAR);
+  x.back() = 5.0f; // absMax skips NaN; infinity checked below
+  EXPECT_FLOAT_EQ(portable.absMax(x.data(), x.size()), [&] {
+    float m = 0;
+    for (float v : x)
+      m = std::isnan(v) ? m : std::max(m, std::fabs(v));
+    return m;
+  }());
+  float inf = INFINITY;
+  EXPECT_EQ(portable.absMax(&inf, 1), INFINITY);
+  for (int bits : {8, 4}) {
+    float qmax = float((1 << (bits - 1)) - 1);
+    float scale = portable.absMax(x.data(), x.size()) / qmax;
+    std::vector<int8_t> ref(x.size());
+    portable.quantize(x.data(), ref.data(), x.size(), scale, bits);
+    for (size_t i = 0; i < x.size(); ++i) {
+      float want =
+          std::isnan(x[i])
+              ? 0.0f
+              : std::min(qmax, std::max(-qmax, std::nearbyint(x[i] / scale)));
+      EXPECT_EQ(ref[i], static_cast<int8_t>(want)) << x[i];
+    }
+    for (int isa : otherIsas()) {
+      std::vector<int8_t> got(x.size());
+      vecKernels(isa).quantize(x.data(), got.data(), x.size(), scale, bits);
+      EXPECT_EQ(got, ref) << bnrt_isa_name(bnrt_isa(isa));
+      EXPECT_EQ(vecKernels(isa).absMax(x.data(), x.size()),
+                portable.absMax(x.data(), x.size()));
+    }
+  }
+}
+
+TEST(VecKernels, LayerNormAccurateAndIdentical) {
+  for (int64_t h : {1, 7, 33, 768}) {
+    int64_t rows = 3;
+    std::vector<float> x = randomFloats(rows * h, 4.0f, 3);
+    for (auto &v : x)
+      v += 10.0f; // a large mean: cancellation would show
+    std::vector<float> g = randomFloats(h, 1.0f, 4), b = randomFloats(h, 1, 5);
+    std::vector<float> ref(rows * h);
+    vecKernels(BNRT_ISA_SCALAR)
+        .layerNorm(x.data(), g.data(), b.data(), ref.data(), rows, h, 1e-12f);
+    for (int64_t r = 0; r < rows; ++r) {
+      double mean = 0, var = 0;
+      for (int64_t i = 0; i < h; ++i)
+        mean += x[r * h + i];
+      mean /= h;
+      for (int64_t i = 0; i < h; ++i)
+        var += (x[r * h + i] - mean) * (x[r * h + i] - mean);
+      var /= h;
+      for (int64_t i = 0; i < h; ++i) {
+        double want =
+            (x[r * h + i] - mean) / std::sqrt(var + 1e-12) * g[i] + b[i];
+        EXPECT_NEAR(ref[r * h + i], want, 1e-5 * (1 + std::fabs(want)));
+      }
+    }
+    for (int isa : otherIsas()) {
+      std::vector<float> got(rows * h);
+      vecKernels(isa).layerNorm(x.data(), g.data(), b.data(), got.data(), rows,
+                                h, 1e-12f);
+      EXPECT_TRUE(sameBits(ref, got)) << bnrt_isa_name(bnrt_isa(isa));
+    }
+  }
+}
+
+TEST(VecKernels, SoftmaxCodesAccurateAndIdentical) {
+  std::mt19937 rng(6);
+  std::uniform_int_distribution<int32_t> score(-40000, 40000);
+  for (int64_t n : {1, 5, 16, 77, 384}) {
+    std::vector<int32_t> s(n);
+    for (auto &v : s)
+      v = score(rng);
+    std::vector<float> mask(n, 0.0f);
+    for (int64_t j = n / 2; j < n && n > 1; ++j)
+      mask[j] = -10000.0f; // padded keys get (almost) nothing
+    float factor = 1e-4f, probScale = 1.0f / 127;
+    std::vector<int8_t> ref(n);
+    std::vector<float> work(n);
+    vecKernels(BNRT_ISA_SCALAR)
+        .softmaxCodes(s.data(), mask.data(), factor, n, probScale, 8,
+                      ref.data(), work.data());
+    double mx = -1e300, sum = 0;
+    for (int64_t j = 0; j < n; ++j)
+      mx = std::max(mx, double(factor * float(s[j]) + mask[j]));
+    for (int64_t j = 0; j < n; ++j)
+      sum += std::exp(double(factor * float(s[j]) + mask[j]) - mx);
+    for (int64_t j = 0; j < n; ++j) {
+      double p = std::exp(double(factor * float(s[j]) + mask[j]) - mx) / sum;
+      EXPECT_LE(std::fabs(ref[j] - std::nearbyint(p * 127)), 1)
+          << n << " " << j;
+      if (mask[j] != 0)
+        EXPECT_EQ(ref[j], 0);
+    }
+    for (int isa : otherIsas()) {
+      std::vector<int8_t> got(n);
+      vecKernels(isa).softmaxCodes(s.data(), mask.data(), factor, n, probScale,
+                                   8, got.data(), work.data());
+      EXPECT_EQ(got, ref) << bnrt_isa_name(bnrt_isa(isa)) << " n " << n;
+    }
+  }
+}
+
+} // namespace
