@@ -36,3 +36,17 @@ import platform
 config.substitutions.append(
     ("%other_target",
      "x86_64" if platform.machine() in ("aarch64", "arm64") else "aarch64"))
+
+# Ahead-of-time objects (--emit obj) link with the runtime into the example
+# program (examples/aot/run_aot.cpp); AArch64 ones with the cross-built
+# runtime, run under qemu.
+config.substitutions.append(("%host_cxx", config.host_cxx))
+config.substitutions.append(("%host_runtime", config.host_runtime))
+config.substitutions.append(
+    ("%runtime_include", os.path.join(config.bnbert_src_root, "runtime", "include")))
+config.substitutions.append(
+    ("%examples", os.path.join(config.bnbert_src_root, "examples")))
+if config.aarch64_cxx and config.aarch64_runtime:
+    config.available_features.add("aarch64-cross")
+    config.substitutions.append(("%aarch64_cxx", config.aarch64_cxx))
+    config.substitutions.append(("%aarch64_runtime", config.aarch64_runtime))

@@ -12,6 +12,7 @@
 #include "bnrt/bundle_format.h"
 #include "bnrt/kernels.h"
 #include "ops.h"
+#include "status.h"
 
 #include <algorithm>
 #include <chrono>
@@ -39,21 +40,6 @@ struct LoadError {
 
 [[noreturn]] void invalid(const std::string &message) {
   throw LoadError{BNRT_ERROR_INVALID, message};
-}
-
-const char *hostTarget() {
-#if defined(__aarch64__)
-  return "aarch64";
-#else
-  return "x86_64";
-#endif
-}
-
-void setError(bnrt_error *err, bnrt_status status, const std::string &msg) {
-  if (!err)
-    return;
-  err->status = status;
-  std::snprintf(err->message, sizeof(err->message), "%s", msg.c_str());
 }
 
 } // namespace
@@ -811,7 +797,7 @@ extern "C" bnrt_status bnrt_model_run(bnrt_model *m, const void *const *inputs,
     ctx.packedWeights = m->packed[i].empty() ? nullptr : m->packed[i].data();
     auto start = std::chrono::steady_clock::now();
     std::string error;
-    if (!runOp(*op, m->opInputs[i], m->opOutputs[i], ctx, error)) {
+    if (!runOp(OpAttrs::of(*op), m->opInputs[i], m->opOutputs[i], ctx, error)) {
       setError(err, BNRT_ERROR_ARGUMENT,
                "op " + std::to_string(i) + " (" + opCodeName(op->code()) +
                    (op->name() ? " '" + op->name()->str() + "'" : "") +

@@ -136,7 +136,7 @@ void softmax(const View &x, const View &out, int64_t axis) {
 
 /// The bit-plane GEMM on int8 codes: pads K to whole 64-column words when
 /// needed (the kernels' contract), then runs the ISA's kernel.
-void linearBits(const std::vector<View> &in, const View &out, const fb::Op &op,
+void linearBits(const std::vector<View> &in, const View &out, const OpAttrs &op,
                 OpContext &ctx) {
   const View &codes = in[0], &scale = in[1], &bits = in[2], &alpha = in[3];
   const View *bias = in.size() > 4 ? &in[4] : nullptr;
@@ -156,9 +156,9 @@ void linearBits(const std::vector<View> &in, const View &out, const fb::Op &op,
                        lda,
                        scale.f32()[0],
                        static_cast<const uint64_t *>(bits.data),
-                       static_cast<int32_t>(op.ints()->Get(0)),
+                       static_cast<int32_t>(op.ints[0]),
                        alpha.f32(),
-                       static_cast<int32_t>(op.ints()->Get(1)),
+                       static_cast<int32_t>(op.ints[1]),
                        bias ? bias->f32() : nullptr,
                        out.f32(),
                        n,
@@ -175,10 +175,10 @@ std::string idError(int64_t id, int64_t position, int64_t vocab) {
 
 } // namespace
 
-bool runOp(const fb::Op &op, const std::vector<View> &in,
+bool runOp(const OpAttrs &op, const std::vector<View> &in,
            const std::vector<View> &out, OpContext &ctx, std::string &error) {
-  auto ints = [&](int i) { return op.ints()->Get(i); };
-  auto floats = [&](int i) { return op.floats()->Get(i); };
+  auto ints = [&](int i) { return op.ints[i]; };
+  auto floats = [&](int i) { return op.floats[i]; };
   const VecKernels &vec = vecKernels(ctx.isa);
   auto unary = [&](auto f) {
     int64_t n = out[0].numElements();
@@ -187,7 +187,7 @@ bool runOp(const fb::Op &op, const std::vector<View> &in,
     for (int64_t i = 0; i < n; ++i)
       y[i] = f(x[i]);
   };
-  switch (op.code()) {
+  switch (op.code) {
   case fb::OpCode::Embedding: {
     const View &table = in[0], &ids = in[1];
     int64_t vocab = table.shape[0], h = table.shape[1];
@@ -377,9 +377,9 @@ bool runOp(const fb::Op &op, const std::vector<View> &in,
   case fb::OpCode::Quantize: {
     int64_t n = in[0].numElements();
     int bits = static_cast<int>(ints(0));
-    float clip = op.floats()->size() ? floats(0) : 0.0f;
-    float s = quantScaleOf(
-        op.floats()->size() ? clip : vec.absMax(in[0].f32(), n), bits);
+    float clip = op.numFloats ? floats(0) : 0.0f;
+    float s =
+        quantScaleOf(op.numFloats ? clip : vec.absMax(in[0].f32(), n), bits);
     vec.quantize(in[0].f32(), out[0].i8(), n, s, bits);
     out[1].f32()[0] = s;
     return true;

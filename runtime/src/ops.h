@@ -50,9 +50,32 @@ void attention(const std::vector<View> &in, const View &out, int64_t heads,
 void attentionI8(const std::vector<View> &in, const View &out, int64_t heads,
                  int probBits, float scale, float probClip, OpContext &ctx);
 
+/// An op's code and attributes (from a bundle's fb::Op, or from the
+/// constants an AOT object passes).
+struct OpAttrs {
+  fb::OpCode code;
+  const int64_t *ints = nullptr;
+  int64_t numInts = 0;
+  const float *floats = nullptr;
+  int64_t numFloats = 0;
+
+  static OpAttrs of(const fb::Op &op) {
+    OpAttrs a{op.code()};
+    if (op.ints()) {
+      a.ints = op.ints()->data();
+      a.numInts = op.ints()->size();
+    }
+    if (op.floats()) {
+      a.floats = op.floats()->data();
+      a.numFloats = op.floats()->size();
+    }
+    return a;
+  }
+};
+
 /// Runs one op. `error` is set (and false returned) for data-dependent
 /// failures only (an id outside a table).
-bool runOp(const fb::Op &op, const std::vector<View> &in,
+bool runOp(const OpAttrs &op, const std::vector<View> &in,
            const std::vector<View> &out, OpContext &ctx, std::string &error);
 
 } // namespace bnrt

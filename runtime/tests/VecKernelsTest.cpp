@@ -3,9 +3,9 @@
 // Each ISA's build of vec_kernels.inc must give the portable build's bits
 // exactly (the runtime's cross-ISA identity rests on it), on lengths that
 // are not multiples of any vector width, and be close to a double-precision
-// reference: GELU within 4e-7 relative (2e-9 |x| in its negative tail), layer norm to float rounding,
-// softmax codes off by at most one step where a probability sits on a
-// rounding boundary.
+// reference: GELU within 4e-7 relative (2e-9 |x| in its negative tail), layer
+// norm to float rounding, softmax codes off by at most one step where a
+// probability sits on a rounding boundary.
 //
 //===----------------------------------------------------------------------===//
 #include "bnrt/kernels.h"

@@ -3,16 +3,18 @@
 //   bnbert-compile MODEL.onnx -o OUT [--shape NAME=DxD ...]
 //       [--weights fp32|int8|ternary|binary] [--split-ternary]
 //       [--act-bits 32|8|4] [--granularity tensor|row]
-//       [--target x86_64|aarch64] [--emit bundle|mlir] [--report]
+//       [--target x86_64|aarch64] [--emit bundle|obj|mlir] [--report]
 //
 // Import (with --shape), raise to bnq (bnq-from-onnx), quantize weights and
-// activations as asked, pack, and write a .bnb bundle for the runtime (or
-// the final MLIR). Progress goes to stderr; exit 1 with one message on any
-// error.
+// activations as asked, pack, and write a .bnb bundle for the runtime, an
+// ahead-of-time object (plus its C header) that calls the runtime's
+// kernels, or the final MLIR. Progress goes to stderr; exit 1 with one message
+// on any error.
 //
 //===----------------------------------------------------------------------===//
 #include "bnbert/Import/OnnxImporter.h"
 #include "bnbert/Target/BundleWriter.h"
+#include "bnbert/Target/ObjectEmitter.h"
 #include "bnbert/Transforms/CompressionReport.h"
 #include "bnbert/Transforms/Passes.h"
 
@@ -67,10 +69,19 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     target("target", cl::desc("Target: x86_64 or aarch64 (default: host)"),
            cl::init(""), cl::cat(category));
-static cl::opt<std::string> emit("emit",
-                                 cl::desc("Output kind: bundle (default) or "
-                                          "mlir"),
-                                 cl::init("bundle"), cl::cat(category));
+static cl::opt<std::string>
+    emit("emit",
+         cl::desc("Output kind: bundle (default, .bnb for bnbert-run), obj "
+                  "(an ELF object with the weights and an entry point "
+                  "NAME_run, plus NAME.h next to it; link with the "
+                  "runtime) or mlir"),
+         cl::init("bundle"), cl::cat(category));
+static cl::opt<std::string>
+    entryName("name",
+              cl::desc("With --emit obj: the C prefix of the entry point "
+                       "and header symbols (default: from the output file "
+                       "name)"),
+              cl::value_desc("identifier"), cl::cat(category));
 static cl::opt<bool> report("report",
                             cl::desc("Print the per-weight size table and "
                                      "the compression against the ONNX "
@@ -126,8 +137,12 @@ int main(int argc, char **argv) {
                 Twine(static_cast<int>(actBits)));
   if (granularity != "tensor" && granularity != "row")
     return fail("--granularity must be tensor or row");
-  if (emit != "bundle" && emit != "mlir")
-    return fail("--emit must be bundle or mlir (obj is not implemented yet)");
+  if (emit != "bundle" && emit != "mlir" && emit != "obj")
+    return fail("--emit must be bundle, obj or mlir, got '" + emit + "'");
+  std::string aotName = entryName.empty() ? bnbert::aotNameFromPath(outputFile)
+                                          : entryName.getValue();
+  if (emit == "obj" && bnbert::aotNameFromPath(aotName) != aotName)
+    return fail("--name must be a C identifier, got '" + aotName + "'");
   std::string targetName = target.empty() ? hostTarget() : target.getValue();
   if (targetName != "x86_64" && targetName != "aarch64")
     return fail("--target must be x86_64 or aarch64");
@@ -240,6 +255,31 @@ int main(int argc, char **argv) {
   }
   if (failed(bundle))
     return 1;
+  if (emit == "obj") {
+    FailureOr<bnbert::AotObject> object;
+    {
+      Stage stage("compile " + aotName + "_run for " + targetName);
+      object = bnbert::emitAotObject(context, *bundle, targetName, aotName,
+                                     inputFile, error);
+    }
+    if (failed(object))
+      return fail(error);
+    std::string headerFile = (outputFile.getValue().size() > 2 &&
+                              StringRef(outputFile).ends_with(".o"))
+                                 ? outputFile.substr(0, outputFile.size() - 2)
+                                 : outputFile.getValue();
+    headerFile += ".h";
+    auto header = openOutputFile(headerFile, &error);
+    if (!header)
+      return fail(error);
+    output->os() << object->object;
+    header->os() << object->header;
+    output->keep();
+    header->keep();
+    errs() << "[bnbert-compile] wrote " << outputFile << " ("
+           << object->object.size() << " bytes) and " << headerFile << "\n";
+    return 0;
+  }
   output->os().write(reinterpret_cast<const char *>(bundle->data()),
                      bundle->size());
   output->keep();
