@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 namespace bnrt {
 namespace {
@@ -123,27 +124,37 @@ inline void addInPlace(__m256i &acc, __m256i b) {
   asm("vpaddw %1, %0, %0" : "+x"(acc) : "x"(b));
 }
 
-/// Exact dots of MB activation rows with the 16 weight rows of one mask
-/// block (`masks`: its groups): out[i][row] = sum s x = 2 sum b x - rowsum
-/// with b = (s + 1) / 2 in {0, 1}.
+/// Decodes one mask block (16 weight rows, `count` groups) into `panel`:
+/// 64 bytes per group, {0, 1} = (s + 1) / 2, rows 0-7 then 8-15.
+void decodePanel(const uint64_t *masks, int64_t count, __m256i *panel) {
+  for (int64_t c = 0; c < count; ++c) {
+    const char *mask = reinterpret_cast<const char *>(masks + c);
+    _mm256_store_si256(panel + 2 * c, spreadMask(mask));
+    _mm256_store_si256(panel + 2 * c + 1, spreadMask(mask + 4));
+  }
+}
+
+/// Exact dots of MB activation rows (from m) with a decoded panel:
+/// out[i][row] = sum s x = 2 sum b x - rowsum(x).
 template <int MB>
-void maskDots(const bnrt_bgemm_args &a, const uint64_t *masks, int64_t count,
-              int64_t m, const int32_t *rowSums, int32_t out[][kMaskRows]) {
+void panelDots(const bnrt_bgemm_args &a, const __m256i *panel, int64_t count,
+               int64_t m, const int32_t *rowSums, int32_t out[][kMaskRows]) {
   const __m256i ones16 = _mm256_set1_epi16(1);
   __m256i wide[MB][2];
   for (int i = 0; i < MB; ++i)
     wide[i][0] = wide[i][1] = _mm256_setzero_si256();
+  const int8_t *x = a.x + m * a.lda;
   for (int64_t c0 = 0; c0 < count; c0 += kFlush) {
     int64_t c1 = c0 + kFlush < count ? c0 + kFlush : count;
     __m256i acc[MB][2];
     for (int i = 0; i < MB; ++i)
       acc[i][0] = acc[i][1] = _mm256_setzero_si256();
     for (int64_t c = c0; c < c1; ++c) {
-      const char *mask = reinterpret_cast<const char *>(masks + c);
-      __m256i lo = spreadMask(mask), hi = spreadMask(mask + 4);
+      __m256i lo = _mm256_load_si256(panel + 2 * c);
+      __m256i hi = _mm256_load_si256(panel + 2 * c + 1);
       for (int i = 0; i < MB; ++i) {
         int32_t x4;
-        std::memcpy(&x4, a.x + (m + i) * a.lda + 4 * c, 4);
+        std::memcpy(&x4, x + i * a.lda + 4 * c, 4);
         __m256i xv = _mm256_set1_epi32(x4);
         addInPlace(acc[i][0], _mm256_maddubs_epi16(lo, xv));
         addInPlace(acc[i][1], _mm256_maddubs_epi16(hi, xv));
@@ -181,39 +192,61 @@ void finish8(const bnrt_bgemm_args &a, int64_t n,
   _mm256_storeu_ps(y, out);
 }
 
+/// MB activation rows from m against weight block b (panels decoded).
 template <int MB>
-void maskRows(const bnrt_bgemm_args &a, int64_t m, int64_t n0, int64_t n1) {
+void panelRows(const bnrt_bgemm_args &a, const __m256i *panels, int64_t count,
+               int64_t m, int64_t b, int64_t n1, const int32_t *rowSums) {
+  int32_t dots[kMaxPlanes][MB][kMaskRows];
+  for (int32_t p = 0; p < a.planes; ++p)
+    panelDots<MB>(a, panels + p * 2 * count, count, m, rowSums + m, dots[p]);
+  int64_t rows = std::min<int64_t>(kMaskRows, n1 - b * kMaskRows);
+  for (int i = 0; i < MB; ++i)
+    for (int64_t r = 0; r < rows; r += 8) {
+      int64_t n = b * kMaskRows + r;
+      if (rows - r >= 8) {
+        finish8(a, n, dots, i, r, a.y + (m + i) * a.ldy + n);
+        continue;
+      }
+      for (int64_t t = r; t < rows; ++t) {
+        int32_t planeDots[kMaxPlanes];
+        for (int32_t p = 0; p < a.planes; ++p)
+          planeDots[p] = dots[p][i][t];
+        a.y[(m + i) * a.ldy + n - r + t] = finishRow(a, n - r + t, planeDots);
+      }
+    }
+}
+
+/// The packed path: per block of 16 weight rows, decode its planes once
+/// into an L1/L2-resident panel (16 x K bytes per plane, never the whole
+/// weight), then sweep every activation row over it, 4 at a time.
+void maskGemm(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
+              int64_t n1) {
   const uint64_t *packed = static_cast<const uint64_t *>(a.packed);
   int64_t blocks = maskBlocks(a.n), count = maskGroups(a.k);
-  int32_t rowSums[MB];
-  for (int i = 0; i < MB; ++i) {
+  thread_local std::vector<uint8_t> panelBytes; // grow once per thread
+  thread_local std::vector<int32_t> rowSums;
+  panelBytes.resize(a.planes * count * 64 + 32);
+  auto *panels = reinterpret_cast<__m256i *>(
+      panelBytes.data() +
+      (32 - reinterpret_cast<uintptr_t>(panelBytes.data()) % 32) % 32);
+  rowSums.resize(m1);
+  for (int64_t m = m0; m < m1; ++m) {
     int32_t s = 0;
     for (int64_t k = 0; k < a.k; ++k)
-      s += a.x[(m + i) * a.lda + k];
-    rowSums[i] = s;
+      s += a.x[m * a.lda + k];
+    rowSums[m] = s;
   }
-  int32_t dots[kMaxPlanes][MB][kMaskRows];
   for (int64_t b = n0 / kMaskRows; b * kMaskRows < n1; ++b) {
     for (int32_t p = 0; p < a.planes; ++p)
-      maskDots<MB>(a, packed + (p * blocks + b) * count, count, m, rowSums,
-                   dots[p]);
-    int64_t rows = std::min<int64_t>(kMaskRows, n1 - b * kMaskRows);
-    for (int i = 0; i < MB; ++i)
-      for (int64_t r = 0; r < rows; r += 8) {
-        int64_t n = b * kMaskRows + r;
-        float *y = a.y + (m + i) * a.ldy + n;
-        if (rows - r >= 8) {
-          finish8(a, n, dots, i, r, y);
-          continue;
-        }
-        for (int64_t t = r; t < rows; ++t) {
-          int32_t planeDots[kMaxPlanes];
-          for (int32_t p = 0; p < a.planes; ++p)
-            planeDots[p] = dots[p][i][t];
-          a.y[(m + i) * a.ldy + b * kMaskRows + t] =
-              finishRow(a, b * kMaskRows + t, planeDots);
-        }
-      }
+      decodePanel(packed + (p * blocks + b) * count, count,
+                  panels + p * 2 * count);
+    int64_t m = m0;
+    for (; m + 4 <= m1; m += 4)
+      panelRows<4>(a, panels, count, m, b, n1, rowSums.data());
+    for (; m + 2 <= m1; m += 2)
+      panelRows<2>(a, panels, count, m, b, n1, rowSums.data());
+    for (; m < m1; ++m)
+      panelRows<1>(a, panels, count, m, b, n1, rowSums.data());
   }
 }
 
@@ -223,14 +256,8 @@ void bgemmAvx2(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
                int64_t n1) {
   if (a.planes > kMaxPlanes)
     return bgemmScalar(a, m0, m1, n0, n1);
-  if (a.packed && n0 % kMaskRows == 0) {
-    int64_t m = m0;
-    for (; m + 4 <= m1; m += 4)
-      maskRows<4>(a, m, n0, n1);
-    for (; m < m1; ++m)
-      maskRows<1>(a, m, n0, n1);
-    return;
-  }
+  if (a.packed && n0 % kMaskRows == 0)
+    return maskGemm(a, m0, m1, n0, n1);
   int64_t words = bnrt_bitpack_row_words(a.k);
   int64_t m = m0;
   for (; m + 2 <= m1; m += 2)

@@ -8,8 +8,10 @@
 #include "vec_kernels.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <functional>
 
 namespace bnrt {
 
@@ -166,6 +168,28 @@ void linearBits(const std::vector<View> &in, const View &out, const OpAttrs &op,
   bnrt_bgemm_a8_parallel(&args, static_cast<bnrt_isa>(ctx.isa), ctx.pool);
 }
 
+constexpr int64_t kMinChunk = 16384;
+constexpr int kMaxChunks = 256;
+
+/// fn(begin, end) over [0, n) in chunks across the pool (elementwise
+/// work: any split gives the same bits). Small n runs inline.
+void chunked(::bnrt_threads *pool, int64_t n,
+             const std::function<void(int64_t, int64_t)> &fn) {
+  int64_t chunks =
+      std::min<int64_t>(std::min(4 * bnrt_threads_count(pool), kMaxChunks),
+                        (n + kMinChunk - 1) / kMinChunk);
+  if (chunks <= 1) {
+    fn(0, n);
+    return;
+  }
+  parallelFor(pool, chunks, [&](int64_t c) {
+    // Chunk bounds on multiples of 64 elements (whole vectors).
+    int64_t begin = n * c / chunks / 64 * 64;
+    int64_t end = c + 1 == chunks ? n : n * (c + 1) / chunks / 64 * 64;
+    fn(begin, end);
+  });
+}
+
 /// The message for an id outside a table of `vocab` rows.
 std::string idError(int64_t id, int64_t position, int64_t vocab) {
   return "id " + std::to_string(id) + " at position " +
@@ -227,8 +251,10 @@ bool runOp(const OpAttrs &op, const std::vector<View> &in,
   }
   case fb::OpCode::LayerNorm: {
     int64_t h = in[0].shape.back();
-    vec.layerNorm(in[0].f32(), in[1].f32(), in[2].f32(), out[0].f32(),
-                  in[0].numElements() / h, h, floats(0));
+    chunked(ctx.pool, in[0].numElements() / h, [&](int64_t r0, int64_t r1) {
+      vec.layerNorm(in[0].f32() + r0 * h, in[1].f32(), in[2].f32(),
+                    out[0].f32() + r0 * h, r1 - r0, h, floats(0));
+    });
     return true;
   }
   case fb::OpCode::LinearF32:
@@ -244,14 +270,18 @@ bool runOp(const OpAttrs &op, const std::vector<View> &in,
     softmax(in[0], out[0], ints(0));
     return true;
   case fb::OpCode::Gelu:
-    vec.gelu(in[0].f32(), out[0].f32(), out[0].numElements(), ints(0) != 0);
+    chunked(ctx.pool, out[0].numElements(), [&](int64_t i0, int64_t i1) {
+      vec.gelu(in[0].f32() + i0, out[0].f32() + i0, i1 - i0, ints(0) != 0);
+    });
     return true;
   case fb::OpCode::Tanh:
     unary([](float x) { return std::tanh(x); });
     return true;
   case fb::OpCode::Add:
     if (in[0].shape == in[1].shape) {
-      vec.add(in[0].f32(), in[1].f32(), out[0].f32(), out[0].numElements());
+      chunked(ctx.pool, out[0].numElements(), [&](int64_t i0, int64_t i1) {
+        vec.add(in[0].f32() + i0, in[1].f32() + i0, out[0].f32() + i0, i1 - i0);
+      });
       return true;
     }
     broadcast(in[0], in[1], out[0], [](float a, float b) { return a + b; });
@@ -378,15 +408,26 @@ bool runOp(const OpAttrs &op, const std::vector<View> &in,
     int64_t n = in[0].numElements();
     int bits = static_cast<int>(ints(0));
     float clip = op.numFloats ? floats(0) : 0.0f;
-    float s =
-        quantScaleOf(op.numFloats ? clip : vec.absMax(in[0].f32(), n), bits);
-    vec.quantize(in[0].f32(), out[0].i8(), n, s, bits);
+    if (!op.numFloats) { // max is order-independent: chunk maxima
+      float maxima[kMaxChunks] = {};
+      std::atomic<int> slot{0};
+      chunked(ctx.pool, n, [&](int64_t i0, int64_t i1) {
+        maxima[slot++] = vec.absMax(in[0].f32() + i0, i1 - i0);
+      });
+      clip = vec.absMax(maxima, kMaxChunks);
+    }
+    float s = quantScaleOf(clip, bits);
+    chunked(ctx.pool, n, [&](int64_t i0, int64_t i1) {
+      vec.quantize(in[0].f32() + i0, out[0].i8() + i0, i1 - i0, s, bits);
+    });
     out[1].f32()[0] = s;
     return true;
   }
   case fb::OpCode::Dequantize: {
-    vec.dequantize(in[0].i8(), out[0].f32(), out[0].numElements(),
-                   in[1].f32()[0]);
+    chunked(ctx.pool, out[0].numElements(), [&](int64_t i0, int64_t i1) {
+      vec.dequantize(in[0].i8() + i0, out[0].f32() + i0, i1 - i0,
+                     in[1].f32()[0]);
+    });
     return true;
   }
   case fb::OpCode::Unary: {
