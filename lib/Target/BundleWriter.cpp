@@ -4,7 +4,10 @@
 // to the op program of runtime/schema/bundle.fbs:
 // - every op becomes one bundle op (docs/bundle.md has the conventions);
 //   linear(dequantize(quantize(x)), packed_weight) becomes LinearBits on
-//   the int8 codes, the GEMM the runtime's bit-plane kernels run;
+//   the int8 codes, the GEMM the runtime's bit-plane kernels run, and
+//   linear(dequantize(quantize(x)), quant_weight) LinearI8, the int8 GEMM;
+//   attention on quantized q, k, v with quantized probabilities becomes
+//   AttentionI8;
 // - constants (f32 tensors, packed sign planes, scales) are stored 64-byte
 //   aligned in the bundle's data; quant_weight and bitplane_weight
 //   (unpacked forms) are stored as their dequantized f32 values;
@@ -72,6 +75,7 @@ private:
                         int64_t bytes);
   FailureOr<int32_t> constantOf(Operation *op, Value v);
   FailureOr<std::vector<int32_t>> packedOperands(PackedWeightOp packed);
+  LogicalResult lowerLinearI8(LinearOp l, DequantizeOp dq, QuantWeightOp qw);
   int32_t arenaFor(Value v);
   void addOp(fb::OpCode code, Operation *op, std::vector<int32_t> inputs,
              std::vector<int32_t> outputs, std::vector<int64_t> ints = {},
@@ -330,6 +334,8 @@ LogicalResult Writer::lowerOp(Operation *op) {
         auto packed = l.getWeight().getDefiningOp<PackedWeightOp>();
         auto dq = l.getInput().getDefiningOp<DequantizeOp>();
         auto q = dq ? dq.getInput().getDefiningOp<QuantizeOp>() : QuantizeOp();
+        if (auto qw = l.getWeight().getDefiningOp<QuantWeightOp>(); qw && q)
+          return lowerLinearI8(l, dq, qw);
         if (!packed || !q)
           return simple(fb::OpCode::LinearF32);
         // The bit-plane GEMM on the int8 codes.
@@ -430,13 +436,14 @@ LogicalResult Writer::lowerOp(Operation *op) {
       })
       .Case([&](DequantizeOp d) -> LogicalResult {
         // Not needed when every use reads the codes (LinearBits,
-        // AttentionI8).
+        // LinearI8, AttentionI8).
         bool needed = llvm::any_of(d->getUsers(), [&](Operation *user) {
           if (auto a = llvm::dyn_cast<AttentionOp>(user))
             return !readsInt8Codes(a) || a.getMaskBias() == d.getResult();
           auto l = llvm::dyn_cast<LinearOp>(user);
           return !l || l.getInput() != d.getResult() ||
-                 !l.getWeight().getDefiningOp<PackedWeightOp>();
+                 !(l.getWeight().getDefiningOp<PackedWeightOp>() ||
+                   l.getWeight().getDefiningOp<QuantWeightOp>());
         });
         return needed ? simple(fb::OpCode::Dequantize) : success();
       })
@@ -445,6 +452,44 @@ LogicalResult Writer::lowerOp(Operation *op) {
       })
       .Default(
           [](Operation *op) { return op->emitOpError("has no runtime op"); });
+}
+
+/// linear(dequantize(quantize(x)), quant_weight): the int8 GEMM on the
+/// codes and the weight's integer values (as stored: i8 [N, K]) with its
+/// per-tensor or per-row scale.
+LogicalResult Writer::lowerLinearI8(LinearOp l, DequantizeOp dq,
+                                    QuantWeightOp qw) {
+  auto codes = valueOf(dq.getInput());
+  auto xScale = valueOf(dq.getScale());
+  auto values = getElementValues<int8_t>(qw.getValues());
+  auto scales = getElementValues<float>(qw.getScale());
+  if (failed(codes) || failed(xScale) || failed(values) || failed(scales))
+    return l.emitOpError("cannot store its int8 GEMM operands");
+  auto type = llvm::cast<RankedTensorType>(qw.getType());
+  std::vector<int8_t> rawValues(values->size());
+  for (int64_t i = 0; i < values->size(); ++i)
+    rawValues[i] = (*values)[i];
+  std::vector<float> rawScales(scales->size());
+  for (int64_t i = 0; i < scales->size(); ++i)
+    rawScales[i] = (*scales)[i];
+  std::string name = locName(qw.getLoc());
+  std::vector<int32_t> in{
+      *codes, *xScale,
+      constantBytes(name + "/values", fb::DType::I8, type.getShape(),
+                    rawValues.data(), rawValues.size()),
+      constantBytes(name + "/scale", fb::DType::F32,
+                    {static_cast<int64_t>(rawScales.size())}, rawScales.data(),
+                    rawScales.size() * 4)};
+  if (Value b = l.getBias()) {
+    auto id = valueOf(b);
+    if (failed(id))
+      return l.emitOpError("cannot store its bias");
+    in.push_back(*id);
+  }
+  bool perRow = rawScales.size() != 1;
+  addOp(fb::OpCode::LinearI8, l, in, {arenaFor(l.getResult())},
+        {perRow ? 1 : 0});
+  return success();
 }
 
 /// Greedy first-fit over live ranges: a slot is free again after the last

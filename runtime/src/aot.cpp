@@ -56,21 +56,6 @@ void bindViews(std::vector<View> &views, const bnrt_aot_tensor *tensors,
   }
 }
 
-/// The ISA's layout of a LinearBits op's weights (operands: codes, scale,
-/// bits [P, N, W], ...), rebuilt when the ISA changes.
-void packWeights(bnrt_aot_context::OpState &op, bnrt_isa isa) {
-  if (op.packedIsa == isa)
-    return;
-  const View &codes = op.in[0], &bits = op.in[2];
-  int64_t n = bits.shape[1], k = codes.shape.back();
-  auto planes = static_cast<int32_t>(bits.shape[0]);
-  op.packed.assign(bnrt_bgemm_packed_bytes(n, k, planes, isa) / 8, 0);
-  if (!op.packed.empty())
-    bnrt_bgemm_pack(static_cast<const uint64_t *>(bits.data), n, k, planes, isa,
-                    op.packed.data());
-  op.packedIsa = isa;
-}
-
 } // namespace
 
 extern "C" bnrt_aot_context *
@@ -200,10 +185,11 @@ bnrt_aot_run_op(bnrt_aot_context *ctx, int32_t index, int32_t code,
     opCtx.isa = ctx->isa;
     opCtx.pool = ctx->pool;
     opCtx.scratch = &ctx->scratch;
-    if (kind == fb::OpCode::LinearBits) {
-      packWeights(op, ctx->isa);
-      opCtx.packedWeights = op.packed.empty() ? nullptr : op.packed.data();
+    if (op.packedIsa != ctx->isa) { // GEMM weights for this ISA
+      packOpWeights(kind, op.in, ctx->isa, op.packed);
+      op.packedIsa = ctx->isa;
     }
+    opCtx.packedWeights = op.packed.empty() ? nullptr : op.packed.data();
     OpAttrs attrs{kind, ints, num_ints, floats, num_floats};
     std::string error;
     if (!runOp(attrs, op.in, op.out, opCtx, error)) {

@@ -400,6 +400,26 @@ void bnrt_model::validateOp(int index, const fb::Op &op) {
     }
     break;
   }
+  case fb::OpCode::LinearI8: {
+    // codes, x_scale, weight i8 [N, K], w_scale [1 | N], bias?
+    arity(4, 5, 1);
+    attrs(1, 0);
+    const auto &x = shape(in[0]), &w = shape(in[2]);
+    int64_t perRow = op.ints()->Get(0);
+    if (dtype(in[0]) != fb::DType::I8 || dtype(in[2]) != fb::DType::I8)
+      fail("needs int8 codes and an int8 weight");
+    needF32({in[1], in[3], out[0]});
+    if (count(in[1]) != 1 || x.empty() || w.size() != 2 || x.back() != w[1] ||
+        shape(out[0]) != withLast(x, w[0]) ||
+        count(in[3]) != (perRow ? w[0] : 1))
+      fail("codes, weight, scales and result do not agree");
+    if (in.size() == 5) {
+      needF32({in[4]});
+      if (shape(in[4]) != std::vector<int64_t>{w[0]})
+        fail("bias must be [N]");
+    }
+    break;
+  }
   case fb::OpCode::BatchMatmul: {
     arity(2, 2, 1);
     attrs(1, 0);
@@ -596,21 +616,8 @@ void bnrt_model::validateOp(int index, const fb::Op &op) {
 /// Weight layouts of the selected ISA, built once (not per run).
 void bnrt_model::prepack() {
   packed.assign(bundle->ops()->size(), {});
-  for (uint32_t i = 0; i < bundle->ops()->size(); ++i) {
-    const fb::Op *op = bundle->ops()->Get(i);
-    if (op->code() != fb::OpCode::LinearBits)
-      continue;
-    int32_t bitsId = op->inputs()->Get(2), codesId = op->inputs()->Get(0);
-    int64_t n = shapes[bitsId][1], k = shapes[codesId].back();
-    int32_t planes = static_cast<int32_t>(shapes[bitsId][0]);
-    int64_t bytes = bnrt_bgemm_packed_bytes(n, k, planes, isa);
-    if (bytes == 0)
-      continue;
-    packed[i].resize(bytes / 8);
-    bnrt_bgemm_pack(reinterpret_cast<const uint64_t *>(
-                        data + bundle->values()->Get(bitsId)->offset()),
-                    n, k, planes, isa, packed[i].data());
-  }
+  for (uint32_t i = 0; i < bundle->ops()->size(); ++i)
+    packOpWeights(bundle->ops()->Get(i)->code(), opInputs[i], isa, packed[i]);
 }
 
 void *bnrt_model::address(int32_t id, const void *const *in,

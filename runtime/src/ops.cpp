@@ -190,6 +190,42 @@ void chunked(::bnrt_threads *pool, int64_t n,
   });
 }
 
+/// y = x_scale * (w_scale(n) * sum_k codes[m, k] W[n, k]) + bias[n], the
+/// sums exact on igemm; row tiles across the pool.
+void linearI8(const std::vector<View> &in, const View &out, bool perRow,
+              OpContext &ctx) {
+  const View &codes = in[0], &weight = in[2];
+  const float xScale = in[1].f32()[0], *wScale = in[3].f32();
+  const float *bias = in.size() > 4 ? in[4].f32() : nullptr;
+  int64_t k = codes.shape.back(), m = codes.numElements() / k;
+  int64_t n = weight.shape[0], lda = (k + 3) / 4 * 4;
+  const int8_t *x = codes.i8();
+  if (lda != k) { // igemm reads rows in whole 4-byte pieces
+    ctx.scratch->assign(m * lda, 0);
+    for (int64_t i = 0; i < m; ++i)
+      std::memcpy(ctx.scratch->data() + i * lda, x + i * k, k);
+    x = ctx.scratch->data();
+  }
+  constexpr int64_t kTile = 16;
+  auto isa = static_cast<bnrt_isa>(ctx.isa);
+  parallelFor(ctx.pool, (m + kTile - 1) / kTile, [&](int64_t t) {
+    int64_t m0 = t * kTile, rows = std::min(kTile, m - m0);
+    thread_local std::vector<int32_t> dots; // grows once per thread
+    dots.resize(kTile * n);
+    bnrt_igemm_args args{
+        rows, n, k, x + m0 * lda, lda, ctx.packedWeights, dots.data(), n};
+    bnrt_igemm(&args, isa, 0, rows);
+    for (int64_t i = 0; i < rows; ++i) {
+      float *y = out.f32() + (m0 + i) * n;
+      for (int64_t j = 0; j < n; ++j) {
+        float v = xScale * (wScale[perRow ? j : 0] *
+                            static_cast<float>(dots[i * n + j]));
+        y[j] = bias ? v + bias[j] : v;
+      }
+    }
+  });
+}
+
 /// The message for an id outside a table of `vocab` rows.
 std::string idError(int64_t id, int64_t position, int64_t vocab) {
   return "id " + std::to_string(id) + " at position " +
@@ -198,6 +234,27 @@ std::string idError(int64_t id, int64_t position, int64_t vocab) {
 }
 
 } // namespace
+
+void packOpWeights(fb::OpCode code, const std::vector<View> &in, int isa,
+                   std::vector<uint64_t> &packed) {
+  packed.clear();
+  if (code == fb::OpCode::LinearBits) {
+    const View &codes = in[0], &bits = in[2];
+    int64_t n = bits.shape[1], k = codes.shape.back();
+    auto planes = static_cast<int32_t>(bits.shape[0]);
+    auto target = static_cast<bnrt_isa>(isa);
+    packed.assign(bnrt_bgemm_packed_bytes(n, k, planes, target) / 8, 0);
+    if (!packed.empty())
+      bnrt_bgemm_pack(static_cast<const uint64_t *>(bits.data), n, k, planes,
+                      target, packed.data());
+  } else if (code == fb::OpCode::LinearI8) {
+    const View &weight = in[2];
+    int64_t n = weight.shape[0], k = weight.shape[1];
+    // igemm's right-hand side b[k][n] = W[n][k]; the same for every ISA.
+    packed.assign((bnrt_igemm_packed_bytes(k, n) + 7) / 8, 0);
+    bnrt_igemm_pack(weight.i8(), k, n, 1, k, packed.data());
+  }
+}
 
 bool runOp(const OpAttrs &op, const std::vector<View> &in,
            const std::vector<View> &out, OpContext &ctx, std::string &error) {
@@ -262,6 +319,9 @@ bool runOp(const OpAttrs &op, const std::vector<View> &in,
     return true;
   case fb::OpCode::LinearBits:
     linearBits(in, out[0], op, ctx);
+    return true;
+  case fb::OpCode::LinearI8:
+    linearI8(in, out[0], ints(0) != 0, ctx);
     return true;
   case fb::OpCode::BatchMatmul:
     batchMatmul(in[0], in[1], out[0], ints(0) != 0);

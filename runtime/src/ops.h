@@ -43,6 +43,12 @@ struct OpContext {
   std::vector<int8_t> *scratch = nullptr; // zero-padded GEMM activations
 };
 
+/// The GEMM weights of a LinearBits (bit planes, in `isa`'s layout) or
+/// LinearI8 op (int8 [N, K], in the igemm layout) repacked from its bound
+/// operands into `packed` (emptied for other ops and canonical layouts).
+void packOpWeights(fb::OpCode code, const std::vector<View> &in, int isa,
+                   std::vector<uint64_t> &packed);
+
 /// The Attention op (float operands) and AttentionI8 (int8 codes and
 /// scales of q, k, v); attention.cpp.
 void attention(const std::vector<View> &in, const View &out, int64_t heads,
