@@ -102,7 +102,9 @@ void rowBlock(const bnrt_bgemm_args &a, int64_t m, int64_t n0, int64_t n1,
     block<MB, 1>(a, m, n, words);
 }
 
-constexpr int kFlush = 64; // groups per int16 accumulation (64 * 254 < 2^15)
+// Groups per int16 accumulation: a pair of panel bytes <= B times codes
+// <= 127 sums to at most 2 * B * 127; 64 * 508 and 16 * 2032 < 2^15.
+inline int64_t flushGroups(int32_t panelMax) { return panelMax <= 2 ? 64 : 16; }
 constexpr int kMaxPlanes = 8;
 
 /// {1, 0} bytes for 32 mask bits (byte j <- bit j) read from memory.
@@ -138,14 +140,15 @@ void decodePanel(const uint64_t *masks, int64_t count, __m256i *panel) {
 /// out[i][row] = sum s x = 2 sum b x - rowsum(x).
 template <int MB>
 void panelDots(const bnrt_bgemm_args &a, const __m256i *panel, int64_t count,
-               int64_t m, const int32_t *rowSums, int32_t out[][kMaskRows]) {
+               int64_t flush, int64_t m, const int32_t *rowSums,
+               int32_t out[][kMaskRows]) {
   const __m256i ones16 = _mm256_set1_epi16(1);
   __m256i wide[MB][2];
   for (int i = 0; i < MB; ++i)
     wide[i][0] = wide[i][1] = _mm256_setzero_si256();
   const int8_t *x = a.x + m * a.lda;
-  for (int64_t c0 = 0; c0 < count; c0 += kFlush) {
-    int64_t c1 = c0 + kFlush < count ? c0 + kFlush : count;
+  for (int64_t c0 = 0; c0 < count; c0 += flush) {
+    int64_t c1 = c0 + flush < count ? c0 + flush : count;
     __m256i acc[MB][2];
     for (int i = 0; i < MB; ++i)
       acc[i][0] = acc[i][1] = _mm256_setzero_si256();
@@ -178,27 +181,65 @@ void panelDots(const bnrt_bgemm_args &a, const __m256i *panel, int64_t count,
 template <int MB>
 void finish8(const bnrt_bgemm_args &a, int64_t n,
              const int32_t dots[][MB][kMaskRows], int i, int64_t r, float *y) {
-  __m256 acc = _mm256_setzero_ps();
+  __m256 acc = _mm256_setzero_ps(), alpha0 = _mm256_setzero_ps();
+  __m256 shared = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+  __m256i sum = _mm256_setzero_si256();
   for (int32_t p = 0; p < a.planes; ++p) {
     __m256 alpha = a.per_row ? _mm256_loadu_ps(a.alpha + p * a.n + n)
                              : _mm256_set1_ps(a.alpha[p]);
+    alpha0 = p == 0 ? alpha : alpha0;
+    shared = _mm256_and_ps(shared, _mm256_cmp_ps(alpha, alpha0, _CMP_EQ_OQ));
     __m256i d =
         _mm256_loadu_si256(reinterpret_cast<const __m256i *>(dots[p][i] + r));
+    sum = _mm256_add_epi32(sum, d);
     acc = _mm256_add_ps(acc, _mm256_mul_ps(alpha, _mm256_cvtepi32_ps(d)));
   }
+  __m256 combined = _mm256_add_ps(
+      _mm256_setzero_ps(), _mm256_mul_ps(alpha0, _mm256_cvtepi32_ps(sum)));
+  acc = _mm256_blendv_ps(acc, combined, shared);
   __m256 out = _mm256_mul_ps(_mm256_set1_ps(a.x_scale), acc);
   if (a.bias)
     out = _mm256_add_ps(out, _mm256_loadu_ps(a.bias + n));
   _mm256_storeu_ps(y, out);
 }
 
-/// MB activation rows from m against weight block b (panels decoded).
+/// Whether all planes share their scale on every row of [n0, n1) (then
+/// one panel holds the sum of their {0, 1} bytes; finishRow combines such
+/// planes the same way).
+bool sharedScales(const bnrt_bgemm_args &a, int64_t n0, int64_t n1) {
+  for (int32_t p = 1; p < a.planes; ++p)
+    for (int64_t n = a.per_row ? n0 : 0; n < (a.per_row ? n1 : 1); ++n)
+      if (!(a.alpha[p * (a.per_row ? a.n : 1) + n] == a.alpha[n]))
+        return false;
+  return true;
+}
+
+/// Adds plane `masks` into a decoded panel (the byte sum of the planes).
+void accumulatePanel(const uint64_t *masks, int64_t count, __m256i *panel) {
+  for (int64_t c = 0; c < count; ++c) {
+    const char *mask = reinterpret_cast<const char *>(masks + c);
+    panel[2 * c] = _mm256_add_epi8(panel[2 * c], spreadMask(mask));
+    panel[2 * c + 1] = _mm256_add_epi8(panel[2 * c + 1], spreadMask(mask + 4));
+  }
+}
+
+/// MB activation rows from m against weight block b: `panels` holds one
+/// panel per plane, or (`merged`) one panel of all planes' byte sums.
 template <int MB>
 void panelRows(const bnrt_bgemm_args &a, const __m256i *panels, int64_t count,
-               int64_t m, int64_t b, int64_t n1, const int32_t *rowSums) {
+               bool merged, int64_t m, int64_t b, int64_t n1,
+               const int32_t *rowSums) {
   int32_t dots[kMaxPlanes][MB][kMaskRows];
-  for (int32_t p = 0; p < a.planes; ++p)
-    panelDots<MB>(a, panels + p * 2 * count, count, m, rowSums + m, dots[p]);
+  if (merged) { // sum_p dots_p in plane 0's slot, zeros in the others
+    panelDots<MB>(a, panels, count, flushGroups(a.planes), m, rowSums + m,
+                  dots[0]);
+    for (int32_t p = 1; p < a.planes; ++p)
+      std::memset(dots[p], 0, sizeof(dots[p]));
+  } else {
+    for (int32_t p = 0; p < a.planes; ++p)
+      panelDots<MB>(a, panels + p * 2 * count, count, flushGroups(1), m,
+                    rowSums + m, dots[p]);
+  }
   int64_t rows = std::min<int64_t>(kMaskRows, n1 - b * kMaskRows);
   for (int i = 0; i < MB; ++i)
     for (int64_t r = 0; r < rows; r += 8) {
@@ -217,15 +258,18 @@ void panelRows(const bnrt_bgemm_args &a, const __m256i *panels, int64_t count,
 }
 
 /// The packed path: per block of 16 weight rows, decode its planes once
-/// into an L1/L2-resident panel (16 x K bytes per plane, never the whole
-/// weight), then sweep every activation row over it, 4 at a time.
+/// into an L1/L2-resident panel (16 x K bytes, never the whole weight),
+/// then sweep every activation row over it, 4 at a time. Planes that share
+/// their scales (ternary, TWS) are summed into one panel: one pass.
 void maskGemm(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
               int64_t n1) {
   const uint64_t *packed = static_cast<const uint64_t *>(a.packed);
   int64_t blocks = maskBlocks(a.n), count = maskGroups(a.k);
+  bool merged = a.planes > 1 && sharedScales(a, n0, n1);
+  int32_t panelCount = merged ? 1 : a.planes;
   thread_local std::vector<uint8_t> panelBytes; // grow once per thread
   thread_local std::vector<int32_t> rowSums;
-  panelBytes.resize(a.planes * count * 64 + 32);
+  panelBytes.resize(panelCount * count * 64 + 32);
   auto *panels = reinterpret_cast<__m256i *>(
       panelBytes.data() +
       (32 - reinterpret_cast<uintptr_t>(panelBytes.data()) % 32) % 32);
@@ -234,19 +278,26 @@ void maskGemm(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
     int32_t s = 0;
     for (int64_t k = 0; k < a.k; ++k)
       s += a.x[m * a.lda + k];
-    rowSums[m] = s;
+    // sum_p dots_p = 2 sum (sum_p b_p) x - planes rowsum when merged.
+    rowSums[m] = merged ? a.planes * s : s;
   }
   for (int64_t b = n0 / kMaskRows; b * kMaskRows < n1; ++b) {
-    for (int32_t p = 0; p < a.planes; ++p)
-      decodePanel(packed + (p * blocks + b) * count, count,
-                  panels + p * 2 * count);
+    if (merged) {
+      std::memset(panels, 0, count * 64);
+      for (int32_t p = 0; p < a.planes; ++p)
+        accumulatePanel(packed + (p * blocks + b) * count, count, panels);
+    } else {
+      for (int32_t p = 0; p < a.planes; ++p)
+        decodePanel(packed + (p * blocks + b) * count, count,
+                    panels + p * 2 * count);
+    }
     int64_t m = m0;
     for (; m + 4 <= m1; m += 4)
-      panelRows<4>(a, panels, count, m, b, n1, rowSums.data());
+      panelRows<4>(a, panels, count, merged, m, b, n1, rowSums.data());
     for (; m + 2 <= m1; m += 2)
-      panelRows<2>(a, panels, count, m, b, n1, rowSums.data());
+      panelRows<2>(a, panels, count, merged, m, b, n1, rowSums.data());
     for (; m < m1; ++m)
-      panelRows<1>(a, panels, count, m, b, n1, rowSums.data());
+      panelRows<1>(a, panels, count, merged, m, b, n1, rowSums.data());
   }
 }
 

@@ -69,8 +69,11 @@ void block(const bnrt_bgemm_args &a, int64_t m, int64_t block, int64_t n1,
            const int32_t *rowSums) {
   const uint64_t *packed = static_cast<const uint64_t *>(a.packed);
   int64_t blocks = rowBlocks(a.n), count = groups(a.k);
-  // Float partial sums over planes, in the scalar epilogue's order.
-  __m512 acc[MB][NB];
+  // Float partial sums over planes, in the scalar epilogue's order, and
+  // (finishRow) planes sharing a scale combined exactly first.
+  __m512 acc[MB][NB], alpha0[NB];
+  __m512i sum[MB][NB];
+  __mmask16 shared[NB];
   for (int32_t p = 0; p < a.planes; ++p) {
     __m512i d[MB][NB];
     dots<MB, NB>(a, packed + p * blocks * count, m, block, rowSums, d);
@@ -85,12 +88,26 @@ void block(const bnrt_bgemm_args &a, int64_t m, int64_t block, int64_t n1,
       } else {
         alpha = _mm512_set1_ps(a.alpha[p]);
       }
+      if (p == 0) {
+        alpha0[j] = alpha;
+        shared[j] = 0xFFFF;
+      } else {
+        shared[j] &= _mm512_cmp_ps_mask(alpha, alpha0[j], _CMP_EQ_OQ);
+      }
       for (int i = 0; i < MB; ++i) {
         __m512 term = _mm512_mul_ps(alpha, _mm512_cvtepi32_ps(d[i][j]));
         acc[i][j] = p == 0 ? term : _mm512_add_ps(acc[i][j], term);
+        sum[i][j] = p == 0 ? d[i][j] : _mm512_add_epi32(sum[i][j], d[i][j]);
       }
     }
   }
+  for (int j = 0; j < NB; ++j)
+    for (int i = 0; i < MB; ++i) {
+      __m512 combined = _mm512_add_ps(
+          _mm512_setzero_ps(),
+          _mm512_mul_ps(alpha0[j], _mm512_cvtepi32_ps(sum[i][j])));
+      acc[i][j] = _mm512_mask_mov_ps(acc[i][j], shared[j], combined);
+    }
   __m512 scale = _mm512_set1_ps(a.x_scale);
   for (int j = 0; j < NB; ++j) {
     int64_t n = (block + j) * kRows;

@@ -40,15 +40,28 @@ static inline int64_t maskGroups(int64_t k) {
 void maskPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
               uint64_t *masks);
 
-/// The shared epilogue: y = x_scale * sum_p alpha_p(n) * dots[p] + bias[n].
+/// The shared epilogue: y = x_scale * sum_p alpha_p(n) * dots[p] + bias[n],
+/// where planes sharing one scale (ternary and TWS-split weights) are
+/// combined exactly first: y = x_scale * alpha(n) * (sum_p dots[p]) + bias.
 /// (static: each file is compiled for its own ISA, and a shared inline
 /// definition could be taken from the wrong one at link time.)
 static inline float finishRow(const bnrt_bgemm_args &a, int64_t n,
                               const int32_t *dots) {
-  float acc = 0.0f;
+  auto alpha = [&](int32_t p) {
+    return a.per_row ? a.alpha[p * a.n + n] : a.alpha[p];
+  };
+  bool shared = true;
+  int32_t sum = 0;
   for (int32_t p = 0; p < a.planes; ++p) {
-    float alpha = a.per_row ? a.alpha[p * a.n + n] : a.alpha[p];
-    acc += alpha * static_cast<float>(dots[p]);
+    shared = shared && alpha(p) == alpha(0);
+    sum += dots[p];
+  }
+  float acc = 0.0f;
+  if (shared) {
+    acc += alpha(0) * static_cast<float>(sum);
+  } else {
+    for (int32_t p = 0; p < a.planes; ++p)
+      acc += alpha(p) * static_cast<float>(dots[p]);
   }
   float y = a.x_scale * acc;
   return a.bias ? y + a.bias[n] : y;

@@ -156,6 +156,51 @@ TEST(Bgemm, EverySimdPathEqualsScalarOnOddShapes) {
         }
 }
 
+TEST(Bgemm, SharedScalesCombinePlanesExactly) {
+  // Ternary and TWS-split weights: planes with one scale (per tensor, per
+  // row, or on only some rows) are summed as integers before the scale,
+  // the AVX2 kernel then decodes them into one panel. Every path equals
+  // the scalar one, which equals the direct formula on int sums.
+  const Shape shapes[] = {{5, 17, 100}, {8, 48, 768}, {3, 33, 65}};
+  std::vector<bnrt_isa> isas = availableSimd();
+  unsigned seed = 100;
+  for (const Shape &s : shapes)
+    for (int planes : {2, 3})
+      for (bool perRow : {false, true})
+        for (bool allRows : {true, false}) {
+          Problem p(s.m, s.n, s.k, planes, perRow, true, ++seed);
+          int64_t groups = perRow ? p.n : 1;
+          for (int q = 1; q < planes; ++q)
+            for (int64_t g = 0; g < groups; ++g)
+              if (allRows || g % 3 != 0)
+                p.alpha[q * groups + g] = p.alpha[g];
+          std::vector<float> expected = p.run(BNRT_ISA_SCALAR);
+          for (int64_t i = 0; i < p.m; ++i)
+            for (int64_t j = 0; j < p.n; ++j) {
+              int64_t g = perRow ? j : 0;
+              bool shared = true;
+              int32_t sum = 0;
+              float acc = 0.0f;
+              for (int q = 0; q < planes; ++q) {
+                int32_t dot = 0;
+                for (int64_t c = 0; c < p.k; ++c)
+                  dot += p.x[i * p.lda + c] * p.signs[(q * p.n + j) * p.k + c];
+                shared = shared && p.alpha[q * groups + g] == p.alpha[g];
+                sum += dot;
+                acc += p.alpha[q * groups + g] * static_cast<float>(dot);
+              }
+              if (shared)
+                acc = 0.0f + p.alpha[g] * static_cast<float>(sum);
+              EXPECT_EQ(expected[i * p.n + j], 0.037f * acc + p.biasValues[j]);
+            }
+          for (bnrt_isa isa : isas)
+            ASSERT_EQ(p.run(isa), expected)
+                << bnrt_isa_name(isa) << " m=" << s.m << " n=" << s.n
+                << " planes=" << planes << " perRow=" << perRow
+                << " allRows=" << allRows;
+        }
+}
+
 TEST(Bgemm, ExtremeCodesAndSubRanges) {
   // All codes at +-127 (the A8 range limits) and 4-bit codes (A4).
   for (int range : {127, 7}) {
