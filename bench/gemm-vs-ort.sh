@@ -35,7 +35,7 @@ rows = []
 for b in json.load(open(f"{work}/bnrt.json"))["benchmarks"]:
     name = b["name"].split("/")
     ms = b["real_time"] if b["time_unit"] == "ms" else b["real_time"] / 1e6
-    rows.append((f"bnbert {name[1]} {name[3]} {name[4]}", ms, None))
+    rows.append((f"bnbert {name[0][-2:].upper()} {name[1]} {name[3]} {name[4]}", ms, None))
 for model, label in (("fp32", "ORT MatMul fp32"), ("int8", "ORT MatMulInteger u8s8")):
     for threads in (1, 2):
         r = json.loads(open(f"{work}/ort-{model}-{threads}.json").read().strip().splitlines()[-1])

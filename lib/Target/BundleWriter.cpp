@@ -357,8 +357,9 @@ LogicalResult Writer::lowerOp(Operation *op) {
         }
         int64_t planes = bitsType.getDimSize(0);
         bool perRow = scalesType.getDimSize(1) != 1;
+        // The codes' bit width: kernels may exploit narrow (A4) codes.
         addOp(fb::OpCode::LinearBits, op, in, {arenaFor(l.getResult())},
-              {planes, perRow ? 1 : 0});
+              {planes, perRow ? 1 : 0, int64_t(q.getBits())});
         return success();
       })
       .Case([&](BatchMatmulOp m) {

@@ -22,14 +22,16 @@
 namespace {
 
 void bgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
-           int64_t n, int planes, int threads) {
+           int64_t n, int planes, int threads, int actBits) {
   bnrt_threads *pool = bnrt_threads_create(threads);
   std::mt19937 rng(0);
   int64_t words = bnrt_bitpack_row_words(k), lda = words * 64;
   std::vector<int8_t> x(m * lda, 0);
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < k; ++j)
-      x[i * lda + j] = static_cast<int8_t>(int(rng() % 255) - 127);
+      x[i * lda + j] = actBits == 4
+                           ? static_cast<int8_t>(int(rng() % 15) - 7)
+                           : static_cast<int8_t>(int(rng() % 255) - 127);
   std::vector<uint64_t> bits(planes * n * words);
   for (auto &w : bits)
     w = (uint64_t(rng()) << 32) | rng();
@@ -53,7 +55,8 @@ void bgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
                        bias.data(),
                        y.data(),
                        n,
-                       packed.empty() ? nullptr : packed.data()};
+                       packed.empty() ? nullptr : packed.data(),
+                       actBits};
   for (auto _ : state) {
     bnrt_bgemm_a8_parallel(&args, isa, pool);
     benchmark::DoNotOptimize(y.data());
@@ -78,21 +81,23 @@ int main(int argc, char **argv) {
       continue;
     for (Shape s :
          {Shape{128, 768, 768}, Shape{128, 768, 3072}, Shape{128, 3072, 768}})
-      for (int planes : {1, 2})
-        for (int threads : {1, 2}) {
-          if (isa == BNRT_ISA_SCALAR && (planes == 2 || threads == 2))
-            continue; // the reference is slow; one point is enough
-          std::string name = std::string("bgemm_a8/") + bnrt_isa_name(isa) +
-                             "/M" + std::to_string(s.m) + "_K" +
-                             std::to_string(s.k) + "_N" + std::to_string(s.n) +
-                             "/planes" + std::to_string(planes) + "/threads" +
-                             std::to_string(threads);
-          benchmark::RegisterBenchmark(name.c_str(), bgemm, isa, s.m, s.k, s.n,
-                                       planes, threads)
-              ->Unit(benchmark::kMillisecond)
-              ->MinTime(0.2)
-              ->UseRealTime();
-        }
+      for (int actBits : {8, 4})
+        for (int planes : {1, 2})
+          for (int threads : {1, 2}) {
+            if (isa == BNRT_ISA_SCALAR &&
+                (planes == 2 || threads == 2 || actBits == 4))
+              continue; // the reference is slow; one point is enough
+            std::string name =
+                std::string(actBits == 4 ? "bgemm_a4/" : "bgemm_a8/") +
+                bnrt_isa_name(isa) + "/M" + std::to_string(s.m) + "_K" +
+                std::to_string(s.k) + "_N" + std::to_string(s.n) + "/planes" +
+                std::to_string(planes) + "/threads" + std::to_string(threads);
+            benchmark::RegisterBenchmark(name.c_str(), bgemm, isa, s.m, s.k,
+                                         s.n, planes, threads, actBits)
+                ->Unit(benchmark::kMillisecond)
+                ->MinTime(0.2)
+                ->UseRealTime();
+          }
   }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

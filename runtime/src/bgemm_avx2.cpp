@@ -16,7 +16,7 @@
 // horizontal sum per output.
 //
 //===----------------------------------------------------------------------===//
-#include "bgemm_impl.h"
+#include "bgemm_avx2_common.h"
 #include "bnrt/bitpack.h"
 
 #include <immintrin.h>
@@ -105,7 +105,6 @@ void rowBlock(const bnrt_bgemm_args &a, int64_t m, int64_t n0, int64_t n1,
 // Groups per int16 accumulation: a pair of panel bytes <= B times codes
 // <= 127 sums to at most 2 * B * 127; 64 * 508 and 16 * 2032 < 2^15.
 inline int64_t flushGroups(int32_t panelMax) { return panelMax <= 2 ? 64 : 16; }
-constexpr int kMaxPlanes = 8;
 
 /// {1, 0} bytes for 32 mask bits (byte j <- bit j) read from memory.
 inline __m256i spreadMask(const void *bits) {
@@ -176,44 +175,6 @@ void panelDots(const bnrt_bgemm_args &a, const __m256i *panel, int64_t count,
     }
 }
 
-/// finishRow for 8 outputs n.. n+7 of activation row i, vectorized with
-/// the same operations in the same order.
-template <int MB>
-void finish8(const bnrt_bgemm_args &a, int64_t n,
-             const int32_t dots[][MB][kMaskRows], int i, int64_t r, float *y) {
-  __m256 acc = _mm256_setzero_ps(), alpha0 = _mm256_setzero_ps();
-  __m256 shared = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
-  __m256i sum = _mm256_setzero_si256();
-  for (int32_t p = 0; p < a.planes; ++p) {
-    __m256 alpha = a.per_row ? _mm256_loadu_ps(a.alpha + p * a.n + n)
-                             : _mm256_set1_ps(a.alpha[p]);
-    alpha0 = p == 0 ? alpha : alpha0;
-    shared = _mm256_and_ps(shared, _mm256_cmp_ps(alpha, alpha0, _CMP_EQ_OQ));
-    __m256i d =
-        _mm256_loadu_si256(reinterpret_cast<const __m256i *>(dots[p][i] + r));
-    sum = _mm256_add_epi32(sum, d);
-    acc = _mm256_add_ps(acc, _mm256_mul_ps(alpha, _mm256_cvtepi32_ps(d)));
-  }
-  __m256 combined = _mm256_add_ps(
-      _mm256_setzero_ps(), _mm256_mul_ps(alpha0, _mm256_cvtepi32_ps(sum)));
-  acc = _mm256_blendv_ps(acc, combined, shared);
-  __m256 out = _mm256_mul_ps(_mm256_set1_ps(a.x_scale), acc);
-  if (a.bias)
-    out = _mm256_add_ps(out, _mm256_loadu_ps(a.bias + n));
-  _mm256_storeu_ps(y, out);
-}
-
-/// Whether all planes share their scale on every row of [n0, n1) (then
-/// one panel holds the sum of their {0, 1} bytes; finishRow combines such
-/// planes the same way).
-bool sharedScales(const bnrt_bgemm_args &a, int64_t n0, int64_t n1) {
-  for (int32_t p = 1; p < a.planes; ++p)
-    for (int64_t n = a.per_row ? n0 : 0; n < (a.per_row ? n1 : 1); ++n)
-      if (!(a.alpha[p * (a.per_row ? a.n : 1) + n] == a.alpha[n]))
-        return false;
-  return true;
-}
-
 /// Adds plane `masks` into a decoded panel (the byte sum of the planes).
 void accumulatePanel(const uint64_t *masks, int64_t count, __m256i *panel) {
   for (int64_t c = 0; c < count; ++c) {
@@ -240,21 +201,7 @@ void panelRows(const bnrt_bgemm_args &a, const __m256i *panels, int64_t count,
       panelDots<MB>(a, panels + p * 2 * count, count, flushGroups(1), m,
                     rowSums + m, dots[p]);
   }
-  int64_t rows = std::min<int64_t>(kMaskRows, n1 - b * kMaskRows);
-  for (int i = 0; i < MB; ++i)
-    for (int64_t r = 0; r < rows; r += 8) {
-      int64_t n = b * kMaskRows + r;
-      if (rows - r >= 8) {
-        finish8(a, n, dots, i, r, a.y + (m + i) * a.ldy + n);
-        continue;
-      }
-      for (int64_t t = r; t < rows; ++t) {
-        int32_t planeDots[kMaxPlanes];
-        for (int32_t p = 0; p < a.planes; ++p)
-          planeDots[p] = dots[p][i][t];
-        a.y[(m + i) * a.ldy + n - r + t] = finishRow(a, n - r + t, planeDots);
-      }
-    }
+  finishBlock<MB>(a, dots, m, b, n1);
 }
 
 /// The packed path: per block of 16 weight rows, decode its planes once
@@ -307,8 +254,12 @@ void bgemmAvx2(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
                int64_t n1) {
   if (a.planes > kMaxPlanes)
     return bgemmScalar(a, m0, m1, n0, n1);
-  if (a.packed && n0 % kMaskRows == 0)
+  if (a.packed && n0 % kMaskRows == 0) {
+    // A4 and narrower codes on binary weights: table lookups.
+    if (a.act_bits >= 2 && a.act_bits <= 4 && a.planes == 1)
+      return bgemmLutAvx2(a, m0, m1, n0, n1);
     return maskGemm(a, m0, m1, n0, n1);
+  }
   int64_t words = bnrt_bitpack_row_words(a.k);
   int64_t m = m0;
   for (; m + 2 <= m1; m += 2)

@@ -19,6 +19,7 @@ using BgemmFn = void (*)(const bnrt_bgemm_args &, int64_t m0, int64_t m1,
 void bgemmScalar(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 #if defined(__x86_64__)
 void bgemmAvx2(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
+void bgemmLutAvx2(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 void bgemmAvx512(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 #endif
 #if defined(__aarch64__)

@@ -57,6 +57,7 @@ struct bnrt_model {
   std::unique_ptr<uint8_t, Free> arenaStorage;
   uint8_t *arena = nullptr;
   std::vector<std::vector<int64_t>> shapes;  // per value
+  std::vector<int32_t> producers;            // per value: op index or -1
   std::vector<int32_t> inputs, outputs;      // value ids
   std::vector<std::vector<uint64_t>> packed; // per op (GEMM weights)
   std::vector<int8_t> scratch;
@@ -155,8 +156,14 @@ void bnrt_model::load() {
   if (arenaBytes < 0 || arenaBytes > kMaxBytes)
     invalid("arena size " + std::to_string(arenaBytes) + " is out of range");
   validateValues();
-  for (uint32_t i = 0; i < bundle->ops()->size(); ++i)
+  // Ops are validated in program order, so an operand's producer (when it
+  // is an op's result) is known when its reader is checked.
+  producers.assign(bundle->values()->size(), -1);
+  for (uint32_t i = 0; i < bundle->ops()->size(); ++i) {
     validateOp(static_cast<int>(i), *bundle->ops()->Get(i));
+    for (int32_t id : *bundle->ops()->Get(i)->outputs())
+      producers[id] = static_cast<int32_t>(i);
+  }
   // The arena is exactly what the planned slots need (a corrupt size
   // field is rejected rather than allocated), zeroed lazily by calloc.
   int64_t needed = 0;
@@ -397,6 +404,20 @@ void bnrt_model::validateOp(int index, const fb::Op &op) {
       needF32({in[4]});
       if (shape(in[4]) != std::vector<int64_t>{bits[1]})
         fail("bias must be [N]");
+    }
+    if (op.ints()->size() > 2) {
+      // Activation bits: <= 4 lets kernels assume codes within +-7, so the
+      // codes must come from a Quantize of at most that many bits.
+      int64_t actBits = op.ints()->Get(2);
+      int32_t producer = producers[in[0]];
+      const fb::Op *q = producer >= 0 ? bundle->ops()->Get(producer) : nullptr;
+      if (actBits != 0 && (actBits < 2 || actBits > 8))
+        fail("activation bits must be 0 or 2..8");
+      if (actBits != 0 && actBits <= 4 &&
+          (!q || q->code() != fb::OpCode::Quantize ||
+           q->ints()->Get(0) > actBits))
+        fail("codes of at most " + std::to_string(actBits) +
+             " bits must come from a Quantize of that many bits");
     }
     break;
   }

@@ -164,7 +164,8 @@ void linearBits(const std::vector<View> &in, const View &out, const OpAttrs &op,
                        bias ? bias->f32() : nullptr,
                        out.f32(),
                        n,
-                       ctx.packedWeights};
+                       ctx.packedWeights,
+                       static_cast<int32_t>(op.numInts > 2 ? op.ints[2] : 0)};
   bnrt_bgemm_a8_parallel(&args, static_cast<bnrt_isa>(ctx.isa), ctx.pool);
 }
 

@@ -27,6 +27,7 @@ struct Problem {
   std::vector<uint64_t> bits;
   std::vector<float> alpha, biasValues;
   int64_t lda;
+  int32_t actBits = 0; // bnrt_bgemm_args::act_bits
 
   Problem(int64_t m, int64_t n, int64_t k, int planes, bool perRow, bool bias,
           unsigned seed, int codeRange = 127)
@@ -79,7 +80,8 @@ struct Problem {
             bias ? biasValues.data() : nullptr,
             y.data(),
             n,
-            packed.empty() ? nullptr : packed.data()};
+            packed.empty() ? nullptr : packed.data(),
+            actBits};
   }
 
   std::vector<float> run(bnrt_isa isa) const {
@@ -213,6 +215,41 @@ TEST(Bgemm, ExtremeCodesAndSubRanges) {
     for (bnrt_isa isa : availableSimd())
       EXPECT_EQ(p.run(isa), expected) << bnrt_isa_name(isa);
   }
+}
+
+TEST(Bgemm, NarrowCodesByLookupEqualScalar) {
+  // act_bits 2..4 (codes within +-(2^(b-1) - 1)) lets AVX2 look sums up in
+  // tables: 1 plane, shared-scale planes (one set of lookups), unshared
+  // planes (the other kernel), odd shapes, and tiles of 16-row blocks.
+  const Shape shapes[] = {{1, 1, 1},    {5, 17, 100}, {4, 32, 64},
+                          {7, 33, 129}, {9, 48, 768}, {3, 100, 255}};
+  std::vector<bnrt_isa> isas = availableSimd();
+  unsigned seed = 200;
+  for (const Shape &s : shapes)
+    for (int bits : {4, 3, 2})
+      for (int planes : {1, 2, 3})
+        for (bool shared : {true, false}) {
+          if (planes == 1 && !shared)
+            continue;
+          int range = (1 << (bits - 1)) - 1;
+          Problem p(s.m, s.n, s.k, planes, true, true, ++seed, range);
+          p.actBits = bits;
+          for (int q = 1; q < planes && shared; ++q)
+            for (int64_t g = 0; g < p.n; ++g)
+              p.alpha[q * p.n + g] = p.alpha[g];
+          std::vector<float> expected = p.run(BNRT_ISA_SCALAR);
+          for (bnrt_isa isa : isas) {
+            ASSERT_EQ(p.run(isa), expected)
+                << bnrt_isa_name(isa) << " m=" << s.m << " n=" << s.n
+                << " k=" << s.k << " bits=" << bits << " planes=" << planes;
+            std::vector<uint64_t> packed = p.pack(isa);
+            std::vector<float> y(p.m * p.n, NAN);
+            bnrt_bgemm_args args = p.makeArgs(y, packed);
+            for (int64_t n0 = 0; n0 < p.n; n0 += 16) // one block per call
+              bnrt_bgemm_a8(&args, isa, 0, p.m, n0, std::min(p.n, n0 + 16));
+            ASSERT_EQ(y, expected) << bnrt_isa_name(isa) << " tiles";
+          }
+        }
 }
 
 TEST(Bgemm, SubRangesOfRowsAndColumns) {

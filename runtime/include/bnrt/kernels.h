@@ -60,6 +60,9 @@ typedef struct {
   /* The weights in the layout of bnrt_bgemm_pack for the ISA used, or NULL.
    * Paths that need it (avx2, avx512) run a slower path without it. */
   const void *packed;
+  /* 2..4 when every code is within +-(2^(act_bits-1) - 1) (A4 and below:
+   * AVX2 then uses lookup tables); 0 or 8 for any int8 code. */
+  int32_t act_bits;
 } bnrt_bgemm_args;
 
 /* Bytes of the ISA-specific weight layout of an [n, k] weight with
