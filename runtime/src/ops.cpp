@@ -77,21 +77,16 @@ void broadcast(const View &a, const View &b, const View &out, F f) {
   }
 }
 
-void linearF32(const View &x, const View &w, const View *bias,
-               const View &out) {
+/// The float GEMM (vec_kernels' lane-summed dots), split over weight rows.
+void linearF32(const View &x, const View &w, const View *bias, const View &out,
+               OpContext &ctx) {
   int64_t k = x.shape.back(), n = w.shape[0], m = x.numElements() / k;
-  const float *W = w.f32();
-  for (int64_t i = 0; i < m; ++i) {
-    const float *xi = x.f32() + i * k;
-    float *yi = out.f32() + i * n;
-    for (int64_t j = 0; j < n; ++j) {
-      const float *wj = W + j * k;
-      float acc = 0;
-      for (int64_t t = 0; t < k; ++t)
-        acc += xi[t] * wj[t];
-      yi[j] = bias ? acc + bias->f32()[j] : acc;
-    }
-  }
+  const VecKernels &vec = vecKernels(ctx.isa);
+  constexpr int64_t kTile = 64;
+  parallelFor(ctx.pool, (n + kTile - 1) / kTile, [&](int64_t t) {
+    vec.linear(x.f32(), w.f32(), bias ? bias->f32() : nullptr, out.f32(), m, k,
+               t * kTile, std::min(n, (t + 1) * kTile), n);
+  });
 }
 
 void batchMatmul(const View &a, const View &b, const View &out,
@@ -316,7 +311,7 @@ bool runOp(const OpAttrs &op, const std::vector<View> &in,
     return true;
   }
   case fb::OpCode::LinearF32:
-    linearF32(in[0], in[1], in.size() > 2 ? &in[2] : nullptr, out[0]);
+    linearF32(in[0], in[1], in.size() > 2 ? &in[2] : nullptr, out[0], ctx);
     return true;
   case fb::OpCode::LinearBits:
     linearBits(in, out[0], op, ctx);

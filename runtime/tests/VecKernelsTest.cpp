@@ -142,6 +142,36 @@ TEST(VecKernels, LayerNormAccurateAndIdentical) {
   }
 }
 
+TEST(VecKernels, FloatLinearAccurateAndIdentical) {
+  // Odd m (4-row blocks), k (16 lanes) and n (32-row chunks), a sub-range.
+  const int64_t shapes[][3] = {
+      {1, 1, 1}, {5, 17, 3}, {9, 100, 70}, {4, 768, 33}};
+  for (const auto &sh : shapes) {
+    int64_t m = sh[0], k = sh[1], n = sh[2];
+    std::vector<float> x = randomFloats(m * k, 1.0f, 7),
+                       w = randomFloats(n * k, 0.1f, 8),
+                       b = randomFloats(n, 1.0f, 9);
+    std::vector<float> ref(m * n, NAN);
+    vecKernels(BNRT_ISA_SCALAR)
+        .linear(x.data(), w.data(), b.data(), ref.data(), m, k, 0, n, n);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) {
+        double want = b[j];
+        for (int64_t t = 0; t < k; ++t)
+          want += double(x[i * k + t]) * w[j * k + t];
+        EXPECT_NEAR(ref[i * n + j], want, 1e-5 * (1 + std::fabs(want)));
+      }
+    for (int isa : otherIsas()) {
+      std::vector<float> got(m * n, NAN);
+      vecKernels(isa).linear(x.data(), w.data(), b.data(), got.data(), m, k, 0,
+                             n / 2, n);
+      vecKernels(isa).linear(x.data(), w.data(), b.data(), got.data(), m, k,
+                             n / 2, n, n);
+      EXPECT_TRUE(sameBits(ref, got)) << bnrt_isa_name(bnrt_isa(isa));
+    }
+  }
+}
+
 TEST(VecKernels, SoftmaxCodesAccurateAndIdentical) {
   std::mt19937 rng(6);
   std::uniform_int_distribution<int32_t> score(-40000, 40000);
