@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Whole-model benchmark against ONNX Runtime on this machine, in one run:
+# BERT-base-sized (12 layers, hidden 768, 12 heads, FFN 3072, vocab 30522,
+# random init) exported by the torch fixture (test/fixtures/make_bert.py),
+# batch 1, no padding.
+#   ORT:    the fp32 export, and its int8 peer as onnxruntime's dynamic
+#           quantization builds it (bench/make_int8_peer.py)
+#   bnbert: bundles for binary A8, binary A4, ternary A8 and TWS-split
+#           binary A8 (bnbert-compile), run by bnbert-run
+# at each sequence length and thread count. Prints a table of median
+# latencies, ratios against ORT fp32 and int8, and model sizes; writes
+# OUT/results.json, OUT/bert-vs-ort.png (when matplotlib is present) and
+# the per-op profile of binary A8 at sequence 128 (OUT/profile-128.txt).
+#
+#   bench/bert-vs-ort.sh [--seqs 32,128,384] [--threads 1,2] [--runs N]
+#                        [--out DIR]
+#
+# Needs the build (scripts/build.sh). Installs onnxruntime-node into
+# bench/node_modules (npm registry) and, as root, python3-matplotlib when
+# missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD_DIR:-build}
+seqs=32,128,384 threads=1,2 runs=10 out=$BUILD/bert-bench
+while (($#)); do
+  case $1 in
+    --seqs) seqs=$2; shift 2;;
+    --threads) threads=$2; shift 2;;
+    --runs) runs=$2; shift 2;;
+    --out) out=$2; shift 2;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
+    *) echo "bert-vs-ort.sh: unknown argument $1 (see --help)" >&2; exit 2;;
+  esac
+done
+py=/usr/bin/python3
+compile=$BUILD/bin/bnbert-compile run=$BUILD/runtime/bnbert-run
+for tool in "$compile" "$run"; do
+  [[ -x $tool ]] || { echo "bert-vs-ort.sh: $tool missing; run scripts/build.sh" >&2; exit 1; }
+done
+export NODE_PATH=${NODE_PATH:-$PWD/bench/node_modules}
+if ! NODE_PATH=$NODE_PATH node -e "require('onnxruntime-node')" 2>/dev/null; then
+  echo "== installing onnxruntime-node into bench/node_modules"
+  (cd bench && ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm install --ignore-scripts \
+     --no-save --silent onnxruntime-node)
+fi
+if ! "$py" -c "import matplotlib" 2>/dev/null && [[ $(id -u) -eq 0 ]]; then
+  echo "== installing python3-matplotlib (for the PNG)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    python3-matplotlib > /dev/null || echo "(no matplotlib: the PNG is skipped)"
+fi
+mkdir -p "$out"
+results=$out/results.jsonl
+: > "$results"
+
+fp32=$out/bert-base.onnx int8=$out/bert-base-int8.onnx
+if [[ ! -f $fp32 ]]; then
+  echo "== exporting BERT-base from test/fixtures/make_bert.py"
+  "$py" test/fixtures/make_bert.py "$fp32" --layers 12 --hidden 768 --heads 12 \
+    --ffn 3072 --vocab 30522 --max-pos 512 --batch 1 --seq 128
+fi
+[[ -f $int8 ]] || "$py" bench/make_int8_peer.py "$fp32" "$int8"
+
+variants=("binary-a8:--weights binary --act-bits 8"
+          "binary-a4:--weights binary --act-bits 4"
+          "ternary-a8:--weights ternary --act-bits 8"
+          "tws-a8:--weights binary --split-ternary --act-bits 8")
+record() { # engine model seq threads json-line
+  "$py" -c 'import json,sys; r=json.loads(sys.argv[5]); r.update(engine=sys.argv[1], model=sys.argv[2], seq=int(sys.argv[3]), threads=int(sys.argv[4])); print(json.dumps(r))' "$@" >> "$results"
+}
+for seq in ${seqs//,/ }; do
+  dir=$out/seq$seq
+  mkdir -p "$dir"
+  "$py" - "$dir" "$seq" <<'PY'
+import sys, numpy as np
+d, s = sys.argv[1], int(sys.argv[2])
+rng = np.random.default_rng(s)
+np.save(f"{d}/input_ids.npy", rng.integers(0, 30522, (1, s), dtype=np.int64))
+np.save(f"{d}/attention_mask.npy", np.ones((1, s), np.int64))
+np.save(f"{d}/token_type_ids.npy", np.zeros((1, s), np.int64))
+PY
+  inputs=()
+  for n in input_ids attention_mask token_type_ids; do
+    inputs+=(--input "$n=$dir/$n.npy")
+  done
+  for v in "${variants[@]}"; do
+    name=${v%%:*} flags=${v#*:}
+    if [[ ! -f $dir/$name.bnb || $compile -nt $dir/$name.bnb ]]; then
+      echo "== seq $seq: compiling $name"
+      # shellcheck disable=SC2086
+      "$compile" "$fp32" --shape input_ids=1x$seq --shape attention_mask=1x$seq \
+        --shape token_type_ids=1x$seq $flags -o "$dir/$name.bnb" 2> "$dir/$name.log"
+    fi
+  done
+  for t in ${threads//,/ }; do
+    for model in fp32 int8; do
+      file=$([[ $model == fp32 ]] && echo "$fp32" || echo "$int8")
+      echo "== seq $seq, $t thread(s): ORT $model"
+      record ort "$model" "$seq" "$t" \
+        "$(node test/fixtures/ort_run.js "$file" "${inputs[@]}" --bench "$runs" --threads "$t")"
+    done
+    for v in "${variants[@]}"; do
+      name=${v%%:*}
+      echo "== seq $seq, $t thread(s): bnbert $name"
+      record bnbert "$name" "$seq" "$t" \
+        "$("$run" "$dir/$name.bnb" "${inputs[@]}" --bench "$runs" --threads "$t")"
+    done
+  done
+  if [[ $seq == 128 ]]; then
+    "$run" "$dir/binary-a8.bnb" "${inputs[@]}" --profile > "$out/profile-128.txt" 2>&1
+  fi
+done
+"$py" bench/bert_report.py "$results" "$out" "$fp32" "$int8" "$out"/seq*/
+[[ -f $out/profile-128.txt ]] && { echo; echo "bnbert-run --profile, binary A8, seq 128:"; head -14 "$out/profile-128.txt"; }
