@@ -93,30 +93,13 @@ extern "C" void bnrt_aot_context_free(bnrt_aot_context *ctx) { delete ctx; }
 
 extern "C" bnrt_status bnrt_aot_set_threads(bnrt_aot_context *ctx, int threads,
                                             bnrt_error *err) {
-  if (threads < 1) {
-    setError(err, BNRT_ERROR_ARGUMENT, "threads must be >= 1");
-    return BNRT_ERROR_ARGUMENT;
-  }
-  bnrt_threads_destroy(ctx->pool);
-  ctx->pool = threads > 1 ? bnrt_threads_create(threads) : nullptr;
-  if (threads > 1 && !ctx->pool) {
-    setError(err, BNRT_ERROR_ARGUMENT, "cannot start threads");
-    return BNRT_ERROR_ARGUMENT;
-  }
-  return BNRT_OK;
+  return resizePool(ctx->pool, threads, err);
 }
 
 extern "C" bnrt_status bnrt_aot_set_isa(bnrt_aot_context *ctx, const char *name,
                                         bnrt_error *err) {
-  int isa = bnrt_isa_parse(name);
-  if (isa < 0 || !bnrt_isa_available(static_cast<bnrt_isa>(isa))) {
-    setError(err, BNRT_ERROR_ARGUMENT,
-             std::string("ISA '") + (name ? name : "(null)") +
-                 "' is unknown or not available on this CPU");
-    return BNRT_ERROR_ARGUMENT;
-  }
-  ctx->isa = static_cast<bnrt_isa>(isa); // weights repack at the next run
-  return BNRT_OK;
+  // Weights repack at the next run.
+  return availableIsa(name, ctx->isa, err);
 }
 
 extern "C" const char *bnrt_aot_isa(const bnrt_aot_context *ctx) {

@@ -762,30 +762,16 @@ extern "C" int bnrt_model_output_shape(const bnrt_model *m, int i,
 
 extern "C" bnrt_status bnrt_model_set_threads(bnrt_model *m, int threads,
                                               bnrt_error *err) {
-  if (threads < 1) {
-    setError(err, BNRT_ERROR_ARGUMENT, "threads must be >= 1");
-    return BNRT_ERROR_ARGUMENT;
-  }
-  bnrt_threads_destroy(m->pool);
-  m->pool = threads > 1 ? bnrt_threads_create(threads) : nullptr;
-  if (threads > 1 && !m->pool) {
-    setError(err, BNRT_ERROR_ARGUMENT, "cannot start threads");
-    return BNRT_ERROR_ARGUMENT;
-  }
-  return BNRT_OK;
+  return resizePool(m->pool, threads, err);
 }
 
 extern "C" bnrt_status bnrt_model_set_isa(bnrt_model *m, const char *name,
                                           bnrt_error *err) {
-  int isa = bnrt_isa_parse(name);
-  if (isa < 0 || !bnrt_isa_available(static_cast<bnrt_isa>(isa))) {
-    setError(err, BNRT_ERROR_ARGUMENT,
-             std::string("ISA '") + (name ? name : "(null)") +
-                 "' is unknown or not available on this CPU");
+  bnrt_isa isa = m->isa;
+  if (availableIsa(name, isa, err) != BNRT_OK)
     return BNRT_ERROR_ARGUMENT;
-  }
-  if (m->isa != static_cast<bnrt_isa>(isa)) { // repack only on a change
-    m->isa = static_cast<bnrt_isa>(isa);
+  if (m->isa != isa) { // repack only on a change
+    m->isa = isa;
     m->prepack();
   }
   return BNRT_OK;

@@ -3,6 +3,7 @@
 #define BNRT_SRC_STATUS_H
 
 #include "bnrt.h"
+#include "bnrt/kernels.h"
 
 #include <cstdio>
 #include <string>
@@ -25,6 +26,37 @@ inline void setError(bnrt_error *err, bnrt_status status,
     return;
   err->status = status;
   std::snprintf(err->message, sizeof(err->message), "%s", msg.c_str());
+}
+
+/// Replaces `pool` with one of `threads` threads (NULL for 1): the
+/// set_threads of both C APIs.
+inline bnrt_status resizePool(bnrt_threads *&pool, int threads,
+                              bnrt_error *err) {
+  if (threads < 1) {
+    setError(err, BNRT_ERROR_ARGUMENT, "threads must be >= 1");
+    return BNRT_ERROR_ARGUMENT;
+  }
+  bnrt_threads_destroy(pool);
+  pool = threads > 1 ? bnrt_threads_create(threads) : nullptr;
+  if (threads > 1 && !pool) {
+    setError(err, BNRT_ERROR_ARGUMENT, "cannot start threads");
+    return BNRT_ERROR_ARGUMENT;
+  }
+  return BNRT_OK;
+}
+
+/// Parses an ISA name this CPU runs (set_isa of both C APIs).
+inline bnrt_status availableIsa(const char *name, bnrt_isa &isa,
+                                bnrt_error *err) {
+  int parsed = bnrt_isa_parse(name);
+  if (parsed < 0 || !bnrt_isa_available(static_cast<bnrt_isa>(parsed))) {
+    setError(err, BNRT_ERROR_ARGUMENT,
+             std::string("ISA '") + (name ? name : "(null)") +
+                 "' is unknown or not available on this CPU");
+    return BNRT_ERROR_ARGUMENT;
+  }
+  isa = static_cast<bnrt_isa>(parsed);
+  return BNRT_OK;
 }
 
 } // namespace bnrt

@@ -102,7 +102,7 @@ typedef struct {
 /* Bytes of bnrt_igemm_pack's layout for a [k, n] right-hand side (the
  * same for every ISA). */
 int64_t bnrt_igemm_packed_bytes(int64_t k, int64_t n);
-/* Packs b[k, n] = src[k * stride_k + n * stride_n] into `out` (64-byte
+/* Packs b[k, n] = src[k * stride_k + n * stride_n] into `out` (8-byte
  * aligned, bnrt_igemm_packed_bytes long). */
 void bnrt_igemm_pack(const int8_t *src, int64_t k, int64_t n, int64_t stride_k,
                      int64_t stride_n, void *out);
