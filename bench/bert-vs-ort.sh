@@ -12,8 +12,10 @@
 # OUT/results.json, OUT/bert-vs-ort.png (when matplotlib is present) and
 # the per-op profile of binary A8 at sequence 128 (OUT/profile-128.txt).
 #
-#   bench/bert-vs-ort.sh [--seqs 32,128,384] [--threads 1,2] [--runs N]
-#                        [--out DIR]
+#   bench/bert-vs-ort.sh [--seqs 32,128,384] [--threads 1,2] [--runs 15]
+#                        [--rounds 3] [--out DIR]
+# (runs per engine and case, spread over rounds that interleave engines;
+# the table gives the median of the rounds' medians and the best run).
 #
 # Needs the build (scripts/build.sh). Installs onnxruntime-node into
 # bench/node_modules (npm registry) and, as root, python3-matplotlib when
@@ -21,14 +23,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD_DIR:-build}
-seqs=32,128,384 threads=1,2 runs=10 out=$BUILD/bert-bench
+seqs=32,128,384 threads=1,2 runs=15 rounds=3 out=$BUILD/bert-bench
 while (($#)); do
   case $1 in
     --seqs) seqs=$2; shift 2;;
     --threads) threads=$2; shift 2;;
     --runs) runs=$2; shift 2;;
+    --rounds) rounds=$2; shift 2;;
     --out) out=$2; shift 2;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
     *) echo "bert-vs-ort.sh: unknown argument $1 (see --help)" >&2; exit 2;;
   esac
 done
@@ -51,6 +54,7 @@ fi
 mkdir -p "$out"
 results=$out/results.jsonl
 : > "$results"
+rm -f "$out/profile-128.txt"
 
 fp32=$out/bert-base.onnx int8=$out/bert-base-int8.onnx
 if [[ ! -f $fp32 ]]; then
@@ -78,6 +82,7 @@ np.save(f"{d}/input_ids.npy", rng.integers(0, 30522, (1, s), dtype=np.int64))
 np.save(f"{d}/attention_mask.npy", np.ones((1, s), np.int64))
 np.save(f"{d}/token_type_ids.npy", np.zeros((1, s), np.int64))
 PY
+  mkdir -p "$dir"/out-{binary-a8,binary-a4,ternary-a8,tws-a8}
   inputs=()
   for n in input_ids attention_mask token_type_ids; do
     inputs+=(--input "$n=$dir/$n.npy")
@@ -91,22 +96,28 @@ PY
         --shape token_type_ids=1x$seq $flags -o "$dir/$name.bnb" 2> "$dir/$name.log"
     fi
   done
+  # Every engine runs in each of `rounds` rounds (runs / rounds times):
+  # on a shared VM, load bursts then hit all engines alike.
+  per_round=$(( (runs + rounds - 1) / rounds ))
   for t in ${threads//,/ }; do
-    for model in fp32 int8; do
-      file=$([[ $model == fp32 ]] && echo "$fp32" || echo "$int8")
-      echo "== seq $seq, $t thread(s): ORT $model"
-      record ort "$model" "$seq" "$t" \
-        "$(node test/fixtures/ort_run.js "$file" "${inputs[@]}" --bench "$runs" --threads "$t")"
-    done
-    for v in "${variants[@]}"; do
-      name=${v%%:*}
-      echo "== seq $seq, $t thread(s): bnbert $name"
-      record bnbert "$name" "$seq" "$t" \
-        "$("$run" "$dir/$name.bnb" "${inputs[@]}" --bench "$runs" --threads "$t")"
+    for round in $(seq "$rounds"); do
+      echo "== seq $seq, $t thread(s), round $round/$rounds"
+      for model in fp32 int8; do
+        file=$([[ $model == fp32 ]] && echo "$fp32" || echo "$int8")
+        record ort "$model" "$seq" "$t" \
+          "$(node test/fixtures/ort_run.js "$file" "${inputs[@]}" --bench "$per_round" --threads "$t")"
+      done
+      for v in "${variants[@]}"; do
+        name=${v%%:*}
+        record bnbert "$name" "$seq" "$t" \
+          "$("$run" "$dir/$name.bnb" "${inputs[@]}" --bench "$per_round" \
+             --threads "$t" --output-dir "$dir/out-$name")"
+      done
     done
   done
   if [[ $seq == 128 ]]; then
-    "$run" "$dir/binary-a8.bnb" "${inputs[@]}" --profile > "$out/profile-128.txt" 2>&1
+    "$run" "$dir/binary-a8.bnb" "${inputs[@]}" --profile \
+      --output-dir "$dir/out-binary-a8" > "$out/profile-128.txt" 2>&1
   fi
 done
 "$py" bench/bert_report.py "$results" "$out" "$fp32" "$int8" "$out"/seq*/

@@ -1,6 +1,7 @@
-"""Summarizes bench/bert-vs-ort.sh's results.jsonl: a table of median
-latencies with ratios against ORT fp32 and ORT int8 (ratio > 1: faster than
-ORT), model sizes, OUT/results.json and OUT/bert-vs-ort.png.
+"""Summarizes bench/bert-vs-ort.sh's results.jsonl (one line per engine,
+case and round): a table of median latencies (the median of the rounds'
+medians) and best runs with ratios against ORT fp32 and ORT int8 (ratio >
+1: faster than ORT), model sizes, OUT/results.json and OUT/bert-vs-ort.png.
 
     bert_report.py RESULTS.jsonl OUT FP32.onnx INT8.onnx SEQDIR...
 """
@@ -12,7 +13,20 @@ import sys
 
 def main():
     results_file, out, fp32, int8, *seq_dirs = sys.argv[1:]
-    rows = [json.loads(line) for line in open(results_file) if line.strip()]
+    runs = [json.loads(line) for line in open(results_file) if line.strip()]
+    # One row per (engine, model, seq, threads): the median of the rounds'
+    # medians and the best run of all rounds.
+    merged = {}
+    for r in runs:
+        k = (r["engine"], r["model"], r["seq"], r["threads"])
+        m = merged.setdefault(k, dict(r, medians=[], min_ms=r["min_ms"]))
+        m["medians"].append(r["median_ms"])
+        m["min_ms"] = min(m["min_ms"], r["min_ms"])
+    rows = []
+    for m in merged.values():
+        medians = sorted(m.pop("medians"))
+        m["median_ms"] = medians[len(medians) // 2]
+        rows.append(m)
     sizes = {"ort fp32": os.path.getsize(fp32), "ort int8": os.path.getsize(int8)}
     for d in seq_dirs:
         for bundle in glob.glob(os.path.join(d, "*.bnb")):
