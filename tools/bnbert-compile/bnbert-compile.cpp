@@ -73,8 +73,8 @@ static cl::opt<std::string>
     emit("emit",
          cl::desc("Output kind: bundle (default, .bnb for bnbert-run), obj "
                   "(an ELF object with the weights and an entry point "
-                  "NAME_run, plus NAME.h next to it; link with the "
-                  "runtime) or mlir"),
+                  "NAME_run, plus its C header: the output path with .o "
+                  "replaced by .h; link with the runtime) or mlir"),
          cl::init("bundle"), cl::cat(category));
 static cl::opt<std::string>
     entryName("name",
@@ -124,7 +124,7 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
-      argc, argv, "bnbert compiler: ONNX BERT to a binary bundle\n");
+      argc, argv, "bnbert compiler: ONNX BERT to a bundle or an AOT object\n");
 
   if (weights != "fp32" && weights != "int8" && weights != "ternary" &&
       weights != "binary")
