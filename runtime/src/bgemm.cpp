@@ -77,19 +77,13 @@ extern "C" void bnrt_bgemm_a8(const bnrt_bgemm_args *args, bnrt_isa isa,
 
 extern "C" int64_t bnrt_bgemm_packed_bytes(int64_t n, int64_t k, int32_t planes,
                                            bnrt_isa isa) {
-#if defined(__x86_64__)
-  if (isa == BNRT_ISA_AVX2 || isa == BNRT_ISA_AVX512)
+  if (isa == BNRT_ISA_AVX2 || isa == BNRT_ISA_AVX512 || isa == BNRT_ISA_NEONDOT)
     return planes * bnrt::maskBlocks(n) * bnrt::maskGroups(k) * 8;
-#endif
-  (void)n, (void)k, (void)planes, (void)isa;
   return 0;
 }
 
 extern "C" void bnrt_bgemm_pack(const uint64_t *bits, int64_t n, int64_t k,
                                 int32_t planes, bnrt_isa isa, void *out) {
-#if defined(__x86_64__)
-  if (isa == BNRT_ISA_AVX2 || isa == BNRT_ISA_AVX512)
+  if (isa == BNRT_ISA_AVX2 || isa == BNRT_ISA_AVX512 || isa == BNRT_ISA_NEONDOT)
     bnrt::maskPack(bits, n, k, planes, static_cast<uint64_t *>(out));
-#endif
-  (void)bits, (void)n, (void)k, (void)planes, (void)isa, (void)out;
 }

@@ -68,6 +68,18 @@ static inline float finishRow(const bnrt_bgemm_args &a, int64_t n,
   return a.bias ? y + a.bias[n] : y;
 }
 
+/// Whether all planes share their scale on every row of [n0, n1) (then
+/// one panel holds the sum of their {0, 1} bytes; finishRow combines such
+/// planes the same way).
+static inline bool sharedScales(const bnrt_bgemm_args &a, int64_t n0,
+                                int64_t n1) {
+  for (int32_t p = 1; p < a.planes; ++p)
+    for (int64_t n = a.per_row ? n0 : 0; n < (a.per_row ? n1 : 1); ++n)
+      if (!(a.alpha[p * (a.per_row ? a.n : 1) + n] == a.alpha[n]))
+        return false;
+  return true;
+}
+
 } // namespace bnrt
 
 #endif // BNRT_SRC_BGEMM_IMPL_H
