@@ -92,6 +92,16 @@ private:
   int64_t arenaBytes = 0;
 };
 
+/// Whether a linear runs as an integer GEMM on its input's codes:
+/// dequantize(quantize(x)) times a packed (LinearBits) or quantized
+/// (LinearI8) weight.
+bool readsInt8Codes(LinearOp l) {
+  auto dq = l.getInput().getDefiningOp<DequantizeOp>();
+  Operation *w = l.getWeight().getDefiningOp();
+  return dq && dq.getInput().getDefiningOp<QuantizeOp>() &&
+         llvm::isa_and_nonnull<PackedWeightOp, QuantWeightOp>(w);
+}
+
 /// Whether an attention runs as AttentionI8: quantized probabilities and
 /// q, k, v each dequantize(quantize(...)) of at most 8 bits.
 bool readsInt8Codes(AttentionOp a) {
@@ -331,13 +341,13 @@ LogicalResult Writer::lowerOp(Operation *op) {
                       {l.getEpsilon().convertToFloat()});
       })
       .Case([&](LinearOp l) -> LogicalResult {
-        auto packed = l.getWeight().getDefiningOp<PackedWeightOp>();
-        auto dq = l.getInput().getDefiningOp<DequantizeOp>();
-        auto q = dq ? dq.getInput().getDefiningOp<QuantizeOp>() : QuantizeOp();
-        if (auto qw = l.getWeight().getDefiningOp<QuantWeightOp>(); qw && q)
-          return lowerLinearI8(l, dq, qw);
-        if (!packed || !q)
+        if (!readsInt8Codes(l))
           return simple(fb::OpCode::LinearF32);
+        auto dq = l.getInput().getDefiningOp<DequantizeOp>();
+        auto q = dq.getInput().getDefiningOp<QuantizeOp>();
+        if (auto qw = l.getWeight().getDefiningOp<QuantWeightOp>())
+          return lowerLinearI8(l, dq, qw);
+        auto packed = l.getWeight().getDefiningOp<PackedWeightOp>();
         // The bit-plane GEMM on the int8 codes.
         auto codes = operands({dq.getInput(), dq.getScale()});
         if (failed(codes))
@@ -442,9 +452,7 @@ LogicalResult Writer::lowerOp(Operation *op) {
           if (auto a = llvm::dyn_cast<AttentionOp>(user))
             return !readsInt8Codes(a) || a.getMaskBias() == d.getResult();
           auto l = llvm::dyn_cast<LinearOp>(user);
-          return !l || l.getInput() != d.getResult() ||
-                 !(l.getWeight().getDefiningOp<PackedWeightOp>() ||
-                   l.getWeight().getDefiningOp<QuantWeightOp>());
+          return !l || l.getInput() != d.getResult() || !readsInt8Codes(l);
         });
         return needed ? simple(fb::OpCode::Dequantize) : success();
       })

@@ -142,16 +142,15 @@ bnrt_aot_run_op(bnrt_aot_context *ctx, int32_t index, int32_t code,
                 int32_t num_outputs, const int64_t *ints, int32_t num_ints,
                 const float *floats, int32_t num_floats) {
   auto kind = static_cast<fb::OpCode>(code);
-  std::string label = "op " + std::to_string(index) + " (" +
-                      (kind >= fb::OpCode::MIN && kind <= fb::OpCode::MAX
-                           ? fb::EnumNameOpCode(kind)
-                           : "unknown") +
-                      (name ? std::string(" '") + name + "'" : "") + ")";
-  if (index < 0 || index >= static_cast<int32_t>(ctx->ops.size()) ||
-      kind < fb::OpCode::MIN || kind > fb::OpCode::MAX) {
-    ctx->error = label + ": not an op of this model (index or code)";
+  // The failing op's label, built only on failure (runs allocate nothing).
+  auto fail = [&](const std::string &message) {
+    ctx->error = "op " + std::to_string(index) + " (" + opCodeName(kind) +
+                 (name ? std::string(" '") + name + "'" : "") + "): " + message;
     return 1;
-  }
+  };
+  if (index < 0 || index >= static_cast<int32_t>(ctx->ops.size()) ||
+      kind < fb::OpCode::MIN || kind > fb::OpCode::MAX)
+    return fail("not an op of this model (index or code)");
   try {
     auto &op = ctx->ops[index];
     if (!op.bound) {
@@ -175,13 +174,10 @@ bnrt_aot_run_op(bnrt_aot_context *ctx, int32_t index, int32_t code,
     opCtx.packedWeights = op.packed.empty() ? nullptr : op.packed.data();
     OpAttrs attrs{kind, ints, num_ints, floats, num_floats};
     std::string error;
-    if (!runOp(attrs, op.in, op.out, opCtx, error)) {
-      ctx->error = label + ": " + error;
-      return 1;
-    }
+    if (!runOp(attrs, op.in, op.out, opCtx, error))
+      return fail(error);
   } catch (const std::bad_alloc &) {
-    ctx->error = label + ": out of memory";
-    return 1;
+    return fail("out of memory");
   }
   return 0;
 }

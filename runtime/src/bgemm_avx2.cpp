@@ -125,16 +125,6 @@ inline void addInPlace(__m256i &acc, __m256i b) {
   asm("vpaddw %1, %0, %0" : "+x"(acc) : "x"(b));
 }
 
-/// Decodes one mask block (16 weight rows, `count` groups) into `panel`:
-/// 64 bytes per group, {0, 1} = (s + 1) / 2, rows 0-7 then 8-15.
-void decodePanel(const uint64_t *masks, int64_t count, __m256i *panel) {
-  for (int64_t c = 0; c < count; ++c) {
-    const char *mask = reinterpret_cast<const char *>(masks + c);
-    _mm256_store_si256(panel + 2 * c, spreadMask(mask));
-    _mm256_store_si256(panel + 2 * c + 1, spreadMask(mask + 4));
-  }
-}
-
 /// Exact dots of MB activation rows (from m) with a decoded panel:
 /// out[i][row] = sum s x = 2 sum b x - rowsum(x).
 template <int MB>
@@ -175,8 +165,10 @@ void panelDots(const bnrt_bgemm_args &a, const __m256i *panel, int64_t count,
     }
 }
 
-/// Adds plane `masks` into a decoded panel (the byte sum of the planes).
-void accumulatePanel(const uint64_t *masks, int64_t count, __m256i *panel) {
+/// Adds the {0, 1} bytes of one plane's masks to a panel of `count` groups
+/// x 64 bytes (rows 0-7, then 8-15): one plane decoded, or the byte sum of
+/// planes sharing a scale.
+void addPlane(const uint64_t *masks, int64_t count, __m256i *panel) {
   for (int64_t c = 0; c < count; ++c) {
     const char *mask = reinterpret_cast<const char *>(masks + c);
     panel[2 * c] = _mm256_add_epi8(panel[2 * c], spreadMask(mask));
@@ -229,15 +221,10 @@ void maskGemm(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
     rowSums[m] = merged ? a.planes * s : s;
   }
   for (int64_t b = n0 / kMaskRows; b * kMaskRows < n1; ++b) {
-    if (merged) {
-      std::memset(panels, 0, count * 64);
-      for (int32_t p = 0; p < a.planes; ++p)
-        accumulatePanel(packed + (p * blocks + b) * count, count, panels);
-    } else {
-      for (int32_t p = 0; p < a.planes; ++p)
-        decodePanel(packed + (p * blocks + b) * count, count,
-                    panels + p * 2 * count);
-    }
+    std::memset(panels, 0, panelCount * count * 64);
+    for (int32_t p = 0; p < a.planes; ++p)
+      addPlane(packed + (p * blocks + b) * count, count,
+               panels + (merged ? 0 : p * 2 * count));
     int64_t m = m0;
     for (; m + 4 <= m1; m += 4)
       panelRows<4>(a, panels, count, merged, m, b, n1, rowSums.data());

@@ -102,11 +102,6 @@ std::string valueLabel(const fb::Bundle *b, int32_t id) {
          (v->name() && v->name()->size() ? " '" + v->name()->str() + "'" : "");
 }
 
-const char *opCodeName(fb::OpCode code) {
-  const char *name = fb::EnumNameOpCode(code);
-  return name && *name ? name : "unknown";
-}
-
 } // namespace
 
 void bnrt_model::load() {

@@ -131,6 +131,18 @@ void softmax(const View &x, const View &out, int64_t axis) {
     }
 }
 
+/// The m rows of k codes at `x` with row stride lda >= k, zero-padded in
+/// `scratch` when lda > k (the GEMM kernels read whole padded rows).
+const int8_t *paddedRows(const int8_t *x, int64_t m, int64_t k, int64_t lda,
+                         std::vector<int8_t> &scratch) {
+  if (lda == k)
+    return x;
+  scratch.assign(m * lda, 0);
+  for (int64_t i = 0; i < m; ++i)
+    std::memcpy(scratch.data() + i * lda, x + i * k, k);
+  return scratch.data();
+}
+
 /// The bit-plane GEMM on int8 codes: pads K to whole 64-column words when
 /// needed (the kernels' contract), then runs the ISA's kernel.
 void linearBits(const std::vector<View> &in, const View &out, const OpAttrs &op,
@@ -139,13 +151,7 @@ void linearBits(const std::vector<View> &in, const View &out, const OpAttrs &op,
   const View *bias = in.size() > 4 ? &in[4] : nullptr;
   int64_t k = codes.shape.back(), m = codes.numElements() / k;
   int64_t n = bits.shape[1], lda = bnrt_bitpack_row_words(k) * 64;
-  const int8_t *x = codes.i8();
-  if (lda != k) {
-    ctx.scratch->assign(m * lda, 0);
-    for (int64_t i = 0; i < m; ++i)
-      std::memcpy(ctx.scratch->data() + i * lda, x + i * k, k);
-    x = ctx.scratch->data();
-  }
+  const int8_t *x = paddedRows(codes.i8(), m, k, lda, *ctx.scratch);
   bnrt_bgemm_args args{m,
                        n,
                        k,
@@ -167,21 +173,25 @@ void linearBits(const std::vector<View> &in, const View &out, const OpAttrs &op,
 constexpr int64_t kMinChunk = 16384;
 constexpr int kMaxChunks = 256;
 
-/// fn(begin, end) over [0, n) in chunks across the pool (elementwise
-/// work: any split gives the same bits). Small n runs inline.
+/// fn(begin, end) over [0, n) units of `unit` elements, in chunks across
+/// the pool (elementwise or per-row work: any split gives the same bits).
+/// Work under kMinChunk elements per chunk runs inline; element chunks
+/// start on multiples of 64 (whole vectors).
 void chunked(::bnrt_threads *pool, int64_t n,
-             const std::function<void(int64_t, int64_t)> &fn) {
+             const std::function<void(int64_t, int64_t)> &fn,
+             int64_t unit = 1) {
+  int64_t grain = std::max<int64_t>(1, kMinChunk / unit);
+  int64_t align = unit == 1 ? 64 : 1;
   int64_t chunks =
       std::min<int64_t>(std::min(4 * bnrt_threads_count(pool), kMaxChunks),
-                        (n + kMinChunk - 1) / kMinChunk);
+                        (n + grain - 1) / grain);
   if (chunks <= 1) {
     fn(0, n);
     return;
   }
   parallelFor(pool, chunks, [&](int64_t c) {
-    // Chunk bounds on multiples of 64 elements (whole vectors).
-    int64_t begin = n * c / chunks / 64 * 64;
-    int64_t end = c + 1 == chunks ? n : n * (c + 1) / chunks / 64 * 64;
+    int64_t begin = n * c / chunks / align * align;
+    int64_t end = c + 1 == chunks ? n : n * (c + 1) / chunks / align * align;
     fn(begin, end);
   });
 }
@@ -195,13 +205,8 @@ void linearI8(const std::vector<View> &in, const View &out, bool perRow,
   const float *bias = in.size() > 4 ? in[4].f32() : nullptr;
   int64_t k = codes.shape.back(), m = codes.numElements() / k;
   int64_t n = weight.shape[0], lda = (k + 3) / 4 * 4;
-  const int8_t *x = codes.i8();
-  if (lda != k) { // igemm reads rows in whole 4-byte pieces
-    ctx.scratch->assign(m * lda, 0);
-    for (int64_t i = 0; i < m; ++i)
-      std::memcpy(ctx.scratch->data() + i * lda, x + i * k, k);
-    x = ctx.scratch->data();
-  }
+  // igemm reads rows in whole 4-byte pieces.
+  const int8_t *x = paddedRows(codes.i8(), m, k, lda, *ctx.scratch);
   constexpr int64_t kTile = 16;
   auto isa = static_cast<bnrt_isa>(ctx.isa);
   parallelFor(ctx.pool, (m + kTile - 1) / kTile, [&](int64_t t) {
@@ -230,6 +235,11 @@ std::string idError(int64_t id, int64_t position, int64_t vocab) {
 }
 
 } // namespace
+
+const char *opCodeName(fb::OpCode code) {
+  const char *name = fb::EnumNameOpCode(code);
+  return name && *name ? name : "unknown";
+}
 
 void packOpWeights(fb::OpCode code, const std::vector<View> &in, int isa,
                    std::vector<uint64_t> &packed) {
@@ -304,10 +314,13 @@ bool runOp(const OpAttrs &op, const std::vector<View> &in,
   }
   case fb::OpCode::LayerNorm: {
     int64_t h = in[0].shape.back();
-    chunked(ctx.pool, in[0].numElements() / h, [&](int64_t r0, int64_t r1) {
-      vec.layerNorm(in[0].f32() + r0 * h, in[1].f32(), in[2].f32(),
-                    out[0].f32() + r0 * h, r1 - r0, h, floats(0));
-    });
+    chunked(
+        ctx.pool, in[0].numElements() / h,
+        [&](int64_t r0, int64_t r1) {
+          vec.layerNorm(in[0].f32() + r0 * h, in[1].f32(), in[2].f32(),
+                        out[0].f32() + r0 * h, r1 - r0, h, floats(0));
+        },
+        h);
     return true;
   }
   case fb::OpCode::LinearF32:

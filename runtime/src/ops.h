@@ -79,6 +79,9 @@ struct OpAttrs {
   }
 };
 
+/// The op code's name ("LinearBits"), "unknown" outside the enum.
+const char *opCodeName(fb::OpCode code);
+
 /// Runs one op. `error` is set (and false returned) for data-dependent
 /// failures only (an id outside a table).
 bool runOp(const OpAttrs &op, const std::vector<View> &in,

@@ -264,11 +264,9 @@ int main(int argc, char **argv) {
     }
     if (failed(object))
       return fail(error);
-    std::string headerFile = (outputFile.getValue().size() > 2 &&
-                              StringRef(outputFile).ends_with(".o"))
-                                 ? outputFile.substr(0, outputFile.size() - 2)
-                                 : outputFile.getValue();
-    headerFile += ".h";
+    StringRef stem = outputFile.getValue();
+    stem.consume_back(".o");
+    std::string headerFile = (stem + ".h").str();
     auto header = openOutputFile(headerFile, &error);
     if (!header)
       return fail(error);
