@@ -8,7 +8,7 @@ PACKAGES=(
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   libonnx-dev libprotobuf-dev protobuf-compiler
   libflatbuffers-dev flatbuffers-compiler
-  libgtest-dev libbenchmark-dev
+  libgtest-dev libbenchmark-dev libsimde-dev
   g++-aarch64-linux-gnu qemu-user
   python3-onnx python3-numpy python3-torch
 )

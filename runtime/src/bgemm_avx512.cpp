@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 #include "bgemm_impl.h"
 #include "bnrt/bitpack.h"
+#include "vnni.h"
 
 #include <immintrin.h>
 
@@ -23,12 +24,6 @@ namespace bnrt {
 namespace {
 
 constexpr int kRows = kMaskRows; // one zmm of outputs per mask block
-
-/// acc += dot4(w u8, x s8) in place. (GCC 12 copies the accumulators of
-/// the intrinsic around the loop; the tied asm operand keeps them put.)
-inline void dpbusd(__m512i &acc, __m512i w, __m512i x) {
-  asm("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(w), "v"(x));
-}
 
 int64_t rowBlocks(int64_t n) { return maskBlocks(n); }
 int64_t groups(int64_t k) { return maskGroups(k); }

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "igemm_impl.h"
+#include "vnni.h"
 
 #include <immintrin.h>
 
@@ -22,10 +23,7 @@ struct Avx512 {
   static A broadcast(int32_t piece) {
     return _mm512_set1_epi32(piece ^ static_cast<int32_t>(0x80808080u));
   }
-  static void step(Acc &acc, A a, B b) {
-    // Tied asm operand: GCC 12 otherwise copies accumulators around.
-    asm("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(a), "v"(b));
-  }
+  static void step(Acc &acc, A a, B b) { dpbusd(acc, a, b); }
   static void store(Acc acc, const int32_t *colSums, int32_t *out, int count) {
     __mmask16 valid =
         count == 16 ? __mmask16(0xFFFF) : __mmask16((1u << count) - 1);

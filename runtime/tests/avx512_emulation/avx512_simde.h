@@ -1,0 +1,83 @@
+//===- avx512_simde.h - AVX-512 intrinsics on SIMDe, for tests -*- C++ -*-===//
+//
+// Force-included (-include) into the AVX-512 kernel sources of the test
+// library bnrt_avx512emu, so hosts without AVX-512 - and CI - still execute
+// those kernels' algorithms (lane layouts, masks, corrections, epilogues)
+// through SIMDe's portable implementation of each intrinsic. The real
+// instructions run wherever the CPU has them (the normal bnrt-tests).
+//
+// SIMDe's native aliases would redeclare GCC's __m512 typedefs, so the
+// intrinsics the kernels use are mapped here one by one; a new intrinsic
+// in a kernel fails to compile until it is added below.
+//
+//===----------------------------------------------------------------------===//
+#ifndef BNRT_AVX512_SIMDE_H
+#define BNRT_AVX512_SIMDE_H
+
+#include <immintrin.h> // the host's own (AVX2) intrinsics come first
+
+#include <simde/x86/avx512.h>
+
+#include <cstdint>
+
+#define BNRT_AVX512_EMULATED 1
+
+#define __m512 simde__m512
+#define __m512i simde__m512i
+
+#define _mm512_add_epi32 simde_mm512_add_epi32
+#define _mm512_add_ps simde_mm512_add_ps
+#define _mm512_cmp_ps_mask simde_mm512_cmp_ps_mask
+#define _mm512_dpbusd_epi32 simde_mm512_dpbusd_epi32
+#define _mm512_loadu_si512 simde_mm512_loadu_si512
+#define _mm512_mask_mov_ps simde_mm512_mask_mov_ps
+#define _mm512_maskz_mov_epi8 simde_mm512_maskz_mov_epi8
+#define _mm512_mul_ps simde_mm512_mul_ps
+#define _mm512_mullo_epi32 simde_mm512_mullo_epi32
+#define _mm512_set1_epi32 simde_mm512_set1_epi32
+#define _mm512_set1_epi8 simde_mm512_set1_epi8
+#define _mm512_set1_ps simde_mm512_set1_ps
+#define _mm512_setzero_ps simde_mm512_setzero_ps
+#define _mm512_setzero_si512 simde_mm512_setzero_si512
+#define _mm512_sub_epi32 simde_mm512_sub_epi32
+
+// SIMDe 0.7.4 lacks these; masked-off lanes are neither read nor written,
+// as on the hardware (so ASan sees any out-of-bounds enabled lane).
+#define _mm512_cvtepi32_ps bnrt_emu_cvtepi32_ps
+#define _mm512_maskz_loadu_ps bnrt_emu_maskz_loadu_ps
+#define _mm512_mask_storeu_ps bnrt_emu_mask_storeu_ps
+#define _mm512_mask_storeu_epi32 bnrt_emu_mask_storeu_epi32
+
+inline simde__m512 bnrt_emu_cvtepi32_ps(simde__m512i v) {
+  int32_t in[16];
+  float out[16];
+  simde_mm512_storeu_si512(in, v);
+  for (int i = 0; i < 16; ++i)
+    out[i] = static_cast<float>(in[i]);
+  return simde_mm512_loadu_ps(out);
+}
+
+inline simde__m512 bnrt_emu_maskz_loadu_ps(uint16_t k, const float *p) {
+  float v[16];
+  for (int i = 0; i < 16; ++i)
+    v[i] = (k >> i) & 1 ? p[i] : 0.0f;
+  return simde_mm512_loadu_ps(v);
+}
+
+inline void bnrt_emu_mask_storeu_ps(float *p, uint16_t k, simde__m512 v) {
+  float lanes[16];
+  simde_mm512_storeu_ps(lanes, v);
+  for (int i = 0; i < 16; ++i)
+    if ((k >> i) & 1)
+      p[i] = lanes[i];
+}
+
+inline void bnrt_emu_mask_storeu_epi32(void *p, uint16_t k, simde__m512i v) {
+  int32_t lanes[16];
+  simde_mm512_storeu_si512(lanes, v);
+  for (int i = 0; i < 16; ++i)
+    if ((k >> i) & 1)
+      static_cast<int32_t *>(p)[i] = lanes[i];
+}
+
+#endif // BNRT_AVX512_SIMDE_H
