@@ -1,7 +1,39 @@
 //===- thread_pool.cpp - a small fixed pool for kernel tiles --------------===//
 #include "thread_pool.h"
 
+#include <chrono>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace bnrt {
+namespace {
+
+/// How long an idle thread spins before it blocks: longer than the gap
+/// between two ops of a run, short enough not to matter when idle.
+constexpr std::chrono::microseconds kSpin{200};
+
+inline void pauseHint() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+/// Spins until done() or kSpin has passed; returns done().
+template <typename F> bool spinUntil(F done) {
+  auto deadline = std::chrono::steady_clock::now() + kSpin;
+  for (unsigned i = 1; !done(); ++i) {
+    pauseHint();
+    if (i % 64 == 0 && std::chrono::steady_clock::now() > deadline)
+      return done();
+  }
+  return true;
+}
+
+} // namespace
 
 ThreadPool::ThreadPool(int threads) {
   for (int i = 1; i < threads; ++i)
@@ -28,7 +60,13 @@ void ThreadPool::workerLoop() {
   uint64_t seen = 0;
   std::unique_lock<std::mutex> lock(mutex);
   while (true) {
-    wake.wait(lock, [&] { return stopping || generation != seen; });
+    auto posted = [&] { return stopping || generation != seen; };
+    if (!posted()) {
+      lock.unlock();
+      spinUntil(posted);
+      lock.lock();
+    }
+    wake.wait(lock, posted);
     if (stopping)
       return;
     seen = generation;
@@ -49,7 +87,11 @@ void ThreadPool::parallelFor(int64_t count,
     return;
   }
   {
-    std::lock_guard<std::mutex> lock(mutex);
+    std::unique_lock<std::mutex> lock(mutex);
+    // A worker that joined the previous job after its caller returned has
+    // found no tile left; it must be out of drain() before the counters
+    // are reset for this job.
+    done.wait(lock, [&] { return busy == 0; });
     job = &fn;
     jobCount = count;
     next.store(0);
@@ -57,6 +99,7 @@ void ThreadPool::parallelFor(int64_t count,
   }
   wake.notify_all();
   drain();
+  spinUntil([&] { return busy == 0; });
   std::unique_lock<std::mutex> lock(mutex);
   // Workers that woke for this job finish it before the job goes away;
   // one that has not woken yet finds no tile left (next >= count).

@@ -6,6 +6,11 @@
 // a run only publishes a job and waits. Kernels split their N (or M)
 // dimension into `count` tiles.
 //
+// A model run is hundreds of short parallel ops back to back, and waking a
+// thread blocked on a futex takes tens of microseconds on a VM. So workers
+// spin (with a pause hint) for a short while after each job before they
+// block, and the caller spins for their completion the same way.
+//
 //===----------------------------------------------------------------------===//
 #ifndef BNRT_SRC_THREAD_POOL_H
 #define BNRT_SRC_THREAD_POOL_H
@@ -46,9 +51,10 @@ private:
   const std::function<void(int64_t)> *job = nullptr;
   int64_t jobCount = 0;
   std::atomic<int64_t> next{0};
-  int busy = 0;
-  uint64_t generation = 0;
-  bool stopping = false;
+  // Written under `mutex`; atomic so the spin loops can read them unlocked.
+  std::atomic<int> busy{0};
+  std::atomic<uint64_t> generation{0};
+  std::atomic<bool> stopping{false};
 };
 
 /// fn(0) .. fn(count - 1) on `pool` (the C API's handle; NULL runs inline).
