@@ -421,6 +421,105 @@ struct RaiseLengthMask : OpRewritePattern<ox::WhereOp> {
   }
 };
 
+/// Where(cond, c, x) / Where(cond, x, c) with a constant c, an f32 x of the
+/// result's shape and cond = Equal(m, k) (or Not of it, or Cast(m -> bool)
+/// = m != 0) of an integer tensor m and a constant k, through reshapes and
+/// an Expand: masked_fill, as DistilBERT writes its attention mask. Becomes
+/// x + c * hit, hit in {0, 1} computed exactly from m in f32 arithmetic
+/// (eq = relu(1 - t^2), t = m - k: integers differ by >= 1), so it adds
+/// to the attention pattern like BERT's (1 - mask) * c. Differs from Where
+/// only where x is not finite, or where |x| is not negligible against c
+/// (masks use c = -10000 or the float minimum).
+struct RaiseMaskedFill : OpRewritePattern<ox::WhereOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ox::WhereOp where,
+                                PatternRewriter &rewriter) const override {
+    auto result = staticType(where.getOutput());
+    if (!result || !isF32(where.getOutput()))
+      return failure();
+    bool fillWhenTrue = true;
+    std::optional<double> fill = scalarOf(where.getX());
+    Value kept = where.getY();
+    if (!fill) {
+      fill = scalarOf(where.getY());
+      kept = where.getX();
+      fillWhenTrue = false;
+    }
+    if (!fill || kept.getType() != where.getOutput().getType())
+      return failure();
+    // The condition before broadcasting, and the comparison behind it.
+    Value cond = where.getCondition();
+    if (auto expand = cond.getDefiningOp<ox::ExpandOp>())
+      cond = expand.getInput();
+    auto condType = staticType(cond);
+    if (!condType)
+      return failure();
+    Value source = cond;
+    while (Operation *def = source.getDefiningOp()) {
+      if (!isa<ox::ReshapeOp, ox::UnsqueezeOp, ox::SqueezeOp>(def))
+        break;
+      source = def->getOperand(0);
+    }
+    bool equalMeansHit = fillWhenTrue;
+    if (auto negate = source.getDefiningOp<ox::NotOp>()) {
+      source = negate.getX();
+      equalMeansHit = !equalMeansHit;
+    }
+    Value ints;
+    double k = 0;
+    if (auto equal = source.getDefiningOp<ox::EqualOp>()) {
+      std::optional<double> b = scalarOf(equal.getB()), a;
+      ints = equal.getA();
+      if (!b) {
+        a = scalarOf(equal.getA());
+        ints = equal.getB();
+      }
+      if (!a && !b)
+        return failure();
+      k = b ? *b : *a;
+    } else if (auto cast = source.getDefiningOp<ox::CastOp>()) {
+      if (!getElementTypeOrSelf(cast.getOutput()).isInteger(1))
+        return failure();
+      ints = cast.getInput(); // true where m != 0
+      equalMeansHit = !equalMeansHit;
+    } else {
+      return failure();
+    }
+    auto intsType = staticType(ints);
+    if (!intsType || !intsType.getElementType().isSignlessInteger() ||
+        intsType.getElementType().isInteger(1) ||
+        intsType.getNumElements() != condType.getNumElements() ||
+        std::nearbyint(k) != k)
+      return failure();
+
+    Location loc = where.getLoc();
+    auto f32 = [&](RankedTensorType t) {
+      return RankedTensorType::get(t.getShape(), rewriter.getF32Type());
+    };
+    auto maskType = f32(intsType);
+    Value t = rewriter.create<bnq::CastOp>(loc, maskType, ints);
+    if (k != 0)
+      t = rewriter.create<bnq::SubOp>(loc, maskType, t,
+                                      floatConstant(rewriter, loc, float(k)));
+    Value one = floatConstant(rewriter, loc, 1.0f);
+    Value equal = rewriter.create<bnq::UnaryOp>(
+        loc, maskType,
+        rewriter.create<bnq::SubOp>(
+            loc, maskType, one,
+            rewriter.create<bnq::MulOp>(loc, maskType, t, t)),
+        bnq::UnaryFunctionAttr::get(getContext(), bnq::UnaryFunction::relu));
+    Value hit = equalMeansHit
+                    ? equal
+                    : rewriter.create<bnq::SubOp>(loc, maskType, one, equal);
+    Value bias = rewriter.create<bnq::MulOp>(
+        loc, maskType, hit, floatConstant(rewriter, loc, float(*fill)));
+    if (maskType.getShape() != condType.getShape())
+      bias = rewriter.create<bnq::ReshapeOp>(loc, f32(condType), bias);
+    rewriter.replaceOpWithNewOp<bnq::AddOp>(where, result, kept, bias);
+    return success();
+  }
+};
+
 /// Clip(x, min, max) with constant (or absent) bounds -> bnq.clamp.
 struct RaiseClip : OpRewritePattern<ox::ClipOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -763,7 +862,7 @@ struct BnqRaiseOnnxPass : bnbert::impl::BnqRaiseOnnxBase<BnqRaiseOnnxPass> {
     RewritePatternSet compound(context);
     compound.add<RaiseDecomposedLayerNorm, RaiseGelu, RaiseEmbedding,
                  RaiseGatherOne, RaiseQdqPair, FoldConstantDequantize,
-                 RaiseClip, RaiseLengthMask>(context);
+                 RaiseClip, RaiseLengthMask, RaiseMaskedFill>(context);
     RewritePatternSet simple(context);
     simple.add<
         ConvertConstant, ConvertTanh, ConvertSoftmax, ConvertLayerNormalization,

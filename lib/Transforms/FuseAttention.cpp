@@ -5,6 +5,7 @@
 //   Kt = transpose(reshape(K, [B, S, H, D]), [0, 2, 3, 1])
 //   Vh = transpose(reshape(V, [B, S, H, D]), [0, 2, 1, 3])
 //   P  = softmax(batch_matmul(Qh, Kt) / c + mask[B, 1, 1, S], axis -1)
+//        (or batch_matmul(Qh / c, Kt), as DistilBERT scales the query)
 //   out = reshape(transpose(batch_matmul(P, Vh), [0, 2, 1, 3]), [B, S, E])
 // becomes bnq.attention(Q, K, V, mask[B, S]) {num_heads = H, scale = 1/c}.
 // P may be fake-quantized with a static clip (dequantize(quantize(P))):
@@ -126,7 +127,22 @@ struct FuseAttention : OpRewritePattern<ReshapeOp> {
     auto product = scores.getDefiningOp<BatchMatmulOp>();
     if (!product || product.getTransposeRhs())
       return failure();
-    auto query = splitHeads(product.getLhs(), {0, 2, 1, 3});
+    // The query may be scaled before the product instead (DistilBERT).
+    Value queryHeads = product.getLhs();
+    if (auto div = queryHeads.getDefiningOp<DivOp>()) {
+      auto c = scalarConstant(div.getRhs());
+      if (!c || *c <= 0)
+        return failure();
+      scale /= *c;
+      queryHeads = div.getLhs();
+    } else if (auto mul = queryHeads.getDefiningOp<MulOp>()) {
+      auto c = scalarConstant(mul.getRhs());
+      if (!c || *c <= 0)
+        return failure();
+      scale *= *c;
+      queryHeads = mul.getLhs();
+    }
+    auto query = splitHeads(queryHeads, {0, 2, 1, 3});
     auto key = splitHeads(product.getRhs(), {0, 2, 3, 1});
     if (!query || !key || query->second != key->second ||
         key->second != value->second ||

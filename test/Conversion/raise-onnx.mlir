@@ -307,3 +307,68 @@ func.func @leftover(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xi1> {
   %e = "onnx.Equal"(%x, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
   return %e : tensor<4xi1>
 }
+
+// -----
+
+// masked_fill(scores, mask == 0, min) as DistilBERT exports it: the mask
+// becomes an exact {0, 1} f32 indicator relu(1 - m^2) times the fill value,
+// added to the scores (so bnq-fuse-attention sees BERT's additive mask).
+// CHECK-LABEL: func.func @masked_fill_where_equal
+// CHECK-DAG: %[[FILL:.*]] = arith.constant dense<-3.40282347E+38> : tensor<f32>
+// CHECK-DAG: %[[ONE:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
+// CHECK: %[[M:.*]] = bnq.cast %arg1 : tensor<2x4xi64> -> tensor<2x4xf32>
+// CHECK: %[[SQ:.*]] = bnq.mul %[[M]], %[[M]]
+// CHECK: %[[D:.*]] = bnq.sub %[[ONE]], %[[SQ]]
+// CHECK: %[[EQ:.*]] = bnq.unary relu %[[D]]
+// CHECK: %[[B:.*]] = bnq.mul %[[EQ]], %[[FILL]]
+// CHECK: %[[B4:.*]] = bnq.reshape %[[B]] : tensor<2x4xf32> -> tensor<2x1x1x4xf32>
+// CHECK: bnq.add %arg0, %[[B4]] : (tensor<2x3x4x4xf32>, tensor<2x1x1x4xf32>) -> tensor<2x3x4x4xf32>
+// CHECK-NOT: onnx.
+func.func @masked_fill_where_equal(%scores: tensor<2x3x4x4xf32>, %mask: tensor<2x4xi64>) -> tensor<2x3x4x4xf32> {
+  %zero = "onnx.Constant"() {value = dense<0> : tensor<i64>} : () -> tensor<i64>
+  %shape4 = "onnx.Constant"() {value = dense<[2, 1, 1, 4]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %full = "onnx.Constant"() {value = dense<[2, 3, 4, 4]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %min = "onnx.Constant"() {value = dense<-3.40282347E+38> : tensor<f32>} : () -> tensor<f32>
+  %eq = "onnx.Equal"(%mask, %zero) : (tensor<2x4xi64>, tensor<i64>) -> tensor<2x4xi1>
+  %r = "onnx.Reshape"(%eq, %shape4) : (tensor<2x4xi1>, tensor<4xi64>) -> tensor<2x1x1x4xi1>
+  %e = "onnx.Expand"(%r, %full) : (tensor<2x1x1x4xi1>, tensor<4xi64>) -> tensor<2x3x4x4xi1>
+  %y = "onnx.Where"(%e, %min, %scores) : (tensor<2x3x4x4xi1>, tensor<f32>, tensor<2x3x4x4xf32>) -> tensor<2x3x4x4xf32>
+  return %y : tensor<2x3x4x4xf32>
+}
+
+// -----
+
+// The fill in the other branch and a nonzero key: Where(m == 1, x, c)
+// fills where m != 1, i.e. 1 - relu(1 - (m - 1)^2).
+// CHECK-LABEL: func.func @masked_fill_where_not_equal
+// CHECK-DAG: %[[FILL:.*]] = arith.constant dense<-1.000000e+04> : tensor<f32>
+// CHECK-DAG: %[[ONE:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
+// CHECK: %[[M:.*]] = bnq.cast %arg1
+// CHECK: %[[T:.*]] = bnq.sub %[[M]], %[[ONE]]
+// CHECK: %[[SQ:.*]] = bnq.mul %[[T]], %[[T]]
+// CHECK: %[[D:.*]] = bnq.sub %[[ONE]], %[[SQ]]
+// CHECK: %[[EQ:.*]] = bnq.unary relu %[[D]]
+// CHECK: %[[NE:.*]] = bnq.sub %[[ONE]], %[[EQ]]
+// CHECK: %[[B:.*]] = bnq.mul %[[NE]], %[[FILL]]
+// CHECK: bnq.add %arg0, %[[B]] : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+func.func @masked_fill_where_not_equal(%x: tensor<2x4xf32>, %mask: tensor<2x4xi32>) -> tensor<2x4xf32> {
+  %one = "onnx.Constant"() {value = dense<1> : tensor<i32>} : () -> tensor<i32>
+  %fill = "onnx.Constant"() {value = dense<-1.0e4> : tensor<f32>} : () -> tensor<f32>
+  %eq = "onnx.Equal"(%mask, %one) : (tensor<2x4xi32>, tensor<i32>) -> tensor<2x4xi1>
+  %y = "onnx.Where"(%eq, %x, %fill) : (tensor<2x4xi1>, tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// A float comparison has no exact indicator form here: not raised, and
+// the node is named.
+func.func @masked_fill_float_mask(%x: tensor<2x4xf32>, %mask: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %zero = "onnx.Constant"() {value = dense<0.0> : tensor<f32>} : () -> tensor<f32>
+  %fill = "onnx.Constant"() {value = dense<-1.0e4> : tensor<f32>} : () -> tensor<f32>
+  // expected-error @+2 {{cannot raise 'onnx.Equal' to bnq}}
+  // expected-note @+1 {{1 more onnx ops are left}}
+  %eq = "onnx.Equal"(%mask, %zero) : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xi1>
+  %y = "onnx.Where"(%eq, %fill, %x) : (tensor<2x4xi1>, tensor<f32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}

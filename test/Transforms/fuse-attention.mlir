@@ -64,3 +64,28 @@ func.func @not_attention(%q: tensor<1x2x4xf32>, %k: tensor<1x2x4xf32>) -> tensor
   %r = bnq.reshape %ot : tensor<1x2x2x2xf32> -> tensor<1x2x4xf32>
   return %r : tensor<1x2x4xf32>
 }
+
+// -----
+
+// DistilBERT scales the query before Q K^T: (Qh / c) Kt + mask.
+// CHECK-LABEL: func.func @query_scaled_first
+// CHECK: %[[M:.*]] = bnq.reshape %arg3 : tensor<1x1x1x3xf32> -> tensor<1x3xf32>
+// CHECK: %[[A:.*]] = bnq.attention %arg0, %arg1, %arg2 mask(%[[M]]) {num_heads = 2 : i64, scale = 0.707106769 : f32}
+// CHECK-NEXT: return %[[A]]
+func.func @query_scaled_first(%q: tensor<1x3x4xf32>, %k: tensor<1x3x4xf32>, %v: tensor<1x3x4xf32>, %mask: tensor<1x1x1x3xf32>) -> tensor<1x3x4xf32> {
+  %c = arith.constant dense<1.41421354> : tensor<f32>
+  %q4 = bnq.reshape %q : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %qh = bnq.transpose %q4, [0, 2, 1, 3] : tensor<1x3x2x2xf32> -> tensor<1x2x3x2xf32>
+  %qs = bnq.div %qh, %c : (tensor<1x2x3x2xf32>, tensor<f32>) -> tensor<1x2x3x2xf32>
+  %k4 = bnq.reshape %k : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %kt = bnq.transpose %k4, [0, 2, 3, 1] : tensor<1x3x2x2xf32> -> tensor<1x2x2x3xf32>
+  %v4 = bnq.reshape %v : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %vh = bnq.transpose %v4, [0, 2, 1, 3] : tensor<1x3x2x2xf32> -> tensor<1x2x3x2xf32>
+  %s = bnq.batch_matmul %qs, %kt : (tensor<1x2x3x2xf32>, tensor<1x2x2x3xf32>) -> tensor<1x2x3x3xf32>
+  %m = bnq.add %s, %mask : (tensor<1x2x3x3xf32>, tensor<1x1x1x3xf32>) -> tensor<1x2x3x3xf32>
+  %p = bnq.softmax %m {axis = -1 : i64} : tensor<1x2x3x3xf32>
+  %o = bnq.batch_matmul %p, %vh : (tensor<1x2x3x3xf32>, tensor<1x2x3x2xf32>) -> tensor<1x2x3x2xf32>
+  %ot = bnq.transpose %o, [0, 2, 1, 3] : tensor<1x2x3x2xf32> -> tensor<1x3x2x2xf32>
+  %r = bnq.reshape %ot : tensor<1x3x2x2xf32> -> tensor<1x3x4xf32>
+  return %r : tensor<1x3x4xf32>
+}
