@@ -520,6 +520,91 @@ struct RaiseMaskedFill : OpRewritePattern<ox::WhereOp> {
   }
 };
 
+/// `v` without integer-to-integer Casts and additions of 0 (torch's
+/// type_as and `+ past_key_values_length` when that is 0).
+Value skipIntNoOps(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    auto isWideInt = [](Value x) {
+      Type t = getElementTypeOrSelf(x);
+      return t.isSignlessInteger() && !t.isInteger(1);
+    };
+    if (auto cast = dyn_cast<ox::CastOp>(def);
+        cast && isWideInt(cast.getInput()) && isWideInt(cast.getOutput())) {
+      v = cast.getInput();
+    } else if (auto add = dyn_cast<ox::AddOp>(def);
+               add && isScalar(add.getB(), 0.0) &&
+               add.getA().getType() == add.getC().getType()) {
+      v = add.getA();
+    } else {
+      break;
+    }
+  }
+  return v;
+}
+
+/// Add(Mul(CumSum(m, axis 1), m), pad) with m = Cast(Not(Equal(ids, pad)))
+/// (integer casts and + 0 anywhere between) -> bnq.position_ids(ids)
+/// {padding_idx = pad}: Hugging Face's create_position_ids_from_input_ids,
+/// how RoBERTa-family models number their positions.
+struct RaisePositionIds : OpRewritePattern<ox::AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ox::AddOp add,
+                                PatternRewriter &rewriter) const override {
+    auto result = staticType(add.getC());
+    if (!result || result.getRank() != 2 ||
+        !result.getElementType().isSignlessInteger())
+      return failure();
+    std::optional<double> pad = scalarOf(add.getB());
+    Value counted = add.getA();
+    if (!pad) {
+      pad = scalarOf(add.getA());
+      counted = add.getB();
+    }
+    if (!pad || *pad < 0 || std::nearbyint(*pad) != *pad)
+      return failure();
+    auto mul = skipIntNoOps(counted).getDefiningOp<ox::MulOp>();
+    if (!mul)
+      return failure();
+    ox::CumSumOp cumsum;
+    Value indicator;
+    for (int i = 0; i < 2 && !cumsum; ++i) {
+      cumsum = skipIntNoOps(mul->getOperand(i)).getDefiningOp<ox::CumSumOp>();
+      indicator = skipIntNoOps(mul->getOperand(1 - i));
+    }
+    std::optional<double> axis =
+        cumsum ? scalarOf(cumsum.getAxis()) : std::nullopt;
+    if (!cumsum || !axis || (*axis != 1 && *axis != -1) ||
+        cumsum.getExclusive() != 0 || cumsum.getReverse() != 0 ||
+        skipIntNoOps(cumsum.getX()) != indicator)
+      return failure();
+    auto cast = indicator.getDefiningOp<ox::CastOp>();
+    auto negate = cast ? cast.getInput().getDefiningOp<ox::NotOp>() : nullptr;
+    auto equal = negate ? negate.getX().getDefiningOp<ox::EqualOp>() : nullptr;
+    if (!equal)
+      return failure();
+    Value ids = equal.getA();
+    std::optional<double> key = scalarOf(equal.getB());
+    if (!key) {
+      ids = equal.getB();
+      key = scalarOf(equal.getA());
+    }
+    auto idsType = staticType(ids);
+    if (!key || *key != *pad || !idsType ||
+        idsType.getShape() != result.getShape() ||
+        !(idsType.getElementType().isSignlessInteger(32) ||
+          idsType.getElementType().isSignlessInteger(64)))
+      return failure();
+    auto i64Type =
+        RankedTensorType::get(result.getShape(), rewriter.getI64Type());
+    Value positions = rewriter.create<bnq::PositionIdsOp>(
+        add.getLoc(), i64Type, ids, rewriter.getI64IntegerAttr(int64_t(*pad)));
+    if (result != i64Type)
+      positions = rewriter.create<bnq::CastOp>(add.getLoc(), result, positions);
+    rewriter.replaceOp(add, positions);
+    return success();
+  }
+};
+
 /// Clip(x, min, max) with constant (or absent) bounds -> bnq.clamp.
 struct RaiseClip : OpRewritePattern<ox::ClipOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -862,7 +947,8 @@ struct BnqRaiseOnnxPass : bnbert::impl::BnqRaiseOnnxBase<BnqRaiseOnnxPass> {
     RewritePatternSet compound(context);
     compound.add<RaiseDecomposedLayerNorm, RaiseGelu, RaiseEmbedding,
                  RaiseGatherOne, RaiseQdqPair, FoldConstantDequantize,
-                 RaiseClip, RaiseLengthMask, RaiseMaskedFill>(context);
+                 RaiseClip, RaiseLengthMask, RaiseMaskedFill, RaisePositionIds>(
+        context);
     RewritePatternSet simple(context);
     simple.add<
         ConvertConstant, ConvertTanh, ConvertSoftmax, ConvertLayerNormalization,

@@ -282,6 +282,21 @@ LogicalResult Interpreter::execute(Operation *op) {
         std::vector<int64_t> shape(x.shape.begin(), x.shape.end() - 1);
         return set(r, r.getResult(), Tensor::f32(shape, std::move(out)));
       })
+      .Case([&](PositionIdsOp p) {
+        const Tensor &ids = get(p.getIds());
+        int64_t batch = ids.shape[0], seq = ids.shape[1];
+        int64_t pad = p.getPaddingIdxAttr().getInt();
+        std::vector<int64_t> out(batch * seq);
+        for (int64_t b = 0; b < batch; ++b) {
+          int64_t count = 0;
+          for (int64_t j = 0; j < seq; ++j) {
+            bool padding = ids.ints[b * seq + j] == pad;
+            count += padding ? 0 : 1;
+            out[b * seq + j] = padding ? pad : pad + count;
+          }
+        }
+        return set(p, p.getResult(), Tensor::i64(ids.shape, std::move(out)));
+      })
       .Case([&](LengthMaskOp m) {
         const Tensor &lengths = get(m.getLengths());
         auto shape = staticShape(m, m.getResult());

@@ -477,6 +477,25 @@ LogicalResult Exporter::exportOp(Operation *op) {
                  hint, {onnx::MakeAttribute("keepdims", int64_t{0})});
         return success();
       })
+      .Case([&](PositionIdsOp p) {
+        // m = int64(ids != pad); CumSum(m, 1) * m + pad, as torch exports
+        // create_position_ids_from_input_ids.
+        std::string ids = nameOf(p.getIds());
+        auto int64Type = int64_t(onnx::TensorProto::INT64);
+        if (!getElementTypeOrSelf(p.getIds().getType()).isInteger(64))
+          ids =
+              node("Cast", {ids}, hint, {onnx::MakeAttribute("to", int64Type)});
+        std::string pad =
+            initializerI64("padding_idx", {}, {p.getPaddingIdxAttr().getInt()});
+        std::string kept =
+            node("Cast", {node("Not", {node("Equal", {ids, pad}, hint)}, hint)},
+                 hint, {onnx::MakeAttribute("to", int64Type)});
+        std::string counts =
+            node("CumSum", {kept, initializerI64("axis", {}, {1})}, hint);
+        names[p.getResult()] =
+            node("Add", {node("Mul", {counts, kept}, hint), pad}, hint);
+        return success();
+      })
       .Case([&](LengthMaskOp m) {
         // Where(Range(0, S) < lengths[:, None], 0, filter).
         int64_t seq = m.getResult().getType().getDimSize(1);

@@ -412,6 +412,10 @@ LogicalResult Writer::lowerOp(Operation *op) {
             fb::OpCode::ReduceMean,
             std::vector<int64_t>(r.getAxes().begin(), r.getAxes().end()));
       })
+      .Case([&](PositionIdsOp p) {
+        return simple(fb::OpCode::PositionIds,
+                      {p.getPaddingIdxAttr().getInt()});
+      })
       .Case([&](LengthMaskOp m) {
         return simple(fb::OpCode::LengthMask, {},
                       {m.getFilterValue().convertToFloat()});

@@ -557,6 +557,17 @@ void bnrt_model::validateOp(int index, const fb::Op &op) {
       fail("result shape does not keep the reduced axes");
     break;
   }
+  case fb::OpCode::PositionIds:
+    arity(1, 1, 1);
+    attrs(1, 0);
+    if (op.ints()->Get(0) < 0)
+      fail("padding_idx is negative");
+    if ((dtype(in[0]) != fb::DType::I32 && dtype(in[0]) != fb::DType::I64) ||
+        dtype(out[0]) != fb::DType::I64)
+      fail("needs i32/i64 ids and an i64 result");
+    if (shape(in[0]).size() != 2 || shape(out[0]) != shape(in[0]))
+      fail("needs ids [B, S] and a result of their shape");
+    break;
   case fb::OpCode::LengthMask:
     arity(1, 1, 1);
     attrs(0, 1);

@@ -455,6 +455,19 @@ bool runOp(const OpAttrs &op, const std::vector<View> &in,
       out[0].f32()[o] = static_cast<float>(sums[o] / count);
     return true;
   }
+  case fb::OpCode::PositionIds: {
+    int64_t batch = out[0].shape[0], seq = out[0].shape[1], pad = ints(0);
+    for (int64_t b = 0; b < batch; ++b) {
+      int64_t count = 0;
+      for (int64_t j = 0; j < seq; ++j) {
+        bool padding = in[0].intAt(b * seq + j) == pad;
+        count += padding ? 0 : 1;
+        static_cast<int64_t *>(out[0].data)[b * seq + j] =
+            padding ? pad : pad + count;
+      }
+    }
+    return true;
+  }
   case fb::OpCode::LengthMask: {
     int64_t batch = out[0].shape[0], seq = out[0].shape[1];
     float filter = floats(0);

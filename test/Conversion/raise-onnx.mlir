@@ -372,3 +372,46 @@ func.func @masked_fill_float_mask(%x: tensor<2x4xf32>, %mask: tensor<2x4xf32>) -
   %y = "onnx.Where"(%eq, %fill, %x) : (tensor<2x4xi1>, tensor<f32>, tensor<2x4xf32>) -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }
+
+// -----
+
+// RoBERTa's position ids as torch exports create_position_ids_from_input_ids
+// (ne -> Not(Equal), .int(), cumsum, type_as, + past length 0, * mask,
+// .long(), + padding_idx).
+// CHECK-LABEL: func.func @position_ids
+// CHECK: %[[P:.*]] = bnq.position_ids %arg0 {padding_idx = 1 : i64} : tensor<2x5xi64> -> tensor<2x5xi64>
+// CHECK-NEXT: return %[[P]]
+func.func @position_ids(%ids: tensor<2x5xi64>) -> tensor<2x5xi64> {
+  %pad = "onnx.Constant"() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  %axis = "onnx.Constant"() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  %zero = "onnx.Constant"() {value = dense<0> : tensor<i32>} : () -> tensor<i32>
+  %eq = "onnx.Equal"(%ids, %pad) : (tensor<2x5xi64>, tensor<i64>) -> tensor<2x5xi1>
+  %ne = "onnx.Not"(%eq) : (tensor<2x5xi1>) -> tensor<2x5xi1>
+  %m = "onnx.Cast"(%ne) {to = 6 : i64} : (tensor<2x5xi1>) -> tensor<2x5xi32>
+  %c = "onnx.CumSum"(%m, %axis) : (tensor<2x5xi32>, tensor<i64>) -> tensor<2x5xi32>
+  %ct = "onnx.Cast"(%c) {to = 6 : i64} : (tensor<2x5xi32>) -> tensor<2x5xi32>
+  %c0 = "onnx.Add"(%ct, %zero) : (tensor<2x5xi32>, tensor<i32>) -> tensor<2x5xi32>
+  %k = "onnx.Mul"(%c0, %m) : (tensor<2x5xi32>, tensor<2x5xi32>) -> tensor<2x5xi32>
+  %l = "onnx.Cast"(%k) {to = 7 : i64} : (tensor<2x5xi32>) -> tensor<2x5xi64>
+  %p = "onnx.Add"(%l, %pad) : (tensor<2x5xi64>, tensor<i64>) -> tensor<2x5xi64>
+  return %p : tensor<2x5xi64>
+}
+
+// -----
+
+// An offset that is not the padding id the mask compares with is some
+// other computation: not raised, the first op named.
+func.func @position_ids_other_offset(%ids: tensor<2x5xi64>) -> tensor<2x5xi64> {
+  %pad = "onnx.Constant"() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  %two = "onnx.Constant"() {value = dense<2> : tensor<i64>} : () -> tensor<i64>
+  %axis = "onnx.Constant"() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
+  // expected-error @+2 {{cannot raise 'onnx.Equal' to bnq}}
+  // expected-note @+1 {{4 more onnx ops are left}}
+  %eq = "onnx.Equal"(%ids, %pad) : (tensor<2x5xi64>, tensor<i64>) -> tensor<2x5xi1>
+  %ne = "onnx.Not"(%eq) : (tensor<2x5xi1>) -> tensor<2x5xi1>
+  %m = "onnx.Cast"(%ne) {to = 7 : i64} : (tensor<2x5xi1>) -> tensor<2x5xi64>
+  %c = "onnx.CumSum"(%m, %axis) : (tensor<2x5xi64>, tensor<i64>) -> tensor<2x5xi64>
+  %k = "onnx.Mul"(%c, %m) : (tensor<2x5xi64>, tensor<2x5xi64>) -> tensor<2x5xi64>
+  %p = "onnx.Add"(%k, %two) : (tensor<2x5xi64>, tensor<i64>) -> tensor<2x5xi64>
+  return %p : tensor<2x5xi64>
+}

@@ -313,6 +313,15 @@ LogicalResult LengthMaskOp::verify() {
   return success();
 }
 
+LogicalResult PositionIdsOp::verify() {
+  if (RankedTensorType ids = ranked(getIds()); ids && ids.getRank() != 2)
+    return emitOpError("ids must be 2-D [B, S]");
+  int64_t padding = getPaddingIdxAttr().getInt();
+  if (padding < 0)
+    return emitOpError("padding_idx must be >= 0, got ") << padding;
+  return success();
+}
+
 LogicalResult AttentionOp::verify() {
   float scale = getScale().convertToFloat();
   if (!std::isfinite(scale) || scale <= 0)

@@ -150,7 +150,7 @@ std::optional<Shape> inferStaticShape(Operation *op) {
       .Case<AddOp, SubOp, MulOp, DivOp, PowOp, EqualOp, LessOp, WhereOp>(
           [&](Operation *o) { return broadcast(o->getOperands()); })
       .Case<SqrtOp, NegOp, NotOp, ErfOp, TanhOp, SigmoidOp, ReluOp, CastOp,
-            IdentityOp, SoftmaxOp, LayerNormalizationOp, ClipOp,
+            CumSumOp, IdentityOp, SoftmaxOp, LayerNormalizationOp, ClipOp,
             QuantizeLinearOp, DequantizeLinearOp>(sameAsFirst)
       .Case([&](ShapeOp o) -> std::optional<Shape> {
         auto type = llvm::dyn_cast<RankedTensorType>(o.getData().getType());

@@ -601,3 +601,27 @@ func.func @pow_broadcast(%a: tensor<2x8xf32>, %b: tensor<3xf32>) {
   %y = bnq.pow %a, %b : (tensor<2x8xf32>, tensor<3xf32>) -> tensor<2x8xf32>
   return
 }
+
+// -----
+
+func.func @position_ids_rank(%x: tensor<2x5x1xi64>) {
+  // expected-error @+1 {{ids must be 2-D [B, S]}}
+  %y = bnq.position_ids %x {padding_idx = 1 : i64} : tensor<2x5x1xi64> -> tensor<2x5x1xi64>
+  return
+}
+
+// -----
+
+func.func @position_ids_padding(%x: tensor<2x5xi64>) {
+  // expected-error @+1 {{padding_idx must be >= 0, got -1}}
+  %y = bnq.position_ids %x {padding_idx = -1 : i64} : tensor<2x5xi64> -> tensor<2x5xi64>
+  return
+}
+
+// -----
+
+func.func @position_ids_shape(%x: tensor<2x5xi32>) {
+  // expected-error @+1 {{all of {ids, result} have same shape}}
+  %y = bnq.position_ids %x {padding_idx = 1 : i64} : tensor<2x5xi32> -> tensor<2x4xi64>
+  return
+}

@@ -254,6 +254,21 @@ def Bnq_LengthMaskOp : Bnq_Op<"length_mask", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Bnq_PositionIdsOp : Bnq_Op<"position_ids",
+    [Pure, AllShapesMatch<["ids", "result"]>]> {
+  let summary = "position ids that skip padding tokens (RoBERTa family)";
+  let description = [{
+    ids and result `[B, S]`: `result[b, j] = padding_idx` where
+    `ids[b, j] == padding_idx`, else `padding_idx + n` with `n` the number
+    of non-padding ids in `ids[b, 0..j]`. Hugging Face's
+    `create_position_ids_from_input_ids` (RoBERTa, XLM-R, CamemBERT, ...).
+  }];
+  let arguments = (ins Bnq_IdTensor:$ids, I64Attr:$padding_idx);
+  let results = (outs TensorOf<[I64]>:$result);
+  let assemblyFormat = "$ids attr-dict `:` type($ids) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 def Bnq_AttentionOp : Bnq_Op<"attention", [Pure]> {
   let summary = "multi-head scaled dot-product attention";
   let description = [{

@@ -76,6 +76,14 @@ def Onnx_CastOp : Onnx_Op<"Cast"> {
   let hasVerifier = 1;
 }
 
+def Onnx_CumSumOp : Onnx_Op<"CumSum"> {
+  let summary = "cumulative sum along the axis given by the `axis` operand";
+  let arguments = (ins AnyTensor:$x, AnyTensor:$axis,
+                       DefaultValuedAttr<I64Attr, "0">:$exclusive,
+                       DefaultValuedAttr<I64Attr, "0">:$reverse);
+  let results = (outs AnyTensor:$y);
+}
+
 def Onnx_WhereOp : Onnx_Op<"Where"> {
   let arguments = (ins AnyTensor:$condition, AnyTensor:$X, AnyTensor:$Y);
   let results = (outs AnyTensor:$output);
