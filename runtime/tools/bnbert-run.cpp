@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -58,7 +59,8 @@ void usage() {
       "                  [--bench N] [--threads T] [--isa ISA] [--profile]\n"
       "  --input NAME=FILE.npy  one per model input (int64/int32/float32 as "
       "the model declares)\n"
-      "  --output-dir DIR       where outputs go as NAME.npy (default: .)\n"
+      "  --output-dir DIR       where outputs go as NAME.npy, created if\n"
+      "                         missing (default: .)\n"
       "  --bench N              time N runs after a warm-up; print one JSON "
       "line\n"
       "  --threads T            worker threads (default 1)\n"
@@ -234,6 +236,11 @@ int main(int argc, char **argv) {
     }
   }
 
+  std::error_code ec;
+  std::filesystem::create_directories(outputDir, ec);
+  if (ec)
+    return fail(outputDir + ": cannot create the output directory: " +
+                ec.message());
   for (int i = 0; i < numOutputs; ++i) {
     // Output names are ONNX tensor names: keep them out of other folders.
     std::string name = bnrt_model_output_name(model, i);
