@@ -3,6 +3,7 @@
 #include "bnq/ElementsAccess.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -52,12 +53,26 @@ static Value makeConstant(PatternRewriter &rewriter, Location loc,
                           RankedTensorType type, ArrayRef<float> values,
                           ElementsAttr source, StringRef suffix) {
   ElementsAttr attr;
-  if (auto resource = llvm::dyn_cast<DenseResourceElementsAttr>(source))
-    attr = DenseResourceElementsAttr::get(
-        type, (resource.getRawHandle().getKey() + suffix).str(),
-        HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
-  else
+  if (auto resource = llvm::dyn_cast<DenseResourceElementsAttr>(source)) {
+    // A weight several MatMuls read (ALBERT shares one layer's weights by
+    // all layers) is transposed into one blob, not one per use.
+    std::string key = (resource.getRawHandle().getKey() + suffix).str();
+    MLIRContext *context = rewriter.getContext();
+    auto &blobs = DenseResourceElementsHandle::getManagerInterface(context)
+                      .getBlobManager();
+    ArrayRef<char> bytes(reinterpret_cast<const char *>(values.data()),
+                         values.size() * sizeof(float));
+    auto *entry = blobs.lookup(key);
+    if (entry && entry->getBlob() && entry->getBlob()->getData() == bytes)
+      attr = DenseResourceElementsAttr::get(
+          type, DenseResourceElementsHandle(
+                    entry, context->getLoadedDialect<BuiltinDialect>()));
+    else
+      attr = DenseResourceElementsAttr::get(
+          type, key, HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
+  } else {
     attr = DenseElementsAttr::get(type, values);
+  }
   return rewriter.create<arith::ConstantOp>(loc, type, attr);
 }
 
