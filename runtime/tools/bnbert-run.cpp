@@ -239,8 +239,8 @@ int main(int argc, char **argv) {
   std::error_code ec;
   std::filesystem::create_directories(outputDir, ec);
   if (ec)
-    return fail(outputDir + ": cannot create the output directory: " +
-                ec.message());
+    return fail(outputDir +
+                ": cannot create the output directory: " + ec.message());
   for (int i = 0; i < numOutputs; ++i) {
     // Output names are ONNX tensor names: keep them out of other folders.
     std::string name = bnrt_model_output_name(model, i);
