@@ -27,6 +27,13 @@ void bgemmNeon(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 void bgemmNeonDot(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 #endif
 
+/// Whether `isa` runs `a` on the A4 lookup kernel (AVX2), which builds
+/// per-row tables once per call: threads should then split rows.
+inline bool bgemmUsesLookup(const bnrt_bgemm_args &a, bnrt_isa isa) {
+  return isa == BNRT_ISA_AVX2 && a.packed && a.planes == 1 && a.act_bits >= 2 &&
+         a.act_bits <= 4;
+}
+
 /// The mask layout of the x86 kernels (bnrt_bgemm_pack): for each plane,
 /// block of kMaskRows weight rows and group of 4 columns, one 64-bit mask
 /// whose bit 4i + t is set when W[row i][col 4g + t] = +1. Bits 4i..4i+3

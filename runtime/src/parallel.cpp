@@ -1,4 +1,5 @@
 //===- parallel.cpp - the C API of the thread pool and tiled kernels ------===//
+#include "bgemm_impl.h"
 #include "bnrt/kernels.h"
 #include "thread_pool.h"
 
@@ -39,6 +40,18 @@ void bnrt::parallelFor(bnrt_threads *pool, int64_t count,
 extern "C" void bnrt_bgemm_a8_parallel(const bnrt_bgemm_args *args,
                                        bnrt_isa isa, bnrt_threads *pool) {
   int threads = bnrt_threads_count(pool);
+  // The lookup kernel's tables belong to activation rows: tiles of rows
+  // (multiples of its 4-row block) build each table once.
+  int64_t rowGroups = (args->m + 3) / 4;
+  if (threads > 1 && bnrt::bgemmUsesLookup(*args, isa) && rowGroups > 1) {
+    int64_t tiles = std::min<int64_t>(rowGroups, 4 * threads);
+    pool->pool.parallelFor(tiles, [&](int64_t t) {
+      int64_t m0 = 4 * (rowGroups * t / tiles);
+      int64_t m1 = std::min(args->m, 4 * (rowGroups * (t + 1) / tiles));
+      bnrt_bgemm_a8(args, isa, m0, m1, 0, args->n);
+    });
+    return;
+  }
   // Tiles of whole 16-row blocks (the AVX-512 layout's unit), about four
   // per thread so uneven progress evens out.
   int64_t blocks = (args->n + 15) / 16;

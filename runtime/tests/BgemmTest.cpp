@@ -270,25 +270,31 @@ TEST(Bgemm, SubRangesOfRowsAndColumns) {
 }
 
 TEST(Bgemm, ParallelEqualsSingleThreaded) {
-  // Tiles over N on 1, 2 and 3 threads, repeated (the pool is reused).
-  Problem p(9, 150, 200, 2, true, true, 5);
-  std::vector<float> expected = p.run(BNRT_ISA_SCALAR);
+  // Tiles over N (rows of 4 for the A4 lookup kernel: 13 rows, 4-bit
+  // codes, 1 plane) on 1, 2 and 3 threads, repeated (the pool is reused).
+  Problem a8(9, 150, 200, 2, true, true, 5);
+  Problem a4(13, 150, 200, 1, true, true, 6, 7);
+  a4.actBits = 4;
   std::vector<bnrt_isa> isas = availableSimd();
   isas.push_back(BNRT_ISA_SCALAR);
-  for (int threads : {1, 2, 3}) {
-    bnrt_threads *pool = bnrt_threads_create(threads);
-    ASSERT_NE(pool, nullptr);
-    EXPECT_EQ(bnrt_threads_count(pool), threads);
-    for (bnrt_isa isa : isas) {
-      std::vector<uint64_t> packed = p.pack(isa);
-      for (int repeat = 0; repeat < 3; ++repeat) {
-        std::vector<float> y(p.m * p.n, NAN);
-        bnrt_bgemm_args args = p.makeArgs(y, packed);
-        bnrt_bgemm_a8_parallel(&args, isa, pool);
-        ASSERT_EQ(y, expected) << bnrt_isa_name(isa) << " threads=" << threads;
+  for (const Problem *p : {&a8, &a4}) {
+    std::vector<float> expected = p->run(BNRT_ISA_SCALAR);
+    for (int threads : {1, 2, 3}) {
+      bnrt_threads *pool = bnrt_threads_create(threads);
+      ASSERT_NE(pool, nullptr);
+      EXPECT_EQ(bnrt_threads_count(pool), threads);
+      for (bnrt_isa isa : isas) {
+        std::vector<uint64_t> packed = p->pack(isa);
+        for (int repeat = 0; repeat < 3; ++repeat) {
+          std::vector<float> y(p->m * p->n, NAN);
+          bnrt_bgemm_args args = p->makeArgs(y, packed);
+          bnrt_bgemm_a8_parallel(&args, isa, pool);
+          ASSERT_EQ(y, expected) << bnrt_isa_name(isa) << " threads=" << threads
+                                 << " act_bits=" << p->actBits;
+        }
       }
+      bnrt_threads_destroy(pool);
     }
-    bnrt_threads_destroy(pool);
   }
   EXPECT_EQ(bnrt_threads_create(0), nullptr);
 }
