@@ -40,6 +40,8 @@ config.substitutions.append(
 # Ahead-of-time objects (--emit obj) link with the runtime into the example
 # program (examples/aot/run_aot.cpp); AArch64 ones with the cross-built
 # runtime, run under qemu.
+# The runtime's GoogleTest program (for tests that take a compiled model).
+config.substitutions.append(("%bnrt_tests", config.bnrt_tests))
 config.substitutions.append(("%host_cxx", config.host_cxx))
 config.substitutions.append(("%host_runtime", config.host_runtime))
 config.substitutions.append(

@@ -14,7 +14,8 @@
  * Loading validates the whole bundle (flatbuffers verifier, every offset,
  * shape, dtype and op arity) and fails with a message instead of crashing on
  * a corrupt or truncated file. Memory (arena, repacked weights, threads) is
- * allocated at load; runs allocate nothing.
+ * allocated at load, kernel scratch in the first run (again after
+ * bnrt_model_set_threads); later runs allocate nothing.
  *===----------------------------------------------------------------------===*/
 #ifndef BNRT_H
 #define BNRT_H

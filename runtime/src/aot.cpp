@@ -12,6 +12,7 @@
 #include "bnrt/bundle_format.h"
 #include "bnrt/kernels.h"
 #include "ops.h"
+#include "scratch.h"
 #include "status.h"
 
 #include <cstdlib>
@@ -39,7 +40,10 @@ struct bnrt_aot_context {
   bnrt_threads *pool = nullptr;
   std::vector<OpState> ops;
   std::vector<int8_t> scratch;
-  std::string error; // the failing op's message
+  std::string error;      // the failing op's message
+  uint64_t poolEpoch = 0; // bumped by set_threads
+  // As bnrt_model: scratch reserved on every thread after a growing run.
+  uint64_t reservedGrowth = ~uint64_t(0), reservedEpoch = ~uint64_t(0);
 
   ~bnrt_aot_context() { bnrt_threads_destroy(pool); }
 };
@@ -93,6 +97,7 @@ extern "C" void bnrt_aot_context_free(bnrt_aot_context *ctx) { delete ctx; }
 
 extern "C" bnrt_status bnrt_aot_set_threads(bnrt_aot_context *ctx, int threads,
                                             bnrt_error *err) {
+  ++ctx->poolEpoch;
   return resizePool(ctx->pool, threads, err);
 }
 
@@ -126,6 +131,12 @@ extern "C" bnrt_status bnrt_aot_run(bnrt_aot_context *ctx,
   if (m->run(ctx, inputs, outputs) != 0) {
     setError(err, BNRT_ERROR_ARGUMENT, ctx->error);
     return BNRT_ERROR_ARGUMENT;
+  }
+  if (ctx->reservedGrowth != scratchGrowth() ||
+      ctx->reservedEpoch != ctx->poolEpoch) {
+    reserveScratchOnEveryThread(ctx->pool);
+    ctx->reservedGrowth = scratchGrowth();
+    ctx->reservedEpoch = ctx->poolEpoch;
   }
   setError(err, BNRT_OK, "");
   return BNRT_OK;

@@ -12,6 +12,7 @@
 #include "bnrt/kernels.h"
 #include "ops.h"
 #include "quantizer.h"
+#include "scratch.h"
 #include "thread_pool.h"
 #include "vec_kernels.h"
 
@@ -28,8 +29,7 @@ void attention(const std::vector<View> &in, const View &out, int64_t heads,
   int64_t sk = k.shape[1], d = e / heads;
   parallelFor(ctx.pool, batch * heads, [&](int64_t task) {
     int64_t b = task / heads, h = task % heads;
-    thread_local std::vector<float> p; // grows once per thread
-    p.resize(sk);
+    float *p = threadScratch<float>(ScratchSlot::AttentionRow, sk);
     for (int64_t i = 0; i < sq; ++i) {
       const float *qi = q.f32() + (b * sq + i) * e + h * d;
       float mx = -INFINITY;
@@ -67,11 +67,12 @@ void attention(const std::vector<View> &in, const View &out, int64_t heads,
 namespace {
 
 /// Per-thread buffers of one (sequence, head) task, grown once.
+/// One (batch, head) task's working memory (this thread's scratch).
 struct AttentionScratch {
-  std::vector<int64_t> packedK, packedV; // int64: 8-byte aligned storage
-  std::vector<int8_t> queries, probs;
-  std::vector<int32_t> scores, values;
-  std::vector<float> work;
+  void *packedK, *packedV;
+  int8_t *queries, *probs;
+  int32_t *scores, *values;
+  float *work;
 };
 
 constexpr int64_t kRowBlock = 32; // query rows whose scores are kept at once
@@ -94,46 +95,43 @@ void attentionI8(const std::vector<View> &in, const View &out, int64_t heads,
   auto isa = static_cast<bnrt_isa>(ctx.isa);
   parallelFor(ctx.pool, batch * heads, [&](int64_t task) {
     int64_t b = task / heads, h = task % heads;
-    thread_local AttentionScratch s;
-    auto words = [](int64_t bytes) { return (bytes + 7) / 8; };
-    s.packedK.resize(words(bnrt_igemm_packed_bytes(d, sk)));
-    s.packedV.resize(words(bnrt_igemm_packed_bytes(sk, d)));
-    s.queries.assign(sq * dPad, 0);
-    s.probs.assign(kRowBlock * skPad, 0);
-    s.scores.resize(kRowBlock * sk);
-    s.values.resize(kRowBlock * d);
-    s.work.resize(sk);
+    AttentionScratch s;
+    s.packedK = threadScratchBytes(ScratchSlot::AttentionKeys,
+                                   bnrt_igemm_packed_bytes(d, sk));
+    s.packedV = threadScratchBytes(ScratchSlot::AttentionValues,
+                                   bnrt_igemm_packed_bytes(sk, d));
+    s.queries = threadScratch<int8_t>(ScratchSlot::AttentionQueries, sq * dPad);
+    std::memset(s.queries, 0, sq * dPad);
+    s.probs =
+        threadScratch<int8_t>(ScratchSlot::AttentionProbs, kRowBlock * skPad);
+    std::memset(s.probs, 0, kRowBlock * skPad);
+    s.scores =
+        threadScratch<int32_t>(ScratchSlot::AttentionScores, kRowBlock * sk);
+    s.values =
+        threadScratch<int32_t>(ScratchSlot::AttentionOutputs, kRowBlock * d);
+    s.work = threadScratch<float>(ScratchSlot::AttentionWork, sk);
     const int8_t *keys = k.i8() + b * sk * e + h * d;
     const int8_t *vals = v.i8() + b * sk * e + h * d;
     // K_h^T: b[t][j] = K[j][t]; V_h: b[j][t] = V[j][t].
-    bnrt_igemm_pack(keys, d, sk, 1, e, s.packedK.data());
-    bnrt_igemm_pack(vals, sk, d, e, 1, s.packedV.data());
+    bnrt_igemm_pack(keys, d, sk, 1, e, s.packedK);
+    bnrt_igemm_pack(vals, sk, d, e, 1, s.packedV);
     for (int64_t i = 0; i < sq; ++i)
-      std::memcpy(s.queries.data() + i * dPad,
-                  q.i8() + (b * sq + i) * e + h * d, d);
+      std::memcpy(s.queries + i * dPad, q.i8() + (b * sq + i) * e + h * d, d);
     const float *maskRow = mask ? mask->f32() + b * sk : nullptr;
     for (int64_t i0 = 0; i0 < sq; i0 += kRowBlock) {
       int64_t rows = std::min(kRowBlock, sq - i0);
-      bnrt_igemm_args scores{rows,
-                             sk,
-                             d,
-                             s.queries.data() + i0 * dPad,
-                             dPad,
-                             s.packedK.data(),
-                             s.scores.data(),
-                             sk};
+      bnrt_igemm_args scores{rows, sk,        d,        s.queries + i0 * dPad,
+                             dPad, s.packedK, s.scores, sk};
       bnrt_igemm(&scores, isa, 0, rows);
       for (int64_t i = 0; i < rows; ++i)
-        vec.softmaxCodes(s.scores.data() + i * sk, maskRow, factor, sk,
-                         probScale, probBits, s.probs.data() + i * skPad,
-                         s.work.data());
-      bnrt_igemm_args values{
-          rows, d, sk, s.probs.data(), skPad, s.packedV.data(), s.values.data(),
-          d};
+        vec.softmaxCodes(s.scores + i * sk, maskRow, factor, sk, probScale,
+                         probBits, s.probs + i * skPad, s.work);
+      bnrt_igemm_args values{rows,  d,         sk,       s.probs,
+                             skPad, s.packedV, s.values, d};
       bnrt_igemm(&values, isa, 0, rows);
       for (int64_t i = 0; i < rows; ++i) {
         float *o = out.f32() + (b * sq + i0 + i) * e + h * d;
-        const int32_t *r = s.values.data() + i * d;
+        const int32_t *r = s.values + i * d;
         for (int64_t t = 0; t < d; ++t)
           o[t] = outFactor * static_cast<float>(r[t]);
       }

@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 #include "bgemm_avx2_common.h"
 #include "bnrt/bitpack.h"
+#include "scratch.h"
 
 #include <immintrin.h>
 
@@ -206,13 +207,9 @@ void maskGemm(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
   int64_t blocks = maskBlocks(a.n), count = maskGroups(a.k);
   bool merged = a.planes > 1 && sharedScales(a, n0, n1);
   int32_t panelCount = merged ? 1 : a.planes;
-  thread_local std::vector<uint8_t> panelBytes; // grow once per thread
-  thread_local std::vector<int32_t> rowSums;
-  panelBytes.resize(panelCount * count * 64 + 32);
-  auto *panels = reinterpret_cast<__m256i *>(
-      panelBytes.data() +
-      (32 - reinterpret_cast<uintptr_t>(panelBytes.data()) % 32) % 32);
-  rowSums.resize(m1);
+  auto *panels =
+      threadScratch<__m256i>(ScratchSlot::BgemmPanels, panelCount * count * 2);
+  int32_t *rowSums = threadScratch<int32_t>(ScratchSlot::BgemmRowSums, m1);
   for (int64_t m = m0; m < m1; ++m) {
     int32_t s = 0;
     for (int64_t k = 0; k < a.k; ++k)
@@ -227,11 +224,11 @@ void maskGemm(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
                panels + (merged ? 0 : p * 2 * count));
     int64_t m = m0;
     for (; m + 4 <= m1; m += 4)
-      panelRows<4>(a, panels, count, merged, m, b, n1, rowSums.data());
+      panelRows<4>(a, panels, count, merged, m, b, n1, rowSums);
     for (; m + 2 <= m1; m += 2)
-      panelRows<2>(a, panels, count, merged, m, b, n1, rowSums.data());
+      panelRows<2>(a, panels, count, merged, m, b, n1, rowSums);
     for (; m < m1; ++m)
-      panelRows<1>(a, panels, count, merged, m, b, n1, rowSums.data());
+      panelRows<1>(a, panels, count, merged, m, b, n1, rowSums);
   }
 }
 

@@ -21,6 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "bgemm_avx2_common.h"
+#include "scratch.h"
 
 #include <cstring>
 #include <vector>
@@ -133,11 +134,8 @@ void tile(const bnrt_bgemm_args &a, const __m256i *tables, int64_t count,
 void bgemmLutAvx2(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
                   int64_t n1) {
   int64_t count = maskGroups(a.k);
-  thread_local std::vector<uint8_t> tableBytes; // grows once per thread
-  tableBytes.resize(kRows * count * 32 + 32);
-  auto *tables = reinterpret_cast<__m256i *>(
-      tableBytes.data() +
-      (32 - reinterpret_cast<uintptr_t>(tableBytes.data()) % 32) % 32);
+  auto *tables =
+      threadScratch<__m256i>(ScratchSlot::LookupTables, kRows * count);
   for (int64_t m = m0; m < m1;) {
     int rows = m1 - m >= kRows ? kRows : 1;
     int32_t rowSums[kRows];

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 #include "bgemm_impl.h"
 #include "bgemm_neon_common.h"
+#include "scratch.h"
 
 #include <cstring>
 #include <vector>
@@ -85,18 +86,18 @@ void maskGemm(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
   int64_t blocks = maskBlocks(a.n), count = maskGroups(a.k);
   bool merged = a.planes > 1 && sharedScales(a, n0, n1);
   int32_t panelCount = merged ? 1 : a.planes;
-  thread_local std::vector<int8_t> panels; // grows once per thread
-  panels.resize(panelCount * count * 64);
+  size_t panelBytes = panelCount * count * 64;
+  auto *panels = threadScratch<int8_t>(ScratchSlot::BgemmPanels, panelBytes);
   for (int64_t b = n0 / kMaskRows; b * kMaskRows < n1; ++b) {
-    std::memset(panels.data(), 0, panels.size());
+    std::memset(panels, 0, panelBytes);
     for (int32_t p = 0; p < a.planes; ++p)
       addPlane(packed + (p * blocks + b) * count, count,
-               panels.data() + (merged ? 0 : p * count * 64));
+               panels + (merged ? 0 : p * count * 64));
     int64_t m = m0;
     for (; m + 4 <= m1; m += 4)
-      panelRows<4>(a, panels.data(), count, panelCount, m, b, n1);
+      panelRows<4>(a, panels, count, panelCount, m, b, n1);
     for (; m < m1; ++m)
-      panelRows<1>(a, panels.data(), count, panelCount, m, b, n1);
+      panelRows<1>(a, panels, count, panelCount, m, b, n1);
   }
 }
 

@@ -12,6 +12,7 @@
 #include "bnrt/bundle_format.h"
 #include "bnrt/kernels.h"
 #include "ops.h"
+#include "scratch.h"
 #include "status.h"
 
 #include <algorithm>
@@ -65,6 +66,10 @@ struct bnrt_model {
   bool profiling = false;
   bnrt_isa isa = BNRT_ISA_SCALAR;
   bnrt_threads *pool = nullptr;
+  uint64_t poolEpoch = 0; // bumped by set_threads
+  // Per-thread scratch is reserved on every pool thread after a run that
+  // grew it (scratch.h), so later runs allocate nothing.
+  uint64_t reservedGrowth = ~uint64_t(0), reservedEpoch = ~uint64_t(0);
   // Operand views of every op, built at load; only the views of the
   // caller's input/output buffers (ioViews) are re-pointed per run.
   std::vector<std::vector<View>> opInputs, opOutputs;
@@ -219,6 +224,9 @@ void bnrt_model::validateValues() {
     if (v->dtype() < fb::DType::MIN || v->dtype() > fb::DType::MAX)
       invalid(label + " has an unknown dtype");
     int64_t count = 1;
+    if (v->shape() && v->shape()->size() > bnrt::kMaxRank)
+      invalid(label + " has rank " + std::to_string(v->shape()->size()) +
+              " (at most " + std::to_string(bnrt::kMaxRank) + ")");
     if (v->shape())
       for (int64_t d : *v->shape()) {
         if (d < 0 || d > kMaxBytes ||
@@ -768,6 +776,7 @@ extern "C" int bnrt_model_output_shape(const bnrt_model *m, int i,
 
 extern "C" bnrt_status bnrt_model_set_threads(bnrt_model *m, int threads,
                                               bnrt_error *err) {
+  ++m->poolEpoch;
   return resizePool(m->pool, threads, err);
 }
 
@@ -828,6 +837,12 @@ extern "C" bnrt_status bnrt_model_run(bnrt_model *m, const void *const *inputs,
       m->opSeconds[i] += std::chrono::duration<double>(
                              std::chrono::steady_clock::now() - start)
                              .count();
+  }
+  if (m->reservedGrowth != scratchGrowth() ||
+      m->reservedEpoch != m->poolEpoch) {
+    reserveScratchOnEveryThread(m->pool);
+    m->reservedGrowth = scratchGrowth();
+    m->reservedEpoch = m->poolEpoch;
   }
   setError(err, BNRT_OK, "");
   return BNRT_OK;

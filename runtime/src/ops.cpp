@@ -4,6 +4,7 @@
 #include "bnrt/bundle_format.h"
 #include "bnrt/kernels.h"
 #include "quantizer.h"
+#include "scratch.h"
 #include "thread_pool.h"
 #include "vec_kernels.h"
 
@@ -11,7 +12,6 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
-#include <functional>
 
 namespace bnrt {
 
@@ -35,10 +35,20 @@ double View::numberAt(int64_t i) const {
 
 namespace {
 
-std::vector<int64_t> stridesOf(const std::vector<int64_t> &shape) {
-  std::vector<int64_t> s(shape.size(), 1);
-  for (int64_t i = int64_t(shape.size()) - 2; i >= 0; --i)
-    s[i] = s[i + 1] * shape[i + 1];
+/// Row-major strides of a shape of rank <= kMaxRank (checked by runOp), in
+/// a fixed array: runs must not allocate.
+struct Strides {
+  int64_t at[kMaxRank] = {};
+  int64_t operator[](size_t d) const { return at[d]; }
+};
+
+Strides stridesOf(const std::vector<int64_t> &shape) {
+  Strides s;
+  int64_t stride = 1;
+  for (int64_t i = int64_t(shape.size()) - 1; i >= 0; --i) {
+    s.at[i] = stride;
+    stride *= shape[i];
+  }
   return s;
 }
 
@@ -55,14 +65,13 @@ void broadcast(const View &a, const View &b, const View &out, F f) {
   }
   // Strides of a and b in the output's index space (0 on broadcast dims).
   auto aligned = [&](const View &v) {
-    std::vector<int64_t> st(rank, 0), own = stridesOf(v.shape);
+    Strides st, own = stridesOf(v.shape);
     int64_t off = rank - int64_t(v.shape.size());
     for (int64_t d = 0; d < int64_t(v.shape.size()); ++d)
-      st[off + d] = v.shape[d] == 1 ? 0 : own[d];
+      st.at[off + d] = v.shape[d] == 1 ? 0 : own[d];
     return st;
   };
-  std::vector<int64_t> sa = aligned(a), sb = aligned(b),
-                       so = stridesOf(out.shape);
+  Strides sa = aligned(a), sb = aligned(b), so = stridesOf(out.shape);
   int64_t inner = rank ? out.shape[rank - 1] : 1;
   for (int64_t base = 0; base < n; base += inner) {
     int64_t ia = 0, ib = 0;
@@ -178,8 +187,7 @@ constexpr int kMaxChunks = 256;
 /// Work under kMinChunk elements per chunk runs inline; element chunks
 /// start on multiples of 64 (whole vectors).
 void chunked(::bnrt_threads *pool, int64_t n,
-             const std::function<void(int64_t, int64_t)> &fn,
-             int64_t unit = 1) {
+             FunctionRef<void(int64_t, int64_t)> fn, int64_t unit = 1) {
   int64_t grain = std::max<int64_t>(1, kMinChunk / unit);
   int64_t align = unit == 1 ? 64 : 1;
   int64_t chunks =
@@ -211,10 +219,10 @@ void linearI8(const std::vector<View> &in, const View &out, bool perRow,
   auto isa = static_cast<bnrt_isa>(ctx.isa);
   parallelFor(ctx.pool, (m + kTile - 1) / kTile, [&](int64_t t) {
     int64_t m0 = t * kTile, rows = std::min(kTile, m - m0);
-    thread_local std::vector<int32_t> dots; // grows once per thread
-    dots.resize(kTile * n);
-    bnrt_igemm_args args{
-        rows, n, k, x + m0 * lda, lda, ctx.packedWeights, dots.data(), n};
+    int32_t *dots =
+        threadScratch<int32_t>(ScratchSlot::LinearI8Dots, kTile * n);
+    bnrt_igemm_args args{rows, n, k, x + m0 * lda, lda, ctx.packedWeights,
+                         dots, n};
     bnrt_igemm(&args, isa, 0, rows);
     for (int64_t i = 0; i < rows; ++i) {
       float *y = out.f32() + (m0 + i) * n;
@@ -264,6 +272,13 @@ void packOpWeights(fb::OpCode code, const std::vector<View> &in, int isa,
 
 bool runOp(const OpAttrs &op, const std::vector<View> &in,
            const std::vector<View> &out, OpContext &ctx, std::string &error) {
+  for (const std::vector<View> *views : {&in, &out})
+    for (const View &v : *views)
+      if (v.shape.size() > kMaxRank) { // bundles are checked at load
+        error = "rank " + std::to_string(v.shape.size()) + " exceeds " +
+                std::to_string(kMaxRank);
+        return false;
+      }
   auto ints = [&](int i) { return op.ints[i]; };
   auto floats = [&](int i) { return op.floats[i]; };
   const VecKernels &vec = vecKernels(ctx.isa);
@@ -379,7 +394,7 @@ bool runOp(const OpAttrs &op, const std::vector<View> &in,
   case fb::OpCode::Transpose: {
     const View &x = in[0];
     size_t rank = x.shape.size();
-    std::vector<int64_t> is = stridesOf(x.shape), os = stridesOf(out[0].shape);
+    Strides is = stridesOf(x.shape), os = stridesOf(out[0].shape);
     int64_t n = x.numElements();
     for (int64_t o = 0; o < n; ++o) {
       int64_t src = 0;
@@ -392,7 +407,7 @@ bool runOp(const OpAttrs &op, const std::vector<View> &in,
   case fb::OpCode::Slice: {
     const View &x = in[0];
     size_t rank = x.shape.size();
-    std::vector<int64_t> is = stridesOf(x.shape), os = stridesOf(out[0].shape);
+    Strides is = stridesOf(x.shape), os = stridesOf(out[0].shape);
     int64_t n = out[0].numElements();
     for (int64_t o = 0; o < n; ++o) {
       int64_t src = 0;
@@ -439,9 +454,10 @@ bool runOp(const OpAttrs &op, const std::vector<View> &in,
   }
   case fb::OpCode::ReduceMean: {
     const View &x = in[0];
-    std::vector<int64_t> is = stridesOf(x.shape), os = stridesOf(out[0].shape);
+    Strides is = stridesOf(x.shape), os = stridesOf(out[0].shape);
     int64_t outCount = out[0].numElements();
-    std::vector<double> sums(outCount, 0.0);
+    double *sums = threadScratch<double>(ScratchSlot::ReduceMeanSums, outCount);
+    std::fill(sums, sums + outCount, 0.0);
     int64_t n = x.numElements();
     for (int64_t i = 0; i < n; ++i) {
       int64_t o = 0;

@@ -17,6 +17,9 @@ struct bnrt_threads;
 
 namespace bnrt {
 
+/// The largest tensor rank the runtime handles (the loader rejects more).
+constexpr size_t kMaxRank = 8;
+
 struct View {
   fb::DType dtype;
   std::vector<int64_t> shape;

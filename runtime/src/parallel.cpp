@@ -28,7 +28,7 @@ extern "C" int bnrt_threads_count(const bnrt_threads *pool) {
 }
 
 void bnrt::parallelFor(bnrt_threads *pool, int64_t count,
-                       const std::function<void(int64_t)> &fn) {
+                       FunctionRef<void(int64_t)> fn) {
   if (!pool) {
     for (int64_t i = 0; i < count; ++i)
       fn(i);

@@ -79,8 +79,7 @@ void ThreadPool::workerLoop() {
   }
 }
 
-void ThreadPool::parallelFor(int64_t count,
-                             const std::function<void(int64_t)> &fn) {
+void ThreadPool::parallelFor(int64_t count, FunctionRef<void(int64_t)> fn) {
   if (workers.empty() || count <= 1) {
     for (int64_t i = 0; i < count; ++i)
       fn(i);

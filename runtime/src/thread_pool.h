@@ -18,14 +18,39 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <functional>
 #include <mutex>
 #include <thread>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 struct bnrt_threads;
 
 namespace bnrt {
+
+/// A non-owning reference to a callable (like llvm::function_ref): what
+/// parallelFor takes, so passing a lambda never allocates (std::function
+/// does for captures beyond its small buffer) - runs must not allocate.
+/// The callable must outlive the call.
+template <typename Fn> class FunctionRef;
+template <typename R, typename... Args> class FunctionRef<R(Args...)> {
+public:
+  template <typename F, typename = std::enable_if_t<
+                            !std::is_same_v<std::decay_t<F>, FunctionRef>>>
+  FunctionRef(F &&f) // implicit, like std::function
+      : object(const_cast<void *>(static_cast<const void *>(&f))),
+        call([](void *o, Args... args) -> R {
+          return (*static_cast<std::remove_reference_t<F> *>(o))(
+              std::forward<Args>(args)...);
+        }) {}
+  R operator()(Args... args) const {
+    return call(object, std::forward<Args>(args)...);
+  }
+
+private:
+  void *object;
+  R (*call)(void *, Args...);
+};
 
 class ThreadPool {
 public:
@@ -39,7 +64,7 @@ public:
   int threads() const { return static_cast<int>(workers.size()) + 1; }
 
   /// Runs fn(0) .. fn(count - 1), each exactly once, across the threads.
-  void parallelFor(int64_t count, const std::function<void(int64_t)> &fn);
+  void parallelFor(int64_t count, FunctionRef<void(int64_t)> fn);
 
 private:
   void workerLoop();
@@ -48,7 +73,7 @@ private:
   std::vector<std::thread> workers;
   std::mutex mutex;
   std::condition_variable wake, done;
-  const std::function<void(int64_t)> *job = nullptr;
+  const FunctionRef<void(int64_t)> *job = nullptr;
   int64_t jobCount = 0;
   std::atomic<int64_t> next{0};
   // Written under `mutex`; atomic so the spin loops can read them unlocked.
@@ -59,7 +84,7 @@ private:
 
 /// fn(0) .. fn(count - 1) on `pool` (the C API's handle; NULL runs inline).
 void parallelFor(::bnrt_threads *pool, int64_t count,
-                 const std::function<void(int64_t)> &fn);
+                 FunctionRef<void(int64_t)> fn);
 
 } // namespace bnrt
 

@@ -1,0 +1,55 @@
+//===- scratch.h - per-thread kernel scratch that stops growing -*- C++ -*-===//
+//
+// Kernels that need working memory take it from the calling thread's
+// buffer for their slot. Every request also raises the slot's high-water
+// mark over all threads, and reserveScratchOnEveryThread (after a model's
+// first run) grows every pool thread's buffers to those marks: whichever
+// thread later takes whichever tile, no run after the first allocates.
+//
+//===----------------------------------------------------------------------===//
+#ifndef BNRT_SRC_SCRATCH_H
+#define BNRT_SRC_SCRATCH_H
+
+#include <cstddef>
+#include <cstdint>
+
+struct bnrt_threads;
+
+namespace bnrt {
+
+enum class ScratchSlot {
+  BgemmPanels,
+  BgemmRowSums,
+  LookupTables,
+  LinearI8Dots,
+  ReduceMeanSums,
+  AttentionRow,
+  AttentionKeys,
+  AttentionValues,
+  AttentionQueries,
+  AttentionProbs,
+  AttentionScores,
+  AttentionOutputs,
+  AttentionWork,
+  Count
+};
+
+/// `bytes` of the calling thread's buffer for `slot`, 64-byte aligned;
+/// contents unspecified.
+void *threadScratchBytes(ScratchSlot slot, size_t bytes);
+
+template <typename T> T *threadScratch(ScratchSlot slot, size_t count) {
+  return static_cast<T *>(threadScratchBytes(slot, count * sizeof(T)));
+}
+
+/// How many times any high-water mark has risen (a run that raised none
+/// needs no new reservation).
+uint64_t scratchGrowth();
+
+/// Grows every buffer of every thread of `pool` (and the caller's) to the
+/// high-water marks.
+void reserveScratchOnEveryThread(::bnrt_threads *pool);
+
+} // namespace bnrt
+
+#endif // BNRT_SRC_SCRATCH_H
