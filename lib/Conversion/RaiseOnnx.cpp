@@ -429,7 +429,7 @@ struct RaiseLengthMask : OpRewritePattern<ox::WhereOp> {
 /// (eq = relu(1 - t^2), t = m - k: integers differ by >= 1), so it adds
 /// to the attention pattern like BERT's (1 - mask) * c. Differs from Where
 /// only where x is not finite, or where |x| is not negligible against c
-/// (masks use c = -10000 or the float minimum).
+/// (masks use c = -10000, the float minimum or -inf).
 struct RaiseMaskedFill : OpRewritePattern<ox::WhereOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ox::WhereOp where,
@@ -445,8 +445,16 @@ struct RaiseMaskedFill : OpRewritePattern<ox::WhereOp> {
       kept = where.getX();
       fillWhenTrue = false;
     }
-    if (!fill || kept.getType() != where.getOutput().getType())
+    if (!fill || std::isnan(*fill) ||
+        kept.getType() != where.getOutput().getType())
       return failure();
+    // 0 * inf would be NaN: an infinite fill becomes the largest finite
+    // float of its sign (softmax gives masked keys 0 either way; only a
+    // row with every key masked differs: uniform here, NaN in torch).
+    float fillValue =
+        std::isinf(*fill)
+            ? std::copysign(std::numeric_limits<float>::max(), float(*fill))
+            : float(*fill);
     // The condition before broadcasting, and the comparison behind it.
     Value cond = where.getCondition();
     if (auto expand = cond.getDefiningOp<ox::ExpandOp>())
@@ -512,7 +520,7 @@ struct RaiseMaskedFill : OpRewritePattern<ox::WhereOp> {
                     ? equal
                     : rewriter.create<bnq::SubOp>(loc, maskType, one, equal);
     Value bias = rewriter.create<bnq::MulOp>(
-        loc, maskType, hit, floatConstant(rewriter, loc, float(*fill)));
+        loc, maskType, hit, floatConstant(rewriter, loc, fillValue));
     if (maskType.getShape() != condType.getShape())
       bias = rewriter.create<bnq::ReshapeOp>(loc, f32(condType), bias);
     rewriter.replaceOpWithNewOp<bnq::AddOp>(where, result, kept, bias);

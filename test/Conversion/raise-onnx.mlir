@@ -415,3 +415,18 @@ func.func @position_ids_other_offset(%ids: tensor<2x5xi64>) -> tensor<2x5xi64> {
   %p = "onnx.Add"(%k, %two) : (tensor<2x5xi64>, tensor<i64>) -> tensor<2x5xi64>
   return %p : tensor<2x5xi64>
 }
+
+// -----
+
+// A -inf fill (masked_fill(m, float("-inf"))) becomes the lowest finite
+// float: 0 * inf would make every kept position NaN.
+// CHECK-LABEL: func.func @masked_fill_minus_inf
+// CHECK: arith.constant dense<-3.40282347E+38> : tensor<f32>
+// CHECK-NOT: 0xFF800000
+func.func @masked_fill_minus_inf(%x: tensor<2x4xf32>, %mask: tensor<2x4xi64>) -> tensor<2x4xf32> {
+  %zero = "onnx.Constant"() {value = dense<0> : tensor<i64>} : () -> tensor<i64>
+  %fill = "onnx.Constant"() {value = dense<0xFF800000> : tensor<f32>} : () -> tensor<f32>
+  %eq = "onnx.Equal"(%mask, %zero) : (tensor<2x4xi64>, tensor<i64>) -> tensor<2x4xi1>
+  %y = "onnx.Where"(%eq, %fill, %x) : (tensor<2x4xi1>, tensor<f32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
