@@ -124,7 +124,9 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
-      argc, argv, "bnbert compiler: ONNX BERT to a bundle or an AOT object\n");
+      argc, argv,
+      "bnbert compiler: an ONNX BERT-family encoder (BERT, DistilBERT, "
+      "RoBERTa, ALBERT structures) to a bundle or an AOT object\n");
 
   if (weights != "fp32" && weights != "int8" && weights != "ternary" &&
       weights != "binary")
