@@ -5,7 +5,8 @@
 //   Kt = transpose(reshape(K, [B, S, H, D]), [0, 2, 3, 1])
 //   Vh = transpose(reshape(V, [B, S, H, D]), [0, 2, 1, 3])
 //   P  = softmax(batch_matmul(Qh, Kt) / c + mask[B, 1, 1, S], axis -1)
-//        (or batch_matmul(Qh / c, Kt), as DistilBERT scales the query)
+//        (or batch_matmul(Qh / c, Kt), as DistilBERT scales the query, or
+//        batch_matmul(Qh * a, Kt * a), as torch exports SDPA)
 //   out = reshape(transpose(batch_matmul(P, Vh), [0, 2, 1, 3]), [B, S, E])
 // becomes bnq.attention(Q, K, V, mask[B, S]) {num_heads = H, scale = 1/c}.
 // P may be fake-quantized with a static clip (dequantize(quantize(P))):
@@ -55,6 +56,25 @@ std::optional<float> scalarConstant(Value v) {
   if (!matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1)
     return std::nullopt;
   return (*attr.getValues<APFloat>().begin()).convertToFloat();
+}
+
+/// If `v` = v' / c or v' * c with a positive scalar constant c, folds c
+/// into `scale` and sets `v` to v'; fails on another constant.
+LogicalResult takeScale(Value &v, float &scale) {
+  if (auto div = v.getDefiningOp<DivOp>()) {
+    auto c = scalarConstant(div.getRhs());
+    if (!c || *c <= 0)
+      return failure();
+    scale /= *c;
+    v = div.getLhs();
+  } else if (auto mul = v.getDefiningOp<MulOp>()) {
+    auto c = scalarConstant(mul.getRhs());
+    if (!c || *c <= 0)
+      return failure();
+    scale *= *c;
+    v = mul.getLhs();
+  }
+  return success();
 }
 
 struct FuseAttention : OpRewritePattern<ReshapeOp> {
@@ -111,39 +131,19 @@ struct FuseAttention : OpRewritePattern<ReshapeOp> {
     // Scaling by a constant: divide by c (torch) or multiply by 1/c.
     float scale = 1.0f;
     Value scores = scaled;
-    if (auto div = scaled.getDefiningOp<DivOp>()) {
-      auto c = scalarConstant(div.getRhs());
-      if (!c || *c <= 0)
-        return failure();
-      scale = 1.0f / *c;
-      scores = div.getLhs();
-    } else if (auto mul = scaled.getDefiningOp<MulOp>()) {
-      auto c = scalarConstant(mul.getRhs());
-      if (!c || *c <= 0)
-        return failure();
-      scale = *c;
-      scores = mul.getLhs();
-    }
+    if (failed(takeScale(scores, scale)))
+      return failure();
     auto product = scores.getDefiningOp<BatchMatmulOp>();
     if (!product || product.getTransposeRhs())
       return failure();
-    // The query may be scaled before the product instead (DistilBERT).
-    Value queryHeads = product.getLhs();
-    if (auto div = queryHeads.getDefiningOp<DivOp>()) {
-      auto c = scalarConstant(div.getRhs());
-      if (!c || *c <= 0)
-        return failure();
-      scale /= *c;
-      queryHeads = div.getLhs();
-    } else if (auto mul = queryHeads.getDefiningOp<MulOp>()) {
-      auto c = scalarConstant(mul.getRhs());
-      if (!c || *c <= 0)
-        return failure();
-      scale *= *c;
-      queryHeads = mul.getLhs();
-    }
+    // Query and key may be scaled before the product instead: the query
+    // (DistilBERT), or both by sqrt(scale) (torch's SDPA export).
+    Value queryHeads = product.getLhs(), keyHeads = product.getRhs();
+    if (failed(takeScale(queryHeads, scale)) ||
+        failed(takeScale(keyHeads, scale)))
+      return failure();
     auto query = splitHeads(queryHeads, {0, 2, 1, 3});
-    auto key = splitHeads(product.getRhs(), {0, 2, 3, 1});
+    auto key = splitHeads(keyHeads, {0, 2, 3, 1});
     if (!query || !key || query->second != key->second ||
         key->second != value->second ||
         merge.getType() != query->first.getType())

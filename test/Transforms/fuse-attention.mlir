@@ -89,3 +89,26 @@ func.func @query_scaled_first(%q: tensor<1x3x4xf32>, %k: tensor<1x3x4xf32>, %v: 
   %r = bnq.reshape %ot : tensor<1x3x2x2xf32> -> tensor<1x3x4xf32>
   return %r : tensor<1x3x4xf32>
 }
+
+// -----
+
+// torch's SDPA export scales query and key by sqrt(scale) each.
+// CHECK-LABEL: func.func @query_and_key_scaled
+// CHECK: bnq.attention %arg0, %arg1, %arg2 {num_heads = 2 : i64, scale = 0.707106{{[0-9]*}} : f32}
+func.func @query_and_key_scaled(%q: tensor<1x3x4xf32>, %k: tensor<1x3x4xf32>, %v: tensor<1x3x4xf32>) -> tensor<1x3x4xf32> {
+  %c = arith.constant dense<0.840896427> : tensor<f32>
+  %q4 = bnq.reshape %q : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %qh = bnq.transpose %q4, [0, 2, 1, 3] : tensor<1x3x2x2xf32> -> tensor<1x2x3x2xf32>
+  %qs = bnq.mul %qh, %c : (tensor<1x2x3x2xf32>, tensor<f32>) -> tensor<1x2x3x2xf32>
+  %k4 = bnq.reshape %k : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %kt = bnq.transpose %k4, [0, 2, 3, 1] : tensor<1x3x2x2xf32> -> tensor<1x2x2x3xf32>
+  %ks = bnq.mul %kt, %c : (tensor<1x2x2x3xf32>, tensor<f32>) -> tensor<1x2x2x3xf32>
+  %v4 = bnq.reshape %v : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %vh = bnq.transpose %v4, [0, 2, 1, 3] : tensor<1x3x2x2xf32> -> tensor<1x2x3x2xf32>
+  %s = bnq.batch_matmul %qs, %ks : (tensor<1x2x3x2xf32>, tensor<1x2x2x3xf32>) -> tensor<1x2x3x3xf32>
+  %p = bnq.softmax %s {axis = -1 : i64} : tensor<1x2x3x3xf32>
+  %o = bnq.batch_matmul %p, %vh : (tensor<1x2x3x3xf32>, tensor<1x2x3x2xf32>) -> tensor<1x2x3x2xf32>
+  %ot = bnq.transpose %o, [0, 2, 1, 3] : tensor<1x2x3x2xf32> -> tensor<1x3x2x2xf32>
+  %r = bnq.reshape %ot : tensor<1x3x2x2xf32> -> tensor<1x3x4xf32>
+  return %r : tensor<1x3x4xf32>
+}
