@@ -9,6 +9,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <algorithm>
@@ -421,6 +422,36 @@ struct RaiseLengthMask : OpRewritePattern<ox::WhereOp> {
   }
 };
 
+/// fill * hit as an f32 tensor of `shape`, hit = [m == k] (or [m != k])
+/// for an integer tensor m of the same element count, computed exactly:
+/// relu(1 - (m - k)^2) is 1 at m == k and 0 at any other integer.
+Value maskBias(PatternRewriter &rewriter, Location loc, Value ints, double k,
+               bool equalMeansHit, float fill, ArrayRef<int64_t> shape) {
+  auto intsType = cast<RankedTensorType>(ints.getType());
+  auto maskType =
+      RankedTensorType::get(intsType.getShape(), rewriter.getF32Type());
+  Value t = rewriter.create<bnq::CastOp>(loc, maskType, ints);
+  if (k != 0)
+    t = rewriter.create<bnq::SubOp>(loc, maskType, t,
+                                    floatConstant(rewriter, loc, float(k)));
+  Value one = floatConstant(rewriter, loc, 1.0f);
+  Value equal = rewriter.create<bnq::UnaryOp>(
+      loc, maskType,
+      rewriter.create<bnq::SubOp>(
+          loc, maskType, one, rewriter.create<bnq::MulOp>(loc, maskType, t, t)),
+      bnq::UnaryFunctionAttr::get(rewriter.getContext(),
+                                  bnq::UnaryFunction::relu));
+  Value hit = equalMeansHit
+                  ? equal
+                  : rewriter.create<bnq::SubOp>(loc, maskType, one, equal);
+  Value bias = rewriter.create<bnq::MulOp>(loc, maskType, hit,
+                                           floatConstant(rewriter, loc, fill));
+  if (intsType.getShape() != shape)
+    bias = rewriter.create<bnq::ReshapeOp>(
+        loc, RankedTensorType::get(shape, rewriter.getF32Type()), bias);
+  return bias;
+}
+
 /// Where(cond, c, x) / Where(cond, x, c) with a constant c, an f32 x of the
 /// result's shape and cond = Equal(m, k) (or Not of it, or Cast(m -> bool)
 /// = m != 0) of an integer tensor m and a constant k, through reshapes and
@@ -500,30 +531,68 @@ struct RaiseMaskedFill : OpRewritePattern<ox::WhereOp> {
         std::nearbyint(k) != k)
       return failure();
 
-    Location loc = where.getLoc();
-    auto f32 = [&](RankedTensorType t) {
-      return RankedTensorType::get(t.getShape(), rewriter.getF32Type());
-    };
-    auto maskType = f32(intsType);
-    Value t = rewriter.create<bnq::CastOp>(loc, maskType, ints);
-    if (k != 0)
-      t = rewriter.create<bnq::SubOp>(loc, maskType, t,
-                                      floatConstant(rewriter, loc, float(k)));
-    Value one = floatConstant(rewriter, loc, 1.0f);
-    Value equal = rewriter.create<bnq::UnaryOp>(
-        loc, maskType,
-        rewriter.create<bnq::SubOp>(
-            loc, maskType, one,
-            rewriter.create<bnq::MulOp>(loc, maskType, t, t)),
-        bnq::UnaryFunctionAttr::get(getContext(), bnq::UnaryFunction::relu));
-    Value hit = equalMeansHit
-                    ? equal
-                    : rewriter.create<bnq::SubOp>(loc, maskType, one, equal);
-    Value bias = rewriter.create<bnq::MulOp>(
-        loc, maskType, hit, floatConstant(rewriter, loc, fillValue));
-    if (maskType.getShape() != condType.getShape())
-      bias = rewriter.create<bnq::ReshapeOp>(loc, f32(condType), bias);
+    Value bias = maskBias(rewriter, where.getLoc(), ints, k, equalMeansHit,
+                          fillValue, condType.getShape());
     rewriter.replaceOpWithNewOp<bnq::AddOp>(where, result, kept, bias);
+    return success();
+  }
+};
+
+/// Hugging Face's expanded 4-D mask (_expand_mask, used with SDPA):
+///   inv = 1 - Cast(Expand(Unsqueeze(Unsqueeze(m)), [B, 1, Sq, Sk]))
+///   Where(Cast(inv -> bool), c, inv)
+/// is c where m != 1 and 0 where m == 1: the [B, 1, 1, Sk] bias of
+/// maskBias, which every user - an Add onto a full-shaped operand - can
+/// broadcast itself, so attention fuses as with BERT's mask.
+struct RaiseExpandedMask : OpRewritePattern<ox::WhereOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ox::WhereOp where,
+                                PatternRewriter &rewriter) const override {
+    auto result = staticType(where.getOutput());
+    std::optional<double> fill = scalarOf(where.getX());
+    auto toBool = where.getCondition().getDefiningOp<ox::CastOp>();
+    if (!result || result.getRank() != 4 || !isF32(where.getOutput()) ||
+        !fill || !std::isfinite(*fill) || !toBool ||
+        toBool.getInput() != where.getY())
+      return failure();
+    auto inverted = where.getY().getDefiningOp<ox::SubOp>();
+    std::optional<double> k =
+        inverted ? scalarOf(inverted.getA()) : std::nullopt;
+    auto toFloat =
+        inverted ? inverted.getB().getDefiningOp<ox::CastOp>() : ox::CastOp();
+    if (!k || std::nearbyint(*k) != *k || !toFloat)
+      return failure();
+    auto expand = toFloat.getInput().getDefiningOp<ox::ExpandOp>();
+    if (!expand)
+      return failure();
+    Value ints = expand.getInput();
+    while (Operation *def = ints.getDefiningOp()) {
+      if (!isa<ox::ReshapeOp, ox::UnsqueezeOp>(def))
+        break;
+      ints = def->getOperand(0);
+    }
+    auto intsType = staticType(ints);
+    int64_t batch = result.getDimSize(0), keys = result.getDimSize(3);
+    if (!intsType || !intsType.getElementType().isSignlessInteger() ||
+        intsType.getElementType().isInteger(1) ||
+        intsType.getShape() != ArrayRef<int64_t>{batch, keys})
+      return failure();
+    // Every user adds the mask to an operand of its own (full) shape.
+    for (Operation *user : where.getOutput().getUsers()) {
+      auto add = dyn_cast<ox::AddOp>(user);
+      if (!add || add.getA() == add.getB())
+        return failure();
+      Value other = add.getA() == where.getOutput() ? add.getB() : add.getA();
+      if (other.getType() != add.getC().getType() || !staticType(other) ||
+          staticType(other).getRank() != 4)
+        return failure();
+    }
+    // k - m != 0 exactly when m != k: the fill goes where m differs from k.
+    Value bias =
+        maskBias(rewriter, where.getLoc(), ints, *k,
+                 /*equalMeansHit=*/false, float(*fill), {batch, 1, 1, keys});
+    rewriter.replaceAllUsesWith(where.getOutput(), bias);
+    rewriter.eraseOp(where);
     return success();
   }
 };
@@ -955,8 +1024,8 @@ struct BnqRaiseOnnxPass : bnbert::impl::BnqRaiseOnnxBase<BnqRaiseOnnxPass> {
     RewritePatternSet compound(context);
     compound.add<RaiseDecomposedLayerNorm, RaiseGelu, RaiseEmbedding,
                  RaiseGatherOne, RaiseQdqPair, FoldConstantDequantize,
-                 RaiseClip, RaiseLengthMask, RaiseMaskedFill, RaisePositionIds>(
-        context);
+                 RaiseClip, RaiseLengthMask, RaiseExpandedMask, RaiseMaskedFill,
+                 RaisePositionIds>(context);
     RewritePatternSet simple(context);
     simple.add<
         ConvertConstant, ConvertTanh, ConvertSoftmax, ConvertLayerNormalization,
@@ -980,6 +1049,16 @@ struct BnqRaiseOnnxPass : bnbert::impl::BnqRaiseOnnxBase<BnqRaiseOnnxPass> {
             applyPatternsAndFoldGreedily(func, std::move(compound), config)) ||
         failed(applyPatternsAndFoldGreedily(func, std::move(simple), config)))
       return signalPassFailure();
+
+    // What nothing reads any more goes (e.g. the rest of a mask chain a
+    // compound pattern replaced as a whole); onnx ops have no side effects
+    // but do not say so, so they are named here.
+    SmallVector<Operation *> all;
+    func.walk([&](Operation *op) { all.push_back(op); });
+    for (Operation *op : llvm::reverse(all))
+      if (op->use_empty() && (llvm::isa<ox::OnnxDialect>(op->getDialect()) ||
+                              isOpTriviallyDead(op)))
+        op->erase();
 
     // Anything left would be dropped by the runtime: say which node it is
     // (the first one in program order; the rest usually follow from it).

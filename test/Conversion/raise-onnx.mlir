@@ -430,3 +430,58 @@ func.func @masked_fill_minus_inf(%x: tensor<2x4xf32>, %mask: tensor<2x4xi64>) ->
   %y = "onnx.Where"(%eq, %fill, %x) : (tensor<2x4xi1>, tensor<f32>, tensor<2x4xf32>) -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }
+
+// -----
+
+// Hugging Face's expanded 4-D mask (the SDPA path): Where(bool(1 - m), min,
+// 1 - m) over an Expand to [B, 1, S, S] is min where m != 1: a [B, 1, 1, S]
+// bias that the Add broadcasts itself (so attention can fuse).
+// CHECK-LABEL: func.func @expanded_mask
+// CHECK-DAG: %[[MIN:.*]] = arith.constant dense<-3.40282347E+38> : tensor<f32>
+// CHECK-DAG: %[[ONE:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
+// CHECK: %[[M:.*]] = bnq.cast %arg1 : tensor<2x8xi64> -> tensor<2x8xf32>
+// CHECK: %[[T:.*]] = bnq.sub %[[M]], %[[ONE]]
+// CHECK: %[[EQ:.*]] = bnq.unary relu
+// CHECK: %[[NE:.*]] = bnq.sub %[[ONE]], %[[EQ]]
+// CHECK: %[[B:.*]] = bnq.mul %[[NE]], %[[MIN]]
+// CHECK: %[[B4:.*]] = bnq.reshape %[[B]] : tensor<2x8xf32> -> tensor<2x1x1x8xf32>
+// CHECK: bnq.add %arg0, %[[B4]] : (tensor<2x4x8x8xf32>, tensor<2x1x1x8xf32>) -> tensor<2x4x8x8xf32>
+// CHECK-NOT: onnx.
+func.func @expanded_mask(%scores: tensor<2x4x8x8xf32>, %mask: tensor<2x8xi64>) -> tensor<2x4x8x8xf32> {
+  %a1 = "onnx.Constant"() {value = dense<1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %a2 = "onnx.Constant"() {value = dense<2> : tensor<1xi64>} : () -> tensor<1xi64>
+  %shape = "onnx.Constant"() {value = dense<[2, 1, 8, 8]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %one = "onnx.Constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32>
+  %min = "onnx.Constant"() {value = dense<-3.40282347E+38> : tensor<f32>} : () -> tensor<f32>
+  %u1 = "onnx.Unsqueeze"(%mask, %a1) : (tensor<2x8xi64>, tensor<1xi64>) -> tensor<2x1x8xi64>
+  %u2 = "onnx.Unsqueeze"(%u1, %a2) : (tensor<2x1x8xi64>, tensor<1xi64>) -> tensor<2x1x1x8xi64>
+  %e = "onnx.Expand"(%u2, %shape) : (tensor<2x1x1x8xi64>, tensor<4xi64>) -> tensor<2x1x8x8xi64>
+  %f = "onnx.Cast"(%e) {to = 1 : i64} : (tensor<2x1x8x8xi64>) -> tensor<2x1x8x8xf32>
+  %inv = "onnx.Sub"(%one, %f) : (tensor<f32>, tensor<2x1x8x8xf32>) -> tensor<2x1x8x8xf32>
+  %b = "onnx.Cast"(%inv) {to = 9 : i64} : (tensor<2x1x8x8xf32>) -> tensor<2x1x8x8xi1>
+  %w = "onnx.Where"(%b, %min, %inv) : (tensor<2x1x8x8xi1>, tensor<f32>, tensor<2x1x8x8xf32>) -> tensor<2x1x8x8xf32>
+  %y = "onnx.Add"(%scores, %w) : (tensor<2x4x8x8xf32>, tensor<2x1x8x8xf32>) -> tensor<2x4x8x8xf32>
+  return %y : tensor<2x4x8x8xf32>
+}
+
+// -----
+
+// The same mask read by something other than an Add of the full shape
+// keeps its [B, 1, S, S] value: not rewritten, and the Expand is named.
+func.func @expanded_mask_returned(%mask: tensor<2x8xi64>) -> tensor<2x1x8x8xf32> {
+  %a1 = "onnx.Constant"() {value = dense<1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %a2 = "onnx.Constant"() {value = dense<2> : tensor<1xi64>} : () -> tensor<1xi64>
+  %shape = "onnx.Constant"() {value = dense<[2, 1, 8, 8]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %one = "onnx.Constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32>
+  %min = "onnx.Constant"() {value = dense<-3.40282347E+38> : tensor<f32>} : () -> tensor<f32>
+  %u1 = "onnx.Unsqueeze"(%mask, %a1) : (tensor<2x8xi64>, tensor<1xi64>) -> tensor<2x1x8xi64>
+  %u2 = "onnx.Unsqueeze"(%u1, %a2) : (tensor<2x1x8xi64>, tensor<1xi64>) -> tensor<2x1x1x8xi64>
+  // expected-error @+2 {{cannot raise 'onnx.Expand' to bnq}}
+  // expected-note @+1 {{2 more onnx ops are left}}
+  %e = "onnx.Expand"(%u2, %shape) : (tensor<2x1x1x8xi64>, tensor<4xi64>) -> tensor<2x1x8x8xi64>
+  %f = "onnx.Cast"(%e) {to = 1 : i64} : (tensor<2x1x8x8xi64>) -> tensor<2x1x8x8xf32>
+  %inv = "onnx.Sub"(%one, %f) : (tensor<f32>, tensor<2x1x8x8xf32>) -> tensor<2x1x8x8xf32>
+  %b = "onnx.Cast"(%inv) {to = 9 : i64} : (tensor<2x1x8x8xf32>) -> tensor<2x1x8x8xi1>
+  %w = "onnx.Where"(%b, %min, %inv) : (tensor<2x1x8x8xi1>, tensor<f32>, tensor<2x1x8x8xf32>) -> tensor<2x1x8x8xf32>
+  return %w : tensor<2x1x8x8xf32>
+}
