@@ -563,7 +563,12 @@ struct RaiseExpandedMask : OpRewritePattern<ox::WhereOp> {
     if (!k || std::nearbyint(*k) != *k || !toFloat)
       return failure();
     auto expand = toFloat.getInput().getDefiningOp<ox::ExpandOp>();
-    if (!expand)
+    int64_t batch = result.getDimSize(0), keys = result.getDimSize(3);
+    // The mask varies along the keys only ([B, 1, Sk, 1] would mask
+    // queries).
+    auto expandIn = expand ? staticType(expand.getInput()) : nullptr;
+    if (!expandIn ||
+        expandIn.getShape() != ArrayRef<int64_t>{batch, 1, 1, keys})
       return failure();
     Value ints = expand.getInput();
     while (Operation *def = ints.getDefiningOp()) {
@@ -572,7 +577,6 @@ struct RaiseExpandedMask : OpRewritePattern<ox::WhereOp> {
       ints = def->getOperand(0);
     }
     auto intsType = staticType(ints);
-    int64_t batch = result.getDimSize(0), keys = result.getDimSize(3);
     if (!intsType || !intsType.getElementType().isSignlessInteger() ||
         intsType.getElementType().isInteger(1) ||
         intsType.getShape() != ArrayRef<int64_t>{batch, keys})

@@ -485,3 +485,26 @@ func.func @expanded_mask_returned(%mask: tensor<2x8xi64>) -> tensor<2x1x8x8xf32>
   %w = "onnx.Where"(%b, %min, %inv) : (tensor<2x1x8x8xi1>, tensor<f32>, tensor<2x1x8x8xf32>) -> tensor<2x1x8x8xf32>
   return %w : tensor<2x1x8x8xf32>
 }
+
+// -----
+
+// A mask expanded along the queries ([B, 1, S, 1] -> [B, 1, S, S]) is not
+// the keys' bias: not rewritten.
+func.func @expanded_mask_over_queries(%scores: tensor<2x4x8x8xf32>, %mask: tensor<2x8xi64>) -> tensor<2x4x8x8xf32> {
+  %a1 = "onnx.Constant"() {value = dense<1> : tensor<1xi64>} : () -> tensor<1xi64>
+  %a3 = "onnx.Constant"() {value = dense<3> : tensor<1xi64>} : () -> tensor<1xi64>
+  %shape = "onnx.Constant"() {value = dense<[2, 1, 8, 8]> : tensor<4xi64>} : () -> tensor<4xi64>
+  %one = "onnx.Constant"() {value = dense<1.0> : tensor<f32>} : () -> tensor<f32>
+  %min = "onnx.Constant"() {value = dense<-3.40282347E+38> : tensor<f32>} : () -> tensor<f32>
+  %u1 = "onnx.Unsqueeze"(%mask, %a1) : (tensor<2x8xi64>, tensor<1xi64>) -> tensor<2x1x8xi64>
+  %u2 = "onnx.Unsqueeze"(%u1, %a3) : (tensor<2x1x8xi64>, tensor<1xi64>) -> tensor<2x1x8x1xi64>
+  // expected-error @+2 {{cannot raise 'onnx.Expand' to bnq}}
+  // expected-note @+1 {{2 more onnx ops are left}}
+  %e = "onnx.Expand"(%u2, %shape) : (tensor<2x1x8x1xi64>, tensor<4xi64>) -> tensor<2x1x8x8xi64>
+  %f = "onnx.Cast"(%e) {to = 1 : i64} : (tensor<2x1x8x8xi64>) -> tensor<2x1x8x8xf32>
+  %inv = "onnx.Sub"(%one, %f) : (tensor<f32>, tensor<2x1x8x8xf32>) -> tensor<2x1x8x8xf32>
+  %b = "onnx.Cast"(%inv) {to = 9 : i64} : (tensor<2x1x8x8xf32>) -> tensor<2x1x8x8xi1>
+  %w = "onnx.Where"(%b, %min, %inv) : (tensor<2x1x8x8xi1>, tensor<f32>, tensor<2x1x8x8xf32>) -> tensor<2x1x8x8xf32>
+  %y = "onnx.Add"(%scores, %w) : (tensor<2x4x8x8xf32>, tensor<2x1x8x8xf32>) -> tensor<2x4x8x8xf32>
+  return %y : tensor<2x4x8x8xf32>
+}
