@@ -40,10 +40,8 @@ struct bnrt_aot_context {
   bnrt_threads *pool = nullptr;
   std::vector<OpState> ops;
   std::vector<int8_t> scratch;
-  std::string error;      // the failing op's message
-  uint64_t poolEpoch = 0; // bumped by set_threads
-  // As bnrt_model: scratch reserved on every thread after a growing run.
-  uint64_t reservedGrowth = ~uint64_t(0), reservedEpoch = ~uint64_t(0);
+  std::string error;                     // the failing op's message
+  ScratchReservation scratchReservation; // as bnrt_model's
 
   ~bnrt_aot_context() { bnrt_threads_destroy(pool); }
 };
@@ -97,7 +95,7 @@ extern "C" void bnrt_aot_context_free(bnrt_aot_context *ctx) { delete ctx; }
 
 extern "C" bnrt_status bnrt_aot_set_threads(bnrt_aot_context *ctx, int threads,
                                             bnrt_error *err) {
-  ++ctx->poolEpoch;
+  ctx->scratchReservation.poolChanged();
   return resizePool(ctx->pool, threads, err);
 }
 
@@ -132,12 +130,7 @@ extern "C" bnrt_status bnrt_aot_run(bnrt_aot_context *ctx,
     setError(err, BNRT_ERROR_ARGUMENT, ctx->error);
     return BNRT_ERROR_ARGUMENT;
   }
-  if (ctx->reservedGrowth != scratchGrowth() ||
-      ctx->reservedEpoch != ctx->poolEpoch) {
-    reserveScratchOnEveryThread(ctx->pool);
-    ctx->reservedGrowth = scratchGrowth();
-    ctx->reservedEpoch = ctx->poolEpoch;
-  }
+  ctx->scratchReservation.afterRun(ctx->pool);
   setError(err, BNRT_OK, "");
   return BNRT_OK;
 }

@@ -66,10 +66,9 @@ struct bnrt_model {
   bool profiling = false;
   bnrt_isa isa = BNRT_ISA_SCALAR;
   bnrt_threads *pool = nullptr;
-  uint64_t poolEpoch = 0; // bumped by set_threads
-  // Per-thread scratch is reserved on every pool thread after a run that
-  // grew it (scratch.h), so later runs allocate nothing.
-  uint64_t reservedGrowth = ~uint64_t(0), reservedEpoch = ~uint64_t(0);
+  // Per-thread scratch reserved on every pool thread after a run that grew
+  // it (scratch.h), so later runs allocate nothing.
+  ScratchReservation scratchReservation;
   // Operand views of every op, built at load; only the views of the
   // caller's input/output buffers (ioViews) are re-pointed per run.
   std::vector<std::vector<View>> opInputs, opOutputs;
@@ -776,7 +775,7 @@ extern "C" int bnrt_model_output_shape(const bnrt_model *m, int i,
 
 extern "C" bnrt_status bnrt_model_set_threads(bnrt_model *m, int threads,
                                               bnrt_error *err) {
-  ++m->poolEpoch;
+  m->scratchReservation.poolChanged();
   return resizePool(m->pool, threads, err);
 }
 
@@ -838,12 +837,7 @@ extern "C" bnrt_status bnrt_model_run(bnrt_model *m, const void *const *inputs,
                              std::chrono::steady_clock::now() - start)
                              .count();
   }
-  if (m->reservedGrowth != scratchGrowth() ||
-      m->reservedEpoch != m->poolEpoch) {
-    reserveScratchOnEveryThread(m->pool);
-    m->reservedGrowth = scratchGrowth();
-    m->reservedEpoch = m->poolEpoch;
-  }
+  m->scratchReservation.afterRun(m->pool);
   setError(err, BNRT_OK, "");
   return BNRT_OK;
 }

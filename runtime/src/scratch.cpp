@@ -53,7 +53,12 @@ void *threadScratchBytes(ScratchSlot slot, size_t bytes) {
   return buffers().reserve(s, bytes);
 }
 
-uint64_t scratchGrowth() { return growth.load(); }
+void ScratchReservation::afterRun(::bnrt_threads *pool) {
+  if (reservedAt == growth.load())
+    return;
+  reserveScratchOnEveryThread(pool);
+  reservedAt = growth.load();
+}
 
 void reserveScratchOnEveryThread(::bnrt_threads *pool) {
   // One tile per thread: each holds its tile until all have one.

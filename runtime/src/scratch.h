@@ -42,13 +42,22 @@ template <typename T> T *threadScratch(ScratchSlot slot, size_t count) {
   return static_cast<T *>(threadScratchBytes(slot, count * sizeof(T)));
 }
 
-/// How many times any high-water mark has risen (a run that raised none
-/// needs no new reservation).
-uint64_t scratchGrowth();
-
 /// Grows every buffer of every thread of `pool` (and the caller's) to the
 /// high-water marks.
 void reserveScratchOnEveryThread(::bnrt_threads *pool);
+
+/// When a model (bundle or AOT context) reserves its threads' scratch:
+/// after a run that raised a high-water mark, and after its pool changed.
+class ScratchReservation {
+public:
+  void poolChanged() { reservedAt = kNever; }
+  /// After a successful run on `pool`.
+  void afterRun(::bnrt_threads *pool);
+
+private:
+  static constexpr uint64_t kNever = ~uint64_t(0);
+  uint64_t reservedAt = kNever; // the marks' growth count when reserved
+};
 
 } // namespace bnrt
 
