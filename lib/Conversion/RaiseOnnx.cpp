@@ -422,6 +422,12 @@ struct RaiseLengthMask : OpRewritePattern<ox::WhereOp> {
   }
 };
 
+/// Whether `v` holds integers other than booleans (a mask, ids, counts).
+bool isWideInteger(Value v) {
+  Type t = getElementTypeOrSelf(v);
+  return t.isSignlessInteger() && !t.isInteger(1);
+}
+
 /// fill * hit as an f32 tensor of `shape`, hit = [m == k] (or [m != k])
 /// for an integer tensor m of the same element count, computed exactly:
 /// relu(1 - (m - k)^2) is 1 at m == k and 0 at any other integer.
@@ -525,8 +531,7 @@ struct RaiseMaskedFill : OpRewritePattern<ox::WhereOp> {
       return failure();
     }
     auto intsType = staticType(ints);
-    if (!intsType || !intsType.getElementType().isSignlessInteger() ||
-        intsType.getElementType().isInteger(1) ||
+    if (!intsType || !isWideInteger(ints) ||
         intsType.getNumElements() != condType.getNumElements() ||
         std::nearbyint(k) != k)
       return failure();
@@ -577,8 +582,7 @@ struct RaiseExpandedMask : OpRewritePattern<ox::WhereOp> {
       ints = def->getOperand(0);
     }
     auto intsType = staticType(ints);
-    if (!intsType || !intsType.getElementType().isSignlessInteger() ||
-        intsType.getElementType().isInteger(1) ||
+    if (!intsType || !isWideInteger(ints) ||
         intsType.getShape() != ArrayRef<int64_t>{batch, keys})
       return failure();
     // Every user adds the mask to an operand of its own (full) shape.
@@ -605,12 +609,9 @@ struct RaiseExpandedMask : OpRewritePattern<ox::WhereOp> {
 /// type_as and `+ past_key_values_length` when that is 0).
 Value skipIntNoOps(Value v) {
   while (Operation *def = v.getDefiningOp()) {
-    auto isWideInt = [](Value x) {
-      Type t = getElementTypeOrSelf(x);
-      return t.isSignlessInteger() && !t.isInteger(1);
-    };
     if (auto cast = dyn_cast<ox::CastOp>(def);
-        cast && isWideInt(cast.getInput()) && isWideInt(cast.getOutput())) {
+        cast && isWideInteger(cast.getInput()) &&
+        isWideInteger(cast.getOutput())) {
       v = cast.getInput();
     } else if (auto add = dyn_cast<ox::AddOp>(def);
                add && isScalar(add.getB(), 0.0) &&
