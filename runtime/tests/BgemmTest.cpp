@@ -8,6 +8,7 @@
 // is checked against a direct formula on float signs.
 //
 //===----------------------------------------------------------------------===//
+#include "IsaPaths.h"
 #include "bnrt/bitpack.h"
 #include "bnrt/kernels.h"
 
@@ -93,14 +94,6 @@ struct Problem {
   }
 };
 
-std::vector<bnrt_isa> availableSimd() {
-  std::vector<bnrt_isa> isas;
-  for (int i = 1; i < BNRT_ISA_COUNT; ++i)
-    if (bnrt_isa_available(static_cast<bnrt_isa>(i)))
-      isas.push_back(static_cast<bnrt_isa>(i));
-  return isas;
-}
-
 TEST(Bgemm, ScalarMatchesDirectFormula) {
   Problem p(3, 5, 70, 2, true, true, 1);
   std::vector<float> y = p.run(BNRT_ISA_SCALAR);
@@ -130,7 +123,7 @@ TEST(Bgemm, HandComputed) {
   std::vector<float> y = p.run(BNRT_ISA_SCALAR);
   EXPECT_FLOAT_EQ(y[0], 0.0f);
   EXPECT_FLOAT_EQ(y[1], 0.037f * 2.0f * 4.0f);
-  for (bnrt_isa isa : availableSimd())
+  for (bnrt_isa isa : bnrt_test::availableIsas(false))
     EXPECT_EQ(p.run(isa), y) << bnrt_isa_name(isa);
 }
 
@@ -143,7 +136,7 @@ TEST(Bgemm, EverySimdPathEqualsScalarOnOddShapes) {
                           {5, 7, 127},  {4, 4, 128},  {9, 13, 200},
                           {3, 17, 31},  {8, 5, 768},  {7, 9, 1000},
                           {16, 6, 129}, {1, 33, 257}, {13, 4, 16}};
-  std::vector<bnrt_isa> isas = availableSimd();
+  std::vector<bnrt_isa> isas = bnrt_test::availableIsas(false);
   unsigned seed = 0;
   for (const Shape &s : shapes)
     for (int planes : {1, 2})
@@ -164,7 +157,7 @@ TEST(Bgemm, SharedScalesCombinePlanesExactly) {
   // the AVX2 kernel then decodes them into one panel. Every path equals
   // the scalar one, which equals the direct formula on int sums.
   const Shape shapes[] = {{5, 17, 100}, {8, 48, 768}, {3, 33, 65}};
-  std::vector<bnrt_isa> isas = availableSimd();
+  std::vector<bnrt_isa> isas = bnrt_test::availableIsas(false);
   unsigned seed = 100;
   for (const Shape &s : shapes)
     for (int planes : {2, 3})
@@ -212,7 +205,7 @@ TEST(Bgemm, ExtremeCodesAndSubRanges) {
         for (int64_t j = 0; j < p.k; ++j)
           p.x[i * p.lda + j] = (j % 2) ? 127 : -127;
     std::vector<float> expected = p.run(BNRT_ISA_SCALAR);
-    for (bnrt_isa isa : availableSimd())
+    for (bnrt_isa isa : bnrt_test::availableIsas(false))
       EXPECT_EQ(p.run(isa), expected) << bnrt_isa_name(isa);
   }
 }
@@ -223,7 +216,7 @@ TEST(Bgemm, NarrowCodesByLookupEqualScalar) {
   // planes (the other kernel), odd shapes, and tiles of 16-row blocks.
   const Shape shapes[] = {{1, 1, 1},    {5, 17, 100}, {4, 32, 64},
                           {7, 33, 129}, {9, 48, 768}, {3, 100, 255}};
-  std::vector<bnrt_isa> isas = availableSimd();
+  std::vector<bnrt_isa> isas = bnrt_test::availableIsas(false);
   unsigned seed = 200;
   for (const Shape &s : shapes)
     for (int bits : {4, 3, 2})
@@ -256,7 +249,7 @@ TEST(Bgemm, SubRangesOfRowsAndColumns) {
   // Threads call the kernel on [m0, m1) x [n0, n1) tiles.
   Problem p(11, 19, 150, 2, false, true, 7);
   std::vector<float> full = p.run(BNRT_ISA_SCALAR);
-  for (bnrt_isa isa : availableSimd()) {
+  for (bnrt_isa isa : bnrt_test::availableIsas(false)) {
     std::vector<uint64_t> packed = p.pack(isa);
     std::vector<float> y(p.m * p.n, NAN);
     bnrt_bgemm_args args = p.makeArgs(y, packed);
@@ -275,7 +268,7 @@ TEST(Bgemm, ParallelEqualsSingleThreaded) {
   Problem a8(9, 150, 200, 2, true, true, 5);
   Problem a4(13, 150, 200, 1, true, true, 6, 7);
   a4.actBits = 4;
-  std::vector<bnrt_isa> isas = availableSimd();
+  std::vector<bnrt_isa> isas = bnrt_test::availableIsas(false);
   isas.push_back(BNRT_ISA_SCALAR);
   for (const Problem *p : {&a8, &a4}) {
     std::vector<float> expected = p->run(BNRT_ISA_SCALAR);
@@ -307,7 +300,7 @@ TEST(Isa, NamesAndSelection) {
   EXPECT_TRUE(bnrt_isa_available(bnrt_isa_default()));
   // Report which paths this run covers (CI logs show it).
   std::string covered = "scalar";
-  for (bnrt_isa isa : availableSimd())
+  for (bnrt_isa isa : bnrt_test::availableIsas(false))
     covered += std::string(" ") + bnrt_isa_name(isa);
   std::printf("[ bnrt ] ISA paths tested here: %s\n", covered.c_str());
 }

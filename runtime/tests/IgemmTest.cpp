@@ -7,6 +7,7 @@
 // a reads as -128, in b as -127) and row sub-ranges.
 //
 //===----------------------------------------------------------------------===//
+#include "IsaPaths.h"
 #include "bnrt/kernels.h"
 
 #include <gtest/gtest.h>
@@ -58,14 +59,6 @@ struct Problem {
   }
 };
 
-std::vector<bnrt_isa> availableIsas() {
-  std::vector<bnrt_isa> isas;
-  for (int i = 0; i < BNRT_ISA_COUNT; ++i)
-    if (bnrt_isa_available(static_cast<bnrt_isa>(i)))
-      isas.push_back(static_cast<bnrt_isa>(i));
-  return isas;
-}
-
 TEST(Igemm, EveryPathEqualsDirectFormulaOnOddShapes) {
   const int64_t shapes[][3] = {{1, 1, 1},    {3, 5, 7},    {4, 16, 4},
                                {5, 17, 9},   {9, 33, 64},  {13, 47, 130},
@@ -74,7 +67,7 @@ TEST(Igemm, EveryPathEqualsDirectFormulaOnOddShapes) {
   for (const auto &s : shapes) {
     Problem p(s[0], s[1], s[2], seed++);
     std::vector<int32_t> want = p.expected();
-    for (bnrt_isa isa : availableIsas())
+    for (bnrt_isa isa : bnrt_test::availableIsas(true))
       EXPECT_EQ(p.run(isa, 0, p.m), want)
           << bnrt_isa_name(isa) << " m" << p.m << " n" << p.n << " k" << p.k;
   }
@@ -86,7 +79,7 @@ TEST(Igemm, ExtremeCodes) {
   for (auto [lo, hi] : {std::pair{-128, -128}, {127, 127}, {-128, 127}}) {
     Problem p(6, 19, 4 * 97 + 3, 7, lo, hi);
     std::vector<int32_t> want = p.expected();
-    for (bnrt_isa isa : availableIsas())
+    for (bnrt_isa isa : bnrt_test::availableIsas(true))
       EXPECT_EQ(p.run(isa, 0, p.m), want) << bnrt_isa_name(isa) << " " << lo;
   }
 }
@@ -94,7 +87,7 @@ TEST(Igemm, ExtremeCodes) {
 TEST(Igemm, RowSubRangesLeaveOtherRowsAlone) {
   Problem p(11, 21, 37, 3);
   std::vector<int32_t> want = p.expected();
-  for (bnrt_isa isa : availableIsas()) {
+  for (bnrt_isa isa : bnrt_test::availableIsas(true)) {
     std::vector<int32_t> got = p.run(isa, 3, 9);
     for (int64_t i = 0; i < p.m; ++i)
       for (int64_t j = 0; j < p.n; ++j)
@@ -113,7 +106,7 @@ TEST(Igemm, PacksAnyStride) {
     a[t] = static_cast<int8_t>(t - 5);
   std::vector<int64_t> packed((bnrt_igemm_packed_bytes(k, n) + 7) / 8);
   bnrt_igemm_pack(src.data(), k, n, n, 1, packed.data());
-  for (bnrt_isa isa : availableIsas()) {
+  for (bnrt_isa isa : bnrt_test::availableIsas(true)) {
     std::vector<int32_t> c(n);
     bnrt_igemm_args args{1, n, k, a.data(), 12, packed.data(), c.data(), n};
     bnrt_igemm(&args, isa, 0, 1);

@@ -8,6 +8,7 @@
 // probability sits on a rounding boundary.
 //
 //===----------------------------------------------------------------------===//
+#include "IsaPaths.h"
 #include "bnrt/kernels.h"
 #include "vec_kernels.h"
 
@@ -22,14 +23,6 @@ namespace {
 
 using bnrt::VecKernels;
 using bnrt::vecKernels;
-
-std::vector<int> otherIsas() {
-  std::vector<int> isas;
-  for (int i = 1; i < BNRT_ISA_COUNT; ++i)
-    if (bnrt_isa_available(static_cast<bnrt_isa>(i)))
-      isas.push_back(i);
-  return isas;
-}
 
 std::vector<float> randomFloats(int64_t n, float spread, unsigned seed) {
   std::mt19937 rng(seed);
@@ -65,7 +58,7 @@ TEST(VecKernels, GeluIsAccurateAndIdenticalOnEveryIsa) {
                   4e-7 * std::fabs(want) + 2e-9 * std::fabs(v) + 1e-37)
           << "x = " << x[i] << (tanhForm ? " tanh" : " erf");
     }
-    for (int isa : otherIsas()) {
+    for (int isa : bnrt_test::availableIsas(false)) {
       std::vector<float> got(x.size());
       vecKernels(isa).gelu(x.data(), got.data(), x.size(), tanhForm);
       EXPECT_TRUE(sameBits(ref, got)) << bnrt_isa_name(bnrt_isa(isa));
@@ -99,7 +92,7 @@ TEST(VecKernels, QuantizeMatchesTheFormula) {
               : std::min(qmax, std::max(-qmax, std::nearbyint(x[i] / scale)));
       EXPECT_EQ(ref[i], static_cast<int8_t>(want)) << x[i];
     }
-    for (int isa : otherIsas()) {
+    for (int isa : bnrt_test::availableIsas(false)) {
       std::vector<int8_t> got(x.size());
       vecKernels(isa).quantize(x.data(), got.data(), x.size(), scale, bits);
       EXPECT_EQ(got, ref) << bnrt_isa_name(bnrt_isa(isa));
@@ -133,7 +126,7 @@ TEST(VecKernels, LayerNormAccurateAndIdentical) {
         EXPECT_NEAR(ref[r * h + i], want, 1e-5 * (1 + std::fabs(want)));
       }
     }
-    for (int isa : otherIsas()) {
+    for (int isa : bnrt_test::availableIsas(false)) {
       std::vector<float> got(rows * h);
       vecKernels(isa).layerNorm(x.data(), g.data(), b.data(), got.data(), rows,
                                 h, 1e-12f);
@@ -161,7 +154,7 @@ TEST(VecKernels, FloatLinearAccurateAndIdentical) {
           want += double(x[i * k + t]) * w[j * k + t];
         EXPECT_NEAR(ref[i * n + j], want, 1e-5 * (1 + std::fabs(want)));
       }
-    for (int isa : otherIsas()) {
+    for (int isa : bnrt_test::availableIsas(false)) {
       std::vector<float> got(m * n, NAN);
       vecKernels(isa).linear(x.data(), w.data(), b.data(), got.data(), m, k, 0,
                              n / 2, n);
@@ -200,7 +193,7 @@ TEST(VecKernels, SoftmaxCodesAccurateAndIdentical) {
       if (mask[j] != 0)
         EXPECT_EQ(ref[j], 0);
     }
-    for (int isa : otherIsas()) {
+    for (int isa : bnrt_test::availableIsas(false)) {
       std::vector<int8_t> got(n);
       vecKernels(isa).softmaxCodes(s.data(), mask.data(), factor, n, probScale,
                                    8, got.data(), work.data());
