@@ -17,6 +17,7 @@
 #include "vec_kernels.h"
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 namespace bnrt {
@@ -66,15 +67,6 @@ void attention(const std::vector<View> &in, const View &out, int64_t heads,
 
 namespace {
 
-/// Per-thread buffers of one (sequence, head) task, grown once.
-/// One (batch, head) task's working memory (this thread's scratch).
-struct AttentionScratch {
-  void *packedK, *packedV;
-  int8_t *queries, *probs;
-  int32_t *scores, *values;
-  float *work;
-};
-
 constexpr int64_t kRowBlock = 32; // query rows whose scores are kept at once
 
 } // namespace
@@ -95,43 +87,43 @@ void attentionI8(const std::vector<View> &in, const View &out, int64_t heads,
   auto isa = static_cast<bnrt_isa>(ctx.isa);
   parallelFor(ctx.pool, batch * heads, [&](int64_t task) {
     int64_t b = task / heads, h = task % heads;
-    AttentionScratch s;
-    s.packedK = threadScratchBytes(ScratchSlot::AttentionKeys,
-                                   bnrt_igemm_packed_bytes(d, sk));
-    s.packedV = threadScratchBytes(ScratchSlot::AttentionValues,
-                                   bnrt_igemm_packed_bytes(sk, d));
-    s.queries = threadScratch<int8_t>(ScratchSlot::AttentionQueries, sq * dPad);
-    std::memset(s.queries, 0, sq * dPad);
-    s.probs =
+    // This task's working memory: this thread's scratch.
+    void *packedK = threadScratchBytes(ScratchSlot::AttentionKeys,
+                                       bnrt_igemm_packed_bytes(d, sk));
+    void *packedV = threadScratchBytes(ScratchSlot::AttentionValues,
+                                       bnrt_igemm_packed_bytes(sk, d));
+    auto *queries =
+        threadScratch<int8_t>(ScratchSlot::AttentionQueries, sq * dPad);
+    std::memset(queries, 0, sq * dPad);
+    auto *probs =
         threadScratch<int8_t>(ScratchSlot::AttentionProbs, kRowBlock * skPad);
-    std::memset(s.probs, 0, kRowBlock * skPad);
-    s.scores =
+    std::memset(probs, 0, kRowBlock * skPad);
+    auto *scores =
         threadScratch<int32_t>(ScratchSlot::AttentionScores, kRowBlock * sk);
-    s.values =
+    auto *values =
         threadScratch<int32_t>(ScratchSlot::AttentionOutputs, kRowBlock * d);
-    s.work = threadScratch<float>(ScratchSlot::AttentionWork, sk);
+    auto *work = threadScratch<float>(ScratchSlot::AttentionWork, sk);
     const int8_t *keys = k.i8() + b * sk * e + h * d;
     const int8_t *vals = v.i8() + b * sk * e + h * d;
     // K_h^T: b[t][j] = K[j][t]; V_h: b[j][t] = V[j][t].
-    bnrt_igemm_pack(keys, d, sk, 1, e, s.packedK);
-    bnrt_igemm_pack(vals, sk, d, e, 1, s.packedV);
+    bnrt_igemm_pack(keys, d, sk, 1, e, packedK);
+    bnrt_igemm_pack(vals, sk, d, e, 1, packedV);
     for (int64_t i = 0; i < sq; ++i)
-      std::memcpy(s.queries + i * dPad, q.i8() + (b * sq + i) * e + h * d, d);
+      std::memcpy(queries + i * dPad, q.i8() + (b * sq + i) * e + h * d, d);
     const float *maskRow = mask ? mask->f32() + b * sk : nullptr;
     for (int64_t i0 = 0; i0 < sq; i0 += kRowBlock) {
       int64_t rows = std::min(kRowBlock, sq - i0);
-      bnrt_igemm_args scores{rows, sk,        d,        s.queries + i0 * dPad,
-                             dPad, s.packedK, s.scores, sk};
-      bnrt_igemm(&scores, isa, 0, rows);
+      bnrt_igemm_args qk{rows, sk,      d,      queries + i0 * dPad,
+                         dPad, packedK, scores, sk};
+      bnrt_igemm(&qk, isa, 0, rows);
       for (int64_t i = 0; i < rows; ++i)
-        vec.softmaxCodes(s.scores + i * sk, maskRow, factor, sk, probScale,
-                         probBits, s.probs + i * skPad, s.work);
-      bnrt_igemm_args values{rows,  d,         sk,       s.probs,
-                             skPad, s.packedV, s.values, d};
-      bnrt_igemm(&values, isa, 0, rows);
+        vec.softmaxCodes(scores + i * sk, maskRow, factor, sk, probScale,
+                         probBits, probs + i * skPad, work);
+      bnrt_igemm_args pv{rows, d, sk, probs, skPad, packedV, values, d};
+      bnrt_igemm(&pv, isa, 0, rows);
       for (int64_t i = 0; i < rows; ++i) {
         float *o = out.f32() + (b * sq + i0 + i) * e + h * d;
-        const int32_t *r = s.values + i * d;
+        const int32_t *r = values + i * d;
         for (int64_t t = 0; t < d; ++t)
           o[t] = outFactor * static_cast<float>(r[t]);
       }
