@@ -211,9 +211,7 @@ void maskGemm(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
       threadScratch<__m256i>(ScratchSlot::BgemmPanels, panelCount * count * 2);
   int32_t *rowSums = threadScratch<int32_t>(ScratchSlot::BgemmRowSums, m1);
   for (int64_t m = m0; m < m1; ++m) {
-    int32_t s = 0;
-    for (int64_t k = 0; k < a.k; ++k)
-      s += a.x[m * a.lda + k];
+    int32_t s = codeRowSum(a, m);
     // sum_p dots_p = 2 sum (sum_p b_p) x - planes rowsum when merged.
     rowSums[m] = merged ? a.planes * s : s;
   }

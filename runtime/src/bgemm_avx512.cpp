@@ -142,13 +142,8 @@ void bgemmAvx512(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
   int64_t b0 = n0 / kRows, b1 = rowBlocks(n1);
   for (int64_t m = m0; m < m1;) {
     int take = m1 - m >= 8 ? 8 : m1 - m >= 4 ? 4 : m1 - m >= 2 ? 2 : 1;
-    for (int i = 0; i < take; ++i) {
-      int32_t s = 0;
-      const int8_t *x = a.x + (m + i) * a.lda;
-      for (int64_t kk = 0; kk < a.k; ++kk)
-        s += x[kk];
-      sums[i] = s;
-    }
+    for (int i = 0; i < take; ++i)
+      sums[i] = codeRowSum(a, m + i);
     switch (take) {
     case 8:
       rows<8>(a, m, b0, b1, n1, sums);

@@ -45,6 +45,16 @@ static inline int64_t maskBlocks(int64_t n) {
 static inline int64_t maskGroups(int64_t k) {
   return bnrt_bitpack_row_words(k) * 16;
 }
+
+/// sum_k x[m, k]: what the SIMD kernels subtract after dotting with the
+/// weights' {0, 1} (or {0, 2}) encoding of their signs. (static: compiled
+/// per ISA, never merged across them.)
+static inline int32_t codeRowSum(const bnrt_bgemm_args &a, int64_t m) {
+  int32_t s = 0;
+  for (int64_t k = 0; k < a.k; ++k)
+    s += a.x[m * a.lda + k];
+  return s;
+}
 void maskPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
               uint64_t *masks);
 

@@ -139,12 +139,8 @@ void bgemmLutAvx2(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
   for (int64_t m = m0; m < m1;) {
     int rows = m1 - m >= kRows ? kRows : 1;
     int32_t rowSums[kRows];
-    for (int i = 0; i < rows; ++i) {
-      int32_t s = 0;
-      for (int64_t k = 0; k < a.k; ++k)
-        s += a.x[(m + i) * a.lda + k];
-      rowSums[i] = s;
-    }
+    for (int i = 0; i < rows; ++i)
+      rowSums[i] = codeRowSum(a, m + i);
     buildTables(a, m, rows, count, tables);
     for (int64_t b = n0 / kMaskRows; b * kMaskRows < n1; b += 2) {
       if (rows == kRows)
