@@ -10,7 +10,14 @@ PACKAGES=(
   libflatbuffers-dev flatbuffers-compiler
   libgtest-dev libbenchmark-dev libsimde-dev
   g++-aarch64-linux-gnu qemu-user
-  python3-onnx python3-numpy python3-torch
+  python3-onnx python3-numpy python3-torch python3-tqdm python3-sentencepiece
+  python3-pytest
+  # OpenBLAS takes over the libblas.so.3 alternative torch calls: training
+  # runs several times faster than on the reference BLAS.
+  libopenblas0-pthread
+  # Real labelled text for the training example and its test: fortunes'
+  # category files.
+  fortunes fortunes-min
 )
 # Node.js drives onnxruntime-node, the reference peer. Some images ship a
 # Node.js whose package conflicts with Debian's npm: only install when absent.

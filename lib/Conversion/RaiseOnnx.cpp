@@ -1048,9 +1048,13 @@ struct BnqRaiseOnnxPass : bnbert::impl::BnqRaiseOnnxBase<BnqRaiseOnnxPass> {
         ConvertUnary<ox::ReluOp, bnq::UnaryFunction::relu>,
         ConvertUnary<ox::SigmoidOp, bnq::UnaryFunction::sigmoid>>(context);
     populateRaiseContribPatterns(compound, simple);
+    RewritePatternSet weights(context);
+    populateRaiseQuantizedWeightPatterns(weights, simple);
     GreedyRewriteConfig config;
     config.useTopDownTraversal = true;
     if (failed(
+            applyPatternsAndFoldGreedily(func, std::move(weights), config)) ||
+        failed(
             applyPatternsAndFoldGreedily(func, std::move(compound), config)) ||
         failed(applyPatternsAndFoldGreedily(func, std::move(simple), config)))
       return signalPassFailure();

@@ -66,6 +66,12 @@ mlir::ElementsAttr matmulWeight(onnxir::MatMulOp matmul);
 void populateRaiseContribPatterns(mlir::RewritePatternSet &compound,
                                   mlir::RewritePatternSet &simple);
 
+/// Patterns keeping QDQ weights quantized (RaiseQuantizedWeights.cpp):
+/// MatMul and Gather on DequantizeLinear weights into `weights` (applied
+/// before the generic DequantizeLinear folding), the TWS pair into `simple`.
+void populateRaiseQuantizedWeightPatterns(mlir::RewritePatternSet &weights,
+                                          mlir::RewritePatternSet &simple);
+
 } // namespace bnbert::raise
 
 #endif // BNBERT_CONVERSION_RAISEUTILS_H

@@ -7,6 +7,9 @@
 //
 // Import (with --shape), raise to bnq (bnq-from-onnx), quantize weights and
 // activations as asked, pack, and write a .bnb bundle for the runtime, an
+// A model that already stores quantized weights or activation clips (QDQ,
+// as python/bnbert exports a trained model) is deployed as it is: the
+// flags that would re-quantize it are refused.
 // ahead-of-time object (plus its C header) that calls the runtime's
 // kernels, or the final MLIR. Progress goes to stderr; exit 1 with one message
 // on any error.
@@ -16,6 +19,7 @@
 #include "bnbert/Target/BundleWriter.h"
 #include "bnbert/Target/ObjectEmitter.h"
 #include "bnbert/Transforms/CompressionReport.h"
+#include "bnbert/Transforms/ModelQuantization.h"
 #include "bnbert/Transforms/Passes.h"
 
 #include "mlir/IR/AsmState.h"
@@ -49,8 +53,10 @@ static cl::list<std::string>
            cl::value_desc("NAME=DxD"), cl::cat(category));
 static cl::opt<std::string>
     weights("weights",
-            cl::desc("Weight format: fp32, int8, ternary or binary "
-                     "(default)"),
+            cl::desc("Weight format of a float model: fp32, int8, ternary "
+                     "or binary (default). A model whose weights are "
+                     "already quantized (DequantizeLinear of int8 codes) "
+                     "keeps them; the flag is refused there"),
             cl::init("binary"), cl::cat(category));
 static cl::opt<bool> splitTernary(
     "split-ternary",
@@ -58,8 +64,11 @@ static cl::opt<bool> splitTernary(
              "weight into two binary planes (TWS, the BinaryBERT path)"),
     cl::cat(category));
 static cl::opt<int> actBits("act-bits",
-                            cl::desc("Activation bits: 8 (default), 4, or "
-                                     "32 for float activations"),
+                            cl::desc("Activation bits: 8 (default for a float "
+                                     "model), 4, or 32 for float activations. "
+                                     "A quantized model's activations are "
+                                     "quantized where its QDQ pairs say, "
+                                     "nothing else (refused if it has some)"),
                             cl::init(8), cl::cat(category));
 static cl::opt<std::string>
     granularity("granularity",
@@ -197,13 +206,47 @@ int main(int argc, char **argv) {
     onnxWeightBytes =
         bnbert::writeCompressionReport(func, llvm::nulls()).fp32Bytes;
   }
+  // What the model already says: its quantized weights and its own
+  // activation quantizers are deployed exactly, never re-quantized.
+  bnbert::ModelQuantization inModel = bnbert::findModelQuantization(func);
+  std::string weightMode = weights;
+  int activationBits = actBits;
+  if (inModel.weights) {
+    if (weights.getNumOccurrences() || splitTernary ||
+        granularity.getNumOccurrences())
+      return fail(inputFile + " stores " + Twine(inModel.weights) +
+                  " quantized weights (" + inModel.weightFormats +
+                  ", DequantizeLinear of int8 codes); --weights, "
+                  "--split-ternary and --granularity would re-quantize "
+                  "them: drop those flags, the file says what it is");
+    weightMode = "model";
+    if (!actBits.getNumOccurrences())
+      activationBits = 32; // only the model's own quantizers
+  }
+  if (inModel.activations) {
+    if (actBits.getNumOccurrences())
+      return fail(inputFile + " quantizes its activations itself (" +
+                  Twine(inModel.activations) +
+                  " QuantizeLinear/DequantizeLinear pairs); --act-bits would "
+                  "add quantizers it was not trained with: drop --act-bits");
+    activationBits = 32;
+  }
   {
-    Stage stage("quantize (weights " + weights +
-                (splitTernary ? " via TWS" : "") + ", activations " +
-                std::to_string(actBits) + " bit)");
+    Stage stage(
+        "quantize (weights " +
+        (weightMode == "model" ? "as stored: " + inModel.weightFormats
+                               : weightMode) +
+        (splitTernary ? " via TWS" : "") + ", activations " +
+        (inModel.activations
+             ? "as the model's " + std::to_string(inModel.activations) +
+                   " quantizers"
+             : std::to_string(activationBits) + " bit") +
+        ")");
     PassManager pm(&context);
     OpPassManager &fpm = pm.nest<func::FuncOp>();
-    if (weights == "ternary" || splitTernary) {
+    if (weightMode == "model") {
+      // nothing: the raised quant_weight / bitplane_weight ops are final
+    } else if (weights == "ternary" || splitTernary) {
       bnbert::BnqTernarizeOptions o;
       o.linearGranularity = granularity;
       o.keepLatent = splitTernary;
@@ -219,12 +262,12 @@ int main(int argc, char **argv) {
       o.linearGranularity = granularity;
       fpm.addPass(bnbert::createBnqBinarize(o));
     }
-    if (actBits != 32) {
+    if (activationBits != 32) {
       bnbert::BnqQuantizeActivationsOptions o;
-      o.bits = actBits;
+      o.bits = activationBits;
       fpm.addPass(bnbert::createBnqQuantizeActivations(o));
     }
-    if (weights != "fp32")
+    if (weightMode != "fp32")
       fpm.addPass(bnbert::createBnqPackBits());
     pm.addPass(createCanonicalizerPass());
     if (failed(pm.run(*module)))

@@ -1,0 +1,89 @@
+"""Knowledge distillation from the float teacher (TernaryBERT / BinaryBERT):
+soft cross-entropy on the logits, MSE on every encoder layer's hidden
+states and on every layer's attention scores (the softmax inputs, masked
+keys set to 0 as the authors do)."""
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .modules import attention_modules, tap_attention
+
+
+def encoder_layers(model):
+    """The encoder's layers: the longest nn.ModuleList in the model."""
+    lists = [m for m in model.modules() if isinstance(m, nn.ModuleList)]
+    if not lists:
+        raise ValueError("distillation needs the encoder layers as an nn.ModuleList")
+    return max(lists, key=len)
+
+
+class Recorder:
+    """Collects, during one forward, each encoder layer's output and each
+    attention module's scores."""
+
+    def __init__(self, model):
+        self.hidden, self.scores, self.active = [], [], False
+        for layer in encoder_layers(model):
+            layer.register_forward_hook(self._layer_hook)
+        tap_attention(model)
+        self.attention = attention_modules(model)
+
+    def _layer_hook(self, module, args, output):
+        if self.active:
+            self.hidden.append(output[0] if isinstance(output, tuple) else output)
+
+    def __enter__(self):
+        self.hidden, self.scores, self.active = [], [], True
+        for module in self.attention:
+            module._bnbert_scores = self.scores
+        return self
+
+    def __exit__(self, *exc):
+        self.active = False
+        for module in self.attention:
+            module._bnbert_scores = None
+
+
+def soft_cross_entropy(student, teacher, temperature=1.0):
+    t = F.softmax(teacher / temperature, dim=-1)
+    return -(t * F.log_softmax(student / temperature, dim=-1)).sum(-1).mean()
+
+
+def _masked(scores):
+    return torch.where(scores <= -1e2, torch.zeros_like(scores), scores)
+
+
+class Distiller:
+    """loss(batch) runs student and teacher on the batch (a dict of model
+    inputs) and returns (total, parts). Weights: logits, hidden, attention;
+    `hard` adds cross-entropy on the labels when given."""
+
+    def __init__(self, student, teacher, logits=1.0, hidden=1.0, attention=1.0,
+                 hard=0.0, temperature=1.0):
+        self.student, self.teacher = student, teacher
+        self.weights = {"logits": logits, "hidden": hidden,
+                        "attention": attention, "hard": hard}
+        self.temperature = temperature
+        self.student_rec = Recorder(student)
+        self.teacher_rec = Recorder(teacher)
+        teacher.eval()
+        for p in teacher.parameters():
+            p.requires_grad_(False)
+
+    def loss(self, inputs, labels=None):
+        with torch.no_grad(), self.teacher_rec as t:
+            t_logits = self.teacher(**inputs)
+        with self.student_rec as s:
+            s_logits = self.student(**inputs)
+        if len(s.hidden) != len(t.hidden) or len(s.scores) != len(t.scores):
+            raise ValueError("student and teacher differ in depth")
+        parts = {"logits": soft_cross_entropy(s_logits, t_logits, self.temperature)}
+        if self.weights["hidden"]:
+            parts["hidden"] = sum(F.mse_loss(a, b) for a, b in zip(s.hidden, t.hidden))
+        if self.weights["attention"]:
+            parts["attention"] = sum(F.mse_loss(_masked(a), _masked(b))
+                                     for a, b in zip(s.scores, t.scores))
+        if self.weights["hard"] and labels is not None:
+            parts["hard"] = F.cross_entropy(s_logits, labels)
+        total = sum(self.weights[k] * v for k, v in parts.items())
+        return total, {k: float(v) for k, v in parts.items()}

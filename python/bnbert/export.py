@@ -1,0 +1,49 @@
+"""`export_onnx`: a prepared (trained) model in standard ONNX quantized form.
+
+- quantized weights: int8 initializers through DequantizeLinear (per
+  tensor, or per output row on the axis that indexes rows), codes in
+  {-1, 0, 1} (ternary), {-1, 1} (binary) or [-127, 127] (int8); a TWS
+  layer is two binary MatMuls on the same input, summed, then the bias;
+- activation clips: Clip(-c, c) -> QuantizeLinear(c / qmax, 0) ->
+  DequantizeLinear, on every quantized linear's input, on Q, K and V and
+  on the attention probabilities.
+
+ONNX Runtime runs the file as it is; `bnbert-compile` deploys it exactly
+(no --weights / --act-bits: the file says what it is).
+"""
+import contextlib
+
+import torch
+
+from .modules import set_exporting
+
+
+@contextlib.contextmanager
+def exporting(model):
+    """The model in export form (eval mode, QDQ nodes); the forward it
+    runs is the one the ONNX file records."""
+    was_training = model.training
+    model.eval()
+    set_exporting(model, True)
+    try:
+        yield model
+    finally:
+        set_exporting(model, False)
+        model.train(was_training)
+
+
+def export_onnx(model, path, shapes, input_names=None, output_names=("logits",),
+                opset=14):
+    """Writes `model` to `path`. `shapes` maps each input name (in forward
+    order) to its example shape, e.g. {"input_ids": (1, 128), ...}; the
+    batch and sequence axes are exported dynamic (fix them with
+    bnbert-compile --shape). Inputs are int64 ids/masks of zeros/ones."""
+    names = list(input_names or shapes.keys())
+    example = tuple(torch.ones(shapes[n], dtype=torch.int64) for n in names)
+    dynamic = {n: {0: "batch", 1: "sequence"} for n in names}
+    dynamic.update({n: {0: "batch"} for n in output_names})
+    with exporting(model):
+        torch.onnx.export(model, example, str(path), input_names=names,
+                          output_names=list(output_names), opset_version=opset,
+                          dynamic_axes=dynamic, do_constant_folding=True)
+    return path

@@ -1,0 +1,247 @@
+"""Quantized modules and `prepare`, which swaps them into a BERT-family
+encoder at exactly the compiler's quantization points:
+
+- every `nn.Linear` except the output classifier: its weight (TWN, BWN or
+  int8, with latent float weights trained through a straight-through
+  estimator) and its input (a learned-clip activation quantizer);
+- the word-embedding table (the largest `nn.Embedding`): its weight, per row;
+- attention's query, key and value (the outputs of the linears named
+  query/key/value, q_lin/k_lin/v_lin or q_proj/k_proj/v_proj) and its
+  probabilities (the softmax inside the module holding those linears).
+
+LayerNorm, position and token-type embeddings and the classifier stay
+float, as in the compiler.
+"""
+import torch
+from torch import nn
+from torch.nn import functional as F
+from torch.overrides import TorchFunctionMode
+
+from . import quantizers as Q
+
+QKV_NAMES = {"query": "query", "key": "key", "value": "value",
+             "q_lin": "query", "k_lin": "key", "v_lin": "value",
+             "q_proj": "query", "k_proj": "key", "v_proj": "value"}
+CLASSIFIER_NAMES = ("classifier", "out_proj", "qa_outputs", "score")
+
+
+class ActQuant(nn.Module):
+    """Symmetric per-tensor activation quantizer with a learned clip. The
+    clip starts at `init_clip`, or, when None, from the first training batch
+    (8 bits: max|x|; fewer: LSQ's 2 mean|x| sqrt(qmax), capped at max|x|)."""
+
+    def __init__(self, bits, init_clip=None):
+        super().__init__()
+        self.bits = bits
+        self.clip = nn.Parameter(torch.tensor(
+            1.0 if init_clip is None else float(init_clip)))
+        self.register_buffer("initialized",
+                             torch.tensor(init_clip is not None))
+        self.exporting = False
+
+    def forward(self, x):
+        if not bool(self.initialized):
+            with torch.no_grad():
+                a = x.detach().abs()
+                c = a.max()
+                if self.bits < 8:
+                    qmax = Q.qmax_of(self.bits)
+                    c = torch.minimum(c, 2 * a.mean() * qmax ** 0.5)
+                self.clip.fill_(max(float(c), 1e-4))
+                self.initialized.fill_(True)
+        if self.exporting:
+            return Q.export_fake_quantize(x, self.clip.item(), self.bits)
+        with torch.no_grad():  # keep the clip positive
+            self.clip.clamp_(min=1e-4)
+        return Q.fake_quantize(x, self.clip, self.bits)
+
+    def extra_repr(self):
+        return f"bits={self.bits}, clip={self.clip.item():.4g}"
+
+
+class QuantLinear(nn.Module):
+    """nn.Linear with a quantized weight and a quantized input.
+    mode "ternary" / "binary" / "int8": one latent weight quantized by
+    TWN / BWN / int8; mode "tws": two latent halves, each binarized with its
+    own scale, summed (after `tws_split`). `output_quant` quantizes the
+    result too (attention's Q, K, V)."""
+
+    def __init__(self, linear, mode, act_bits, per_row, output_quant=False):
+        super().__init__()
+        self.in_features, self.out_features = linear.in_features, linear.out_features
+        self.mode, self.per_row = mode, per_row
+        self.weight = nn.Parameter(linear.weight.detach().clone())
+        self.bias = (nn.Parameter(linear.bias.detach().clone())
+                     if linear.bias is not None else None)
+        self.input_quant = ActQuant(act_bits)
+        self.output_quant = ActQuant(act_bits) if output_quant else None
+        self.exporting = False
+
+    def quantized(self):
+        """[(latent, codes, scale)] for each weight plane group."""
+        if self.mode == "tws":
+            return [(w,) + Q.bwn(w, self.per_row) for w in (self.weight, self.weight2)]
+        return [(self.weight,) + Q.WEIGHT_QUANTIZERS[self.mode](self.weight, self.per_row)]
+
+    def forward(self, x):
+        x = self.input_quant(x)
+        if self.exporting:  # one MatMul per quantized weight, as exported
+            y = None
+            for latent, codes, scale in self.quantized():
+                part = torch.matmul(x, Q.export_weight(latent, codes, scale, True))
+                y = part if y is None else y + part
+            if self.bias is not None:
+                y = y + self.bias
+        else:
+            w = None
+            for latent, codes, scale in self.quantized():
+                wq = latent + (Q.dequantize(codes, scale) - latent).detach()
+                w = wq if w is None else w + wq
+            y = F.linear(x, w, self.bias)
+        return self.output_quant(y) if self.output_quant is not None else y
+
+    def extra_repr(self):
+        return (f"{self.in_features}, {self.out_features}, mode={self.mode}, "
+                f"per_row={self.per_row}")
+
+
+class QuantEmbedding(nn.Module):
+    """nn.Embedding whose table is quantized per row (TWN, BWN or int8)."""
+
+    def __init__(self, embedding, mode):
+        super().__init__()
+        self.mode = mode
+        self.padding_idx = embedding.padding_idx
+        self.weight = nn.Parameter(embedding.weight.detach().clone())
+        self.exporting = False
+
+    def forward(self, ids):
+        codes, scale = Q.WEIGHT_QUANTIZERS[self.mode](self.weight, True)
+        if self.exporting:
+            table = Q.export_weight(self.weight, codes, scale, False)
+        else:
+            table = self.weight + (Q.dequantize(codes, scale) - self.weight).detach()
+        return F.embedding(ids, table, self.padding_idx)
+
+
+_SOFTMAX = (F.softmax, torch.softmax, torch.Tensor.softmax)
+
+
+class _SoftmaxTap(TorchFunctionMode):
+    """Active while one attention module runs: records each softmax input
+    (the attention scores, for distillation) and fake-quantizes its output
+    with the module's probability quantizer, if it has one."""
+
+    def __init__(self, module):
+        super().__init__()
+        self.module = module
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        if func in _SOFTMAX:
+            taps = getattr(self.module, "_bnbert_scores", None)
+            if taps is not None:
+                taps.append(args[0])
+            quant = getattr(self.module, "prob_quant", None)
+            if quant is not None:
+                out = quant(out)
+        return out
+
+
+def _enter_tap(module, args):
+    module._bnbert_mode = _SoftmaxTap(module)
+    module._bnbert_mode.__enter__()
+
+
+def _exit_tap(module, args, output):
+    module._bnbert_mode.__exit__(None, None, None)
+    module._bnbert_mode = None
+
+
+def attention_modules(model):
+    """The modules holding a query/key/value linear (in model order)."""
+    found = []
+    for name, module in model.named_modules():
+        children = dict(module.named_children())
+        if any(QKV_NAMES.get(c) == "query" for c in children) and module not in found:
+            found.append(module)
+    return found
+
+
+def tap_attention(model):
+    """Hooks each attention module so that its softmax runs through
+    `_SoftmaxTap` (idempotent)."""
+    for module in attention_modules(model):
+        if not getattr(module, "_bnbert_tapped", False):
+            module.register_forward_pre_hook(_enter_tap)
+            module.register_forward_hook(_exit_tap)
+            module._bnbert_tapped = True
+
+
+def prepare(model, weights="ternary", act_bits=8, granularity="tensor",
+            quantize_embeddings=True, skip=CLASSIFIER_NAMES):
+    """Makes `model` (in place; also returned) quantization-aware.
+
+    weights: "ternary", "binary" or "int8" for the linears (and the
+    word-embedding table, per row); act_bits: 8 or 4 (2..8);
+    granularity: "tensor" or "row" scales for the linears; skip: module
+    names (last component) that stay float, by default the output
+    classifier."""
+    if weights not in Q.WEIGHT_QUANTIZERS:
+        raise ValueError(f"weights must be ternary, binary or int8, got {weights!r}")
+    if not 2 <= act_bits <= 8:
+        raise ValueError(f"act_bits must be in [2, 8], got {act_bits}")
+    if granularity not in ("tensor", "row"):
+        raise ValueError(f"granularity must be tensor or row, got {granularity!r}")
+    per_row = granularity == "row"
+    embeddings = [m for m in model.modules() if isinstance(m, nn.Embedding)]
+    word = max(embeddings, key=lambda m: m.num_embeddings) if embeddings else None
+    replaced = 0
+    for parent in list(model.modules()):
+        for name, child in list(parent.named_children()):
+            if isinstance(child, nn.Linear) and name not in skip:
+                setattr(parent, name, QuantLinear(
+                    child, weights, act_bits, per_row,
+                    output_quant=name in QKV_NAMES))
+                replaced += 1
+            elif child is word and quantize_embeddings:
+                setattr(parent, name, QuantEmbedding(child, weights))
+    if not replaced:
+        raise ValueError("prepare: the model has no nn.Linear to quantize")
+    for module in attention_modules(model):
+        module.prob_quant = ActQuant(act_bits, init_clip=1.0)
+    tap_attention(model)
+    model.bnbert_config = {"weights": weights, "act_bits": act_bits,
+                           "granularity": granularity}
+    return model
+
+
+def tws_split(model):
+    """Ternary weight splitting: every ternary QuantLinear becomes two
+    binary halves (mode "tws") that start exactly where the ternary weight
+    was: bwn(W1) + bwn(W2) = twn(W) to float rounding. The bias is kept
+    once (the authors halve it over the two halves; their sum is the
+    same). The word-embedding table stays ternary: its split would take
+    the same two bits per weight."""
+    split = 0
+    for module in model.modules():
+        if isinstance(module, QuantLinear) and module.mode == "ternary":
+            h1, h2 = Q.tws_halves(module.weight, module.per_row)
+            module.weight = nn.Parameter(h1.to(torch.float32))
+            module.weight2 = nn.Parameter(h2.to(torch.float32))
+            module.mode = "tws"
+            split += 1
+    if not split:
+        raise ValueError("tws_split: no ternary QuantLinear (prepare the "
+                         "model with weights='ternary' first)")
+    if hasattr(model, "bnbert_config"):
+        model.bnbert_config["weights"] = "tws"
+    return model
+
+
+def set_exporting(model, exporting):
+    """Switches every quantizer between the training form and the export
+    form (QDQ nodes with constant codes and clips)."""
+    for module in model.modules():
+        if isinstance(module, (ActQuant, QuantLinear, QuantEmbedding)):
+            module.exporting = exporting
