@@ -269,15 +269,16 @@ func.func @asymmetric_qdq(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// A weight stored quantized (DequantizeLinear of a constant, per output
-// channel) folds to its f32 values and feeds a linear.
+// A weight stored quantized with a zero point (no bnq.quant_weight form)
+// folds to its f32 values and feeds a linear; symmetric ones stay
+// quantized (raise-quantized-weights.mlir).
 // CHECK-LABEL: func.func @dequantized_weight
-// CHECK: %[[W:.*]] = arith.constant dense<{{\[\[}}5.000000e-01, -5.000000e-01], [0.000000e+00, 2.000000e+00]]> : tensor<2x2xf32>
+// CHECK: %[[W:.*]] = arith.constant dense<{{\[\[}}0.000000e+00, -1.000000e+00], [-2.000000e+00, 0.000000e+00]]> : tensor<2x2xf32>
 // CHECK: bnq.linear %arg0, %[[W]]
 func.func @dequantized_weight(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
   %q = "onnx.Constant"() {value = dense<[[1, 0], [-1, 1]]> : tensor<2x2xi8>} : () -> tensor<2x2xi8>
   %s = "onnx.Constant"() {value = dense<[0.5, 2.0]> : tensor<2xf32>} : () -> tensor<2xf32>
-  %z = "onnx.Constant"() {value = dense<0> : tensor<2xi8>} : () -> tensor<2xi8>
+  %z = "onnx.Constant"() {value = dense<1> : tensor<2xi8>} : () -> tensor<2xi8>
   %w = "onnx.DequantizeLinear"(%q, %s, %z) {axis = 1 : i64} : (tensor<2x2xi8>, tensor<2xf32>, tensor<2xi8>) -> tensor<2x2xf32>
   %y = "onnx.MatMul"(%x, %w) : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
   return %y : tensor<3x2xf32>

@@ -1,0 +1,96 @@
+"""Labelled text: jsonl files ({"text": ..., "label": ...} per line), the
+SentencePiece tokenizer, and encoding to the model's int64 inputs."""
+import json
+import os
+import tempfile
+
+import numpy as np
+import sentencepiece as spm
+
+PAD, UNK, CLS, SEP = 0, 1, 2, 3
+
+
+class DataError(ValueError):
+    pass
+
+
+def read_jsonl(path):
+    """[(text, label)] from `path`; errors name the file and line."""
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise DataError(f"{path}:{number}: not JSON ({e.msg})") from None
+            if not isinstance(row, dict) or "text" not in row or "label" not in row:
+                raise DataError(f'{path}:{number}: expected {{"text": ..., "label": ...}}')
+            if not isinstance(row["text"], str):
+                raise DataError(f"{path}:{number}: text must be a string")
+            label = row["label"]
+            if isinstance(label, bool) or not isinstance(label, (str, int)):
+                raise DataError(f"{path}:{number}: label must be a string or an int")
+            rows.append((row["text"], label))
+    if not rows:
+        raise DataError(f"{path}: no examples")
+    return rows
+
+
+def label_set(rows, path):
+    """The sorted labels of the training rows (ints numerically, strings
+    alphabetically; one kind per file)."""
+    labels = {label for _, label in rows}
+    kinds = {type(label) for label in labels}
+    if len(kinds) > 1:
+        raise DataError(f"{path}: labels mix strings and ints")
+    if len(labels) < 2:
+        raise DataError(f"{path}: needs at least two labels, found {sorted(labels)}")
+    return sorted(labels)
+
+
+def label_ids(rows, labels, path):
+    index = {label: i for i, label in enumerate(labels)}
+    missing = sorted({repr(label) for _, label in rows if label not in index})
+    if missing:
+        raise DataError(f"{path}: labels not in the training set: {', '.join(missing[:5])}")
+    return np.array([index[label] for _, label in rows], dtype=np.int64)
+
+
+def train_tokenizer(texts, model_path, vocab):
+    """A unigram SentencePiece model on `texts` with ids 0..3 = pad, unk,
+    [CLS] (bos), [SEP] (eos); a smaller vocabulary when the text is too
+    small for `vocab`."""
+    prefix = str(model_path)[:-len(".model")] if str(model_path).endswith(".model") \
+        else str(model_path)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt",
+                                     delete=False) as f:
+        for text in texts:
+            f.write(" ".join(text.split()) + "\n")
+    try:
+        spm.SentencePieceTrainer.train(
+            input=f.name, model_prefix=prefix, vocab_size=vocab,
+            hard_vocab_limit=False, model_type="unigram",
+            character_coverage=1.0, pad_id=PAD, unk_id=UNK, bos_id=CLS,
+            eos_id=SEP, minloglevel=2, num_threads=1)
+    finally:
+        os.unlink(f.name)
+    return load_tokenizer(prefix + ".model")
+
+
+def load_tokenizer(path):
+    return spm.SentencePieceProcessor(model_file=str(path))
+
+
+def encode(tokenizer, texts, seq):
+    """input_ids ([CLS] pieces [SEP], cut to `seq`, padded with 0),
+    attention_mask (1 on tokens) and token_type_ids (0): int64 [N, seq]."""
+    ids = np.zeros((len(texts), seq), dtype=np.int64)
+    mask = np.zeros((len(texts), seq), dtype=np.int64)
+    for i, text in enumerate(texts):
+        pieces = [CLS] + tokenizer.encode(" ".join(text.split()))[:seq - 2] + [SEP]
+        ids[i, :len(pieces)] = pieces
+        mask[i, :len(pieces)] = 1
+    return {"input_ids": ids, "attention_mask": mask,
+            "token_type_ids": np.zeros_like(ids)}

@@ -1,0 +1,92 @@
+"""Compiling with bnbert-compile and running bundles with bnbert-run, from
+Python. Tools are found in $BNBERT_BIN (a directory), then next to this
+source tree's build (build/bin, build/runtime), then on PATH."""
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+class ToolError(RuntimeError):
+    pass
+
+
+def find_tool(name):
+    dirs = []
+    if os.environ.get("BNBERT_BIN"):
+        dirs.append(Path(os.environ["BNBERT_BIN"]))
+    root = Path(__file__).resolve().parents[2]
+    dirs += [root / "build" / "bin", root / "build" / "runtime"]
+    for d in dirs:
+        if (d / name).is_file() and os.access(d / name, os.X_OK):
+            return str(d / name)
+    found = shutil.which(name)
+    if not found:
+        raise ToolError(f"{name} not found: build the project (scripts/build.sh) "
+                        f"or set BNBERT_BIN to the directory holding it")
+    return found
+
+
+def _run(cmd):
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True)
+    if done.returncode != 0:
+        raise ToolError(f"{' '.join(cmd)} failed (exit {done.returncode}):\n"
+                        f"{done.stderr.strip()}")
+    return done
+
+
+def compile_bundle(onnx_path, bundle_path, batch, seq, flags=()):
+    """bnbert-compile ONNX -> bundle for inputs [batch, seq]; returns the
+    compiler's --report output."""
+    cmd = [find_tool("bnbert-compile"), str(onnx_path), "-o", str(bundle_path),
+           "--report"] + [f"--shape={n}={batch}x{seq}" for n in INPUTS] + list(flags)
+    return _run(cmd).stdout
+
+
+def run_bundle(bundle_path, inputs, batch, threads=1):
+    """Logits of a bundle compiled for [batch, S] over all rows of `inputs`
+    (a dict of int64 [N, S] arrays): rows go in chunks of `batch`, the last
+    one padded with masked rows whose results are dropped."""
+    n = len(inputs["input_ids"])
+    tool = find_tool("bnbert-run")
+    outputs = []
+    with tempfile.TemporaryDirectory(prefix="bnbert-run-") as tmp:
+        for start in range(0, n, batch):
+            args = [tool, str(bundle_path), "--output-dir", tmp,
+                    "--threads", str(max(1, min(threads, 4)))]
+            for name in INPUTS:
+                chunk = inputs[name][start:start + batch]
+                if len(chunk) < batch:
+                    pad = np.zeros((batch - len(chunk),) + chunk.shape[1:], chunk.dtype)
+                    if name == "attention_mask":
+                        pad[:, 0] = 1
+                    chunk = np.concatenate([chunk, pad])
+                path = os.path.join(tmp, name + ".npy")
+                np.save(path, np.ascontiguousarray(chunk))
+                args += ["--input", f"{name}={path}"]
+            _run(args)
+            outputs.append(np.load(os.path.join(tmp, "logits.npy"))[:min(batch, n - start)])
+    return np.concatenate(outputs)
+
+
+def bench_bundle(bundle_path, inputs, batch, runs=20, threads=1):
+    """bnbert-run --bench on the first `batch` rows: the median ms per run."""
+    import json
+    with tempfile.TemporaryDirectory(prefix="bnbert-bench-") as tmp:
+        args = [find_tool("bnbert-run"), str(bundle_path), "--bench", str(runs),
+                "--threads", str(max(1, min(threads, 4))), "--output-dir", tmp]
+        for name in INPUTS:
+            path = os.path.join(tmp, name + ".npy")
+            np.save(path, np.ascontiguousarray(inputs[name][:batch]))
+            args += ["--input", f"{name}={path}"]
+        out = _run(args).stdout.strip().splitlines()
+    for line in reversed(out):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise ToolError("bnbert-run --bench printed no JSON line")

@@ -1,0 +1,77 @@
+"""A real text-classification task from Debian's `fortunes` package:
+classify a quote into its category file. Writes train/dev/test jsonl
+({"text": quote, "label": category}) split with a fixed seed.
+
+  python3 -m bnbert.fortunes --out DIR [--categories a,b,...] [--seed 0]
+      [--dev 0.1] [--test 0.2] [--max-chars 600]
+"""
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+
+FORTUNES = Path("/usr/share/games/fortunes")
+# Eight topical category files of `fortunes` with 580-1250 quotes each
+# (the grab-bag files - cookie, miscellaneous, fortunes - are left out).
+DEFAULT = ("computers", "definitions", "men-women", "people", "politics",
+           "science", "songs-poems", "work")
+
+
+def read_category(path):
+    quotes, lines = [], []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.strip() == "%":
+            text = " ".join(" ".join(lines).split())
+            if text:
+                quotes.append(text)
+            lines = []
+        else:
+            lines.append(line)
+    text = " ".join(" ".join(lines).split())
+    if text:
+        quotes.append(text)
+    return quotes
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python3 -m bnbert.fortunes", description=__doc__.split("\n\n")[0])
+    p.add_argument("--out", required=True)
+    p.add_argument("--categories", default=",".join(DEFAULT))
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--dev", type=float, default=0.1)
+    p.add_argument("--test", type=float, default=0.2)
+    p.add_argument("--max-chars", type=int, default=600,
+                   help="drop longer quotes (poems and dialogues; default 600)")
+    p.add_argument("--limit", type=int, default=0,
+                   help="at most this many quotes per category (0: all)")
+    a = p.parse_args(argv)
+    if not (0 < a.dev < 1 and 0 < a.test < 1 and a.dev + a.test < 1):
+        p.error("--dev and --test must be fractions with dev + test < 1")
+    rows = []
+    for name in a.categories.split(","):
+        path = FORTUNES / name
+        if not path.is_file():
+            print(f"bnbert.fortunes: no category file {path} (install the "
+                  f"'fortunes' package: scripts/install-deps.sh)", file=sys.stderr)
+            return 1
+        quotes = [q for q in read_category(path) if len(q) <= a.max_chars]
+        random.Random(f"{a.seed}:{name}").shuffle(quotes)
+        rows += [(q, name) for q in quotes[:a.limit or None]]
+    random.Random(a.seed).shuffle(rows)
+    n_test, n_dev = int(len(rows) * a.test), int(len(rows) * a.dev)
+    splits = {"test": rows[:n_test], "dev": rows[n_test:n_test + n_dev],
+              "train": rows[n_test + n_dev:]}
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for split, items in splits.items():
+        with open(out / f"{split}.jsonl", "w", encoding="utf-8") as f:
+            for text, label in items:
+                f.write(json.dumps({"text": text, "label": label}) + "\n")
+    print(f"bnbert.fortunes: {', '.join(f'{k} {len(v)}' for k, v in splits.items())} "
+          f"quotes in {len(a.categories.split(','))} categories -> {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

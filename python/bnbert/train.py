@@ -1,0 +1,327 @@
+"""The BinaryBERT loop as one command:
+
+  python3 -m bnbert.train --train T.jsonl --dev D.jsonl --test X.jsonl --out DIR
+      [--act-bits 8|4] [--layers N --hidden H --heads A --ffn F --seq S --vocab V]
+      [--epochs E] [--threads T] [--resume]
+
+Stages (each checkpointed after every epoch under DIR/checkpoints, resumed
+with --resume): SentencePiece tokenizer on the training text -> float
+teacher trained from scratch -> ternary QAT with distillation -> TWS split
+-> binary fine-tuning with distillation; and, with the same budget, direct
+BWN QAT with distillation (the baseline). Every quantized model is exported
+as QDQ ONNX, compiled with bnbert-compile and evaluated as a bundle with
+bnbert-run. DIR receives tokenizer.model, model.onnx / model.bnb (the
+trained binary model), test/*.npy (the encoded test set), report.json.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+from tqdm import tqdm
+
+from . import data as D
+from .deploy import ToolError, bench_bundle, compile_bundle, run_bundle
+from .distill import Distiller
+from .export import export_onnx, exporting
+from .model import BertClassifier, BertConfig
+from .modules import prepare, tws_split
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog="python3 -m bnbert.train",
+        description="Train a binary BERT classifier the BinaryBERT way and "
+                    "deploy it with bnbert-compile (docs/training.md).")
+    p.add_argument("--train", required=True, help="training jsonl ({\"text\", \"label\"} per line)")
+    p.add_argument("--dev", required=True, help="development jsonl (model selection)")
+    p.add_argument("--test", required=True, help="test jsonl (the reported accuracies)")
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--act-bits", type=int, default=8, choices=(8, 4),
+                   help="activation bits of the quantized models (default 8)")
+    p.add_argument("--granularity", default="tensor", choices=("tensor", "row"),
+                   help="scale granularity of linear weights (default tensor)")
+    p.add_argument("--layers", type=int, default=4)
+    p.add_argument("--hidden", type=int, default=256)
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--ffn", type=int, default=1024)
+    p.add_argument("--seq", type=int, default=64, help="sequence length (default 64)")
+    p.add_argument("--vocab", type=int, default=8000,
+                   help="SentencePiece vocabulary (smaller if the text is small)")
+    p.add_argument("--epochs", type=int, default=3,
+                   help="epochs of ternary QAT and of binary fine-tuning each; "
+                        "direct BWN gets both (default 3)")
+    p.add_argument("--teacher-epochs", type=int, default=None,
+                   help="epochs of float teacher training (default 3 x --epochs)")
+    p.add_argument("--batch", type=int, default=32, help="training batch (default 32)")
+    p.add_argument("--lr", type=float, default=5e-4, help="teacher learning rate")
+    p.add_argument("--qat-lr", type=float, default=2e-4, help="QAT learning rate")
+    for name, default, what in (("logits", 1.0, "soft cross-entropy on the logits"),
+                                ("hidden", 1.0, "MSE on every layer's hidden states"),
+                                ("attention", 1.0, "MSE on every layer's attention scores"),
+                                ("hard", 1.0, "cross-entropy on the labels")):
+        p.add_argument(f"--kd-{name}", type=float, default=default,
+                       help=f"distillation weight of the {what} (default {default})")
+    p.add_argument("--eval-batch", type=int, default=16,
+                   help="batch the bundles are compiled for (default 16)")
+    p.add_argument("--threads", type=int, default=2,
+                   help="torch and bnbert-run threads (default 2; bnbert-run uses at most 4)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--resume", action="store_true",
+                   help="continue from DIR/checkpoints (finished stages are skipped)")
+    args = p.parse_args(argv)
+    checks = {"--layers": args.layers, "--hidden": args.hidden, "--heads": args.heads,
+              "--ffn": args.ffn, "--epochs": args.epochs, "--batch": args.batch,
+              "--eval-batch": args.eval_batch, "--threads": args.threads}
+    for flag, value in checks.items():
+        if value < 1:
+            p.error(f"{flag} must be >= 1, got {value}")
+    if args.threads > 64:
+        p.error(f"--threads {args.threads} is more than this tool will start (64)")
+    if args.hidden % args.heads:
+        p.error(f"--hidden {args.hidden} is not a multiple of --heads {args.heads}")
+    if args.seq < 3:
+        p.error("--seq must be >= 3 ([CLS], one piece, [SEP])")
+    if args.vocab < 16:
+        p.error("--vocab must be >= 16")
+    if args.teacher_epochs is None:
+        args.teacher_epochs = 3 * args.epochs
+    return args
+
+
+class Trainer:
+    def __init__(self, args):
+        self.args = args
+        self.out = Path(args.out)
+        self.ckpt = self.out / "checkpoints"
+        self.ckpt.mkdir(parents=True, exist_ok=True)
+        torch.set_num_threads(args.threads)
+
+    # -- data ---------------------------------------------------------------
+    def load_data(self):
+        a = self.args
+        rows = {name: D.read_jsonl(getattr(a, name)) for name in ("train", "dev", "test")}
+        self.labels = D.label_set(rows["train"], a.train)
+        tok_path = self.out / "tokenizer.model"
+        if not (a.resume and tok_path.exists()):
+            self.log(f"tokenizer: SentencePiece on {len(rows['train'])} training texts")
+            D.train_tokenizer([t for t, _ in rows["train"]], tok_path, a.vocab)
+        self.tokenizer = D.load_tokenizer(tok_path)
+        self.sets = {}
+        for name, r in rows.items():
+            enc = D.encode(self.tokenizer, [t for t, _ in r], a.seq)
+            enc["labels"] = D.label_ids(r, self.labels, getattr(a, name))
+            self.sets[name] = {k: torch.from_numpy(v) for k, v in enc.items()}
+        test_dir = self.out / "test"
+        test_dir.mkdir(exist_ok=True)
+        for k, v in self.sets["test"].items():
+            np.save(test_dir / f"{k}.npy", v.numpy())
+        self.config = BertConfig(vocab=self.tokenizer.get_piece_size(), hidden=a.hidden,
+                                 layers=a.layers, heads=a.heads, ffn=a.ffn,
+                                 max_pos=a.seq, labels=len(self.labels))
+        sizes = ", ".join(f"{k} {len(v['labels'])}" for k, v in self.sets.items())
+        self.log(f"data: {sizes} examples, {len(self.labels)} labels, "
+                 f"vocab {self.config.vocab}")
+
+    def batches(self, name, size, shuffle, generator=None):
+        s = self.sets[name]
+        n = len(s["labels"])
+        order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
+        for i in range(0, n, size):
+            idx = order[i:i + size]
+            yield ({k: s[k][idx] for k in ("input_ids", "attention_mask",
+                                            "token_type_ids")}, s["labels"][idx])
+
+    @torch.no_grad()
+    def logits(self, model, name):
+        model.eval()
+        return torch.cat([model(**x) for x, _ in self.batches(name, 64, False)])
+
+    def accuracy(self, logits, name):
+        return float((logits.argmax(-1) == self.sets[name]["labels"]).float().mean())
+
+    # -- stages ---------------------------------------------------------------
+    def run_stage(self, stage, model, epochs, lr, loss_fn):
+        """Trains `model` for `epochs` with AdamW and linear warm-up/decay,
+        keeping the state with the best dev accuracy; checkpoints every
+        epoch and resumes from the last one."""
+        path = self.ckpt / f"{stage}.pt"
+        opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+        steps_per_epoch = math.ceil(len(self.sets["train"]["labels"]) / self.args.batch)
+        total = max(1, epochs * steps_per_epoch)
+        warmup = max(1, total // 10)
+        sched = torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / (total - warmup + 1))))
+        state = {"epoch": 0, "best_dev": -1.0, "best": None, "done": False}
+        if self.args.resume and path.exists():
+            state = torch.load(path)
+            model.load_state_dict(state["model"])
+            opt.load_state_dict(state["optimizer"])
+            sched.load_state_dict(state["scheduler"])
+            if state["done"]:
+                model.load_state_dict(state["best"])
+                self.log(f"{stage}: done earlier (dev {state['best_dev']:.4f}), resumed")
+                return state["best_dev"]
+            self.log(f"{stage}: resuming after epoch {state['epoch']}")
+        gen = torch.Generator().manual_seed(self.args.seed * 1000 + len(stage))
+        for _ in range(state["epoch"]):
+            torch.randperm(len(self.sets["train"]["labels"]), generator=gen)
+        for epoch in range(state["epoch"], epochs):
+            model.train()
+            bar = tqdm(self.batches("train", self.args.batch, True, gen), total=steps_per_epoch,
+                       desc=f"{stage} epoch {epoch + 1}/{epochs}", file=sys.stderr,
+                       dynamic_ncols=True, mininterval=1.0)
+            for inputs, labels in bar:
+                loss = loss_fn(model, inputs, labels)
+                opt.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                opt.step()
+                sched.step()
+                bar.set_postfix(loss=f"{loss.item():.4f}")
+            dev = self.accuracy(self.logits(model, "dev"), "dev")
+            better = dev > state["best_dev"]
+            if better:
+                state["best_dev"] = dev
+                state["best"] = {k: v.clone() for k, v in model.state_dict().items()}
+            self.log(f"{stage} epoch {epoch + 1}: dev accuracy {dev:.4f}"
+                     f"{' (best)' if better else ''}")
+            state.update(epoch=epoch + 1, model=model.state_dict(),
+                         optimizer=opt.state_dict(), scheduler=sched.state_dict())
+            torch.save(state, path)
+        model.load_state_dict(state["best"])
+        state["done"] = True
+        torch.save(state, path)
+        return state["best_dev"]
+
+    def teacher(self):
+        torch.manual_seed(self.args.seed)
+        model = BertClassifier(self.config)
+
+        def loss(m, inputs, labels):
+            return F.cross_entropy(m(**inputs), labels)
+        self.run_stage("teacher", model, self.args.teacher_epochs, self.args.lr, loss)
+        return model
+
+    def student(self, teacher, weights):
+        student = BertClassifier(self.config)
+        student.load_state_dict(teacher.state_dict())
+        prepare(student, weights, self.args.act_bits, self.args.granularity)
+        # No dropout while distilling: the targets come from the teacher
+        # without it, and matching hidden states through dropout noise
+        # teaches the student to fight the noise.
+        for module in student.modules():
+            if isinstance(module, torch.nn.Dropout):
+                module.p = 0.0
+        # One float forward initializes every activation clip on real data.
+        student.train()
+        with torch.no_grad():
+            inputs, _ = next(self.batches("train", self.args.batch, False))
+            student(**inputs)
+        return student
+
+    def distill(self, stage, student, teacher, epochs):
+        a = self.args
+        distiller = Distiller(student, teacher, logits=a.kd_logits, hidden=a.kd_hidden,
+                              attention=a.kd_attention, hard=a.kd_hard)
+
+        def loss(m, inputs, labels):
+            return distiller.loss(inputs, labels)[0]
+        return self.run_stage(stage, student, epochs, self.args.qat_lr, loss)
+
+    # -- deployment -------------------------------------------------------------
+    def export(self, model, path):
+        shapes = {n: (self.args.eval_batch, self.args.seq) for n in
+                  ("input_ids", "attention_mask", "token_type_ids")}
+        export_onnx(model, path, shapes)
+
+    def bundle_accuracy(self, onnx_path, bundle_path, flags=()):
+        compile_bundle(onnx_path, bundle_path, self.args.eval_batch, self.args.seq, flags)
+        test = {k: v.numpy() for k, v in self.sets["test"].items()}
+        logits = run_bundle(bundle_path, test, self.args.eval_batch, self.args.threads)
+        return self.accuracy(torch.from_numpy(logits), "test"), logits
+
+    def log(self, message):
+        tqdm.write(f"[bnbert.train] {message}", file=sys.stderr)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    started = time.time()
+    t = Trainer(args)
+    try:
+        t.load_data()
+    except (D.DataError, OSError) as e:
+        print(f"bnbert.train: {e}", file=sys.stderr)
+        return 1
+    out = t.out
+    report = {"shape": [args.eval_batch, args.seq], "labels": t.labels,
+              "act_bits": args.act_bits, "granularity": args.granularity,
+              "config": t.config.to_dict(),
+              "examples": {k: len(v["labels"]) for k, v in t.sets.items()},
+              "test_accuracy": {}, "bundle_bytes": {}}
+    acc = report["test_accuracy"]
+    try:
+        teacher = t.teacher()
+        acc["fp32"] = t.accuracy(t.logits(teacher, "test"), "test")
+        t.log(f"fp32 teacher: test accuracy {acc['fp32']:.4f}")
+        t.export(teacher, out / "fp32.onnx")
+        a = f"--act-bits={args.act_bits}"
+        g = f"--granularity={args.granularity}"
+        for name, flags in (("fp32_bundle", ["--weights=fp32", "--act-bits=32"]),
+                            ("ptq_int8", ["--weights=int8", a, g]),
+                            ("ptq_ternary", ["--weights=ternary", a, g]),
+                            ("ptq_binary", ["--weights=binary", a, g]),
+                            ("ptq_tws", ["--weights=binary", "--split-ternary", a, g])):
+            acc[name], _ = t.bundle_accuracy(out / "fp32.onnx", out / f"{name}.bnb", flags)
+            report["bundle_bytes"][name] = os.path.getsize(out / f"{name}.bnb")
+            t.log(f"{name}: bundle test accuracy {acc[name]:.4f}")
+
+        ternary = t.student(teacher, "ternary")
+        t.distill("ternary", ternary, teacher, args.epochs)
+        t.export(ternary, out / "ternary.onnx")
+        acc["ternary"], _ = t.bundle_accuracy(out / "ternary.onnx", out / "ternary.bnb")
+
+        tws_split(ternary)
+        t.distill("binary", ternary, teacher, args.epochs)
+        t.export(ternary, out / "model.onnx")
+        acc["binary"], bundle_logits = t.bundle_accuracy(out / "model.onnx", out / "model.bnb")
+        with exporting(ternary):
+            torch_logits = t.logits(ternary, "test").numpy()
+
+        bwn = t.student(teacher, "binary")
+        t.distill("bwn", bwn, teacher, 2 * args.epochs)
+        t.export(bwn, out / "bwn.onnx")
+        acc["bwn"], _ = t.bundle_accuracy(out / "bwn.onnx", out / "bwn.bnb")
+    except ToolError as e:
+        print(f"bnbert.train: {e}", file=sys.stderr)
+        return 1
+    for name in ("ternary", "binary", "bwn"):
+        t.log(f"{name}: bundle test accuracy {acc[name]:.4f}")
+    for name, path in (("ternary", "ternary.bnb"), ("binary", "model.bnb"), ("bwn", "bwn.bnb")):
+        report["bundle_bytes"][name] = os.path.getsize(out / path)
+    diff = np.abs(bundle_logits - torch_logits)
+    report["agreement_with_torch"] = float(
+        (bundle_logits.argmax(-1) == torch_logits.argmax(-1)).mean())
+    report["max_logit_diff"] = float(diff.max())
+    report["logit_range"] = float(torch_logits.max() - torch_logits.min())
+    test = {k: v.numpy() for k, v in t.sets["test"].items()}
+    report["latency_ms"] = {
+        name: bench_bundle(out / path, test, args.eval_batch, threads=1)["median_ms"]
+        for name, path in (("fp32_bundle", "fp32_bundle.bnb"), ("binary", "model.bnb"))}
+    report["minutes"] = round((time.time() - started) / 60, 1)
+    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    t.log(f"agreement with PyTorch {report['agreement_with_torch']:.4f}, max |logit "
+          f"difference| {report['max_logit_diff']:.3g} (logit range "
+          f"{report['logit_range']:.3g}); report: {out / 'report.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
