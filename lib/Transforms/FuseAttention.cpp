@@ -10,7 +10,10 @@
 //   out = reshape(transpose(batch_matmul(P, Vh), [0, 2, 1, 3]), [B, S, E])
 // becomes bnq.attention(Q, K, V, mask[B, S]) {num_heads = H, scale = 1/c}.
 // P may be fake-quantized with a static clip (dequantize(quantize(P))):
-// that becomes prob_bits / prob_clip.
+// that becomes prob_bits / prob_clip. A clamp on P (a learned probability
+// clip written as Clip(-c, c) or Clip(0, c)) is kept as prob_clip when it
+// leaves P unchanged (c >= 1) or when the quantizer after it saturates at
+// or below c.
 //
 //===----------------------------------------------------------------------===//
 #include "bnbert/Transforms/Passes.h"
@@ -19,6 +22,8 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
 
 namespace bnbert {
 #define GEN_PASS_DEF_BNQFUSEATTENTION
@@ -101,6 +106,22 @@ struct FuseAttention : OpRewritePattern<ReshapeOp> {
       probBits = q.getBitsAttr();
       probClip = q.getClipAttr();
       probs = q.getInput();
+    }
+    if (auto clamp = probs.getDefiningOp<ClampOp>()) {
+      // P is in [0, 1]: the clamp is the identity below its maximum.
+      float lo = clamp.getMin().convertToFloat();
+      float hi = clamp.getMax().convertToFloat();
+      if (lo > 0 || !std::isfinite(hi))
+        return rewriter.notifyMatchFailure(
+            merge, "clamp on the probabilities has a positive minimum or no "
+                   "finite maximum");
+      if (probClip ? probClip.getValueAsDouble() > hi : hi < 1.0f)
+        return rewriter.notifyMatchFailure(
+            merge, "probability clamp below 1 without a quantizer that "
+                   "saturates at or below it");
+      if (!probClip)
+        probClip = clamp.getMaxAttr();
+      probs = clamp.getInput();
     }
     auto softmax = probs.getDefiningOp<SoftmaxOp>();
     if (!value || !softmax)

@@ -1,6 +1,6 @@
 """Compiling with bnbert-compile and running bundles with bnbert-run, from
-Python. Tools are found in $BNBERT_BIN (a directory), then next to this
-source tree's build (build/bin, build/runtime), then on PATH."""
+Python. Tools are found in $BNBERT_BIN (directories separated by ':'), then
+in this source tree's build (build/bin, build/runtime), then on PATH."""
 import os
 import shutil
 import subprocess
@@ -17,9 +17,7 @@ class ToolError(RuntimeError):
 
 
 def find_tool(name):
-    dirs = []
-    if os.environ.get("BNBERT_BIN"):
-        dirs.append(Path(os.environ["BNBERT_BIN"]))
+    dirs = [Path(d) for d in os.environ.get("BNBERT_BIN", "").split(os.pathsep) if d]
     root = Path(__file__).resolve().parents[2]
     dirs += [root / "build" / "bin", root / "build" / "runtime"]
     for d in dirs:

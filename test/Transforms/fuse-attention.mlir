@@ -112,3 +112,72 @@ func.func @query_and_key_scaled(%q: tensor<1x3x4xf32>, %k: tensor<1x3x4xf32>, %v
   %r = bnq.reshape %ot : tensor<1x3x2x2xf32> -> tensor<1x3x4xf32>
   return %r : tensor<1x3x4xf32>
 }
+
+// -----
+
+// A learned probability clip written as Clip(-1, 1): the identity on P,
+// kept as prob_clip for a later quantizer; attention still fuses.
+// CHECK-LABEL: func.func @prob_clip_identity
+// CHECK: bnq.attention %arg0, %arg1, %arg2 {num_heads = 2 : i64, prob_clip = 1.000000e+00 : f32, scale = 1.000000e+00 : f32}
+// CHECK-NOT: bnq.clamp
+func.func @prob_clip_identity(%q: tensor<1x3x4xf32>, %k: tensor<1x3x4xf32>, %v: tensor<1x3x4xf32>) -> tensor<1x3x4xf32> {
+  %q4 = bnq.reshape %q : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %qh = bnq.transpose %q4, [0, 2, 1, 3] : tensor<1x3x2x2xf32> -> tensor<1x2x3x2xf32>
+  %k4 = bnq.reshape %k : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %kt = bnq.transpose %k4, [0, 2, 3, 1] : tensor<1x3x2x2xf32> -> tensor<1x2x2x3xf32>
+  %v4 = bnq.reshape %v : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %vh = bnq.transpose %v4, [0, 2, 1, 3] : tensor<1x3x2x2xf32> -> tensor<1x2x3x2xf32>
+  %s = bnq.batch_matmul %qh, %kt : (tensor<1x2x3x2xf32>, tensor<1x2x2x3xf32>) -> tensor<1x2x3x3xf32>
+  %p = bnq.softmax %s {axis = -1 : i64} : tensor<1x2x3x3xf32>
+  %pc = bnq.clamp %p {min = -1.0 : f32, max = 1.0 : f32} : tensor<1x2x3x3xf32>
+  %o = bnq.batch_matmul %pc, %vh : (tensor<1x2x3x3xf32>, tensor<1x2x3x2xf32>) -> tensor<1x2x3x2xf32>
+  %ot = bnq.transpose %o, [0, 2, 1, 3] : tensor<1x2x3x2xf32> -> tensor<1x3x2x2xf32>
+  %r = bnq.reshape %ot : tensor<1x3x2x2xf32> -> tensor<1x3x4xf32>
+  return %r : tensor<1x3x4xf32>
+}
+
+// -----
+
+// Clip(0, 0.5) then a 4-bit quantizer that saturates at 0.5: the clamp is
+// subsumed by the quantizer.
+// CHECK-LABEL: func.func @prob_clip_then_quantizer
+// CHECK: bnq.attention %arg0, %arg1, %arg2 {num_heads = 2 : i64, prob_bits = 4 : i32, prob_clip = 5.000000e-01 : f32, scale = 1.000000e+00 : f32}
+func.func @prob_clip_then_quantizer(%q: tensor<1x3x4xf32>, %k: tensor<1x3x4xf32>, %v: tensor<1x3x4xf32>) -> tensor<1x3x4xf32> {
+  %q4 = bnq.reshape %q : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %qh = bnq.transpose %q4, [0, 2, 1, 3] : tensor<1x3x2x2xf32> -> tensor<1x2x3x2xf32>
+  %k4 = bnq.reshape %k : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %kt = bnq.transpose %k4, [0, 2, 3, 1] : tensor<1x3x2x2xf32> -> tensor<1x2x2x3xf32>
+  %v4 = bnq.reshape %v : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %vh = bnq.transpose %v4, [0, 2, 1, 3] : tensor<1x3x2x2xf32> -> tensor<1x2x3x2xf32>
+  %s = bnq.batch_matmul %qh, %kt : (tensor<1x2x3x2xf32>, tensor<1x2x2x3xf32>) -> tensor<1x2x3x3xf32>
+  %p = bnq.softmax %s {axis = -1 : i64} : tensor<1x2x3x3xf32>
+  %c = bnq.clamp %p {min = 0.0 : f32, max = 0.5 : f32} : tensor<1x2x3x3xf32>
+  %codes, %scale = bnq.quantize %c {bits = 4 : i32, clip = 0.5 : f32} : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xi8>
+  %pc = bnq.dequantize %codes, %scale : tensor<1x2x3x3xi8> -> tensor<1x2x3x3xf32>
+  %o = bnq.batch_matmul %pc, %vh : (tensor<1x2x3x3xf32>, tensor<1x2x3x2xf32>) -> tensor<1x2x3x2xf32>
+  %ot = bnq.transpose %o, [0, 2, 1, 3] : tensor<1x2x3x2xf32> -> tensor<1x3x2x2xf32>
+  %r = bnq.reshape %ot : tensor<1x3x2x2xf32> -> tensor<1x3x4xf32>
+  return %r : tensor<1x3x4xf32>
+}
+
+// -----
+
+// Clip(-0.5, 0.5) alone changes P: no fused form, the chain stays.
+// CHECK-LABEL: func.func @prob_clip_below_one
+// CHECK-NOT: bnq.attention
+// CHECK: bnq.clamp
+func.func @prob_clip_below_one(%q: tensor<1x3x4xf32>, %k: tensor<1x3x4xf32>, %v: tensor<1x3x4xf32>) -> tensor<1x3x4xf32> {
+  %q4 = bnq.reshape %q : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %qh = bnq.transpose %q4, [0, 2, 1, 3] : tensor<1x3x2x2xf32> -> tensor<1x2x3x2xf32>
+  %k4 = bnq.reshape %k : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %kt = bnq.transpose %k4, [0, 2, 3, 1] : tensor<1x3x2x2xf32> -> tensor<1x2x2x3xf32>
+  %v4 = bnq.reshape %v : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %vh = bnq.transpose %v4, [0, 2, 1, 3] : tensor<1x3x2x2xf32> -> tensor<1x2x3x2xf32>
+  %s = bnq.batch_matmul %qh, %kt : (tensor<1x2x3x2xf32>, tensor<1x2x2x3xf32>) -> tensor<1x2x3x3xf32>
+  %p = bnq.softmax %s {axis = -1 : i64} : tensor<1x2x3x3xf32>
+  %pc = bnq.clamp %p {min = -0.5 : f32, max = 0.5 : f32} : tensor<1x2x3x3xf32>
+  %o = bnq.batch_matmul %pc, %vh : (tensor<1x2x3x3xf32>, tensor<1x2x3x2xf32>) -> tensor<1x2x3x2xf32>
+  %ot = bnq.transpose %o, [0, 2, 1, 3] : tensor<1x2x3x2xf32> -> tensor<1x3x2x2xf32>
+  %r = bnq.reshape %ot : tensor<1x3x2x2xf32> -> tensor<1x3x4xf32>
+  return %r : tensor<1x3x4xf32>
+}

@@ -329,10 +329,14 @@ LogicalResult AttentionOp::verify() {
   if (auto bits = getProbBits(); bits && (*bits < 2 || *bits > 8))
     return emitOpError("prob_bits must be in [2, 8], got ") << *bits;
   if (auto clip = getProbClip()) {
-    if (!getProbBits())
-      return emitOpError("prob_clip requires prob_bits");
     if (!std::isfinite(clip->convertToFloat()) || clip->convertToFloat() <= 0)
       return emitOpError("prob_clip must be positive and finite");
+    // Without prob_bits it is the model's clip on P, kept for a later
+    // quantizer: P <= 1, so only a clip >= 1 leaves the result unchanged.
+    if (!getProbBits() && clip->convertToFloat() < 1.0f)
+      return emitOpError("prob_clip without prob_bits must be >= 1 (it "
+                         "would change P), got ")
+             << clip->convertToFloat();
   }
   RankedTensorType q = ranked(getQuery()), k = ranked(getKey()),
                    v = ranked(getValue());

@@ -227,8 +227,8 @@ func.func @attention_prob_bits(%x: tensor<1x4x8xf32>) {
 // -----
 
 func.func @attention_clip_without_bits(%x: tensor<1x4x8xf32>) {
-  // expected-error @+1 {{prob_clip requires prob_bits}}
-  %y = bnq.attention %x, %x, %x {num_heads = 2 : i64, scale = 1.0 : f32, prob_clip = 1.0 : f32} : (tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>) -> tensor<1x4x8xf32>
+  // expected-error @+1 {{prob_clip without prob_bits must be >= 1 (it would change P), got 5.000000e-01}}
+  %y = bnq.attention %x, %x, %x {num_heads = 2 : i64, scale = 1.0 : f32, prob_clip = 0.5 : f32} : (tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>) -> tensor<1x4x8xf32>
   return
 }
 

@@ -281,7 +281,9 @@ def Bnq_AttentionOp : Bnq_Op<"attention", [Pure]> {
     set, P is fake-quantized like `quantize` with that bit count and the
     static clip `prob_clip` (default 1.0, since P is in [0, 1]) before the
     second product; query, key and value are quantized by explicit
-    `quantize`/`dequantize` pairs on the operands.
+    `quantize`/`dequantize` pairs on the operands. Without `prob_bits`, a
+    `prob_clip` (>= 1, so P is unchanged) is the model's learned clip on P,
+    kept for a quantizer added later.
   }];
   let arguments = (ins F32Tensor:$query, F32Tensor:$key, F32Tensor:$value,
                        Optional<F32Tensor>:$mask_bias,
