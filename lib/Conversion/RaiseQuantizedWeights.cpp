@@ -37,7 +37,8 @@ FailureOr<bnq::QuantWeightOp> quantWeightOf(PatternRewriter &rewriter,
                                             Operation *user,
                                             ox::DequantizeLinearOp dq,
                                             int64_t rowAxis) {
-  ElementsAttr codes = constantOf(dq.getX()), scale = constantOf(dq.getXScale());
+  ElementsAttr codes = constantOf(dq.getX()),
+               scale = constantOf(dq.getXScale());
   auto type = staticType(dq.getX());
   if (!codes || !scale || !type || type.getRank() != 2 ||
       !type.getElementType().isSignlessInteger(8) ||
@@ -135,8 +136,8 @@ struct RaiseQuantizedGather : OpRewritePattern<ox::GatherOp> {
     auto table = quantWeightOf(rewriter, gather, dq, /*rowAxis=*/0);
     if (failed(table))
       return failure();
-    rewriter.replaceOpWithNewOp<bnq::EmbeddingOp>(
-        gather, gather.getType(), *table, gather.getIndices());
+    rewriter.replaceOpWithNewOp<bnq::EmbeddingOp>(gather, gather.getType(),
+                                                  *table, gather.getIndices());
     return success();
   }
 };
@@ -189,8 +190,7 @@ struct MergeBinaryPair : OpRewritePattern<bnq::AddOp> {
         w1.getLoc(), type,
         DenseElementsAttr::get(planesType, ArrayRef<int8_t>(planes)),
         DenseElementsAttr::get(
-            RankedTensorType::get({2, s1->size()},
-                                  rewriter.getF32Type()),
+            RankedTensorType::get({2, s1->size()}, rewriter.getF32Type()),
             ArrayRef<float>(scales)),
         ElementsAttr());
     Value bias = lhs.getBias() ? lhs.getBias() : rhs.getBias();
@@ -206,8 +206,7 @@ namespace bnbert::raise {
 
 void populateRaiseQuantizedWeightPatterns(RewritePatternSet &weights,
                                           RewritePatternSet &simple) {
-  weights.add<RaiseQuantizedMatMul, RaiseQuantizedGather>(
-      weights.getContext());
+  weights.add<RaiseQuantizedMatMul, RaiseQuantizedGather>(weights.getContext());
   simple.add<MergeBinaryPair>(simple.getContext());
 }
 

@@ -12,6 +12,7 @@ from torch import nn
 import make_bert
 from bnbert import prepare, tws_split
 from bnbert.model import BertClassifier, BertConfig
+from bnbert.modules import QuantLinear
 from deploy_util import compile_model, deploy_and_compare, inputs_for, run_model
 
 VOCAB, SEQ, BATCH = 64, 12, 4
@@ -116,6 +117,12 @@ def trained_student(family, weights, act_bits, granularity="tensor"):
     for step in range(3):
         if step == 2 and weights == "tws":
             tws_split(model)
+            # Fine-tuning moves the halves apart; make their scales differ
+            # clearly, so a swapped or shared scale fails.
+            with torch.no_grad():
+                for m in model.modules():
+                    if isinstance(m, QuantLinear):
+                        m.weight2.mul_(1.5)
             opt = torch.optim.Adam(model.parameters(), lr=1e-2)
         x = inputs_for(names, BATCH, SEQ, VOCAB, torch.Generator().manual_seed(step))
         loss = model(**x).float().pow(2).mean()

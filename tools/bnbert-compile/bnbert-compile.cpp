@@ -232,16 +232,15 @@ int main(int argc, char **argv) {
     activationBits = 32;
   }
   {
-    Stage stage(
-        "quantize (weights " +
-        (weightMode == "model" ? "as stored: " + inModel.weightFormats
-                               : weightMode) +
-        (splitTernary ? " via TWS" : "") + ", activations " +
-        (inModel.activations
-             ? "as the model's " + std::to_string(inModel.activations) +
-                   " quantizers"
-             : std::to_string(activationBits) + " bit") +
-        ")");
+    Stage stage("quantize (weights " +
+                (weightMode == "model" ? "as stored: " + inModel.weightFormats
+                                       : weightMode) +
+                (splitTernary ? " via TWS" : "") + ", activations " +
+                (inModel.activations
+                     ? "as the model's " + std::to_string(inModel.activations) +
+                           " quantizers"
+                     : std::to_string(activationBits) + " bit") +
+                ")");
     PassManager pm(&context);
     OpPassManager &fpm = pm.nest<func::FuncOp>();
     if (weightMode == "model") {

@@ -1,4 +1,5 @@
-//===- ModelQuantization.h - what a raised model quantizes itself -*- C++ -*-===//
+//===- ModelQuantization.h - what a raised model quantizes itself -*- C++
+//-*-===//
 #ifndef BNBERT_TRANSFORMS_MODELQUANTIZATION_H
 #define BNBERT_TRANSFORMS_MODELQUANTIZATION_H
 
@@ -11,9 +12,9 @@ namespace bnbert {
 /// The quantization a model carries after raising (QDQ in the ONNX file):
 /// quantized weight producers and activation quantizers.
 struct ModelQuantization {
-  int64_t weights = 0;      // quant_weight / bitplane_weight / packed_weight
+  int64_t weights = 0;       // quant_weight / bitplane_weight / packed_weight
   std::string weightFormats; // e.g. "72 ternary, 1 int8"
-  int64_t activations = 0;  // bnq.quantize ops
+  int64_t activations = 0;   // bnq.quantize ops
 };
 
 ModelQuantization findModelQuantization(mlir::func::FuncOp func);
