@@ -311,7 +311,7 @@ struct RaiseQdqPair : OpRewritePattern<ox::DequantizeLinearOp> {
     auto type = llvm::cast<RankedTensorType>(input.getType());
     auto quantize = rewriter.create<bnq::QuantizeOp>(
         q.getLoc(), type.clone(rewriter.getI8Type()),
-        RankedTensorType::get({}, rewriter.getF32Type()), input,
+        RankedTensorType::get({}, rewriter.getF32Type()), input, Value(),
         rewriter.getI32IntegerAttr(bits),
         rewriter.getF32FloatAttr(float(clip)));
     rewriter.replaceOpWithNewOp<bnq::DequantizeOp>(

@@ -317,10 +317,11 @@ LogicalResult Interpreter::execute(Operation *op) {
       .Case([&](QuantizeOp q) { return quantize(q); })
       .Case([&](DequantizeOp d) {
         const Tensor &q = get(d.getInput());
-        float scale = get(d.getScale()).floats[0];
+        const std::vector<float> &scales = get(d.getScale()).floats;
+        size_t per = q.ints.size() / scales.size(); // per-sequence scales
         std::vector<float> out(q.ints.size());
         for (size_t i = 0; i < out.size(); ++i)
-          out[i] = scale * static_cast<float>(q.ints[i]);
+          out[i] = scales[i / per] * static_cast<float>(q.ints[i]);
         return set(d, d.getResult(), Tensor::f32(q.shape, std::move(out)));
       })
       .Default([](Operation *op) {
@@ -603,13 +604,31 @@ LogicalResult Interpreter::quantize(QuantizeOp op) {
   std::optional<float> clip;
   if (op.getClip())
     clip = op.getClip()->convertToFloat();
-  float scale = quantScale(x.floats, bits, clip);
+  // One scale, or one per sequence b over the rows s the mask keeps.
+  auto scaleType = llvm::cast<RankedTensorType>(op.getScale().getType());
+  int64_t sequences = scaleType.getRank() ? x.shape[0] : 1;
+  int64_t per = x.numElements() / sequences;
+  int64_t rows = sequences > 1 || op.getMaskBias() ? x.shape[1] : 1;
+  int64_t width = per / rows;
+  const Tensor *mask = op.getMaskBias() ? &get(op.getMaskBias()) : nullptr;
   std::vector<int64_t> codes(x.floats.size());
-  for (size_t i = 0; i < codes.size(); ++i)
-    codes[i] = quantizeValue(x.floats[i], scale, bits);
+  std::vector<float> scales(sequences);
+  for (int64_t b = 0; b < sequences; ++b) {
+    std::vector<float> kept;
+    for (int64_t r = 0; r < rows; ++r)
+      if (!mask || mask->floats[b * rows + r] == 0.0f)
+        kept.insert(kept.end(), x.floats.begin() + b * per + r * width,
+                    x.floats.begin() + b * per + (r + 1) * width);
+    scales[b] = quantScale(kept, bits, clip);
+    for (int64_t i = b * per; i < (b + 1) * per; ++i)
+      codes[i] = quantizeValue(x.floats[i], scales[b], bits);
+  }
   if (failed(set(op, op.getResult(), Tensor::i64(x.shape, std::move(codes)))))
     return failure();
-  return set(op, op.getScale(), Tensor::f32({}, {scale}));
+  return set(op, op.getScale(),
+             Tensor::f32(scaleType.getRank() ? std::vector<int64_t>{sequences}
+                                             : std::vector<int64_t>{},
+                         std::move(scales)));
 }
 
 } // namespace

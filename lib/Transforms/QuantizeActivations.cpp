@@ -37,6 +37,7 @@ struct BnqQuantizeActivationsPass
   }
 
   void runOnOperation() override {
+    mask = perSequence ? sharedMask(getOperation()) : Value();
     // One QDQ pair per value, shared by all its quantized uses.
     llvm::DenseMap<Value, Value> quantized;
     auto quantizeOperand = [&](OpOperand &operand) {
@@ -77,19 +78,71 @@ struct BnqQuantizeActivationsPass
     return clamp.getMaxAttr();
   }
 
+  /// The attention mask [B, S] every bnq.attention of `func` uses, if they
+  /// share one: it marks the padding the per-sequence scales skip. Each
+  /// fused attention reshapes the model's [B, 1, 1, S] mask itself; one
+  /// reshape right after that mask serves all quantizers.
+  static Value sharedMask(func::FuncOp func) {
+    Value root, mask;
+    bool agree = true;
+    func.walk([&](AttentionOp a) {
+      Value m = a.getMaskBias(), r = m;
+      if (auto reshape = m ? m.getDefiningOp<ReshapeOp>() : ReshapeOp())
+        r = reshape.getInput();
+      agree &= m && (!root || r == root);
+      root = r;
+      mask = m;
+    });
+    if (!agree || !root)
+      return {};
+    if (root == mask)
+      return mask;
+    OpBuilder b(func.getContext());
+    b.setInsertionPointAfterValue(root);
+    return b.create<ReshapeOp>(root.getLoc(), mask.getType(), root);
+  }
+
   /// dequantize(quantize(value)) right after `value` is defined, with the
-  /// static `clip` when given, else the dynamic max|value|.
+  /// static `clip` when given, else the dynamic max|value|: per sequence
+  /// (over the rows the mask keeps, when it fits) for a [B, S, ...] value
+  /// with a static B.
   Value createQdq(Value value, FloatAttr clip) {
     OpBuilder b(value.getContext());
     b.setInsertionPointAfterValue(value);
     auto type = llvm::cast<TensorType>(value.getType());
-    auto quantize =
-        b.create<QuantizeOp>(value.getLoc(), type.clone(b.getI8Type()),
-                             RankedTensorType::get({}, b.getF32Type()), value,
-                             b.getI32IntegerAttr(bits), clip);
+    Type scaleType = RankedTensorType::get({}, b.getF32Type());
+    Value maskBias;
+    if (!clip && perSequence && type.hasRank() && type.getRank() >= 2 &&
+        !type.isDynamicDim(0)) {
+      scaleType = RankedTensorType::get({type.getDimSize(0)}, b.getF32Type());
+      auto maskType =
+          mask ? llvm::dyn_cast<RankedTensorType>(mask.getType()) : nullptr;
+      Operation *def = mask ? mask.getDefiningOp() : nullptr;
+      // The quantizer goes after the mask, so the mask must come before
+      // every user of the value.
+      bool usable = maskType &&
+                    maskType.getShape() == type.getShape().take_front(2) &&
+                    mask.getParentBlock() == b.getInsertionBlock() &&
+                    llvm::all_of(value.getUsers(), [&](Operation *user) {
+                      return !def || (user->getBlock() == def->getBlock() &&
+                                      def->isBeforeInBlock(user));
+                    });
+      if (usable) {
+        maskBias = mask;
+        auto ip = b.getInsertionPoint();
+        if (def && ip != b.getInsertionBlock()->end() &&
+            !def->isBeforeInBlock(&*ip))
+          b.setInsertionPointAfter(def);
+      }
+    }
+    auto quantize = b.create<QuantizeOp>(
+        value.getLoc(), type.clone(b.getI8Type()), scaleType, value, maskBias,
+        b.getI32IntegerAttr(bits), clip);
     return b.create<DequantizeOp>(value.getLoc(), type, quantize.getResult(),
                                   quantize.getScale());
   }
+
+  Value mask;
 };
 
 } // namespace

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 import make_bert
-from bnbert import prepare, tws_split
+from bnbert import export_onnx, prepare, tws_split
 from bnbert.model import BertClassifier, BertConfig
 from bnbert.modules import QuantLinear
 from deploy_util import compile_model, deploy_and_compare, inputs_for, run_model
@@ -183,3 +183,26 @@ def test_quantized_model_refuses_requantizing_flags(tmp_path):
         done = compile_model(tmp_path / "m.onnx", tmp_path / "x.bnb", shapes, flags, check=False)
         assert done.returncode == 1, flags
         assert says in done.stderr and "m.onnx" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("act_bits", [8, 4])
+def test_dynamic_scales_per_sequence(tmp_path, act_bits):
+    """A float model compiled with --act-bits (dynamic scales): a sentence's
+    logits are bit-identical alone (at its own length) and in a batch of
+    mixed lengths, as the scales are per sequence over its real tokens."""
+    model = BertClassifier(BertConfig(vocab=VOCAB, hidden=32, layers=2, heads=4,
+                                      ffn=64, max_pos=32, labels=3)).eval()
+    names = INPUT_NAMES[3]
+    batch = inputs_for(names, BATCH, SEQ, VOCAB)
+    export_onnx(model, tmp_path / "f.onnx", {n: (BATCH, SEQ) for n in names})
+    flags = ["--weights=binary", f"--act-bits={act_bits}"]
+    compile_model(tmp_path / "f.onnx", tmp_path / "batch.bnb",
+                  {n: (BATCH, SEQ) for n in names}, flags)
+    batched = run_model(tmp_path / "batch.bnb", batch, tmp_path)
+    row = 2
+    length = int(batch["attention_mask"][row].sum())
+    alone = {n: v[row:row + 1, :length + 1] for n, v in batch.items()}
+    compile_model(tmp_path / "f.onnx", tmp_path / "one.bnb",
+                  {n: (1, length + 1) for n in names}, flags)
+    one = run_model(tmp_path / "one.bnb", alone, tmp_path)
+    np.testing.assert_array_equal(one[0], batched[row])

@@ -74,19 +74,21 @@ constexpr int64_t kRowBlock = 32; // query rows whose scores are kept at once
 void attentionI8(const std::vector<View> &in, const View &out, int64_t heads,
                  int probBits, float scale, float probClip, OpContext &ctx) {
   const View &q = in[0], &k = in[2], &v = in[4];
-  float qScale = in[1].f32()[0], kScale = in[3].f32()[0],
-        vScale = in[5].f32()[0];
+  // Scales: one per tensor, or one per sequence (index b).
+  auto scaleOf = [](const View &scale, int64_t b) {
+    return scale.f32()[scale.numElements() == 1 ? 0 : b];
+  };
   const View *mask = in.size() > 6 ? &in[6] : nullptr;
   int64_t batch = q.shape[0], sq = q.shape[1], e = q.shape[2];
   int64_t sk = k.shape[1], d = e / heads;
   int64_t dPad = (d + 3) / 4 * 4, skPad = (sk + 3) / 4 * 4;
-  float factor = scale * (qScale * kScale);
   float probScale = quantScaleOf(probClip, probBits);
-  float outFactor = probScale * vScale;
   const VecKernels &vec = vecKernels(ctx.isa);
   auto isa = static_cast<bnrt_isa>(ctx.isa);
   parallelFor(ctx.pool, batch * heads, [&](int64_t task) {
     int64_t b = task / heads, h = task % heads;
+    float factor = scale * (scaleOf(in[1], b) * scaleOf(in[3], b));
+    float outFactor = probScale * scaleOf(in[5], b);
     // This task's working memory: this thread's scratch.
     void *packedK = threadScratchBytes(ScratchSlot::AttentionKeys,
                                        bnrt_igemm_packed_bytes(d, sk));

@@ -328,6 +328,11 @@ void bnrt_model::validateOp(int index, const fb::Op &op) {
     if (shape(a) != shape(b))
       fail("operand and result shapes differ");
   };
+  // A quantization scale: one, or one per sequence (index of dim 0).
+  auto sequenceScale = [&](int32_t scale, const std::vector<int64_t> &x) {
+    return count(scale) == 1 ||
+           (x.size() >= 2 && shape(scale) == std::vector<int64_t>{x[0]});
+  };
   auto withLast = [&](std::vector<int64_t> s, int64_t last) {
     if (s.empty())
       fail("operand must have rank >= 1");
@@ -396,7 +401,7 @@ void bnrt_model::validateOp(int index, const fb::Op &op) {
     if (dtype(in[0]) != fb::DType::I8 || dtype(in[2]) != fb::DType::I64)
       fail("needs int8 codes and int64 bit planes");
     needF32({in[1], in[3], out[0]});
-    if (count(in[1]) != 1 || x.empty() || bits.size() != 3 ||
+    if (!sequenceScale(in[1], x) || x.empty() || bits.size() != 3 ||
         bits[0] != planes || planes < 1 || planes > 8 ||
         bits[2] != bnrt_bitpack_row_words(x.back()) ||
         shape(out[0]) != withLast(x, bits[1]) ||
@@ -432,8 +437,8 @@ void bnrt_model::validateOp(int index, const fb::Op &op) {
     if (dtype(in[0]) != fb::DType::I8 || dtype(in[2]) != fb::DType::I8)
       fail("needs int8 codes and an int8 weight");
     needF32({in[1], in[3], out[0]});
-    if (count(in[1]) != 1 || x.empty() || w.size() != 2 || x.back() != w[1] ||
-        shape(out[0]) != withLast(x, w[0]) ||
+    if (!sequenceScale(in[1], x) || x.empty() || w.size() != 2 ||
+        x.back() != w[1] || shape(out[0]) != withLast(x, w[0]) ||
         count(in[3]) != (perRow ? w[0] : 1))
       fail("codes, weight, scales and result do not agree");
     if (in.size() == 5) {
@@ -608,10 +613,11 @@ void bnrt_model::validateOp(int index, const fb::Op &op) {
     for (int32_t codes : {in[0], in[2], in[4]})
       if (dtype(codes) != fb::DType::I8)
         fail(valueLabel(bundle, codes) + " must be int8 codes");
-    for (int32_t scale : {in[1], in[3], in[5]})
-      if (count(scale) != 1)
-        fail(valueLabel(bundle, scale) + " must be a scalar scale");
     const auto &q = shape(in[0]), &k = shape(in[2]);
+    for (int i : {1, 3, 5})
+      if (!sequenceScale(in[i], shape(in[i - 1])))
+        fail(valueLabel(bundle, in[i]) +
+             " must be one scale or one per sequence");
     int64_t heads = op.ints()->Get(0), bits = op.ints()->Get(1);
     if (q.size() != 3 || k.size() != 3 || shape(in[4]) != k || k[0] != q[0] ||
         k[2] != q[2] || shape(out[0]) != q || heads < 1 || q[2] % heads != 0 ||
@@ -624,22 +630,34 @@ void bnrt_model::validateOp(int index, const fb::Op &op) {
     }
     break;
   }
-  case fb::OpCode::Quantize:
-    arity(1, 1, 2);
+  case fb::OpCode::Quantize: {
+    // x, mask? [B, S] -> codes, scale [1] or [B] (per sequence, dynamic)
+    arity(1, 2, 2);
     attrs(1, 0);
     needF32({in[0], out[1]});
-    if (dtype(out[0]) != fb::DType::I8 || count(out[1]) != 1 ||
+    const auto &x = shape(in[0]);
+    if (dtype(out[0]) != fb::DType::I8 || !sequenceScale(out[1], x) ||
         op.ints()->Get(0) < 2 || op.ints()->Get(0) > 8)
-      fail("needs int8 codes, a scalar scale and bits in [2, 8]");
+      fail("needs int8 codes, one scale or one per sequence and bits in "
+           "[2, 8]");
     sameShape(in[0], out[0]);
     if (op.floats()->size() && !(op.floats()->Get(0) > 0))
       fail("clip must be positive");
+    bool perSequence = count(out[1]) != 1 || in.size() == 2;
+    if (perSequence && (op.floats()->size() || x.size() < 2))
+      fail("per-sequence scales need a dynamic clip and a [B, S, ...] input");
+    if (in.size() == 2) {
+      needF32({in[1]});
+      if (shape(in[1]) != std::vector<int64_t>{x[0], x[1]})
+        fail("mask must be [B, S] of the input");
+    }
     break;
+  }
   case fb::OpCode::Dequantize:
     arity(2, 2, 1);
     needF32({in[1], out[0]});
-    if (dtype(in[0]) != fb::DType::I8 || count(in[1]) != 1)
-      fail("needs int8 codes and a scalar scale");
+    if (dtype(in[0]) != fb::DType::I8 || !sequenceScale(in[1], shape(in[0])))
+      fail("needs int8 codes and one scale or one per sequence");
     sameShape(in[0], out[0]);
     break;
   default:

@@ -161,22 +161,27 @@ void linearBits(const std::vector<View> &in, const View &out, const OpAttrs &op,
   int64_t k = codes.shape.back(), m = codes.numElements() / k;
   int64_t n = bits.shape[1], lda = bnrt_bitpack_row_words(k) * 64;
   const int8_t *x = paddedRows(codes.i8(), m, k, lda, *ctx.scratch);
-  bnrt_bgemm_args args{m,
-                       n,
-                       k,
-                       x,
-                       lda,
-                       scale.f32()[0],
-                       static_cast<const uint64_t *>(bits.data),
-                       static_cast<int32_t>(op.ints[0]),
-                       alpha.f32(),
-                       static_cast<int32_t>(op.ints[1]),
-                       bias ? bias->f32() : nullptr,
-                       out.f32(),
-                       n,
-                       ctx.packedWeights,
-                       static_cast<int32_t>(op.numInts > 2 ? op.ints[2] : 0)};
-  bnrt_bgemm_a8_parallel(&args, static_cast<bnrt_isa>(ctx.isa), ctx.pool);
+  // One scale per sequence (dynamic per-sequence quantization): each
+  // sequence's rows are their own GEMM with their own scale.
+  int64_t sequences = scale.numElements(), rows = m / sequences;
+  for (int64_t s = 0; s < sequences; ++s) {
+    bnrt_bgemm_args args{rows,
+                         n,
+                         k,
+                         x + s * rows * lda,
+                         lda,
+                         scale.f32()[s],
+                         static_cast<const uint64_t *>(bits.data),
+                         static_cast<int32_t>(op.ints[0]),
+                         alpha.f32(),
+                         static_cast<int32_t>(op.ints[1]),
+                         bias ? bias->f32() : nullptr,
+                         out.f32() + s * rows * n,
+                         n,
+                         ctx.packedWeights,
+                         static_cast<int32_t>(op.numInts > 2 ? op.ints[2] : 0)};
+    bnrt_bgemm_a8_parallel(&args, static_cast<bnrt_isa>(ctx.isa), ctx.pool);
+  }
 }
 
 constexpr int64_t kMinChunk = 16384;
@@ -209,10 +214,12 @@ void chunked(::bnrt_threads *pool, int64_t n,
 void linearI8(const std::vector<View> &in, const View &out, bool perRow,
               OpContext &ctx) {
   const View &codes = in[0], &weight = in[2];
-  const float xScale = in[1].f32()[0], *wScale = in[3].f32();
+  const float *xScales = in[1].f32(), *wScale = in[3].f32();
   const float *bias = in.size() > 4 ? in[4].f32() : nullptr;
   int64_t k = codes.shape.back(), m = codes.numElements() / k;
   int64_t n = weight.shape[0], lda = (k + 3) / 4 * 4;
+  // One x scale, or one per sequence of m / sequences rows.
+  int64_t rowsPerScale = m / in[1].numElements();
   // igemm reads rows in whole 4-byte pieces.
   const int8_t *x = paddedRows(codes.i8(), m, k, lda, *ctx.scratch);
   constexpr int64_t kTile = 16;
@@ -226,6 +233,7 @@ void linearI8(const std::vector<View> &in, const View &out, bool perRow,
     bnrt_igemm(&args, isa, 0, rows);
     for (int64_t i = 0; i < rows; ++i) {
       float *y = out.f32() + (m0 + i) * n;
+      float xScale = xScales[(m0 + i) / rowsPerScale];
       for (int64_t j = 0; j < n; ++j) {
         float v = xScale * (wScale[perRow ? j : 0] *
                             static_cast<float>(dots[i * n + j]));
@@ -233,6 +241,14 @@ void linearI8(const std::vector<View> &in, const View &out, bool perRow,
       }
     }
   });
+}
+
+/// f(x) in double, rounded once to float: the float functions of glibc
+/// differ between x86-64 and AArch64 in the last bit (tanhf does), the
+/// double ones agree after the rounding, so every target computes the same
+/// bits.
+float viaDouble(double (*f)(double), float x) {
+  return static_cast<float>(f(static_cast<double>(x)));
 }
 
 /// The message for an id outside a table of `vocab` rows.
@@ -359,7 +375,7 @@ bool runOp(const OpAttrs &op, const std::vector<View> &in,
     });
     return true;
   case fb::OpCode::Tanh:
-    unary([](float x) { return std::tanh(x); });
+    unary([](float x) { return viaDouble(std::tanh, x); });
     return true;
   case fb::OpCode::Add:
     if (in[0].shape == in[1].shape) {
@@ -503,41 +519,65 @@ bool runOp(const OpAttrs &op, const std::vector<View> &in,
                 floats(1), ctx);
     return true;
   case fb::OpCode::Quantize: {
-    int64_t n = in[0].numElements();
+    // Static clip, dynamic per tensor, or dynamic per sequence (one scale
+    // per index of the leading axis, over the rows the optional mask
+    // [B, S] keeps: padding never sets a sequence's scale).
+    int64_t n = in[0].numElements(), sequences = out[1].numElements();
     int bits = static_cast<int>(ints(0));
-    float clip = op.numFloats ? floats(0) : 0.0f;
-    if (!op.numFloats) { // max is order-independent: chunk maxima
+    if (op.numFloats) {
+      float s = quantScaleOf(floats(0), bits);
+      chunked(ctx.pool, n, [&](int64_t i0, int64_t i1) {
+        vec.quantize(in[0].f32() + i0, out[0].i8() + i0, i1 - i0, s, bits);
+      });
+      out[1].f32()[0] = s;
+    } else if (sequences == 1 && in.size() == 1) { // chunk maxima: max is
+                                                   // order-independent
       float maxima[kMaxChunks] = {};
       std::atomic<int> slot{0};
       chunked(ctx.pool, n, [&](int64_t i0, int64_t i1) {
         maxima[slot++] = vec.absMax(in[0].f32() + i0, i1 - i0);
       });
-      clip = vec.absMax(maxima, kMaxChunks);
+      float s = quantScaleOf(vec.absMax(maxima, kMaxChunks), bits);
+      chunked(ctx.pool, n, [&](int64_t i0, int64_t i1) {
+        vec.quantize(in[0].f32() + i0, out[0].i8() + i0, i1 - i0, s, bits);
+      });
+      out[1].f32()[0] = s;
+    } else {
+      int64_t per = n / sequences, rows = in[0].shape[1], width = per / rows;
+      const float *mask = in.size() > 1 ? in[1].f32() : nullptr;
+      parallelFor(ctx.pool, sequences, [&](int64_t b) {
+        const float *x = in[0].f32() + b * per;
+        float clip = 0;
+        for (int64_t r = 0; r < rows; ++r)
+          if (!mask || mask[b * rows + r] == 0.0f)
+            clip = std::max(clip, vec.absMax(x + r * width, width));
+        float s = quantScaleOf(clip, bits);
+        vec.quantize(x, out[0].i8() + b * per, per, s, bits);
+        out[1].f32()[b] = s;
+      });
     }
-    float s = quantScaleOf(clip, bits);
-    chunked(ctx.pool, n, [&](int64_t i0, int64_t i1) {
-      vec.quantize(in[0].f32() + i0, out[0].i8() + i0, i1 - i0, s, bits);
-    });
-    out[1].f32()[0] = s;
     return true;
   }
   case fb::OpCode::Dequantize: {
-    chunked(ctx.pool, out[0].numElements(), [&](int64_t i0, int64_t i1) {
-      vec.dequantize(in[0].i8() + i0, out[0].f32() + i0, i1 - i0,
-                     in[1].f32()[0]);
-    });
+    int64_t sequences = in[1].numElements();
+    int64_t per = out[0].numElements() / sequences;
+    for (int64_t b = 0; b < sequences; ++b)
+      chunked(ctx.pool, per, [&](int64_t i0, int64_t i1) {
+        vec.dequantize(in[0].i8() + b * per + i0, out[0].f32() + b * per + i0,
+                       i1 - i0, in[1].f32()[b]);
+      });
     return true;
   }
   case fb::OpCode::Unary: {
     switch (ints(0)) {
     case 0:
-      unary([](float x) { return std::erf(x); });
+      unary([](float x) { return viaDouble(std::erf, x); });
       break;
     case 1:
       unary([](float x) { return std::sqrt(x); });
       break;
     case 2:
-      unary([](float x) { return std::exp(x); });
+      unary([](float x) { return viaDouble(std::exp, x); });
       break;
     case 3:
       unary([](float x) { return -x; });
@@ -546,7 +586,7 @@ bool runOp(const OpAttrs &op, const std::vector<View> &in,
       unary([](float x) { return x > 0 ? x : 0.0f; });
       break;
     default:
-      unary([](float x) { return 1.0f / (1.0f + std::exp(-x)); });
+      unary([](float x) { return 1.0f / (1.0f + viaDouble(std::exp, -x)); });
     }
     return true;
   }

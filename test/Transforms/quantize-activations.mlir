@@ -1,6 +1,7 @@
 // RUN: bnbert-opt %s -split-input-file -bnq-quantize-activations | FileCheck %s
 // RUN: bnbert-opt %s -split-input-file -bnq-quantize-activations="bits=4 attention=false" | FileCheck %s --check-prefix=A4
 // RUN: not bnbert-opt %s -split-input-file -bnq-quantize-activations="bits=9" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: bnbert-opt %s -split-input-file -bnq-quantize-activations="per-sequence=false" | FileCheck %s --check-prefix=TENSOR
 
 // BAD: error: bnq-quantize-activations: bits must be in [2, 8], got 9
 
@@ -8,8 +9,8 @@
 // linear (classifier) keeps its float input.
 // CHECK-LABEL: func.func @linears
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
-// CHECK: %[[Q:.*]], %[[S:.*]] = bnq.quantize %[[X]] {bits = 8 : i32} : tensor<2x3xf32> -> tensor<2x3xi8>
-// CHECK: %[[D:.*]] = bnq.dequantize %[[Q]], %[[S]]
+// CHECK: %[[Q:.*]], %[[S:.*]] = bnq.quantize %[[X]] {bits = 8 : i32} : tensor<2x3xf32> -> tensor<2x3xi8>, tensor<2xf32>
+// CHECK: %[[D:.*]] = bnq.dequantize %[[Q]], %[[S]] : tensor<2x3xi8> -> tensor<2x3xf32>, tensor<2xf32>
 // CHECK: %[[A:.*]] = bnq.linear %[[D]], %{{.*}}
 // CHECK: %[[B:.*]] = bnq.linear %[[D]], %{{.*}}
 // CHECK-NOT: bnq.quantize
@@ -17,6 +18,9 @@
 // A4-LABEL: func.func @linears
 // A4-COUNT-1: bnq.quantize %{{.*}} {bits = 4 : i32}
 // A4-NOT: bnq.quantize
+// One scale per tensor on request.
+// TENSOR-LABEL: func.func @linears
+// TENSOR: bnq.quantize %{{.*}} {bits = 8 : i32} : tensor<2x3xf32> -> tensor<2x3xi8>{{$}}
 func.func @linears(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %w = bnq.quant_weight binary values(dense<1> : tensor<3x3xi8>) scale(dense<0.5> : tensor<1xf32>) : tensor<3x3xf32>
   %f = arith.constant dense<1.0> : tensor<3x3xf32>
@@ -76,4 +80,25 @@ func.func @clamped(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
   %r = bnq.clamp %x {min = 0.0 : f32, max = 6.0 : f32} : tensor<2x3xf32>
   %b = bnq.linear %r, %w : (tensor<2x3xf32>, tensor<3x3xf32>) -> tensor<2x3xf32>
   return %a, %b : tensor<2x3xf32>, tensor<2x3xf32>
+}
+
+// -----
+
+// Dynamic scales per sequence skip padding: the attention mask every
+// attention shares goes to each [B, S, ...] quantizer, which is placed
+// after the mask is computed.
+// CHECK-LABEL: func.func @sequence_scales
+// CHECK: %[[M:.*]] = bnq.mul
+// CHECK: bnq.quantize %arg0 mask(%[[M]] : tensor<2x4xf32>) {bits = 8 : i32} : tensor<2x4x8xf32> -> tensor<2x4x8xi8>, tensor<2xf32>
+// CHECK: bnq.attention
+// TENSOR-LABEL: func.func @sequence_scales
+// TENSOR-NOT: mask(
+// TENSOR: bnq.attention
+func.func @sequence_scales(%x: tensor<2x4x8xf32>, %m: tensor<2x4xf32>) -> tensor<2x4x8xf32> {
+  %w = bnq.quant_weight binary values(dense<1> : tensor<8x8xi8>) scale(dense<0.5> : tensor<1xf32>) : tensor<8x8xf32>
+  %c = arith.constant dense<-10000.0> : tensor<f32>
+  %bias = bnq.mul %m, %c : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  %q = bnq.linear %x, %w : (tensor<2x4x8xf32>, tensor<8x8xf32>) -> tensor<2x4x8xf32>
+  %y = bnq.attention %q, %q, %q mask(%bias) {num_heads = 2 : i64, scale = 0.5 : f32} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4xf32>) -> tensor<2x4x8xf32>
+  return %y : tensor<2x4x8xf32>
 }

@@ -526,19 +526,70 @@ LogicalResult PackedWeightOp::verify() {
 // Activation quantization
 //===----------------------------------------------------------------------===//
 
+/// A scale's type: tensor<f32>, or tensor<Bxf32> for per-sequence scales of
+/// a [B, S, ...] tensor of type `x`.
+static LogicalResult verifyScale(Operation *op, Type scaleType, Type x) {
+  auto scale = llvm::dyn_cast<RankedTensorType>(scaleType);
+  if (!scale || scale.getRank() == 0)
+    return success();
+  auto input = llvm::dyn_cast<RankedTensorType>(x);
+  if (scale.getRank() != 1 || (input && input.getRank() < 2))
+    return op->emitError("scale must be tensor<f32> or, per sequence, "
+                         "tensor<Bxf32> of a [B, S, ...] input");
+  if (input && !input.isDynamicDim(0) && !scale.isDynamicDim(0) &&
+      scale.getDimSize(0) != input.getDimSize(0))
+    return op->emitError("per-sequence scale has ")
+           << scale.getDimSize(0) << " elements for " << input.getDimSize(0)
+           << " sequences";
+  return success();
+}
+
 LogicalResult QuantizeOp::verify() {
   if (auto clip = getClip(); clip && (!std::isfinite(clip->convertToFloat()) ||
                                       clip->convertToFloat() <= 0))
     return emitOpError("clip must be positive and finite");
-  if (auto input = ranked(getInput()))
+  if (failed(verifyScale(*this, getScale().getType(), getInput().getType())))
+    return failure();
+  bool perSequence = ranked(getScale()) && ranked(getScale()).getRank() == 1;
+  if (getClip() && (perSequence || getMaskBias()))
+    return emitOpError("a static clip has one scale: no per-sequence scale "
+                       "or mask");
+  if (getMaskBias() && !perSequence)
+    return emitOpError("mask needs per-sequence scales");
+  RankedTensorType input = ranked(getInput());
+  RankedTensorType mask = getMaskBias() ? ranked(getMaskBias()) : nullptr;
+  if (mask && input) {
+    if (input.getRank() < 2)
+      return emitOpError("mask needs a [B, S, ...] input");
+    if (failed(verifyShape(*this, "mask", mask,
+                           {input.getDimSize(0), input.getDimSize(1)})))
+      return failure();
+  }
+  if (input)
     return verifyShape(*this, "result", ranked(getResult()), input.getShape());
   return success();
 }
 
 LogicalResult DequantizeOp::verify() {
+  if (failed(verifyScale(*this, getScale().getType(), getInput().getType())))
+    return failure();
   if (auto input = ranked(getInput()))
     return verifyShape(*this, "result", ranked(getResult()), input.getShape());
   return success();
+}
+
+/// Quantization scales print their type only when it is not tensor<f32>.
+static ParseResult parseScaleType(OpAsmParser &parser, Type &type) {
+  if (succeeded(parser.parseOptionalComma()))
+    return parser.parseType(type);
+  type = RankedTensorType::get({}, parser.getBuilder().getF32Type());
+  return success();
+}
+
+static void printScaleType(OpAsmPrinter &printer, Operation *, Type type) {
+  auto tensor = llvm::dyn_cast<RankedTensorType>(type);
+  if (!tensor || tensor.getRank() != 0)
+    printer << ", " << type;
 }
 
 #define GET_OP_CLASSES

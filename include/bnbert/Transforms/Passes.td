@@ -90,19 +90,27 @@ def BnqQuantizeActivations
   let summary = "Quantize the inputs of quantized linears and the attention "
                 "operands (QDQ form)";
   let description = [{
-    Inserts `bnq.quantize` / `bnq.dequantize` (symmetric, per tensor,
-    dynamic max|x| scale) on the input of every `bnq.linear` whose weight is
-    quantized, and on the query, key and value of every `bnq.attention`,
-    whose softmax probabilities get `prob_bits`. A value already produced by
-    `bnq.dequantize` (a static clip imported from the model) is left as it
-    is. One QDQ pair serves all uses of a value.
+    Inserts `bnq.quantize` / `bnq.dequantize` (symmetric, dynamic max|x|
+    scale) on the input of every `bnq.linear` whose weight is quantized,
+    and on the query, key and value of every `bnq.attention`, whose softmax
+    probabilities get `prob_bits`. The dynamic scales are per sequence
+    (`per-sequence=true`, the default: one scale per index of the leading
+    axis, over the real tokens where the function's attention mask says
+    so), so a sequence's result never depends on what it is batched with;
+    `per-sequence=false` takes one scale over the whole tensor. A value
+    produced by a symmetric `bnq.clamp` gets that static clip instead; a
+    value already produced by `bnq.dequantize` (a static clip imported from
+    the model) is left as it is. One QDQ pair serves all uses of a value.
   }];
   let dependentDialects = ["::bnbert::bnq::BnqDialect"];
   let options = [
     Option<"bits", "bits", "int", /*default=*/"8",
            "activation bits, 2 to 8">,
     Option<"quantizeAttention", "attention", "bool", /*default=*/"true",
-           "also quantize attention operands and probabilities">
+           "also quantize attention operands and probabilities">,
+    Option<"perSequence", "per-sequence", "bool", /*default=*/"true",
+           "dynamic scales per sequence over its real tokens (else one per "
+           "tensor)">
   ];
 }
 

@@ -477,8 +477,40 @@ func.func @dequantize_shape(%q: tensor<4xi8>, %s: tensor<f32>) {
 // -----
 
 func.func @dequantize_scale(%q: tensor<4xi8>, %s: tensor<1xf32>) {
-  // expected-error @+1 {{operand #1 must be 0D tensor of 32-bit float values}}
+  // expected-error @+1 {{scale must be tensor<f32> or, per sequence, tensor<Bxf32> of a [B, S, ...] input}}
   %d = "bnq.dequantize"(%q, %s) : (tensor<4xi8>, tensor<1xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @sequence_scale_count(%x: tensor<2x4x8xf32>) {
+  // expected-error @+1 {{per-sequence scale has 3 elements for 2 sequences}}
+  %q, %s = bnq.quantize %x {bits = 8 : i32} : tensor<2x4x8xf32> -> tensor<2x4x8xi8>, tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @sequence_scale_static_clip(%x: tensor<2x4x8xf32>) {
+  // expected-error @+1 {{a static clip has one scale: no per-sequence scale or mask}}
+  %q, %s = bnq.quantize %x {bits = 8 : i32, clip = 1.0 : f32} : tensor<2x4x8xf32> -> tensor<2x4x8xi8>, tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @mask_needs_sequence_scales(%x: tensor<2x4x8xf32>, %m: tensor<2x4xf32>) {
+  // expected-error @+1 {{mask needs per-sequence scales}}
+  %q, %s = bnq.quantize %x mask(%m : tensor<2x4xf32>) {bits = 8 : i32} : tensor<2x4x8xf32> -> tensor<2x4x8xi8>
+  return
+}
+
+// -----
+
+func.func @mask_shape(%x: tensor<2x4x8xf32>, %m: tensor<2x5xf32>) {
+  // expected-error @+1 {{mask dimension 1 is 5, expected 4}}
+  %q, %s = bnq.quantize %x mask(%m : tensor<2x5xf32>) {bits = 8 : i32} : tensor<2x4x8xf32> -> tensor<2x4x8xi8>, tensor<2xf32>
   return
 }
 

@@ -90,6 +90,16 @@ func.func @activations(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>
   return %d, %d4 : tensor<4x8xf32>, tensor<4x8xf32>
 }
 
+// Per-sequence scales, the padding masked out of their maxima.
+// CHECK-LABEL: func.func @sequence_scales
+func.func @sequence_scales(%x: tensor<2x4x8xf32>, %m: tensor<2x4xf32>) -> tensor<2x4x8xf32> {
+  // CHECK: %[[Q:.*]], %[[S:.*]] = bnq.quantize %arg0 mask(%arg1 : tensor<2x4xf32>) {bits = 8 : i32} : tensor<2x4x8xf32> -> tensor<2x4x8xi8>, tensor<2xf32>
+  %q, %s = bnq.quantize %x mask(%m : tensor<2x4xf32>) {bits = 8 : i32} : tensor<2x4x8xf32> -> tensor<2x4x8xi8>, tensor<2xf32>
+  // CHECK: bnq.dequantize %[[Q]], %[[S]] : tensor<2x4x8xi8> -> tensor<2x4x8xf32>, tensor<2xf32>
+  %d = bnq.dequantize %q, %s : tensor<2x4x8xi8> -> tensor<2x4x8xf32>, tensor<2xf32>
+  return %d : tensor<2x4x8xf32>
+}
+
 // CHECK-LABEL: func.func @mask_and_clip
 func.func @mask_and_clip(%m: tensor<2x5xi32>, %len: tensor<2xi32>, %x: tensor<2x5xf32>) -> (tensor<2x5xf32>, tensor<2x5xf32>, tensor<2x5xi64>) {
   // CHECK: bnq.cast %{{.*}} : tensor<2x5xi32> -> tensor<2x5xf32>

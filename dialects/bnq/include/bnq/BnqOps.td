@@ -371,20 +371,26 @@ def Bnq_PackedWeightOp : Bnq_Op<"packed_weight", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 def Bnq_QuantizeOp : Bnq_Op<"quantize", [Pure]> {
-  let summary = "symmetric uniform quantization to `bits` bits, per tensor";
+  let summary = "symmetric uniform quantization to `bits` bits";
   let description = [{
     qmax = 2^(bits-1) - 1; c = `clip` when given (static, e.g. a learned clip
     value), else max|input| computed at run time; scale = c / qmax (1 when
     c = 0); `result = clamp(round_half_even(input / scale), -qmax, qmax)`,
-    stored in i8 for any bits in [2, 8]. The second result is the scale.
+    stored in i8 for any bits in [2, 8]. The second result is the scale:
+    `tensor<f32>` (one per tensor), or, for a dynamic clip on a
+    `[B, S, ...]` input, `tensor<Bxf32>`: one scale per sequence b, its max
+    taken over the rows s where the optional `mask_bias` `[B, S]` (the
+    attention's additive mask) is 0, so neither padding nor the other
+    sequences of a batch change it.
     Created by bnq-quantize-activations (or imported from QuantizeLinear).
   }];
-  let arguments = (ins F32Tensor:$input,
+  let arguments = (ins F32Tensor:$input, Optional<F32Tensor>:$mask_bias,
                        ConfinedAttr<I32Attr, [IntMinValue<2>, IntMaxValue<8>]>:$bits,
                        OptionalAttr<F32Attr>:$clip);
-  let results = (outs Bnq_Int8Tensor:$result, Bnq_ScalarF32Tensor:$scale);
+  let results = (outs Bnq_Int8Tensor:$result, F32Tensor:$scale);
   let assemblyFormat = [{
-    $input attr-dict `:` type($input) `->` type($result)
+    $input (`mask` `(` $mask_bias^ `:` type($mask_bias) `)`)? attr-dict `:`
+    type($input) `->` type($result) `` custom<ScaleType>(type($scale))
   }];
   let hasVerifier = 1;
 }
@@ -392,14 +398,16 @@ def Bnq_QuantizeOp : Bnq_Op<"quantize", [Pure]> {
 def Bnq_DequantizeOp : Bnq_Op<"dequantize", [Pure]> {
   let summary = "result = scale * input";
   let description = [{
-    Inverse of `quantize`: `result = scale * float(input)`. A
+    Inverse of `quantize`: `result = scale * float(input)`, with a
+    per-sequence scale `[B]` applied along the leading axis. A
     quantize/dequantize pair in front of a linear or attention operand is
     what the runtime lowering turns into an integer kernel.
   }];
-  let arguments = (ins Bnq_Int8Tensor:$input, Bnq_ScalarF32Tensor:$scale);
+  let arguments = (ins Bnq_Int8Tensor:$input, F32Tensor:$scale);
   let results = (outs F32Tensor:$result);
   let assemblyFormat = [{
-    $input `,` $scale attr-dict `:` type($input) `->` type($result)
+    $input `,` $scale attr-dict `:` type($input) `->` type($result) ``
+    custom<ScaleType>(type($scale))
   }];
   let hasVerifier = 1;
 }
