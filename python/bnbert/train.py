@@ -17,6 +17,7 @@ import argparse
 import json
 import math
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -73,6 +74,10 @@ def parse_args(argv):
     p.add_argument("--threads", type=int, default=2,
                    help="torch and bnbert-run threads (default 2; bnbert-run uses at most 4)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--teacher", metavar="DIR",
+                   help="reuse the tokenizer and float teacher of an earlier run's "
+                        "output directory (same --layers/--hidden/... and --seq) "
+                        "instead of training them")
     p.add_argument("--resume", action="store_true",
                    help="continue from DIR/checkpoints (finished stages are skipped)")
     args = p.parse_args(argv)
@@ -109,7 +114,16 @@ class Trainer:
         rows = {name: D.read_jsonl(getattr(a, name)) for name in ("train", "dev", "test")}
         self.labels = D.label_set(rows["train"], a.train)
         tok_path = self.out / "tokenizer.model"
-        if not (a.resume and tok_path.exists()):
+        if a.teacher:
+            given = Path(a.teacher)
+            for name in ("tokenizer.model", "checkpoints/teacher.pt"):
+                if not (given / name).is_file():
+                    raise D.DataError(f"--teacher {given}: no {name} there (an output "
+                                      f"directory of python3 -m bnbert.train)")
+            shutil.copyfile(given / "tokenizer.model", tok_path)
+            shutil.copyfile(given / "checkpoints" / "teacher.pt", self.ckpt / "teacher.pt")
+            self.log(f"teacher and tokenizer from {given}")
+        elif not (a.resume and tok_path.exists()):
             self.log(f"tokenizer: SentencePiece on {len(rows['train'])} training texts")
             D.train_tokenizer([t for t, _ in rows["train"]], tok_path, a.vocab)
         self.tokenizer = D.load_tokenizer(tok_path)
@@ -152,6 +166,7 @@ class Trainer:
         keeping the state with the best dev accuracy; checkpoints every
         epoch and resumes from the last one."""
         path = self.ckpt / f"{stage}.pt"
+        resume = self.args.resume or (stage == "teacher" and self.args.teacher)
         opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
         steps_per_epoch = math.ceil(len(self.sets["train"]["labels"]) / self.args.batch)
         total = max(1, epochs * steps_per_epoch)
@@ -159,7 +174,7 @@ class Trainer:
         sched = torch.optim.lr_scheduler.LambdaLR(
             opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / (total - warmup + 1))))
         state = {"epoch": 0, "best_dev": -1.0, "best": None, "done": False}
-        if self.args.resume and path.exists():
+        if resume and path.exists():
             state = torch.load(path)
             model.load_state_dict(state["model"])
             opt.load_state_dict(state["optimizer"])
@@ -206,7 +221,13 @@ class Trainer:
 
         def loss(m, inputs, labels):
             return F.cross_entropy(m(**inputs), labels)
-        self.run_stage("teacher", model, self.args.teacher_epochs, self.args.lr, loss)
+        try:
+            self.run_stage("teacher", model, self.args.teacher_epochs, self.args.lr, loss)
+        except RuntimeError as e:
+            if "state_dict" not in str(e):
+                raise
+            raise D.DataError(f"the teacher checkpoint does not fit --layers/--hidden/"
+                              f"--heads/--ffn/--seq: {str(e).splitlines()[0]}") from None
         return model
 
     def student(self, teacher, weights):
@@ -257,7 +278,7 @@ def main(argv=None):
     t = Trainer(args)
     try:
         t.load_data()
-    except (D.DataError, OSError) as e:
+    except (D.DataError, OSError, RuntimeError) as e:
         print(f"bnbert.train: {e}", file=sys.stderr)
         return 1
     out = t.out
@@ -299,7 +320,7 @@ def main(argv=None):
         t.distill("bwn", bwn, teacher, 2 * args.epochs)
         t.export(bwn, out / "bwn.onnx")
         acc["bwn"], _ = t.bundle_accuracy(out / "bwn.onnx", out / "bwn.bnb")
-    except ToolError as e:
+    except (ToolError, D.DataError) as e:
         print(f"bnbert.train: {e}", file=sys.stderr)
         return 1
     for name in ("ternary", "binary", "bwn"):
