@@ -304,38 +304,44 @@ def main(argv=None):
             report["bundle_bytes"][name] = os.path.getsize(out / f"{name}.bnb")
             t.log(f"{name}: bundle test accuracy {acc[name]:.4f}")
 
+        agreement = report["agreement"] = {}
+
+        def deploy(name, model, stem):
+            """Exports, compiles and evaluates a trained model; records its
+            agreement with PyTorch's fake-quantized forward."""
+            t.export(model, out / f"{stem}.onnx")
+            acc[name], got = t.bundle_accuracy(out / f"{stem}.onnx", out / f"{stem}.bnb")
+            report["bundle_bytes"][name] = os.path.getsize(out / f"{stem}.bnb")
+            with exporting(model):
+                ref = t.logits(model, "test").numpy()
+            agreement[name] = {"argmax": float((got.argmax(-1) == ref.argmax(-1)).mean()),
+                               "max_logit_diff": float(np.abs(got - ref).max()),
+                               "logit_range": float(ref.max() - ref.min())}
+            t.log(f"{name}: bundle test accuracy {acc[name]:.4f}, agreement with "
+                  f"PyTorch {agreement[name]['argmax']:.4f}")
+
         ternary = t.student(teacher, "ternary")
         t.distill("ternary", ternary, teacher, args.epochs)
-        t.export(ternary, out / "ternary.onnx")
-        acc["ternary"], _ = t.bundle_accuracy(out / "ternary.onnx", out / "ternary.bnb")
-
+        deploy("ternary", ternary, "ternary")
         tws_split(ternary)
         t.distill("binary", ternary, teacher, args.epochs)
-        t.export(ternary, out / "model.onnx")
-        acc["binary"], bundle_logits = t.bundle_accuracy(out / "model.onnx", out / "model.bnb")
-        with exporting(ternary):
-            torch_logits = t.logits(ternary, "test").numpy()
-
+        deploy("binary", ternary, "model")
         bwn = t.student(teacher, "binary")
         t.distill("bwn", bwn, teacher, 2 * args.epochs)
-        t.export(bwn, out / "bwn.onnx")
-        acc["bwn"], _ = t.bundle_accuracy(out / "bwn.onnx", out / "bwn.bnb")
+        deploy("bwn", bwn, "bwn")
+        test = {k: v.numpy() for k, v in t.sets["test"].items()}
+        report["latency_ms"] = {
+            name: bench_bundle(out / f"{stem}.bnb", test, args.eval_batch,
+                               threads=1)["median_ms"]
+            for name, stem in (("fp32_bundle", "fp32_bundle"), ("ptq_int8", "ptq_int8"),
+                               ("ptq_ternary", "ptq_ternary"), ("ptq_binary", "ptq_binary"),
+                               ("ternary", "ternary"), ("binary", "model"), ("bwn", "bwn"))}
     except (ToolError, D.DataError) as e:
         print(f"bnbert.train: {e}", file=sys.stderr)
         return 1
-    for name in ("ternary", "binary", "bwn"):
-        t.log(f"{name}: bundle test accuracy {acc[name]:.4f}")
-    for name, path in (("ternary", "ternary.bnb"), ("binary", "model.bnb"), ("bwn", "bwn.bnb")):
-        report["bundle_bytes"][name] = os.path.getsize(out / path)
-    diff = np.abs(bundle_logits - torch_logits)
-    report["agreement_with_torch"] = float(
-        (bundle_logits.argmax(-1) == torch_logits.argmax(-1)).mean())
-    report["max_logit_diff"] = float(diff.max())
-    report["logit_range"] = float(torch_logits.max() - torch_logits.min())
-    test = {k: v.numpy() for k, v in t.sets["test"].items()}
-    report["latency_ms"] = {
-        name: bench_bundle(out / path, test, args.eval_batch, threads=1)["median_ms"]
-        for name, path in (("fp32_bundle", "fp32_bundle.bnb"), ("binary", "model.bnb"))}
+    report["agreement_with_torch"] = agreement["binary"]["argmax"]
+    report["max_logit_diff"] = agreement["binary"]["max_logit_diff"]
+    report["logit_range"] = agreement["binary"]["logit_range"]
     report["minutes"] = round((time.time() - started) / 60, 1)
     (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     t.log(f"agreement with PyTorch {report['agreement_with_torch']:.4f}, max |logit "

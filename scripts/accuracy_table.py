@@ -1,0 +1,50 @@
+#!/usr/bin/python3
+"""Prints the docs/accuracy.md table from bnbert.train reports.
+
+  scripts/accuracy_table.py RUN_A8/report.json [RUN_A4/report.json ...]
+"""
+import json
+import sys
+
+ROWS = [("fp32", "fp32 teacher (PyTorch)", None),
+        ("fp32_bundle", "fp32 bundle", "--weights fp32 --act-bits 32"),
+        ("ptq_int8", "int8, post-training", "--weights int8"),
+        ("ptq_ternary", "ternary (TWN), post-training", "--weights ternary"),
+        ("ptq_binary", "binary (BWN), post-training", "--weights binary"),
+        ("ptq_tws", "binary via TWS, post-training", "--weights binary --split-ternary"),
+        ("bwn", "binary, direct BWN QAT + KD (2E epochs)", "bwn.onnx"),
+        ("ternary", "ternary QAT + KD (E epochs)", "ternary.onnx"),
+        ("binary", "**TWS binary, fine-tuned (E + E epochs)**", "model.onnx")]
+
+
+def main(paths):
+    reports = [json.load(open(p)) for p in paths]
+    bits = [r["act_bits"] for r in reports]
+    head = "| model | " + " | ".join(f"A{b} test acc." for b in bits)
+    head += " | bundle bytes (A%d) | ms / batch (A%d) | agreement with PyTorch |" % (bits[0], bits[0])
+    print(head)
+    print("|---" * (head.count("|") - 1) + "|")
+    first = reports[0]
+    for key, name, how in ROWS:
+        accs = " | ".join(f"{100 * r['test_accuracy'][key]:.1f}%" if key in r["test_accuracy"]
+                          else "-" for r in reports)
+        size = first["bundle_bytes"].get(key, "")
+        ms = first.get("latency_ms", {}).get(key, "")
+        agree = first.get("agreement", {}).get(key)
+        agree_text = "-"
+        if agree:
+            parts = []
+            for r in reports:
+                a = r["agreement"][key]
+                parts.append(f"{100 * a['argmax']:.2f}%, max diff "
+                             f"{a['max_logit_diff'] / a['logit_range']:.1e} of range")
+            agree_text = "; ".join(parts)
+        print(f"| {name} | {accs} | {size} | {ms} | {agree_text} |")
+    n = first["examples"]["test"]
+    print(f"\nTest set: {n} examples; one example is {100 / n:.2f} points, and the "
+          f"95% binomial interval of an accuracy near 55% is about "
+          f"±{196 * (0.55 * 0.45 / n) ** 0.5:.1f} points.")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
