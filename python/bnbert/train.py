@@ -28,7 +28,7 @@ from torch.nn import functional as F
 from tqdm import tqdm
 
 from . import data as D
-from .deploy import ToolError, bench_bundle, compile_bundle, run_bundle
+from .deploy import ToolError, bench_bundle, compile_bundle, find_tool, run_bundle
 from .distill import Distiller
 from .export import export_onnx, exporting
 from .model import BertClassifier, BertConfig
@@ -277,8 +277,10 @@ def main(argv=None):
     started = time.time()
     t = Trainer(args)
     try:
+        for tool in ("bnbert-compile", "bnbert-run"):  # fail before training
+            find_tool(tool)
         t.load_data()
-    except (D.DataError, OSError, RuntimeError) as e:
+    except (D.DataError, OSError, RuntimeError, ToolError) as e:
         print(f"bnbert.train: {e}", file=sys.stderr)
         return 1
     out = t.out
