@@ -21,23 +21,27 @@ def main(paths):
     reports = [json.load(open(p)) for p in paths]
     bits = [r["act_bits"] for r in reports]
     head = "| model | " + " | ".join(f"A{b} test acc." for b in bits)
-    head += " | bundle bytes (A%d) | ms / batch (A%d) | agreement with PyTorch |" % (bits[0], bits[0])
+    head += (" | bundle (A%d), smaller than fp32 | ms / batch (A%d) | agreement with PyTorch "
+             "(argmax, max logit diff / range) |" % (bits[0], bits[0]))
     print(head)
     print("|---" * (head.count("|") - 1) + "|")
     first = reports[0]
     for key, name, how in ROWS:
         accs = " | ".join(f"{100 * r['test_accuracy'][key]:.1f}%" if key in r["test_accuracy"]
                           else "-" for r in reports)
-        size = first["bundle_bytes"].get(key, "")
-        ms = first.get("latency_ms", {}).get(key, "")
+        size = first["bundle_bytes"].get(key)
+        fp32 = first["bundle_bytes"]["fp32_bundle"]
+        size = f"{size / 1e6:.2f} MB ({fp32 / size:.1f}x)" if size else "-"
+        ms = first.get("latency_ms", {}).get(key)
+        ms = f"{ms:.1f}" if ms else "-"
         agree = first.get("agreement", {}).get(key)
         agree_text = "-"
         if agree:
             parts = []
             for r in reports:
                 a = r["agreement"][key]
-                parts.append(f"{100 * a['argmax']:.2f}%, max diff "
-                             f"{a['max_logit_diff'] / a['logit_range']:.1e} of range")
+                parts.append(f"A{r['act_bits']}: {100 * a['argmax']:.1f}%, "
+                             f"{100 * a['max_logit_diff'] / a['logit_range']:.2f}%")
             agree_text = "; ".join(parts)
         print(f"| {name} | {accs} | {size} | {ms} | {agree_text} |")
     n = first["examples"]["test"]
