@@ -63,13 +63,14 @@ static cl::opt<bool> splitTernary(
     cl::desc("With --weights binary: ternarize, then split each ternary "
              "weight into two binary planes (TWS, the BinaryBERT path)"),
     cl::cat(category));
-static cl::opt<int> actBits("act-bits",
-                            cl::desc("Activation bits: 8 (default for a float "
-                                     "model), 4, or 32 for float activations. "
-                                     "A quantized model's activations are "
-                                     "quantized where its QDQ pairs say, "
-                                     "nothing else (refused if it has some)"),
-                            cl::init(8), cl::cat(category));
+static cl::opt<int>
+    actBits("act-bits",
+            cl::desc("Activation bits: 8 (default for a float model), 4, or "
+                     "32 for float activations; dynamic scales, one per "
+                     "sequence over its real tokens. A model with quantized "
+                     "weights gets only its own QDQ pairs (float activations "
+                     "if it has none); refused when it has some"),
+            cl::init(8), cl::cat(category));
 static cl::opt<std::string>
     granularity("granularity",
                 cl::desc("Scale granularity of linear weights: tensor "
