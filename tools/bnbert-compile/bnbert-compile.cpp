@@ -68,8 +68,8 @@ static cl::opt<int>
             cl::desc("Activation bits: 8 (default for a float model), 4, or "
                      "32 for float activations; dynamic scales, one per "
                      "sequence over its real tokens. A model with quantized "
-                     "weights gets only its own QDQ pairs (float activations "
-                     "if it has none); refused when it has some"),
+                     "weights gets only its own QDQ pairs by default (float "
+                     "activations if it has none); refused when it has some"),
             cl::init(8), cl::cat(category));
 static cl::opt<std::string>
     granularity("granularity",
