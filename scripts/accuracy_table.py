@@ -21,8 +21,9 @@ def main(paths):
     reports = [json.load(open(p)) for p in paths]
     bits = [r["act_bits"] for r in reports]
     head = "| model | " + " | ".join(f"A{b} test acc." for b in bits)
-    head += (" | bundle (A%d), smaller than fp32 | ms / batch (A%d) | agreement with PyTorch "
-             "(argmax, max logit diff / range) |" % (bits[0], bits[0]))
+    head += (" | bundle (A%d), smaller than fp32 | " % bits[0] +
+             " | ".join(f"ms / batch (A{b})" for b in bits) +
+             " | agreement with PyTorch (argmax, max logit diff / range) |")
     print(head)
     print("|---" * (head.count("|") - 1) + "|")
     first = reports[0]
@@ -32,8 +33,8 @@ def main(paths):
         size = first["bundle_bytes"].get(key)
         fp32 = first["bundle_bytes"]["fp32_bundle"]
         size = f"{size / 1e6:.2f} MB ({fp32 / size:.1f}x)" if size else "-"
-        ms = first.get("latency_ms", {}).get(key)
-        ms = f"{ms:.1f}" if ms else "-"
+        ms = " | ".join(f"{r['latency_ms'][key]:.1f}" if key in r.get("latency_ms", {})
+                        else "-" for r in reports)
         agree = first.get("agreement", {}).get(key)
         agree_text = "-"
         if agree:

@@ -337,7 +337,7 @@ def main(argv=None):
                                threads=1)["median_ms"]
             for name, stem in (("fp32_bundle", "fp32_bundle"), ("ptq_int8", "ptq_int8"),
                                ("ptq_ternary", "ptq_ternary"), ("ptq_binary", "ptq_binary"),
-                               ("ternary", "ternary"), ("binary", "model"), ("bwn", "bwn"))}
+                               ("ptq_tws", "ptq_tws"), ("ternary", "ternary"), ("binary", "model"), ("bwn", "bwn"))}
     except (ToolError, D.DataError) as e:
         print(f"bnbert.train: {e}", file=sys.stderr)
         return 1
