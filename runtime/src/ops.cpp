@@ -519,30 +519,12 @@ bool runOp(const OpAttrs &op, const std::vector<View> &in,
                 floats(1), ctx);
     return true;
   case fb::OpCode::Quantize: {
-    // Static clip, dynamic per tensor, or dynamic per sequence (one scale
-    // per index of the leading axis, over the rows the optional mask
-    // [B, S] keeps: padding never sets a sequence's scale).
     int64_t n = in[0].numElements(), sequences = out[1].numElements();
     int bits = static_cast<int>(ints(0));
-    if (op.numFloats) {
-      float s = quantScaleOf(floats(0), bits);
-      chunked(ctx.pool, n, [&](int64_t i0, int64_t i1) {
-        vec.quantize(in[0].f32() + i0, out[0].i8() + i0, i1 - i0, s, bits);
-      });
-      out[1].f32()[0] = s;
-    } else if (sequences == 1 && in.size() == 1) { // chunk maxima: max is
-                                                   // order-independent
-      float maxima[kMaxChunks] = {};
-      std::atomic<int> slot{0};
-      chunked(ctx.pool, n, [&](int64_t i0, int64_t i1) {
-        maxima[slot++] = vec.absMax(in[0].f32() + i0, i1 - i0);
-      });
-      float s = quantScaleOf(vec.absMax(maxima, kMaxChunks), bits);
-      chunked(ctx.pool, n, [&](int64_t i0, int64_t i1) {
-        vec.quantize(in[0].f32() + i0, out[0].i8() + i0, i1 - i0, s, bits);
-      });
-      out[1].f32()[0] = s;
-    } else {
+    if (sequences > 1 || in.size() > 1) {
+      // Dynamic, one scale per sequence (index of the leading axis), its max
+      // over the rows the optional mask [B, S] keeps: padding never sets a
+      // sequence's scale.
       int64_t per = n / sequences, rows = in[0].shape[1], width = per / rows;
       const float *mask = in.size() > 1 ? in[1].f32() : nullptr;
       parallelFor(ctx.pool, sequences, [&](int64_t b) {
@@ -555,7 +537,22 @@ bool runOp(const OpAttrs &op, const std::vector<View> &in,
         vec.quantize(x, out[0].i8() + b * per, per, s, bits);
         out[1].f32()[b] = s;
       });
+      return true;
     }
+    float clip = op.numFloats ? floats(0) : 0.0f;
+    if (!op.numFloats) { // max is order-independent: chunk maxima
+      float maxima[kMaxChunks] = {};
+      std::atomic<int> slot{0};
+      chunked(ctx.pool, n, [&](int64_t i0, int64_t i1) {
+        maxima[slot++] = vec.absMax(in[0].f32() + i0, i1 - i0);
+      });
+      clip = vec.absMax(maxima, kMaxChunks);
+    }
+    float s = quantScaleOf(clip, bits);
+    chunked(ctx.pool, n, [&](int64_t i0, int64_t i1) {
+      vec.quantize(in[0].f32() + i0, out[0].i8() + i0, i1 - i0, s, bits);
+    });
+    out[1].f32()[0] = s;
     return true;
   }
   case fb::OpCode::Dequantize: {

@@ -7,12 +7,11 @@
 //
 // Import (with --shape), raise to bnq (bnq-from-onnx), quantize weights and
 // activations as asked, pack, and write a .bnb bundle for the runtime, an
-// A model that already stores quantized weights or activation clips (QDQ,
-// as python/bnbert exports a trained model) is deployed as it is: the
-// flags that would re-quantize it are refused.
 // ahead-of-time object (plus its C header) that calls the runtime's
 // kernels, or the final MLIR. Progress goes to stderr; exit 1 with one message
-// on any error.
+// on any error. A model that already stores quantized weights or activation
+// clips (QDQ, as python/bnbert exports a trained model) is deployed as it
+// is: the flags that would re-quantize it are refused.
 //
 //===----------------------------------------------------------------------===//
 #include "bnbert/Import/OnnxImporter.h"
@@ -246,18 +245,18 @@ int main(int argc, char **argv) {
     OpPassManager &fpm = pm.nest<func::FuncOp>();
     if (weightMode == "model") {
       // nothing: the raised quant_weight / bitplane_weight ops are final
-    } else if (weights == "ternary" || splitTernary) {
+    } else if (weightMode == "ternary" || splitTernary) {
       bnbert::BnqTernarizeOptions o;
       o.linearGranularity = granularity;
       o.keepLatent = splitTernary;
       fpm.addPass(bnbert::createBnqTernarize(o));
       if (splitTernary)
         fpm.addPass(bnbert::createBnqSplitTernary());
-    } else if (weights == "int8") {
+    } else if (weightMode == "int8") {
       bnbert::BnqQuantizeInt8Options o;
       o.linearGranularity = granularity;
       fpm.addPass(bnbert::createBnqQuantizeInt8(o));
-    } else if (weights == "binary") {
+    } else if (weightMode == "binary") {
       bnbert::BnqBinarizeOptions o;
       o.linearGranularity = granularity;
       fpm.addPass(bnbert::createBnqBinarize(o));
