@@ -6,14 +6,12 @@
 // with a message or still load and run, never crash (ASan/UBSan in CI).
 //
 //===----------------------------------------------------------------------===//
+#include "BundleBuilder.h"
 #include "bnrt.h"
-#include "bnrt/bitpack.h"
-#include "bnrt/bundle_generated.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -21,30 +19,16 @@ namespace fb = bnrt::fb;
 
 namespace {
 
-const char *host() {
-#if defined(__aarch64__)
-  return "aarch64";
-#else
-  return "x86_64";
-#endif
-}
-
 struct Spec {
-  std::string target = host();
+  std::string target = bnrt_test::hostTarget();
   uint32_t version = 1;
 };
 
 /// x [2, 3] -> y = x W^T + b [2, 4] -> q, s = quantize(y, 8 bit)
 /// -> z = bits GEMM(q, B [5, 4]) [2, 5] -> softmax -> output.
 std::vector<uint8_t> makeBundle(const Spec &spec = {}) {
-  flatbuffers::FlatBufferBuilder b;
-  std::vector<uint8_t> data;
-  auto constant = [&](const void *p, size_t n) {
-    size_t off = (data.size() + 63) / 64 * 64;
-    data.resize(off + n);
-    std::memcpy(data.data() + off, p, n);
-    return static_cast<int64_t>(off);
-  };
+  using fb::DType, fb::Storage;
+  bnrt_test::BundleBuilder bb;
   float w[12] = {1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1};
   float bias[4] = {0.5f, -0.5f, 0, 1};
   int8_t signs[20] = {1, -1, 1,  -1, -1, -1, 1, 1,  1,  1,
@@ -53,50 +37,26 @@ std::vector<uint8_t> makeBundle(const Spec &spec = {}) {
   for (int r = 0; r < 5; ++r)
     bnrt_bitpack_row(signs + 4 * r, 4, bits + r);
   float alpha[1] = {0.25f};
-  int64_t wOff = constant(w, sizeof w), bOff = constant(bias, sizeof bias);
-  int64_t bitsOff = constant(bits, sizeof bits),
-          aOff = constant(alpha, sizeof alpha);
-  std::vector<flatbuffers::Offset<fb::Value>> values;
-  auto value = [&](const char *name, fb::DType t, std::vector<int64_t> shape,
-                   fb::Storage s, int64_t off) {
-    values.push_back(fb::CreateValue(b, b.CreateString(name), t,
-                                     b.CreateVector(shape), s, off));
-    return static_cast<int32_t>(values.size() - 1);
-  };
-  int32_t x = value("x", fb::DType::F32, {2, 3}, fb::Storage::Input, 0);
-  int32_t wv = value("w", fb::DType::F32, {4, 3}, fb::Storage::Constant, wOff);
-  int32_t bv = value("b", fb::DType::F32, {4}, fb::Storage::Constant, bOff);
-  int32_t y = value("y", fb::DType::F32, {2, 4}, fb::Storage::Arena, 0);
-  int32_t q = value("q", fb::DType::I8, {2, 4}, fb::Storage::Arena, 64);
-  int32_t s = value("s", fb::DType::F32, {}, fb::Storage::Arena, 128);
+  int64_t wOff = bb.constant(w, sizeof w),
+          bOff = bb.constant(bias, sizeof bias);
+  int64_t bitsOff = bb.constant(bits, sizeof bits),
+          aOff = bb.constant(alpha, sizeof alpha);
+  int32_t x = bb.value("x", DType::F32, {2, 3}, Storage::Input, 0);
+  int32_t wv = bb.value("w", DType::F32, {4, 3}, Storage::Constant, wOff);
+  int32_t bv = bb.value("b", DType::F32, {4}, Storage::Constant, bOff);
+  int32_t y = bb.value("y", DType::F32, {2, 4}, Storage::Arena, 0);
+  int32_t q = bb.value("q", DType::I8, {2, 4}, Storage::Arena, 64);
+  int32_t s = bb.value("s", DType::F32, {}, Storage::Arena, 128);
   int32_t bitsV =
-      value("bits", fb::DType::I64, {1, 5, 1}, fb::Storage::Constant, bitsOff);
-  int32_t al =
-      value("alpha", fb::DType::F32, {1, 1}, fb::Storage::Constant, aOff);
-  int32_t z = value("z", fb::DType::F32, {2, 5}, fb::Storage::Arena, 192);
-  int32_t out = value("out", fb::DType::F32, {2, 5}, fb::Storage::Output, 0);
-  std::vector<flatbuffers::Offset<fb::Op>> ops;
-  auto op = [&](fb::OpCode code, std::vector<int32_t> in,
-                std::vector<int32_t> res, std::vector<int64_t> ints = {},
-                std::vector<float> floats = {}) {
-    ops.push_back(fb::CreateOp(b, code, b.CreateString("op"),
-                               b.CreateVector(in), b.CreateVector(res),
-                               b.CreateVector(ints), b.CreateVector(floats)));
-  };
-  op(fb::OpCode::LinearF32, {x, wv, bv}, {y});
-  op(fb::OpCode::Quantize, {y}, {q, s}, {8});
-  op(fb::OpCode::LinearBits, {q, s, bitsV, al}, {z}, {1, 0});
-  op(fb::OpCode::Softmax, {z}, {out}, {1});
-  b.ForceVectorAlignment(data.size(), 1, 32);
-  auto dataV = b.CreateVector(data);
-  std::vector<int32_t> inputs = {x}, outputs = {out};
-  auto bundle = fb::CreateBundle(
-      b, spec.version, BNRT_BITPACK_LAYOUT_VERSION, b.CreateString(spec.target),
-      b.CreateVector(values), b.CreateVector(ops), b.CreateVector(inputs),
-      b.CreateVector(outputs), 256, dataV);
-  fb::FinishSizePrefixedBundleBuffer(b, bundle);
-  return std::vector<uint8_t>(b.GetBufferPointer(),
-                              b.GetBufferPointer() + b.GetSize());
+      bb.value("bits", DType::I64, {1, 5, 1}, Storage::Constant, bitsOff);
+  int32_t al = bb.value("alpha", DType::F32, {1, 1}, Storage::Constant, aOff);
+  int32_t z = bb.value("z", DType::F32, {2, 5}, Storage::Arena, 192);
+  int32_t out = bb.value("out", DType::F32, {2, 5}, Storage::Output, 0);
+  bb.op(fb::OpCode::LinearF32, {x, wv, bv}, {y});
+  bb.op(fb::OpCode::Quantize, {y}, {q, s}, {8});
+  bb.op(fb::OpCode::LinearBits, {q, s, bitsV, al}, {z}, {1, 0});
+  bb.op(fb::OpCode::Softmax, {z}, {out}, {1});
+  return bb.finish({x}, {out}, 256, spec.target, spec.version);
 }
 
 const float kInput[6] = {0.5f, -1.0f, 2.0f, 1.5f, 0.0f, -0.25f};
@@ -189,7 +149,8 @@ TEST(Bundle, LoadsQueriesAndRuns) {
 TEST(Bundle, RejectsOtherTargetsAndVersions) {
   std::string msg;
   Spec other;
-  other.target = std::string(host()) == "x86_64" ? "aarch64" : "x86_64";
+  other.target =
+      std::string(bnrt_test::hostTarget()) == "x86_64" ? "aarch64" : "x86_64";
   EXPECT_EQ(loadAndRun(makeBundle(other), &msg), BNRT_ERROR_UNSUPPORTED);
   EXPECT_NE(msg.find("compiled for '" + other.target + "'"), std::string::npos)
       << msg;

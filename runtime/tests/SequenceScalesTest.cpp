@@ -6,75 +6,43 @@
 // Each sequence's results must use its own scale, never the padding's.
 //
 //===----------------------------------------------------------------------===//
+#include "BundleBuilder.h"
 #include "IsaPaths.h"
 #include "bnrt.h"
-#include "bnrt/bitpack.h"
-#include "bnrt/bundle_generated.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 #include <vector>
 
 namespace fb = bnrt::fb;
 
 namespace {
 
-const char *host() {
-#if defined(__aarch64__)
-  return "aarch64";
-#else
-  return "x86_64";
-#endif
-}
-
 std::vector<uint8_t> makeBundle() {
-  flatbuffers::FlatBufferBuilder b;
-  std::vector<uint8_t> data(64);
+  using fb::DType, fb::Storage;
+  bnrt_test::BundleBuilder bb;
   int8_t signs[12] = {1, -1, 1, 1, -1, -1, 1, -1, 1, 1, 1, 1};
   uint64_t bits[3];
   for (int r = 0; r < 3; ++r)
     bnrt_bitpack_row(signs + 4 * r, 4, bits + r);
   float alpha = 0.5f;
-  std::memcpy(data.data(), bits, sizeof bits);
-  std::memcpy(data.data() + 32, &alpha, sizeof alpha);
-  std::vector<flatbuffers::Offset<fb::Value>> values;
-  auto value = [&](const char *name, fb::DType t, std::vector<int64_t> shape,
-                   fb::Storage s, int64_t off) {
-    values.push_back(fb::CreateValue(b, b.CreateString(name), t,
-                                     b.CreateVector(shape), s, off));
-    return static_cast<int32_t>(values.size() - 1);
-  };
-  int32_t x = value("x", fb::DType::F32, {2, 2, 4}, fb::Storage::Input, 0);
-  int32_t mask = value("mask", fb::DType::F32, {2, 2}, fb::Storage::Input, 1);
-  int32_t q = value("q", fb::DType::I8, {2, 2, 4}, fb::Storage::Arena, 0);
-  int32_t s = value("s", fb::DType::F32, {2}, fb::Storage::Arena, 64);
+  int64_t bitsOff = bb.constant(bits, sizeof bits);
+  int64_t alphaOff = bb.constant(&alpha, sizeof alpha);
+  int32_t x = bb.value("x", DType::F32, {2, 2, 4}, Storage::Input, 0);
+  int32_t mask = bb.value("mask", DType::F32, {2, 2}, Storage::Input, 1);
+  int32_t q = bb.value("q", DType::I8, {2, 2, 4}, Storage::Arena, 0);
+  int32_t s = bb.value("s", DType::F32, {2}, Storage::Arena, 64);
   int32_t w =
-      value("bits", fb::DType::I64, {1, 3, 1}, fb::Storage::Constant, 0);
-  int32_t a = value("alpha", fb::DType::F32, {1, 1}, fb::Storage::Constant, 32);
-  int32_t y = value("y", fb::DType::F32, {2, 2, 3}, fb::Storage::Output, 0);
-  int32_t d = value("d", fb::DType::F32, {2, 2, 4}, fb::Storage::Output, 1);
-  std::vector<flatbuffers::Offset<fb::Op>> ops;
-  auto op = [&](fb::OpCode code, std::vector<int32_t> in,
-                std::vector<int32_t> res, std::vector<int64_t> ints) {
-    ops.push_back(fb::CreateOp(
-        b, code, b.CreateString("op"), b.CreateVector(in), b.CreateVector(res),
-        b.CreateVector(ints), b.CreateVector(std::vector<float>{})));
-  };
-  op(fb::OpCode::Quantize, {x, mask}, {q, s}, {8});
-  op(fb::OpCode::LinearBits, {q, s, w, a}, {y}, {1, 0});
-  op(fb::OpCode::Dequantize, {q, s}, {d}, {});
-  b.ForceVectorAlignment(data.size(), 1, 32);
-  auto dataV = b.CreateVector(data);
-  std::vector<int32_t> inputs = {x, mask}, outputs = {y, d};
-  auto bundle = fb::CreateBundle(b, 1, BNRT_BITPACK_LAYOUT_VERSION,
-                                 b.CreateString(host()), b.CreateVector(values),
-                                 b.CreateVector(ops), b.CreateVector(inputs),
-                                 b.CreateVector(outputs), 128, dataV);
-  fb::FinishSizePrefixedBundleBuffer(b, bundle);
-  return std::vector<uint8_t>(b.GetBufferPointer(),
-                              b.GetBufferPointer() + b.GetSize());
+      bb.value("bits", DType::I64, {1, 3, 1}, Storage::Constant, bitsOff);
+  int32_t a =
+      bb.value("alpha", DType::F32, {1, 1}, Storage::Constant, alphaOff);
+  int32_t y = bb.value("y", DType::F32, {2, 2, 3}, Storage::Output, 0);
+  int32_t d = bb.value("d", DType::F32, {2, 2, 4}, Storage::Output, 1);
+  bb.op(fb::OpCode::Quantize, {x, mask}, {q, s}, {8});
+  bb.op(fb::OpCode::LinearBits, {q, s, w, a}, {y}, {1, 0});
+  bb.op(fb::OpCode::Dequantize, {q, s}, {d});
+  return bb.finish({x, mask}, {y, d}, 128);
 }
 
 TEST(SequenceScales, EachSequenceUsesItsRealTokens) {

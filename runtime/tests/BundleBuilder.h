@@ -1,0 +1,72 @@
+//===- BundleBuilder.h - small bundles built by hand, for tests -*- C++ -*-===//
+#ifndef BNRT_TESTS_BUNDLEBUILDER_H
+#define BNRT_TESTS_BUNDLEBUILDER_H
+
+#include "bnrt/bitpack.h"
+#include "bnrt/bundle_generated.h"
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace bnrt_test {
+
+/// The bundle target name of this host.
+inline const char *hostTarget() {
+#if defined(__aarch64__)
+  return "aarch64";
+#else
+  return "x86_64";
+#endif
+}
+
+/// Values, ops and constant data of a bundle, then finish() for its bytes.
+struct BundleBuilder {
+  flatbuffers::FlatBufferBuilder b;
+  std::vector<uint8_t> data;
+  std::vector<flatbuffers::Offset<bnrt::fb::Value>> values;
+  std::vector<flatbuffers::Offset<bnrt::fb::Op>> ops;
+
+  /// Appends `n` bytes of constant data, 64-byte aligned; returns the offset.
+  int64_t constant(const void *p, size_t n) {
+    size_t off = (data.size() + 63) / 64 * 64;
+    data.resize(off + n);
+    std::memcpy(data.data() + off, p, n);
+    return static_cast<int64_t>(off);
+  }
+
+  /// A value; `off` is the arena or data offset, or the input/output index.
+  int32_t value(const char *name, bnrt::fb::DType t, std::vector<int64_t> shape,
+                bnrt::fb::Storage s, int64_t off) {
+    values.push_back(bnrt::fb::CreateValue(b, b.CreateString(name), t,
+                                           b.CreateVector(shape), s, off));
+    return static_cast<int32_t>(values.size() - 1);
+  }
+
+  void op(bnrt::fb::OpCode code, std::vector<int32_t> in,
+          std::vector<int32_t> res, std::vector<int64_t> ints = {},
+          std::vector<float> floats = {}) {
+    ops.push_back(bnrt::fb::CreateOp(
+        b, code, b.CreateString("op"), b.CreateVector(in), b.CreateVector(res),
+        b.CreateVector(ints), b.CreateVector(floats)));
+  }
+
+  std::vector<uint8_t> finish(std::vector<int32_t> inputs,
+                              std::vector<int32_t> outputs, int64_t arenaBytes,
+                              const std::string &target = hostTarget(),
+                              uint32_t version = 1) {
+    b.ForceVectorAlignment(data.size(), 1, 32);
+    auto dataV = b.CreateVector(data);
+    auto bundle = bnrt::fb::CreateBundle(
+        b, version, BNRT_BITPACK_LAYOUT_VERSION, b.CreateString(target),
+        b.CreateVector(values), b.CreateVector(ops), b.CreateVector(inputs),
+        b.CreateVector(outputs), arenaBytes, dataV);
+    bnrt::fb::FinishSizePrefixedBundleBuffer(b, bundle);
+    return std::vector<uint8_t>(b.GetBufferPointer(),
+                                b.GetBufferPointer() + b.GetSize());
+  }
+};
+
+} // namespace bnrt_test
+
+#endif // BNRT_TESTS_BUNDLEBUILDER_H
