@@ -1,6 +1,7 @@
 """Compiling with bnbert-compile and running bundles with bnbert-run, from
 Python. Tools are found in $BNBERT_BIN (directories separated by ':'), then
 in this source tree's build (build/bin, build/runtime), then on PATH."""
+import json
 import os
 import shutil
 import subprocess
@@ -39,50 +40,61 @@ def _run(cmd):
     return done
 
 
-def compile_bundle(onnx_path, bundle_path, batch, seq, flags=()):
-    """bnbert-compile ONNX -> bundle for inputs [batch, seq]; returns the
-    compiler's --report output."""
+def compile_bundle(onnx_path, bundle_path, shapes, flags=()):
+    """bnbert-compile ONNX -> bundle with each input's shape fixed (`shapes`:
+    name -> (batch, seq)); returns the compiler's --report output. A failure
+    raises ToolError with the compiler's message."""
     cmd = [find_tool("bnbert-compile"), str(onnx_path), "-o", str(bundle_path),
-           "--report"] + [f"--shape={n}={batch}x{seq}" for n in INPUTS] + list(flags)
-    return _run(cmd).stdout
+           "--report"] + [f"--shape={n}={'x'.join(map(str, s))}" for n, s in shapes.items()]
+    return _run(cmd + list(flags)).stdout
+
+
+def _input_args(tmp, arrays):
+    """Saves each input array as tmp/NAME.npy; returns bnbert-run's
+    --input arguments."""
+    args = []
+    for name, array in arrays.items():
+        path = os.path.join(tmp, name + ".npy")
+        np.save(path, np.ascontiguousarray(array))
+        args += ["--input", f"{name}={path}"]
+    return args
+
+
+def _threads(threads):
+    return ["--threads", str(max(1, min(threads, 4)))]
 
 
 def run_bundle(bundle_path, inputs, batch, threads=1):
     """Logits of a bundle compiled for [batch, S] over all rows of `inputs`
-    (a dict of int64 [N, S] arrays): rows go in chunks of `batch`, the last
-    one padded with masked rows whose results are dropped."""
-    n = len(inputs["input_ids"])
+    (the model's inputs by name, int64 [N, S] arrays): rows go in chunks of
+    `batch`, the last one padded with masked rows whose results are
+    dropped."""
+    n = len(next(iter(inputs.values())))
     tool = find_tool("bnbert-run")
     outputs = []
     with tempfile.TemporaryDirectory(prefix="bnbert-run-") as tmp:
         for start in range(0, n, batch):
-            args = [tool, str(bundle_path), "--output-dir", tmp,
-                    "--threads", str(max(1, min(threads, 4)))]
-            for name in INPUTS:
-                chunk = inputs[name][start:start + batch]
+            chunks = {}
+            for name, array in inputs.items():
+                chunk = array[start:start + batch]
                 if len(chunk) < batch:
                     pad = np.zeros((batch - len(chunk),) + chunk.shape[1:], chunk.dtype)
                     if name == "attention_mask":
                         pad[:, 0] = 1
                     chunk = np.concatenate([chunk, pad])
-                path = os.path.join(tmp, name + ".npy")
-                np.save(path, np.ascontiguousarray(chunk))
-                args += ["--input", f"{name}={path}"]
-            _run(args)
+                chunks[name] = chunk
+            _run([tool, str(bundle_path), "--output-dir", tmp] + _threads(threads) +
+                 _input_args(tmp, chunks))
             outputs.append(np.load(os.path.join(tmp, "logits.npy"))[:min(batch, n - start)])
     return np.concatenate(outputs)
 
 
 def bench_bundle(bundle_path, inputs, batch, runs=20, threads=1):
     """bnbert-run --bench on the first `batch` rows: the median ms per run."""
-    import json
     with tempfile.TemporaryDirectory(prefix="bnbert-bench-") as tmp:
         args = [find_tool("bnbert-run"), str(bundle_path), "--bench", str(runs),
-                "--threads", str(max(1, min(threads, 4))), "--output-dir", tmp]
-        for name in INPUTS:
-            path = os.path.join(tmp, name + ".npy")
-            np.save(path, np.ascontiguousarray(inputs[name][:batch]))
-            args += ["--input", f"{name}={path}"]
+                "--output-dir", tmp] + _threads(threads)
+        args += _input_args(tmp, {name: a[:batch] for name, a in inputs.items()})
         out = _run(args).stdout.strip().splitlines()
     for line in reversed(out):
         if line.startswith("{"):

@@ -28,7 +28,7 @@ from torch.nn import functional as F
 from tqdm import tqdm
 
 from . import data as D
-from .deploy import ToolError, bench_bundle, compile_bundle, find_tool, run_bundle
+from .deploy import INPUTS, ToolError, bench_bundle, compile_bundle, find_tool, run_bundle
 from .distill import Distiller
 from .export import export_onnx, exporting
 from .model import BertClassifier, BertConfig
@@ -149,8 +149,7 @@ class Trainer:
         order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
         for i in range(0, n, size):
             idx = order[i:i + size]
-            yield ({k: s[k][idx] for k in ("input_ids", "attention_mask",
-                                            "token_type_ids")}, s["labels"][idx])
+            yield {k: s[k][idx] for k in INPUTS}, s["labels"][idx]
 
     @torch.no_grad()
     def logits(self, model, name):
@@ -257,15 +256,20 @@ class Trainer:
         return self.run_stage(stage, student, epochs, self.args.qat_lr, loss)
 
     # -- deployment -------------------------------------------------------------
+    def shapes(self):
+        """The shape every model input is exported and compiled with."""
+        return {n: (self.args.eval_batch, self.args.seq) for n in INPUTS}
+
+    def test_inputs(self):
+        return {n: self.sets["test"][n].numpy() for n in INPUTS}
+
     def export(self, model, path):
-        shapes = {n: (self.args.eval_batch, self.args.seq) for n in
-                  ("input_ids", "attention_mask", "token_type_ids")}
-        export_onnx(model, path, shapes)
+        export_onnx(model, path, self.shapes())
 
     def bundle_accuracy(self, onnx_path, bundle_path, flags=()):
-        compile_bundle(onnx_path, bundle_path, self.args.eval_batch, self.args.seq, flags)
-        test = {k: v.numpy() for k, v in self.sets["test"].items()}
-        logits = run_bundle(bundle_path, test, self.args.eval_batch, self.args.threads)
+        compile_bundle(onnx_path, bundle_path, self.shapes(), flags)
+        logits = run_bundle(bundle_path, self.test_inputs(), self.args.eval_batch,
+                            self.args.threads)
         return self.accuracy(torch.from_numpy(logits), "test"), logits
 
     def log(self, message):
@@ -331,9 +335,8 @@ def main(argv=None):
         bwn = t.student(teacher, "binary")
         t.distill("bwn", bwn, teacher, 2 * args.epochs)
         deploy("bwn", bwn, "bwn")
-        test = {k: v.numpy() for k, v in t.sets["test"].items()}
         report["latency_ms"] = {
-            name: bench_bundle(out / f"{stem}.bnb", test, args.eval_batch,
+            name: bench_bundle(out / f"{stem}.bnb", t.test_inputs(), args.eval_batch,
                                threads=1)["median_ms"]
             for name, stem in (("fp32_bundle", "fp32_bundle"), ("ptq_int8", "ptq_int8"),
                                ("ptq_ternary", "ptq_ternary"), ("ptq_binary", "ptq_binary"),

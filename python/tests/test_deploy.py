@@ -12,6 +12,7 @@ from torch import nn
 import make_bert
 from bnbert import export_onnx, prepare, tws_split
 from bnbert.model import BertClassifier, BertConfig
+from bnbert.deploy import ToolError
 from bnbert.modules import QuantLinear
 from deploy_util import compile_model, deploy_and_compare, inputs_for, run_model
 
@@ -148,8 +149,7 @@ CASES = [("ternary", 8), ("tws", 8), ("tws", 4), ("binary", 8), ("int8", 4)]
 def test_bundle_equals_torch(tmp_path, family, weights, act_bits):
     model, names = trained_student(family, weights, act_bits)
     x = inputs_for(names, BATCH, SEQ, VOCAB)
-    output = "logits" if family in ("bnbert", "hf-style") else "logits"
-    ref, got = deploy_and_compare(tmp_path, model, x, output)
+    ref, got = deploy_and_compare(tmp_path, model, x)
     assert_agrees(ref, got)
 
 
@@ -167,7 +167,7 @@ def test_no_batch_coupling(tmp_path):
     one = {n: v[2:3] for n, v in x.items()}
     shapes = {n: tuple(v.shape) for n, v in one.items()}
     compile_model(tmp_path / "m.onnx", tmp_path / "one.bnb", shapes)
-    alone = run_model(tmp_path / "one.bnb", one, tmp_path)
+    alone = run_model(tmp_path / "one.bnb", one)
     np.testing.assert_array_equal(alone[0], batched[2])
 
 
@@ -180,9 +180,11 @@ def test_quantized_model_refuses_requantizing_flags(tmp_path):
                         (["--split-ternary"], "quantized weights"),
                         (["--granularity=row"], "quantized weights"),
                         (["--act-bits=4"], "quantizes its activations")):
-        done = compile_model(tmp_path / "m.onnx", tmp_path / "x.bnb", shapes, flags, check=False)
-        assert done.returncode == 1, flags
-        assert says in done.stderr and "m.onnx" in done.stderr, done.stderr
+        with pytest.raises(ToolError) as refused:
+            compile_model(tmp_path / "m.onnx", tmp_path / "x.bnb", shapes, flags)
+        assert "(exit 1)" in str(refused.value), flags
+        message = str(refused.value).split("\n", 1)[1]  # the compiler's stderr
+        assert says in message and "m.onnx" in message, message
 
 
 @pytest.mark.parametrize("act_bits", [8, 4])
@@ -198,11 +200,11 @@ def test_dynamic_scales_per_sequence(tmp_path, act_bits):
     flags = ["--weights=binary", f"--act-bits={act_bits}"]
     compile_model(tmp_path / "f.onnx", tmp_path / "batch.bnb",
                   {n: (BATCH, SEQ) for n in names}, flags)
-    batched = run_model(tmp_path / "batch.bnb", batch, tmp_path)
+    batched = run_model(tmp_path / "batch.bnb", batch)
     row = 2
     length = int(batch["attention_mask"][row].sum())
     alone = {n: v[row:row + 1, :length + 1] for n, v in batch.items()}
     compile_model(tmp_path / "f.onnx", tmp_path / "one.bnb",
                   {n: (1, length + 1) for n in names}, flags)
-    one = run_model(tmp_path / "one.bnb", alone, tmp_path)
+    one = run_model(tmp_path / "one.bnb", alone)
     np.testing.assert_array_equal(one[0], batched[row])
