@@ -533,10 +533,14 @@ bool runOp(const OpAttrs &op, const std::vector<View> &in,
         for (int64_t r = 0; r < rows; ++r)
           if (!mask || mask[b * rows + r] == 0.0f)
             clip = std::max(clip, vec.absMax(x + r * width, width));
-        float s = quantScaleOf(clip, bits);
-        vec.quantize(x, out[0].i8() + b * per, per, s, bits);
-        out[1].f32()[b] = s;
+        out[1].f32()[b] = quantScaleOf(clip, bits);
       });
+      // The codes in chunks across the pool (batch 1 too).
+      for (int64_t b = 0; b < sequences; ++b)
+        chunked(ctx.pool, per, [&](int64_t i0, int64_t i1) {
+          vec.quantize(in[0].f32() + b * per + i0, out[0].i8() + b * per + i0,
+                       i1 - i0, out[1].f32()[b], bits);
+        });
       return true;
     }
     float clip = op.numFloats ? floats(0) : 0.0f;
