@@ -4,21 +4,13 @@
 
 #include "bnrt/bitpack.h"
 #include "bnrt/bundle_generated.h"
+#include "status.h" // bnrt::hostTarget, the runtime's own
 
 #include <cstring>
 #include <string>
 #include <vector>
 
 namespace bnrt_test {
-
-/// The bundle target name of this host.
-inline const char *hostTarget() {
-#if defined(__aarch64__)
-  return "aarch64";
-#else
-  return "x86_64";
-#endif
-}
 
 /// Values, ops and constant data of a bundle, then finish() for its bytes.
 struct BundleBuilder {
@@ -53,7 +45,7 @@ struct BundleBuilder {
 
   std::vector<uint8_t> finish(std::vector<int32_t> inputs,
                               std::vector<int32_t> outputs, int64_t arenaBytes,
-                              const std::string &target = hostTarget(),
+                              const std::string &target = bnrt::hostTarget(),
                               uint32_t version = 1) {
     b.ForceVectorAlignment(data.size(), 1, 32);
     auto dataV = b.CreateVector(data);

@@ -20,7 +20,7 @@ namespace fb = bnrt::fb;
 namespace {
 
 struct Spec {
-  std::string target = bnrt_test::hostTarget();
+  std::string target = bnrt::hostTarget();
   uint32_t version = 1;
 };
 
@@ -150,7 +150,7 @@ TEST(Bundle, RejectsOtherTargetsAndVersions) {
   std::string msg;
   Spec other;
   other.target =
-      std::string(bnrt_test::hostTarget()) == "x86_64" ? "aarch64" : "x86_64";
+      std::string(bnrt::hostTarget()) == "x86_64" ? "aarch64" : "x86_64";
   EXPECT_EQ(loadAndRun(makeBundle(other), &msg), BNRT_ERROR_UNSUPPORTED);
   EXPECT_NE(msg.find("compiled for '" + other.target + "'"), std::string::npos)
       << msg;
