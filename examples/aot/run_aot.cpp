@@ -16,7 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "bnrt/aot.h"
-#include "bnrt/npy.h"
+#include "bnrt/model_io.h"
 
 #include <algorithm>
 #include <chrono>
@@ -37,35 +37,9 @@ int fail(const std::string &message) {
   return 1;
 }
 
-const char *npyDtype(bnrt_dtype d) {
-  switch (d) {
-  case BNRT_DTYPE_F32:
-    return "<f4";
-  case BNRT_DTYPE_I32:
-    return "<i4";
-  case BNRT_DTYPE_I64:
-    return "<i8";
-  default:
-    return "|i1";
-  }
-}
-
-std::vector<int64_t> shapeOf(const bnrt_aot_io &io) {
-  return std::vector<int64_t>(io.shape, io.shape + io.rank);
-}
-
-std::string describe(const std::string &dtype,
-                     const std::vector<int64_t> &shape) {
-  std::string s = dtype + " [";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
-  const bnrt_aot_model &model = BNBERT_AOT_MODEL;
   std::map<std::string, std::string> inputFiles;
   std::string outputDir = ".", isa;
   int threads = 1, bench = 0;
@@ -98,55 +72,32 @@ int main(int argc, char **argv) {
   }
 
   bnrt_error err;
-  bnrt_aot_context *ctx = bnrt_aot_context_create(&model, &err);
-  if (!ctx)
+  bnrt_model *model = bnrt_model_load_aot(&BNBERT_AOT_MODEL, &err);
+  if (!model)
     return fail(err.message);
   struct Guard {
-    bnrt_aot_context *ctx;
-    ~Guard() { bnrt_aot_context_free(ctx); }
-  } guard{ctx};
-  if (bnrt_aot_set_threads(ctx, threads, &err) != BNRT_OK ||
-      (!isa.empty() && bnrt_aot_set_isa(ctx, isa.c_str(), &err) != BNRT_OK))
+    bnrt_model *m;
+    ~Guard() { bnrt_model_free(m); }
+  } guard{model};
+  if (bnrt_model_set_threads(model, threads, &err) != BNRT_OK ||
+      (!isa.empty() && bnrt_model_set_isa(model, isa.c_str(), &err) != BNRT_OK))
     return fail(err.message);
 
-  std::vector<bnrt::npy::Array> arrays(model.num_inputs);
-  std::vector<const void *> inputs(model.num_inputs);
-  for (int i = 0; i < model.num_inputs; ++i) {
-    const bnrt_aot_io &io = model.inputs[i];
-    auto it = inputFiles.find(io.name);
-    if (it == inputFiles.end())
-      return fail(std::string("missing --input ") + io.name + "=FILE.npy");
-    std::string error;
-    if (!bnrt::npy::read(it->second, arrays[i], error))
-      return fail(it->second + ": " + error);
-    if (arrays[i].dtype != npyDtype(io.dtype) || arrays[i].shape != shapeOf(io))
-      return fail(std::string("input '") + io.name + "' (" + it->second +
-                  ") is " + describe(arrays[i].dtype, arrays[i].shape) +
-                  ", the model was compiled for " +
-                  describe(npyDtype(io.dtype), shapeOf(io)));
-    inputs[i] = arrays[i].data.data();
-    inputFiles.erase(it);
-  }
-  if (!inputFiles.empty())
-    return fail("the model has no input named '" + inputFiles.begin()->first +
-                "'");
-
-  std::vector<bnrt::npy::Array> results(model.num_outputs);
-  std::vector<void *> outputs(model.num_outputs);
-  for (int i = 0; i < model.num_outputs; ++i) {
-    results[i].dtype = npyDtype(model.outputs[i].dtype);
-    results[i].shape = shapeOf(model.outputs[i]);
-    results[i].data.resize(results[i].numElements() *
-                           bnrt::npy::itemSize(results[i].dtype));
-    outputs[i] = results[i].data.data();
-  }
-  if (bnrt_aot_run(ctx, inputs.data(), outputs.data(), &err) != BNRT_OK)
+  bnrt::npy::ModelArrays arrays;
+  std::string error;
+  if (!bnrt::npy::prepareArrays(model, inputFiles, arrays, error))
+    return fail(error);
+  auto run = [&] {
+    return bnrt_model_run(model, arrays.inputData.data(),
+                          arrays.outputData.data(), &err) == BNRT_OK;
+  };
+  if (!run())
     return fail(err.message);
   if (bench > 0) {
     std::vector<double> ms;
     for (int r = 0; r < bench; ++r) {
       auto t0 = std::chrono::steady_clock::now();
-      if (bnrt_aot_run(ctx, inputs.data(), outputs.data(), &err) != BNRT_OK)
+      if (!run())
         return fail(err.message);
       ms.push_back(std::chrono::duration<double, std::milli>(
                        std::chrono::steady_clock::now() - t0)
@@ -155,14 +106,9 @@ int main(int argc, char **argv) {
     std::sort(ms.begin(), ms.end());
     std::printf("{\"min_ms\":%.4f,\"median_ms\":%.4f,\"threads\":%d,"
                 "\"isa\":\"%s\"}\n",
-                ms.front(), ms[ms.size() / 2], threads, bnrt_aot_isa(ctx));
+                ms.front(), ms[ms.size() / 2], threads, bnrt_model_isa(model));
   }
-  for (int i = 0; i < model.num_outputs; ++i) {
-    std::string name = model.outputs[i].name;
-    std::replace(name.begin(), name.end(), '/', '_');
-    std::string error;
-    if (!bnrt::npy::write(outputDir + "/" + name + ".npy", results[i], error))
-      return fail(error);
-  }
+  if (!bnrt::npy::writeOutputs(model, arrays, outputDir, error))
+    return fail(error);
   return 0;
 }

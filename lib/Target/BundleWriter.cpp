@@ -1,16 +1,12 @@
 //===- BundleWriter.cpp - bnq function to the runtime's bundle ------------===//
 //
-// Lowers a function of bnq ops (float, or after the quantization pipeline)
-// to the op program of runtime/schema/bundle.fbs:
+// Writes a function of bnq ops, after bnq-lower-to-runtime decided which
+// parts run as integer kernels, as the op program of
+// runtime/schema/bundle.fbs. A mechanical walk:
 // - every op becomes one bundle op (docs/bundle.md has the conventions);
-//   linear(dequantize(quantize(x)), packed_weight) becomes LinearBits on
-//   the int8 codes, the GEMM the runtime's bit-plane kernels run, and
-//   linear(dequantize(quantize(x)), quant_weight) LinearI8, the int8 GEMM;
-//   attention on quantized q, k, v with quantized probabilities becomes
-//   AttentionI8;
-// - constants (f32 tensors, packed sign planes, scales) are stored 64-byte
-//   aligned in the bundle's data; quant_weight and bitplane_weight
-//   (unpacked forms) are stored as their dequantized f32 values;
+// - constants (f32 tensors, packed sign planes, int8 weights, scales) are
+//   stored 64-byte aligned in the bundle's data; a weight op still read as
+//   a float tensor (not lowered) is stored as its dequantized f32 values;
 // - activations get arena slots from a greedy first-fit plan over their
 //   live ranges; each function result is copied into its output buffer.
 //
@@ -30,6 +26,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 using namespace mlir;
 using namespace bnbert::bnq;
@@ -52,18 +49,38 @@ struct ValueInfo {
   int firstOp = -1, lastOp = -1; // live range of an arena value
 };
 
+/// An op's options table, built when the op is serialized (flatbuffers
+/// nest tables bottom-up).
+struct Options {
+  fb::OpOptions type = fb::OpOptions::NONE;
+  std::function<flatbuffers::Offset<void>(flatbuffers::FlatBufferBuilder &)>
+      build;
+};
+
+/// The options table `fb::NameOptions` with the given fields.
+#define OPTIONS(Name, ...)                                                     \
+  Options {                                                                    \
+    fb::OpOptions::Name, [=](flatbuffers::FlatBufferBuilder &b) mutable {      \
+      (void)b;                                                                 \
+      return fb::Create##Name(b, __VA_ARGS__).Union();                         \
+    }                                                                          \
+  }
+
 struct OpInfo {
   fb::OpCode code;
   std::string name;
   std::vector<int32_t> inputs, outputs;
-  std::vector<int64_t> ints;
-  std::vector<float> floats;
+  Options options;
 };
 
 class Writer {
 public:
   explicit Writer(func::FuncOp func) : func(func) {}
-  FailureOr<std::vector<uint8_t>> run(StringRef target);
+  /// Builds the program (values, ops, constants, arena plan).
+  LogicalResult lower();
+  /// The size-prefixed bundle, with or without the constant data.
+  std::vector<uint8_t> serialize(StringRef target, bool withData) const;
+  const std::vector<uint8_t> &constants() const { return data; }
 
 private:
   LogicalResult lowerOp(Operation *op);
@@ -74,12 +91,9 @@ private:
                         ArrayRef<int64_t> shape, const void *data,
                         int64_t bytes);
   FailureOr<int32_t> constantOf(Operation *op, Value v);
-  FailureOr<std::vector<int32_t>> packedOperands(PackedWeightOp packed);
-  LogicalResult lowerLinearI8(LinearOp l, DequantizeOp dq, QuantWeightOp qw);
   int32_t arenaFor(Value v);
   void addOp(fb::OpCode code, Operation *op, std::vector<int32_t> inputs,
-             std::vector<int32_t> outputs, std::vector<int64_t> ints = {},
-             std::vector<float> floats = {});
+             std::vector<int32_t> outputs, Options options = {});
   void planArena();
 
   func::FuncOp func;
@@ -87,32 +101,9 @@ private:
   std::vector<OpInfo> ops;
   std::vector<uint8_t> data;
   llvm::DenseMap<Value, int32_t> ids;
-  llvm::DenseMap<Operation *, std::vector<int32_t>> packedIds;
   std::vector<int32_t> inputs, outputs;
   int64_t arenaBytes = 0;
 };
-
-/// Whether a linear runs as an integer GEMM on its input's codes:
-/// dequantize(quantize(x)) times a packed (LinearBits) or quantized
-/// (LinearI8) weight.
-bool readsInt8Codes(LinearOp l) {
-  auto dq = l.getInput().getDefiningOp<DequantizeOp>();
-  Operation *w = l.getWeight().getDefiningOp();
-  return dq && dq.getInput().getDefiningOp<QuantizeOp>() &&
-         llvm::isa_and_nonnull<PackedWeightOp, QuantWeightOp>(w);
-}
-
-/// Whether an attention runs as AttentionI8: quantized probabilities and
-/// q, k, v each dequantize(quantize(...)) of at most 8 bits.
-bool readsInt8Codes(AttentionOp a) {
-  if (!a.getProbBits())
-    return false;
-  return llvm::all_of(ValueRange{a.getQuery(), a.getKey(), a.getValue()},
-                      [](Value v) {
-                        auto dq = v.getDefiningOp<DequantizeOp>();
-                        return dq && dq.getInput().getDefiningOp<QuantizeOp>();
-                      });
-}
 
 std::string locName(Location loc) {
   if (auto name = llvm::dyn_cast<NameLoc>(loc))
@@ -210,31 +201,6 @@ FailureOr<int32_t> Writer::constantOf(Operation *user, Value v) {
   return failure();
 }
 
-/// The bits [P, N, W] and scales [P, G] of a packed weight as constants.
-FailureOr<std::vector<int32_t>> Writer::packedOperands(PackedWeightOp packed) {
-  auto cached = packedIds.find(packed);
-  if (cached != packedIds.end())
-    return cached->second;
-  auto bits = getElementValues<int64_t>(packed.getBits());
-  auto scales = getElementValues<float>(packed.getScales());
-  if (failed(bits) || failed(scales))
-    return failure();
-  std::vector<int64_t> rawBits(bits->size());
-  for (int64_t i = 0; i < bits->size(); ++i)
-    rawBits[i] = (*bits)[i];
-  std::vector<float> rawScales(scales->size());
-  for (int64_t i = 0; i < scales->size(); ++i)
-    rawScales[i] = (*scales)[i];
-  std::string name = locName(packed.getLoc());
-  return packedIds[packed] = std::vector<int32_t>{
-             constantBytes(name, fb::DType::I64,
-                           packed.getBits().getShapedType().getShape(),
-                           rawBits.data(), rawBits.size() * 8),
-             constantBytes(name + ".scales", fb::DType::F32,
-                           packed.getScales().getShapedType().getShape(),
-                           rawScales.data(), rawScales.size() * 4)};
-}
-
 /// The value id of `v` (constants are stored on first use).
 FailureOr<int32_t> Writer::valueOf(Value v) {
   auto it = ids.find(v);
@@ -260,10 +226,9 @@ int32_t Writer::arenaFor(Value v) {
 }
 
 void Writer::addOp(fb::OpCode code, Operation *op, std::vector<int32_t> in,
-                   std::vector<int32_t> out, std::vector<int64_t> ints,
-                   std::vector<float> floats) {
-  OpInfo info{code,           locName(op->getLoc()), std::move(in),
-              std::move(out), std::move(ints),       std::move(floats)};
+                   std::vector<int32_t> out, Options options) {
+  OpInfo info{code, locName(op->getLoc()), std::move(in), std::move(out),
+              std::move(options)};
   ops.push_back(std::move(info));
 }
 
@@ -279,15 +244,14 @@ LogicalResult Writer::lowerOp(Operation *op) {
     }
     return out;
   };
-  auto simple = [&](fb::OpCode code, std::vector<int64_t> ints = {},
-                    std::vector<float> floats = {}) -> LogicalResult {
+  auto simple = [&](fb::OpCode code, Options options = {}) -> LogicalResult {
     auto in = operands(op->getOperands());
     if (failed(in))
       return failure();
     std::vector<int32_t> out;
     for (Value r : op->getResults())
       out.push_back(arenaFor(r));
-    addOp(code, op, *in, out, std::move(ints), std::move(floats));
+    addOp(code, op, *in, out, std::move(options));
     return success();
   };
   if (isa<arith::ConstantOp, QuantWeightOp, BitplaneWeightOp, PackedWeightOp>(
@@ -318,70 +282,33 @@ LogicalResult Writer::lowerOp(Operation *op) {
         }
         return success();
       })
-      .Case([&](EmbeddingOp e) -> LogicalResult {
-        auto packed = e.getTable().getDefiningOp<PackedWeightOp>();
-        if (!packed)
-          return simple(fb::OpCode::Embedding);
-        // Rows decoded from the packed planes at lookup.
-        auto ids = operands(e.getIds());
-        if (failed(ids))
-          return failure();
-        auto in = packedOperands(packed);
-        if (failed(in))
-          return e.emitOpError("cannot read its packed table");
-        in->push_back((*ids)[0]);
-        auto scalesType = packed.getScales().getShapedType();
-        addOp(fb::OpCode::EmbeddingBits, op, *in, {arenaFor(e.getResult())},
-              {scalesType.getDimSize(0),
-               scalesType.getDimSize(1) != 1 ? int64_t{1} : int64_t{0}});
-        return success();
-      })
+      .Case([&](EmbeddingOp) { return simple(fb::OpCode::Embedding); })
+      .Case([&](EmbeddingBitsOp) { return simple(fb::OpCode::EmbeddingBits); })
       .Case([&](LayerNormOp l) {
-        return simple(fb::OpCode::LayerNorm, {},
-                      {l.getEpsilon().convertToFloat()});
+        return simple(
+            fb::OpCode::LayerNorm,
+            OPTIONS(LayerNormOptions, l.getEpsilon().convertToFloat()));
       })
-      .Case([&](LinearOp l) -> LogicalResult {
-        if (!readsInt8Codes(l))
-          return simple(fb::OpCode::LinearF32);
-        auto dq = l.getInput().getDefiningOp<DequantizeOp>();
-        auto q = dq.getInput().getDefiningOp<QuantizeOp>();
-        if (auto qw = l.getWeight().getDefiningOp<QuantWeightOp>())
-          return lowerLinearI8(l, dq, qw);
-        auto packed = l.getWeight().getDefiningOp<PackedWeightOp>();
-        // The bit-plane GEMM on the int8 codes.
-        auto codes = operands({dq.getInput(), dq.getScale()});
-        if (failed(codes))
-          return failure();
-        auto weight = packedOperands(packed);
-        if (failed(weight))
-          return l.emitOpError("cannot read its packed weight");
-        auto bitsType = packed.getBits().getShapedType();
-        auto scalesType = packed.getScales().getShapedType();
-        std::vector<int32_t> in = *codes;
-        in.insert(in.end(), weight->begin(), weight->end());
-        if (Value b = l.getBias()) {
-          auto id = valueOf(b);
-          if (failed(id))
-            return l.emitOpError("cannot store its bias");
-          in.push_back(*id);
-        }
-        int64_t planes = bitsType.getDimSize(0);
-        bool perRow = scalesType.getDimSize(1) != 1;
-        // The codes' bit width: kernels may exploit narrow (A4) codes.
-        addOp(fb::OpCode::LinearBits, op, in, {arenaFor(l.getResult())},
-              {planes, perRow ? 1 : 0, int64_t(q.getBits())});
-        return success();
+      .Case([&](LinearOp) { return simple(fb::OpCode::LinearF32); })
+      .Case([&](LinearBitsOp l) {
+        return simple(fb::OpCode::LinearBits,
+                      OPTIONS(LinearBitsOptions, int8_t(l.getActBits())));
       })
+      .Case([&](LinearI8Op) { return simple(fb::OpCode::LinearI8); })
       .Case([&](BatchMatmulOp m) {
-        return simple(fb::OpCode::BatchMatmul, {m.getTransposeRhs() ? 1 : 0});
+        return simple(fb::OpCode::BatchMatmul,
+                      OPTIONS(BatchMatmulOptions, m.getTransposeRhs()));
       })
       .Case([&](SoftmaxOp s) {
         int64_t rank = s.getType().getRank(), axis = s.getAxis();
-        return simple(fb::OpCode::Softmax, {axis < 0 ? axis + rank : axis});
+        return simple(
+            fb::OpCode::Softmax,
+            OPTIONS(SoftmaxOptions, int8_t(axis < 0 ? axis + rank : axis)));
       })
       .Case([&](GeluOp g) {
         return simple(fb::OpCode::Gelu,
-                      {g.getApproximation() == GeluApproximation::tanh});
+                      OPTIONS(GeluOptions,
+                              g.getApproximation() == GeluApproximation::tanh));
       })
       .Case([&](TanhOp) { return simple(fb::OpCode::Tanh); })
       .Case([&](AddOp) { return simple(fb::OpCode::Add); })
@@ -391,118 +318,66 @@ LogicalResult Writer::lowerOp(Operation *op) {
       .Case([&](PowOp) { return simple(fb::OpCode::Pow); })
       .Case([&](ReshapeOp) { return simple(fb::OpCode::Copy); })
       .Case([&](TransposeOp t) {
+        std::vector<int64_t> perm(t.getPermutation().begin(),
+                                  t.getPermutation().end());
         return simple(fb::OpCode::Transpose,
-                      std::vector<int64_t>(t.getPermutation().begin(),
-                                           t.getPermutation().end()));
+                      OPTIONS(TransposeOptions, b.CreateVector(perm)));
       })
       .Case([&](SliceOp s) {
-        return simple(
-            fb::OpCode::Slice,
-            std::vector<int64_t>(s.getOffsets().begin(), s.getOffsets().end()));
+        std::vector<int64_t> offsets(s.getOffsets().begin(),
+                                     s.getOffsets().end());
+        return simple(fb::OpCode::Slice,
+                      OPTIONS(SliceOptions, b.CreateVector(offsets)));
       })
       .Case([&](CastOp) { return simple(fb::OpCode::Cast); })
       .Case([&](ClampOp c) {
-        return simple(
-            fb::OpCode::Clamp, {},
-            {c.getMin().convertToFloat(), c.getMax().convertToFloat()});
+        return simple(fb::OpCode::Clamp,
+                      OPTIONS(ClampOptions, c.getMin().convertToFloat(),
+                              c.getMax().convertToFloat()));
       })
       .Case([&](ReduceSumOp) { return simple(fb::OpCode::ReduceSum); })
       .Case([&](ReduceMeanOp r) {
-        return simple(
-            fb::OpCode::ReduceMean,
-            std::vector<int64_t>(r.getAxes().begin(), r.getAxes().end()));
+        std::vector<int64_t> axes(r.getAxes().begin(), r.getAxes().end());
+        return simple(fb::OpCode::ReduceMean,
+                      OPTIONS(ReduceMeanOptions, b.CreateVector(axes)));
       })
       .Case([&](PositionIdsOp p) {
-        return simple(fb::OpCode::PositionIds,
-                      {p.getPaddingIdxAttr().getInt()});
+        return simple(
+            fb::OpCode::PositionIds,
+            OPTIONS(PositionIdsOptions, p.getPaddingIdxAttr().getInt()));
       })
       .Case([&](LengthMaskOp m) {
-        return simple(fb::OpCode::LengthMask, {},
-                      {m.getFilterValue().convertToFloat()});
+        return simple(
+            fb::OpCode::LengthMask,
+            OPTIONS(LengthMaskOptions, m.getFilterValue().convertToFloat()));
       })
-      .Case([&](AttentionOp a) -> LogicalResult {
-        int64_t bits = a.getProbBits() ? *a.getProbBits() : 0;
+      .Case([&](AttentionOp a) {
+        int8_t bits = a.getProbBits() ? int8_t(*a.getProbBits()) : 0;
         float clip = a.getProbClip() ? a.getProbClip()->convertToFloat() : 1.0f;
-        std::vector<int64_t> ints{int64_t(a.getNumHeads()), bits};
-        std::vector<float> floats{a.getScale().convertToFloat(), clip};
-        if (!readsInt8Codes(a))
-          return simple(fb::OpCode::Attention, ints, floats);
-        // Both products as int8 GEMMs on the codes of q, k and v.
-        std::vector<Value> codes;
-        for (Value v : {a.getQuery(), a.getKey(), a.getValue()}) {
-          auto dq = v.getDefiningOp<DequantizeOp>();
-          codes.push_back(dq.getInput());
-          codes.push_back(dq.getScale());
-        }
-        if (Value mask = a.getMaskBias())
-          codes.push_back(mask);
-        auto in = operands(codes);
-        if (failed(in))
-          return failure();
-        addOp(fb::OpCode::AttentionI8, op, *in, {arenaFor(a.getResult())}, ints,
-              floats);
-        return success();
+        return simple(fb::OpCode::Attention,
+                      OPTIONS(AttentionOptions, int64_t(a.getNumHeads()),
+                              a.getScale().convertToFloat(), bits, clip));
+      })
+      .Case([&](AttentionI8Op a) {
+        return simple(fb::OpCode::AttentionI8,
+                      OPTIONS(AttentionOptions, int64_t(a.getNumHeads()),
+                              a.getScale().convertToFloat(),
+                              int8_t(a.getProbBits()),
+                              a.getProbClip().convertToFloat()));
       })
       .Case([&](QuantizeOp q) {
-        std::vector<float> floats;
-        if (auto clip = q.getClip())
-          floats.push_back(clip->convertToFloat());
-        return simple(fb::OpCode::Quantize, {int64_t(q.getBits())}, floats);
+        float clip = q.getClip() ? q.getClip()->convertToFloat() : 0.0f;
+        return simple(fb::OpCode::Quantize,
+                      OPTIONS(QuantizeOptions, int8_t(q.getBits()), clip));
       })
-      .Case([&](DequantizeOp d) -> LogicalResult {
-        // Not needed when every use reads the codes (LinearBits,
-        // LinearI8, AttentionI8).
-        bool needed = llvm::any_of(d->getUsers(), [&](Operation *user) {
-          if (auto a = llvm::dyn_cast<AttentionOp>(user))
-            return !readsInt8Codes(a) || a.getMaskBias() == d.getResult();
-          auto l = llvm::dyn_cast<LinearOp>(user);
-          return !l || l.getInput() != d.getResult() || !readsInt8Codes(l);
-        });
-        return needed ? simple(fb::OpCode::Dequantize) : success();
-      })
+      .Case([&](DequantizeOp) { return simple(fb::OpCode::Dequantize); })
       .Case([&](UnaryOp u) {
-        return simple(fb::OpCode::Unary, {int64_t(u.getFunction())});
+        return simple(
+            fb::OpCode::Unary,
+            OPTIONS(UnaryOptions, fb::UnaryFunction(int8_t(u.getFunction()))));
       })
       .Default(
           [](Operation *op) { return op->emitOpError("has no runtime op"); });
-}
-
-/// linear(dequantize(quantize(x)), quant_weight): the int8 GEMM on the
-/// codes and the weight's integer values (as stored: i8 [N, K]) with its
-/// per-tensor or per-row scale.
-LogicalResult Writer::lowerLinearI8(LinearOp l, DequantizeOp dq,
-                                    QuantWeightOp qw) {
-  auto codes = valueOf(dq.getInput());
-  auto xScale = valueOf(dq.getScale());
-  auto values = getElementValues<int8_t>(qw.getValues());
-  auto scales = getElementValues<float>(qw.getScale());
-  if (failed(codes) || failed(xScale) || failed(values) || failed(scales))
-    return l.emitOpError("cannot store its int8 GEMM operands");
-  auto type = llvm::cast<RankedTensorType>(qw.getType());
-  std::vector<int8_t> rawValues(values->size());
-  for (int64_t i = 0; i < values->size(); ++i)
-    rawValues[i] = (*values)[i];
-  std::vector<float> rawScales(scales->size());
-  for (int64_t i = 0; i < scales->size(); ++i)
-    rawScales[i] = (*scales)[i];
-  std::string name = locName(qw.getLoc());
-  std::vector<int32_t> in{
-      *codes, *xScale,
-      constantBytes(name + "/values", fb::DType::I8, type.getShape(),
-                    rawValues.data(), rawValues.size()),
-      constantBytes(name + "/scale", fb::DType::F32,
-                    {static_cast<int64_t>(rawScales.size())}, rawScales.data(),
-                    rawScales.size() * 4)};
-  if (Value b = l.getBias()) {
-    auto id = valueOf(b);
-    if (failed(id))
-      return l.emitOpError("cannot store its bias");
-    in.push_back(*id);
-  }
-  bool perRow = rawScales.size() != 1;
-  addOp(fb::OpCode::LinearI8, l, in, {arenaFor(l.getResult())},
-        {perRow ? 1 : 0});
-  return success();
 }
 
 /// Greedy first-fit over live ranges: a slot is free again after the last
@@ -546,7 +421,7 @@ void Writer::planArena() {
   }
 }
 
-FailureOr<std::vector<uint8_t>> Writer::run(StringRef target) {
+LogicalResult Writer::lower() {
   if (!func.getBody().hasOneBlock())
     return func.emitOpError("needs a single-block body");
   for (BlockArgument arg : func.getArguments()) {
@@ -568,7 +443,10 @@ FailureOr<std::vector<uint8_t>> Writer::run(StringRef target) {
     if (failed(lowerOp(&op)))
       return failure();
   planArena();
+  return success();
+}
 
+std::vector<uint8_t> Writer::serialize(StringRef target, bool withData) const {
   flatbuffers::FlatBufferBuilder b(1 << 20);
   std::vector<flatbuffers::Offset<fb::Value>> fbValues;
   for (const ValueInfo &v : values)
@@ -576,13 +454,19 @@ FailureOr<std::vector<uint8_t>> Writer::run(StringRef target) {
                                        b.CreateVector(v.shape), v.storage,
                                        v.offset));
   std::vector<flatbuffers::Offset<fb::Op>> fbOps;
-  for (const OpInfo &o : ops)
-    fbOps.push_back(
-        fb::CreateOp(b, o.code, b.CreateString(o.name),
-                     b.CreateVector(o.inputs), b.CreateVector(o.outputs),
-                     b.CreateVector(o.ints), b.CreateVector(o.floats)));
-  b.ForceVectorAlignment(data.size(), 1, 32); // flatbuffers' maximum
-  auto fbData = b.CreateVector(data);
+  for (const OpInfo &o : ops) {
+    flatbuffers::Offset<void> options;
+    if (o.options.build)
+      options = o.options.build(b);
+    fbOps.push_back(fb::CreateOp(
+        b, o.code, b.CreateString(o.name), b.CreateVector(o.inputs),
+        b.CreateVector(o.outputs), o.options.type, options));
+  }
+  flatbuffers::Offset<flatbuffers::Vector<uint8_t>> fbData;
+  if (withData) {
+    b.ForceVectorAlignment(data.size(), 1, 32); // flatbuffers' maximum
+    fbData = b.CreateVector(data);
+  }
   auto bundle =
       fb::CreateBundle(b, fb::kBundleFormatVersion, BNRT_BITPACK_LAYOUT_VERSION,
                        b.CreateString(target.str()), b.CreateVector(fbValues),
@@ -597,7 +481,18 @@ FailureOr<std::vector<uint8_t>> Writer::run(StringRef target) {
 
 FailureOr<std::vector<uint8_t>> writeBundle(func::FuncOp func,
                                             StringRef target) {
-  return Writer(func).run(target);
+  Writer writer(func);
+  if (failed(writer.lower()))
+    return failure();
+  return writer.serialize(target, /*withData=*/true);
+}
+
+FailureOr<BundleParts> writeBundleParts(func::FuncOp func, StringRef target) {
+  Writer writer(func);
+  if (failed(writer.lower()))
+    return failure();
+  return BundleParts{writer.serialize(target, /*withData=*/false),
+                     writer.constants()};
 }
 
 } // namespace bnbert

@@ -3,15 +3,18 @@
 // Loading checks everything a run relies on, so kernels never see an
 // out-of-range offset or an inconsistent shape: the flatbuffers verifier,
 // then each value (dtype, dims, bytes within the data or the arena, input
-// and output indices), then each op (arity, dtypes and shapes as its kernel
-// reads them). A failure names the value or op.
+// and output indices), then each op (its code's entry in the op table,
+// ops/op_table.cpp: options, arity, dtypes and shapes as its kernel reads
+// them). A failure names the value or op. Two loaders fill the same
+// model: a bundle's bytes, or an AOT object's program and constants.
 //
 //===----------------------------------------------------------------------===//
 #include "bnrt.h"
+#include "bnrt/aot.h"
 #include "bnrt/bitpack.h"
 #include "bnrt/bundle_format.h"
 #include "bnrt/kernels.h"
-#include "ops.h"
+#include "ops/op_kernel.h"
 #include "scratch.h"
 #include "status.h"
 
@@ -24,6 +27,7 @@
 #include <fstream>
 #include <memory>
 #include <new>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -50,8 +54,11 @@ struct bnrt_model {
   uint8_t *buf = nullptr;       // ... a 64-byte aligned start
   size_t size = 0;
   const fb::Bundle *bundle = nullptr;
-  const uint8_t *data = nullptr;
-  int64_t dataSize = 0;
+  const uint8_t *data = nullptr; // constants: in the bundle, or an AOT
+  int64_t dataSize = 0;          // object's global (externalData)
+  const uint8_t *externalData = nullptr;
+  int64_t externalDataSize = 0;
+  std::vector<const OpKernel *> kernels; // per op
   struct Free {
     void operator()(uint8_t *p) const { std::free(p); }
   };
@@ -149,7 +156,13 @@ void bnrt_model::load() {
     invalid("the bundle lacks values, ops, inputs or outputs");
   data = bundle->data() ? bundle->data()->data() : nullptr;
   dataSize = bundle->data() ? bundle->data()->size() : 0;
-  if (data && reinterpret_cast<uintptr_t>(data) % 32 != 0)
+  if (externalData) {
+    if (dataSize)
+      invalid("an AOT program must not carry constant data of its own");
+    data = externalData;
+    dataSize = externalDataSize;
+  }
+  if (dataSize && reinterpret_cast<uintptr_t>(data) % 32 != 0)
     invalid("constant data is not 32-byte aligned");
   int64_t arenaBytes = bundle->arena_bytes();
   if (arenaBytes < 0 || arenaBytes > kMaxBytes)
@@ -158,6 +171,7 @@ void bnrt_model::load() {
   // Ops are validated in program order, so an operand's producer (when it
   // is an op's result) is known when its reader is checked.
   producers.assign(bundle->values()->size(), -1);
+  kernels.assign(bundle->ops()->size(), nullptr);
   for (uint32_t i = 0; i < bundle->ops()->size(); ++i) {
     validateOp(static_cast<int>(i), *bundle->ops()->Get(i));
     for (int32_t id : *bundle->ops()->Get(i)->outputs())
@@ -276,7 +290,8 @@ void bnrt_model::validateValues() {
     }
 }
 
-/// Checks an op against what its kernel reads (docs/bundle.md).
+/// Checks an op: its code's table entry, its options, its operand ids;
+/// then the entry's own check of what its kernel reads.
 void bnrt_model::validateOp(int index, const fb::Op &op) {
   std::string label =
       "op " + std::to_string(index) + " (" + opCodeName(op.code()) +
@@ -284,392 +299,44 @@ void bnrt_model::validateOp(int index, const fb::Op &op) {
                                       : std::string()) +
       ")";
   auto fail = [&](const std::string &why) { invalid(label + ": " + why); };
-  if (op.code() < fb::OpCode::MIN || op.code() > fb::OpCode::MAX)
+  const OpKernel *kernel = opKernel(op.code());
+  if (!kernel)
     fail("unknown op code");
-  if (!op.inputs() || !op.outputs() || !op.ints() || !op.floats())
-    fail("missing operand or attribute lists");
+  if (op.options_type() != kernel->options ||
+      (kernel->options != fb::OpOptions::NONE && !op.options()))
+    fail(std::string("needs options ") +
+         fb::EnumNameOpOptions(kernel->options) + ", has " +
+         (op.options_type() >= fb::OpOptions::MIN &&
+                  op.options_type() <= fb::OpOptions::MAX
+              ? fb::EnumNameOpOptions(op.options_type())
+              : "unknown"));
+  if (!op.inputs() || !op.outputs())
+    fail("missing operand lists");
   auto values = bundle->values();
-  std::vector<int32_t> in(op.inputs()->begin(), op.inputs()->end());
-  std::vector<int32_t> out(op.outputs()->begin(), op.outputs()->end());
-  for (int32_t id : in)
+  for (int32_t id : *op.inputs())
     if (id < 0 || id >= static_cast<int32_t>(values->size()))
       fail("operand index out of range");
-  for (int32_t id : out) {
+  for (int32_t id : *op.outputs()) {
     if (id < 0 || id >= static_cast<int32_t>(values->size()))
       fail("result index out of range");
     auto storage = values->Get(id)->storage();
     if (storage != fb::Storage::Arena && storage != fb::Storage::Output)
       fail("writes a constant or an input");
   }
-  auto dtype = [&](int32_t id) { return values->Get(id)->dtype(); };
-  auto shape = [&](int32_t id) -> const std::vector<int64_t> & {
-    return shapes[id];
-  };
-  auto count = [&](int32_t id) {
-    int64_t n = 1;
-    for (int64_t d : shapes[id])
-      n *= d;
-    return n;
-  };
-  auto arity = [&](size_t lo, size_t hi, size_t results) {
-    if (in.size() < lo || in.size() > hi || out.size() != results)
-      fail("wrong number of operands or results");
-  };
-  auto needF32 = [&](std::initializer_list<int32_t> ids) {
-    for (int32_t id : ids)
-      if (dtype(id) != fb::DType::F32)
-        fail(valueLabel(bundle, id) + " must be f32");
-  };
-  auto attrs = [&](size_t ints, size_t floats) {
-    if (op.ints()->size() < ints || op.floats()->size() < floats)
-      fail("missing attributes");
-  };
-  auto sameShape = [&](int32_t a, int32_t b) {
-    if (shape(a) != shape(b))
-      fail("operand and result shapes differ");
-  };
-  // A quantization scale: one, or one per sequence (index of dim 0).
-  auto sequenceScale = [&](int32_t scale, const std::vector<int64_t> &x) {
-    return count(scale) == 1 ||
-           (x.size() >= 2 && shape(scale) == std::vector<int64_t>{x[0]});
-  };
-  auto withLast = [&](std::vector<int64_t> s, int64_t last) {
-    if (s.empty())
-      fail("operand must have rank >= 1");
-    s.back() = last;
-    return s;
-  };
-  switch (op.code()) {
-  case fb::OpCode::Embedding: {
-    arity(2, 2, 1);
-    needF32({in[0], out[0]});
-    if (shape(in[0]).size() != 2 || dtype(in[1]) == fb::DType::F32)
-      fail("needs a [V, H] table and integer ids");
-    std::vector<int64_t> expected = shape(in[1]);
-    expected.push_back(shape(in[0])[1]);
-    if (shape(out[0]) != expected)
-      fail("result shape is not ids.shape + [H]");
-    break;
+  try {
+    kernel->check(OpCheck(*bundle, op, shapes, producers, label));
+  } catch (const std::invalid_argument &e) {
+    invalid(e.what());
   }
-  case fb::OpCode::EmbeddingBits: {
-    arity(3, 3, 1);
-    attrs(2, 0);
-    const auto &bits = shape(in[0]), &alpha = shape(in[1]), &o = shape(out[0]);
-    int64_t planes = op.ints()->Get(0), perRow = op.ints()->Get(1);
-    needF32({in[1], out[0]});
-    if (dtype(in[0]) != fb::DType::I64 || dtype(in[2]) == fb::DType::F32 ||
-        bits.size() != 3 || bits[0] != planes || planes < 1 || o.empty() ||
-        bits[2] != bnrt_bitpack_row_words(o.back()) ||
-        alpha != std::vector<int64_t>{planes, perRow ? bits[1] : 1})
-      fail("bit planes, scales, ids and result do not agree");
-    std::vector<int64_t> expected = shape(in[2]);
-    expected.push_back(o.back());
-    if (o != expected)
-      fail("result shape is not ids.shape + [H]");
-    break;
-  }
-  case fb::OpCode::LayerNorm: {
-    arity(3, 3, 1);
-    attrs(0, 1);
-    needF32({in[0], in[1], in[2], out[0]});
-    sameShape(in[0], out[0]);
-    if (shape(in[0]).empty() ||
-        shape(in[1]) != std::vector<int64_t>{shape(in[0]).back()} ||
-        shape(in[2]) != shape(in[1]))
-      fail("gamma and beta must be [H]");
-    break;
-  }
-  case fb::OpCode::LinearF32: {
-    arity(2, 3, 1);
-    needF32({in[0], in[1], out[0]});
-    const auto &w = shape(in[1]);
-    if (w.size() != 2 || shape(in[0]).empty() || shape(in[0]).back() != w[1] ||
-        shape(out[0]) != withLast(shape(in[0]), w[0]))
-      fail("needs x [..., K], weight [N, K], result [..., N]");
-    if (in.size() == 3) {
-      needF32({in[2]});
-      if (shape(in[2]) != std::vector<int64_t>{w[0]})
-        fail("bias must be [N]");
-    }
-    break;
-  }
-  case fb::OpCode::LinearBits: {
-    arity(4, 5, 1);
-    attrs(2, 0);
-    const auto &x = shape(in[0]), &bits = shape(in[2]), &alpha = shape(in[3]);
-    int64_t planes = op.ints()->Get(0), perRow = op.ints()->Get(1);
-    if (dtype(in[0]) != fb::DType::I8 || dtype(in[2]) != fb::DType::I64)
-      fail("needs int8 codes and int64 bit planes");
-    needF32({in[1], in[3], out[0]});
-    if (!sequenceScale(in[1], x) || x.empty() || bits.size() != 3 ||
-        bits[0] != planes || planes < 1 || planes > 8 ||
-        bits[2] != bnrt_bitpack_row_words(x.back()) ||
-        shape(out[0]) != withLast(x, bits[1]) ||
-        alpha != std::vector<int64_t>{planes, perRow ? bits[1] : 1})
-      fail("codes, bit planes, scales and result do not agree");
-    if (in.size() == 5) {
-      needF32({in[4]});
-      if (shape(in[4]) != std::vector<int64_t>{bits[1]})
-        fail("bias must be [N]");
-    }
-    if (op.ints()->size() > 2) {
-      // Activation bits: <= 4 lets kernels assume codes within +-7, so the
-      // codes must come from a Quantize of at most that many bits.
-      int64_t actBits = op.ints()->Get(2);
-      int32_t producer = producers[in[0]];
-      const fb::Op *q = producer >= 0 ? bundle->ops()->Get(producer) : nullptr;
-      if (actBits != 0 && (actBits < 2 || actBits > 8))
-        fail("activation bits must be 0 or 2..8");
-      if (actBits != 0 && actBits <= 4 &&
-          (!q || q->code() != fb::OpCode::Quantize ||
-           q->ints()->Get(0) > actBits))
-        fail("codes of at most " + std::to_string(actBits) +
-             " bits must come from a Quantize of that many bits");
-    }
-    break;
-  }
-  case fb::OpCode::LinearI8: {
-    // codes, x_scale, weight i8 [N, K], w_scale [1 | N], bias?
-    arity(4, 5, 1);
-    attrs(1, 0);
-    const auto &x = shape(in[0]), &w = shape(in[2]);
-    int64_t perRow = op.ints()->Get(0);
-    if (dtype(in[0]) != fb::DType::I8 || dtype(in[2]) != fb::DType::I8)
-      fail("needs int8 codes and an int8 weight");
-    needF32({in[1], in[3], out[0]});
-    if (!sequenceScale(in[1], x) || x.empty() || w.size() != 2 ||
-        x.back() != w[1] || shape(out[0]) != withLast(x, w[0]) ||
-        count(in[3]) != (perRow ? w[0] : 1))
-      fail("codes, weight, scales and result do not agree");
-    if (in.size() == 5) {
-      needF32({in[4]});
-      if (shape(in[4]) != std::vector<int64_t>{w[0]})
-        fail("bias must be [N]");
-    }
-    break;
-  }
-  case fb::OpCode::BatchMatmul: {
-    arity(2, 2, 1);
-    attrs(1, 0);
-    needF32({in[0], in[1], out[0]});
-    const auto &a = shape(in[0]), &b = shape(in[1]);
-    size_t r = a.size();
-    if (r < 2 || b.size() != r ||
-        !std::equal(a.begin(), a.end() - 2, b.begin()))
-      fail("operands need equal batch dimensions");
-    bool t = op.ints()->Get(0) != 0;
-    int64_t k = t ? b[r - 1] : b[r - 2], n = t ? b[r - 2] : b[r - 1];
-    std::vector<int64_t> expected(a.begin(), a.end() - 1);
-    expected.push_back(n);
-    if (a[r - 1] != k || shape(out[0]) != expected)
-      fail("inner dimensions or result shape do not agree");
-    break;
-  }
-  case fb::OpCode::Softmax:
-    arity(1, 1, 1);
-    attrs(1, 0);
-    needF32({in[0], out[0]});
-    sameShape(in[0], out[0]);
-    if (op.ints()->Get(0) < 0 ||
-        op.ints()->Get(0) >= static_cast<int64_t>(shape(in[0]).size()))
-      fail("axis out of range");
-    break;
-  case fb::OpCode::Gelu:
-  case fb::OpCode::Unary:
-    attrs(1, 0);
-    [[fallthrough]];
-  case fb::OpCode::Tanh:
-    arity(1, 1, 1);
-    needF32({in[0], out[0]});
-    sameShape(in[0], out[0]);
-    break;
-  case fb::OpCode::Clamp:
-    arity(1, 1, 1);
-    attrs(0, 2);
-    needF32({in[0], out[0]});
-    sameShape(in[0], out[0]);
-    break;
-  case fb::OpCode::Add:
-  case fb::OpCode::Sub:
-  case fb::OpCode::Mul:
-  case fb::OpCode::Div:
-  case fb::OpCode::Pow: {
-    arity(2, 2, 1);
-    needF32({in[0], in[1], out[0]});
-    const auto &a = shape(in[0]), &b = shape(in[1]), &o = shape(out[0]);
-    size_t r = std::max(a.size(), b.size());
-    if (o.size() != r)
-      fail("result rank is not the broadcast rank");
-    for (size_t d = 0; d < r; ++d) {
-      int64_t da = d + a.size() >= r ? a[d + a.size() - r] : 1;
-      int64_t db = d + b.size() >= r ? b[d + b.size() - r] : 1;
-      int64_t want = da == 1 ? db : da;
-      if ((da != db && da != 1 && db != 1) || o[d] != want)
-        fail("operands do not broadcast to the result");
-    }
-    break;
-  }
-  case fb::OpCode::Copy:
-    arity(1, 1, 1);
-    if (count(in[0]) != count(out[0]) || dtype(in[0]) != dtype(out[0]))
-      fail("copies need equal element counts and dtypes");
-    break;
-  case fb::OpCode::Transpose: {
-    arity(1, 1, 1);
-    needF32({in[0], out[0]});
-    const auto &x = shape(in[0]);
-    if (op.ints()->size() != x.size() || shape(out[0]).size() != x.size())
-      fail("permutation rank does not match");
-    std::vector<bool> seen(x.size(), false);
-    for (size_t d = 0; d < x.size(); ++d) {
-      int64_t p = op.ints()->Get(d);
-      if (p < 0 || p >= static_cast<int64_t>(x.size()) || seen[p] ||
-          shape(out[0])[d] != x[p])
-        fail("invalid permutation");
-      seen[p] = true;
-    }
-    break;
-  }
-  case fb::OpCode::Slice: {
-    arity(1, 1, 1);
-    needF32({in[0], out[0]});
-    const auto &x = shape(in[0]), &o = shape(out[0]);
-    if (op.ints()->size() != x.size() || o.size() != x.size())
-      fail("offsets rank does not match");
-    for (size_t d = 0; d < x.size(); ++d) {
-      int64_t off = op.ints()->Get(d);
-      if (off < 0 || off > x[d] || o[d] > x[d] - off)
-        fail("slice exceeds its input");
-    }
-    break;
-  }
-  case fb::OpCode::Cast:
-    arity(1, 1, 1);
-    sameShape(in[0], out[0]);
-    break;
-  case fb::OpCode::ReduceSum: {
-    arity(1, 1, 1);
-    needF32({in[0], out[0]});
-    const auto &x = shape(in[0]);
-    if (x.empty() ||
-        shape(out[0]) != std::vector<int64_t>(x.begin(), x.end() - 1))
-      fail("result must drop the last axis");
-    break;
-  }
-  case fb::OpCode::ReduceMean: {
-    arity(1, 1, 1);
-    needF32({in[0], out[0]});
-    std::vector<int64_t> expected = shape(in[0]);
-    for (int64_t axis : *op.ints()) {
-      if (axis < 0 || axis >= static_cast<int64_t>(expected.size()))
-        fail("axis out of range");
-      expected[axis] = 1;
-    }
-    if (shape(out[0]) != expected)
-      fail("result shape does not keep the reduced axes");
-    break;
-  }
-  case fb::OpCode::PositionIds:
-    arity(1, 1, 1);
-    attrs(1, 0);
-    if (op.ints()->Get(0) < 0)
-      fail("padding_idx is negative");
-    if ((dtype(in[0]) != fb::DType::I32 && dtype(in[0]) != fb::DType::I64) ||
-        dtype(out[0]) != fb::DType::I64)
-      fail("needs i32/i64 ids and an i64 result");
-    if (shape(in[0]).size() != 2 || shape(out[0]) != shape(in[0]))
-      fail("needs ids [B, S] and a result of their shape");
-    break;
-  case fb::OpCode::LengthMask:
-    arity(1, 1, 1);
-    attrs(0, 1);
-    needF32({out[0]});
-    if (shape(in[0]).size() != 1 || shape(out[0]).size() != 2 ||
-        shape(out[0])[0] != shape(in[0])[0])
-      fail("needs lengths [B] and a [B, S] result");
-    break;
-  case fb::OpCode::Attention: {
-    arity(3, 4, 1);
-    attrs(2, 2);
-    needF32({in[0], in[1], in[2], out[0]});
-    const auto &q = shape(in[0]), &k = shape(in[1]);
-    int64_t heads = op.ints()->Get(0), bits = op.ints()->Get(1);
-    if (q.size() != 3 || k.size() != 3 || shape(in[2]) != k || k[0] != q[0] ||
-        k[2] != q[2] || shape(out[0]) != q || heads < 1 || q[2] % heads != 0 ||
-        (bits != 0 && (bits < 2 || bits > 8)))
-      fail("query, key, value, heads or result do not agree");
-    if (in.size() == 4) {
-      needF32({in[3]});
-      if (shape(in[3]) != std::vector<int64_t>{q[0], k[1]})
-        fail("mask must be [B, Sk]");
-    }
-    break;
-  }
-  case fb::OpCode::AttentionI8: {
-    // q codes, q scale, k codes, k scale, v codes, v scale, mask?
-    arity(6, 7, 1);
-    attrs(2, 2);
-    needF32({in[1], in[3], in[5], out[0]});
-    for (int32_t codes : {in[0], in[2], in[4]})
-      if (dtype(codes) != fb::DType::I8)
-        fail(valueLabel(bundle, codes) + " must be int8 codes");
-    const auto &q = shape(in[0]), &k = shape(in[2]);
-    for (int i : {1, 3, 5})
-      if (!sequenceScale(in[i], shape(in[i - 1])))
-        fail(valueLabel(bundle, in[i]) +
-             " must be one scale or one per sequence");
-    int64_t heads = op.ints()->Get(0), bits = op.ints()->Get(1);
-    if (q.size() != 3 || k.size() != 3 || shape(in[4]) != k || k[0] != q[0] ||
-        k[2] != q[2] || shape(out[0]) != q || heads < 1 || q[2] % heads != 0 ||
-        bits < 2 || bits > 8 || !(op.floats()->Get(1) > 0))
-      fail("query, key, value, heads, prob_bits or result do not agree");
-    if (in.size() == 7) {
-      needF32({in[6]});
-      if (shape(in[6]) != std::vector<int64_t>{q[0], k[1]})
-        fail("mask must be [B, Sk]");
-    }
-    break;
-  }
-  case fb::OpCode::Quantize: {
-    // x, mask? [B, S] -> codes, scale [1] or [B] (per sequence, dynamic)
-    arity(1, 2, 2);
-    attrs(1, 0);
-    needF32({in[0], out[1]});
-    const auto &x = shape(in[0]);
-    if (dtype(out[0]) != fb::DType::I8 || !sequenceScale(out[1], x) ||
-        op.ints()->Get(0) < 2 || op.ints()->Get(0) > 8)
-      fail("needs int8 codes, one scale or one per sequence and bits in "
-           "[2, 8]");
-    sameShape(in[0], out[0]);
-    if (op.floats()->size() && !(op.floats()->Get(0) > 0))
-      fail("clip must be positive");
-    bool perSequence = count(out[1]) != 1 || in.size() == 2;
-    if (perSequence && (op.floats()->size() || x.size() < 2))
-      fail("per-sequence scales need a dynamic clip and a [B, S, ...] input");
-    if (in.size() == 2) {
-      needF32({in[1]});
-      if (shape(in[1]) != std::vector<int64_t>{x[0], x[1]})
-        fail("mask must be [B, S] of the input");
-    }
-    break;
-  }
-  case fb::OpCode::Dequantize:
-    arity(2, 2, 1);
-    needF32({in[1], out[0]});
-    if (dtype(in[0]) != fb::DType::I8 || !sequenceScale(in[1], shape(in[0])))
-      fail("needs int8 codes and one scale or one per sequence");
-    sameShape(in[0], out[0]);
-    break;
-  default:
-    fail("unknown op code");
-  }
+  kernels[index] = kernel;
 }
 
 /// Weight layouts of the selected ISA, built once (not per run).
 void bnrt_model::prepack() {
   packed.assign(bundle->ops()->size(), {});
   for (uint32_t i = 0; i < bundle->ops()->size(); ++i)
-    packOpWeights(bundle->ops()->Get(i)->code(), opInputs[i], isa, packed[i]);
+    if (kernels[i]->pack)
+      kernels[i]->pack(opInputs[i], isa, packed[i]);
 }
 
 void *bnrt_model::address(int32_t id, const void *const *in,
@@ -737,6 +404,25 @@ extern "C" bnrt_model *bnrt_model_load_file(const char *path, bnrt_error *err) {
     return nullptr;
   }
   return bnrt_model_load_memory(bytes.data(), bytes.size(), err);
+}
+
+extern "C" bnrt_model *bnrt_model_load_aot(const bnrt_aot_model *aot,
+                                           bnrt_error *err) {
+  if (!aot || !aot->program || (!aot->constants && aot->constants_size)) {
+    setError(err, BNRT_ERROR_ARGUMENT, "no AOT model description");
+    return nullptr;
+  }
+  auto model = std::make_unique<bnrt_model>();
+  try {
+    model->setBytes(aot->program, aot->program_size);
+  } catch (const std::bad_alloc &) {
+    setError(err, BNRT_ERROR_INVALID, "out of memory");
+    return nullptr;
+  }
+  // The constants stay in the object: no copy.
+  model->externalData = aot->constants;
+  model->externalDataSize = static_cast<int64_t>(aot->constants_size);
+  return finishLoad(std::move(model), err);
 }
 
 extern "C" void bnrt_model_free(bnrt_model *model) { delete model; }
@@ -843,7 +529,7 @@ extern "C" bnrt_status bnrt_model_run(bnrt_model *m, const void *const *inputs,
     ctx.packedWeights = m->packed[i].empty() ? nullptr : m->packed[i].data();
     auto start = std::chrono::steady_clock::now();
     std::string error;
-    if (!runOp(OpAttrs::of(*op), m->opInputs[i], m->opOutputs[i], ctx, error)) {
+    if (!m->kernels[i]->run(*op, m->opInputs[i], m->opOutputs[i], ctx, error)) {
       setError(err, BNRT_ERROR_ARGUMENT,
                "op " + std::to_string(i) + " (" + opCodeName(op->code()) +
                    (op->name() ? " '" + op->name()->str() + "'" : "") +

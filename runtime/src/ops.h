@@ -1,7 +1,8 @@
-//===- ops.h - the runtime's non-GEMM kernels (portable C++) ----*- C++ -*-===//
+//===- ops.h - what every op kernel runs on ---------------------*- C++ -*-===//
 //
-// Each op of the bundle program (docs/bundle.md) as a function on tensor
-// views whose shapes the loader has already validated; kernels trust them.
+// Tensor views whose shapes the loader has already validated (kernels
+// trust them) and the per-run context. The ops themselves: ops/*.cpp,
+// one table entry each (ops/op_kernel.h).
 //
 //===----------------------------------------------------------------------===//
 #ifndef BNRT_SRC_OPS_H
@@ -10,7 +11,6 @@
 #include "bnrt/bundle_generated.h"
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
 struct bnrt_threads;
@@ -46,49 +46,12 @@ struct OpContext {
   std::vector<int8_t> *scratch = nullptr; // zero-padded GEMM activations
 };
 
-/// The GEMM weights of a LinearBits (bit planes, in `isa`'s layout) or
-/// LinearI8 op (int8 [N, K], in the igemm layout) repacked from its bound
-/// operands into `packed` (emptied for other ops and canonical layouts).
-void packOpWeights(fb::OpCode code, const std::vector<View> &in, int isa,
-                   std::vector<uint64_t> &packed);
-
 /// The Attention op (float operands) and AttentionI8 (int8 codes and
-/// scales of q, k, v); attention.cpp.
+/// scales of q, k, v); ops/attention.cpp.
 void attention(const std::vector<View> &in, const View &out, int64_t heads,
                int probBits, float scale, float probClip, OpContext &ctx);
 void attentionI8(const std::vector<View> &in, const View &out, int64_t heads,
                  int probBits, float scale, float probClip, OpContext &ctx);
-
-/// An op's code and attributes (from a bundle's fb::Op, or from the
-/// constants an AOT object passes).
-struct OpAttrs {
-  fb::OpCode code;
-  const int64_t *ints = nullptr;
-  int64_t numInts = 0;
-  const float *floats = nullptr;
-  int64_t numFloats = 0;
-
-  static OpAttrs of(const fb::Op &op) {
-    OpAttrs a{op.code()};
-    if (op.ints()) {
-      a.ints = op.ints()->data();
-      a.numInts = op.ints()->size();
-    }
-    if (op.floats()) {
-      a.floats = op.floats()->data();
-      a.numFloats = op.floats()->size();
-    }
-    return a;
-  }
-};
-
-/// The op code's name ("LinearBits"), "unknown" outside the enum.
-const char *opCodeName(fb::OpCode code);
-
-/// Runs one op. `error` is set (and false returned) for data-dependent
-/// failures only (an id outside a table).
-bool runOp(const OpAttrs &op, const std::vector<View> &in,
-           const std::vector<View> &out, OpContext &ctx, std::string &error);
 
 } // namespace bnrt
 

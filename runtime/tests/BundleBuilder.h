@@ -3,7 +3,7 @@
 #define BNRT_TESTS_BUNDLEBUILDER_H
 
 #include "bnrt/bitpack.h"
-#include "bnrt/bundle_generated.h"
+#include "bnrt/bundle_format.h"
 #include "status.h" // bnrt::hostTarget, the runtime's own
 
 #include <cstring>
@@ -35,18 +35,21 @@ struct BundleBuilder {
     return static_cast<int32_t>(values.size() - 1);
   }
 
+  /// An op; `options` is built on `b` first (e.g.
+  /// fb::CreateQuantizeOptions(bb.b, 8).Union()) and `type` names it.
   void op(bnrt::fb::OpCode code, std::vector<int32_t> in,
-          std::vector<int32_t> res, std::vector<int64_t> ints = {},
-          std::vector<float> floats = {}) {
-    ops.push_back(bnrt::fb::CreateOp(
-        b, code, b.CreateString("op"), b.CreateVector(in), b.CreateVector(res),
-        b.CreateVector(ints), b.CreateVector(floats)));
+          std::vector<int32_t> res,
+          bnrt::fb::OpOptions type = bnrt::fb::OpOptions::NONE,
+          flatbuffers::Offset<void> options = 0) {
+    ops.push_back(bnrt::fb::CreateOp(b, code, b.CreateString("op"),
+                                     b.CreateVector(in), b.CreateVector(res),
+                                     type, options));
   }
 
-  std::vector<uint8_t> finish(std::vector<int32_t> inputs,
-                              std::vector<int32_t> outputs, int64_t arenaBytes,
-                              const std::string &target = bnrt::hostTarget(),
-                              uint32_t version = 1) {
+  std::vector<uint8_t>
+  finish(std::vector<int32_t> inputs, std::vector<int32_t> outputs,
+         int64_t arenaBytes, const std::string &target = bnrt::hostTarget(),
+         uint32_t version = bnrt::fb::kBundleFormatVersion) {
     b.ForceVectorAlignment(data.size(), 1, 32);
     auto dataV = b.CreateVector(data);
     auto bundle = bnrt::fb::CreateBundle(

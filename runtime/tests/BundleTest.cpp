@@ -21,7 +21,7 @@ namespace {
 
 struct Spec {
   std::string target = bnrt::hostTarget();
-  uint32_t version = 1;
+  uint32_t version = fb::kBundleFormatVersion;
 };
 
 /// x [2, 3] -> y = x W^T + b [2, 4] -> q, s = quantize(y, 8 bit)
@@ -53,9 +53,13 @@ std::vector<uint8_t> makeBundle(const Spec &spec = {}) {
   int32_t z = bb.value("z", DType::F32, {2, 5}, Storage::Arena, 192);
   int32_t out = bb.value("out", DType::F32, {2, 5}, Storage::Output, 0);
   bb.op(fb::OpCode::LinearF32, {x, wv, bv}, {y});
-  bb.op(fb::OpCode::Quantize, {y}, {q, s}, {8});
-  bb.op(fb::OpCode::LinearBits, {q, s, bitsV, al}, {z}, {1, 0});
-  bb.op(fb::OpCode::Softmax, {z}, {out}, {1});
+  bb.op(fb::OpCode::Quantize, {y}, {q, s}, fb::OpOptions::QuantizeOptions,
+        fb::CreateQuantizeOptions(bb.b, 8).Union());
+  bb.op(fb::OpCode::LinearBits, {q, s, bitsV, al}, {z},
+        fb::OpOptions::LinearBitsOptions,
+        fb::CreateLinearBitsOptions(bb.b, 8).Union());
+  bb.op(fb::OpCode::Softmax, {z}, {out}, fb::OpOptions::SoftmaxOptions,
+        fb::CreateSoftmaxOptions(bb.b, 1).Union());
   return bb.finish({x}, {out}, 256, spec.target, spec.version);
 }
 

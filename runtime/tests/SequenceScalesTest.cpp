@@ -39,8 +39,11 @@ std::vector<uint8_t> makeBundle() {
       bb.value("alpha", DType::F32, {1, 1}, Storage::Constant, alphaOff);
   int32_t y = bb.value("y", DType::F32, {2, 2, 3}, Storage::Output, 0);
   int32_t d = bb.value("d", DType::F32, {2, 2, 4}, Storage::Output, 1);
-  bb.op(fb::OpCode::Quantize, {x, mask}, {q, s}, {8});
-  bb.op(fb::OpCode::LinearBits, {q, s, w, a}, {y}, {1, 0});
+  bb.op(fb::OpCode::Quantize, {x, mask}, {q, s}, fb::OpOptions::QuantizeOptions,
+        fb::CreateQuantizeOptions(bb.b, 8).Union());
+  bb.op(fb::OpCode::LinearBits, {q, s, w, a}, {y},
+        fb::OpOptions::LinearBitsOptions,
+        fb::CreateLinearBitsOptions(bb.b, 8).Union());
   bb.op(fb::OpCode::Dequantize, {q, s}, {d});
   return bb.finish({x, mask}, {y, d}, 128);
 }

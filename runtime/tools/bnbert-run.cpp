@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "bnrt.h"
-#include "bnrt/npy.h"
+#include "bnrt/model_io.h"
 
 #include <algorithm>
 #include <chrono>
@@ -29,26 +29,6 @@ namespace {
 int fail(const std::string &message) {
   std::fprintf(stderr, "bnbert-run: %s\n", message.c_str());
   return 1;
-}
-
-const char *npyDtype(bnrt_dtype d) {
-  switch (d) {
-  case BNRT_DTYPE_F32:
-    return "<f4";
-  case BNRT_DTYPE_I32:
-    return "<i4";
-  case BNRT_DTYPE_I64:
-    return "<i8";
-  default:
-    return "|i1";
-  }
-}
-
-std::string shapeString(const std::vector<int64_t> &shape) {
-  std::string s = "(";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + ")";
 }
 
 void usage() {
@@ -147,47 +127,14 @@ int main(int argc, char **argv) {
     return fail(err.message);
 
   // Inputs: every model input from a .npy of the declared dtype and shape.
-  int numInputs = bnrt_model_num_inputs(model);
-  std::vector<bnrt::npy::Array> arrays(numInputs);
-  std::vector<const void *> inputs(numInputs);
-  for (int i = 0; i < numInputs; ++i) {
-    std::string name = bnrt_model_input_name(model, i);
-    auto it = inputFiles.find(name);
-    if (it == inputFiles.end())
-      return fail("missing --input " + name + "=FILE.npy");
-    std::string error;
-    if (!bnrt::npy::read(it->second, arrays[i], error))
-      return fail(it->second + ": " + error);
-    std::vector<int64_t> shape(bnrt_model_input_shape(model, i, nullptr));
-    bnrt_model_input_shape(model, i, shape.data());
-    const char *dtype = npyDtype(bnrt_model_input_dtype(model, i));
-    if (arrays[i].dtype != dtype)
-      return fail("input '" + name + "' (" + it->second + ") has dtype " +
-                  arrays[i].dtype + ", the model expects " + dtype);
-    if (arrays[i].shape != shape)
-      return fail("input '" + name + "' (" + it->second + ") has shape " +
-                  shapeString(arrays[i].shape) + ", the model expects " +
-                  shapeString(shape) + " (compiled with --shape)");
-    inputs[i] = arrays[i].data.data();
-    inputFiles.erase(it);
-  }
-  if (!inputFiles.empty())
-    return fail("the model has no input named '" + inputFiles.begin()->first +
-                "'");
+  bnrt::npy::ModelArrays arrays;
+  std::string error;
+  if (!bnrt::npy::prepareArrays(model, inputFiles, arrays, error))
+    return fail(error);
+  const void *const *inputs = arrays.inputData.data();
+  void *const *outputs = arrays.outputData.data();
 
-  int numOutputs = bnrt_model_num_outputs(model);
-  std::vector<bnrt::npy::Array> results(numOutputs);
-  std::vector<void *> outputs(numOutputs);
-  for (int i = 0; i < numOutputs; ++i) {
-    results[i].dtype = npyDtype(bnrt_model_output_dtype(model, i));
-    results[i].shape.resize(bnrt_model_output_shape(model, i, nullptr));
-    bnrt_model_output_shape(model, i, results[i].shape.data());
-    results[i].data.resize(results[i].numElements() *
-                           bnrt::npy::itemSize(results[i].dtype));
-    outputs[i] = results[i].data.data();
-  }
-
-  if (bnrt_model_run(model, inputs.data(), outputs.data(), &err) != BNRT_OK)
+  if (bnrt_model_run(model, inputs, outputs, &err) != BNRT_OK)
     return fail(err.message);
   if (bench > 0 || profile) {
     bnrt_model_set_profiling(model, profile);
@@ -195,7 +142,7 @@ int main(int argc, char **argv) {
     int runs = std::max(bench, 1);
     for (int r = 0; r < runs; ++r) {
       auto t0 = std::chrono::steady_clock::now();
-      if (bnrt_model_run(model, inputs.data(), outputs.data(), &err) != BNRT_OK)
+      if (bnrt_model_run(model, inputs, outputs, &err) != BNRT_OK)
         return fail(err.message);
       times.push_back(std::chrono::duration<double, std::milli>(
                           std::chrono::steady_clock::now() - t0)
@@ -241,16 +188,7 @@ int main(int argc, char **argv) {
   if (ec)
     return fail(outputDir +
                 ": cannot create the output directory: " + ec.message());
-  for (int i = 0; i < numOutputs; ++i) {
-    // Output names are ONNX tensor names: keep them out of other folders.
-    std::string name = bnrt_model_output_name(model, i);
-    for (char &c : name)
-      if (c == '/' || c == '\\')
-        c = '_';
-    std::string path = outputDir + "/" + name + ".npy";
-    std::string error;
-    if (!bnrt::npy::write(path, results[i], error))
-      return fail(path + ": " + error);
-  }
+  if (!bnrt::npy::writeOutputs(model, arrays, outputDir, error))
+    return fail(error);
   return 0;
 }

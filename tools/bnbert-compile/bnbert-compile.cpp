@@ -81,15 +81,17 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     emit("emit",
          cl::desc("Output kind: bundle (default, .bnb for bnbert-run), obj "
-                  "(an ELF object with the weights and an entry point "
-                  "NAME_run, plus its C header: the output path with .o "
-                  "replaced by .h; link with the runtime) or mlir"),
+                  "(an ELF object with the program and the weights, plus "
+                  "its C header defining NAME_model: the output path with "
+                  ".o replaced by .h; link with the runtime and load with "
+                  "bnrt_model_load_aot) or mlir (the quantized bnq, before "
+                  "-bnq-lower-to-runtime)"),
          cl::init("bundle"), cl::cat(category));
 static cl::opt<std::string>
     entryName("name",
-              cl::desc("With --emit obj: the C prefix of the entry point "
-                       "and header symbols (default: from the output file "
-                       "name)"),
+              cl::desc("With --emit obj: the C prefix of the object's "
+                       "symbols (NAME_model, NAME_program, NAME_constants; "
+                       "default: from the output file name)"),
               cl::value_desc("identifier"), cl::cat(category));
 static cl::opt<bool> report("report",
                             cl::desc("Print the per-weight size table and "
@@ -292,18 +294,23 @@ int main(int argc, char **argv) {
     output->keep();
     return 0;
   }
-  FailureOr<std::vector<uint8_t>> bundle;
   {
-    Stage stage("write bundle for " + targetName);
-    bundle = bnbert::writeBundle(func, targetName);
+    Stage stage("lower to runtime ops");
+    PassManager pm(&context);
+    pm.addNestedPass<func::FuncOp>(bnbert::createBnqLowerToRuntime());
+    if (failed(pm.run(*module)))
+      return 1;
+    func = module->lookupSymbol<func::FuncOp>("main");
   }
-  if (failed(bundle))
-    return 1;
   if (emit == "obj") {
+    FailureOr<bnbert::BundleParts> parts;
     FailureOr<bnbert::AotObject> object;
     {
-      Stage stage("compile " + aotName + "_run for " + targetName);
-      object = bnbert::emitAotObject(context, *bundle, targetName, aotName,
+      Stage stage("compile " + aotName + "_model for " + targetName);
+      parts = bnbert::writeBundleParts(func, targetName);
+      if (failed(parts))
+        return 1;
+      object = bnbert::emitAotObject(context, *parts, targetName, aotName,
                                      inputFile, error);
     }
     if (failed(object))
@@ -322,6 +329,13 @@ int main(int argc, char **argv) {
            << object->object.size() << " bytes) and " << headerFile << "\n";
     return 0;
   }
+  FailureOr<std::vector<uint8_t>> bundle;
+  {
+    Stage stage("write bundle for " + targetName);
+    bundle = bnbert::writeBundle(func, targetName);
+  }
+  if (failed(bundle))
+    return 1;
   output->os().write(reinterpret_cast<const char *>(bundle->data()),
                      bundle->size());
   output->keep();

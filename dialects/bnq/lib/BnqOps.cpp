@@ -592,5 +592,127 @@ static void printScaleType(OpAsmPrinter &printer, Operation *, Type type) {
     printer << ", " << type;
 }
 
+//===----------------------------------------------------------------------===//
+// Runtime-level ops
+//===----------------------------------------------------------------------===//
+
+/// The [P, N, W] shape of packed planes and the scales [P, 1 | N] they
+/// need, W = ceil(k / 64); the plane count is returned.
+static FailureOr<int64_t> verifyPackedPlanes(Operation *op, Value bits,
+                                             Value scales, int64_t rows,
+                                             int64_t k) {
+  RankedTensorType b = ranked(bits), s = ranked(scales);
+  if (!b || !s)
+    return int64_t{0};
+  if (b.getRank() != 3 || b.isDynamicDim(0) || b.getDimSize(0) < 1 ||
+      b.getDimSize(0) > 8)
+    return op->emitOpError("bits must be [P, N, W] with 1 <= P <= 8, got ")
+           << b;
+  int64_t planes = b.getDimSize(0);
+  int64_t words = ShapedType::isDynamic(k) ? ShapedType::kDynamic
+                                           : bnrt_bitpack_row_words(k);
+  if (failed(verifyShape(op, "bits", b, {planes, rows, words})))
+    return failure();
+  if (s.getRank() != 2 || !dimsCompatible(s.getDimSize(0), planes) ||
+      !(s.getDimSize(1) == 1 || dimsCompatible(s.getDimSize(1), rows)))
+    return op->emitOpError("plane_scales must be [P, 1] or [P, N] for ")
+           << planes << " planes of " << dimStr(rows) << " rows, got " << s;
+  return planes;
+}
+
+/// x [..., K] -> result [..., N], with a bias [N] if present.
+static LogicalResult verifyGemmShapes(Operation *op, Value x, Value scale,
+                                      int64_t n, Value bias, Value result) {
+  RankedTensorType codes = ranked(x);
+  if (!codes)
+    return success();
+  if (codes.getRank() < 1)
+    return op->emitOpError("codes must have rank >= 1");
+  if (failed(verifyScale(op, scale.getType(), x.getType())))
+    return failure();
+  if (bias && failed(verifyShape(op, "bias", ranked(bias), {n})))
+    return failure();
+  SmallVector<int64_t> expected(codes.getShape());
+  expected.back() = n;
+  return verifyShape(op, "result", ranked(result), expected);
+}
+
+LogicalResult LinearBitsOp::verify() {
+  RankedTensorType codes = ranked(getCodes()), bits = ranked(getBits());
+  if (!codes || !bits || codes.getRank() < 1 || bits.getRank() != 3)
+    return emitOpError("needs ranked codes [..., K] and bits [P, N, W]");
+  int64_t n = bits.getDimSize(1), k = codes.getShape().back();
+  if (failed(verifyPackedPlanes(*this, getBits(), getPlaneScales(), n, k)))
+    return failure();
+  return verifyGemmShapes(*this, getCodes(), getCodesScale(), n, getBias(),
+                          getResult());
+}
+
+LogicalResult LinearI8Op::verify() {
+  RankedTensorType codes = ranked(getCodes()), w = ranked(getWeight());
+  if (!codes || !w || codes.getRank() < 1 || w.getRank() != 2)
+    return emitOpError("needs ranked codes [..., K] and a weight [N, K]");
+  int64_t n = w.getDimSize(0);
+  if (!dimsCompatible(w.getDimSize(1), codes.getShape().back()))
+    return emitOpError("weight has K = ")
+           << dimStr(w.getDimSize(1)) << ", the codes have "
+           << dimStr(codes.getShape().back());
+  RankedTensorType ws = ranked(getWeightScale());
+  if (ws && (ws.getRank() != 1 ||
+             !(ws.getDimSize(0) == 1 || dimsCompatible(ws.getDimSize(0), n))))
+    return emitOpError("weight_scale must be [1] or [N], got ") << ws;
+  return verifyGemmShapes(*this, getCodes(), getCodesScale(), n, getBias(),
+                          getResult());
+}
+
+LogicalResult AttentionI8Op::verify() {
+  float scale = getScale().convertToFloat(),
+        clip = getProbClip().convertToFloat();
+  if (!std::isfinite(scale) || scale <= 0)
+    return emitOpError("scale must be positive and finite");
+  if (!std::isfinite(clip) || clip <= 0)
+    return emitOpError("prob_clip must be positive and finite");
+  RankedTensorType q = ranked(getQuery()), k = ranked(getKey()),
+                   v = ranked(getValue());
+  for (auto [name, t] : {std::pair{"query", q}, {"key", k}, {"value", v}})
+    if (t && t.getRank() != 3)
+      return emitOpError() << name << " must have rank 3 ([B, S, E]), got rank "
+                           << t.getRank();
+  for (auto [codes, s] : {std::pair{getQuery(), getQueryScale()},
+                          {getKey(), getKeyScale()},
+                          {getValue(), getValueScale()}})
+    if (failed(verifyScale(*this, s.getType(), codes.getType())))
+      return failure();
+  if (!q || !k || !v)
+    return success();
+  int64_t batch = q.getDimSize(0), embed = q.getDimSize(2);
+  int64_t keys = k.getDimSize(1);
+  if (failed(verifyShape(*this, "key", k, {batch, keys, embed})) ||
+      failed(verifyShape(*this, "value", v, {batch, keys, embed})))
+    return failure();
+  if (!ShapedType::isDynamic(embed) && embed % getNumHeads() != 0)
+    return emitOpError("embedding width ")
+           << embed << " is not divisible by num_heads " << getNumHeads();
+  if (getMaskBias() &&
+      failed(verifyShape(*this, "mask_bias", ranked(getMaskBias()),
+                         {batch, keys})))
+    return failure();
+  return verifyShape(*this, "result", ranked(getResult()), q.getShape());
+}
+
+LogicalResult EmbeddingBitsOp::verify() {
+  RankedTensorType bits = ranked(getBits()), ids = ranked(getIds()),
+                   result = ranked(getResult());
+  if (!bits || !ids || !result || bits.getRank() != 3 || result.getRank() < 1)
+    return emitOpError("needs ranked bits [P, V, W], ids and result");
+  int64_t width = result.getShape().back();
+  if (failed(verifyPackedPlanes(*this, getBits(), getPlaneScales(),
+                                bits.getDimSize(1), width)))
+    return failure();
+  SmallVector<int64_t> expected(ids.getShape());
+  expected.push_back(width);
+  return verifyShape(*this, "result", result, expected);
+}
+
 #define GET_OP_CLASSES
 #include "bnq/BnqOps.cpp.inc"

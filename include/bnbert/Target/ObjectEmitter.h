@@ -2,6 +2,7 @@
 #ifndef BNBERT_TARGET_OBJECTEMITTER_H
 #define BNBERT_TARGET_OBJECTEMITTER_H
 
+#include "bnbert/Target/BundleWriter.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/LogicalResult.h"
 
@@ -13,17 +14,17 @@ namespace bnbert {
 
 struct AotObject {
   std::string object; // ELF object file bytes
-  std::string header; // the C header declaring its entry point
+  std::string header; // the C header defining <name>_model
 };
 
-/// Compiles the program of `bundle` (writeBundle's output) ahead of time:
-/// an MLIR LLVM-dialect module with the bundle's constants as a global and
-/// an entry point `<name>_run` that calls the runtime's kernels op by op
-/// (runtime/include/bnrt/aot.h), translated to LLVM IR and emitted as an
-/// object for `target` ("x86_64" or "aarch64") by LLVM's target machine.
-/// `source` is named in the header. Errors go to `error`.
+/// The bundle `bundle` (writeBundleParts' output) as an object for
+/// `target` ("x86_64" or "aarch64"): its program and its constants as two
+/// read-only globals, built in MLIR's LLVM dialect and emitted by LLVM's
+/// target machine, plus the header describing them to bnrt_model_load_aot
+/// (runtime/include/bnrt/aot.h). `source` is named in the header. Errors
+/// go to `error`.
 mlir::FailureOr<AotObject>
-emitAotObject(mlir::MLIRContext &context, const std::vector<uint8_t> &bundle,
+emitAotObject(mlir::MLIRContext &context, const BundleParts &bundle,
               llvm::StringRef target, llvm::StringRef name,
               llvm::StringRef source, std::string &error);
 

@@ -85,6 +85,26 @@ def BnqPackBits : Pass<"bnq-pack-bits", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::bnbert::bnq::BnqDialect"];
 }
 
+def BnqLowerToRuntime : Pass<"bnq-lower-to-runtime", "::mlir::func::FuncOp"> {
+  let summary = "Quantized bnq to the runtime's integer ops (linear_bits, "
+                "linear_i8, attention_i8, embedding_bits)";
+  let description = [{
+    Decides which parts of a quantized graph run as integer kernels:
+    - `linear(dequantize(quantize(x)), packed_weight)` -> `linear_bits` on
+      the codes, with the packed signs and plane scales as constants;
+    - `linear(dequantize(quantize(x)), quant_weight)` -> `linear_i8` on the
+      codes, with the int8 values and scales as constants;
+    - `attention` with `prob_bits` whose q, k, v are each
+      `dequantize(quantize(...))` of at most 8 bits -> `attention_i8`;
+    - `embedding` of a `packed_weight` -> `embedding_bits`.
+    A `dequantize` left without users disappears; everything else stays as
+    it is (the float ops map 1:1 to runtime ops). The bundle writer and the
+    object emitter read the result (docs/bundle.md).
+  }];
+  let dependentDialects = ["::bnbert::bnq::BnqDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def BnqQuantizeActivations
     : Pass<"bnq-quantize-activations", "::mlir::func::FuncOp"> {
   let summary = "Quantize the inputs of quantized linears and the attention "

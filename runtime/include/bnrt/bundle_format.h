@@ -14,7 +14,7 @@
 namespace bnrt::fb {
 
 /// The format version this writer produces and this runtime reads.
-constexpr uint32_t kBundleFormatVersion = 1;
+constexpr uint32_t kBundleFormatVersion = 2; // 2: typed op options
 
 /// Bytes per element of a bundle dtype.
 inline int64_t elementBytes(DType d) {

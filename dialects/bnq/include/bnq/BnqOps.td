@@ -412,4 +412,102 @@ def Bnq_DequantizeOp : Bnq_Op<"dequantize", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Runtime-level ops: one per integer kernel of the runtime, created by
+// bnq-lower-to-runtime from the quantized graph. Operands are what the
+// kernel reads (int8 codes and their scales, packed bit planes, int8
+// weights as constants); the bundle writer maps each to one runtime op.
+//===----------------------------------------------------------------------===//
+
+// A quantization scale operand: tensor<f32>, or tensor<Bxf32> per sequence.
+def Bnq_ScaleTensor : TensorRankOf<[F32], [0, 1]>;
+
+def Bnq_LinearBitsOp : Bnq_Op<"linear_bits", [Pure]> {
+  let summary = "GEMM of int8 codes with packed {-1,+1} weight planes";
+  let description = [{
+    `result[..., n] = codes_scale * sum_p plane_scales[p, g(n)] *
+    sum_k codes[..., k] * sign_p(n, k) + bias[n]`, with `bits` the planes'
+    packed signs (`[P, N, W]`, W = ceil(K / 64), layout of bnq.packed_weight)
+    and `plane_scales` `[P, 1]` or `[P, N]`. `codes_scale` is one scale or
+    one per sequence (the leading axis). `act_bits` is the bit count the
+    codes were quantized with: kernels may use that codes of at most 4 bits
+    lie in [-7, 7].
+    From `linear(dequantize(quantize(x)), packed_weight)`.
+  }];
+  let arguments = (ins Bnq_Int8Tensor:$codes, Bnq_ScaleTensor:$codes_scale,
+                       TensorOf<[I64]>:$bits, F32Tensor:$plane_scales,
+                       Optional<F32Tensor>:$bias,
+                       ConfinedAttr<I32Attr, [IntMinValue<2>, IntMaxValue<8>]>:$act_bits);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    $codes `,` $codes_scale `,` $bits `,` $plane_scales
+    (`bias` `(` $bias^ `)`)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Bnq_LinearI8Op : Bnq_Op<"linear_i8", [Pure]> {
+  let summary = "GEMM of int8 codes with an int8 weight";
+  let description = [{
+    `result[..., n] = codes_scale * weight_scale[g(n)] *
+    sum_k codes[..., k] * weight[n, k] + bias[n]`, `weight` i8 `[N, K]`,
+    `weight_scale` `[1]` (per tensor) or `[N]` (per row), sums exact in
+    int32. From `linear(dequantize(quantize(x)), quant_weight)`.
+  }];
+  let arguments = (ins Bnq_Int8Tensor:$codes, Bnq_ScaleTensor:$codes_scale,
+                       Bnq_Int8Tensor:$weight, F32Tensor:$weight_scale,
+                       Optional<F32Tensor>:$bias);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    $codes `,` $codes_scale `,` $weight `,` $weight_scale
+    (`bias` `(` $bias^ `)`)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Bnq_AttentionI8Op : Bnq_Op<"attention_i8", [Pure]> {
+  let summary = "attention with both products as int8 GEMMs on codes";
+  let description = [{
+    `attention` (same `num_heads`, `scale`, `mask_bias`) on
+    `query_scale * query`, `key_scale * key`, `value_scale * value` (int8
+    codes, each scale one or one per sequence), with P quantized to
+    `prob_bits` bits on the static clip `prob_clip` before P V.
+    From `attention` whose q, k, v are `dequantize(quantize(...))` and
+    whose `prob_bits` is set.
+  }];
+  let arguments = (ins Bnq_Int8Tensor:$query, Bnq_ScaleTensor:$query_scale,
+                       Bnq_Int8Tensor:$key, Bnq_ScaleTensor:$key_scale,
+                       Bnq_Int8Tensor:$value, Bnq_ScaleTensor:$value_scale,
+                       Optional<F32Tensor>:$mask_bias,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$num_heads,
+                       F32Attr:$scale,
+                       ConfinedAttr<I32Attr, [IntMinValue<2>, IntMaxValue<8>]>:$prob_bits,
+                       F32Attr:$prob_clip);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    $query `,` $query_scale `,` $key `,` $key_scale `,` $value `,`
+    $value_scale (`mask` `(` $mask_bias^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Bnq_EmbeddingBitsOp : Bnq_Op<"embedding_bits", [Pure]> {
+  let summary = "row lookup in a table of packed {-1,+1} planes";
+  let description = [{
+    `result[i..., h] = sum_p plane_scales[p, g(id)] * sign_p(id, h)`,
+    id = ids[i...], `bits` `[P, V, W]` (layout of bnq.packed_weight),
+    `plane_scales` `[P, 1]` or `[P, V]`; rows are decoded at lookup.
+    From `embedding` of a `packed_weight`.
+  }];
+  let arguments = (ins TensorOf<[I64]>:$bits, F32Tensor:$plane_scales,
+                       Bnq_IdTensor:$ids);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    $bits `,` $plane_scales `[` $ids `]` attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // BNQ_OPS_TD

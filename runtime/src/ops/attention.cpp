@@ -7,14 +7,16 @@
 // codes with the static clip, and r_h = p_s v_s (P V) in int32.
 // One task per (sequence, head), each computed as in a single-threaded run,
 // so results do not depend on the thread count.
+// Attention takes q, k, v [B, S, E] f32 and an optional mask [B, Sk];
+// AttentionI8 q, k, v codes each followed by its scale ([1] or [B]).
 //
 //===----------------------------------------------------------------------===//
+#include "../quantizer.h"
+#include "../scratch.h"
+#include "../thread_pool.h"
+#include "../vec_kernels.h"
 #include "bnrt/kernels.h"
-#include "ops.h"
-#include "quantizer.h"
-#include "scratch.h"
-#include "thread_pool.h"
-#include "vec_kernels.h"
+#include "op_kernel.h"
 
 #include <cmath>
 #include <cstring>
@@ -132,5 +134,79 @@ void attentionI8(const std::vector<View> &in, const View &out, int64_t heads,
     }
   });
 }
+
+namespace {
+
+/// q [B, Sq, E], k and v [B, Sk, E] (at `q`, `k`, `v` of c.in), mask?
+/// [B, Sk] at c.in[maskAt], heads dividing E.
+void checkAttentionShapes(const OpCheck &c, size_t q, size_t k, size_t v,
+                          size_t maskAt) {
+  const auto &qs = c.shape(c.in[q]), &ks = c.shape(c.in[k]);
+  const auto *options = c.op.options_as_AttentionOptions();
+  int64_t heads = options->num_heads();
+  if (qs.size() != 3 || ks.size() != 3 || c.shape(c.in[v]) != ks ||
+      ks[0] != qs[0] || ks[2] != qs[2] || c.shape(c.out[0]) != qs ||
+      heads < 1 || qs[2] % heads != 0)
+    c.fail("query, key, value, heads or result do not agree");
+  float scale = options->scale(), clip = options->prob_clip();
+  if (!std::isfinite(scale) || !(clip > 0) || std::isinf(clip))
+    c.fail("scale and prob_clip must be finite, prob_clip positive");
+  if (c.in.size() > maskAt) {
+    c.needF32({c.in[maskAt]});
+    if (c.shape(c.in[maskAt]) != std::vector<int64_t>{qs[0], ks[1]})
+      c.fail("mask must be [B, Sk]");
+  }
+}
+
+void checkAttention(const OpCheck &c) {
+  c.arity(3, 4, 1);
+  c.needF32({c.in[0], c.in[1], c.in[2], c.out[0]});
+  int bits = c.op.options_as_AttentionOptions()->prob_bits();
+  if (bits != 0 && (bits < 2 || bits > 8))
+    c.fail("prob_bits must be 0 (float) or in [2, 8]");
+  checkAttentionShapes(c, 0, 1, 2, 3);
+}
+
+bool runAttention(const fb::Op &op, const std::vector<View> &in,
+                  const std::vector<View> &out, OpContext &ctx, std::string &) {
+  const auto *o = op.options_as_AttentionOptions();
+  attention(in, out[0], o->num_heads(), o->prob_bits(), o->scale(),
+            o->prob_clip(), ctx);
+  return true;
+}
+
+void checkAttentionI8(const OpCheck &c) {
+  c.arity(6, 7, 1);
+  c.needF32({c.in[1], c.in[3], c.in[5], c.out[0]});
+  for (int i : {0, 2, 4}) {
+    if (c.dtype(c.in[i]) != fb::DType::I8)
+      c.fail(c.valueLabel(c.in[i]) + " must be int8 codes");
+    if (!c.sequenceScale(c.in[i + 1], c.shape(c.in[i])))
+      c.fail(c.valueLabel(c.in[i + 1]) +
+             " must be one scale or one per sequence");
+  }
+  int bits = c.op.options_as_AttentionOptions()->prob_bits();
+  if (bits < 2 || bits > 8)
+    c.fail("prob_bits must be in [2, 8]");
+  checkAttentionShapes(c, 0, 2, 4, 6);
+}
+
+bool runAttentionI8(const fb::Op &op, const std::vector<View> &in,
+                    const std::vector<View> &out, OpContext &ctx,
+                    std::string &) {
+  const auto *o = op.options_as_AttentionOptions();
+  attentionI8(in, out[0], o->num_heads(), o->prob_bits(), o->scale(),
+              o->prob_clip(), ctx);
+  return true;
+}
+
+} // namespace
+
+extern const OpKernel kAttentionOp = {fb::OpCode::Attention,
+                                      fb::OpOptions::AttentionOptions,
+                                      checkAttention, runAttention};
+extern const OpKernel kAttentionI8Op = {fb::OpCode::AttentionI8,
+                                        fb::OpOptions::AttentionOptions,
+                                        checkAttentionI8, runAttentionI8};
 
 } // namespace bnrt

@@ -1,0 +1,140 @@
+//===- LowerToRuntime.cpp - bnq-lower-to-runtime --------------------------===//
+//
+// The one place that decides which quantized patterns run as the runtime's
+// integer kernels. Each rule matches a float op whose operands are
+// dequantized codes (and packed or int8 weights) and replaces it by the
+// runtime-level op reading the codes directly; the weights become
+// constants in the form the kernel reads. What no rule matches stays a
+// float op.
+//
+//===----------------------------------------------------------------------===//
+#include "bnbert/Transforms/Passes.h"
+#include "bnq/BnqOps.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace bnbert {
+#define GEN_PASS_DEF_BNQLOWERTORUNTIME
+#include "bnbert/Transforms/Passes.h.inc"
+} // namespace bnbert
+
+using namespace mlir;
+using namespace bnbert::bnq;
+
+namespace {
+
+/// The quantize whose codes `v` dequantizes: v = dequantize(quantize(x)).
+QuantizeOp quantizerOf(Value v) {
+  auto dq = v.getDefiningOp<DequantizeOp>();
+  return dq ? dq.getInput().getDefiningOp<QuantizeOp>() : QuantizeOp();
+}
+
+/// A weight attribute as a constant named after its weight op (`suffix`
+/// tells the parts apart in bundle value names).
+Value weightConstant(PatternRewriter &rewriter, Operation *weight,
+                     ElementsAttr attr, StringRef suffix) {
+  std::string name = "weight";
+  if (auto named = llvm::dyn_cast<NameLoc>(weight->getLoc()))
+    name = named.getName().str();
+  Location loc =
+      NameLoc::get(rewriter.getStringAttr(name + suffix), weight->getLoc());
+  return rewriter.create<arith::ConstantOp>(loc, llvm::cast<TypedAttr>(attr));
+}
+
+struct LinearToLinearBits : OpRewritePattern<LinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LinearOp op,
+                                PatternRewriter &rewriter) const override {
+    auto packed = op.getWeight().getDefiningOp<PackedWeightOp>();
+    if (!packed)
+      return rewriter.notifyMatchFailure(op, "weight is not packed planes");
+    QuantizeOp q = quantizerOf(op.getInput());
+    if (!q)
+      return rewriter.notifyMatchFailure(
+          op, "input is not dequantize(quantize(x))");
+    auto dq = op.getInput().getDefiningOp<DequantizeOp>();
+    Value bits = weightConstant(rewriter, packed, packed.getBits(), "");
+    Value scales =
+        weightConstant(rewriter, packed, packed.getScales(), ".scales");
+    rewriter.replaceOpWithNewOp<LinearBitsOp>(op, op.getType(), dq.getInput(),
+                                              dq.getScale(), bits, scales,
+                                              op.getBias(), q.getBitsAttr());
+    return success();
+  }
+};
+
+struct LinearToLinearI8 : OpRewritePattern<LinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LinearOp op,
+                                PatternRewriter &rewriter) const override {
+    auto weight = op.getWeight().getDefiningOp<QuantWeightOp>();
+    if (!weight)
+      return rewriter.notifyMatchFailure(op, "weight is not a quant_weight");
+    if (!quantizerOf(op.getInput()))
+      return rewriter.notifyMatchFailure(
+          op, "input is not dequantize(quantize(x))");
+    auto dq = op.getInput().getDefiningOp<DequantizeOp>();
+    Value values =
+        weightConstant(rewriter, weight, weight.getValues(), "/values");
+    Value scale = weightConstant(rewriter, weight, weight.getScale(), "/scale");
+    rewriter.replaceOpWithNewOp<LinearI8Op>(op, op.getType(), dq.getInput(),
+                                            dq.getScale(), values, scale,
+                                            op.getBias());
+    return success();
+  }
+};
+
+struct AttentionToAttentionI8 : OpRewritePattern<AttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getProbBits())
+      return rewriter.notifyMatchFailure(op, "probabilities stay float");
+    SmallVector<Value, 6> codes;
+    for (Value v : {op.getQuery(), op.getKey(), op.getValue()}) {
+      if (!quantizerOf(v))
+        return rewriter.notifyMatchFailure(
+            op, "q, k or v is not dequantize(quantize(x))");
+      auto dq = v.getDefiningOp<DequantizeOp>();
+      codes.append({dq.getInput(), dq.getScale()});
+    }
+    float clip = op.getProbClip() ? op.getProbClip()->convertToFloat() : 1.0f;
+    rewriter.replaceOpWithNewOp<AttentionI8Op>(
+        op, op.getType(), codes[0], codes[1], codes[2], codes[3], codes[4],
+        codes[5], op.getMaskBias(), op.getNumHeadsAttr(), op.getScaleAttr(),
+        op.getProbBitsAttr(), rewriter.getF32FloatAttr(clip));
+    return success();
+  }
+};
+
+struct EmbeddingToEmbeddingBits : OpRewritePattern<EmbeddingOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(EmbeddingOp op,
+                                PatternRewriter &rewriter) const override {
+    auto packed = op.getTable().getDefiningOp<PackedWeightOp>();
+    if (!packed)
+      return rewriter.notifyMatchFailure(op, "table is not packed planes");
+    Value bits = weightConstant(rewriter, packed, packed.getBits(), "");
+    Value scales =
+        weightConstant(rewriter, packed, packed.getScales(), ".scales");
+    rewriter.replaceOpWithNewOp<EmbeddingBitsOp>(op, op.getType(), bits, scales,
+                                                 op.getIds());
+    return success();
+  }
+};
+
+struct BnqLowerToRuntime
+    : bnbert::impl::BnqLowerToRuntimeBase<BnqLowerToRuntime> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<LinearToLinearBits, LinearToLinearI8, AttentionToAttentionI8,
+                 EmbeddingToEmbeddingBits>(&getContext());
+    // Dead dequantize and weight ops go; equal constants are shared.
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,40 @@
+//===- layer_norm.cpp - LayerNorm over the last axis ----------------------===//
+#include "../vec_kernels.h"
+#include "op_kernel.h"
+#include "op_util.h"
+
+namespace bnrt {
+namespace {
+
+// x [..., H], gamma [H], beta [H] -> [..., H]
+void check(const OpCheck &c) {
+  c.arity(3, 3, 1);
+  c.needF32({c.in[0], c.in[1], c.in[2], c.out[0]});
+  c.sameShape(c.in[0], c.out[0]);
+  const auto &x = c.shape(c.in[0]);
+  if (x.empty() || c.shape(c.in[1]) != std::vector<int64_t>{x.back()} ||
+      c.shape(c.in[2]) != c.shape(c.in[1]))
+    c.fail("gamma and beta must be [H]");
+}
+
+bool run(const fb::Op &op, const std::vector<View> &in,
+         const std::vector<View> &out, OpContext &ctx, std::string &) {
+  float epsilon = op.options_as_LayerNormOptions()->epsilon();
+  const VecKernels &vec = vecKernels(ctx.isa);
+  int64_t h = in[0].shape.back();
+  chunked(
+      ctx.pool, in[0].numElements() / h,
+      [&](int64_t r0, int64_t r1) {
+        vec.layerNorm(in[0].f32() + r0 * h, in[1].f32(), in[2].f32(),
+                      out[0].f32() + r0 * h, r1 - r0, h, epsilon);
+      },
+      h);
+  return true;
+}
+
+} // namespace
+
+extern const OpKernel kLayerNormOp = {
+    fb::OpCode::LayerNorm, fb::OpOptions::LayerNormOptions, check, run};
+
+} // namespace bnrt

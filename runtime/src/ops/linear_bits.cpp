@@ -1,0 +1,91 @@
+//===- linear_bits.cpp - LinearBits: int8 codes x packed sign planes ------===//
+#include "bnrt/bitpack.h"
+#include "bnrt/kernels.h"
+#include "op_kernel.h"
+#include "op_util.h"
+
+namespace bnrt {
+namespace {
+
+// codes i8 [..., K], codes scale [1 | B], bits i64 [P, N, W],
+// plane scales [P, 1 | N], bias? [N] -> [..., N]
+void check(const OpCheck &c) {
+  c.arity(4, 5, 1);
+  const auto &x = c.shape(c.in[0]), &bits = c.shape(c.in[2]),
+             &alpha = c.shape(c.in[3]);
+  if (c.dtype(c.in[0]) != fb::DType::I8 || c.dtype(c.in[2]) != fb::DType::I64)
+    c.fail("needs int8 codes and int64 bit planes");
+  c.needF32({c.in[1], c.in[3], c.out[0]});
+  if (!c.sequenceScale(c.in[1], x) || x.empty() || bits.size() != 3 ||
+      bits[0] < 1 || bits[0] > 8 ||
+      bits[2] != bnrt_bitpack_row_words(x.back()) ||
+      c.shape(c.out[0]) != c.withLast(x, bits[1]) || alpha.size() != 2 ||
+      alpha[0] != bits[0] || (alpha[1] != 1 && alpha[1] != bits[1]))
+    c.fail("codes, bit planes, scales and result do not agree");
+  if (c.in.size() == 5) {
+    c.needF32({c.in[4]});
+    if (c.shape(c.in[4]) != std::vector<int64_t>{bits[1]})
+      c.fail("bias must be [N]");
+  }
+  // Activation bits <= 4 let kernels assume codes within +-7, so the codes
+  // must come from a Quantize of at most that many bits.
+  int actBits = c.op.options_as_LinearBitsOptions()->act_bits();
+  if (actBits < 2 || actBits > 8)
+    c.fail("activation bits must be in [2, 8]");
+  const fb::Op *q = c.producer(c.in[0]);
+  if (actBits <= 4 && (!q || q->code() != fb::OpCode::Quantize ||
+                       q->options_as_QuantizeOptions()->bits() > actBits))
+    c.fail("codes of at most " + std::to_string(actBits) +
+           " bits must come from a Quantize of that many bits");
+}
+
+void pack(const std::vector<View> &in, int isa, std::vector<uint64_t> &packed) {
+  const View &codes = in[0], &bits = in[2];
+  int64_t n = bits.shape[1], k = codes.shape.back();
+  auto planes = static_cast<int32_t>(bits.shape[0]);
+  auto target = static_cast<bnrt_isa>(isa);
+  packed.assign(bnrt_bgemm_packed_bytes(n, k, planes, target) / 8, 0);
+  if (!packed.empty())
+    bnrt_bgemm_pack(static_cast<const uint64_t *>(bits.data), n, k, planes,
+                    target, packed.data());
+}
+
+// Pads K to whole 64-column words when needed (the kernels' contract),
+// then runs the ISA's bit-plane GEMM.
+bool run(const fb::Op &op, const std::vector<View> &in,
+         const std::vector<View> &out, OpContext &ctx, std::string &) {
+  const View &codes = in[0], &scale = in[1], &bits = in[2], &alpha = in[3];
+  const float *bias = in.size() > 4 ? in[4].f32() : nullptr;
+  int64_t k = codes.shape.back(), m = codes.numElements() / k;
+  int64_t n = bits.shape[1], lda = bnrt_bitpack_row_words(k) * 64;
+  const int8_t *x = paddedRows(codes.i8(), m, k, lda, *ctx.scratch);
+  // One scale per sequence (dynamic per-sequence quantization): each
+  // sequence's rows are their own GEMM with their own scale.
+  int64_t sequences = scale.numElements(), rows = m / sequences;
+  for (int64_t s = 0; s < sequences; ++s) {
+    bnrt_bgemm_args args{rows,
+                         n,
+                         k,
+                         x + s * rows * lda,
+                         lda,
+                         scale.f32()[s],
+                         static_cast<const uint64_t *>(bits.data),
+                         static_cast<int32_t>(bits.shape[0]),
+                         alpha.f32(),
+                         alpha.shape[1] != 1,
+                         bias,
+                         out[0].f32() + s * rows * n,
+                         n,
+                         ctx.packedWeights,
+                         op.options_as_LinearBitsOptions()->act_bits()};
+    bnrt_bgemm_a8_parallel(&args, static_cast<bnrt_isa>(ctx.isa), ctx.pool);
+  }
+  return true;
+}
+
+} // namespace
+
+extern const OpKernel kLinearBitsOp = {
+    fb::OpCode::LinearBits, fb::OpOptions::LinearBitsOptions, check, run, pack};
+
+} // namespace bnrt

@@ -1,0 +1,115 @@
+//===- quantize.cpp - Quantize and Dequantize: int8 activation codes ------===//
+#include "../quantizer.h"
+#include "../vec_kernels.h"
+#include "op_kernel.h"
+#include "op_util.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+
+namespace bnrt {
+namespace {
+
+// x, mask? [B, S] -> codes i8, scale [1] or [B] (per sequence, dynamic)
+void checkQuantize(const OpCheck &c) {
+  c.arity(1, 2, 2);
+  c.needF32({c.in[0], c.out[1]});
+  const auto *options = c.op.options_as_QuantizeOptions();
+  const auto &x = c.shape(c.in[0]);
+  if (c.dtype(c.out[0]) != fb::DType::I8 || !c.sequenceScale(c.out[1], x) ||
+      options->bits() < 2 || options->bits() > 8)
+    c.fail("needs int8 codes, one scale or one per sequence and bits in "
+           "[2, 8]");
+  c.sameShape(c.in[0], c.out[0]);
+  float clip = options->clip();
+  if (!(clip >= 0) || std::isinf(clip))
+    c.fail("clip must be finite and >= 0 (0: dynamic)");
+  bool perSequence = c.count(c.out[1]) != 1 || c.in.size() == 2;
+  if (perSequence && (clip > 0 || x.size() < 2))
+    c.fail("per-sequence scales need a dynamic clip and a [B, S, ...] input");
+  if (c.in.size() == 2) {
+    c.needF32({c.in[1]});
+    if (c.shape(c.in[1]) != std::vector<int64_t>{x[0], x[1]})
+      c.fail("mask must be [B, S] of the input");
+  }
+}
+
+bool runQuantize(const fb::Op &op, const std::vector<View> &in,
+                 const std::vector<View> &out, OpContext &ctx, std::string &) {
+  const VecKernels &vec = vecKernels(ctx.isa);
+  int64_t n = in[0].numElements(), sequences = out[1].numElements();
+  int bits = op.options_as_QuantizeOptions()->bits();
+  float clip = op.options_as_QuantizeOptions()->clip();
+  if (sequences > 1 || in.size() > 1) {
+    // Dynamic, one scale per sequence (index of the leading axis), its max
+    // over the rows the optional mask [B, S] keeps: padding never sets a
+    // sequence's scale.
+    int64_t per = n / sequences, rows = in[0].shape[1], width = per / rows;
+    const float *mask = in.size() > 1 ? in[1].f32() : nullptr;
+    parallelFor(ctx.pool, sequences, [&](int64_t b) {
+      const float *x = in[0].f32() + b * per;
+      float seqClip = 0;
+      for (int64_t r = 0; r < rows; ++r)
+        if (!mask || mask[b * rows + r] == 0.0f)
+          seqClip = std::max(seqClip, vec.absMax(x + r * width, width));
+      out[1].f32()[b] = quantScaleOf(seqClip, bits);
+    });
+    // The codes in chunks across the pool (batch 1 too).
+    for (int64_t b = 0; b < sequences; ++b)
+      chunked(ctx.pool, per, [&](int64_t i0, int64_t i1) {
+        vec.quantize(in[0].f32() + b * per + i0, out[0].i8() + b * per + i0,
+                     i1 - i0, out[1].f32()[b], bits);
+      });
+    return true;
+  }
+  if (clip == 0) { // dynamic; max is order-independent: chunk maxima
+    float maxima[kMaxChunks] = {};
+    std::atomic<int> slot{0};
+    chunked(ctx.pool, n, [&](int64_t i0, int64_t i1) {
+      maxima[slot++] = vec.absMax(in[0].f32() + i0, i1 - i0);
+    });
+    clip = vec.absMax(maxima, kMaxChunks);
+  }
+  float s = quantScaleOf(clip, bits);
+  chunked(ctx.pool, n, [&](int64_t i0, int64_t i1) {
+    vec.quantize(in[0].f32() + i0, out[0].i8() + i0, i1 - i0, s, bits);
+  });
+  out[1].f32()[0] = s;
+  return true;
+}
+
+// codes i8, scale [1] or [B] -> f32
+void checkDequantize(const OpCheck &c) {
+  c.arity(2, 2, 1);
+  c.needF32({c.in[1], c.out[0]});
+  if (c.dtype(c.in[0]) != fb::DType::I8 ||
+      !c.sequenceScale(c.in[1], c.shape(c.in[0])))
+    c.fail("needs int8 codes and one scale or one per sequence");
+  c.sameShape(c.in[0], c.out[0]);
+}
+
+bool runDequantize(const fb::Op &, const std::vector<View> &in,
+                   const std::vector<View> &out, OpContext &ctx,
+                   std::string &) {
+  const VecKernels &vec = vecKernels(ctx.isa);
+  int64_t sequences = in[1].numElements();
+  int64_t per = out[0].numElements() / sequences;
+  for (int64_t b = 0; b < sequences; ++b)
+    chunked(ctx.pool, per, [&](int64_t i0, int64_t i1) {
+      vec.dequantize(in[0].i8() + b * per + i0, out[0].f32() + b * per + i0,
+                     i1 - i0, in[1].f32()[b]);
+    });
+  return true;
+}
+
+} // namespace
+
+extern const OpKernel kQuantizeOp = {fb::OpCode::Quantize,
+                                     fb::OpOptions::QuantizeOptions,
+                                     checkQuantize, runQuantize};
+extern const OpKernel kDequantizeOp = {fb::OpCode::Dequantize,
+                                       fb::OpOptions::NONE, checkDequantize,
+                                       runDequantize};
+
+} // namespace bnrt

@@ -1,0 +1,107 @@
+// RUN: bnbert-opt %s -split-input-file -bnq-lower-to-runtime | FileCheck %s
+
+// A linear on dequantized codes and packed planes reads the codes: the
+// planes' bits and scales become constants, the dequantize goes.
+// CHECK-LABEL: func.func @linear_bits
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x70xf32>, %[[B:.*]]: tensor<2xf32>)
+// CHECK-DAG: %[[BITS:.*]] = arith.constant dense<{{\[\[\[}}9, 32], [0, 1]]]> : tensor<1x2x2xi64>
+// CHECK-DAG: %[[SC:.*]] = arith.constant dense<{{\[\[}}2.500000e-01, 5.000000e-01]]> : tensor<1x2xf32>
+// CHECK: %[[Q:.*]], %[[S:.*]] = bnq.quantize %[[X]] {bits = 4 : i32}
+// CHECK-NOT: bnq.dequantize
+// CHECK: %[[R:.*]] = bnq.linear_bits %[[Q]], %[[S]], %[[BITS]], %[[SC]] bias(%[[B]]) {act_bits = 4 : i32} : (tensor<2x3x70xi8>, tensor<2xf32>, tensor<1x2x2xi64>, tensor<1x2xf32>, tensor<2xf32>) -> tensor<2x3x2xf32>
+// CHECK-NOT: bnq.packed_weight
+// CHECK: return %[[R]]
+func.func @linear_bits(%x: tensor<2x3x70xf32>, %b: tensor<2xf32>) -> tensor<2x3x2xf32> {
+  %w = bnq.packed_weight bits(dense<[[[9, 32], [0, 1]]]> : tensor<1x2x2xi64>) scales(dense<[[0.25, 0.5]]> : tensor<1x2xf32>) : tensor<2x70xf32>
+  %q, %s = bnq.quantize %x {bits = 4 : i32} : tensor<2x3x70xf32> -> tensor<2x3x70xi8>, tensor<2xf32>
+  %d = bnq.dequantize %q, %s : tensor<2x3x70xi8> -> tensor<2x3x70xf32>, tensor<2xf32>
+  %y = bnq.linear %d, %w, %b : (tensor<2x3x70xf32>, tensor<2x70xf32>, tensor<2xf32>) -> tensor<2x3x2xf32>
+  return %y : tensor<2x3x2xf32>
+}
+
+// -----
+
+// An int8 weight: linear_i8 on the codes with the weight's values and
+// scale; a dequantize with another user stays for it.
+// CHECK-LABEL: func.func @linear_i8
+// CHECK-DAG: %[[V:.*]] = arith.constant dense<{{\[\[}}1, -2], [3, 127]]> : tensor<2x2xi8>
+// CHECK-DAG: %[[SC:.*]] = arith.constant dense<[1.000000e-01, 2.000000e-01]> : tensor<2xf32>
+// CHECK: %[[Q:.*]], %[[S:.*]] = bnq.quantize
+// CHECK: %[[D:.*]] = bnq.dequantize %[[Q]], %[[S]]
+// CHECK: %[[R:.*]] = bnq.linear_i8 %[[Q]], %[[S]], %[[V]], %[[SC]] : (tensor<4x2xi8>, tensor<f32>, tensor<2x2xi8>, tensor<2xf32>) -> tensor<4x2xf32>
+// CHECK: bnq.add %[[R]], %[[D]]
+func.func @linear_i8(%x: tensor<4x2xf32>) -> tensor<4x2xf32> {
+  %w = bnq.quant_weight int8 values(dense<[[1, -2], [3, 127]]> : tensor<2x2xi8>) scale(dense<[0.1, 0.2]> : tensor<2xf32>) : tensor<2x2xf32>
+  %q, %s = bnq.quantize %x {bits = 8 : i32, clip = 2.0 : f32} : tensor<4x2xf32> -> tensor<4x2xi8>
+  %d = bnq.dequantize %q, %s : tensor<4x2xi8> -> tensor<4x2xf32>
+  %y = bnq.linear %d, %w : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  %z = bnq.add %y, %d : (tensor<4x2xf32>, tensor<4x2xf32>) -> tensor<4x2xf32>
+  return %z : tensor<4x2xf32>
+}
+
+// -----
+
+// Float inputs or float weights stay a float linear.
+// CHECK-LABEL: func.func @stays_float
+// CHECK-NOT: bnq.linear_bits
+// CHECK-NOT: bnq.linear_i8
+// CHECK: bnq.linear %{{.*}}, %{{.*}} :
+// CHECK: bnq.linear %{{.*}}, %{{.*}} :
+func.func @stays_float(%x: tensor<4x2xf32>, %w: tensor<2x2xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>) {
+  %p = bnq.packed_weight bits(dense<[[[1], [2]]]> : tensor<1x2x1xi64>) scales(dense<1.0> : tensor<1x1xf32>) : tensor<2x2xf32>
+  %a = bnq.linear %x, %p : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  %q, %s = bnq.quantize %x {bits = 8 : i32} : tensor<4x2xf32> -> tensor<4x2xi8>
+  %d = bnq.dequantize %q, %s : tensor<4x2xi8> -> tensor<4x2xf32>
+  %b = bnq.linear %d, %w : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  return %a, %b : tensor<4x2xf32>, tensor<4x2xf32>
+}
+
+// -----
+
+// Attention on codes with quantized probabilities: attention_i8, prob_clip
+// made explicit (1.0 when the attention has none).
+// CHECK-LABEL: func.func @attention_i8
+// CHECK: %[[QQ:.*]], %[[QS:.*]] = bnq.quantize %arg0
+// CHECK: %[[KQ:.*]], %[[KS:.*]] = bnq.quantize %arg1
+// CHECK: %[[VQ:.*]], %[[VS:.*]] = bnq.quantize %arg2
+// CHECK-NOT: bnq.dequantize
+// CHECK: bnq.attention_i8 %[[QQ]], %[[QS]], %[[KQ]], %[[KS]], %[[VQ]], %[[VS]] mask(%arg3) {num_heads = 2 : i64, prob_bits = 8 : i32, prob_clip = 1.000000e+00 : f32, scale = 5.000000e-01 : f32}
+func.func @attention_i8(%q: tensor<1x3x4xf32>, %k: tensor<1x3x4xf32>, %v: tensor<1x3x4xf32>, %m: tensor<1x3xf32>) -> tensor<1x3x4xf32> {
+  %qq, %qs = bnq.quantize %q {bits = 8 : i32} : tensor<1x3x4xf32> -> tensor<1x3x4xi8>, tensor<1xf32>
+  %qd = bnq.dequantize %qq, %qs : tensor<1x3x4xi8> -> tensor<1x3x4xf32>, tensor<1xf32>
+  %kq, %ks = bnq.quantize %k {bits = 8 : i32} : tensor<1x3x4xf32> -> tensor<1x3x4xi8>, tensor<1xf32>
+  %kd = bnq.dequantize %kq, %ks : tensor<1x3x4xi8> -> tensor<1x3x4xf32>, tensor<1xf32>
+  %vq, %vs = bnq.quantize %v {bits = 8 : i32} : tensor<1x3x4xf32> -> tensor<1x3x4xi8>, tensor<1xf32>
+  %vd = bnq.dequantize %vq, %vs : tensor<1x3x4xi8> -> tensor<1x3x4xf32>, tensor<1xf32>
+  %r = bnq.attention %qd, %kd, %vd mask(%m) {num_heads = 2 : i64, scale = 0.5 : f32, prob_bits = 8 : i32} : (tensor<1x3x4xf32>, tensor<1x3x4xf32>, tensor<1x3x4xf32>, tensor<1x3xf32>) -> tensor<1x3x4xf32>
+  return %r : tensor<1x3x4xf32>
+}
+
+// -----
+
+// Float probabilities, or one float operand, keep the float attention.
+// CHECK-LABEL: func.func @attention_float
+// CHECK-NOT: bnq.attention_i8
+// CHECK: bnq.attention
+// CHECK: bnq.attention
+func.func @attention_float(%q: tensor<1x3x4xf32>, %k: tensor<1x3x4xf32>) -> (tensor<1x3x4xf32>, tensor<1x3x4xf32>) {
+  %qq, %qs = bnq.quantize %q {bits = 8 : i32} : tensor<1x3x4xf32> -> tensor<1x3x4xi8>, tensor<1xf32>
+  %qd = bnq.dequantize %qq, %qs : tensor<1x3x4xi8> -> tensor<1x3x4xf32>, tensor<1xf32>
+  %a = bnq.attention %qd, %qd, %qd {num_heads = 2 : i64, scale = 0.5 : f32} : (tensor<1x3x4xf32>, tensor<1x3x4xf32>, tensor<1x3x4xf32>) -> tensor<1x3x4xf32>
+  %b = bnq.attention %qd, %k, %qd {num_heads = 2 : i64, scale = 0.5 : f32, prob_bits = 8 : i32} : (tensor<1x3x4xf32>, tensor<1x3x4xf32>, tensor<1x3x4xf32>) -> tensor<1x3x4xf32>
+  return %a, %b : tensor<1x3x4xf32>, tensor<1x3x4xf32>
+}
+
+// -----
+
+// A packed embedding table is decoded at lookup.
+// CHECK-LABEL: func.func @embedding_bits
+// CHECK-DAG: %[[BITS:.*]] = arith.constant dense<{{\[\[\[}}1], [2], [0]]]> : tensor<1x3x1xi64>
+// CHECK-DAG: %[[SC:.*]] = arith.constant dense<{{\[\[}}1.000000e+00, 2.000000e+00, 3.000000e+00]]> : tensor<1x3xf32>
+// CHECK: bnq.embedding_bits %[[BITS]], %[[SC]][%arg0] : (tensor<1x3x1xi64>, tensor<1x3xf32>, tensor<2x5xi64>) -> tensor<2x5x2xf32>
+func.func @embedding_bits(%ids: tensor<2x5xi64>) -> tensor<2x5x2xf32> {
+  %t = bnq.packed_weight bits(dense<[[[1], [2], [0]]]> : tensor<1x3x1xi64>) scales(dense<[[1.0, 2.0, 3.0]]> : tensor<1x3xf32>) : tensor<3x2xf32>
+  %e = bnq.embedding %t[%ids] : (tensor<3x2xf32>, tensor<2x5xi64>) -> tensor<2x5x2xf32>
+  return %e : tensor<2x5x2xf32>
+}
+
