@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # Whole-model benchmark against ONNX Runtime on this machine, in one run:
 # BERT-base-sized (12 layers, hidden 768, 12 heads, FFN 3072, vocab 30522,
 # random init) exported by the torch fixture (test/fixtures/make_bert.py),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Summarizes bench/bert-vs-ort.sh's results.jsonl (one line per engine,
 case and round): a table of median latencies (the median of the rounds'
 medians) and best runs with ratios against ORT fp32 and ORT int8 (ratio >

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # GEMM microbenchmark against ONNX Runtime, measured in one run on this
 # machine: y = x W^T at M=128, K=768, N=3072 (BERT-base FFN-in), 1 and 2
 # threads.

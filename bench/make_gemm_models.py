@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """make_gemm_models.py DIR [--m 128 --k 768 --n 3072]: writes the single-GEMM
 ONNX models bench/gemm-vs-ort.sh times with onnxruntime, and their inputs:
   fp32.onnx  Y = MatMul(A f32 [M,K], W f32 [K,N])

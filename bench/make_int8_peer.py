@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Writes the int8 peer of an fp32 BERT ONNX file the way onnxruntime's
 dynamic quantization (quantize_dynamic, QInt8 weights, per tensor) builds
 it: every MatMul whose right operand is a constant 2-D weight becomes

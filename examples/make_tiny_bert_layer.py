@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Writes examples/tiny-bert-layer.mlir: one post-LN BERT encoder layer in
 float bnq ops (embeddings, attention with an additive mask, GELU FFN, token
 classification head), hidden 16, 2 heads, FFN 64, vocabulary 32, sequence 6.

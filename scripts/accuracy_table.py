@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Prints the docs/accuracy.md table from bnbert.train reports.
 
   scripts/accuracy_table.py RUN_A8/report.json [RUN_A4/report.json ...]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # The main job on the bundled example model: a BERT with a classifier head
 # (4 layers, hidden 256, 4 heads, FFN 1024, vocab 8000), built in plain
 # PyTorch and exported with torch.onnx.export (test/fixtures/make_bert.py,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # Installs the Debian 12 packages bnbert builds and tests with. Idempotent:
 # packages already present are skipped, so a warm machine runs this in seconds.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # The whole test suite: builds, then runs every test (lit, unit, runtime,
 # format check) through ctest.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # The training loop on the bundled real task: Debian fortunes quotes, 8
 # categories (python3 -m bnbert.fortunes), a 4-layer BERT teacher trained
 # from scratch, ternary QAT + distillation, TWS, binary fine-tuning, the

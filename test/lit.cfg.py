@@ -1,4 +1,5 @@
 # -*- Python -*-
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 import os
 
 import lit.formats
@@ -23,8 +24,14 @@ llvm_config.add_tool_substitutions(
 llvm_config.add_tool_substitutions(
     ["bnbert-run"], [os.path.join(config.bnbert_obj_root, "runtime")])
 
-# Fixture scripts need Debian's python3 (numpy, onnx, torch).
-config.substitutions.append(("%python", "/usr/bin/python3"))
+# Fixture scripts run on the configured interpreter (CMake's
+# Python3_EXECUTABLE: Debian's python3, with numpy, onnx and torch). Tests
+# that build models in PyTorch say REQUIRES: torch.
+config.substitutions.append(("%python", config.python_executable))
+import subprocess
+if subprocess.run([config.python_executable, "-c", "import torch, onnx, numpy"],
+                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("torch")
 config.substitutions.append(
     ("%fixtures", os.path.join(config.test_source_root, "fixtures")))
 llvm_config.with_environment("PATH", config.bnbert_tools_dir, append_path=True)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // C++-level checks of the bnq dialect that lit cannot reach: weights stored
 // in resource blobs (as the importer stores them) are read and verified.
 #include "bnq/BnqOps.h"

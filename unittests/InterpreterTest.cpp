@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // The reference executor on hand-computed cases, then used as intended:
 // TWS equivalence on a BERT encoder layer (examples/tiny-bert-layer.mlir) by
 // running the ternary, split and packed forms on the same inputs.

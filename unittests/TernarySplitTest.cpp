@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // TWS: the binarized halves must reproduce the ternary weight exactly in
 // sign structure and to float rounding in value, and the latent halves must
 // add up to the latent weight.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // The TWN / BWN formulas on hand-computed cases and, on random tensors,
 // against a direct transcription of the formulas.
 #include "bnbert/Quant/WeightQuantizers.h"

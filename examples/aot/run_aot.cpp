@@ -1,4 +1,5 @@
 //===- run_aot.cpp - run an ahead-of-time compiled BERT on .npy files -----===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Links with an object from `bnbert-compile --emit obj -o NAME.o` and the
 // runtime (libbnrt). Build, for a model compiled as bert.o / bert.h:

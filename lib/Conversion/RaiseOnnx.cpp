@@ -1,4 +1,5 @@
 //===- RaiseOnnx.cpp - bnq-raise-onnx -------------------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "RaiseUtils.h"
 #include "bnbert/Transforms/Passes.h"
 #include "bnq/BnqOps.h"
@@ -1060,13 +1061,11 @@ struct BnqRaiseOnnxPass : bnbert::impl::BnqRaiseOnnxBase<BnqRaiseOnnxPass> {
       return signalPassFailure();
 
     // What nothing reads any more goes (e.g. the rest of a mask chain a
-    // compound pattern replaced as a whole); onnx ops have no side effects
-    // but do not say so, so they are named here.
+    // compound pattern replaced as a whole; onnx ops are Pure).
     SmallVector<Operation *> all;
     func.walk([&](Operation *op) { all.push_back(op); });
     for (Operation *op : llvm::reverse(all))
-      if (op->use_empty() && (llvm::isa<ox::OnnxDialect>(op->getDialect()) ||
-                              isOpTriviallyDead(op)))
+      if (isOpTriviallyDead(op))
         op->erase();
 
     // Anything left would be dropped by the runtime: say which node it is

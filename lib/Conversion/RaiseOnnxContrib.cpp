@@ -1,4 +1,5 @@
 //===- RaiseOnnxContrib.cpp - com.microsoft fused ops to bnq --------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // ONNX Runtime's fused transformer operators, expanded into the same bnq
 // building blocks a torch export raises to: an optimized file and the plain

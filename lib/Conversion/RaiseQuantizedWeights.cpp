@@ -1,4 +1,5 @@
 //===- RaiseQuantizedWeights.cpp - QDQ weights stay quantized -------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Quantization-aware training exports a weight as
 // DequantizeLinear(int8 constant, scale, 0) (python/bnbert/export.py, and

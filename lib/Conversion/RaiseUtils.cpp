@@ -1,4 +1,5 @@
 //===- RaiseUtils.cpp - matching helpers shared by the raising patterns ---===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "RaiseUtils.h"
 #include "bnq/ElementsAccess.h"
 

@@ -1,4 +1,5 @@
 //===- RaiseUtils.h - matching helpers shared by the raising patterns -----===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #ifndef BNBERT_CONVERSION_RAISEUTILS_H
 #define BNBERT_CONVERSION_RAISEUTILS_H
 

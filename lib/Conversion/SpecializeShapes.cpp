@@ -1,4 +1,5 @@
 //===- SpecializeShapes.cpp - onnx-specialize-shapes ----------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnbert/Transforms/Passes.h"
 #include "onnxir/OnnxOps.h"
 #include "onnxir/OnnxShapes.h"

@@ -1,4 +1,5 @@
 //===- Interpreter.cpp - reference executor for bnq functions -------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnbert/Exec/Interpreter.h"
 #include "bnq/BnqOps.h"
 #include "bnq/ElementsAccess.h"

@@ -1,4 +1,5 @@
 //===- OnnxExporter.cpp - bnq module to an ONNX training checkpoint -------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Writes a bnq function as an ONNX model (opset 17) that PyTorch code can
 // fine-tune from: every weight as its fp32 latent values, a TWS-split (or

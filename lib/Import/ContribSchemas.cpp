@@ -1,4 +1,5 @@
 //===- ContribSchemas.cpp - com.microsoft schemas for the ONNX library ----===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // ONNX Runtime's transformer optimizer writes fused operators in the
 // com.microsoft domain. Registering their schemas (the subset of inputs,

@@ -1,4 +1,5 @@
 //===- ContribSchemas.h - com.microsoft schemas for the ONNX library
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //-------===//
 #ifndef BNBERT_IMPORT_CONTRIBSCHEMAS_H
 #define BNBERT_IMPORT_CONTRIBSCHEMAS_H

@@ -1,4 +1,5 @@
 //===- OnnxImporter.cpp - ONNX model to the onnx dialect ------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Built with exceptions: ONNX and protobuf throw. Every entry point catches
 // at this boundary and turns the exception into a diagnostic.

@@ -1,4 +1,5 @@
 //===- TernarySplit.cpp ---------------------------------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnbert/Quant/TernarySplit.h"
 
 #include <cmath>

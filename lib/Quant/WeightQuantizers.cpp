@@ -1,4 +1,5 @@
 //===- WeightQuantizers.cpp -----------------------------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnbert/Quant/WeightQuantizers.h"
 
 #include <algorithm>

@@ -1,4 +1,5 @@
 //===- BundleWriter.cpp - bnq function to the runtime's bundle ------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Writes a function of bnq ops, after bnq-lower-to-runtime decided which
 // parts run as integer kernels, as the op program of

@@ -1,4 +1,5 @@
 //===- ObjectEmitter.cpp - a bundle's program as a linkable object --------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // An AOT object is the bundle in a form a program links instead of a file
 // it opens: two read-only globals, `<name>_program` (the op program: a

@@ -1,4 +1,5 @@
 //===- CompressionReport.cpp - bnq-report ---------------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnbert/Transforms/CompressionReport.h"
 #include "bnbert/Transforms/Passes.h"
 #include "bnq/BnqOps.h"

@@ -1,4 +1,5 @@
 //===- FuseAttention.cpp - bnq-fuse-attention -----------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // The chain torch exports for BERT self-attention, after raising:
 //   Qh = transpose(reshape(Q, [B, S, H, D]), [0, 2, 1, 3])

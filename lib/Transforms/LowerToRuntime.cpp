@@ -1,4 +1,5 @@
 //===- LowerToRuntime.cpp - bnq-lower-to-runtime --------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // The one place that decides which quantized patterns run as the runtime's
 // integer kernels. Each rule matches a float op whose operands are

@@ -1,4 +1,5 @@
 //===- ModelQuantization.cpp ----------------------------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnbert/Transforms/ModelQuantization.h"
 #include "bnq/BnqOps.h"
 

@@ -1,4 +1,5 @@
 //===- PackBits.cpp - bnq-pack-bits ---------------------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Sign planes become bnq.packed_weight in the layout of bnrt/bitpack.h, the
 // header the runtime kernels read with, so the two cannot drift apart.

@@ -1,4 +1,10 @@
 //===- Pipelines.cpp - named bnq pipelines --------------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// The raising and quantization pipelines, built once here: bnbert-compile
+// calls the same builders that bnbert-opt's named pipelines register.
+//
+//===----------------------------------------------------------------------===//
 #include "bnbert/Transforms/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -7,6 +13,7 @@
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+using Weights = bnbert::QuantizationRecipe::Weights;
 
 namespace {
 struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
@@ -14,22 +21,43 @@ struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
                       llvm::cl::desc("activation bits: 8 or 4 (or any of "
                                      "2..8); 32 keeps activations float"),
                       llvm::cl::init(8)};
-  Option<std::string> granularity{
+  Option<bnbert::quant::Granularity> granularity{
       *this, "granularity",
       llvm::cl::desc("scale granularity of linear weights: tensor or row"),
-      llvm::cl::init("tensor")};
+      llvm::cl::init(bnbert::quant::Granularity::PerTensor),
+      llvm::cl::values(clEnumValN(bnbert::quant::Granularity::PerTensor,
+                                  "tensor", "one scale per tensor"),
+                       clEnumValN(bnbert::quant::Granularity::PerRow, "row",
+                                  "one scale per output row"))};
 };
 
-/// Activation quantization, packing and cleanup shared by both pipelines.
-void addQuantizeAndPack(OpPassManager &pm, const PipelineOptions &options) {
-  if (options.actBits != 32) {
-    bnbert::BnqQuantizeActivationsOptions act;
-    act.bits = options.actBits;
-    pm.addNestedPass<func::FuncOp>(bnbert::createBnqQuantizeActivations(act));
-  }
-  pm.addNestedPass<func::FuncOp>(bnbert::createBnqPackBits());
-  pm.addPass(createCanonicalizerPass());
-}
+struct QuantizeOptions : PassPipelineOptions<QuantizeOptions> {
+  Option<Weights> weights{
+      *this, "weights", llvm::cl::desc("weight format"),
+      llvm::cl::init(Weights::Binary),
+      llvm::cl::values(
+          clEnumValN(Weights::Fp32, "fp32", "keep float weights"),
+          clEnumValN(Weights::Int8, "int8", "symmetric int8"),
+          clEnumValN(Weights::Ternary, "ternary", "TWN"),
+          clEnumValN(Weights::Binary, "binary", "BWN (TWS with split-ternary)"),
+          clEnumValN(Weights::AsStored, "model",
+                     "the model's own quantized weights"))};
+  Option<bool> splitTernary{
+      *this, "split-ternary",
+      llvm::cl::desc("with weights=binary: ternarize, then split (TWS)"),
+      llvm::cl::init(false)};
+  Option<int> actBits{*this, "act-bits",
+                      llvm::cl::desc("activation bits (2..8; 32: float)"),
+                      llvm::cl::init(8)};
+  Option<bnbert::quant::Granularity> granularity{
+      *this, "granularity",
+      llvm::cl::desc("scale granularity of linear weights: tensor or row"),
+      llvm::cl::init(bnbert::quant::Granularity::PerTensor),
+      llvm::cl::values(clEnumValN(bnbert::quant::Granularity::PerTensor,
+                                  "tensor", "one scale per tensor"),
+                       clEnumValN(bnbert::quant::Granularity::PerRow, "row",
+                                  "one scale per output row"))};
+};
 } // namespace
 
 void bnbert::addRaiseOnnxPipeline(OpPassManager &pm) {
@@ -41,31 +69,72 @@ void bnbert::addRaiseOnnxPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass()); // one mask reshape for all layers
 }
 
+void bnbert::addQuantizationPipeline(OpPassManager &pm,
+                                     const QuantizationRecipe &recipe) {
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  switch (recipe.weights) {
+  case Weights::Fp32:
+  case Weights::AsStored: // the raised quant_weight / bitplane_weight ops
+    break;
+  case Weights::Int8: {
+    BnqQuantizeInt8Options o;
+    o.linearGranularity = recipe.granularity;
+    fpm.addPass(createBnqQuantizeInt8(o));
+    break;
+  }
+  case Weights::Ternary:
+  case Weights::Binary:
+    if (recipe.weights == Weights::Ternary || recipe.splitTernary) {
+      BnqTernarizeOptions o;
+      o.linearGranularity = recipe.granularity;
+      o.keepLatent = recipe.splitTernary; // TWS splits the latent weight
+      fpm.addPass(createBnqTernarize(o));
+      if (recipe.splitTernary)
+        fpm.addPass(createBnqSplitTernary());
+    } else {
+      BnqBinarizeOptions o;
+      o.linearGranularity = recipe.granularity;
+      fpm.addPass(createBnqBinarize(o));
+    }
+    break;
+  }
+  if (recipe.actBits != 32) {
+    BnqQuantizeActivationsOptions o;
+    o.bits = recipe.actBits;
+    fpm.addPass(createBnqQuantizeActivations(o));
+  }
+  if (recipe.weights != Weights::Fp32)
+    fpm.addPass(createBnqPackBits());
+  pm.addPass(createCanonicalizerPass());
+}
+
 void bnbert::registerBnbertPipelines() {
   PassPipelineRegistration<>(
       "bnq-from-onnx",
       "Imported onnx ops to float bnq: specialize shapes, raise, fuse "
       "attention",
       [](OpPassManager &pm) { addRaiseOnnxPipeline(pm); });
+  PassPipelineRegistration<QuantizeOptions>(
+      "bnq-quantize",
+      "What bnbert-compile runs after raising: quantize weights (weights=), "
+      "activations (act-bits=), pack bits",
+      [](OpPassManager &pm, const QuantizeOptions &options) {
+        addQuantizationPipeline(pm, {options.weights, options.splitTernary,
+                                     options.granularity, options.actBits});
+      });
   PassPipelineRegistration<PipelineOptions>(
       "bnq-binarybert",
       "BinaryBERT: ternarize (TWN, keeping latents), split ternary weights "
       "(TWS), quantize activations, pack bits",
       [](OpPassManager &pm, const PipelineOptions &options) {
-        BnqTernarizeOptions ternarize;
-        ternarize.linearGranularity = options.granularity;
-        ternarize.keepLatent = true;
-        pm.addNestedPass<func::FuncOp>(createBnqTernarize(ternarize));
-        pm.addNestedPass<func::FuncOp>(createBnqSplitTernary());
-        addQuantizeAndPack(pm, options);
+        addQuantizationPipeline(pm, {Weights::Binary, /*splitTernary=*/true,
+                                     options.granularity, options.actBits});
       });
   PassPipelineRegistration<PipelineOptions>(
       "bnq-binarize-direct",
       "BWN straight from fp32: binarize, quantize activations, pack bits",
       [](OpPassManager &pm, const PipelineOptions &options) {
-        BnqBinarizeOptions binarize;
-        binarize.linearGranularity = options.granularity;
-        pm.addNestedPass<func::FuncOp>(createBnqBinarize(binarize));
-        addQuantizeAndPack(pm, options);
+        addQuantizationPipeline(pm, {Weights::Binary, /*splitTernary=*/false,
+                                     options.granularity, options.actBits});
       });
 }

@@ -1,4 +1,5 @@
 //===- QuantizeActivations.cpp - bnq-quantize-activations -----------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnbert/Transforms/Passes.h"
 #include "bnq/BnqOps.h"
 

@@ -1,4 +1,5 @@
 //===- QuantizeWeights.cpp - bnq-ternarize and bnq-binarize ---------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Replaces float weight constants feeding bnq.linear (and the word-embedding
 // table feeding bnq.embedding) by bnq.quant_weight. The two passes differ
@@ -38,19 +39,6 @@ struct SelectionOptions {
   bool keepOutputLinears;
   bool keepLatent;
 };
-
-/// Options are checked once, before any function runs, so a typo gives one
-/// clear message rather than a diagnostic per function.
-FailureOr<quant::Granularity>
-parseGranularity(MLIRContext *context, StringRef option, StringRef value) {
-  if (value == "tensor")
-    return quant::Granularity::PerTensor;
-  if (value == "row")
-    return quant::Granularity::PerRow;
-  emitError(UnknownLoc::get(context)) << "invalid " << option << " '" << value
-                                      << "': expected 'tensor' or 'row'";
-  return failure();
-}
 
 /// The f32 rank-2 constant feeding `operand`, or null.
 arith::ConstantOp floatWeightConstant(OpOperand &operand) {
@@ -148,15 +136,10 @@ LogicalResult quantizeWeights(func::FuncOp func,
 
 template <typename Derived, typename Base> struct WeightQuantizerPass : Base {
   using Base::Base;
-  LogicalResult initialize(MLIRContext *context) override {
-    auto linear = parseGranularity(context, "linear-granularity",
-                                   this->linearGranularity);
-    auto embedding = parseGranularity(context, "embedding-granularity",
-                                      this->embeddingGranularity);
-    if (failed(linear) || failed(embedding))
-      return failure();
-    options = {*linear, *embedding, this->quantizeEmbeddings,
-               this->keepOutputLinears, this->keepLatent};
+  LogicalResult initialize(MLIRContext *) override {
+    options = {this->linearGranularity, this->embeddingGranularity,
+               this->quantizeEmbeddings, this->keepOutputLinears,
+               this->keepLatent};
     return success();
   }
 

@@ -1,4 +1,5 @@
 //===- SplitTernary.cpp - bnq-split-ternary (TWS) -------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnbert/Quant/TernarySplit.h"
 #include "bnbert/Transforms/Passes.h"
 #include "bnq/BnqOps.h"

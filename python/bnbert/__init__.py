@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """bnbert's training side: quantization-aware training of BERT-family
 encoders in PyTorch with the compiler's exact quantizers (TernaryBERT /
 BinaryBERT: ternary QAT with distillation, ternary weight splitting,

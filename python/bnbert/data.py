@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Labelled text: jsonl files ({"text": ..., "label": ...} per line), the
 SentencePiece tokenizer, and encoding to the model's int64 inputs."""
 import json

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Compiling with bnbert-compile and running bundles with bnbert-run, from
 Python. Tools are found in $BNBERT_BIN (directories separated by ':'), then
 in this source tree's build (build/bin, build/runtime), then on PATH."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Knowledge distillation from the float teacher (TernaryBERT / BinaryBERT):
 soft cross-entropy on the logits, MSE on every encoder layer's hidden
 states and on every layer's attention scores (the softmax inputs, masked

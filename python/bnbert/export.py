@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """`export_onnx`: a prepared (trained) model in standard ONNX quantized form.
 
 - quantized weights: int8 initializers through DequantizeLinear (per

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """A real text-classification task from Debian's `fortunes` package:
 classify a quote into its category file. Writes train/dev/test jsonl
 ({"text": quote, "label": category}) split with a fixed seed.

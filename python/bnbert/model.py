@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The BERT classifier the trainer builds (Hugging Face BertModel's
 structure: word/position/token-type embeddings, post-LN encoder layers with
 masked multi-head self-attention and a GELU FFN, a tanh pooler on the first

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Quantized modules and `prepare`, which swaps them into a BERT-family
 encoder at exactly the compiler's quantization points:
 

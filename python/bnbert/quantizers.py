@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The quantizers, with the compiler's exact definitions (docs/dialect.md,
 "Quantization points and formulas"; lib/Quant/ and runtime/src/quantizer.h).
 

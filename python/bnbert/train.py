@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The BinaryBERT loop as one command:
 
   python3 -m bnbert.train --train T.jsonl --dev D.jsonl --test X.jsonl --out DIR

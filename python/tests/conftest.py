@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """pytest set-up: the package from this source tree; the compiler tools from
 $BNBERT_BIN or the build tree (python/bnbert/deploy.py finds them)."""
 import sys

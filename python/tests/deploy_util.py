@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Helpers for the deployment tests: export a prepared model, compile it,
 run the bundle on the same inputs."""
 import torch

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """What PyTorch trains is what the compiled bundle computes: prepared
 models of several BERT-family structures, their weights and clips moved by
 a few training steps, exported as QDQ ONNX, compiled with no quantization

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The PyTorch quantizers against the compiler's, on the same tensors: a
 linear whose input is the identity matrix returns its dequantized weight,
 so bnbert-interpret after bnq-ternarize / -binarize / -quantize-int8 shows

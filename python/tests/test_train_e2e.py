@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The training loop end to end, CI-sized: python3 -m bnbert.train on a
 small keyword-topic task (tiny model, a few hundred steps). The compiled
 binary bundle must agree with PyTorch's fake-quantized forward, and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Ternary weight splitting: the halves sum to the latent weight, their
 binarizations sum to the ternary weight, and a split model computes what
 the ternary model computed (to float rounding)."""

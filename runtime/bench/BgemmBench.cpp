@@ -1,4 +1,5 @@
 //===- BgemmBench.cpp - bit-plane GEMM microbenchmarks --------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 //   bnrt-bench [--benchmark_filter=...] [--benchmark_format=json]
 //

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 # Cross-compiling the runtime for AArch64 with Debian's cross toolchain; the
 # tests run under qemu-user (every CPU feature on, so each path runs).
 set(CMAKE_SYSTEM_NAME Linux)

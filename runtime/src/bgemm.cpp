@@ -1,4 +1,5 @@
 //===- bgemm.cpp - bit-plane GEMM: scalar reference and dispatch ----------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bgemm_impl.h"
 #include "bnrt/bitpack.h"
 

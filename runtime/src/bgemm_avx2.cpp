@@ -1,4 +1,5 @@
 //===- bgemm_avx2.cpp - bit-plane GEMM with AVX2 --------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // With the mask layout (bnrt_bgemm_pack; bgemm_impl.h), vectorized over N
 // as the AVX-512 kernel: each 32-bit half of a group's mask is spread to

@@ -1,4 +1,5 @@
 //===- bgemm_avx2_common.h - shared parts of the AVX2 GEMMs -----*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // The epilogue and helpers of the AVX2 bit-plane GEMMs (bgemm_avx2.cpp,
 // bgemm_lut_avx2.cpp). Internal linkage: included by AVX2-compiled files

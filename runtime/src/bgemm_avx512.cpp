@@ -1,4 +1,5 @@
 //===- bgemm_avx512.cpp - bit-plane GEMM with AVX-512 VNNI ----------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Vectorized over N like an int8 VNNI GEMM, so no horizontal reductions:
 // one 512-bit accumulator holds 16 outputs (16 weight rows) of one

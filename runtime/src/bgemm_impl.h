@@ -1,4 +1,5 @@
 //===- bgemm_impl.h - per-ISA bit-plane GEMM entry points -------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Every path computes each plane's dot product sum_k x[m,k] * B_p[n,k]
 // exactly in int32, then applies the same float epilogue (finishRow), so

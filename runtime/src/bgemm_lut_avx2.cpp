@@ -1,4 +1,5 @@
 //===- bgemm_lut_avx2.cpp - bit-plane GEMM for A4 codes by table lookup ---===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // T-MAC style: with 4-bit (or narrower) activation codes, the sum
 // T[pattern] = sum_t bit_t(pattern) x[4g + t] over a group of 4 columns

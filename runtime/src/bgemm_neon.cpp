@@ -1,4 +1,5 @@
 //===- bgemm_neon.cpp - bit-plane GEMM with AArch64 NEON ------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Per 16 columns: the 16 sign bits are spread to bytes (vtst against the bit
 // of each lane) and select -x or x (bit 1 -> -x); pairwise widening adds

@@ -1,4 +1,5 @@
 //===- bgemm_neon_common.h - the NEON bit-plane GEMM loop nest --*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Shared by the baseline and the dot-product kernels, which differ only in
 // Step::step(acc, x, set): how 16 activation bytes and their sign mask

@@ -1,4 +1,5 @@
 //===- bgemm_neondot.cpp - bit-plane GEMM with NEON dot product -----------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // With the mask layout (bnrt_bgemm_pack; bgemm_impl.h): like the AVX2
 // kernel, each block of 16 weight rows is decoded once into a panel, here

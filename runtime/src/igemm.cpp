@@ -1,4 +1,5 @@
 //===- igemm.cpp - int8 GEMM: packing, scalar reference, dispatch ---------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "igemm_impl.h"
 
 namespace bnrt {

@@ -1,4 +1,5 @@
 //===- igemm_avx2.cpp - int8 GEMM with AVX2 -------------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // vpmaddubsw multiplies unsigned by signed bytes into saturating int16
 // pairs: |a| goes in the unsigned slot and b takes a's sign (vpsignb), so

@@ -1,4 +1,5 @@
 //===- igemm_avx512.cpp - int8 GEMM with AVX-512 VNNI ---------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // vpdpbusd multiplies unsigned by signed bytes: the row of a goes in the
 // unsigned slot as a + 128 (a XOR 0x80), so each lane gets

@@ -1,4 +1,5 @@
 //===- igemm_impl.h - int8 GEMM: packed layout and the loop nest -*- C++
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //-*-===//
 //
 // The right-hand side b[k, n] is packed (bnrt_igemm_pack) into blocks of

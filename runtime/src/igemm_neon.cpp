@@ -1,4 +1,5 @@
 //===- igemm_neon.cpp - int8 GEMM with baseline NEON ----------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "igemm_neon_common.h"
 
 namespace bnrt {

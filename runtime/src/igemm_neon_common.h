@@ -1,4 +1,5 @@
 //===- igemm_neon_common.h - int8 GEMM lanes for NEON -----------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Four q registers hold 16 columns; each 16-byte quarter of a packed group
 // is 4 columns x 4 rows, so Step::dot(acc, b, a) adds, per int32 lane, the

@@ -1,4 +1,5 @@
 //===- igemm_neondot.cpp - int8 GEMM with NEON dot product ----------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "igemm_neon_common.h"
 
 namespace bnrt {

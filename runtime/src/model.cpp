@@ -1,4 +1,5 @@
 //===- model.cpp - load, validate and run a bundle (the C API) ------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Loading checks everything a run relies on, so kernels never see an
 // out-of-range offset or an inconsistent shape: the flatbuffers verifier,
@@ -24,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <new>
@@ -195,7 +197,9 @@ void bnrt_model::load() {
             " does not match its slots (" + std::to_string(needed) + ")");
   arenaStorage.reset(static_cast<uint8_t *>(std::calloc(arenaBytes + 64, 1)));
   if (!arenaStorage)
-    throw std::bad_alloc();
+    throw LoadError{BNRT_ERROR_OUT_OF_MEMORY, "out of memory for the " +
+                                                  std::to_string(arenaBytes) +
+                                                  "-byte activation arena"};
   arena = arenaStorage.get() +
           (64 - reinterpret_cast<uintptr_t>(arenaStorage.get()) % 64) % 64;
   opSeconds.assign(bundle->ops()->size(), 0.0);
@@ -355,95 +359,128 @@ void *bnrt_model::address(int32_t id, const void *const *in,
 }
 
 //===----------------------------------------------------------------------===//
-// C API
+// C API: no exception crosses it; every failure is a status and a message.
 //===----------------------------------------------------------------------===//
 
-static bnrt_model *finishLoad(std::unique_ptr<bnrt_model> model,
-                              bnrt_error *err) {
+namespace {
+
+/// Runs `body` (returning a status), turning any exception into a status
+/// and message in `err`.
+template <typename F> bnrt_status guarded(bnrt_error *err, F &&body) {
   try {
-    model->load();
+    return body();
   } catch (const LoadError &e) {
     setError(err, e.status, e.message);
-    return nullptr;
+    return e.status;
   } catch (const std::bad_alloc &) {
-    setError(err, BNRT_ERROR_INVALID, "out of memory while loading");
-    return nullptr;
+    setError(err, BNRT_ERROR_OUT_OF_MEMORY, "out of memory");
+    return BNRT_ERROR_OUT_OF_MEMORY;
+  } catch (const std::exception &e) {
+    setError(err, BNRT_ERROR_RUNTIME, e.what());
+    return BNRT_ERROR_RUNTIME;
+  } catch (...) {
+    setError(err, BNRT_ERROR_RUNTIME, "unknown failure");
+    return BNRT_ERROR_RUNTIME;
   }
-  setError(err, BNRT_OK, "");
-  return model.release();
 }
+
+bnrt_status argumentError(bnrt_error *err, const std::string &message) {
+  setError(err, BNRT_ERROR_ARGUMENT, message);
+  return BNRT_ERROR_ARGUMENT;
+}
+
+/// Loads `fill`'s bytes into a new model; NULL (and `err`) on failure.
+template <typename F> bnrt_model *loadModel(bnrt_error *err, F &&fill) {
+  bnrt_model *result = nullptr;
+  guarded(err, [&] {
+    auto model = std::make_unique<bnrt_model>();
+    bnrt_status status = fill(*model);
+    if (status != BNRT_OK)
+      return status;
+    model->load();
+    setError(err, BNRT_OK, "");
+    result = model.release();
+    return BNRT_OK;
+  });
+  return result;
+}
+
+} // namespace
 
 extern "C" bnrt_model *bnrt_model_load_memory(const void *bytes, size_t size,
                                               bnrt_error *err) {
-  if (!bytes && size) {
-    setError(err, BNRT_ERROR_ARGUMENT, "NULL data");
-    return nullptr;
-  }
-  auto model = std::make_unique<bnrt_model>();
-  try {
-    model->setBytes(bytes, size);
-  } catch (const std::bad_alloc &) {
-    setError(err, BNRT_ERROR_INVALID, "out of memory");
-    return nullptr;
-  }
-  return finishLoad(std::move(model), err);
+  return loadModel(err, [&](bnrt_model &model) {
+    if (!bytes && size)
+      return argumentError(err, "NULL data");
+    model.setBytes(bytes, size);
+    return BNRT_OK;
+  });
 }
 
 extern "C" bnrt_model *bnrt_model_load_file(const char *path, bnrt_error *err) {
-  std::ifstream file(path ? path : "", std::ios::binary | std::ios::ate);
-  if (!path || !file) {
-    setError(err, BNRT_ERROR_IO,
-             std::string("cannot open '") + (path ? path : "(null)") + "'");
-    return nullptr;
-  }
-  std::streamsize size = file.tellg();
-  std::vector<char> bytes(size > 0 ? size_t(size) : 0);
-  file.seekg(0);
-  if (size > 0 && !file.read(bytes.data(), size)) {
-    setError(err, BNRT_ERROR_IO, std::string("cannot read '") + path + "'");
-    return nullptr;
-  }
-  return bnrt_model_load_memory(bytes.data(), bytes.size(), err);
+  return loadModel(err, [&](bnrt_model &model) {
+    if (!path)
+      return argumentError(err, "NULL path");
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      setError(err, BNRT_ERROR_IO,
+               std::string("cannot open '") + path +
+                   "': " + (ec ? ec.message() : "not a regular file"));
+      return BNRT_ERROR_IO;
+    }
+    std::ifstream file(path, std::ios::binary | std::ios::ate);
+    std::streamsize size = file ? std::streamsize(file.tellg()) : -1;
+    if (size < 0) {
+      setError(err, BNRT_ERROR_IO, std::string("cannot open '") + path + "'");
+      return BNRT_ERROR_IO;
+    }
+    std::vector<char> bytes(static_cast<size_t>(size));
+    file.seekg(0);
+    if (size > 0 && !file.read(bytes.data(), size)) {
+      setError(err, BNRT_ERROR_IO, std::string("cannot read '") + path + "'");
+      return BNRT_ERROR_IO;
+    }
+    model.setBytes(bytes.data(), bytes.size());
+    return BNRT_OK;
+  });
 }
 
 extern "C" bnrt_model *bnrt_model_load_aot(const bnrt_aot_model *aot,
                                            bnrt_error *err) {
-  if (!aot || !aot->program || (!aot->constants && aot->constants_size)) {
-    setError(err, BNRT_ERROR_ARGUMENT, "no AOT model description");
-    return nullptr;
-  }
-  auto model = std::make_unique<bnrt_model>();
-  try {
-    model->setBytes(aot->program, aot->program_size);
-  } catch (const std::bad_alloc &) {
-    setError(err, BNRT_ERROR_INVALID, "out of memory");
-    return nullptr;
-  }
-  // The constants stay in the object: no copy.
-  model->externalData = aot->constants;
-  model->externalDataSize = static_cast<int64_t>(aot->constants_size);
-  return finishLoad(std::move(model), err);
+  return loadModel(err, [&](bnrt_model &model) {
+    if (!aot || !aot->program || (!aot->constants && aot->constants_size))
+      return argumentError(err, "no AOT model description");
+    model.setBytes(aot->program, aot->program_size);
+    // The constants stay in the object: no copy.
+    model.externalData = aot->constants;
+    model.externalDataSize = static_cast<int64_t>(aot->constants_size);
+    return BNRT_OK;
+  });
 }
 
 extern "C" void bnrt_model_free(bnrt_model *model) { delete model; }
 
 extern "C" int bnrt_model_num_inputs(const bnrt_model *m) {
-  return static_cast<int>(m->inputs.size());
+  return m ? static_cast<int>(m->inputs.size()) : -1;
 }
 extern "C" int bnrt_model_num_outputs(const bnrt_model *m) {
-  return static_cast<int>(m->outputs.size());
+  return m ? static_cast<int>(m->outputs.size()) : -1;
 }
 
-static const fb::Value *ioValue(const bnrt_model *m, int i, bool input) {
+/// Input or output i's value id, or -1 (NULL model, index out of range).
+static int32_t ioId(const bnrt_model *m, int i, bool input) {
+  if (!m)
+    return -1;
   const auto &ids = input ? m->inputs : m->outputs;
-  if (i < 0 || i >= static_cast<int>(ids.size()))
-    return nullptr;
-  return m->bundle->values()->Get(ids[i]);
+  return i >= 0 && i < static_cast<int>(ids.size()) ? ids[i] : -1;
 }
 
 static const char *ioName(const bnrt_model *m, int i, bool input) {
-  const fb::Value *v = ioValue(m, i, input);
-  return v && v->name() ? v->name()->c_str() : nullptr;
+  int32_t id = ioId(m, i, input);
+  if (id < 0)
+    return nullptr;
+  auto name = m->bundle->values()->Get(id)->name();
+  return name ? name->c_str() : "";
 }
 extern "C" const char *bnrt_model_input_name(const bnrt_model *m, int i) {
   return ioName(m, i, true);
@@ -451,72 +488,74 @@ extern "C" const char *bnrt_model_input_name(const bnrt_model *m, int i) {
 extern "C" const char *bnrt_model_output_name(const bnrt_model *m, int i) {
   return ioName(m, i, false);
 }
+
+static bnrt_dtype ioDtype(const bnrt_model *m, int i, bool input) {
+  int32_t id = ioId(m, i, input);
+  return id < 0
+             ? BNRT_DTYPE_INVALID
+             : static_cast<bnrt_dtype>(m->bundle->values()->Get(id)->dtype());
+}
 extern "C" bnrt_dtype bnrt_model_input_dtype(const bnrt_model *m, int i) {
-  const fb::Value *v = ioValue(m, i, true);
-  return v ? static_cast<bnrt_dtype>(v->dtype()) : BNRT_DTYPE_F32;
+  return ioDtype(m, i, true);
 }
 extern "C" bnrt_dtype bnrt_model_output_dtype(const bnrt_model *m, int i) {
-  const fb::Value *v = ioValue(m, i, false);
-  return v ? static_cast<bnrt_dtype>(v->dtype()) : BNRT_DTYPE_F32;
+  return ioDtype(m, i, false);
 }
-static int ioShape(const bnrt_model *m, int i, bool input, int64_t *dims) {
-  const auto &ids = input ? m->inputs : m->outputs;
-  if (i < 0 || i >= static_cast<int>(ids.size()))
+
+static int ioShape(const bnrt_model *m, int i, bool input, int64_t *dims,
+                   int capacity) {
+  int32_t id = ioId(m, i, input);
+  if (id < 0)
     return -1;
-  const auto &shape = m->shapes[ids[i]];
-  if (dims)
+  const auto &shape = m->shapes[id];
+  int rank = static_cast<int>(shape.size());
+  if (dims && capacity >= rank)
     std::copy(shape.begin(), shape.end(), dims);
-  return static_cast<int>(shape.size());
+  return rank;
 }
-extern "C" int bnrt_model_input_shape(const bnrt_model *m, int i,
-                                      int64_t *dims) {
-  return ioShape(m, i, true, dims);
+extern "C" int bnrt_model_input_shape(const bnrt_model *m, int i, int64_t *dims,
+                                      int capacity) {
+  return ioShape(m, i, true, dims, capacity);
 }
 extern "C" int bnrt_model_output_shape(const bnrt_model *m, int i,
-                                       int64_t *dims) {
-  return ioShape(m, i, false, dims);
+                                       int64_t *dims, int capacity) {
+  return ioShape(m, i, false, dims, capacity);
 }
 
 extern "C" bnrt_status bnrt_model_set_threads(bnrt_model *m, int threads,
                                               bnrt_error *err) {
-  m->scratchReservation.poolChanged();
-  return resizePool(m->pool, threads, err);
+  if (!m)
+    return argumentError(err, "NULL model");
+  return guarded(err, [&] {
+    m->scratchReservation.poolChanged();
+    return resizePool(m->pool, threads, err);
+  });
 }
 
 extern "C" bnrt_status bnrt_model_set_isa(bnrt_model *m, const char *name,
                                           bnrt_error *err) {
-  bnrt_isa isa = m->isa;
-  if (availableIsa(name, isa, err) != BNRT_OK)
-    return BNRT_ERROR_ARGUMENT;
-  if (m->isa != isa) { // repack only on a change
-    m->isa = isa;
-    m->prepack();
-  }
-  return BNRT_OK;
+  if (!m)
+    return argumentError(err, "NULL model");
+  return guarded(err, [&] {
+    bnrt_isa isa = m->isa;
+    if (availableIsa(name, isa, err) != BNRT_OK)
+      return BNRT_ERROR_ARGUMENT;
+    if (m->isa != isa) { // repack only on a change
+      m->isa = isa;
+      m->prepack();
+    }
+    setError(err, BNRT_OK, "");
+    return BNRT_OK;
+  });
 }
 
 extern "C" const char *bnrt_model_isa(const bnrt_model *m) {
-  return bnrt_isa_name(m->isa);
+  return m ? bnrt_isa_name(m->isa) : nullptr;
 }
 
-extern "C" bnrt_status bnrt_model_run(bnrt_model *m, const void *const *inputs,
-                                      void *const *outputs, bnrt_error *err) {
-  if ((!inputs && !m->inputs.empty()) || (!outputs && !m->outputs.empty())) {
-    setError(err, BNRT_ERROR_ARGUMENT, "NULL input or output array");
-    return BNRT_ERROR_ARGUMENT;
-  }
-  for (size_t i = 0; i < m->inputs.size(); ++i)
-    if (!inputs[i]) {
-      setError(err, BNRT_ERROR_ARGUMENT,
-               "input " + std::to_string(i) + " is NULL");
-      return BNRT_ERROR_ARGUMENT;
-    }
-  for (size_t i = 0; i < m->outputs.size(); ++i)
-    if (!outputs[i]) {
-      setError(err, BNRT_ERROR_ARGUMENT,
-               "output " + std::to_string(i) + " is NULL");
-      return BNRT_ERROR_ARGUMENT;
-    }
+/// One run of every op, timed per op when profiling.
+static bnrt_status runOps(bnrt_model *m, const void *const *inputs,
+                          void *const *outputs, bnrt_error *err) {
   OpContext ctx;
   ctx.isa = m->isa;
   ctx.pool = m->pool;
@@ -529,13 +568,11 @@ extern "C" bnrt_status bnrt_model_run(bnrt_model *m, const void *const *inputs,
     ctx.packedWeights = m->packed[i].empty() ? nullptr : m->packed[i].data();
     auto start = std::chrono::steady_clock::now();
     std::string error;
-    if (!m->kernels[i]->run(*op, m->opInputs[i], m->opOutputs[i], ctx, error)) {
-      setError(err, BNRT_ERROR_ARGUMENT,
-               "op " + std::to_string(i) + " (" + opCodeName(op->code()) +
+    if (!m->kernels[i]->run(*op, m->opInputs[i], m->opOutputs[i], ctx, error))
+      return argumentError(
+          err, "op " + std::to_string(i) + " (" + opCodeName(op->code()) +
                    (op->name() ? " '" + op->name()->str() + "'" : "") +
                    "): " + error);
-      return BNRT_ERROR_ARGUMENT;
-    }
     if (m->profiling)
       m->opSeconds[i] += std::chrono::duration<double>(
                              std::chrono::steady_clock::now() - start)
@@ -546,26 +583,42 @@ extern "C" bnrt_status bnrt_model_run(bnrt_model *m, const void *const *inputs,
   return BNRT_OK;
 }
 
+extern "C" bnrt_status bnrt_model_run(bnrt_model *m, const void *const *inputs,
+                                      void *const *outputs, bnrt_error *err) {
+  if (!m)
+    return argumentError(err, "NULL model");
+  if ((!inputs && !m->inputs.empty()) || (!outputs && !m->outputs.empty()))
+    return argumentError(err, "NULL input or output array");
+  for (size_t i = 0; i < m->inputs.size(); ++i)
+    if (!inputs[i])
+      return argumentError(err, "input " + std::to_string(i) + " is NULL");
+  for (size_t i = 0; i < m->outputs.size(); ++i)
+    if (!outputs[i])
+      return argumentError(err, "output " + std::to_string(i) + " is NULL");
+  return guarded(err, [&] { return runOps(m, inputs, outputs, err); });
+}
+
 extern "C" void bnrt_model_set_profiling(bnrt_model *m, int enabled) {
+  if (!m)
+    return;
   m->profiling = enabled != 0;
   std::fill(m->opSeconds.begin(), m->opSeconds.end(), 0.0);
 }
 extern "C" int bnrt_model_num_ops(const bnrt_model *m) {
-  return static_cast<int>(m->bundle->ops()->size());
+  return m ? static_cast<int>(m->bundle->ops()->size()) : -1;
+}
+static const fb::Op *opAt(const bnrt_model *m, int op) {
+  return m && op >= 0 && op < bnrt_model_num_ops(m) ? m->bundle->ops()->Get(op)
+                                                    : nullptr;
 }
 extern "C" const char *bnrt_model_op_kind(const bnrt_model *m, int op) {
-  if (op < 0 || op >= bnrt_model_num_ops(m))
-    return nullptr;
-  return opCodeName(m->bundle->ops()->Get(op)->code());
+  const fb::Op *o = opAt(m, op);
+  return o ? opCodeName(o->code()) : nullptr;
 }
 extern "C" const char *bnrt_model_op_name(const bnrt_model *m, int op) {
-  if (op < 0 || op >= bnrt_model_num_ops(m))
-    return nullptr;
-  auto name = m->bundle->ops()->Get(op)->name();
-  return name ? name->c_str() : "";
+  const fb::Op *o = opAt(m, op);
+  return o ? (o->name() ? o->name()->c_str() : "") : nullptr;
 }
 extern "C" double bnrt_model_op_seconds(const bnrt_model *m, int op) {
-  if (op < 0 || op >= bnrt_model_num_ops(m))
-    return 0;
-  return m->opSeconds[op];
+  return opAt(m, op) ? m->opSeconds[op] : 0;
 }

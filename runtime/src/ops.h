@@ -1,4 +1,5 @@
 //===- ops.h - what every op kernel runs on ---------------------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Tensor views whose shapes the loader has already validated (kernels
 // trust them) and the per-run context. The ops themselves: ops/*.cpp,

@@ -1,4 +1,5 @@
 //===- parallel.cpp - the C API of the thread pool and tiled kernels ------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bgemm_impl.h"
 #include "bnrt/kernels.h"
 #include "thread_pool.h"

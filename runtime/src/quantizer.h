@@ -1,4 +1,5 @@
 //===- quantizer.h - the symmetric activation quantizer ---------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // docs/dialect.md's quantize: scale = clip / qmax (clip = max |x| when
 // dynamic; scale 1 when it is 0), codes = clamp(round_half_even(x / scale),

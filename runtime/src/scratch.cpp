@@ -1,4 +1,5 @@
 //===- scratch.cpp - per-thread kernel scratch that stops growing ---------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "scratch.h"
 #include "thread_pool.h"
 

@@ -1,4 +1,5 @@
 //===- scratch.h - per-thread kernel scratch that stops growing -*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Kernels that need working memory take it from the calling thread's
 // buffer for their slot. Every request also raises the slot's high-water

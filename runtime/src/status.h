@@ -1,8 +1,10 @@
 //===- status.h - error reporting shared by the C APIs ----------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #ifndef BNRT_SRC_STATUS_H
 #define BNRT_SRC_STATUS_H
 
 #include "bnrt.h"
+#include "bnrt/bundle_format.h"
 #include "bnrt/kernels.h"
 
 #include <cstdio>
@@ -10,14 +12,7 @@
 
 namespace bnrt {
 
-/// The target name bundles and objects for this build carry.
-inline const char *hostTarget() {
-#if defined(__aarch64__)
-  return "aarch64";
-#else
-  return "x86_64";
-#endif
-}
+using fb::hostTarget;
 
 /// Fills `err` (which may be NULL).
 inline void setError(bnrt_error *err, bnrt_status status,
@@ -28,8 +23,7 @@ inline void setError(bnrt_error *err, bnrt_status status,
   std::snprintf(err->message, sizeof(err->message), "%s", msg.c_str());
 }
 
-/// Replaces `pool` with one of `threads` threads (NULL for 1): the
-/// set_threads of both C APIs.
+/// Replaces `pool` with one of `threads` threads (NULL for 1).
 inline bnrt_status resizePool(bnrt_threads *&pool, int threads,
                               bnrt_error *err) {
   if (threads < 1) {
@@ -39,13 +33,15 @@ inline bnrt_status resizePool(bnrt_threads *&pool, int threads,
   bnrt_threads_destroy(pool);
   pool = threads > 1 ? bnrt_threads_create(threads) : nullptr;
   if (threads > 1 && !pool) {
-    setError(err, BNRT_ERROR_ARGUMENT, "cannot start threads");
-    return BNRT_ERROR_ARGUMENT;
+    setError(err, BNRT_ERROR_RUNTIME,
+             "cannot start " + std::to_string(threads) + " threads");
+    return BNRT_ERROR_RUNTIME;
   }
+  setError(err, BNRT_OK, "");
   return BNRT_OK;
 }
 
-/// Parses an ISA name this CPU runs (set_isa of both C APIs).
+/// Parses an ISA name this CPU runs.
 inline bnrt_status availableIsa(const char *name, bnrt_isa &isa,
                                 bnrt_error *err) {
   int parsed = bnrt_isa_parse(name);

@@ -1,4 +1,5 @@
 //===- thread_pool.cpp - a small fixed pool for kernel tiles --------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "thread_pool.h"
 
 #include <chrono>

@@ -1,4 +1,5 @@
 //===- thread_pool.h - a small fixed pool for kernel tiles ------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // parallelFor(count, fn) runs fn(i) for i in [0, count) on the calling
 // thread and the pool's workers, and returns when all are done. Workers are

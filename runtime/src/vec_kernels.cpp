@@ -1,4 +1,5 @@
 //===- vec_kernels.cpp - the portable build and the per-ISA choice --------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #define BNRT_VEC_KERNELS kVecKernelsPortable
 #include "vec_kernels.inc"
 

@@ -1,4 +1,5 @@
 //===- vec_kernels.h - elementwise and row kernels, per ISA -----*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // The non-GEMM hot loops (GELU, softmax into int8 codes, layer norm,
 // quantize) as plain loops the compiler vectorizes, compiled once per x86

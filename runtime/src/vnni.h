@@ -1,4 +1,5 @@
 //===- vnni.h - the AVX-512 VNNI instruction of the kernels -*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #ifndef BNRT_VNNI_H
 #define BNRT_VNNI_H
 

@@ -1,4 +1,5 @@
 //===- AllocationCounter.h - counts operator new calls in tests -*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // AllocationTest.cpp replaces the global operator new of the test program;
 // while an AllocationCounter lives, calls are counted (from every thread).

@@ -1,4 +1,5 @@
 //===- AllocationTest.cpp - the counting operator new; the pool's calls ---===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // The C API promises no allocation inside bnrt_model_run after the first
 // run. This file replaces the test program's global operator new so tests
@@ -65,7 +66,7 @@ TEST(Allocation, ModelRunsAfterTheFirstAllocateNothing) {
     std::vector<const void *> in;
     for (int i = 0; i < bnrt_model_num_inputs(m); ++i) {
       int64_t dims[8];
-      int rank = bnrt_model_input_shape(m, i, dims);
+      int rank = bnrt_model_input_shape(m, i, dims, 8);
       int64_t n = 8; // bytes per element at most
       for (int d = 0; d < rank; ++d)
         n *= dims[d];
@@ -76,7 +77,7 @@ TEST(Allocation, ModelRunsAfterTheFirstAllocateNothing) {
     std::vector<void *> out;
     for (int i = 0; i < bnrt_model_num_outputs(m); ++i) {
       int64_t dims[8];
-      int rank = bnrt_model_output_shape(m, i, dims);
+      int rank = bnrt_model_output_shape(m, i, dims, 8);
       int64_t n = 8;
       for (int d = 0; d < rank; ++d)
         n *= dims[d];

@@ -1,4 +1,5 @@
 //===- BgemmTest.cpp - bit-plane GEMM: every ISA path vs the scalar one ---===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Every available path must equal the scalar reference exactly (all paths
 // share the int32 dot products and the float epilogue), on odd shapes: K not

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 // Pins the packed weight layout (bnrt/bitpack.h) with known bytes, so a
 // change of bit order shows up here and not as wrong model outputs.
 #include "bnrt/bitpack.h"

@@ -1,10 +1,10 @@
 //===- BundleBuilder.h - small bundles built by hand, for tests -*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #ifndef BNRT_TESTS_BUNDLEBUILDER_H
 #define BNRT_TESTS_BUNDLEBUILDER_H
 
 #include "bnrt/bitpack.h"
 #include "bnrt/bundle_format.h"
-#include "status.h" // bnrt::hostTarget, the runtime's own
 
 #include <cstring>
 #include <string>
@@ -48,7 +48,7 @@ struct BundleBuilder {
 
   std::vector<uint8_t>
   finish(std::vector<int32_t> inputs, std::vector<int32_t> outputs,
-         int64_t arenaBytes, const std::string &target = bnrt::hostTarget(),
+         int64_t arenaBytes, const std::string &target = bnrt::fb::hostTarget(),
          uint32_t version = bnrt::fb::kBundleFormatVersion) {
     b.ForceVectorAlignment(data.size(), 1, 32);
     auto dataV = b.CreateVector(data);

@@ -1,4 +1,5 @@
 //===- BundleTest.cpp - the bundle loader and the C API -------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Builds a small bundle with the flatbuffers builder (a linear layer, a
 // quantize/bit-plane GEMM, a softmax), runs it, then corrupts it: every
@@ -8,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "BundleBuilder.h"
 #include "bnrt.h"
+#include "bnrt/aot.h"
 
 #include <gtest/gtest.h>
 
@@ -20,7 +22,7 @@ namespace fb = bnrt::fb;
 namespace {
 
 struct Spec {
-  std::string target = bnrt::hostTarget();
+  std::string target = bnrt::fb::hostTarget();
   uint32_t version = fb::kBundleFormatVersion;
 };
 
@@ -93,10 +95,13 @@ TEST(Bundle, LoadsQueriesAndRuns) {
   EXPECT_EQ(bnrt_model_num_inputs(m), 1);
   EXPECT_STREQ(bnrt_model_input_name(m, 0), "x");
   EXPECT_STREQ(bnrt_model_output_name(m, 0), "out");
-  int64_t dims[4];
-  ASSERT_EQ(bnrt_model_output_shape(m, 0, dims), 2);
+  int64_t dims[4] = {-7, -7, -7, -7};
+  EXPECT_EQ(bnrt_model_output_shape(m, 0, dims, 1), 2); // too small: no write
+  EXPECT_EQ(dims[0], -7);
+  ASSERT_EQ(bnrt_model_output_shape(m, 0, dims, 4), 2);
   EXPECT_EQ(dims[1], 5);
   EXPECT_EQ(bnrt_model_input_name(m, 1), nullptr);
+  EXPECT_EQ(bnrt_model_input_dtype(m, 1), BNRT_DTYPE_INVALID);
 
   // Reference: y = x W^T + b, 8-bit quantize with max|y|, z = alpha * x_s *
   // (q . B_n), softmax over the last axis.
@@ -154,7 +159,7 @@ TEST(Bundle, RejectsOtherTargetsAndVersions) {
   std::string msg;
   Spec other;
   other.target =
-      std::string(bnrt::hostTarget()) == "x86_64" ? "aarch64" : "x86_64";
+      std::string(bnrt::fb::hostTarget()) == "x86_64" ? "aarch64" : "x86_64";
   EXPECT_EQ(loadAndRun(makeBundle(other), &msg), BNRT_ERROR_UNSUPPORTED);
   EXPECT_NE(msg.find("compiled for '" + other.target + "'"), std::string::npos)
       << msg;
@@ -198,3 +203,32 @@ TEST(Bundle, FlippedBytesNeverCrash) {
 }
 
 } // namespace
+
+TEST(Bundle, NullModelIsAnArgumentError) {
+  bnrt_error err;
+  EXPECT_EQ(bnrt_model_num_inputs(nullptr), -1);
+  EXPECT_EQ(bnrt_model_input_name(nullptr, 0), nullptr);
+  EXPECT_EQ(bnrt_model_output_dtype(nullptr, 0), BNRT_DTYPE_INVALID);
+  EXPECT_EQ(bnrt_model_input_shape(nullptr, 0, nullptr, 0), -1);
+  EXPECT_EQ(bnrt_model_isa(nullptr), nullptr);
+  EXPECT_EQ(bnrt_model_num_ops(nullptr), -1);
+  EXPECT_EQ(bnrt_model_op_kind(nullptr, 0), nullptr);
+  bnrt_model_set_profiling(nullptr, 1);
+  EXPECT_EQ(bnrt_model_set_threads(nullptr, 2, &err), BNRT_ERROR_ARGUMENT);
+  EXPECT_EQ(bnrt_model_set_isa(nullptr, "scalar", &err), BNRT_ERROR_ARGUMENT);
+  EXPECT_EQ(bnrt_model_run(nullptr, nullptr, nullptr, &err),
+            BNRT_ERROR_ARGUMENT);
+  EXPECT_STREQ(err.message, "NULL model");
+  EXPECT_EQ(bnrt_model_load_file(nullptr, &err), nullptr);
+  EXPECT_EQ(err.status, BNRT_ERROR_ARGUMENT);
+  EXPECT_EQ(bnrt_model_load_aot(nullptr, &err), nullptr);
+  EXPECT_EQ(err.status, BNRT_ERROR_ARGUMENT);
+}
+
+TEST(Bundle, DirectoryIsAnIoError) {
+  bnrt_error err;
+  EXPECT_EQ(bnrt_model_load_file("/", &err), nullptr);
+  EXPECT_EQ(err.status, BNRT_ERROR_IO);
+  EXPECT_NE(std::string(err.message).find("cannot"), std::string::npos)
+      << err.message;
+}

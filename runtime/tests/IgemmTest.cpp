@@ -1,4 +1,5 @@
 //===- IgemmTest.cpp - int8 GEMM: every ISA path vs a direct formula ------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Results are exact int32 sums, so every path must equal the direct
 // formula bit for bit: on odd shapes (k not a multiple of 4, n not a

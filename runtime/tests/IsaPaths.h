@@ -1,4 +1,5 @@
 //===- IsaPaths.h - the kernel paths this CPU runs, for tests -*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #ifndef BNRT_TESTS_ISAPATHS_H
 #define BNRT_TESTS_ISAPATHS_H
 

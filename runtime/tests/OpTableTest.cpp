@@ -1,4 +1,5 @@
 //===- OpTableTest.cpp - the op table against the schema and the docs -----===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Every op code of bundle.fbs has its table entry at its own index, with
 // the schema's name, and a row in docs/bundle.md; the loader refuses an op

@@ -1,4 +1,5 @@
 //===- SequenceScalesTest.cpp - per-sequence dynamic activation scales ----===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // x [2, 2, 4] (2 sequences of 2 tokens), mask [2, 2] (the second sequence's
 // second token is padding, with huge values) -> Quantize with one scale per

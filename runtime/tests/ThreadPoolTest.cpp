@@ -1,4 +1,5 @@
 //===- ThreadPoolTest.cpp - every tile exactly once, hot or idle ----------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "thread_pool.h"
 
 #include <gtest/gtest.h>

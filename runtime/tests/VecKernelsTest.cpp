@@ -1,4 +1,5 @@
 //===- VecKernelsTest.cpp - vectorized row kernels: accuracy, identity ----===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Each ISA's build of vec_kernels.inc must give the portable build's bits
 // exactly (the runtime's cross-ISA identity rests on it), on lengths that

@@ -1,4 +1,5 @@
 //===- bnbert-run.cpp - run a compiled bundle on .npy files ---------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 //   bnbert-run MODEL.bnb --input NAME=FILE.npy ... [--output-dir DIR]
 //              [--bench N] [--threads T] [--isa scalar|avx2|avx512|neon|

@@ -8,7 +8,7 @@
 // CHECK: bnq.linear %{{.*}}, %[[W]]
 // ROW-LABEL: func.func @linear
 // ROW: scale(dense<[2.500000e-01, 7.500000e-01]> : tensor<2xf32>)
-// BAD: error: invalid linear-granularity 'column': expected 'tensor' or 'row'
+// BAD: for the --linear-granularity option: Cannot find option named 'column'!
 func.func @linear(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
   %w = arith.constant dense<[[0.0, -0.5], [0.25, -1.25]]> : tensor<2x2xf32>
   %y = bnq.linear %x, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>

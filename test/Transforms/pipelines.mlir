@@ -1,6 +1,8 @@
 // RUN: bnbert-opt %s -bnq-binarybert | FileCheck %s --check-prefix=TWS
 // RUN: bnbert-opt %s -bnq-binarybert="act-bits=32 granularity=row" | FileCheck %s --check-prefix=TWSROW
 // RUN: bnbert-opt %s -bnq-binarize-direct="act-bits=4" | FileCheck %s --check-prefix=BWN
+// RUN: bnbert-opt %s -bnq-quantize="weights=binary split-ternary=true" | FileCheck %s --check-prefix=TWS
+// RUN: bnbert-opt %s -bnq-quantize="weights=binary act-bits=4" | FileCheck %s --check-prefix=BWN
 
 // The BinaryBERT pipeline ends in two packed planes per linear with 8-bit
 // activations; the head stays float.

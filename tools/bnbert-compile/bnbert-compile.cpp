@@ -1,4 +1,5 @@
 //===- bnbert-compile.cpp - ONNX in, deployable bundle out ----------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 //   bnbert-compile MODEL.onnx -o OUT [--shape NAME=DxD ...]
 //       [--weights fp32|int8|ternary|binary] [--split-ternary]
@@ -20,12 +21,14 @@
 #include "bnbert/Transforms/CompressionReport.h"
 #include "bnbert/Transforms/ModelQuantization.h"
 #include "bnbert/Transforms/Passes.h"
+#include "bnrt/bundle_format.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -70,11 +73,15 @@ static cl::opt<int>
                      "weights gets only its own QDQ pairs by default (float "
                      "activations if it has none); refused when it has some"),
             cl::init(8), cl::cat(category));
-static cl::opt<std::string>
-    granularity("granularity",
-                cl::desc("Scale granularity of linear weights: tensor "
-                         "(default) or row"),
-                cl::init("tensor"), cl::cat(category));
+static cl::opt<bnbert::quant::Granularity> granularity(
+    "granularity",
+    cl::desc("Scale granularity of linear weights: tensor (default) or row"),
+    cl::init(bnbert::quant::Granularity::PerTensor),
+    cl::values(clEnumValN(bnbert::quant::Granularity::PerTensor, "tensor",
+                          "one scale per tensor"),
+               clEnumValN(bnbert::quant::Granularity::PerRow, "row",
+                          "one scale per output row")),
+    cl::cat(category));
 static cl::opt<std::string>
     target("target", cl::desc("Target: x86_64 or aarch64 (default: host)"),
            cl::init(""), cl::cat(category));
@@ -120,13 +127,6 @@ struct Stage {
   std::chrono::steady_clock::time_point start;
 };
 
-std::string hostTarget() {
-#if defined(__aarch64__)
-  return "aarch64";
-#else
-  return "x86_64";
-#endif
-}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -148,15 +148,14 @@ int main(int argc, char **argv) {
   if (actBits != 32 && (actBits < 2 || actBits > 8))
     return fail("--act-bits must be 32, 8 or 4 (or 2..8), got " +
                 Twine(static_cast<int>(actBits)));
-  if (granularity != "tensor" && granularity != "row")
-    return fail("--granularity must be tensor or row");
   if (emit != "bundle" && emit != "mlir" && emit != "obj")
     return fail("--emit must be bundle, obj or mlir, got '" + emit + "'");
   std::string aotName = entryName.empty() ? bnbert::aotNameFromPath(outputFile)
                                           : entryName.getValue();
   if (emit == "obj" && bnbert::aotNameFromPath(aotName) != aotName)
     return fail("--name must be a C identifier, got '" + aotName + "'");
-  std::string targetName = target.empty() ? hostTarget() : target.getValue();
+  std::string targetName =
+      target.empty() ? bnrt::fb::hostTarget() : target.getValue();
   if (targetName != "x86_64" && targetName != "aarch64")
     return fail("--target must be x86_64 or aarch64");
 
@@ -244,33 +243,18 @@ int main(int argc, char **argv) {
                      : std::to_string(activationBits) + " bit") +
                 ")");
     PassManager pm(&context);
-    OpPassManager &fpm = pm.nest<func::FuncOp>();
-    if (weightMode == "model") {
-      // nothing: the raised quant_weight / bitplane_weight ops are final
-    } else if (weightMode == "ternary" || splitTernary) {
-      bnbert::BnqTernarizeOptions o;
-      o.linearGranularity = granularity;
-      o.keepLatent = splitTernary;
-      fpm.addPass(bnbert::createBnqTernarize(o));
-      if (splitTernary)
-        fpm.addPass(bnbert::createBnqSplitTernary());
-    } else if (weightMode == "int8") {
-      bnbert::BnqQuantizeInt8Options o;
-      o.linearGranularity = granularity;
-      fpm.addPass(bnbert::createBnqQuantizeInt8(o));
-    } else if (weightMode == "binary") {
-      bnbert::BnqBinarizeOptions o;
-      o.linearGranularity = granularity;
-      fpm.addPass(bnbert::createBnqBinarize(o));
-    }
-    if (activationBits != 32) {
-      bnbert::BnqQuantizeActivationsOptions o;
-      o.bits = activationBits;
-      fpm.addPass(bnbert::createBnqQuantizeActivations(o));
-    }
-    if (weightMode != "fp32")
-      fpm.addPass(bnbert::createBnqPackBits());
-    pm.addPass(createCanonicalizerPass());
+    using Weights = bnbert::QuantizationRecipe::Weights;
+    bnbert::QuantizationRecipe recipe;
+    recipe.weights = llvm::StringSwitch<Weights>(weightMode)
+                         .Case("fp32", Weights::Fp32)
+                         .Case("int8", Weights::Int8)
+                         .Case("ternary", Weights::Ternary)
+                         .Case("model", Weights::AsStored)
+                         .Default(Weights::Binary);
+    recipe.splitTernary = splitTernary;
+    recipe.granularity = granularity;
+    recipe.actBits = activationBits;
+    bnbert::addQuantizationPipeline(pm, recipe);
     if (failed(pm.run(*module)))
       return 1;
   }

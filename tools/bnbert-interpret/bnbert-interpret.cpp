@@ -1,4 +1,5 @@
 //===- bnbert-interpret.cpp - run a bnq module on .npy inputs -------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 //   bnbert-interpret MODULE.mlir --input NAME=FILE.npy ... --output-dir DIR
 //

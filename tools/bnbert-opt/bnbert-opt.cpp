@@ -1,4 +1,5 @@
 //===- bnbert-opt.cpp - mlir-opt for the bnq dialect and its passes -------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnbert/Transforms/Passes.h"
 #include "bnq/BnqDialect.h"
 #include "onnxir/OnnxOps.h"

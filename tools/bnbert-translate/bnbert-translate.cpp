@@ -1,4 +1,5 @@
 //===- bnbert-translate.cpp - ONNX -> MLIR -------------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 //   bnbert-translate --import-onnx MODEL.onnx [--shape NAME=DxD ...]
 //                    [--emit-bytecode] -o OUT

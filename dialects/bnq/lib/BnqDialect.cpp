@@ -1,4 +1,5 @@
 //===- BnqDialect.cpp - bnq dialect registration ----------------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnq/BnqDialect.h"
 #include "bnq/BnqOps.h"
 

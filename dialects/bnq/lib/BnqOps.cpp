@@ -1,4 +1,5 @@
 //===- BnqOps.cpp - bnq verifiers, folders and canonicalizers --*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnq/BnqOps.h"
 #include "bnq/ElementsAccess.h"
 

@@ -1,4 +1,5 @@
 //===- ElementsAccess.cpp -------------------------------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnq/ElementsAccess.h"
 
 #include "mlir/IR/BuiltinAttributes.h"

@@ -1,4 +1,5 @@
 //===- WeightValues.cpp - the f32 values behind a weight op ---------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnq/WeightValues.h"
 #include "bnq/BnqOps.h"
 #include "bnq/ElementsAccess.h"

@@ -1,4 +1,5 @@
 //===- OnnxDialect.cpp - onnx dialect registration ------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "onnxir/OnnxOps.h"
 
 #include "mlir/IR/Builders.h"

@@ -1,4 +1,5 @@
 //===- OnnxFolders.cpp - fold ONNX shape subgraphs to constants -----------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // torch.onnx.export computes shapes at run time (Shape -> Gather ->
 // Unsqueeze -> Concat -> Reshape, Range for positions, ConstantOfShape and

@@ -1,4 +1,5 @@
 //===- OnnxOps.cpp - onnx op verifiers ------------------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Verifiers check what the importer cannot leave to ONNX's checker: what the
 // raising passes and folders rely on. Unknown (dynamic) shapes are tolerated.

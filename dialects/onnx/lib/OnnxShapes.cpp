@@ -1,4 +1,5 @@
 //===- OnnxShapes.cpp - static result shapes of onnx ops ------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "onnxir/OnnxShapes.h"
 #include "onnxir/OnnxOps.h"
 

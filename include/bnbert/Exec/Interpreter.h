@@ -1,4 +1,5 @@
 //===- Interpreter.h - reference executor for bnq functions -----*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Runs a func.func of bnq/arith ops directly on host tensors, one op at a
 // time, with the formulas of docs/dialect.md written out plainly (double

@@ -1,4 +1,5 @@
 //===- OnnxExporter.h - bnq module to ONNX ----------------------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #ifndef BNBERT_EXPORT_ONNXEXPORTER_H
 #define BNBERT_EXPORT_ONNXEXPORTER_H
 

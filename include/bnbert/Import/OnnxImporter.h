@@ -1,4 +1,5 @@
 //===- OnnxImporter.h - ONNX model to the onnx dialect ----------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Reads a binary .onnx (with external data) or ONNX text syntax, fixes the
 // shapes the user gives, runs ONNX's checker and shape inference, and builds

@@ -1,4 +1,5 @@
 //===- TernarySplit.h - ternary weight splitting (TWS) ----------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // BinaryBERT's ternary weight splitting: a latent weight W with TWN
 // ternarization (T, alpha) becomes two latent halves W1 + W2 = W whose

@@ -1,4 +1,5 @@
 //===- WeightQuantizers.h - TWN / BWN on plain arrays -----------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // The weight quantizers of TernaryBERT / BinaryBERT as plain functions over a
 // row-major [rows, cols] float array, so passes and unit tests share them.

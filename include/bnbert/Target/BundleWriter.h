@@ -1,4 +1,5 @@
 //===- BundleWriter.h - bnq function to the runtime's bundle ----*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #ifndef BNBERT_TARGET_BUNDLEWRITER_H
 #define BNBERT_TARGET_BUNDLEWRITER_H
 

@@ -1,4 +1,5 @@
 //===- ObjectEmitter.h - a bundle's program as an AOT object ----*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #ifndef BNBERT_TARGET_OBJECTEMITTER_H
 #define BNBERT_TARGET_OBJECTEMITTER_H
 

@@ -1,4 +1,5 @@
 //===- CompressionReport.h - per-weight size table --------------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #ifndef BNBERT_TRANSFORMS_COMPRESSIONREPORT_H
 #define BNBERT_TRANSFORMS_COMPRESSIONREPORT_H
 

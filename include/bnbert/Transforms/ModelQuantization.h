@@ -1,4 +1,5 @@
 //===- ModelQuantization.h - what a raised model quantizes itself -*- C++
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //-*-===//
 #ifndef BNBERT_TRANSFORMS_MODELQUANTIZATION_H
 #define BNBERT_TRANSFORMS_MODELQUANTIZATION_H

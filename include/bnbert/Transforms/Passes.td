@@ -1,8 +1,16 @@
 //===- Passes.td - bnq quantization passes -----------------*- tablegen -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #ifndef BNBERT_TRANSFORMS_PASSES_TD
 #define BNBERT_TRANSFORMS_PASSES_TD
 
 include "mlir/Pass/PassBase.td"
+
+// The values of a granularity option (quant::Granularity).
+defvar Bnq_GranularityValues = [{::llvm::cl::values(
+    clEnumValN(::bnbert::quant::Granularity::PerTensor, "tensor",
+               "one scale per tensor"),
+    clEnumValN(::bnbert::quant::Granularity::PerRow, "row",
+               "one scale per output row"))}];
 
 // Options shared by the weight quantizers: what to quantize and how.
 class Bnq_WeightQuantizerPass<string argument, string summaryText>
@@ -10,12 +18,16 @@ class Bnq_WeightQuantizerPass<string argument, string summaryText>
   let summary = summaryText;
   let dependentDialects = ["::bnbert::bnq::BnqDialect"];
   let options = [
-    Option<"linearGranularity", "linear-granularity", "std::string",
-           /*default=*/"\"tensor\"",
-           "scale granularity of linear weights: tensor or row">,
-    Option<"embeddingGranularity", "embedding-granularity", "std::string",
-           /*default=*/"\"row\"",
-           "scale granularity of the word-embedding table: tensor or row">,
+    Option<"linearGranularity", "linear-granularity",
+           "::bnbert::quant::Granularity",
+           /*default=*/"::bnbert::quant::Granularity::PerTensor",
+           "scale granularity of linear weights: tensor or row",
+           Bnq_GranularityValues>,
+    Option<"embeddingGranularity", "embedding-granularity",
+           "::bnbert::quant::Granularity",
+           /*default=*/"::bnbert::quant::Granularity::PerRow",
+           "scale granularity of the word-embedding table: tensor or row",
+           Bnq_GranularityValues>,
     Option<"quantizeEmbeddings", "quantize-embeddings", "bool",
            /*default=*/"true",
            "quantize the word-embedding table (the embedding with the most "

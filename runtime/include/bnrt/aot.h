@@ -1,4 +1,5 @@
 /*===- bnrt/aot.h - models linked into a program as an object ---*- C -*-===*
+ * SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
  *
  * `bnbert-compile --emit obj -o NAME.o` writes an object file holding a
  * model's constants (packed weights, scales) and its op program, and a C

@@ -1,4 +1,5 @@
 /*===- bnrt/bitpack.h - the one definition of the packed weight layout ---===*
+ * SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
  *
  * Shared by the compiler (bnq-pack-bits, the packed_weight verifier) and the
  * runtime kernels, so the two can never disagree about where a bit lives.

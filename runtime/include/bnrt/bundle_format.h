@@ -1,4 +1,5 @@
 //===- bnrt/bundle_format.h - facts about the bundle schema -----*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Shared by the bundle writer (compiler) and the loader (runtime), next to
 // the flatc-generated schema header (runtime/schema/bundle.fbs).
@@ -15,6 +16,17 @@ namespace bnrt::fb {
 
 /// The format version this writer produces and this runtime reads.
 constexpr uint32_t kBundleFormatVersion = 2; // 2: typed op options
+
+/// The target name of this build ("x86_64" or "aarch64"): what bundles
+/// and objects compiled here carry by default, and what a runtime built
+/// here accepts.
+inline const char *hostTarget() {
+#if defined(__aarch64__)
+  return "aarch64";
+#else
+  return "x86_64";
+#endif
+}
 
 /// Bytes per element of a bundle dtype.
 inline int64_t elementBytes(DType d) {

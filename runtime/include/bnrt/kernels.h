@@ -1,4 +1,5 @@
 /*===- bnrt/kernels.h - compute kernels and ISA selection -------*- C -*-===*
+ * SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
  *
  * The runtime's kernels, each with a portable scalar reference and SIMD
  * paths chosen at run time from CPUID (x86-64) or HWCAP (AArch64). The

@@ -1,4 +1,5 @@
 //===- bnrt/model_io.h - a model's inputs and outputs as .npy ---*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // What bnbert-run and the AOT example both do around bnrt_model_run: read
 // one .npy per model input (checked against its name, dtype and shape),
@@ -68,8 +69,8 @@ inline bool prepareArrays(const bnrt_model *model,
       error = it->second + ": " + error;
       return false;
     }
-    std::vector<int64_t> shape(bnrt_model_input_shape(model, i, nullptr));
-    bnrt_model_input_shape(model, i, shape.data());
+    std::vector<int64_t> shape(bnrt_model_input_shape(model, i, nullptr, 0));
+    bnrt_model_input_shape(model, i, shape.data(), int(shape.size()));
     std::string dtype = descrOf(bnrt_model_input_dtype(model, i));
     if (a.dtype != dtype) {
       error = "input '" + name + "' (" + it->second + ") has dtype " + a.dtype +
@@ -95,8 +96,8 @@ inline bool prepareArrays(const bnrt_model *model,
   for (int i = 0; i < numOutputs; ++i) {
     Array &r = arrays.outputs[i];
     r.dtype = descrOf(bnrt_model_output_dtype(model, i));
-    r.shape.resize(bnrt_model_output_shape(model, i, nullptr));
-    bnrt_model_output_shape(model, i, r.shape.data());
+    r.shape.resize(bnrt_model_output_shape(model, i, nullptr, 0));
+    bnrt_model_output_shape(model, i, r.shape.data(), int(r.shape.size()));
     r.data.resize(r.numElements() * itemSize(r.dtype));
     arrays.outputData[i] = r.data.data();
   }

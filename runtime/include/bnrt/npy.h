@@ -1,4 +1,5 @@
 //===- bnrt/npy.h - NumPy .npy files (read and write) -----------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // The tensor exchange format of the tools: version 1.0/2.0 headers,
 // little-endian, C order. Header-only C++17, no dependencies, so both the

@@ -1,4 +1,5 @@
 //===- attention.cpp - multi-head attention, float and int8 ---------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Per (sequence, head): P = softmax(scale Q_h K_h^T + mask), r_h = P V_h.
 // The int8 form (AttentionI8) takes the int8 codes of Q, K and V with their

@@ -1,4 +1,5 @@
 //===- batch_matmul.cpp - BatchMatmul: float products of activations ------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "op_kernel.h"
 
 #include <algorithm>

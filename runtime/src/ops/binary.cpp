@@ -1,4 +1,5 @@
 //===- binary.cpp - Add, Sub, Mul, Div, Pow with NumPy broadcasting -------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "../vec_kernels.h"
 #include "op_kernel.h"
 #include "op_util.h"

@@ -1,4 +1,5 @@
 //===- embedding.cpp - Embedding and EmbeddingBits: row lookups -----------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnrt/bitpack.h"
 #include "op_kernel.h"
 #include "op_util.h"

@@ -1,4 +1,5 @@
 //===- layer_norm.cpp - LayerNorm over the last axis ----------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "../vec_kernels.h"
 #include "op_kernel.h"
 #include "op_util.h"

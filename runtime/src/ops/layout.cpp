@@ -1,4 +1,5 @@
 //===- layout.cpp - data movement: Copy, Transpose, Slice, Cast -----------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnrt/bundle_format.h"
 #include "op_kernel.h"
 #include "op_util.h"

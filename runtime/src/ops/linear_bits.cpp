@@ -1,4 +1,5 @@
 //===- linear_bits.cpp - LinearBits: int8 codes x packed sign planes ------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnrt/bitpack.h"
 #include "bnrt/kernels.h"
 #include "op_kernel.h"

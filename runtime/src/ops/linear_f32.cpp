@@ -1,4 +1,5 @@
 //===- linear_f32.cpp - LinearF32: the float GEMM -------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "../vec_kernels.h"
 #include "op_kernel.h"
 #include "op_util.h"

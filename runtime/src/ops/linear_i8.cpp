@@ -1,4 +1,5 @@
 //===- linear_i8.cpp - LinearI8: int8 codes x int8 weight -----------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "../scratch.h"
 #include "bnrt/kernels.h"
 #include "op_kernel.h"

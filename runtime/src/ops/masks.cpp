@@ -1,4 +1,5 @@
 //===- masks.cpp - PositionIds and LengthMask: derived from the input ids -===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "op_kernel.h"
 
 namespace bnrt {

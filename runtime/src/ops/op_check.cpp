@@ -1,4 +1,5 @@
 //===- op_check.cpp - what an op's load-time check can ask ----------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "op_kernel.h"
 
 #include <stdexcept>

@@ -1,4 +1,5 @@
 //===- op_kernel.h - one entry per runtime op -------------------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Every op code of the bundle schema has one OpKernel, defined in its own
 // file under runtime/src/ops/ and listed once in op_table.cpp: its load-time

@@ -1,4 +1,5 @@
 //===- op_table.cpp - the runtime's op table ------------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // One line per op code, in the schema's order (op_table_test checks that
 // entry i is code i and that docs/bundle.md lists every code).

@@ -1,4 +1,5 @@
 //===- op_util.cpp - helpers several op kernels share ---------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "op_util.h"
 #include "bnrt/kernels.h"
 

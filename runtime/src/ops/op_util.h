@@ -1,4 +1,5 @@
 //===- op_util.h - helpers several op kernels share -------------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #ifndef BNRT_SRC_OPS_OP_UTIL_H
 #define BNRT_SRC_OPS_OP_UTIL_H
 

@@ -1,4 +1,5 @@
 //===- quantize.cpp - Quantize and Dequantize: int8 activation codes ------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "../quantizer.h"
 #include "../vec_kernels.h"
 #include "op_kernel.h"

@@ -1,4 +1,5 @@
 //===- reduce.cpp - ReduceSum (last axis) and ReduceMean (any axes) -------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "../scratch.h"
 #include "op_kernel.h"
 #include "op_util.h"

@@ -1,4 +1,5 @@
 //===- softmax.cpp - Softmax along one axis (in double) -------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "op_kernel.h"
 
 #include <algorithm>

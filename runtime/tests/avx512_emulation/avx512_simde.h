@@ -1,4 +1,5 @@
 //===- avx512_simde.h - AVX-512 intrinsics on SIMDe, for tests -*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Force-included (-include) into the AVX-512 kernel sources of the test
 // library bnrt_avx512emu, so hosts without AVX-512 - and CI - still execute

@@ -1,4 +1,5 @@
 //===- BnqDialect.h - bnq dialect declaration -------------------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #ifndef BNQ_BNQDIALECT_H
 #define BNQ_BNQDIALECT_H
 

@@ -1,4 +1,5 @@
 //===- BnqDialect.td - the bnq quantization dialect --------*- tablegen -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // bnq holds a BERT encoder at every stage of compression: float building
 // blocks after raising from ONNX, weights as ternary/binary/bit-plane values

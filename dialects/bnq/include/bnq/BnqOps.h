@@ -1,4 +1,5 @@
 //===- BnqOps.h - bnq operations --------------------------------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #ifndef BNQ_BNQOPS_H
 #define BNQ_BNQOPS_H
 

@@ -1,4 +1,5 @@
 //===- BnqOps.td - bnq operations -------------------------*- tablegen -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 
 #ifndef BNQ_OPS_TD
 #define BNQ_OPS_TD

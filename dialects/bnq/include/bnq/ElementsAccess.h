@@ -1,4 +1,5 @@
 //===- ElementsAccess.h - read weight attributes of any storage -*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Weights arrive as DenseElementsAttr (small tests, splats) or as
 // DenseResourceElementsAttr (real models, imported without copying). Passes

@@ -1,4 +1,5 @@
 //===- WeightValues.h - the f32 values behind a weight op -------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // One decoder for every consumer that needs a weight's numbers (the
 // reference executor, the ONNX exporter, the bundle writer), so the

@@ -1,4 +1,5 @@
 //===- OnnxOps.h - the onnx dialect -----------------------------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #ifndef ONNXIR_ONNXOPS_H
 #define ONNXIR_ONNXOPS_H
 

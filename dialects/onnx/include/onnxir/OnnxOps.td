@@ -1,4 +1,5 @@
 //===- OnnxOps.td - the ONNX operators bnbert imports ------*- tablegen -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // One op per supported ONNX operator, named and ordered exactly like the
 // ONNX spec (operands in input order, attributes under their ONNX names), so

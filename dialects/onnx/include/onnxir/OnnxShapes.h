@@ -1,4 +1,5 @@
 //===- OnnxShapes.h - static result shapes of onnx ops ----------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #ifndef ONNXIR_ONNXSHAPES_H
 #define ONNXIR_ONNXSHAPES_H
 
