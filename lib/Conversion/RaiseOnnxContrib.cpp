@@ -45,11 +45,13 @@ struct RaiseMsGelu : OpRewritePattern<OpTy> {
     Value x = op->getOperand(0);
     auto type = staticType(op->getResult(0));
     if (!type || !staticType(x) || !isF32(x))
-      return failure();
+      return rewriter.notifyMatchFailure(op,
+                                         "input is not a static f32 tensor");
     if (op->getNumOperands() == 2) {
       Value bias = op->getOperand(1);
       if (!staticType(bias) || !isF32(bias))
-        return failure();
+        return rewriter.notifyMatchFailure(op,
+                                           "bias is not a static f32 tensor");
       x = addF32(rewriter, op.getLoc(), x, bias);
     }
     rewriter.replaceOpWithNewOp<bnq::GeluOp>(
@@ -66,7 +68,8 @@ struct RaiseMsSkipLayerNorm : OpRewritePattern<ox::MsSkipLayerNormalizationOp> {
     auto type = staticType(op.getOutput());
     if (!type || !isF32(op.getOutput()) || !staticType(op.getInput()) ||
         !staticType(op.getSkip()) || op.getInput().getType() != type)
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "input, skip or output is not static f32 of one type");
     Location loc = op.getLoc();
     Value x = op.getInput();
     if (Value bias = op.getBias())
@@ -96,7 +99,8 @@ struct RaiseMsEmbedLayerNorm
     if (!type || !ids || !positions || !op.getMaskIndex().use_empty() ||
         ids.getRank() != 2 || positions.getRank() != 2 ||
         positions.getDimSize(0) < ids.getDimSize(1))
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "not ids [B, S] and a position table with an unused mask output");
     Location loc = op.getLoc();
     Value sum = rewriter.create<bnq::EmbeddingOp>(
         loc, type, op.getWordEmbedding(), op.getInputIds());
@@ -104,7 +108,8 @@ struct RaiseMsEmbedLayerNorm
     if (Value positionIds = op.getPositionIds()) {
       auto posType = staticType(positionIds);
       if (!posType)
-        return failure();
+        return rewriter.notifyMatchFailure(
+            op, "position embeddings are not static");
       SmallVector<int64_t> shape(posType.getShape());
       shape.push_back(type.getShape().back());
       position = rewriter.create<bnq::EmbeddingOp>(
@@ -120,7 +125,7 @@ struct RaiseMsEmbedLayerNorm
     sum = addF32(rewriter, loc, sum, position);
     if (Value segments = op.getSegmentIds()) {
       if (!op.getSegmentEmbedding())
-        return failure();
+        return rewriter.notifyMatchFailure(op, "no segment embedding");
       sum = addF32(rewriter, loc, sum,
                    rewriter.create<bnq::EmbeddingOp>(
                        loc, type, op.getSegmentEmbedding(), segments));
@@ -167,7 +172,8 @@ struct RaiseMsAttention : OpRewritePattern<ox::MsAttentionOp> {
       Value w = transposedColumns(rewriter, loc, weights, begin, size);
       Value b = bias ? vectorSlice(rewriter, loc, bias, begin, size) : Value();
       if (!w || (bias && !b))
-        return failure();
+        return rewriter.notifyMatchFailure(op,
+                                           "weights or bias are not constants");
       projections.push_back(rewriter.create<bnq::LinearOp>(
           loc, RankedTensorType::get({batch, seq, size}, rewriter.getF32Type()),
           op.getInput(), w, b));
@@ -197,7 +203,7 @@ struct RaiseMsAttention : OpRewritePattern<ox::MsAttentionOp> {
     auto biasType = RankedTensorType::get({batch, seq}, rewriter.getF32Type());
     auto type = staticType(index);
     if (!type)
-      return failure();
+      return rewriter.notifyMatchFailure(op, "result is not static");
     auto castF32 = [&](Value v) -> Value {
       auto t = llvm::cast<RankedTensorType>(v.getType());
       return rewriter.create<bnq::CastOp>(loc, t.clone(rewriter.getF32Type()),
@@ -212,7 +218,8 @@ struct RaiseMsAttention : OpRewritePattern<ox::MsAttentionOp> {
           loc, biasType, masked, floatConstant(rewriter, loc, filter)));
     }
     if (type.getRank() != 1 || type.getDimSize(0) != batch)
-      return failure();
+      return rewriter.notifyMatchFailure(
+          op, "mask index is not one length per sequence");
     Value lengths = index;
     if (auto embed = index.getDefiningOp<ox::MsEmbedLayerNormalizationOp>()) {
       // Its mask_index counts the ones of each mask row; no mask means
@@ -222,7 +229,7 @@ struct RaiseMsAttention : OpRewritePattern<ox::MsAttentionOp> {
         return Value();
       auto maskType = staticType(rowMask);
       if (!maskType || maskType.getRank() != 2)
-        return failure();
+        return rewriter.notifyMatchFailure(op, "mask is not [B, S]");
       lengths = rewriter.create<bnq::ReduceSumOp>(
           loc, RankedTensorType::get({batch}, rewriter.getF32Type()),
           castF32(rowMask));
@@ -237,13 +244,13 @@ struct RaiseMsAttention : OpRewritePattern<ox::MsAttentionOp> {
 namespace bnbert::raise {
 
 void populateRaiseContribPatterns(RewritePatternSet &compound,
-                                  RewritePatternSet &simple) {
+                                  RewritePatternSet &oneToOne) {
   MLIRContext *context = compound.getContext();
   compound.add<RaiseMsAttention>(context);
-  simple.add<RaiseMsEmbedLayerNorm, RaiseMsSkipLayerNorm,
-             RaiseMsGelu<ox::MsGeluOp, false>,
-             RaiseMsGelu<ox::MsBiasGeluOp, false>,
-             RaiseMsGelu<ox::MsFastGeluOp, true>>(context);
+  oneToOne.add<RaiseMsEmbedLayerNorm, RaiseMsSkipLayerNorm,
+               RaiseMsGelu<ox::MsGeluOp, false>,
+               RaiseMsGelu<ox::MsBiasGeluOp, false>,
+               RaiseMsGelu<ox::MsFastGeluOp, true>>(context);
 }
 
 } // namespace bnbert::raise

@@ -116,7 +116,9 @@ struct RaiseQuantizedMatMul : OpRewritePattern<ox::MatMulOp> {
           matmul, "not an f32 MatMul on a DequantizeLinear weight");
     auto weight = quantWeightOf(rewriter, matmul, dq, /*rowAxis=*/1);
     if (failed(weight))
-      return failure();
+      return rewriter.notifyMatchFailure(
+          matmul,
+          "weight is not DequantizeLinear of int8 binary/ternary/int8 codes");
     rewriter.replaceOpWithNewOp<bnq::LinearOp>(matmul, matmul.getType(),
                                                matmul.getA(), *weight, Value());
     return success();
@@ -136,7 +138,8 @@ struct RaiseQuantizedGather : OpRewritePattern<ox::GatherOp> {
           gather, "not a row gather from a DequantizeLinear table");
     auto table = quantWeightOf(rewriter, gather, dq, /*rowAxis=*/0);
     if (failed(table))
-      return failure();
+      return rewriter.notifyMatchFailure(
+          gather, "table is not DequantizeLinear of int8 codes");
     rewriter.replaceOpWithNewOp<bnq::EmbeddingOp>(gather, gather.getType(),
                                                   *table, gather.getIndices());
     return success();
@@ -206,9 +209,9 @@ struct MergeBinaryPair : OpRewritePattern<bnq::AddOp> {
 namespace bnbert::raise {
 
 void populateRaiseQuantizedWeightPatterns(RewritePatternSet &weights,
-                                          RewritePatternSet &simple) {
+                                          RewritePatternSet &cleanup) {
   weights.add<RaiseQuantizedMatMul, RaiseQuantizedGather>(weights.getContext());
-  simple.add<MergeBinaryPair>(simple.getContext());
+  cleanup.add<MergeBinaryPair>(cleanup.getContext());
 }
 
 } // namespace bnbert::raise

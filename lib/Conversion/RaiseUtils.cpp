@@ -130,4 +130,25 @@ ElementsAttr matmulWeight(onnxir::MatMulOp matmul) {
   return w;
 }
 
+mlir::FailureOr<std::vector<int64_t>> integerValues(mlir::ElementsAttr attr) {
+  auto dense = llvm::dyn_cast_or_null<DenseElementsAttr>(attr);
+  auto type = dense ? llvm::dyn_cast<IntegerType>(dense.getElementType())
+                    : IntegerType();
+  if (!type)
+    return failure();
+  std::vector<int64_t> values;
+  values.reserve(dense.getNumElements());
+  for (const APInt &v : dense.getValues<APInt>())
+    values.push_back(type.isUnsigned() ? int64_t(v.getZExtValue())
+                                       : v.getSExtValue());
+  return values;
+}
+
+bool isSupportedCast(Value input, Value output) {
+  Type from = getElementTypeOrSelf(input);
+  Type to = getElementTypeOrSelf(output);
+  return (to.isF32() || to.isSignlessInteger(32) || to.isSignlessInteger(64)) &&
+         (from.isSignlessInteger() || from.isF32()) && staticType(output);
+}
+
 } // namespace bnbert::raise

@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <utility>
+#include <vector>
 
 namespace bnbert::raise {
 
@@ -61,17 +62,54 @@ mlir::Value floatConstant(mlir::PatternRewriter &rewriter, mlir::Location loc,
 /// A constant f32 [K, N] MatMul weight, or null.
 mlir::ElementsAttr matmulWeight(onnxir::MatMulOp matmul);
 
-/// Patterns for the com.microsoft fused operators (RaiseOnnxContrib.cpp):
-/// Attention into `compound` (it reads EmbedLayerNormalization's mask
-/// before that is raised), the others into `simple`.
-void populateRaiseContribPatterns(mlir::RewritePatternSet &compound,
-                                  mlir::RewritePatternSet &simple);
+/// The values of an 8/32/64-bit integer constant (signed or unsigned);
+/// failure for a null or non-integer attribute.
+mlir::FailureOr<std::vector<int64_t>> integerValues(mlir::ElementsAttr attr);
 
-/// Patterns keeping QDQ weights quantized (RaiseQuantizedWeights.cpp):
-/// MatMul and Gather on DequantizeLinear weights into `weights` (applied
-/// before the generic DequantizeLinear folding), the TWS pair into `simple`.
+/// A Cast bnq.cast runs: to f32, i32 or i64 from f32 or a signless
+/// integer, with a static result.
+bool isSupportedCast(mlir::Value input, mlir::Value output);
+
+// The raising rules, by family. bnq-raise-onnx applies them in phases:
+// `weights` (quantized weights, before the generic DequantizeLinear
+// folding), `compound` (multi-op blocks, matched before their parts are
+// converted), `oneToOne` (one onnx op each, under the dialect conversion
+// driver with onnx illegal), `cleanup` (on the bnq result).
+
+/// The com.microsoft fused operators (RaiseOnnxContrib.cpp): Attention
+/// (it reads EmbedLayerNormalization's mask before that is raised) into
+/// `compound`, the others into `oneToOne`.
+void populateRaiseContribPatterns(mlir::RewritePatternSet &compound,
+                                  mlir::RewritePatternSet &oneToOne);
+
+/// QDQ weights kept quantized (RaiseQuantizedWeights.cpp): MatMul and
+/// Gather on DequantizeLinear weights into `weights`, the TWS pair into
+/// `cleanup`.
 void populateRaiseQuantizedWeightPatterns(mlir::RewritePatternSet &weights,
-                                          mlir::RewritePatternSet &simple);
+                                          mlir::RewritePatternSet &cleanup);
+
+/// Activation QDQ pairs, constant DequantizeLinear (RaiseQdq.cpp).
+void populateRaiseQdqPatterns(mlir::RewritePatternSet &compound);
+
+/// Attention masks and position ids (RaiseMasks.cpp).
+void populateRaiseMaskPatterns(mlir::RewritePatternSet &compound);
+
+/// LayerNorm, GELU, Clip, Softmax, ReduceMean (RaiseFloatBlocks.cpp).
+void populateRaiseFloatBlockPatterns(mlir::RewritePatternSet &compound,
+                                     mlir::RewritePatternSet &oneToOne);
+
+/// Transpose, Slice, one-index Gather (RaiseShape.cpp).
+void populateRaiseShapePatterns(mlir::RewritePatternSet &compound,
+                                mlir::RewritePatternSet &oneToOne);
+
+/// Embedding, MatMul, Gemm, bias folding (RaiseLinear.cpp).
+void populateRaiseLinearPatterns(mlir::RewritePatternSet &compound,
+                                 mlir::RewritePatternSet &oneToOne,
+                                 mlir::RewritePatternSet &cleanup);
+
+/// The declarative one-to-one rules (RaiseOneToOne.td): constants,
+/// elementwise arithmetic and functions, reshape-like ops, casts.
+void populateRaiseOneToOnePatterns(mlir::RewritePatternSet &oneToOne);
 
 } // namespace bnbert::raise
 

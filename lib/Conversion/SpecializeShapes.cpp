@@ -1,6 +1,6 @@
 //===- SpecializeShapes.cpp - onnx-specialize-shapes ----------------------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-#include "bnbert/Transforms/Passes.h"
+#include "bnbert/Conversion/Passes.h"
 #include "onnxir/OnnxOps.h"
 #include "onnxir/OnnxShapes.h"
 
@@ -10,7 +10,7 @@
 
 namespace bnbert {
 #define GEN_PASS_DEF_ONNXSPECIALIZESHAPES
-#include "bnbert/Transforms/Passes.h.inc"
+#include "bnbert/Conversion/Passes.h.inc"
 } // namespace bnbert
 
 using namespace mlir;

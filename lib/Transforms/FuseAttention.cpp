@@ -90,10 +90,12 @@ struct FuseAttention : OpRewritePattern<ReshapeOp> {
     auto mergeHeads = merge.getInput().getDefiningOp<TransposeOp>();
     if (!mergeHeads ||
         mergeHeads.getPermutation() != ArrayRef<int64_t>{0, 2, 1, 3})
-      return failure();
+      return rewriter.notifyMatchFailure(
+          merge, "not merge-heads Transpose(0, 2, 1, 3) of a result");
     auto context = mergeHeads.getInput().getDefiningOp<BatchMatmulOp>();
     if (!context || context.getTransposeRhs())
-      return failure();
+      return rewriter.notifyMatchFailure(
+          merge, "not P V: no BatchMatmul (untransposed) under the merge");
     auto value = splitHeads(context.getRhs(), {0, 2, 1, 3});
     // Probabilities fake-quantized with a static clip (an exported
     // prob_bits) before the second product.
@@ -103,7 +105,9 @@ struct FuseAttention : OpRewritePattern<ReshapeOp> {
     if (auto dq = probs.getDefiningOp<DequantizeOp>()) {
       auto q = dq.getInput().getDefiningOp<QuantizeOp>();
       if (!q || !q.getClip() || dq.getScale() != q.getScale())
-        return failure();
+        return rewriter.notifyMatchFailure(
+            merge,
+            "quantized probabilities without a static clip of their own scale");
       probBits = q.getBitsAttr();
       probClip = q.getClipAttr();
       probs = q.getInput();
@@ -126,10 +130,11 @@ struct FuseAttention : OpRewritePattern<ReshapeOp> {
     }
     auto softmax = probs.getDefiningOp<SoftmaxOp>();
     if (!value || !softmax)
-      return failure();
+      return rewriter.notifyMatchFailure(merge, "no Softmax(scores) and V");
     auto scoresType = llvm::cast<RankedTensorType>(softmax.getType());
     if (softmax.getAxis() != -1 && softmax.getAxis() != 3)
-      return failure();
+      return rewriter.notifyMatchFailure(merge,
+                                         "softmax is not over the last axis");
 
     // Optional additive mask [B, 1, 1, Sk].
     Value scaled = softmax.getInput(), mask;
@@ -148,28 +153,33 @@ struct FuseAttention : OpRewritePattern<ReshapeOp> {
         }
       }
       if (!mask)
-        return failure();
+        return rewriter.notifyMatchFailure(
+            merge, "the mask added to the scores is not a [B, 1, 1, S] bias");
     }
     // Scaling by a constant: divide by c (torch) or multiply by 1/c.
     float scale = 1.0f;
     Value scores = scaled;
     if (failed(takeScale(scores, scale)))
-      return failure();
+      return rewriter.notifyMatchFailure(
+          merge, "scores are scaled by a non-positive constant");
     auto product = scores.getDefiningOp<BatchMatmulOp>();
     if (!product || product.getTransposeRhs())
-      return failure();
+      return rewriter.notifyMatchFailure(merge,
+                                         "scores are not Q K^T (BatchMatmul)");
     // Query and key may be scaled before the product instead: the query
     // (DistilBERT), or both by sqrt(scale) (torch's SDPA export).
     Value queryHeads = product.getLhs(), keyHeads = product.getRhs();
     if (failed(takeScale(queryHeads, scale)) ||
         failed(takeScale(keyHeads, scale)))
-      return failure();
+      return rewriter.notifyMatchFailure(
+          merge, "Q or K is scaled by a non-positive constant");
     auto query = splitHeads(queryHeads, {0, 2, 1, 3});
     auto key = splitHeads(keyHeads, {0, 2, 3, 1});
     if (!query || !key || query->second != key->second ||
         key->second != value->second ||
         merge.getType() != query->first.getType())
-      return failure();
+      return rewriter.notifyMatchFailure(
+          merge, "Q, K and V are not split heads of one [B, S, E] shape");
 
     if (mask) {
       auto maskType = llvm::cast<RankedTensorType>(mask.getType());

@@ -43,6 +43,13 @@ Value weightConstant(PatternRewriter &rewriter, Operation *weight,
   return rewriter.create<arith::ConstantOp>(loc, llvm::cast<TypedAttr>(attr));
 }
 
+/// A packed weight's signs [P, N, W] and plane scales as constants.
+std::pair<Value, Value> packedConstants(PatternRewriter &rewriter,
+                                        PackedWeightOp packed) {
+  return {weightConstant(rewriter, packed, packed.getBits(), ""),
+          weightConstant(rewriter, packed, packed.getScales(), ".scales")};
+}
+
 struct LinearToLinearBits : OpRewritePattern<LinearOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(LinearOp op,
@@ -55,9 +62,7 @@ struct LinearToLinearBits : OpRewritePattern<LinearOp> {
       return rewriter.notifyMatchFailure(
           op, "input is not dequantize(quantize(x))");
     auto dq = op.getInput().getDefiningOp<DequantizeOp>();
-    Value bits = weightConstant(rewriter, packed, packed.getBits(), "");
-    Value scales =
-        weightConstant(rewriter, packed, packed.getScales(), ".scales");
+    auto [bits, scales] = packedConstants(rewriter, packed);
     rewriter.replaceOpWithNewOp<LinearBitsOp>(op, op.getType(), dq.getInput(),
                                               dq.getScale(), bits, scales,
                                               op.getBias(), q.getBitsAttr());
@@ -116,9 +121,7 @@ struct EmbeddingToEmbeddingBits : OpRewritePattern<EmbeddingOp> {
     auto packed = op.getTable().getDefiningOp<PackedWeightOp>();
     if (!packed)
       return rewriter.notifyMatchFailure(op, "table is not packed planes");
-    Value bits = weightConstant(rewriter, packed, packed.getBits(), "");
-    Value scales =
-        weightConstant(rewriter, packed, packed.getScales(), ".scales");
+    auto [bits, scales] = packedConstants(rewriter, packed);
     rewriter.replaceOpWithNewOp<EmbeddingBitsOp>(op, op.getType(), bits, scales,
                                                  op.getIds());
     return success();

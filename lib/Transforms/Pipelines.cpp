@@ -16,12 +16,16 @@ using namespace mlir;
 using Weights = bnbert::QuantizationRecipe::Weights;
 
 namespace {
-struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
-  Option<int> actBits{*this, "act-bits",
-                      llvm::cl::desc("activation bits: 8 or 4 (or any of "
-                                     "2..8); 32 keeps activations float"),
-                      llvm::cl::init(8)};
-  Option<bnbert::quant::Granularity> granularity{
+/// Options every quantization pipeline takes.
+template <typename Derived>
+struct CommonOptions : PassPipelineOptions<Derived> {
+  using Base = PassPipelineOptions<Derived>;
+  typename Base::template Option<int> actBits{
+      *this, "act-bits",
+      llvm::cl::desc("activation bits: 8 or 4 (or any of 2..8); 32 keeps "
+                     "activations float"),
+      llvm::cl::init(8)};
+  typename Base::template Option<bnbert::quant::Granularity> granularity{
       *this, "granularity",
       llvm::cl::desc("scale granularity of linear weights: tensor or row"),
       llvm::cl::init(bnbert::quant::Granularity::PerTensor),
@@ -31,7 +35,9 @@ struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
                                   "one scale per output row"))};
 };
 
-struct QuantizeOptions : PassPipelineOptions<QuantizeOptions> {
+struct PipelineOptions : CommonOptions<PipelineOptions> {};
+
+struct QuantizeOptions : CommonOptions<QuantizeOptions> {
   Option<Weights> weights{
       *this, "weights", llvm::cl::desc("weight format"),
       llvm::cl::init(Weights::Binary),
@@ -46,17 +52,6 @@ struct QuantizeOptions : PassPipelineOptions<QuantizeOptions> {
       *this, "split-ternary",
       llvm::cl::desc("with weights=binary: ternarize, then split (TWS)"),
       llvm::cl::init(false)};
-  Option<int> actBits{*this, "act-bits",
-                      llvm::cl::desc("activation bits (2..8; 32: float)"),
-                      llvm::cl::init(8)};
-  Option<bnbert::quant::Granularity> granularity{
-      *this, "granularity",
-      llvm::cl::desc("scale granularity of linear weights: tensor or row"),
-      llvm::cl::init(bnbert::quant::Granularity::PerTensor),
-      llvm::cl::values(clEnumValN(bnbert::quant::Granularity::PerTensor,
-                                  "tensor", "one scale per tensor"),
-                       clEnumValN(bnbert::quant::Granularity::PerRow, "row",
-                                  "one scale per output row"))};
 };
 } // namespace
 

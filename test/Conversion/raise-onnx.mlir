@@ -221,7 +221,8 @@ func.func @data_movement(%mask: tensor<2x4xi64>, %x: tensor<2x4x3xf32>, %ids: te
 // An opset < 13 softmax whose legacy axis turns out not to be the last one
 // cannot be a one-axis softmax: an error, never a silent change.
 func.func @legacy_softmax(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
-  // expected-error @+1 {{cannot raise 'onnx.Softmax' to bnq}}
+  // expected-error @+2 {{failed to legalize operation 'onnx.Softmax' that was explicitly marked illegal}}
+  // expected-note @+1 {{no bnq form for it in this context}}
   %p = "onnx.Softmax"(%x) {axis = -1 : i64, legacy_axis = 1 : i64} : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
   return %p : tensor<2x3x4xf32>
 }
@@ -260,8 +261,8 @@ func.func @qdq_pair(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
 func.func @asymmetric_qdq(%x: tensor<4xf32>) -> tensor<4xf32> {
   %s = "onnx.Constant"() {value = dense<0.02> : tensor<f32>} : () -> tensor<f32>
   %z = "onnx.Constant"() {value = dense<128> : tensor<ui8>} : () -> tensor<ui8>
-  // expected-error @+2 {{cannot raise 'onnx.QuantizeLinear' to bnq}}
-  // expected-note @+1 {{1 more onnx ops are left}}
+  // expected-error @+2 {{failed to legalize operation 'onnx.QuantizeLinear' that was explicitly marked illegal}}
+  // expected-note @+1 {{no bnq form for it in this context}}
   %q = "onnx.QuantizeLinear"(%x, %s, %z) : (tensor<4xf32>, tensor<f32>, tensor<ui8>) -> tensor<4xui8>
   %d = "onnx.DequantizeLinear"(%q, %s, %z) : (tensor<4xui8>, tensor<f32>, tensor<ui8>) -> tensor<4xf32>
   return %d : tensor<4xf32>
@@ -304,7 +305,8 @@ func.func @clip(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
 
 // An op with no bnq form is an error naming it, never dropped.
 func.func @leftover(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xi1> {
-  // expected-error @+1 {{cannot raise 'onnx.Equal' to bnq}}
+  // expected-error @+2 {{failed to legalize operation 'onnx.Equal' that was explicitly marked illegal}}
+  // expected-note @+1 {{no bnq form for it in this context}}
   %e = "onnx.Equal"(%x, %y) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
   return %e : tensor<4xi1>
 }
@@ -367,8 +369,8 @@ func.func @masked_fill_where_not_equal(%x: tensor<2x4xf32>, %mask: tensor<2x4xi3
 func.func @masked_fill_float_mask(%x: tensor<2x4xf32>, %mask: tensor<2x4xf32>) -> tensor<2x4xf32> {
   %zero = "onnx.Constant"() {value = dense<0.0> : tensor<f32>} : () -> tensor<f32>
   %fill = "onnx.Constant"() {value = dense<-1.0e4> : tensor<f32>} : () -> tensor<f32>
-  // expected-error @+2 {{cannot raise 'onnx.Equal' to bnq}}
-  // expected-note @+1 {{1 more onnx ops are left}}
+  // expected-error @+2 {{failed to legalize operation 'onnx.Equal' that was explicitly marked illegal}}
+  // expected-note @+1 {{no bnq form for it in this context}}
   %eq = "onnx.Equal"(%mask, %zero) : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xi1>
   %y = "onnx.Where"(%eq, %fill, %x) : (tensor<2x4xi1>, tensor<f32>, tensor<2x4xf32>) -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
@@ -406,8 +408,8 @@ func.func @position_ids_other_offset(%ids: tensor<2x5xi64>) -> tensor<2x5xi64> {
   %pad = "onnx.Constant"() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
   %two = "onnx.Constant"() {value = dense<2> : tensor<i64>} : () -> tensor<i64>
   %axis = "onnx.Constant"() {value = dense<1> : tensor<i64>} : () -> tensor<i64>
-  // expected-error @+2 {{cannot raise 'onnx.Equal' to bnq}}
-  // expected-note @+1 {{4 more onnx ops are left}}
+  // expected-error @+2 {{failed to legalize operation 'onnx.Equal' that was explicitly marked illegal}}
+  // expected-note @+1 {{no bnq form for it in this context}}
   %eq = "onnx.Equal"(%ids, %pad) : (tensor<2x5xi64>, tensor<i64>) -> tensor<2x5xi1>
   %ne = "onnx.Not"(%eq) : (tensor<2x5xi1>) -> tensor<2x5xi1>
   %m = "onnx.Cast"(%ne) {to = 7 : i64} : (tensor<2x5xi1>) -> tensor<2x5xi64>
@@ -477,8 +479,8 @@ func.func @expanded_mask_returned(%mask: tensor<2x8xi64>) -> tensor<2x1x8x8xf32>
   %min = "onnx.Constant"() {value = dense<-3.40282347E+38> : tensor<f32>} : () -> tensor<f32>
   %u1 = "onnx.Unsqueeze"(%mask, %a1) : (tensor<2x8xi64>, tensor<1xi64>) -> tensor<2x1x8xi64>
   %u2 = "onnx.Unsqueeze"(%u1, %a2) : (tensor<2x1x8xi64>, tensor<1xi64>) -> tensor<2x1x1x8xi64>
-  // expected-error @+2 {{cannot raise 'onnx.Expand' to bnq}}
-  // expected-note @+1 {{2 more onnx ops are left}}
+  // expected-error @+2 {{failed to legalize operation 'onnx.Expand' that was explicitly marked illegal}}
+  // expected-note @+1 {{no bnq form for it in this context}}
   %e = "onnx.Expand"(%u2, %shape) : (tensor<2x1x1x8xi64>, tensor<4xi64>) -> tensor<2x1x8x8xi64>
   %f = "onnx.Cast"(%e) {to = 1 : i64} : (tensor<2x1x8x8xi64>) -> tensor<2x1x8x8xf32>
   %inv = "onnx.Sub"(%one, %f) : (tensor<f32>, tensor<2x1x8x8xf32>) -> tensor<2x1x8x8xf32>
@@ -499,8 +501,8 @@ func.func @expanded_mask_over_queries(%scores: tensor<2x4x8x8xf32>, %mask: tenso
   %min = "onnx.Constant"() {value = dense<-3.40282347E+38> : tensor<f32>} : () -> tensor<f32>
   %u1 = "onnx.Unsqueeze"(%mask, %a1) : (tensor<2x8xi64>, tensor<1xi64>) -> tensor<2x1x8xi64>
   %u2 = "onnx.Unsqueeze"(%u1, %a3) : (tensor<2x1x8xi64>, tensor<1xi64>) -> tensor<2x1x8x1xi64>
-  // expected-error @+2 {{cannot raise 'onnx.Expand' to bnq}}
-  // expected-note @+1 {{2 more onnx ops are left}}
+  // expected-error @+2 {{failed to legalize operation 'onnx.Expand' that was explicitly marked illegal}}
+  // expected-note @+1 {{no bnq form for it in this context}}
   %e = "onnx.Expand"(%u2, %shape) : (tensor<2x1x8x1xi64>, tensor<4xi64>) -> tensor<2x1x8x8xi64>
   %f = "onnx.Cast"(%e) {to = 1 : i64} : (tensor<2x1x8x8xi64>) -> tensor<2x1x8x8xf32>
   %inv = "onnx.Sub"(%one, %f) : (tensor<f32>, tensor<2x1x8x8xf32>) -> tensor<2x1x8x8xf32>

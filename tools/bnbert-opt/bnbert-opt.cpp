@@ -15,6 +15,7 @@ int main(int argc, char **argv) {
   mlir::registerCSEPass();
   mlir::registerSymbolDCEPass();
   bnbert::registerBnbertPasses();
+  bnbert::registerBnbertConversionPasses();
   bnbert::registerBnbertPipelines();
 
   mlir::DialectRegistry registry;

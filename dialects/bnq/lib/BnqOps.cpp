@@ -323,6 +323,32 @@ LogicalResult PositionIdsOp::verify() {
   return success();
 }
 
+/// q [B, Sq, E], k and v [B, Sk, E], mask [B, Sk], result like q, E a
+/// multiple of the head count (attention and attention_i8).
+static LogicalResult verifyAttentionShapes(Operation *op, Value query,
+                                           Value key, Value value, Value mask,
+                                           Value result, int64_t heads) {
+  RankedTensorType q = ranked(query), k = ranked(key), v = ranked(value);
+  for (auto [name, t] : {std::pair{"query", q}, {"key", k}, {"value", v}})
+    if (t && t.getRank() != 3)
+      return op->emitOpError()
+             << name << " must have rank 3 ([B, S, E]), got rank "
+             << t.getRank();
+  if (!q || !k || !v)
+    return success();
+  int64_t batch = q.getDimSize(0), embed = q.getDimSize(2);
+  int64_t keys = k.getDimSize(1);
+  if (failed(verifyShape(op, "key", k, {batch, keys, embed})) ||
+      failed(verifyShape(op, "value", v, {batch, keys, embed})))
+    return failure();
+  if (!ShapedType::isDynamic(embed) && embed % heads != 0)
+    return op->emitOpError("embedding width ")
+           << embed << " is not divisible by num_heads " << heads;
+  if (mask && failed(verifyShape(op, "mask_bias", ranked(mask), {batch, keys})))
+    return failure();
+  return verifyShape(op, "result", ranked(result), q.getShape());
+}
+
 LogicalResult AttentionOp::verify() {
   float scale = getScale().convertToFloat();
   if (!std::isfinite(scale) || scale <= 0)
@@ -339,27 +365,8 @@ LogicalResult AttentionOp::verify() {
                          "would change P), got ")
              << clip->convertToFloat();
   }
-  RankedTensorType q = ranked(getQuery()), k = ranked(getKey()),
-                   v = ranked(getValue());
-  for (auto [name, t] : {std::pair{"query", q}, {"key", k}, {"value", v}})
-    if (t && t.getRank() != 3)
-      return emitOpError() << name << " must have rank 3 ([B, S, E]), got rank "
-                           << t.getRank();
-  if (!q || !k || !v)
-    return success();
-  int64_t batch = q.getDimSize(0), embed = q.getDimSize(2);
-  int64_t keys = k.getDimSize(1);
-  if (failed(verifyShape(*this, "key", k, {batch, keys, embed})) ||
-      failed(verifyShape(*this, "value", v, {batch, keys, embed})))
-    return failure();
-  if (!ShapedType::isDynamic(embed) && embed % getNumHeads() != 0)
-    return emitOpError("embedding width ")
-           << embed << " is not divisible by num_heads " << getNumHeads();
-  if (getMaskBias() &&
-      failed(verifyShape(*this, "mask_bias", ranked(getMaskBias()),
-                         {batch, keys})))
-    return failure();
-  return verifyShape(*this, "result", ranked(getResult()), q.getShape());
+  return verifyAttentionShapes(*this, getQuery(), getKey(), getValue(),
+                               getMaskBias(), getResult(), getNumHeads());
 }
 
 //===----------------------------------------------------------------------===//
@@ -673,32 +680,13 @@ LogicalResult AttentionI8Op::verify() {
     return emitOpError("scale must be positive and finite");
   if (!std::isfinite(clip) || clip <= 0)
     return emitOpError("prob_clip must be positive and finite");
-  RankedTensorType q = ranked(getQuery()), k = ranked(getKey()),
-                   v = ranked(getValue());
-  for (auto [name, t] : {std::pair{"query", q}, {"key", k}, {"value", v}})
-    if (t && t.getRank() != 3)
-      return emitOpError() << name << " must have rank 3 ([B, S, E]), got rank "
-                           << t.getRank();
   for (auto [codes, s] : {std::pair{getQuery(), getQueryScale()},
                           {getKey(), getKeyScale()},
                           {getValue(), getValueScale()}})
     if (failed(verifyScale(*this, s.getType(), codes.getType())))
       return failure();
-  if (!q || !k || !v)
-    return success();
-  int64_t batch = q.getDimSize(0), embed = q.getDimSize(2);
-  int64_t keys = k.getDimSize(1);
-  if (failed(verifyShape(*this, "key", k, {batch, keys, embed})) ||
-      failed(verifyShape(*this, "value", v, {batch, keys, embed})))
-    return failure();
-  if (!ShapedType::isDynamic(embed) && embed % getNumHeads() != 0)
-    return emitOpError("embedding width ")
-           << embed << " is not divisible by num_heads " << getNumHeads();
-  if (getMaskBias() &&
-      failed(verifyShape(*this, "mask_bias", ranked(getMaskBias()),
-                         {batch, keys})))
-    return failure();
-  return verifyShape(*this, "result", ranked(getResult()), q.getShape());
+  return verifyAttentionShapes(*this, getQuery(), getKey(), getValue(),
+                               getMaskBias(), getResult(), getNumHeads());
 }
 
 LogicalResult EmbeddingBitsOp::verify() {

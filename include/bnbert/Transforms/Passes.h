@@ -3,6 +3,7 @@
 #ifndef BNBERT_TRANSFORMS_PASSES_H
 #define BNBERT_TRANSFORMS_PASSES_H
 
+#include "bnbert/Conversion/Passes.h"
 #include "bnbert/Quant/WeightQuantizers.h"
 #include "bnq/BnqDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"

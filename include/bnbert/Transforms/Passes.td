@@ -157,42 +157,6 @@ def BnqReport : Pass<"bnq-report", "::mlir::func::FuncOp"> {
   }];
 }
 
-def OnnxSpecializeShapes
-    : Pass<"onnx-specialize-shapes", "::mlir::func::FuncOp"> {
-  let summary = "Propagate static shapes through onnx ops and fold shape "
-                "computations to constants";
-  let description = [{
-    One forward sweep in program order: each onnx op's result type is
-    refined from its operands' static shapes and constant operands (ONNX
-    semantics: Reshape with 0/-1, Gather, Unsqueeze, Slice, MatMul
-    broadcasting, ...), then the op is folded when its operands are
-    constants. With the graph inputs fixed by `--shape`, the Shape ->
-    Gather -> Unsqueeze -> Concat -> Reshape chains of torch exports become
-    constants and every type becomes static. Dead ops are removed and the
-    function's result types follow the refined values.
-  }];
-  let dependentDialects = ["::bnbert::onnxir::OnnxDialect"];
-}
-
-def BnqRaiseOnnx : Pass<"bnq-raise-onnx", "::mlir::func::FuncOp"> {
-  let summary = "Raise onnx ops (with static shapes) to bnq building blocks";
-  let description = [{
-    First the compound patterns: decomposed LayerNorm -> bnq.layer_norm;
-    erf and tanh GELU -> bnq.gelu; Gather from a constant table ->
-    bnq.embedding; Gather of one position -> bnq.slice + bnq.reshape; QDQ
-    pairs -> static-clip bnq.quantize; DequantizeLinear of constants folded;
-    Clip -> bnq.clamp; length masks; com.microsoft Attention. Then one-to-one
-    conversions (MatMul / Gemm with a constant weight -> bnq.linear with the
-    weight stored [N, K], a constant bias added to a linear folded into it,
-    the com.microsoft fused ops, arithmetic, data movement, and the generic
-    bnq.unary / bnq.pow / bnq.reduce_mean for leftovers). An onnx op with no
-    bnq form is an error naming the first such node. Run
-    onnx-specialize-shapes first. Rules: docs/frontend.md.
-  }];
-  let dependentDialects = ["::bnbert::bnq::BnqDialect",
-                           "::mlir::arith::ArithDialect"];
-}
-
 def BnqFuseAttention : Pass<"bnq-fuse-attention", "::mlir::func::FuncOp"> {
   let summary = "Fuse the multi-head attention chain into bnq.attention";
   let description = [{
