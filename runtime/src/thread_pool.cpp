@@ -37,18 +37,29 @@ template <typename F> bool spinUntil(F done) {
 } // namespace
 
 ThreadPool::ThreadPool(int threads) {
-  for (int i = 1; i < threads; ++i)
-    workers.emplace_back([this] { workerLoop(); });
+  try {
+    for (int i = 1; i < threads; ++i)
+      workers.emplace_back([this] { workerLoop(); });
+  } catch (...) {
+    // A thread could not start: stop the ones that did, then report it
+    // (a vector of joinable threads must not be destroyed).
+    stop();
+    throw;
+  }
 }
 
-ThreadPool::~ThreadPool() {
+ThreadPool::~ThreadPool() { stop(); }
+
+void ThreadPool::stop() {
   {
     std::lock_guard<std::mutex> lock(mutex);
     stopping = true;
   }
   wake.notify_all();
   for (std::thread &t : workers)
-    t.join();
+    if (t.joinable())
+      t.join();
+  workers.clear();
 }
 
 /// Takes tiles until none are left.

@@ -70,6 +70,8 @@ public:
 private:
   void workerLoop();
   void drain();
+  /// Stops and joins the workers (destruction, or a failed construction).
+  void stop();
 
   std::vector<std::thread> workers;
   std::mutex mutex;
