@@ -20,4 +20,11 @@ if [[ -n $missing ]]; then
   echo "$missing" >&2
   exit 1
 fi
+# ... after a script's shebang, which must stay the first line.
+for f in "${sources[@]}"; do
+  if sed -n '2,$p' "$f" | grep -q '^#!'; then
+    echo "$f: the shebang is not the first line" >&2
+    exit 1
+  fi
+done
 echo "SPDX: ${#sources[@]} files carry the license line"
