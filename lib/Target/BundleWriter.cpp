@@ -9,7 +9,8 @@
 //   stored 64-byte aligned in the bundle's data; a weight op still read as
 //   a float tensor (not lowered) is stored as its dequantized f32 values;
 // - activations get arena slots from a greedy first-fit plan over their
-//   live ranges; each function result is copied into its output buffer.
+//   live ranges; each function result is copied into its output buffer;
+// - the bytes end with the CRC32C trailer of bnrt/checksum.h.
 //
 //===----------------------------------------------------------------------===//
 #include "bnbert/Target/BundleWriter.h"
@@ -19,6 +20,7 @@
 
 #include "bnrt/bitpack.h"
 #include "bnrt/bundle_format.h"
+#include "bnrt/checksum.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -474,8 +476,11 @@ std::vector<uint8_t> Writer::serialize(StringRef target, bool withData) const {
                        b.CreateVector(fbOps), b.CreateVector(inputs),
                        b.CreateVector(outputs), arenaBytes, fbData);
   fb::FinishSizePrefixedBundleBuffer(b, bundle);
-  return std::vector<uint8_t>(b.GetBufferPointer(),
-                              b.GetBufferPointer() + b.GetSize());
+  std::vector<uint8_t> bytes(b.GetBufferPointer(),
+                             b.GetBufferPointer() + b.GetSize());
+  auto trailer = bnrt::checksum::trailerFor(bytes.data(), bytes.size());
+  bytes.insert(bytes.end(), trailer.begin(), trailer.end());
+  return bytes;
 }
 
 } // namespace

@@ -90,7 +90,8 @@ int bnrt_model_input_shape(const bnrt_model *model, int i, int64_t *dims,
 int bnrt_model_output_shape(const bnrt_model *model, int i, int64_t *dims,
                             int capacity);
 
-/* Threads for later runs (1 = the calling thread only; default 1), and the
+/* Threads for later runs (1 = the calling thread only; default 1; at most
+ * 4x the hardware threads and at most 256: more is an argument error), and the
  * kernel ISA ("scalar", "avx2", "avx512", "neon", "neondot"; default: the
  * best this CPU has, or $BNRT_ISA). */
 bnrt_status bnrt_model_set_threads(bnrt_model *model, int threads,

@@ -14,7 +14,9 @@
 #include "bnrt/aot.h"
 #include "bnrt/bitpack.h"
 #include "bnrt/bundle_format.h"
+#include "bnrt/checksum.h"
 #include "bnrt/kernels.h"
+#include "crc32c.h"
 #include "ops/op_kernel.h"
 #include "scratch.h"
 #include "status.h"
@@ -118,18 +120,28 @@ std::string valueLabel(const fb::Bundle *b, int32_t id) {
 } // namespace
 
 void bnrt_model::load() {
-  if (size < 12 ||
+  if (size < 12 + checksum::kTrailerBytes ||
       !flatbuffers::BufferHasIdentifier(buf, fb::BundleIdentifier(),
                                         /*size_prefixed=*/true))
     invalid("not a bnbert bundle (missing the BNB1 identifier)");
-  if (flatbuffers::GetPrefixedSize(buf) + sizeof(flatbuffers::uoffset_t) !=
-      size)
+  // The flatbuffer, then the checksum trailer over every byte before it.
+  size_t bodySize =
+      flatbuffers::GetPrefixedSize(buf) + sizeof(flatbuffers::uoffset_t);
+  if (bodySize == size)
+    throw LoadError{BNRT_ERROR_UNSUPPORTED,
+                    "the bundle has no checksum (written by an older "
+                    "bnbert-compile): compile the model again"};
+  if (bodySize + checksum::kTrailerBytes != size)
     invalid("the bundle is truncated or has trailing bytes (" +
             std::to_string(size) + " bytes, the header says " +
-            std::to_string(flatbuffers::GetPrefixedSize(buf) +
-                           sizeof(flatbuffers::uoffset_t)) +
-            ")");
-  flatbuffers::Verifier verifier(buf, size, /*max_depth=*/64,
+            std::to_string(bodySize + checksum::kTrailerBytes) + ")");
+  uint32_t stored = 0;
+  for (int i = 3; i >= 0; --i)
+    stored = stored << 8 | buf[bodySize + 4 + i];
+  if (std::memcmp(buf + bodySize, checksum::kTrailerMagic, 4) != 0 ||
+      crc32c(buf, bodySize) != stored)
+    invalid("the bundle is corrupt (checksum mismatch)");
+  flatbuffers::Verifier verifier(buf, bodySize, /*max_depth=*/64,
                                  /*max_tables=*/1u << 24);
   if (!fb::VerifySizePrefixedBundleBuffer(verifier))
     invalid("the bundle is corrupt or truncated (flatbuffers verification "

@@ -7,8 +7,10 @@
 #include "bnrt/bundle_format.h"
 #include "bnrt/kernels.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
+#include <thread>
 
 namespace bnrt {
 
@@ -23,11 +25,25 @@ inline void setError(bnrt_error *err, bnrt_status status,
   std::snprintf(err->message, sizeof(err->message), "%s", msg.c_str());
 }
 
+/// The most threads a model may use: 4x the hardware threads, at most 256
+/// (more only costs memory and scheduling; an unbounded count once
+/// exhausted a machine's process limit).
+inline int maxThreads() {
+  unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<int>(std::min(256u, 4 * hardware));
+}
+
 /// Replaces `pool` with one of `threads` threads (NULL for 1).
 inline bnrt_status resizePool(bnrt_threads *&pool, int threads,
                               bnrt_error *err) {
-  if (threads < 1) {
-    setError(err, BNRT_ERROR_ARGUMENT, "threads must be >= 1");
+  int limit = maxThreads();
+  if (threads < 1 || threads > limit) {
+    setError(
+        err, BNRT_ERROR_ARGUMENT,
+        "threads must be in [1, " + std::to_string(limit) +
+            "] (4x this machine's " +
+            std::to_string(std::max(1u, std::thread::hardware_concurrency())) +
+            " hardware threads, at most 256), got " + std::to_string(threads));
     return BNRT_ERROR_ARGUMENT;
   }
   bnrt_threads_destroy(pool);

@@ -5,6 +5,7 @@
 
 #include "bnrt/bitpack.h"
 #include "bnrt/bundle_format.h"
+#include "bnrt/checksum.h"
 
 #include <cstring>
 #include <string>
@@ -57,8 +58,11 @@ struct BundleBuilder {
         b.CreateVector(values), b.CreateVector(ops), b.CreateVector(inputs),
         b.CreateVector(outputs), arenaBytes, dataV);
     bnrt::fb::FinishSizePrefixedBundleBuffer(b, bundle);
-    return std::vector<uint8_t>(b.GetBufferPointer(),
-                                b.GetBufferPointer() + b.GetSize());
+    std::vector<uint8_t> bytes(b.GetBufferPointer(),
+                               b.GetBufferPointer() + b.GetSize());
+    auto trailer = bnrt::checksum::trailerFor(bytes.data(), bytes.size());
+    bytes.insert(bytes.end(), trailer.begin(), trailer.end());
+    return bytes;
   }
 };
 

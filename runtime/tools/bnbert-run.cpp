@@ -44,7 +44,8 @@ void usage() {
       "                         missing (default: .)\n"
       "  --bench N              time N runs after a warm-up; print one JSON "
       "line\n"
-      "  --threads T            worker threads (default 1)\n"
+      "  --threads T            worker threads (default 1; at most 4x the\n"
+      "                         hardware threads and 256)\n"
       "  --isa ISA              scalar, avx2, avx512, neon or neondot "
       "(default: best available)\n"
       "  --profile              print time per op kind and the slowest ops\n");

@@ -37,6 +37,7 @@
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 
 using namespace llvm;
@@ -158,6 +159,15 @@ int main(int argc, char **argv) {
       target.empty() ? bnrt::fb::hostTarget() : target.getValue();
   if (targetName != "x86_64" && targetName != "aarch64")
     return fail("--target must be x86_64 or aarch64");
+  {
+    // Writing over the model being compiled would lose it.
+    std::error_code ec;
+    if (std::filesystem::equivalent(inputFile.getValue(), outputFile.getValue(),
+                                    ec))
+      return fail("-o " + outputFile +
+                  " is the input model: choose another "
+                  "output path");
+  }
 
   bnbert::OnnxImportOptions options;
   for (const std::string &spec : shapes) {

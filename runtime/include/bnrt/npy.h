@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -71,11 +72,14 @@ inline std::string field(const std::string &header, const std::string &key) {
 
 /// Reads `path` into `out`; on failure returns false and sets `error`.
 inline bool read(const std::string &path, Array &out, std::string &error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "cannot open '" + path + "'";
+  std::error_code ec;
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  std::streamoff fileSize = in ? std::streamoff(in.tellg()) : -1;
+  if (!std::filesystem::is_regular_file(path, ec) || !in || fileSize < 0) {
+    error = "cannot open '" + path + "' (missing, or not a regular file)";
     return false;
   }
+  in.seekg(0);
   char magic[8];
   if (!in.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0) {
     error = "'" + path + "' is not a .npy file";
@@ -98,6 +102,14 @@ inline bool read(const std::string &path, Array &out, std::string &error) {
   std::string header(headerLength, '\0');
   if (!in.read(header.data(), headerLength)) {
     error = "'" + path + "' has a truncated header";
+    return false;
+  }
+  // The header is a dict literal ending in a newline (the format's rule).
+  size_t close = header.rfind('}');
+  if (header.empty() || header.back() != '\n' || header.find('{') != 0 ||
+      close == std::string::npos ||
+      header.find_first_not_of(" \n", close + 1) != std::string::npos) {
+    error = "'" + path + "' has an unterminated or malformed header";
     return false;
   }
   out.dtype = detail::field(header, "descr");
@@ -127,7 +139,23 @@ inline bool read(const std::string &path, Array &out, std::string &error) {
     }
     i = end + 1;
   }
-  size_t bytes = itemSize(out.dtype) * size_t(out.numElements());
+  // The claimed size against the file's, before allocating anything: an
+  // element count that overflows or exceeds the data is an error.
+  uint64_t bytes = itemSize(out.dtype);
+  for (int64_t d : out.shape) {
+    if (d != 0 && bytes > UINT64_MAX / uint64_t(d)) {
+      error = "'" + path + "' has a shape " + shape + " too large to hold";
+      return false;
+    }
+    bytes *= uint64_t(d);
+  }
+  uint64_t available = uint64_t(fileSize) - uint64_t(in.tellg());
+  if (bytes != available) {
+    error = "'" + path + "' holds " + std::to_string(available) +
+            " bytes of data, its shape " + shape + " needs " +
+            std::to_string(bytes);
+    return false;
+  }
   out.data.resize(bytes);
   if (!in.read(out.data.data(), bytes)) {
     error = "'" + path + "' is truncated: expected " + std::to_string(bytes) +
