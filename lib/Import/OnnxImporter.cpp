@@ -26,6 +26,7 @@
 
 #include <fcntl.h>
 #include <fstream>
+#include <optional>
 #include <unistd.h>
 
 using namespace mlir;
@@ -97,6 +98,13 @@ private:
   Type elementType(int32_t dtype, const std::string &what);
   Type tensorType(const onnx::TypeProto &type, const std::string &what);
   ElementsAttr tensorAttr(const onnx::TensorProto &tensor, bool allowResource);
+  struct ExternalData {
+    std::string path; // inside the model's directory
+    int64_t offset;
+  };
+  /// `expected`: the tensor's bytes, checked against the file when given.
+  ExternalData resolveExternalData(const onnx::TensorProto &tensor,
+                                   std::optional<size_t> expected);
   std::string readTensorBytes(const onnx::TensorProto &tensor,
                               size_t elementSize, int64_t count);
   std::string nodeLabel(const onnx::NodeProto &node) const;
@@ -233,7 +241,31 @@ void Importer::checkAndInferShapes() {
     throw ImportError{"the model uses opset " + std::to_string(opset) +
                       "; bnbert imports opset " + std::to_string(kMinOpset) +
                       " and newer"};
+  // External data first (confined to the model's directory), then the
+  // checker, which (ONNX 1.12, given a ModelProto) looks for external
+  // files relative to the working directory: it runs from the model's
+  // directory, and back (the importer is single-threaded).
+  bool external = false;
+  for (const auto &init : model.graph().initializer())
+    if (init.data_location() == onnx::TensorProto::EXTERNAL) {
+      resolveExternalData(init, std::nullopt);
+      external = true;
+    }
   try {
+    int cwd = external ? ::open(".", O_RDONLY | O_DIRECTORY) : -1;
+    if (cwd >= 0 && !modelDir.empty() && ::chdir(modelDir.c_str()) != 0) {
+      ::close(cwd);
+      cwd = -1;
+    }
+    struct Restore {
+      int fd;
+      ~Restore() {
+        if (fd >= 0) {
+          (void)!::fchdir(fd);
+          ::close(fd);
+        }
+      }
+    } restore{cwd};
     onnx::checker::check_model(model);
   } catch (const std::exception &e) {
     throw ImportError{std::string("the ONNX checker rejects the model: ") +
@@ -318,37 +350,83 @@ size_t elementBytes(Type type) {
   return type.isInteger(1) ? 1 : (type.getIntOrFloatBitWidth() + 7) / 8;
 }
 
+/// Where `tensor`'s external data lives, checked: as ONNX Runtime does, a
+/// location relative to the model's directory that stays inside it (no
+/// absolute path, no '..', no symlink out of it), holding `expected` bytes
+/// from `offset` (checked against the file's size before anything is
+/// allocated).
+Importer::ExternalData
+Importer::resolveExternalData(const onnx::TensorProto &tensor,
+                              std::optional<size_t> expected) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto &kv : tensor.external_data()) {
+    int64_t *field = kv.key() == "offset"   ? &offset
+                     : kv.key() == "length" ? &length
+                                            : nullptr;
+    if (kv.key() == "location")
+      location = kv.value();
+    else if (field &&
+             (StringRef(kv.value()).getAsInteger(10, *field) || *field < 0))
+      throw ImportError{"external data " + kv.key() + " '" + kv.value() +
+                        "' of tensor '" + tensor.name() +
+                        "' is not a non-negative integer"};
+  }
+  bool escapes = location.empty() || llvm::sys::path::is_absolute(location);
+  for (auto it = llvm::sys::path::begin(location),
+            end = llvm::sys::path::end(location);
+       it != end && !escapes; ++it)
+    escapes = *it == "..";
+  if (escapes)
+    throw ImportError{"external data location '" + location + "' of tensor '" +
+                      tensor.name() +
+                      "' must be a relative path inside the model's "
+                      "directory"};
+  SmallString<256> file(modelDir.empty() ? "." : modelDir);
+  llvm::sys::path::append(file, location);
+  SmallString<256> realDir, realFile;
+  uint64_t fileSize = 0;
+  if (llvm::sys::fs::real_path(modelDir.empty() ? "." : modelDir, realDir) ||
+      llvm::sys::fs::real_path(file, realFile) ||
+      llvm::sys::fs::file_size(realFile, fileSize))
+    throw ImportError{"external data '" + location + "' of tensor '" +
+                      tensor.name() + "' cannot be read (looked for " +
+                      file.str().str() + ")"};
+  if (!StringRef(realFile).starts_with((realDir + "/").str()))
+    throw ImportError{"external data '" + location + "' of tensor '" +
+                      tensor.name() + "' resolves to " + realFile.str().str() +
+                      ", outside the model's directory"};
+  if (!expected)
+    return {realFile.str().str(), offset};
+  if (length >= 0 && static_cast<size_t>(length) != *expected)
+    throw ImportError{"external data of tensor '" + tensor.name() +
+                      "' has length " + std::to_string(length) + ", expected " +
+                      std::to_string(*expected)};
+  if (static_cast<uint64_t>(offset) > fileSize ||
+      *expected > fileSize - static_cast<uint64_t>(offset))
+    throw ImportError{"external data file " + file.str().str() + " (" +
+                      std::to_string(fileSize) +
+                      " bytes) ends before tensor '" + tensor.name() +
+                      "' (offset " + std::to_string(offset) + ", " +
+                      std::to_string(*expected) + " bytes)"};
+  return {realFile.str().str(), offset};
+}
+
 std::string Importer::readTensorBytes(const onnx::TensorProto &tensor,
                                       size_t elementSize, int64_t count) {
   size_t expected = elementSize * static_cast<size_t>(count);
   std::string bytes;
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
-    std::string location;
-    int64_t offset = 0, length = -1;
-    for (const auto &kv : tensor.external_data()) {
-      if (kv.key() == "location")
-        location = kv.value();
-      else if (kv.key() == "offset")
-        offset = std::stoll(kv.value());
-      else if (kv.key() == "length")
-        length = std::stoll(kv.value());
-    }
-    SmallString<256> file(modelDir);
-    llvm::sys::path::append(file, location);
-    std::ifstream in(file.c_str(), std::ios::binary);
-    if (location.empty() || !in)
-      throw ImportError{"external data '" + location + "' of tensor '" +
-                        tensor.name() + "' cannot be read (looked for " +
-                        file.str().str() + ")"};
-    if (length >= 0 && static_cast<size_t>(length) != expected)
-      throw ImportError{"external data of tensor '" + tensor.name() +
-                        "' has length " + std::to_string(length) +
-                        ", expected " + std::to_string(expected)};
+    ExternalData data = resolveExternalData(tensor, expected);
+    std::ifstream in(data.path, std::ios::binary);
+    if (!in)
+      throw ImportError{"external data file " + data.path + " of tensor '" +
+                        tensor.name() + "' cannot be read"};
     bytes.resize(expected);
-    in.seekg(offset);
+    in.seekg(data.offset);
     in.read(bytes.data(), expected);
     if (static_cast<size_t>(in.gcount()) != expected)
-      throw ImportError{"external data file " + file.str().str() +
+      throw ImportError{"external data file " + data.path +
                         " ends before tensor '" + tensor.name() + "'"};
     return bytes;
   }
