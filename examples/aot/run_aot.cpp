@@ -58,7 +58,9 @@ int main(int argc, char **argv) {
       size_t eq = spec.find('=');
       if (eq == std::string::npos)
         return fail("--input expects NAME=FILE.npy");
-      inputFiles[spec.substr(0, eq)] = spec.substr(eq + 1);
+      if (!inputFiles.emplace(spec.substr(0, eq), spec.substr(eq + 1)).second)
+        return fail("--input " + spec.substr(0, eq) +
+                    " is given more than once");
     } else if (arg == "--output-dir") {
       outputDir = value();
     } else if (arg == "--threads") {

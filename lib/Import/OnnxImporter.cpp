@@ -48,7 +48,8 @@ std::string addShapeOption(StringRef spec, OnnxImportOptions &options) {
           .str();
     shape.push_back(d);
   }
-  options.shapes[name.str()] = shape;
+  if (!options.shapes.emplace(name.str(), shape).second)
+    return ("--shape " + name + " is given more than once").str();
   return "";
 }
 

@@ -82,7 +82,9 @@ int main(int argc, char **argv) {
       const char *eq = v ? std::strchr(v, '=') : nullptr;
       if (!eq || eq == v || !eq[1])
         return fail("--input expects NAME=FILE.npy");
-      inputFiles[std::string(v, eq)] = eq + 1;
+      if (!inputFiles.emplace(std::string(v, eq), eq + 1).second)
+        return fail("--input " + std::string(v, eq) +
+                    " is given more than once");
     } else if (a == "--output-dir") {
       const char *v = value();
       if (!v)
