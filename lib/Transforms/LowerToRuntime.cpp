@@ -25,10 +25,11 @@ using namespace bnbert::bnq;
 
 namespace {
 
-/// The quantize whose codes `v` dequantizes: v = dequantize(quantize(x)).
-QuantizeOp quantizerOf(Value v) {
+/// The dequantize that makes `v` from quantized codes, when v =
+/// dequantize(quantize(x)); null otherwise.
+DequantizeOp dequantizedCodes(Value v) {
   auto dq = v.getDefiningOp<DequantizeOp>();
-  return dq ? dq.getInput().getDefiningOp<QuantizeOp>() : QuantizeOp();
+  return dq && dq.getInput().getDefiningOp<QuantizeOp>() ? dq : DequantizeOp();
 }
 
 /// A weight attribute as a constant named after its weight op (`suffix`
@@ -57,11 +58,11 @@ struct LinearToLinearBits : OpRewritePattern<LinearOp> {
     auto packed = op.getWeight().getDefiningOp<PackedWeightOp>();
     if (!packed)
       return rewriter.notifyMatchFailure(op, "weight is not packed planes");
-    QuantizeOp q = quantizerOf(op.getInput());
-    if (!q)
+    DequantizeOp dq = dequantizedCodes(op.getInput());
+    if (!dq)
       return rewriter.notifyMatchFailure(
           op, "input is not dequantize(quantize(x))");
-    auto dq = op.getInput().getDefiningOp<DequantizeOp>();
+    auto q = dq.getInput().getDefiningOp<QuantizeOp>();
     auto [bits, scales] = packedConstants(rewriter, packed);
     rewriter.replaceOpWithNewOp<LinearBitsOp>(op, op.getType(), dq.getInput(),
                                               dq.getScale(), bits, scales,
@@ -77,10 +78,10 @@ struct LinearToLinearI8 : OpRewritePattern<LinearOp> {
     auto weight = op.getWeight().getDefiningOp<QuantWeightOp>();
     if (!weight)
       return rewriter.notifyMatchFailure(op, "weight is not a quant_weight");
-    if (!quantizerOf(op.getInput()))
+    DequantizeOp dq = dequantizedCodes(op.getInput());
+    if (!dq)
       return rewriter.notifyMatchFailure(
           op, "input is not dequantize(quantize(x))");
-    auto dq = op.getInput().getDefiningOp<DequantizeOp>();
     Value values =
         weightConstant(rewriter, weight, weight.getValues(), "/values");
     Value scale = weightConstant(rewriter, weight, weight.getScale(), "/scale");
@@ -99,10 +100,10 @@ struct AttentionToAttentionI8 : OpRewritePattern<AttentionOp> {
       return rewriter.notifyMatchFailure(op, "probabilities stay float");
     SmallVector<Value, 6> codes;
     for (Value v : {op.getQuery(), op.getKey(), op.getValue()}) {
-      if (!quantizerOf(v))
+      DequantizeOp dq = dequantizedCodes(v);
+      if (!dq)
         return rewriter.notifyMatchFailure(
             op, "q, k or v is not dequantize(quantize(x))");
-      auto dq = v.getDefiningOp<DequantizeOp>();
       codes.append({dq.getInput(), dq.getScale()});
     }
     float clip = op.getProbClip() ? op.getProbClip()->convertToFloat() : 1.0f;

@@ -25,12 +25,16 @@ inline void setError(bnrt_error *err, bnrt_status status,
   std::snprintf(err->message, sizeof(err->message), "%s", msg.c_str());
 }
 
+/// The hardware threads of this machine (at least 1).
+inline unsigned hardwareThreads() {
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 /// The most threads a model may use: 4x the hardware threads, at most 256
 /// (more only costs memory and scheduling; an unbounded count once
 /// exhausted a machine's process limit).
 inline int maxThreads() {
-  unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
-  return static_cast<int>(std::min(256u, 4 * hardware));
+  return static_cast<int>(std::min(256u, 4 * hardwareThreads()));
 }
 
 /// Replaces `pool` with one of `threads` threads (NULL for 1).
@@ -38,12 +42,11 @@ inline bnrt_status resizePool(bnrt_threads *&pool, int threads,
                               bnrt_error *err) {
   int limit = maxThreads();
   if (threads < 1 || threads > limit) {
-    setError(
-        err, BNRT_ERROR_ARGUMENT,
-        "threads must be in [1, " + std::to_string(limit) +
-            "] (4x this machine's " +
-            std::to_string(std::max(1u, std::thread::hardware_concurrency())) +
-            " hardware threads, at most 256), got " + std::to_string(threads));
+    setError(err, BNRT_ERROR_ARGUMENT,
+             "threads must be in [1, " + std::to_string(limit) +
+                 "] (4x this machine's " + std::to_string(hardwareThreads()) +
+                 " hardware threads, at most 256), got " +
+                 std::to_string(threads));
     return BNRT_ERROR_ARGUMENT;
   }
   bnrt_threads_destroy(pool);

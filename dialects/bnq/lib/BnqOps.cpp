@@ -605,13 +605,12 @@ static void printScaleType(OpAsmPrinter &printer, Operation *, Type type) {
 //===----------------------------------------------------------------------===//
 
 /// The [P, N, W] shape of packed planes and the scales [P, 1 | N] they
-/// need, W = ceil(k / 64); the plane count is returned.
-static FailureOr<int64_t> verifyPackedPlanes(Operation *op, Value bits,
-                                             Value scales, int64_t rows,
-                                             int64_t k) {
+/// need, W = ceil(k / 64).
+static LogicalResult verifyPackedPlanes(Operation *op, Value bits, Value scales,
+                                        int64_t rows, int64_t k) {
   RankedTensorType b = ranked(bits), s = ranked(scales);
   if (!b || !s)
-    return int64_t{0};
+    return success();
   if (b.getRank() != 3 || b.isDynamicDim(0) || b.getDimSize(0) < 1 ||
       b.getDimSize(0) > 8)
     return op->emitOpError("bits must be [P, N, W] with 1 <= P <= 8, got ")
@@ -625,7 +624,7 @@ static FailureOr<int64_t> verifyPackedPlanes(Operation *op, Value bits,
       !(s.getDimSize(1) == 1 || dimsCompatible(s.getDimSize(1), rows)))
     return op->emitOpError("plane_scales must be [P, 1] or [P, N] for ")
            << planes << " planes of " << dimStr(rows) << " rows, got " << s;
-  return planes;
+  return success();
 }
 
 /// x [..., K] -> result [..., N], with a bias [N] if present.
