@@ -88,11 +88,13 @@ int main(int argc, char **argv) {
 
   bnrt::npy::ModelArrays arrays;
   std::string error;
-  if (!bnrt::npy::prepareArrays(model, inputFiles, arrays, error))
+  if (!bnrt::npy::prepareArrays(model, bnrt_model_context(model, nullptr),
+                                inputFiles, arrays, error))
     return fail(error);
   auto run = [&] {
     return bnrt_model_run(model, arrays.inputData.data(),
-                          arrays.outputData.data(), &err) == BNRT_OK;
+                          arrays.inputBytes.data(), arrays.outputData.data(),
+                          arrays.outputBytes.data(), &err) == BNRT_OK;
   };
   if (!run())
     return fail(err.message);

@@ -36,20 +36,31 @@ namespace bnbert {
 std::string addShapeOption(StringRef spec, OnnxImportOptions &options) {
   auto [name, dims] = spec.split('=');
   if (name.empty() || dims.empty())
-    return ("--shape expects NAME=D0xD1x..., got '" + spec + "'").str();
-  std::vector<int64_t> shape;
+    return ("--shape expects NAME=D0xD1x... (a dimension may be a range "
+            "LO..HI), got '" +
+            spec + "'")
+        .str();
+  std::vector<int64_t> mins, maxs;
   SmallVector<StringRef> parts;
   dims.split(parts, 'x');
   for (StringRef part : parts) {
-    int64_t d;
-    if (part.getAsInteger(10, d) || d <= 0)
+    auto [lo, hi] = part.split("..");
+    if (!part.contains(".."))
+      hi = lo;
+    int64_t min, max;
+    if (lo.getAsInteger(10, min) || hi.getAsInteger(10, max) || min <= 0 ||
+        max <= 0)
       return ("--shape '" + spec + "': '" + part +
-              "' is not a positive dimension")
+              "' is not a positive dimension or range LO..HI")
           .str();
-    shape.push_back(d);
+    if (min > max)
+      return ("--shape '" + spec + "': range '" + part + "' is empty").str();
+    mins.push_back(min);
+    maxs.push_back(max);
   }
-  if (!options.shapes.emplace(name.str(), shape).second)
+  if (!options.shapes.emplace(name.str(), maxs).second)
     return ("--shape " + name + " is given more than once").str();
+  options.minShapes[name.str()] = mins;
   return "";
 }
 

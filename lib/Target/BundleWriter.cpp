@@ -10,10 +10,13 @@
 //   a float tensor (not lowered) is stored as its dequantized f32 values;
 // - activations get arena slots from a greedy first-fit plan over their
 //   live ranges; each function result is copied into its output buffer;
+// - with a shape range, the same program compiled at the probe sizes gives
+//   every dimension's form in the range's symbols (ShapeRange.h);
 // - the bytes end with the CRC32C trailer of bnrt/checksum.h.
 //
 //===----------------------------------------------------------------------===//
 #include "bnbert/Target/BundleWriter.h"
+#include "bnbert/Target/ShapeRange.h"
 #include "bnq/BnqOps.h"
 #include "bnq/ElementsAccess.h"
 #include "bnq/WeightValues.h"
@@ -49,7 +52,8 @@ struct ValueInfo {
   fb::Storage storage;
   int64_t offset = 0;
   int64_t bytes = 0;
-  int firstOp = -1, lastOp = -1; // live range of an arena value
+  int firstOp = -1, lastOp = -1;  // live range of an arena value
+  std::vector<uint8_t> dimPowers; // rank x symbols; empty: fixed
 };
 
 /// An op's options table, built when the op is serialized (flatbuffers
@@ -84,6 +88,10 @@ public:
   /// The size-prefixed bundle, with or without the constant data.
   std::vector<uint8_t> serialize(StringRef target, bool withData) const;
   const std::vector<uint8_t> &constants() const { return data; }
+  /// Makes the program (compiled at the range's upper bound) run the
+  /// range, from `probe`: the same model compiled at the probe sizes.
+  LogicalResult applyRange(const Writer &probe,
+                           ArrayRef<RangeSymbol> rangeSymbols);
 
 private:
   LogicalResult lowerOp(Operation *op);
@@ -106,6 +114,7 @@ private:
   llvm::DenseMap<Value, int32_t> ids;
   std::vector<int32_t> inputs, outputs;
   int64_t arenaBytes = 0;
+  std::vector<RangeSymbol> symbols;
 };
 
 std::string locName(Location loc) {
@@ -449,13 +458,83 @@ LogicalResult Writer::lower() {
   return success();
 }
 
+/// The serialized options table of an op (to compare two programs' ops).
+std::vector<uint8_t> optionsBytes(const OpInfo &op) {
+  if (!op.options.build)
+    return {};
+  flatbuffers::FlatBufferBuilder b;
+  b.Finish(op.options.build(b));
+  return {b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()};
+}
+
+LogicalResult Writer::applyRange(const Writer &probe,
+                                 ArrayRef<RangeSymbol> rangeSymbols) {
+  auto fail = [&](const Twine &why) {
+    return func.emitError("the shape range cannot be compiled: ")
+           << why << "; compile with a fixed --shape";
+  };
+  if (probe.values.size() != values.size() || probe.ops.size() != ops.size())
+    return fail("the model's program differs at the probe shape (" +
+                Twine(probe.ops.size()) + " ops instead of " +
+                Twine(ops.size()) + ")");
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const OpInfo &a = ops[i], &b = probe.ops[i];
+    if (a.code != b.code || a.inputs != b.inputs || a.outputs != b.outputs ||
+        a.options.type != b.options.type || optionsBytes(a) != optionsBytes(b))
+      return fail("op '" + a.name + "' (" + fb::EnumNameOpCode(a.code) +
+                  ") depends on the input shape in its options or operands");
+  }
+  size_t n = rangeSymbols.size();
+  for (size_t id = 0; id < values.size(); ++id) {
+    ValueInfo &v = values[id];
+    const ValueInfo &p = probe.values[id];
+    std::string label = "value '" + v.name + "'";
+    if (v.dtype != p.dtype || v.storage != p.storage ||
+        v.shape.size() != p.shape.size())
+      return fail(label + " differs at the probe shape");
+    std::vector<uint8_t> powers;
+    bool ranged = false;
+    for (size_t d = 0; d < v.shape.size(); ++d) {
+      auto form = solveDimPowers(v.shape[d], p.shape[d], rangeSymbols);
+      if (!form)
+        return fail(label + " dimension " + Twine(d) + " is " +
+                    Twine(v.shape[d]) + " at the bound and " +
+                    Twine(p.shape[d]) +
+                    " at the probe: not a product of the ranged sizes");
+      ranged |= llvm::any_of(*form, [](uint8_t e) { return e != 0; });
+      powers.insert(powers.end(), form->begin(), form->end());
+    }
+    if (ranged)
+      v.dimPowers = std::move(powers);
+    if (v.storage != fb::Storage::Constant)
+      continue;
+    // A constant is read as the dense prefix of its bound: it must be
+    // stored that way (the probe's bytes) and laid out so (size-1
+    // dimensions, then its one ranged dimension, then fixed ones).
+    if (std::memcmp(data.data() + v.offset, probe.data.data() + p.offset,
+                    p.bytes) != 0)
+      return fail("constant " + label +
+                  " at the probe shape is not the prefix of its values at "
+                  "the bound");
+    size_t d = 0;
+    while (d < v.shape.size() && v.shape[d] == 1)
+      ++d;
+    for (size_t e = d + 1; ranged && e < v.shape.size(); ++e)
+      for (size_t j = 0; j < n; ++j)
+        if (v.dimPowers[e * n + j])
+          return fail("constant " + label + " varies in an inner dimension");
+  }
+  symbols.assign(rangeSymbols.begin(), rangeSymbols.end());
+  return success();
+}
+
 std::vector<uint8_t> Writer::serialize(StringRef target, bool withData) const {
   flatbuffers::FlatBufferBuilder b(1 << 20);
   std::vector<flatbuffers::Offset<fb::Value>> fbValues;
   for (const ValueInfo &v : values)
-    fbValues.push_back(fb::CreateValue(b, b.CreateString(v.name), v.dtype,
-                                       b.CreateVector(v.shape), v.storage,
-                                       v.offset));
+    fbValues.push_back(fb::CreateValue(
+        b, b.CreateString(v.name), v.dtype, b.CreateVector(v.shape), v.storage,
+        v.offset, v.dimPowers.empty() ? 0 : b.CreateVector(v.dimPowers)));
   std::vector<flatbuffers::Offset<fb::Op>> fbOps;
   for (const OpInfo &o : ops) {
     flatbuffers::Offset<void> options;
@@ -465,6 +544,11 @@ std::vector<uint8_t> Writer::serialize(StringRef target, bool withData) const {
         b, o.code, b.CreateString(o.name), b.CreateVector(o.inputs),
         b.CreateVector(o.outputs), o.options.type, options));
   }
+  std::vector<flatbuffers::Offset<fb::Symbol>> symbolTables;
+  for (const RangeSymbol &s : symbols)
+    symbolTables.push_back(
+        fb::CreateSymbol(b, b.CreateString(s.name), s.min, s.max));
+  auto fbSymbols = symbols.empty() ? 0 : b.CreateVector(symbolTables);
   flatbuffers::Offset<flatbuffers::Vector<uint8_t>> fbData;
   if (withData) {
     b.ForceVectorAlignment(data.size(), 1, 32); // flatbuffers' maximum
@@ -474,7 +558,7 @@ std::vector<uint8_t> Writer::serialize(StringRef target, bool withData) const {
       fb::CreateBundle(b, fb::kBundleFormatVersion, BNRT_BITPACK_LAYOUT_VERSION,
                        b.CreateString(target.str()), b.CreateVector(fbValues),
                        b.CreateVector(fbOps), b.CreateVector(inputs),
-                       b.CreateVector(outputs), arenaBytes, fbData);
+                       b.CreateVector(outputs), arenaBytes, fbSymbols, fbData);
   fb::FinishSizePrefixedBundleBuffer(b, bundle);
   std::vector<uint8_t> bytes(b.GetBufferPointer(),
                              b.GetBufferPointer() + b.GetSize());
@@ -483,22 +567,38 @@ std::vector<uint8_t> Writer::serialize(StringRef target, bool withData) const {
   return bytes;
 }
 
-} // namespace
-
-FailureOr<std::vector<uint8_t>> writeBundle(func::FuncOp func,
-                                            StringRef target) {
+/// The program of `func`, ranged by `range` when given.
+FailureOr<Writer> lowerProgram(func::FuncOp func,
+                               const ShapeRangeProbe *range) {
   Writer writer(func);
   if (failed(writer.lower()))
     return failure();
-  return writer.serialize(target, /*withData=*/true);
+  if (range) {
+    Writer probe(range->probe);
+    if (failed(probe.lower()) ||
+        failed(writer.applyRange(probe, range->symbols)))
+      return failure();
+  }
+  return writer;
 }
 
-FailureOr<BundleParts> writeBundleParts(func::FuncOp func, StringRef target) {
-  Writer writer(func);
-  if (failed(writer.lower()))
+} // namespace
+
+FailureOr<std::vector<uint8_t>> writeBundle(func::FuncOp func, StringRef target,
+                                            const ShapeRangeProbe *range) {
+  auto writer = lowerProgram(func, range);
+  if (failed(writer))
     return failure();
-  return BundleParts{writer.serialize(target, /*withData=*/false),
-                     writer.constants()};
+  return writer->serialize(target, /*withData=*/true);
+}
+
+FailureOr<BundleParts> writeBundleParts(func::FuncOp func, StringRef target,
+                                        const ShapeRangeProbe *range) {
+  auto writer = lowerProgram(func, range);
+  if (failed(writer))
+    return failure();
+  return BundleParts{writer->serialize(target, /*withData=*/false),
+                     writer->constants()};
 }
 
 } // namespace bnbert

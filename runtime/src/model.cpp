@@ -10,31 +10,19 @@
 // model: a bundle's bytes, or an AOT object's program and constants.
 //
 //===----------------------------------------------------------------------===//
-#include "bnrt.h"
+#include "model.h"
+
 #include "bnrt/aot.h"
 #include "bnrt/bitpack.h"
 #include "bnrt/bundle_format.h"
 #include "bnrt/checksum.h"
-#include "bnrt/kernels.h"
 #include "crc32c.h"
-#include "ops/op_kernel.h"
-#include "scratch.h"
-#include "status.h"
 
 #include <algorithm>
-#include <chrono>
-#include <cstdarg>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <memory>
-#include <new>
-#include <stdexcept>
-#include <string>
 #include <tuple>
-#include <vector>
 
 using namespace bnrt;
 
@@ -42,72 +30,18 @@ namespace {
 
 constexpr int64_t kMaxBytes = int64_t(1) << 40;
 
-struct LoadError {
-  bnrt_status status;
-  std::string message;
-};
-
-[[noreturn]] void invalid(const std::string &message) {
-  throw LoadError{BNRT_ERROR_INVALID, message};
-}
-
 } // namespace
 
-struct bnrt_model {
-  std::vector<uint8_t> storage; // the bundle's bytes, copied to ...
-  uint8_t *buf = nullptr;       // ... a 64-byte aligned start
-  size_t size = 0;
-  const fb::Bundle *bundle = nullptr;
-  const uint8_t *data = nullptr; // constants: in the bundle, or an AOT
-  int64_t dataSize = 0;          // object's global (externalData)
-  const uint8_t *externalData = nullptr;
-  int64_t externalDataSize = 0;
-  std::vector<const OpKernel *> kernels; // per op
-  struct Free {
-    void operator()(uint8_t *p) const { std::free(p); }
-  };
-  std::unique_ptr<uint8_t, Free> arenaStorage;
-  uint8_t *arena = nullptr;
-  std::vector<std::vector<int64_t>> shapes;  // per value
-  std::vector<int32_t> producers;            // per value: op index or -1
-  std::vector<int32_t> inputs, outputs;      // value ids
-  std::vector<std::vector<uint64_t>> packed; // per op (GEMM weights)
-  std::vector<int8_t> scratch;
-  std::vector<double> opSeconds;
-  bool profiling = false;
-  bnrt_isa isa = BNRT_ISA_SCALAR;
-  bnrt_threads *pool = nullptr;
-  // Per-thread scratch reserved on every pool thread after a run that grew
-  // it (scratch.h), so later runs allocate nothing.
-  ScratchReservation scratchReservation;
-  // Operand views of every op, built at load; only the views of the
-  // caller's input/output buffers (ioViews) are re-pointed per run.
-  std::vector<std::vector<View>> opInputs, opOutputs;
-  struct IoView {
-    View *view;
-    int32_t value;
-  };
-  std::vector<IoView> ioViews;
+bnrt_model::~bnrt_model() = default;
 
-  ~bnrt_model() { bnrt_threads_destroy(pool); }
-
-  /// Copies `n` bytes to 64-byte aligned storage (constants are aligned
-  /// relative to the start of the bundle).
-  void setBytes(const void *bytes, size_t n) {
-    storage.resize(n + 64);
-    buf = storage.data() +
-          (64 - reinterpret_cast<uintptr_t>(storage.data()) % 64) % 64;
-    if (n)
-      std::memcpy(buf, bytes, n);
-    size = n;
-  }
-  void load();
-  void validateValues();
-  void validateOp(int index, const fb::Op &op);
-  void prepack();
-  void bindViews();
-  void *address(int32_t id, const void *const *in, void *const *out) const;
-};
+void bnrt_model::setBytes(const void *bytes, size_t n) {
+  storage.resize(n + 64);
+  buf = storage.data() +
+        (64 - reinterpret_cast<uintptr_t>(storage.data()) % 64) % 64;
+  if (n)
+    std::memcpy(buf, bytes, n);
+  size = n;
+}
 
 namespace {
 
@@ -182,6 +116,7 @@ void bnrt_model::load() {
   if (arenaBytes < 0 || arenaBytes > kMaxBytes)
     invalid("arena size " + std::to_string(arenaBytes) + " is out of range");
   validateValues();
+  validateRanges();
   // Ops are validated in program order, so an operand's producer (when it
   // is an op's result) is known when its reader is checked.
   producers.assign(bundle->values()->size(), -1);
@@ -191,8 +126,24 @@ void bnrt_model::load() {
     for (int32_t id : *bundle->ops()->Get(i)->outputs())
       producers[id] = static_cast<int32_t>(i);
   }
+  // Every op's check at the bound, and at the range's lower end: with
+  // the ranges' products of symbols, a shape between passes as both do
+  // (and contexts check again at every new input shape).
+  try {
+    checkOps(shapes);
+    if (!symbols.empty()) {
+      std::vector<int64_t> lower;
+      for (const Symbol &s : symbols)
+        lower.push_back(s.min);
+      Shapes atLower;
+      shapesAt(lower, atLower);
+      checkOps(atLower);
+    }
+  } catch (const std::invalid_argument &e) {
+    invalid(e.what());
+  }
   // The arena is exactly what the planned slots need (a corrupt size
-  // field is rejected rather than allocated), zeroed lazily by calloc.
+  // field is rejected rather than allocated).
   int64_t needed = 0;
   for (uint32_t id = 0; id < bundle->values()->size(); ++id) {
     const fb::Value *v = bundle->values()->Get(id);
@@ -207,38 +158,38 @@ void bnrt_model::load() {
   if (needed != arenaBytes)
     invalid("arena size " + std::to_string(arenaBytes) +
             " does not match its slots (" + std::to_string(needed) + ")");
-  arenaStorage.reset(static_cast<uint8_t *>(std::calloc(arenaBytes + 64, 1)));
-  if (!arenaStorage)
-    throw LoadError{BNRT_ERROR_OUT_OF_MEMORY, "out of memory for the " +
-                                                  std::to_string(arenaBytes) +
-                                                  "-byte activation arena"};
-  arena = arenaStorage.get() +
-          (64 - reinterpret_cast<uintptr_t>(arenaStorage.get()) % 64) % 64;
-  opSeconds.assign(bundle->ops()->size(), 0.0);
-  bindViews();
   isa = bnrt_isa_default();
   prepack();
 }
 
-void bnrt_model::bindViews() {
+void bnrt_model::buildViews(const Shapes &valueShapes, uint8_t *arena,
+                            ProgramViews &views) const {
   uint32_t count = bundle->ops()->size();
-  opInputs.assign(count, {});
-  opOutputs.assign(count, {});
+  views.opInputs.assign(count, {});
+  views.opOutputs.assign(count, {});
+  views.io.clear();
   for (uint32_t i = 0; i < count; ++i) {
     const fb::Op *op = bundle->ops()->Get(i);
-    for (auto [ids, views] : {std::pair{op->inputs(), &opInputs[i]},
-                              std::pair{op->outputs(), &opOutputs[i]}}) {
-      views->resize(ids->size()); // not resized again: pointers stay valid
+    for (auto [ids, list] : {std::pair{op->inputs(), &views.opInputs[i]},
+                             std::pair{op->outputs(), &views.opOutputs[i]}}) {
+      list->resize(ids->size()); // not resized again: pointers stay valid
       for (uint32_t j = 0; j < ids->size(); ++j) {
         int32_t id = ids->Get(j);
         const fb::Value *value = bundle->values()->Get(id);
-        View &view = (*views)[j];
+        View &view = (*list)[j];
         view.dtype = value->dtype();
-        view.shape = shapes[id];
-        view.data = address(id, nullptr, nullptr);
-        if (value->storage() == fb::Storage::Input ||
-            value->storage() == fb::Storage::Output)
-          ioViews.push_back({&view, id});
+        view.shape = valueShapes[id];
+        view.data = nullptr;
+        switch (value->storage()) {
+        case fb::Storage::Constant:
+          view.data = const_cast<uint8_t *>(data + value->offset());
+          break;
+        case fb::Storage::Arena:
+          view.data = arena ? arena + value->offset() : nullptr;
+          break;
+        default:
+          views.io.push_back({&view, id});
+        }
       }
     }
   }
@@ -306,14 +257,127 @@ void bnrt_model::validateValues() {
     }
 }
 
-/// Checks an op: its code's table entry, its options, its operand ids;
-/// then the entry's own check of what its kernel reads.
+/// Checks what a run of the symbols' sizes relies on: each symbol's
+/// range, each ranged dimension's powers (its bound a multiple of their
+/// product at the bound), inputs sized by one symbol each, and constants
+/// whose dense prefix is their smaller shape.
+void bnrt_model::validateRanges() {
+  auto values = bundle->values();
+  if (bundle->symbols())
+    for (const fb::Symbol *s : *bundle->symbols()) {
+      std::string name = s->name() ? s->name()->str() : "";
+      if (s->min() < 1 || s->min() > s->max() || s->max() > kMaxBytes)
+        invalid("shape range '" + name + "' is " + std::to_string(s->min()) +
+                ".." + std::to_string(s->max()));
+      symbols.push_back({name, s->min(), s->max()});
+    }
+  size_t n = symbols.size();
+  dimPowers.assign(values->size(), {});
+  dimCoefficients.assign(values->size(), {});
+  for (uint32_t id = 0; id < values->size(); ++id) {
+    const fb::Value *v = values->Get(id);
+    const auto &shape = shapes[id];
+    dimCoefficients[id] = shape;
+    if (!v->dim_powers() || v->dim_powers()->size() == 0)
+      continue;
+    std::string label = valueLabel(bundle, id);
+    if (v->dim_powers()->size() != shape.size() * n)
+      invalid(label + " has " + std::to_string(v->dim_powers()->size()) +
+              " dimension powers for rank " + std::to_string(shape.size()) +
+              " and " + std::to_string(n) + " shape range(s)");
+    dimPowers[id].assign(v->dim_powers()->begin(), v->dim_powers()->end());
+    for (size_t d = 0; d < shape.size(); ++d) {
+      int64_t product = 1;
+      for (size_t j = 0; j < n; ++j)
+        for (int p = 0; p < dimPowers[id][d * n + j]; ++p) {
+          if (dimPowers[id][d * n + j] > 3 ||
+              product > kMaxBytes / symbols[j].max)
+            invalid(label + " has an invalid dimension power");
+          product *= symbols[j].max;
+        }
+      if (shape[d] % product != 0)
+        invalid(label + " dimension " + std::to_string(d) + " (" +
+                std::to_string(shape[d]) +
+                ") is not a multiple of its ranged sizes");
+      dimCoefficients[id][d] = shape[d] / product;
+    }
+  }
+  auto ranged = [&](int32_t id, size_t d) {
+    for (size_t j = 0; j < n && !dimPowers[id].empty(); ++j)
+      if (dimPowers[id][d * n + j])
+        return true;
+    return false;
+  };
+  std::vector<bool> sized(n, false);
+  inputDims.assign(inputs.size(), {});
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    int32_t id = inputs[i];
+    for (size_t d = 0; d < shapes[id].size(); ++d) {
+      int symbol = -1;
+      for (size_t j = 0; j < n && !dimPowers[id].empty(); ++j)
+        if (dimPowers[id][d * n + j]) {
+          if (symbol >= 0 || dimPowers[id][d * n + j] != 1 ||
+              dimCoefficients[id][d] != 1)
+            invalid(valueLabel(bundle, id) + " dimension " + std::to_string(d) +
+                    " must be one shape range");
+          symbol = static_cast<int>(j);
+          sized[j] = true;
+        }
+      inputDims[i].push_back({symbol});
+    }
+  }
+  for (size_t j = 0; j < n; ++j)
+    if (!sized[j])
+      invalid("shape range '" + symbols[j].name + "' sizes no input");
+  // A ranged constant is read as the dense prefix of its stored bound:
+  // size-1 dimensions, then one ranged dimension, then fixed ones.
+  for (uint32_t id = 0; id < values->size(); ++id) {
+    if (values->Get(id)->storage() != fb::Storage::Constant ||
+        dimPowers[id].empty())
+      continue;
+    size_t d = 0;
+    while (d < shapes[id].size() && !ranged(id, d) && shapes[id][d] == 1)
+      ++d;
+    for (size_t e = d + 1; e < shapes[id].size(); ++e)
+      if (ranged(id, e))
+        invalid(valueLabel(bundle, id) +
+                " is a constant whose smaller shapes are not a prefix of it");
+  }
+}
+
+void bnrt_model::shapesAt(const std::vector<int64_t> &sizes,
+                          Shapes &out) const {
+  out = shapes;
+  size_t n = symbols.size();
+  for (size_t id = 0; id < shapes.size(); ++id)
+    for (size_t d = 0; d < shapes[id].size() && !dimPowers[id].empty(); ++d) {
+      int64_t dim = dimCoefficients[id][d];
+      for (size_t j = 0; j < n; ++j)
+        for (int p = 0; p < dimPowers[id][d * n + j]; ++p)
+          dim *= sizes[j];
+      out[id][d] = dim;
+    }
+}
+
+std::string bnrt_model::opLabel(int index) const {
+  const fb::Op *op = bundle->ops()->Get(index);
+  return "op " + std::to_string(index) + " (" + opCodeName(op->code()) +
+         (op->name() && op->name()->size() ? " '" + op->name()->str() + "'"
+                                           : std::string()) +
+         ")";
+}
+
+void bnrt_model::checkOps(const Shapes &valueShapes) const {
+  for (uint32_t i = 0; i < bundle->ops()->size(); ++i)
+    kernels[i]->check(OpCheck(*bundle, *bundle->ops()->Get(i), valueShapes,
+                              producers, opLabel(static_cast<int>(i))));
+}
+
+/// Checks an op's structure: its code's table entry, its options, its
+/// operand ids (checkOps then runs the entry's check of what its kernel
+/// reads).
 void bnrt_model::validateOp(int index, const fb::Op &op) {
-  std::string label =
-      "op " + std::to_string(index) + " (" + opCodeName(op.code()) +
-      (op.name() && op.name()->size() ? " '" + op.name()->str() + "'"
-                                      : std::string()) +
-      ")";
+  std::string label = opLabel(index);
   auto fail = [&](const std::string &why) { invalid(label + ": " + why); };
   const OpKernel *kernel = opKernel(op.code());
   if (!kernel)
@@ -339,35 +403,18 @@ void bnrt_model::validateOp(int index, const fb::Op &op) {
     if (storage != fb::Storage::Arena && storage != fb::Storage::Output)
       fail("writes a constant or an input");
   }
-  try {
-    kernel->check(OpCheck(*bundle, op, shapes, producers, label));
-  } catch (const std::invalid_argument &e) {
-    invalid(e.what());
-  }
   kernels[index] = kernel;
 }
 
-/// Weight layouts of the selected ISA, built once (not per run).
+/// Weight layouts of the selected ISA, built once (not per run) from the
+/// constants' views.
 void bnrt_model::prepack() {
+  ProgramViews views;
+  buildViews(shapes, nullptr, views);
   packed.assign(bundle->ops()->size(), {});
   for (uint32_t i = 0; i < bundle->ops()->size(); ++i)
     if (kernels[i]->pack)
-      kernels[i]->pack(opInputs[i], isa, packed[i]);
-}
-
-void *bnrt_model::address(int32_t id, const void *const *in,
-                          void *const *out) const {
-  const fb::Value *v = bundle->values()->Get(id);
-  switch (v->storage()) {
-  case fb::Storage::Constant:
-    return const_cast<uint8_t *>(data + v->offset());
-  case fb::Storage::Arena:
-    return arena + v->offset();
-  case fb::Storage::Input:
-    return in ? const_cast<void *>(in[v->offset()]) : nullptr;
-  default:
-    return out ? out[v->offset()] : nullptr;
-  }
+      kernels[i]->pack(views.opInputs[i], isa, packed[i]);
 }
 
 //===----------------------------------------------------------------------===//
@@ -375,31 +422,6 @@ void *bnrt_model::address(int32_t id, const void *const *in,
 //===----------------------------------------------------------------------===//
 
 namespace {
-
-/// Runs `body` (returning a status), turning any exception into a status
-/// and message in `err`.
-template <typename F> bnrt_status guarded(bnrt_error *err, F &&body) {
-  try {
-    return body();
-  } catch (const LoadError &e) {
-    setError(err, e.status, e.message);
-    return e.status;
-  } catch (const std::bad_alloc &) {
-    setError(err, BNRT_ERROR_OUT_OF_MEMORY, "out of memory");
-    return BNRT_ERROR_OUT_OF_MEMORY;
-  } catch (const std::exception &e) {
-    setError(err, BNRT_ERROR_RUNTIME, e.what());
-    return BNRT_ERROR_RUNTIME;
-  } catch (...) {
-    setError(err, BNRT_ERROR_RUNTIME, "unknown failure");
-    return BNRT_ERROR_RUNTIME;
-  }
-}
-
-bnrt_status argumentError(bnrt_error *err, const std::string &message) {
-  setError(err, BNRT_ERROR_ARGUMENT, message);
-  return BNRT_ERROR_ARGUMENT;
-}
 
 /// Loads `fill`'s bytes into a new model; NULL (and `err`) on failure.
 template <typename F> bnrt_model *loadModel(bnrt_error *err, F &&fill) {
@@ -533,15 +555,16 @@ extern "C" int bnrt_model_output_shape(const bnrt_model *m, int i,
                                        int64_t *dims, int capacity) {
   return ioShape(m, i, false, dims, capacity);
 }
-
-extern "C" bnrt_status bnrt_model_set_threads(bnrt_model *m, int threads,
-                                              bnrt_error *err) {
-  if (!m)
-    return argumentError(err, "NULL model");
-  return guarded(err, [&] {
-    m->scratchReservation.poolChanged();
-    return resizePool(m->pool, threads, err);
-  });
+extern "C" int bnrt_model_input_range(const bnrt_model *m, int i, int64_t *mins,
+                                      int64_t *maxs, int capacity) {
+  int rank = ioShape(m, i, true, maxs, capacity);
+  if (rank < 0 || !mins || capacity < rank)
+    return rank;
+  for (int d = 0; d < rank; ++d) {
+    int symbol = m->inputDims[i][d].symbol;
+    mins[d] = symbol < 0 ? m->shapes[m->inputs[i]][d] : m->symbols[symbol].min;
+  }
+  return rank;
 }
 
 extern "C" bnrt_status bnrt_model_set_isa(bnrt_model *m, const char *name,
@@ -565,57 +588,6 @@ extern "C" const char *bnrt_model_isa(const bnrt_model *m) {
   return m ? bnrt_isa_name(m->isa) : nullptr;
 }
 
-/// One run of every op, timed per op when profiling.
-static bnrt_status runOps(bnrt_model *m, const void *const *inputs,
-                          void *const *outputs, bnrt_error *err) {
-  OpContext ctx;
-  ctx.isa = m->isa;
-  ctx.pool = m->pool;
-  ctx.scratch = &m->scratch;
-  for (const auto &io : m->ioViews)
-    io.view->data = m->address(io.value, inputs, outputs);
-  auto ops = m->bundle->ops();
-  for (uint32_t i = 0; i < ops->size(); ++i) {
-    const fb::Op *op = ops->Get(i);
-    ctx.packedWeights = m->packed[i].empty() ? nullptr : m->packed[i].data();
-    auto start = std::chrono::steady_clock::now();
-    std::string error;
-    if (!m->kernels[i]->run(*op, m->opInputs[i], m->opOutputs[i], ctx, error))
-      return argumentError(
-          err, "op " + std::to_string(i) + " (" + opCodeName(op->code()) +
-                   (op->name() ? " '" + op->name()->str() + "'" : "") +
-                   "): " + error);
-    if (m->profiling)
-      m->opSeconds[i] += std::chrono::duration<double>(
-                             std::chrono::steady_clock::now() - start)
-                             .count();
-  }
-  m->scratchReservation.afterRun(m->pool);
-  setError(err, BNRT_OK, "");
-  return BNRT_OK;
-}
-
-extern "C" bnrt_status bnrt_model_run(bnrt_model *m, const void *const *inputs,
-                                      void *const *outputs, bnrt_error *err) {
-  if (!m)
-    return argumentError(err, "NULL model");
-  if ((!inputs && !m->inputs.empty()) || (!outputs && !m->outputs.empty()))
-    return argumentError(err, "NULL input or output array");
-  for (size_t i = 0; i < m->inputs.size(); ++i)
-    if (!inputs[i])
-      return argumentError(err, "input " + std::to_string(i) + " is NULL");
-  for (size_t i = 0; i < m->outputs.size(); ++i)
-    if (!outputs[i])
-      return argumentError(err, "output " + std::to_string(i) + " is NULL");
-  return guarded(err, [&] { return runOps(m, inputs, outputs, err); });
-}
-
-extern "C" void bnrt_model_set_profiling(bnrt_model *m, int enabled) {
-  if (!m)
-    return;
-  m->profiling = enabled != 0;
-  std::fill(m->opSeconds.begin(), m->opSeconds.end(), 0.0);
-}
 extern "C" int bnrt_model_num_ops(const bnrt_model *m) {
   return m ? static_cast<int>(m->bundle->ops()->size()) : -1;
 }
@@ -630,7 +602,4 @@ extern "C" const char *bnrt_model_op_kind(const bnrt_model *m, int op) {
 extern "C" const char *bnrt_model_op_name(const bnrt_model *m, int op) {
   const fb::Op *o = opAt(m, op);
   return o ? (o->name() ? o->name()->c_str() : "") : nullptr;
-}
-extern "C" double bnrt_model_op_seconds(const bnrt_model *m, int op) {
-  return opAt(m, op) ? m->opSeconds[op] : 0;
 }

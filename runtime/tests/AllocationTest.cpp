@@ -64,6 +64,7 @@ TEST(Allocation, ModelRunsAfterTheFirstAllocateNothing) {
     // Zero-filled inputs: id 0 is in every vocabulary.
     std::vector<std::vector<uint8_t>> inputs(bnrt_model_num_inputs(m));
     std::vector<const void *> in;
+    std::vector<size_t> inBytes, outBytes;
     for (int i = 0; i < bnrt_model_num_inputs(m); ++i) {
       int64_t dims[8];
       int rank = bnrt_model_input_shape(m, i, dims, 8);
@@ -72,6 +73,7 @@ TEST(Allocation, ModelRunsAfterTheFirstAllocateNothing) {
         n *= dims[d];
       inputs[i].assign(n, 0);
       in.push_back(inputs[i].data());
+      inBytes.push_back(n);
     }
     std::vector<std::vector<uint8_t>> outputs(bnrt_model_num_outputs(m));
     std::vector<void *> out;
@@ -83,13 +85,18 @@ TEST(Allocation, ModelRunsAfterTheFirstAllocateNothing) {
         n *= dims[d];
       outputs[i].assign(n, 0);
       out.push_back(outputs[i].data());
+      outBytes.push_back(n);
     }
-    ASSERT_EQ(bnrt_model_run(m, in.data(), out.data(), &err), BNRT_OK)
+    ASSERT_EQ(bnrt_model_run(m, in.data(), inBytes.data(), out.data(),
+                             outBytes.data(), &err),
+              BNRT_OK)
         << err.message;
     {
       bnrt_test::AllocationCounter counter;
       for (int r = 0; r < 3; ++r)
-        ASSERT_EQ(bnrt_model_run(m, in.data(), out.data(), &err), BNRT_OK);
+        ASSERT_EQ(bnrt_model_run(m, in.data(), inBytes.data(), out.data(),
+                                 outBytes.data(), &err),
+                  BNRT_OK);
       EXPECT_EQ(counter.count(), 0) << path << ", threads=" << threads;
     }
     bnrt_model_free(m);

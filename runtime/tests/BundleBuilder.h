@@ -19,6 +19,7 @@ struct BundleBuilder {
   std::vector<uint8_t> data;
   std::vector<flatbuffers::Offset<bnrt::fb::Value>> values;
   std::vector<flatbuffers::Offset<bnrt::fb::Op>> ops;
+  std::vector<flatbuffers::Offset<bnrt::fb::Symbol>> symbols;
 
   /// Appends `n` bytes of constant data, 64-byte aligned; returns the offset.
   int64_t constant(const void *p, size_t n) {
@@ -28,12 +29,21 @@ struct BundleBuilder {
     return static_cast<int64_t>(off);
   }
 
-  /// A value; `off` is the arena or data offset, or the input/output index.
+  /// A value; `off` is the arena or data offset, or the input/output index;
+  /// `powers` (rank x symbols) makes dimensions vary with the symbols.
   int32_t value(const char *name, bnrt::fb::DType t, std::vector<int64_t> shape,
-                bnrt::fb::Storage s, int64_t off) {
-    values.push_back(bnrt::fb::CreateValue(b, b.CreateString(name), t,
-                                           b.CreateVector(shape), s, off));
+                bnrt::fb::Storage s, int64_t off,
+                std::vector<uint8_t> powers = {}) {
+    values.push_back(bnrt::fb::CreateValue(
+        b, b.CreateString(name), t, b.CreateVector(shape), s, off,
+        powers.empty() ? 0 : b.CreateVector(powers)));
     return static_cast<int32_t>(values.size() - 1);
+  }
+
+  /// A shape range's symbol.
+  void symbol(const char *name, int64_t min, int64_t max) {
+    symbols.push_back(
+        bnrt::fb::CreateSymbol(b, b.CreateString(name), min, max));
   }
 
   /// An op; `options` is built on `b` first (e.g.
@@ -56,7 +66,8 @@ struct BundleBuilder {
     auto bundle = bnrt::fb::CreateBundle(
         b, version, BNRT_BITPACK_LAYOUT_VERSION, b.CreateString(target),
         b.CreateVector(values), b.CreateVector(ops), b.CreateVector(inputs),
-        b.CreateVector(outputs), arenaBytes, dataV);
+        b.CreateVector(outputs), arenaBytes,
+        symbols.empty() ? 0 : b.CreateVector(symbols), dataV);
     bnrt::fb::FinishSizePrefixedBundleBuffer(b, bundle);
     std::vector<uint8_t> bytes(b.GetBufferPointer(),
                                b.GetBufferPointer() + b.GetSize());

@@ -68,6 +68,8 @@ std::vector<uint8_t> makeBundle(const Spec &spec = {}) {
 }
 
 const float kInput[6] = {0.5f, -1.0f, 2.0f, 1.5f, 0.0f, -0.25f};
+const size_t kInputBytes[] = {sizeof kInput};
+const size_t kOutputBytes[] = {10 * sizeof(float)};
 
 /// Loads and runs `bytes`; returns the load status (runs when it loads).
 bnrt_status loadAndRun(const std::vector<uint8_t> &bytes, std::string *msg,
@@ -82,7 +84,7 @@ bnrt_status loadAndRun(const std::vector<uint8_t> &bytes, std::string *msg,
   std::vector<float> y(10, NAN);
   const void *in[] = {kInput};
   void *out[] = {y.data()};
-  bnrt_model_run(m, in, out, &err);
+  bnrt_model_run(m, in, kInputBytes, out, kOutputBytes, &err);
   if (result)
     *result = y;
   bnrt_model_free(m);
@@ -143,7 +145,9 @@ TEST(Bundle, LoadsQueriesAndRuns) {
       std::vector<float> y(10, NAN);
       const void *in[] = {kInput};
       void *out[] = {y.data()};
-      ASSERT_EQ(bnrt_model_run(m, in, out, &err), BNRT_OK) << err.message;
+      ASSERT_EQ(bnrt_model_run(m, in, kInputBytes, out, kOutputBytes, &err),
+                BNRT_OK)
+          << err.message;
       for (int i = 0; i < 10; ++i)
         EXPECT_NEAR(y[i], expected[i], 1e-5) << isa << " " << i;
     }
@@ -151,7 +155,26 @@ TEST(Bundle, LoadsQueriesAndRuns) {
   const void *nullIn[] = {nullptr};
   std::vector<float> y(10);
   void *out[] = {y.data()};
-  EXPECT_EQ(bnrt_model_run(m, nullIn, out, &err), BNRT_ERROR_ARGUMENT);
+  EXPECT_EQ(bnrt_model_run(m, nullIn, kInputBytes, out, kOutputBytes, &err),
+            BNRT_ERROR_ARGUMENT);
+  // Buffers smaller than their shapes are refused, naming them.
+  const void *in[] = {kInput};
+  const size_t shortInput[] = {sizeof(float) * 5};
+  EXPECT_EQ(bnrt_model_run(m, in, shortInput, out, kOutputBytes, &err),
+            BNRT_ERROR_ARGUMENT);
+  EXPECT_NE(std::string(err.message)
+                .find("input 0 'x' has 20 bytes; its "
+                      "shape needs 24"),
+            std::string::npos)
+      << err.message;
+  const size_t shortOutput[] = {sizeof(float) * 9};
+  EXPECT_EQ(bnrt_model_run(m, in, kInputBytes, out, shortOutput, &err),
+            BNRT_ERROR_ARGUMENT);
+  EXPECT_NE(std::string(err.message).find("output 0 'out' has 36 bytes"),
+            std::string::npos)
+      << err.message;
+  EXPECT_EQ(bnrt_model_run(m, in, nullptr, out, kOutputBytes, &err),
+            BNRT_ERROR_ARGUMENT);
   EXPECT_EQ(bnrt_model_set_isa(m, "sse9", &err), BNRT_ERROR_ARGUMENT);
   EXPECT_EQ(bnrt_model_set_threads(m, 0, &err), BNRT_ERROR_ARGUMENT);
   // A hostile thread count is refused before any thread starts.
@@ -237,10 +260,16 @@ TEST(Bundle, NullModelIsAnArgumentError) {
   EXPECT_EQ(bnrt_model_isa(nullptr), nullptr);
   EXPECT_EQ(bnrt_model_num_ops(nullptr), -1);
   EXPECT_EQ(bnrt_model_op_kind(nullptr, 0), nullptr);
-  bnrt_model_set_profiling(nullptr, 1);
+  bnrt_context_set_profiling(nullptr, 1);
+  EXPECT_EQ(bnrt_context_create(nullptr, &err), nullptr);
+  EXPECT_EQ(bnrt_model_context(nullptr, &err), nullptr);
+  EXPECT_EQ(bnrt_context_run(nullptr, nullptr, nullptr, nullptr, nullptr, &err),
+            BNRT_ERROR_ARGUMENT);
+  EXPECT_EQ(bnrt_context_output_shape(nullptr, 0, nullptr, 0), -1);
+  EXPECT_EQ(bnrt_model_input_range(nullptr, 0, nullptr, nullptr, 0), -1);
   EXPECT_EQ(bnrt_model_set_threads(nullptr, 2, &err), BNRT_ERROR_ARGUMENT);
   EXPECT_EQ(bnrt_model_set_isa(nullptr, "scalar", &err), BNRT_ERROR_ARGUMENT);
-  EXPECT_EQ(bnrt_model_run(nullptr, nullptr, nullptr, &err),
+  EXPECT_EQ(bnrt_model_run(nullptr, nullptr, nullptr, nullptr, nullptr, &err),
             BNRT_ERROR_ARGUMENT);
   EXPECT_STREQ(err.message, "NULL model");
   EXPECT_EQ(bnrt_model_load_file(nullptr, &err), nullptr);

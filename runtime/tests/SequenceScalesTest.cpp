@@ -67,7 +67,10 @@ TEST(SequenceScales, EachSequenceUsesItsRealTokens) {
       std::vector<float> y(12, NAN), d(16, NAN);
       const void *in[] = {x, mask};
       void *out[] = {y.data(), d.data()};
-      ASSERT_EQ(bnrt_model_run(m, in, out, &err), BNRT_OK) << err.message;
+      const size_t inBytes[] = {sizeof x, sizeof mask};
+      const size_t outBytes[] = {y.size() * 4, d.size() * 4};
+      ASSERT_EQ(bnrt_model_run(m, in, inBytes, out, outBytes, &err), BNRT_OK)
+          << err.message;
       for (int row = 0; row < 4; ++row) {
         float s = scales[row / 2];
         int codes[4];

@@ -126,27 +126,32 @@ int main(int argc, char **argv) {
     bnrt_model *m;
     ~Guard() { bnrt_model_free(m); }
   } guard{model};
-  if (bnrt_model_set_threads(model, threads, &err) != BNRT_OK ||
-      (!isa.empty() && bnrt_model_set_isa(model, isa.c_str(), &err) != BNRT_OK))
+  if (!isa.empty() && bnrt_model_set_isa(model, isa.c_str(), &err) != BNRT_OK)
+    return fail(err.message);
+  bnrt_context *context = bnrt_model_context(model, &err);
+  if (!context || bnrt_context_set_threads(context, threads, &err) != BNRT_OK)
     return fail(err.message);
 
-  // Inputs: every model input from a .npy of the declared dtype and shape.
+  // Inputs: every model input from a .npy of the declared dtype, its shape
+  // within the model's range.
   bnrt::npy::ModelArrays arrays;
   std::string error;
-  if (!bnrt::npy::prepareArrays(model, inputFiles, arrays, error))
+  if (!bnrt::npy::prepareArrays(model, context, inputFiles, arrays, error))
     return fail(error);
-  const void *const *inputs = arrays.inputData.data();
-  void *const *outputs = arrays.outputData.data();
-
-  if (bnrt_model_run(model, inputs, outputs, &err) != BNRT_OK)
+  auto run = [&] {
+    return bnrt_context_run(context, arrays.inputData.data(),
+                            arrays.inputBytes.data(), arrays.outputData.data(),
+                            arrays.outputBytes.data(), &err) == BNRT_OK;
+  };
+  if (!run())
     return fail(err.message);
   if (bench > 0 || profile) {
-    bnrt_model_set_profiling(model, profile);
+    bnrt_context_set_profiling(context, profile);
     std::vector<double> times;
     int runs = std::max(bench, 1);
     for (int r = 0; r < runs; ++r) {
       auto t0 = std::chrono::steady_clock::now();
-      if (bnrt_model_run(model, inputs, outputs, &err) != BNRT_OK)
+      if (!run())
         return fail(err.message);
       times.push_back(std::chrono::duration<double, std::milli>(
                           std::chrono::steady_clock::now() - t0)
@@ -163,7 +168,7 @@ int main(int argc, char **argv) {
       std::vector<std::pair<double, int>> byOp;
       double total = 0;
       for (int op = 0; op < bnrt_model_num_ops(model); ++op) {
-        double s = bnrt_model_op_seconds(model, op) / runs;
+        double s = bnrt_context_op_seconds(context, op) / runs;
         byKind[bnrt_model_op_kind(model, op)] += s;
         byOp.push_back({s, op});
         total += s;

@@ -1,7 +1,7 @@
 //===- bnbert-compile.cpp - ONNX in, deployable bundle out ----------------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
-//   bnbert-compile MODEL.onnx -o OUT [--shape NAME=DxD ...]
+//   bnbert-compile MODEL.onnx -o OUT [--shape NAME=DxD|LO..HIxLO..HI ...]
 //       [--weights fp32|int8|ternary|binary] [--split-ternary]
 //       [--act-bits 32|8|4] [--granularity tensor|row]
 //       [--target x86_64|aarch64] [--emit bundle|obj|mlir] [--report]
@@ -39,6 +39,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 using namespace llvm;
 using namespace mlir;
@@ -51,8 +52,12 @@ static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::cat(category));
 static cl::list<std::string>
     shapes("shape",
-           cl::desc("Fix a graph input's shape, e.g. input_ids=1x128 "
-                    "(repeatable; every dynamic dimension must be fixed)"),
+           cl::desc("A graph input's shape, fixed (input_ids=1x128) or "
+                    "ranged (input_ids=1..8x1..384: the bundle runs every "
+                    "batch <= 8 and sequence <= 384 given at run time). "
+                    "Repeatable; every dynamic dimension needs one; inputs' "
+                    "dimensions at one position with one range are one "
+                    "kind (at most two kinds: batch and sequence)"),
            cl::value_desc("NAME=DxD"), cl::cat(category));
 static cl::opt<std::string>
     weights("weights",
@@ -128,6 +133,36 @@ struct Stage {
   std::chrono::steady_clock::time_point start;
 };
 
+/// The steps every compile runs (twice for a shape range).
+LogicalResult raise(MLIRContext &context, ModuleOp module) {
+  PassManager pm(&context);
+  bnbert::addRaiseOnnxPipeline(pm);
+  return pm.run(module);
+}
+
+LogicalResult quantize(MLIRContext &context, ModuleOp module,
+                       const bnbert::QuantizationRecipe &recipe) {
+  PassManager pm(&context);
+  bnbert::addQuantizationPipeline(pm, recipe);
+  return pm.run(module);
+}
+
+LogicalResult lowerToRuntime(MLIRContext &context, ModuleOp module) {
+  PassManager pm(&context);
+  pm.addNestedPass<func::FuncOp>(bnbert::createBnqLowerToRuntime());
+  return pm.run(module);
+}
+
+std::string shapesText(const bnbert::InputShapes &shapes) {
+  std::string text;
+  for (const auto &[name, dims] : shapes) {
+    text += (text.empty() ? "" : " ") + name + "=";
+    for (size_t d = 0; d < dims.size(); ++d)
+      text += (d ? "x" : "") + std::to_string(dims[d]);
+  }
+  return text;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -175,6 +210,17 @@ int main(int argc, char **argv) {
     if (!error.empty())
       return fail(error);
   }
+  // A shape range: its symbols, and the smaller shapes compiled to find
+  // how every value's shape scales with them (ShapeRange.h).
+  std::vector<bnbert::RangeSymbol> rangeSymbols;
+  bnbert::OnnxImportOptions probeOptions;
+  if (options.hasRanges()) {
+    std::string error = bnbert::chooseRangeSymbols(
+        options.minShapes, options.shapes, rangeSymbols, probeOptions.shapes);
+    if (!error.empty())
+      return fail(error);
+    probeOptions.minShapes = probeOptions.shapes;
+  }
 
   MLIRContext context;
   context.loadDialect<bnbert::bnq::BnqDialect, bnbert::onnxir::OnnxDialect,
@@ -209,9 +255,7 @@ int main(int argc, char **argv) {
   int64_t onnxWeightBytes = 0;
   {
     Stage stage("raise to bnq");
-    PassManager pm(&context);
-    bnbert::addRaiseOnnxPipeline(pm);
-    if (failed(pm.run(*module)))
+    if (failed(raise(context, *module)))
       return 1;
     func = module->lookupSymbol<func::FuncOp>("main");
     onnxWeightBytes =
@@ -242,6 +286,17 @@ int main(int argc, char **argv) {
                   "add quantizers it was not trained with: drop --act-bits");
     activationBits = 32;
   }
+  using Weights = bnbert::QuantizationRecipe::Weights;
+  bnbert::QuantizationRecipe recipe;
+  recipe.weights = llvm::StringSwitch<Weights>(weightMode)
+                       .Case("fp32", Weights::Fp32)
+                       .Case("int8", Weights::Int8)
+                       .Case("ternary", Weights::Ternary)
+                       .Case("model", Weights::AsStored)
+                       .Default(Weights::Binary);
+  recipe.splitTernary = splitTernary;
+  recipe.granularity = granularity;
+  recipe.actBits = activationBits;
   {
     Stage stage("quantize (weights " +
                 (weightMode == "model" ? "as stored: " + inModel.weightFormats
@@ -252,20 +307,7 @@ int main(int argc, char **argv) {
                            " quantizers"
                      : std::to_string(activationBits) + " bit") +
                 ")");
-    PassManager pm(&context);
-    using Weights = bnbert::QuantizationRecipe::Weights;
-    bnbert::QuantizationRecipe recipe;
-    recipe.weights = llvm::StringSwitch<Weights>(weightMode)
-                         .Case("fp32", Weights::Fp32)
-                         .Case("int8", Weights::Int8)
-                         .Case("ternary", Weights::Ternary)
-                         .Case("model", Weights::AsStored)
-                         .Default(Weights::Binary);
-    recipe.splitTernary = splitTernary;
-    recipe.granularity = granularity;
-    recipe.actBits = activationBits;
-    bnbert::addQuantizationPipeline(pm, recipe);
-    if (failed(pm.run(*module)))
+    if (failed(quantize(context, *module, recipe)))
       return 1;
   }
   func = module->lookupSymbol<func::FuncOp>("main");
@@ -290,18 +332,31 @@ int main(int argc, char **argv) {
   }
   {
     Stage stage("lower to runtime ops");
-    PassManager pm(&context);
-    pm.addNestedPass<func::FuncOp>(bnbert::createBnqLowerToRuntime());
-    if (failed(pm.run(*module)))
+    if (failed(lowerToRuntime(context, *module)))
       return 1;
     func = module->lookupSymbol<func::FuncOp>("main");
   }
+  // The range's probe: the same steps at smaller shapes.
+  OwningOpRef<ModuleOp> probeModule;
+  std::optional<bnbert::ShapeRangeProbe> range;
+  if (!rangeSymbols.empty()) {
+    Stage stage("compile again at " + shapesText(probeOptions.shapes) +
+                " for the shape range");
+    probeModule = bnbert::importOnnxFile(inputFile, context, probeOptions);
+    if (!probeModule || failed(raise(context, *probeModule)) ||
+        failed(quantize(context, *probeModule, recipe)) ||
+        failed(lowerToRuntime(context, *probeModule)))
+      return 1;
+    range = bnbert::ShapeRangeProbe{
+        rangeSymbols, probeModule->lookupSymbol<func::FuncOp>("main")};
+  }
+  const bnbert::ShapeRangeProbe *rangeProbe = range ? &*range : nullptr;
   if (emit == "obj") {
     FailureOr<bnbert::BundleParts> parts;
     FailureOr<bnbert::AotObject> object;
     {
       Stage stage("compile " + aotName + "_model for " + targetName);
-      parts = bnbert::writeBundleParts(func, targetName);
+      parts = bnbert::writeBundleParts(func, targetName, rangeProbe);
       if (failed(parts))
         return 1;
       object = bnbert::emitAotObject(context, *parts, targetName, aotName,
@@ -326,7 +381,7 @@ int main(int argc, char **argv) {
   FailureOr<std::vector<uint8_t>> bundle;
   {
     Stage stage("write bundle for " + targetName);
-    bundle = bnbert::writeBundle(func, targetName);
+    bundle = bnbert::writeBundle(func, targetName, rangeProbe);
   }
   if (failed(bundle))
     return 1;

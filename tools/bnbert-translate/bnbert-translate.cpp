@@ -97,6 +97,11 @@ int main(int argc, char **argv) {
       return 1;
     }
   }
+  if (options.hasRanges()) {
+    errs() << "bnbert-translate: --shape ranges (LO..HI) are for "
+              "bnbert-compile; MLIR import takes fixed shapes\n";
+    return 1;
+  }
 
   mlir::MLIRContext context;
   SourceMgr sourceMgr;

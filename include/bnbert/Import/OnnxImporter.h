@@ -21,12 +21,18 @@
 namespace bnbert {
 
 struct OnnxImportOptions {
-  /// Graph input name -> the static shape to give it (`--shape NAME=DxD`).
+  /// Graph input name -> the static shape to give it (`--shape NAME=DxD`;
+  /// a range's upper end for `LO..HI`).
   std::map<std::string, std::vector<int64_t>> shapes;
+  /// The same inputs' smallest sizes (equal to `shapes` but for ranges).
+  std::map<std::string, std::vector<int64_t>> minShapes;
+
+  bool hasRanges() const { return shapes != minShapes; }
 };
 
-/// Parses `NAME=D0xD1x...` into `options`; returns an error message, or an
-/// empty string on success.
+/// Parses `NAME=D0xD1x...` (each dimension a size or a range `LO..HI`)
+/// into `options`; returns an error message, or an empty string on
+/// success.
 std::string addShapeOption(llvm::StringRef spec, OnnxImportOptions &options);
 
 mlir::OwningOpRef<mlir::ModuleOp>

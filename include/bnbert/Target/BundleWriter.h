@@ -3,6 +3,8 @@
 #ifndef BNBERT_TARGET_BUNDLEWRITER_H
 #define BNBERT_TARGET_BUNDLEWRITER_H
 
+#include "bnbert/Target/ShapeRange.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include <cstdint>
@@ -10,12 +12,21 @@
 
 namespace bnbert {
 
+/// A shape range: the model compiled at the probe sizes of its symbols
+/// (the function given to the writers is compiled at their maxima).
+struct ShapeRangeProbe {
+  std::vector<RangeSymbol> symbols;
+  mlir::func::FuncOp probe;
+};
+
 /// Serializes `func` (bnq ops with static shapes, after
 /// -bnq-lower-to-runtime) as a .bnb bundle (runtime/schema/bundle.fbs) for
-/// `target` ("x86_64" or "aarch64"). Diagnostics name the op that has no
-/// runtime form.
-mlir::FailureOr<std::vector<uint8_t>> writeBundle(mlir::func::FuncOp func,
-                                                  llvm::StringRef target);
+/// `target` ("x86_64" or "aarch64"), running every shape of `range` when
+/// given. Diagnostics name the op that has no runtime form, or the value
+/// whose shape the range cannot express.
+mlir::FailureOr<std::vector<uint8_t>>
+writeBundle(mlir::func::FuncOp func, llvm::StringRef target,
+            const ShapeRangeProbe *range = nullptr);
 
 /// The same bundle with its constants apart: the program (a bundle whose
 /// data is empty) and the bytes its constant values point into. An AOT
@@ -24,8 +35,9 @@ struct BundleParts {
   std::vector<uint8_t> program;
   std::vector<uint8_t> constants;
 };
-mlir::FailureOr<BundleParts> writeBundleParts(mlir::func::FuncOp func,
-                                              llvm::StringRef target);
+mlir::FailureOr<BundleParts>
+writeBundleParts(mlir::func::FuncOp func, llvm::StringRef target,
+                 const ShapeRangeProbe *range = nullptr);
 
 } // namespace bnbert
 

@@ -9,7 +9,8 @@
  *   #include "NAME.h"
  *   bnrt_error err;
  *   bnrt_model *m = bnrt_model_load_aot(&NAME_model, &err);
- *   if (!m || bnrt_model_run(m, in, out, &err) != BNRT_OK) ...
+ *   if (!m || bnrt_model_run(m, in, in_bytes, out, out_bytes, &err) != BNRT_OK)
+ *     ...
  *   bnrt_model_free(m);
  *
  * The result is the same bnrt_model a bundle file loads to (bnrt.h): the

@@ -15,7 +15,8 @@
 namespace bnrt::fb {
 
 /// The format version this writer produces and this runtime reads.
-constexpr uint32_t kBundleFormatVersion = 2; // 2: typed op options
+constexpr uint32_t kBundleFormatVersion =
+    3; // 2: typed op options, 3: shape ranges
 
 /// The target name of this build ("x86_64" or "aarch64"): what bundles
 /// and objects compiled here carry by default, and what a runtime built

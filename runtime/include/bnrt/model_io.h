@@ -1,9 +1,10 @@
 //===- bnrt/model_io.h - a model's inputs and outputs as .npy ---*- C++ -*-===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
-// What bnbert-run and the AOT example both do around bnrt_model_run: read
-// one .npy per model input (checked against its name, dtype and shape),
-// allocate the outputs, write them as DIR/NAME.npy. Header-only C++ over
+// What bnbert-run and the AOT example both do around bnrt_context_run: read
+// one .npy per model input (checked against its name and dtype; its shape
+// set on the context, within the model's ranges), allocate the outputs at
+// the shapes that follow, write them as DIR/NAME.npy. Header-only C++ over
 // the C API (bnrt.h) and bnrt/npy.h.
 //
 //===----------------------------------------------------------------------===//
@@ -33,29 +34,27 @@ inline const char *descrOf(bnrt_dtype d) {
   }
 }
 
-inline std::string shapeString(const std::vector<int64_t> &shape) {
-  std::string s = "(";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + ")";
-}
-
 /// The arrays of one run: inputs read from files, outputs allocated, and
-/// the pointer arrays bnrt_model_run takes.
+/// the pointer and size arrays bnrt_context_run takes.
 struct ModelArrays {
   std::vector<Array> inputs, outputs;
   std::vector<const void *> inputData;
   std::vector<void *> outputData;
+  std::vector<size_t> inputBytes, outputBytes;
 };
 
-/// Reads `files` (input name -> .npy path, each input exactly once) and
-/// allocates the outputs; false with `error` naming the input otherwise.
-inline bool prepareArrays(const bnrt_model *model,
+/// Reads `files` (input name -> .npy path, each input exactly once), sets
+/// their shapes on `context` and allocates the outputs; false with `error`
+/// naming the input otherwise.
+inline bool prepareArrays(const bnrt_model *model, bnrt_context *context,
                           const std::map<std::string, std::string> &files,
                           ModelArrays &arrays, std::string &error) {
   int numInputs = bnrt_model_num_inputs(model);
   arrays.inputs.assign(numInputs, {});
   arrays.inputData.assign(numInputs, nullptr);
+  arrays.inputBytes.assign(numInputs, 0);
+  std::vector<const int64_t *> dims(numInputs);
+  std::vector<int> ranks(numInputs);
   std::map<std::string, std::string> unused = files;
   for (int i = 0; i < numInputs; ++i) {
     std::string name = bnrt_model_input_name(model, i);
@@ -69,37 +68,40 @@ inline bool prepareArrays(const bnrt_model *model,
       error = it->second + ": " + error;
       return false;
     }
-    std::vector<int64_t> shape(bnrt_model_input_shape(model, i, nullptr, 0));
-    bnrt_model_input_shape(model, i, shape.data(), int(shape.size()));
     std::string dtype = descrOf(bnrt_model_input_dtype(model, i));
     if (a.dtype != dtype) {
       error = "input '" + name + "' (" + it->second + ") has dtype " + a.dtype +
               ", the model expects " + dtype;
       return false;
     }
-    if (a.shape != shape) {
-      error = "input '" + name + "' (" + it->second + ") has shape " +
-              shapeString(a.shape) + ", the model expects " +
-              shapeString(shape) + " (compiled with --shape)";
-      return false;
-    }
     arrays.inputData[i] = a.data.data();
+    arrays.inputBytes[i] = a.data.size();
+    dims[i] = a.shape.data();
+    ranks[i] = static_cast<int>(a.shape.size());
     unused.erase(it);
   }
   if (!unused.empty()) {
     error = "the model has no input named '" + unused.begin()->first + "'";
     return false;
   }
+  bnrt_error err;
+  if (bnrt_context_set_input_shapes(context, dims.data(), ranks.data(), &err) !=
+      BNRT_OK) {
+    error = err.message;
+    return false;
+  }
   int numOutputs = bnrt_model_num_outputs(model);
   arrays.outputs.assign(numOutputs, {});
   arrays.outputData.assign(numOutputs, nullptr);
+  arrays.outputBytes.assign(numOutputs, 0);
   for (int i = 0; i < numOutputs; ++i) {
     Array &r = arrays.outputs[i];
     r.dtype = descrOf(bnrt_model_output_dtype(model, i));
-    r.shape.resize(bnrt_model_output_shape(model, i, nullptr, 0));
-    bnrt_model_output_shape(model, i, r.shape.data(), int(r.shape.size()));
+    r.shape.resize(bnrt_context_output_shape(context, i, nullptr, 0));
+    bnrt_context_output_shape(context, i, r.shape.data(), int(r.shape.size()));
     r.data.resize(r.numElements() * itemSize(r.dtype));
     arrays.outputData[i] = r.data.data();
+    arrays.outputBytes[i] = r.data.size();
   }
   return true;
 }

@@ -1,0 +1,293 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""The bnbert runtime from Python: load a compiled bundle, run it on numpy.
+
+    import bnrt
+    m = bnrt.Model("model.bnb", threads=2)
+    out = m.run(input_ids=ids, attention_mask=mask, token_type_ids=types)
+    logits = out["logits"]
+
+A thin layer over the C API (runtime/include/bnrt.h) through ctypes and the
+shared library libbnrt.so: ctypes releases the GIL for every call into the
+library, so runs from several Python threads execute in parallel, and the
+module needs no build against a particular Python.
+
+Concurrency: one Model is shared read-only by any number of threads;
+Model.run gives every calling thread its own execution context (arena,
+scratch, worker threads), so calling it from many threads at once is safe.
+A Context (Model.context()) is one such state for callers that manage their
+own; one Context runs one call at a time.
+
+Inputs are numpy arrays of the model's dtypes; a C-contiguous array is
+passed without a copy, another layout is copied, another dtype raises
+ValueError (no silent casts). A bundle compiled with a shape range
+(bnbert-compile --shape input_ids=1..8x1..384) takes any shape within it.
+"""
+
+import ctypes
+import os
+import threading
+from typing import Dict, List, NamedTuple, Optional, Tuple
+
+import numpy as np
+
+__all__ = ["Model", "Context", "TensorInfo", "Error", "library_path"]
+
+_STATUS_OK = 0
+_STATUS_IO, _STATUS_ARGUMENT, _STATUS_OOM = 1, 4, 5
+_DTYPES = {0: np.dtype("<f4"), 1: np.dtype("<i4"), 2: np.dtype("<i8"),
+           3: np.dtype("i1")}
+_MAX_RANK = 8
+
+
+class Error(RuntimeError):
+    """A bundle the runtime refuses (corrupt, another target or format) or
+    a failure of the system (threads could not start)."""
+
+
+class _ErrorStruct(ctypes.Structure):
+    _fields_ = [("status", ctypes.c_int), ("message", ctypes.c_char * 512)]
+
+
+def _raise(err: _ErrorStruct, status: int):
+    message = err.message.decode("utf-8", "replace")
+    if status == _STATUS_ARGUMENT:
+        raise ValueError(message)
+    if status == _STATUS_IO:
+        raise OSError(message)
+    if status == _STATUS_OOM:
+        raise MemoryError(message)
+    raise Error(message)
+
+
+def library_path() -> str:
+    """Where libbnrt.so is loaded from: $BNRT_LIBRARY, else next to this
+    package (an installed tree), else the build tree's runtime/."""
+    env = os.environ.get("BNRT_LIBRARY")
+    if env:
+        return env
+    here = os.path.dirname(os.path.abspath(__file__))
+    for candidate in (os.path.join(here, "libbnrt.so"),
+                      os.path.join(here, "..", "..", "lib", "libbnrt.so"),
+                      os.path.join(here, "..", "..", "build", "runtime",
+                                   "libbnrt.so")):
+        if os.path.exists(candidate):
+            return os.path.normpath(candidate)
+    raise ImportError("bnrt: libbnrt.so not found; build the project "
+                      "(scripts/build.sh) or set BNRT_LIBRARY to its path")
+
+
+def _load_library() -> ctypes.CDLL:
+    # CDLL (not PyDLL): every call releases the GIL.
+    lib = ctypes.CDLL(library_path())
+    P, I, S = ctypes.c_void_p, ctypes.c_int, ctypes.c_size_t
+    E = ctypes.POINTER(_ErrorStruct)
+    I64P = ctypes.POINTER(ctypes.c_int64)
+    signatures = {
+        "bnrt_model_load_file": (P, [ctypes.c_char_p, E]),
+        "bnrt_model_free": (None, [P]),
+        "bnrt_model_num_inputs": (I, [P]),
+        "bnrt_model_num_outputs": (I, [P]),
+        "bnrt_model_input_name": (ctypes.c_char_p, [P, I]),
+        "bnrt_model_output_name": (ctypes.c_char_p, [P, I]),
+        "bnrt_model_input_dtype": (I, [P, I]),
+        "bnrt_model_output_dtype": (I, [P, I]),
+        "bnrt_model_output_shape": (I, [P, I, I64P, I]),
+        "bnrt_model_input_range": (I, [P, I, I64P, I64P, I]),
+        "bnrt_model_set_isa": (I, [P, ctypes.c_char_p, E]),
+        "bnrt_model_isa": (ctypes.c_char_p, [P]),
+        "bnrt_context_create": (P, [P, E]),
+        "bnrt_context_free": (None, [P]),
+        "bnrt_context_set_threads": (I, [P, I, E]),
+        "bnrt_context_set_input_shapes": (
+            I, [P, ctypes.POINTER(I64P), ctypes.POINTER(I), E]),
+        "bnrt_context_output_shape": (I, [P, I, I64P, I]),
+        "bnrt_context_run": (I, [P, ctypes.POINTER(P), ctypes.POINTER(S),
+                                 ctypes.POINTER(P), ctypes.POINTER(S), E]),
+    }
+    for name, (restype, argtypes) in signatures.items():
+        fn = getattr(lib, name)
+        fn.restype, fn.argtypes = restype, argtypes
+    return lib
+
+
+_lib = _load_library()
+
+
+class TensorInfo(NamedTuple):
+    """An input or output: its name, numpy dtype, and shape range (min ==
+    max for a fixed dimension; an output's min is unknown and given as
+    its max)."""
+    name: str
+    dtype: np.dtype
+    min_shape: Tuple[int, ...]
+    max_shape: Tuple[int, ...]
+
+
+def _int64s(n: int):
+    return (ctypes.c_int64 * max(n, 1))()
+
+
+class _ModelHandle:
+    """Owns the C model; the Model and each of its Contexts hold it, so it
+    is freed after the last of them (contexts never outlive their model)."""
+
+    def __init__(self, handle):
+        self.value = handle
+
+    def __del__(self):
+        if self.value:
+            _lib.bnrt_model_free(self.value)
+            self.value = None
+
+
+class Model:
+    """A loaded bundle, shared read-only by every thread that runs it."""
+
+    def __init__(self, path: str, threads: int = 1, isa: Optional[str] = None):
+        err = _ErrorStruct()
+        handle = _lib.bnrt_model_load_file(os.fsencode(path), err)
+        if not handle:
+            _raise(err, err.status)
+        self._owner = _ModelHandle(handle)
+        self._handle = handle
+        self._threads = int(threads)
+        if isa is not None:
+            status = _lib.bnrt_model_set_isa(handle, isa.encode(), err)
+            if status != _STATUS_OK:
+                _raise(err, status)
+        self.inputs: List[TensorInfo] = [
+            self._info(i, True) for i in range(_lib.bnrt_model_num_inputs(handle))]
+        self.outputs: List[TensorInfo] = [
+            self._info(i, False)
+            for i in range(_lib.bnrt_model_num_outputs(handle))]
+        self._local = threading.local()
+        # Checks the thread count now (a context is made for the caller).
+        self._local.context = Context(self)
+
+    def _info(self, i: int, is_input: bool) -> TensorInfo:
+        mins, maxs = _int64s(_MAX_RANK), _int64s(_MAX_RANK)
+        if is_input:
+            name = _lib.bnrt_model_input_name(self._handle, i)
+            dtype = _lib.bnrt_model_input_dtype(self._handle, i)
+            rank = _lib.bnrt_model_input_range(self._handle, i, mins, maxs,
+                                               _MAX_RANK)
+        else:
+            name = _lib.bnrt_model_output_name(self._handle, i)
+            dtype = _lib.bnrt_model_output_dtype(self._handle, i)
+            rank = _lib.bnrt_model_output_shape(self._handle, i, maxs,
+                                                _MAX_RANK)
+            mins = maxs
+        if rank < 0 or rank > _MAX_RANK:
+            raise Error(f"cannot query {'input' if is_input else 'output'} {i}")
+        return TensorInfo(name.decode(), _DTYPES[dtype],
+                          tuple(mins[:rank]), tuple(maxs[:rank]))
+
+    @property
+    def isa(self) -> str:
+        """The kernel ISA the model runs on ("avx512", "avx2", "neondot",
+        "neon" or "scalar")."""
+        return _lib.bnrt_model_isa(self._handle).decode()
+
+    @property
+    def threads(self) -> int:
+        return self._threads
+
+    def context(self, threads: Optional[int] = None) -> "Context":
+        """A new execution context of this model (one run at a time)."""
+        return Context(self, self._threads if threads is None else threads)
+
+    def run(self, **inputs: np.ndarray) -> Dict[str, np.ndarray]:
+        """Runs once on the calling thread's own context; returns the
+        outputs by name. Safe to call from many threads at once."""
+        context = getattr(self._local, "context", None)
+        if context is None:
+            context = self._local.context = Context(self)
+        return context.run(**inputs)
+
+    def __repr__(self):
+        return (f"bnrt.Model(inputs={[i.name for i in self.inputs]}, "
+                f"outputs={[o.name for o in self.outputs]}, isa={self.isa!r})")
+
+
+
+class Context:
+    """One run's state (arena, scratch, worker threads) over a Model; it
+    keeps the loaded model alive. Runs one call at a time (a lock
+    serializes callers)."""
+
+    def __init__(self, model: Model, threads: Optional[int] = None):
+        err = _ErrorStruct()
+        handle = _lib.bnrt_context_create(model._handle, err)
+        if not handle:
+            _raise(err, err.status)
+        self._handle = handle
+        self._owner = model._owner  # not the Model: no reference cycle
+        self.inputs, self.outputs = model.inputs, model.outputs
+        self._lock = threading.Lock()
+        threads = model.threads if threads is None else int(threads)
+        status = _lib.bnrt_context_set_threads(handle, threads, err)
+        if status != _STATUS_OK:
+            _raise(err, status)
+
+    def _arrays(self, inputs: Dict[str, np.ndarray]) -> List[np.ndarray]:
+        infos = self.inputs
+        unknown = sorted(set(inputs) - {i.name for i in infos})
+        if unknown:
+            raise ValueError(f"the model has no input named {unknown[0]!r} "
+                             f"(its inputs: {', '.join(i.name for i in infos)})")
+        arrays = []
+        for info in infos:
+            if info.name not in inputs:
+                raise ValueError(f"missing input {info.name!r}")
+            array = np.asarray(inputs[info.name])
+            if array.dtype != info.dtype:
+                raise ValueError(
+                    f"input {info.name!r} has dtype {array.dtype}, the model "
+                    f"takes {info.dtype} (convert it with .astype)")
+            if array.ndim != len(info.max_shape):
+                raise ValueError(
+                    f"input {info.name!r} has shape {array.shape}, the model "
+                    f"takes rank {len(info.max_shape)} (between "
+                    f"{info.min_shape} and {info.max_shape})")
+            arrays.append(np.ascontiguousarray(array))
+        return arrays
+
+    def run(self, **inputs: np.ndarray) -> Dict[str, np.ndarray]:
+        """Runs once; returns the outputs by name."""
+        arrays = self._arrays(inputs)
+        n = len(arrays)
+        shapes = [(ctypes.c_int64 * max(a.ndim, 1))(*a.shape) for a in arrays]
+        shape_ptrs = (ctypes.POINTER(ctypes.c_int64) * max(n, 1))(
+            *[ctypes.cast(s, ctypes.POINTER(ctypes.c_int64)) for s in shapes])
+        ranks = (ctypes.c_int * max(n, 1))(*[a.ndim for a in arrays])
+        err = _ErrorStruct()
+        with self._lock:
+            status = _lib.bnrt_context_set_input_shapes(
+                self._handle, shape_ptrs, ranks, err)
+            if status != _STATUS_OK:
+                _raise(err, status)
+            outputs = []
+            for i, info in enumerate(self.outputs):
+                dims = _int64s(_MAX_RANK)
+                rank = _lib.bnrt_context_output_shape(self._handle, i, dims,
+                                                      _MAX_RANK)
+                outputs.append(np.empty(tuple(dims[:rank]), info.dtype))
+            m = len(outputs)
+            in_ptrs = (ctypes.c_void_p * max(n, 1))(
+                *[a.ctypes.data for a in arrays])
+            in_bytes = (ctypes.c_size_t * max(n, 1))(*[a.nbytes for a in arrays])
+            out_ptrs = (ctypes.c_void_p * max(m, 1))(
+                *[o.ctypes.data for o in outputs])
+            out_bytes = (ctypes.c_size_t * max(m, 1))(
+                *[o.nbytes for o in outputs])
+            status = _lib.bnrt_context_run(self._handle, in_ptrs, in_bytes,
+                                           out_ptrs, out_bytes, err)
+        if status != _STATUS_OK:
+            _raise(err, status)
+        return {info.name: out for info, out in zip(self.outputs, outputs)}
+
+    def __del__(self):
+        handle = getattr(self, "_handle", None)
+        if handle:
+            _lib.bnrt_context_free(handle)  # before _owner may free the model
+            self._handle = None

@@ -1,0 +1,171 @@
+//===- model.h - a loaded model and its execution contexts ------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// bnrt_model is what loading produces and runs only read: the validated
+// program, the constants, the weights repacked for the ISA, the shape
+// ranges. bnrt_context is one run's state: the activation arena, the
+// operand views, the current input shapes, the worker pool, the profile.
+// Many contexts of one model run at the same time, each on its own thread.
+//
+//===----------------------------------------------------------------------===//
+#ifndef BNRT_SRC_MODEL_H
+#define BNRT_SRC_MODEL_H
+
+#include "bnrt.h"
+#include "ops/op_kernel.h"
+#include "scratch.h"
+#include "status.h"
+
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace bnrt {
+
+/// A failure with its C API status, thrown inside the library and turned
+/// into a status and message at the C boundary (guarded).
+struct LoadError {
+  bnrt_status status;
+  std::string message;
+};
+
+[[noreturn]] inline void invalid(const std::string &message) {
+  throw LoadError{BNRT_ERROR_INVALID, message};
+}
+
+inline bnrt_status argumentError(bnrt_error *err, const std::string &message) {
+  setError(err, BNRT_ERROR_ARGUMENT, message);
+  return BNRT_ERROR_ARGUMENT;
+}
+
+/// Runs `body` (returning a status), turning any exception into a status
+/// and message in `err`: no exception crosses the C API.
+template <typename F> bnrt_status guarded(bnrt_error *err, F &&body) {
+  try {
+    return body();
+  } catch (const LoadError &e) {
+    setError(err, e.status, e.message);
+    return e.status;
+  } catch (const std::bad_alloc &) {
+    setError(err, BNRT_ERROR_OUT_OF_MEMORY, "out of memory");
+    return BNRT_ERROR_OUT_OF_MEMORY;
+  } catch (const std::exception &e) {
+    setError(err, BNRT_ERROR_RUNTIME, e.what());
+    return BNRT_ERROR_RUNTIME;
+  } catch (...) {
+    setError(err, BNRT_ERROR_RUNTIME, "unknown failure");
+    return BNRT_ERROR_RUNTIME;
+  }
+}
+
+using Shapes = std::vector<std::vector<int64_t>>;
+
+/// Operand views of every op over one arena, and which of them point at
+/// the caller's input/output buffers (re-pointed per run).
+struct ProgramViews {
+  std::vector<std::vector<View>> opInputs, opOutputs;
+  struct Io {
+    View *view;
+    int32_t value;
+  };
+  std::vector<Io> io;
+};
+
+} // namespace bnrt
+
+struct bnrt_model {
+  std::vector<uint8_t> storage; // the bundle's bytes, copied to ...
+  uint8_t *buf = nullptr;       // ... a 64-byte aligned start
+  size_t size = 0;
+  const bnrt::fb::Bundle *bundle = nullptr;
+  const uint8_t *data = nullptr; // constants: in the bundle, or an AOT
+  int64_t dataSize = 0;          // object's global (externalData)
+  const uint8_t *externalData = nullptr;
+  int64_t externalDataSize = 0;
+  std::vector<const bnrt::OpKernel *> kernels; // per op
+  bnrt::Shapes shapes;                         // per value, at the bound
+  std::vector<int32_t> producers;              // per value: op index or -1
+  std::vector<int32_t> inputs, outputs;        // value ids
+  std::vector<std::vector<uint64_t>> packed;   // per op (GEMM weights)
+  bnrt_isa isa = BNRT_ISA_SCALAR;
+
+  // Shape ranges (bundle.fbs Symbol): per symbol its range, per value and
+  // dimension the powers of the symbols its size is a product of.
+  struct Symbol {
+    std::string name;
+    int64_t min, max;
+  };
+  std::vector<Symbol> symbols;
+  std::vector<std::vector<uint8_t>> dimPowers;       // per value; empty: fixed
+  std::vector<std::vector<int64_t>> dimCoefficients; // per value, per dim
+  struct InputDim {
+    int symbol; // -1: fixed
+  };
+  std::vector<std::vector<InputDim>> inputDims; // per input
+
+  std::once_flag ownContextOnce; // bnrt_model_run's context, made on demand
+  std::unique_ptr<bnrt_context> ownContext;
+
+  ~bnrt_model();
+
+  /// Copies `n` bytes to 64-byte aligned storage (constants are aligned
+  /// relative to the start of the bundle).
+  void setBytes(const void *bytes, size_t n);
+  void load();
+  /// Every value's shape when the symbols take `sizes` (one per symbol).
+  void shapesAt(const std::vector<int64_t> &sizes, bnrt::Shapes &out) const;
+  /// Runs every op's check on `shapes`; throws std::invalid_argument.
+  void checkOps(const bnrt::Shapes &shapes) const;
+  /// Views of every operand over `arena` (null: constants only).
+  void buildViews(const bnrt::Shapes &shapes, uint8_t *arena,
+                  bnrt::ProgramViews &views) const;
+  void prepack();
+  std::string opLabel(int index) const;
+
+private:
+  void validateValues();
+  void validateRanges();
+  void validateOp(int index, const bnrt::fb::Op &op);
+};
+
+struct bnrt_context {
+  const bnrt_model *model = nullptr;
+  struct Free {
+    void operator()(uint8_t *p) const { std::free(p); }
+  };
+  std::unique_ptr<uint8_t, Free> arenaStorage;
+  uint8_t *arena = nullptr;
+  std::vector<int64_t> sizes; // the symbols' current sizes
+  bnrt::Shapes shapes;        // every value's shape at `sizes`
+  bnrt::ProgramViews views;
+  std::vector<int8_t> scratch; // zero-padded GEMM activations
+  std::vector<double> opSeconds;
+  bool profiling = false;
+  bnrt_threads *pool = nullptr;
+  // Per-thread scratch reserved on every pool thread after a run that grew
+  // it (scratch.h), so later runs allocate nothing.
+  bnrt::ScratchReservation scratchReservation;
+
+  explicit bnrt_context(const bnrt_model &model);
+  ~bnrt_context();
+  bnrt_context(const bnrt_context &) = delete;
+  bnrt_context &operator=(const bnrt_context &) = delete;
+
+  /// Binds the symbols from the inputs' shapes; the argument error names
+  /// the input, the dimension and its range.
+  bnrt_status setInputShapes(const int64_t *const *dims, const int *ranks,
+                             bnrt_error *err);
+  bnrt_status run(const void *const *inputs, const size_t *inputBytes,
+                  void *const *outputs, const size_t *outputBytes,
+                  bnrt_error *err);
+  int64_t bytesOf(int32_t value) const;
+
+private:
+  void resize(const std::vector<int64_t> &newSizes);
+};
+
+#endif // BNRT_SRC_MODEL_H
