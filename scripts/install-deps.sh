@@ -19,6 +19,9 @@ PACKAGES=(
   # Real labelled text for the training example and its test: fortunes'
   # category files.
   fortunes fortunes-min
+  # Text in: the runtime's tokenizers (WordPiece on utf8proc, SentencePiece),
+  # and Dask for the bulk-scoring example and its test.
+  libutf8proc-dev libsentencepiece-dev python3-distributed
 )
 # Node.js drives onnxruntime-node, the reference peer. Some images ship a
 # Node.js whose package conflicts with Debian's npm: only install when absent.

@@ -55,6 +55,10 @@ config.substitutions.append(
     ("%runtime_include", os.path.join(config.bnbert_src_root, "runtime", "include")))
 config.substitutions.append(
     ("%examples", os.path.join(config.bnbert_src_root, "examples")))
+# The runtime's tokenizers (bnrt/text.h) need libutf8proc and
+# libsentencepiece at build time.
+if config.bnrt_has_text:
+    config.available_features.add("text")
 if config.aarch64_cxx and config.aarch64_runtime:
     config.available_features.add("aarch64-cross")
     config.substitutions.append(("%aarch64_cxx", config.aarch64_cxx))

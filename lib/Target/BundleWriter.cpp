@@ -470,7 +470,8 @@ std::vector<uint8_t> optionsBytes(const OpInfo &op) {
 LogicalResult Writer::applyRange(const Writer &probe,
                                  ArrayRef<RangeSymbol> rangeSymbols) {
   auto fail = [&](const Twine &why) {
-    return func.emitError("the shape range cannot be compiled: ")
+    // At the function's location, without printing the function.
+    return mlir::emitError(func.getLoc(), "the shape range cannot be compiled: ")
            << why << "; compile with a fixed --shape";
   };
   if (probe.values.size() != values.size() || probe.ops.size() != ops.size())

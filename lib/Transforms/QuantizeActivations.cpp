@@ -119,9 +119,10 @@ struct BnqQuantizeActivationsPass
       auto maskType =
           mask ? llvm::dyn_cast<RankedTensorType>(mask.getType()) : nullptr;
       Operation *def = mask ? mask.getDefiningOp() : nullptr;
-      // The quantizer goes after the mask, so the mask must come before
-      // every user of the value.
-      bool usable = maskType &&
+      // Only token tensors [B, S, ...] take the mask (a pooled [B, H] one
+      // whose H happens to equal S must not). The quantizer goes after
+      // the mask, so the mask must come before every user of the value.
+      bool usable = maskType && type.getRank() >= 3 &&
                     maskType.getShape() == type.getShape().take_front(2) &&
                     mask.getParentBlock() == b.getInsertionBlock() &&
                     llvm::all_of(value.getUsers(), [&](Operation *user) {

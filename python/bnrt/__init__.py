@@ -30,7 +30,8 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 
-__all__ = ["Model", "Context", "TensorInfo", "Error", "library_path"]
+__all__ = ["Model", "Context", "Tokenizer", "TensorInfo", "Error",
+           "library_path"]
 
 _STATUS_OK = 0
 _STATUS_IO, _STATUS_ARGUMENT, _STATUS_OOM = 1, 4, 5
@@ -103,6 +104,16 @@ def _load_library() -> ctypes.CDLL:
         "bnrt_context_output_shape": (I, [P, I, I64P, I]),
         "bnrt_context_run": (I, [P, ctypes.POINTER(P), ctypes.POINTER(S),
                                  ctypes.POINTER(P), ctypes.POINTER(S), E]),
+        "bnrt_text_available": (I, []),
+        "bnrt_tokenizer_load": (P, [ctypes.c_char_p, I, E]),
+        "bnrt_tokenizer_free": (None, [P]),
+        "bnrt_tokenizer_vocab_size": (ctypes.c_int64, [P]),
+        "bnrt_tokenizer_pad_id": (ctypes.c_int64, [P]),
+        "bnrt_tokenizer_encode": (ctypes.c_int64, [P, ctypes.c_char_p, S, I64P,
+                                                   ctypes.c_int64, ctypes.c_int64, E]),
+        "bnrt_tokenizer_encode_batch": (
+            I, [P, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(S),
+                ctypes.c_int64, ctypes.c_int64, I64P, I64P, I64P, E]),
     }
     for name, (restype, argtypes) in signatures.items():
         fn = getattr(lib, name)
@@ -204,10 +215,126 @@ class Model:
             context = self._local.context = Context(self)
         return context.run(**inputs)
 
+    def run_text(self, texts, tokenizer: "Tokenizer",
+                 batch_size: Optional[int] = None) -> Dict[str, np.ndarray]:
+        """Tokenizes `texts` (a string or a list of them) with the model's
+        tokenizer and runs them; returns the outputs by name, one row per
+        text. Rows go in batches of the model's largest batch (or
+        `batch_size`); each batch is padded to its longest text within the
+        model's sequence range (to the model's length when it is fixed),
+        and longer texts are truncated."""
+        if isinstance(texts, str):
+            texts = [texts]
+        texts = list(texts)
+        by_name = {i.name: i for i in self.inputs}
+        unknown = sorted(set(by_name) - set(_TEXT_INPUTS))
+        if unknown:
+            raise ValueError(f"input {unknown[0]!r} is not one a tokenizer "
+                             f"makes ({', '.join(_TEXT_INPUTS)})")
+        if "input_ids" not in by_name:
+            raise ValueError("the model has no input 'input_ids'")
+        ids = by_name["input_ids"]
+        if len(ids.max_shape) != 2:
+            raise ValueError(f"input 'input_ids' has rank {len(ids.max_shape)}; "
+                             f"text needs [batch, sequence]")
+        (min_batch, min_seq), (max_batch, max_seq) = ids.min_shape, ids.max_shape
+        step = max_batch if batch_size is None else int(batch_size)
+        if not min_batch <= step <= max_batch:
+            raise ValueError(f"batch_size {step} is outside the model's batch "
+                             f"range {min_batch}..{max_batch}")
+        results: Dict[str, List[np.ndarray]] = {o.name: [] for o in self.outputs}
+        for start in range(0, len(texts), step):
+            chunk = texts[start:start + step]
+            rows = max(len(chunk), min_batch)
+            padded = chunk + [""] * (rows - len(chunk))  # dropped below
+            longest = max(tokenizer.count(t) for t in chunk)
+            seq = min(max(longest, min_seq), max_seq)
+            arrays = tokenizer.encode_batch(padded, seq)
+            feed = {name: arrays[name].astype(info.dtype, copy=False)
+                    for name, info in by_name.items()}
+            for name, value in self.run(**feed).items():
+                results[name].append(value[:len(chunk)])
+        return {name: np.concatenate(parts) if parts else np.empty((0,))
+                for name, parts in results.items()}
+
     def __repr__(self):
         return (f"bnrt.Model(inputs={[i.name for i in self.inputs]}, "
                 f"outputs={[o.name for o in self.outputs]}, isa={self.isa!r})")
 
+
+
+_TEXT_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+class Tokenizer:
+    """The model's tokenizer (runtime/include/bnrt/text.h): a WordPiece
+    vocab.txt (`lowercase` for uncased models, as Hugging Face's
+    BertTokenizer) or a SentencePiece .model. Read-only: threads may share
+    one."""
+
+    def __init__(self, path: str, lowercase: bool = True):
+        if not _lib.bnrt_text_available():
+            raise Error("this libbnrt was built without tokenizers "
+                        "(libutf8proc-dev, libsentencepiece-dev)")
+        err = _ErrorStruct()
+        handle = _lib.bnrt_tokenizer_load(os.fsencode(path), int(lowercase), err)
+        if not handle:
+            _raise(err, err.status)
+        self._handle = handle
+
+    @property
+    def vocab_size(self) -> int:
+        return _lib.bnrt_tokenizer_vocab_size(self._handle)
+
+    @property
+    def pad_id(self) -> int:
+        return _lib.bnrt_tokenizer_pad_id(self._handle)
+
+    def encode(self, text: str, max_tokens: int = 0) -> List[int]:
+        """[CLS] pieces [SEP] of `text`, at most `max_tokens` when > 0."""
+        data = text.encode("utf-8")
+        err = _ErrorStruct()
+        count = _lib.bnrt_tokenizer_encode(self._handle, data, len(data), None,
+                                           0, max_tokens, err)
+        if count < 0:
+            _raise(err, err.status)
+        ids = _int64s(count)
+        _lib.bnrt_tokenizer_encode(self._handle, data, len(data), ids, count,
+                                   max_tokens, err)
+        return list(ids[:count])
+
+    def count(self, text: str) -> int:
+        """The number of tokens of `text` with [CLS] and [SEP]."""
+        data = text.encode("utf-8")
+        err = _ErrorStruct()
+        count = _lib.bnrt_tokenizer_encode(self._handle, data, len(data), None,
+                                           0, 0, err)
+        if count < 0:
+            _raise(err, err.status)
+        return count
+
+    def encode_batch(self, texts: List[str], seq_len: int) -> Dict[str, np.ndarray]:
+        """input_ids, attention_mask and token_type_ids [len(texts), seq_len]
+        (int64): truncated, padded with the padding id, masked."""
+        data = [t.encode("utf-8") for t in texts]
+        n = len(data)
+        out = {name: np.zeros((n, seq_len), np.int64) for name in _TEXT_INPUTS}
+        pointers = (ctypes.c_char_p * max(n, 1))(*data)
+        lengths = (ctypes.c_size_t * max(n, 1))(*[len(d) for d in data])
+        as_ptr = lambda a: a.ctypes.data_as(ctypes.POINTER(ctypes.c_int64))  # noqa: E731
+        err = _ErrorStruct()
+        status = _lib.bnrt_tokenizer_encode_batch(
+            self._handle, pointers, lengths, n, seq_len, as_ptr(out["input_ids"]),
+            as_ptr(out["attention_mask"]), as_ptr(out["token_type_ids"]), err)
+        if status != _STATUS_OK:
+            _raise(err, status)
+        return out
+
+    def __del__(self):
+        handle = getattr(self, "_handle", None)
+        if handle:
+            _lib.bnrt_tokenizer_free(handle)
+            self._handle = None
 
 
 class Context:

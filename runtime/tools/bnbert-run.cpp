@@ -4,16 +4,21 @@
 //   bnbert-run MODEL.bnb --input NAME=FILE.npy ... [--output-dir DIR]
 //              [--bench N] [--threads T] [--isa scalar|avx2|avx512|neon|
 //              neondot] [--profile]
+//   bnbert-run MODEL.bnb --tokenizer VOCAB (--text T | --text-file F)...
+//              [--cased] [--show-ids] [--output-dir DIR] [--threads T]
 //
 // Writes DIR/<output name>.npy ('/' in a name becomes '_'). --bench N times N
 // runs after one warm-up and prints
 // {"min_ms":..,"median_ms":..,"threads":..,"isa":..}; --profile prints the time
-// per op kind and the slowest ops. Exit 1 with one message on any error (bad
-// file, wrong dtype or shape, unknown flag).
+// per op kind and the slowest ops. With --text the inputs come from texts
+// and the model's tokenizer (text_run.h), one JSON line per text. Exit 1
+// with one message on any error (bad file, wrong dtype or shape, unknown
+// flag).
 //
 //===----------------------------------------------------------------------===//
 #include "bnrt.h"
 #include "bnrt/model_io.h"
+#include "text_run.h"
 
 #include <algorithm>
 #include <chrono>
@@ -48,7 +53,17 @@ void usage() {
       "                         hardware threads and 256)\n"
       "  --isa ISA              scalar, avx2, avx512, neon or neondot "
       "(default: best available)\n"
-      "  --profile              print time per op kind and the slowest ops\n");
+      "  --profile              print time per op kind and the slowest ops\n"
+      "text in (instead of --input):\n"
+      "  --tokenizer FILE       the model's WordPiece vocab.txt or "
+      "SentencePiece .model\n"
+      "  --text TEXT            one text (repeatable)\n"
+      "  --text-file FILE       one text per line\n"
+      "  --cased                WordPiece: keep case and accents (default: "
+      "uncased rules)\n"
+      "  --show-ids             print each text's token ids\n"
+      "  prints one JSON line per text: {\"text\":i,\"label\":..,"
+      "\"logits\":[..]}\n");
 }
 
 } // namespace
@@ -58,6 +73,7 @@ int main(int argc, char **argv) {
   std::map<std::string, std::string> inputFiles;
   int bench = 0, threads = 1;
   bool profile = false;
+  bnrt::tools::TextOptions text;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> const char * {
@@ -103,6 +119,28 @@ int main(int argc, char **argv) {
       isa = v;
     } else if (a == "--profile") {
       profile = true;
+    } else if (a == "--text") {
+      const char *v = value();
+      if (!v)
+        return fail("--text needs a text");
+      text.texts.push_back(
+          {v, "--text " + std::to_string(text.texts.size() + 1)});
+    } else if (a == "--text-file") {
+      const char *v = value();
+      std::string error;
+      if (!v)
+        return fail("--text-file needs a file");
+      if (!bnrt::tools::readTextFile(v, text.texts, error))
+        return fail(error);
+    } else if (a == "--tokenizer") {
+      const char *v = value();
+      if (!v)
+        return fail("--tokenizer needs a vocab.txt or .model file");
+      text.tokenizer = v;
+    } else if (a == "--cased") {
+      text.lowercase = false;
+    } else if (a == "--show-ids") {
+      text.showIds = true;
     } else if (a.rfind("-", 0) == 0) {
       usage();
       return fail("unknown option " + a);
@@ -117,6 +155,14 @@ int main(int argc, char **argv) {
     usage();
     return fail("no model given");
   }
+  bool textIn = !text.texts.empty() || !text.tokenizer.empty();
+  if (textIn && text.tokenizer.empty())
+    return fail("--text needs --tokenizer (the model's vocab.txt or .model)");
+  if (textIn && text.texts.empty())
+    return fail("--tokenizer needs --text or --text-file");
+  if (textIn && (!inputFiles.empty() || bench || profile))
+    return fail("--text runs texts; --input, --bench and --profile take "
+                ".npy inputs");
 
   bnrt_error err;
   bnrt_model *model = bnrt_model_load_file(modelPath.c_str(), &err);
@@ -131,6 +177,18 @@ int main(int argc, char **argv) {
   bnrt_context *context = bnrt_model_context(model, &err);
   if (!context || bnrt_context_set_threads(context, threads, &err) != BNRT_OK)
     return fail(err.message);
+
+  if (textIn) {
+    std::string error;
+    std::error_code ec;
+    std::filesystem::create_directories(outputDir, ec);
+    if (ec)
+      return fail(outputDir +
+                  ": cannot create the output directory: " + ec.message());
+    if (!bnrt::tools::runTexts(model, context, text, outputDir, error))
+      return fail(error);
+    return 0;
+  }
 
   // Inputs: every model input from a .npy of the declared dtype, its shape
   // within the model's range.

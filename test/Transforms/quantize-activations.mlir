@@ -102,3 +102,18 @@ func.func @sequence_scales(%x: tensor<2x4x8xf32>, %m: tensor<2x4xf32>) -> tensor
   %y = bnq.attention %q, %q, %q mask(%bias) {num_heads = 2 : i64, scale = 0.5 : f32} : (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4xf32>) -> tensor<2x4x8xf32>
   return %y : tensor<2x4x8xf32>
 }
+
+// -----
+
+// A pooled [B, H] value whose H equals the sequence length S is not a
+// token tensor: its per-sequence scale covers every unit, without the mask.
+// CHECK-LABEL: func.func @pooled_not_masked
+// CHECK: bnq.quantize %arg2 {bits = 8 : i32} : tensor<2x4xf32> -> tensor<2x4xi8>, tensor<2xf32>
+func.func @pooled_not_masked(%x: tensor<2x4x4xf32>, %m: tensor<2x4xf32>, %p: tensor<2x4xf32>) -> (tensor<2x4x4xf32>, tensor<2x4xf32>) {
+  %w = bnq.quant_weight binary values(dense<1> : tensor<4x4xi8>) scale(dense<0.5> : tensor<1xf32>) : tensor<4x4xf32>
+  %c = arith.constant dense<-10000.0> : tensor<f32>
+  %bias = bnq.mul %m, %c : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  %y = bnq.attention %x, %x, %x mask(%bias) {num_heads = 2 : i64, scale = 0.5 : f32} : (tensor<2x4x4xf32>, tensor<2x4x4xf32>, tensor<2x4x4xf32>, tensor<2x4xf32>) -> tensor<2x4x4xf32>
+  %pooled = bnq.linear %p, %w : (tensor<2x4xf32>, tensor<4x4xf32>) -> tensor<2x4xf32>
+  return %y, %pooled : tensor<2x4x4xf32>, tensor<2x4xf32>
+}

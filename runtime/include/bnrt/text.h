@@ -1,0 +1,72 @@
+/*===- bnrt/text.h - text in: the model's own tokenizer -----------*- C -*-===*
+ * SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+ *
+ * Token ids for a BERT-family model from text, as the model was trained:
+ *
+ * - BERT WordPiece (a vocab.txt, one piece per line, the id is the line
+ *   number): Hugging Face BertTokenizer's rules - clean-up (control
+ *   characters dropped, whitespace normalized), NFC, spaces around CJK
+ *   ideographs, whitespace split, for uncased models lowercasing and
+ *   accent stripping (NFD, combining marks dropped), punctuation split,
+ *   then greedy longest-match-first WordPiece with "##" continuations;
+ *   a word longer than 100 characters or without a split is [UNK]. The
+ *   sequence is [CLS] pieces [SEP].
+ * - SentencePiece (a .model file, libsentencepiece): the model's own
+ *   normalization and pieces; the sequence is [CLS] pieces [SEP] when the
+ *   model has those pieces (ALBERT), else <s> pieces </s>.
+ *
+ * Sequences longer than the length asked for are truncated, keeping the
+ * closing [SEP]. Part of libbnrt when it is built with libutf8proc and
+ * libsentencepiece (bnrt_text_available()).
+ *===----------------------------------------------------------------------===*/
+#ifndef BNRT_TEXT_H
+#define BNRT_TEXT_H
+
+#include "bnrt.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct bnrt_tokenizer bnrt_tokenizer;
+
+/* 1 when this build has the tokenizers. */
+int bnrt_text_available(void);
+
+/* Loads a tokenizer: a SentencePiece model (a binary .model file) or a
+ * WordPiece vocab.txt; for WordPiece, `lowercase` selects the uncased
+ * rules (lowercasing, accent stripping). NULL (and `err`) on failure: a
+ * missing file, a vocabulary without [CLS], [SEP], [PAD] or [UNK]. A
+ * tokenizer is read-only: any number of threads may use one. */
+bnrt_tokenizer *bnrt_tokenizer_load(const char *path, int lowercase,
+                                    bnrt_error *err);
+void bnrt_tokenizer_free(bnrt_tokenizer *tokenizer);
+
+/* The number of pieces in the vocabulary, and the padding id. */
+int64_t bnrt_tokenizer_vocab_size(const bnrt_tokenizer *tokenizer);
+int64_t bnrt_tokenizer_pad_id(const bnrt_tokenizer *tokenizer);
+
+/* The ids of one text (`length` bytes of UTF-8), [CLS] ... [SEP],
+ * truncated to `max_tokens` when it is > 0. Returns their number (-1 on
+ * error: invalid UTF-8, a NULL argument); writes them to ids[0 ..] when
+ * ids is not NULL and capacity is enough. */
+int64_t bnrt_tokenizer_encode(const bnrt_tokenizer *tokenizer, const char *text,
+                              size_t length, int64_t *ids, int64_t capacity,
+                              int64_t max_tokens, bnrt_error *err);
+
+/* A batch of `count` texts as the three model inputs, each [count,
+ * seq_len] int64, row-major: ids (truncated to seq_len, padded with the
+ * padding id), attention mask (1 for tokens, 0 for padding), token types
+ * (0). Any of the three may be NULL. */
+bnrt_status bnrt_tokenizer_encode_batch(const bnrt_tokenizer *tokenizer,
+                                        const char *const *texts,
+                                        const size_t *lengths, int64_t count,
+                                        int64_t seq_len, int64_t *ids,
+                                        int64_t *mask, int64_t *types,
+                                        bnrt_error *err);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* BNRT_TEXT_H */

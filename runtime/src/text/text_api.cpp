@@ -1,0 +1,143 @@
+//===- text_api.cpp - bnrt/text.h over the tokenizers ---------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+#include "../model.h"
+#include "bnrt/text.h"
+#include "tokenizer.h"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+
+using namespace bnrt;
+
+struct bnrt_tokenizer {
+  std::unique_ptr<text::Tokenizer> impl;
+};
+
+namespace {
+
+/// A SentencePiece model is a protobuf: binary, where a vocab.txt is text.
+bool looksBinary(const std::string &path) {
+  std::ifstream file(path, std::ios::binary);
+  char head[256];
+  file.read(head, sizeof head);
+  return std::any_of(head, head + file.gcount(), [](char c) {
+    return c == 0 || (static_cast<unsigned char>(c) < 0x20 && c != '\n' &&
+                      c != '\r' && c != '\t');
+  });
+}
+
+/// [CLS] pieces [SEP], the pieces cut to fit `maxTokens` (> 0).
+bool frame(const text::Tokenizer &t, const char *text, size_t length,
+           int64_t maxTokens, std::vector<int64_t> &ids, std::string &error) {
+  if (maxTokens > 0 && maxTokens < 2) {
+    error = "a sequence needs at least 2 tokens ([CLS] and [SEP]), got " +
+            std::to_string(maxTokens);
+    return false;
+  }
+  std::vector<int64_t> pieces;
+  if (!t.pieces(std::string_view(text, length), pieces, error))
+    return false;
+  if (maxTokens > 0 && static_cast<int64_t>(pieces.size()) > maxTokens - 2)
+    pieces.resize(maxTokens - 2);
+  ids.clear();
+  ids.push_back(t.cls);
+  ids.insert(ids.end(), pieces.begin(), pieces.end());
+  ids.push_back(t.sep);
+  return true;
+}
+
+} // namespace
+
+extern "C" int bnrt_text_available(void) { return 1; }
+
+extern "C" bnrt_tokenizer *bnrt_tokenizer_load(const char *path, int lowercase,
+                                               bnrt_error *err) {
+  if (!path) {
+    argumentError(err, "NULL path");
+    return nullptr;
+  }
+  bnrt_tokenizer *result = nullptr;
+  guarded(err, [&] {
+    std::ifstream probe(path);
+    if (!probe) {
+      setError(err, BNRT_ERROR_IO, std::string("cannot open '") + path + "'");
+      return BNRT_ERROR_IO;
+    }
+    std::string error;
+    auto impl = looksBinary(path) ? text::loadSentencePiece(path, error)
+                                  : text::loadWordPiece(path, lowercase, error);
+    if (!impl)
+      return argumentError(err, error);
+    result = new bnrt_tokenizer{std::move(impl)};
+    setError(err, BNRT_OK, "");
+    return BNRT_OK;
+  });
+  return result;
+}
+
+extern "C" void bnrt_tokenizer_free(bnrt_tokenizer *t) { delete t; }
+
+extern "C" int64_t bnrt_tokenizer_vocab_size(const bnrt_tokenizer *t) {
+  return t ? t->impl->vocabSize : -1;
+}
+extern "C" int64_t bnrt_tokenizer_pad_id(const bnrt_tokenizer *t) {
+  return t ? t->impl->pad : -1;
+}
+
+extern "C" int64_t bnrt_tokenizer_encode(const bnrt_tokenizer *t,
+                                         const char *text, size_t length,
+                                         int64_t *ids, int64_t capacity,
+                                         int64_t maxTokens, bnrt_error *err) {
+  if (!t || (!text && length)) {
+    argumentError(err, "NULL tokenizer or text");
+    return -1;
+  }
+  int64_t count = -1;
+  guarded(err, [&] {
+    std::vector<int64_t> framed;
+    std::string error;
+    if (!frame(*t->impl, text ? text : "", length, maxTokens, framed, error))
+      return argumentError(err, error);
+    count = static_cast<int64_t>(framed.size());
+    if (ids && capacity >= count)
+      std::copy(framed.begin(), framed.end(), ids);
+    setError(err, BNRT_OK, "");
+    return BNRT_OK;
+  });
+  return count;
+}
+
+extern "C" bnrt_status
+bnrt_tokenizer_encode_batch(const bnrt_tokenizer *t, const char *const *texts,
+                            const size_t *lengths, int64_t count,
+                            int64_t seqLen, int64_t *ids, int64_t *mask,
+                            int64_t *types, bnrt_error *err) {
+  if (!t || (count > 0 && (!texts || !lengths)) || count < 0)
+    return argumentError(err, "NULL tokenizer or texts");
+  if (seqLen < 2)
+    return argumentError(err, "a sequence needs at least 2 tokens, got " +
+                                  std::to_string(seqLen));
+  return guarded(err, [&] {
+    std::vector<int64_t> framed;
+    for (int64_t row = 0; row < count; ++row) {
+      std::string error;
+      if (!texts[row] && lengths[row])
+        return argumentError(err, "text " + std::to_string(row) + " is NULL");
+      if (!frame(*t->impl, texts[row] ? texts[row] : "", lengths[row], seqLen,
+                 framed, error))
+        return argumentError(err, "text " + std::to_string(row) + ": " + error);
+      for (int64_t i = 0; i < seqLen; ++i) {
+        bool token = i < static_cast<int64_t>(framed.size());
+        if (ids)
+          ids[row * seqLen + i] = token ? framed[i] : t->impl->pad;
+        if (mask)
+          mask[row * seqLen + i] = token ? 1 : 0;
+        if (types)
+          types[row * seqLen + i] = 0;
+      }
+    }
+    setError(err, BNRT_OK, "");
+    return BNRT_OK;
+  });
+}

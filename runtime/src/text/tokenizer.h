@@ -1,0 +1,35 @@
+//===- tokenizer.h - the tokenizers behind bnrt/text.h ----------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+#ifndef BNRT_SRC_TEXT_TOKENIZER_H
+#define BNRT_SRC_TEXT_TOKENIZER_H
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bnrt::text {
+
+/// A loaded tokenizer: the pieces of a text, and the special ids the
+/// sequence is framed and padded with. Read-only after loading.
+class Tokenizer {
+public:
+  virtual ~Tokenizer() = default;
+  /// The ids of `text`'s pieces (no [CLS]/[SEP]); false with `error`.
+  virtual bool pieces(std::string_view text, std::vector<int64_t> &ids,
+                      std::string &error) const = 0;
+
+  int64_t cls = 0, sep = 0, pad = 0, vocabSize = 0;
+};
+
+/// A WordPiece vocab.txt; null with `error` on failure.
+std::unique_ptr<Tokenizer> loadWordPiece(const std::string &path,
+                                         bool lowercase, std::string &error);
+/// A SentencePiece .model; null with `error` on failure.
+std::unique_ptr<Tokenizer> loadSentencePiece(const std::string &path,
+                                             std::string &error);
+
+} // namespace bnrt::text
+
+#endif // BNRT_SRC_TEXT_TOKENIZER_H

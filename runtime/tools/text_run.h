@@ -1,0 +1,246 @@
+//===- text_run.h - bnbert-run --text: text in, labels out ------*- C++ -*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// Tokenizes texts with the model's tokenizer (bnrt/text.h), runs them in
+// batches of the model's largest batch, each padded to its longest text
+// within the sequence range (the model's length when fixed; longer texts
+// are truncated), and prints one JSON line per text: its index, the
+// predicted label (argmax of the output "logits", or of the only rank-2
+// output), the logits, and with --show-ids the token ids. The outputs of
+// all texts are also written as DIR/NAME.npy. The same batching as
+// bnrt.Model.run_text (python/bnrt).
+//
+//===----------------------------------------------------------------------===//
+#ifndef BNRT_TOOLS_TEXT_RUN_H
+#define BNRT_TOOLS_TEXT_RUN_H
+
+#include "bnrt.h"
+#include "bnrt/model_io.h"
+#include "bnrt/text.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace bnrt::tools {
+
+struct Text {
+  std::string text;
+  std::string origin; // "--text 2", "FILE line 5": named in errors
+};
+
+struct TextOptions {
+  std::vector<Text> texts;
+  std::string tokenizer;
+  bool lowercase = true;
+  bool showIds = false;
+};
+
+/// Appends FILE's lines as texts; false with `error` if unreadable.
+inline bool readTextFile(const std::string &path, std::vector<Text> &texts,
+                         std::string &error) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    error = "cannot open --text-file " + path;
+    return false;
+  }
+  std::string line;
+  for (int n = 1; std::getline(file, line); ++n) {
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
+    texts.push_back({line, path + " line " + std::to_string(n)});
+  }
+  return true;
+}
+
+/// Runs the texts; false with `error` naming the text, input or output.
+inline bool runTexts(bnrt_model *model, bnrt_context *context,
+                     const TextOptions &options, const std::string &outputDir,
+                     std::string &error) {
+  bnrt_error err;
+  struct TokenizerGuard {
+    bnrt_tokenizer *t;
+    ~TokenizerGuard() { bnrt_tokenizer_free(t); }
+  } tok{
+      bnrt_tokenizer_load(options.tokenizer.c_str(), options.lowercase, &err)};
+  if (!tok.t) {
+    error = "--tokenizer " + options.tokenizer + ": " + err.message;
+    return false;
+  }
+  // The model's inputs: the ones a tokenizer makes, [batch, sequence].
+  int numInputs = bnrt_model_num_inputs(model);
+  int idsInput = -1;
+  for (int i = 0; i < numInputs; ++i) {
+    std::string name = bnrt_model_input_name(model, i);
+    if (name != "input_ids" && name != "attention_mask" &&
+        name != "token_type_ids") {
+      error = "the model's input '" + name +
+              "' is not one a tokenizer makes (input_ids, attention_mask, "
+              "token_type_ids)";
+      return false;
+    }
+    if (bnrt_model_input_range(model, i, nullptr, nullptr, 0) != 2) {
+      error = "the model's input '" + name + "' is not [batch, sequence]";
+      return false;
+    }
+    if (name == "input_ids")
+      idsInput = i;
+  }
+  if (idsInput < 0) {
+    error = "the model has no input 'input_ids'";
+    return false;
+  }
+  int64_t mins[2], maxs[2];
+  bnrt_model_input_range(model, idsInput, mins, maxs, 2);
+  int64_t vocab = bnrt_tokenizer_vocab_size(tok.t);
+
+  int numOutputs = bnrt_model_num_outputs(model);
+  std::vector<npy::Array> all(numOutputs);
+  std::vector<std::vector<int64_t>> textIds(options.texts.size());
+  for (size_t start = 0; start < options.texts.size(); start += maxs[0]) {
+    size_t count = std::min<size_t>(maxs[0], options.texts.size() - start);
+    int64_t rows = std::max<int64_t>(count, mins[0]);
+    int64_t longest = 2;
+    for (size_t r = 0; r < count; ++r) {
+      const Text &t = options.texts[start + r];
+      int64_t n = bnrt_tokenizer_encode(tok.t, t.text.data(), t.text.size(),
+                                        nullptr, 0, 0, &err);
+      if (n < 0) {
+        error = t.origin + ": " + err.message;
+        return false;
+      }
+      longest = std::max(longest, n);
+    }
+    int64_t seq = std::clamp(longest, mins[1], maxs[1]);
+    std::vector<const char *> data(rows, "");
+    std::vector<size_t> lengths(rows, 0);
+    for (size_t r = 0; r < count; ++r) {
+      data[r] = options.texts[start + r].text.data();
+      lengths[r] = options.texts[start + r].text.size();
+    }
+    std::vector<int64_t> ids(rows * seq), mask(rows * seq), types(rows * seq);
+    if (bnrt_tokenizer_encode_batch(tok.t, data.data(), lengths.data(), rows,
+                                    seq, ids.data(), mask.data(), types.data(),
+                                    &err) != BNRT_OK) {
+      error = err.message;
+      return false;
+    }
+    for (size_t r = 0; r < count; ++r)
+      for (int64_t i = 0; i < seq && mask[r * seq + i]; ++i)
+        textIds[start + r].push_back(ids[r * seq + i]);
+    // The model's inputs in its dtypes, then its outputs at this shape.
+    npy::ModelArrays arrays;
+    std::vector<int64_t> shape = {rows, seq};
+    std::vector<const int64_t *> dims(numInputs, shape.data());
+    std::vector<int> ranks(numInputs, 2);
+    arrays.inputs.resize(numInputs);
+    for (int i = 0; i < numInputs; ++i) {
+      std::string name = bnrt_model_input_name(model, i);
+      const std::vector<int64_t> &values = name == "input_ids"        ? ids
+                                           : name == "attention_mask" ? mask
+                                                                      : types;
+      npy::Array &a = arrays.inputs[i];
+      a.shape = shape;
+      bnrt_dtype dtype = bnrt_model_input_dtype(model, i);
+      if (dtype != BNRT_DTYPE_I64 && dtype != BNRT_DTYPE_I32) {
+        error = "the model's input '" + name + "' is not int64 or int32";
+        return false;
+      }
+      a.dtype = npy::descrOf(dtype);
+      a.data.resize(values.size() * npy::itemSize(a.dtype));
+      for (size_t e = 0; e < values.size(); ++e) {
+        if (dtype == BNRT_DTYPE_I64)
+          std::memcpy(&a.data[e * 8], &values[e], 8);
+        else {
+          int32_t v = static_cast<int32_t>(values[e]);
+          std::memcpy(&a.data[e * 4], &v, 4);
+        }
+      }
+      arrays.inputData.push_back(a.data.data());
+      arrays.inputBytes.push_back(a.data.size());
+    }
+    if (bnrt_context_set_input_shapes(context, dims.data(), ranks.data(),
+                                      &err) != BNRT_OK) {
+      error = err.message;
+      return false;
+    }
+    arrays.outputs.resize(numOutputs);
+    for (int o = 0; o < numOutputs; ++o) {
+      npy::Array &r = arrays.outputs[o];
+      r.dtype = npy::descrOf(bnrt_model_output_dtype(model, o));
+      r.shape.resize(bnrt_context_output_shape(context, o, nullptr, 0));
+      bnrt_context_output_shape(context, o, r.shape.data(),
+                                static_cast<int>(r.shape.size()));
+      if (r.shape.empty() || r.shape[0] != rows) {
+        error = std::string("output '") + bnrt_model_output_name(model, o) +
+                "' is not batch-first: its rows cannot be told apart";
+        return false;
+      }
+      r.data.resize(r.numElements() * npy::itemSize(r.dtype));
+      arrays.outputData.push_back(r.data.data());
+      arrays.outputBytes.push_back(r.data.size());
+    }
+    if (bnrt_context_run(context, arrays.inputData.data(),
+                         arrays.inputBytes.data(), arrays.outputData.data(),
+                         arrays.outputBytes.data(), &err) != BNRT_OK) {
+      error = err.message;
+      if (error.find("outside the table") != std::string::npos)
+        error += " (the tokenizer has " + std::to_string(vocab) +
+                 " pieces: is it the model's own?)";
+      return false;
+    }
+    // Keep the texts' rows (not the padding rows).
+    for (int o = 0; o < numOutputs; ++o) {
+      const npy::Array &r = arrays.outputs[o];
+      size_t rowBytes = r.data.size() / rows;
+      npy::Array &dst = all[o];
+      if (dst.shape.empty()) {
+        dst.dtype = r.dtype;
+        dst.shape = r.shape;
+        dst.shape[0] = 0;
+      }
+      dst.shape[0] += count;
+      dst.data.insert(dst.data.end(), r.data.begin(),
+                      r.data.begin() + rowBytes * count);
+    }
+  }
+  // One JSON line per text, labelled from the logits.
+  int labelOutput = -1;
+  for (int o = 0; o < numOutputs; ++o)
+    if (std::string(bnrt_model_output_name(model, o)) == "logits" ||
+        (numOutputs == 1 && all[o].shape.size() == 2))
+      labelOutput = o;
+  for (size_t t = 0; t < options.texts.size(); ++t) {
+    std::printf("{\"text\":%zu", t);
+    if (labelOutput >= 0 && all[labelOutput].dtype == "<f4") {
+      const npy::Array &l = all[labelOutput];
+      int64_t classes = l.shape.size() == 2 ? l.shape[1] : 1;
+      const float *row =
+          reinterpret_cast<const float *>(l.data.data()) + t * classes;
+      std::printf(
+          ",\"label\":%lld,\"logits\":[",
+          static_cast<long long>(std::max_element(row, row + classes) - row));
+      for (int64_t c = 0; c < classes; ++c)
+        std::printf("%s%.9g", c ? "," : "", row[c]);
+      std::printf("]");
+    }
+    if (options.showIds) {
+      std::printf(",\"ids\":[");
+      for (size_t i = 0; i < textIds[t].size(); ++i)
+        std::printf("%s%lld", i ? "," : "",
+                    static_cast<long long>(textIds[t][i]));
+      std::printf("]");
+    }
+    std::printf("}\n");
+  }
+  npy::ModelArrays written;
+  written.outputs = std::move(all);
+  return npy::writeOutputs(model, written, outputDir, error);
+}
+
+} // namespace bnrt::tools
+
+#endif // BNRT_TOOLS_TEXT_RUN_H
