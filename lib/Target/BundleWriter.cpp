@@ -471,7 +471,8 @@ LogicalResult Writer::applyRange(const Writer &probe,
                                  ArrayRef<RangeSymbol> rangeSymbols) {
   auto fail = [&](const Twine &why) {
     // At the function's location, without printing the function.
-    return mlir::emitError(func.getLoc(), "the shape range cannot be compiled: ")
+    return mlir::emitError(func.getLoc(),
+                           "the shape range cannot be compiled: ")
            << why << "; compile with a fixed --shape";
   };
   if (probe.values.size() != values.size() || probe.ops.size() != ops.size())

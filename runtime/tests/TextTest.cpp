@@ -1,0 +1,123 @@
+//===- TextTest.cpp - the tokenizers' C API (bnrt/text.h) -----------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// WordPiece on a small vocabulary written here: the BertTokenizer steps by
+// hand-checked cases, truncation, the padded batch, and errors (invalid
+// UTF-8, a vocabulary without [CLS], NULL arguments) - under ASan/UBSan in
+// CI. The reference comparisons on real text are in
+// python/tests/test_text.py.
+//
+//===----------------------------------------------------------------------===//
+#include "bnrt/text.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+const std::vector<std::string> kPieces = {
+    "[PAD]", "[UNK]", "[CLS]", "[SEP]",  "[MASK]", "hello", ",",    "world",
+    "!",     "un",    "##aff", "##able", "北",     "京",    "cafe", "οδος"};
+
+std::string writeVocab(const std::vector<std::string> &pieces,
+                       const char *name) {
+  std::string path = testing::TempDir() + name;
+  std::ofstream file(path, std::ios::binary);
+  for (const std::string &p : pieces)
+    file << p << "\n";
+  return path;
+}
+
+int64_t id(const std::string &piece) {
+  for (size_t i = 0; i < kPieces.size(); ++i)
+    if (kPieces[i] == piece)
+      return static_cast<int64_t>(i);
+  return -1;
+}
+
+std::vector<int64_t> encode(const bnrt_tokenizer *t, const std::string &text,
+                            int64_t maxTokens = 0) {
+  bnrt_error err;
+  int64_t n = bnrt_tokenizer_encode(t, text.data(), text.size(), nullptr, 0,
+                                    maxTokens, &err);
+  EXPECT_GE(n, 0) << err.message;
+  std::vector<int64_t> ids(n > 0 ? n : 0);
+  bnrt_tokenizer_encode(t, text.data(), text.size(), ids.data(), n, maxTokens,
+                        &err);
+  return ids;
+}
+
+std::vector<int64_t> framed(std::initializer_list<const char *> pieces) {
+  std::vector<int64_t> ids = {id("[CLS]")};
+  for (const char *p : pieces)
+    ids.push_back(id(p));
+  ids.push_back(id("[SEP]"));
+  return ids;
+}
+
+TEST(Text, WordPieceFollowsBertTokenizer) {
+  if (!bnrt_text_available())
+    GTEST_SKIP() << "built without tokenizers";
+  bnrt_error err;
+  std::string path = writeVocab(kPieces, "vocab.txt");
+  bnrt_tokenizer *uncased = bnrt_tokenizer_load(path.c_str(), 1, &err);
+  ASSERT_NE(uncased, nullptr) << err.message;
+  bnrt_tokenizer *cased = bnrt_tokenizer_load(path.c_str(), 0, &err);
+  ASSERT_NE(cased, nullptr) << err.message;
+  EXPECT_EQ(bnrt_tokenizer_vocab_size(uncased), int64_t(kPieces.size()));
+  EXPECT_EQ(bnrt_tokenizer_pad_id(uncased), 0);
+
+  EXPECT_EQ(encode(uncased, "Héllo, WÖRLD!"),
+            framed({"hello", ",", "world", "!"}));
+  EXPECT_EQ(encode(cased, "Héllo, WÖRLD!"),
+            framed({"[UNK]", ",", "[UNK]", "!"}));
+  EXPECT_EQ(encode(uncased, "unaffable"), framed({"un", "##aff", "##able"}));
+  EXPECT_EQ(encode(uncased, "北京"), framed({"北", "京"}));
+  EXPECT_EQ(encode(uncased, "Cafe\u0301"), framed({"cafe"}));
+  EXPECT_EQ(encode(uncased, "ΟΔΟΣ"), framed({"οδος"}));
+  EXPECT_EQ(encode(uncased, std::string("hello\0\x07 world", 13)),
+            framed({"hello", "world"}));
+  EXPECT_EQ(encode(uncased, ""), framed({}));
+  EXPECT_EQ(encode(uncased, "hello world hello", 4),
+            framed({"hello", "world"}));
+
+  // A padded, masked batch.
+  const char *texts[] = {"hello", "hello, world!"};
+  size_t lengths[] = {5, 13};
+  std::vector<int64_t> ids(2 * 5), mask(2 * 5), types(2 * 5, 7);
+  ASSERT_EQ(bnrt_tokenizer_encode_batch(uncased, texts, lengths, 2, 5,
+                                        ids.data(), mask.data(), types.data(),
+                                        &err),
+            BNRT_OK)
+      << err.message;
+  EXPECT_EQ(ids, (std::vector<int64_t>{2, 5, 3, 0, 0, 2, 5, 6, 7, 3}));
+  EXPECT_EQ(mask, (std::vector<int64_t>{1, 1, 1, 0, 0, 1, 1, 1, 1, 1}));
+  EXPECT_EQ(types, std::vector<int64_t>(10, 0));
+
+  // Errors.
+  std::string invalid = "ok \xff\xfe";
+  EXPECT_EQ(bnrt_tokenizer_encode(uncased, invalid.data(), invalid.size(),
+                                  nullptr, 0, 0, &err),
+            -1);
+  EXPECT_STREQ(err.message, "invalid UTF-8 at byte 3");
+  EXPECT_EQ(bnrt_tokenizer_encode(uncased, "x", 1, nullptr, 0, 1, &err), -1);
+  EXPECT_EQ(bnrt_tokenizer_encode_batch(uncased, texts, lengths, 2, 1, nullptr,
+                                        nullptr, nullptr, &err),
+            BNRT_ERROR_ARGUMENT);
+  EXPECT_EQ(bnrt_tokenizer_encode(nullptr, "x", 1, nullptr, 0, 0, &err), -1);
+  bnrt_tokenizer_free(uncased);
+  bnrt_tokenizer_free(cased);
+
+  std::string bad = writeVocab({"[PAD]", "[UNK]", "hello"}, "bad.txt");
+  EXPECT_EQ(bnrt_tokenizer_load(bad.c_str(), 1, &err), nullptr);
+  EXPECT_NE(std::string(err.message).find("has no [CLS]"), std::string::npos)
+      << err.message;
+  EXPECT_EQ(bnrt_tokenizer_load("/nonexistent/vocab.txt", 1, &err), nullptr);
+  EXPECT_EQ(err.status, BNRT_ERROR_IO);
+}
+
+} // namespace
