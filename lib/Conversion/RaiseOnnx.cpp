@@ -56,8 +56,20 @@ struct BnqRaiseOnnxPass : bnbert::impl::BnqRaiseOnnxBase<BnqRaiseOnnxPass> {
     GreedyRewriteConfig config;
     config.useTopDownTraversal = true;
     // Quantized weights before the generic DequantizeLinear folding.
-    if (failed(applyPatternsAndFoldGreedily(func, weightPatterns, config)) ||
-        failed(applyPatternsAndFoldGreedily(func, compoundPatterns, config)))
+    for (const FrozenRewritePatternSet *patterns :
+         {&weightPatterns, &compoundPatterns})
+      if (failed(applyPatternsAndFoldGreedily(func, *patterns, config))) {
+        func.emitError("raising to bnq did not converge (an internal error: "
+                       "please report it with the model)");
+        return signalPassFailure();
+      }
+    // Ops that can never be raised are named with the reason before the
+    // conversion below reports the first op it cannot legalize (often
+    // another one, whose form depended on them).
+    bool unraisable = false;
+    func.walk(
+        [&](Operation *op) { unraisable |= failed(diagnoseUnraisable(op)); });
+    if (unraisable)
       return signalPassFailure();
 
     // What nothing reads any more goes (e.g. the rest of a mask chain a

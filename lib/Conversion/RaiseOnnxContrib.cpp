@@ -138,6 +138,71 @@ struct RaiseMsEmbedLayerNorm
   }
 };
 
+/// The query, key and value sizes of an Attention's packed weight.
+SmallVector<int64_t, 3> qkvSizes(ox::MsAttentionOp op, int64_t total) {
+  SmallVector<int64_t, 3> sizes(3, total / 3);
+  if (auto hidden = op.getQkvHiddenSizes())
+    sizes.assign(hidden->begin(), hidden->end());
+  return sizes;
+}
+
+/// Why an Attention has no bnq form whatever its context, or "" (its
+/// weights may still not be constants: that is a matter of context).
+std::string unsupportedAttention(ox::MsAttentionOp op) {
+  auto input = staticType(op.getInput());
+  if (!input || input.getRank() != 3 || !isF32(op.getInput()) ||
+      !staticType(op.getOutput()))
+    return "its input is not a static [batch, sequence, hidden] f32 tensor";
+  if (op.getUnidirectional() != 0)
+    return "unidirectional (causal) attention is not supported: bnbert "
+           "compiles encoders";
+  auto wType = llvm::dyn_cast<RankedTensorType>(op.getWeights().getType());
+  if (!wType || wType.getRank() != 2 || !wType.hasStaticShape() ||
+      !wType.getElementType().isF32())
+    return "its weights are not a static 2-D f32 tensor";
+  int64_t total = wType.getDimSize(1), heads = op.getNumHeads();
+  SmallVector<int64_t, 3> sizes = qkvSizes(op, total);
+  if (sizes.size() != 3 || sizes[0] + sizes[1] + sizes[2] != total ||
+      sizes[0] != sizes[1])
+    return "query/key/value sizes that are not [q, q, v] summing to the "
+           "weight's " +
+           std::to_string(total) + " columns are not supported";
+  if (heads <= 0 || sizes[0] % heads != 0 || sizes[2] % heads != 0)
+    return "num_heads " + std::to_string(heads) +
+           " does not divide the query/key/value sizes (" +
+           std::to_string(sizes[0]) + ", " + std::to_string(sizes[1]) + ", " +
+           std::to_string(sizes[2]) + ")";
+  if (Value index = op.getMaskIndex()) {
+    auto type = staticType(index);
+    int64_t batch = input.getDimSize(0), seq = input.getDimSize(1);
+    bool raw = type && type.getRank() == 2 && type.getDimSize(0) == batch &&
+               type.getDimSize(1) == seq;
+    bool lengths = type && type.getRank() == 1 && type.getDimSize(0) == batch;
+    if (!raw && !lengths) {
+      std::string shape;
+      llvm::raw_string_ostream os(shape);
+      os << index.getType();
+      return "mask_index of type " + shape +
+             " is not supported (a [batch, sequence] 0/1 mask or [batch] "
+             "lengths are)";
+    }
+  }
+  return "";
+}
+
+} // namespace
+
+LogicalResult bnbert::raise::diagnoseUnraisable(Operation *op) {
+  if (auto attention = dyn_cast<ox::MsAttentionOp>(op)) {
+    std::string why = unsupportedAttention(attention);
+    if (!why.empty())
+      return op->emitError("com.microsoft.Attention: ") << why;
+  }
+  return success();
+}
+
+namespace {
+
 /// Attention -> three bnq.linear (the packed QKV weight split into query,
 /// key and value projections, so each is quantized like a torch export's)
 /// and bnq.attention, with the mask as an additive bias.
@@ -145,24 +210,28 @@ struct RaiseMsAttention : OpRewritePattern<ox::MsAttentionOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ox::MsAttentionOp op,
                                 PatternRewriter &rewriter) const override {
+    // Everything is checked before any op is created.
+    std::string why = unsupportedAttention(op);
+    if (!why.empty())
+      return rewriter.notifyMatchFailure(op, why);
     auto input = staticType(op.getInput());
     auto result = staticType(op.getOutput());
     ElementsAttr weights = constantOf(op.getWeights());
     ElementsAttr bias = op.getBias() ? constantOf(op.getBias()) : nullptr;
-    if (!input || !result || !isF32(op.getInput()) || !weights ||
-        input.getRank() != 3 || op.getUnidirectional() != 0 ||
-        (op.getBias() && !bias))
-      return rewriter.notifyMatchFailure(op, "unsupported form");
+    if (!weights || (op.getBias() && !bias))
+      return rewriter.notifyMatchFailure(op,
+                                         "weights or bias are not constants");
     auto wType = llvm::cast<RankedTensorType>(weights.getType());
-    int64_t total = wType.getDimSize(1);
-    SmallVector<int64_t, 3> sizes(3, total / 3);
-    if (auto hidden = op.getQkvHiddenSizes())
-      sizes.assign(hidden->begin(), hidden->end());
+    SmallVector<int64_t, 3> sizes = qkvSizes(op, wType.getDimSize(1));
     int64_t heads = op.getNumHeads();
-    if (sizes.size() != 3 || sizes[0] + sizes[1] + sizes[2] != total ||
-        sizes[0] != sizes[1] || heads <= 0 || sizes[0] % heads != 0 ||
-        sizes[2] % heads != 0 || !wType.getElementType().isF32())
-      return rewriter.notifyMatchFailure(op, "unsupported QKV sizes");
+    if (op.getMaskIndex() &&
+        op.getMaskIndex().getDefiningOp<ox::MsEmbedLayerNormalizationOp>()) {
+      auto embed =
+          op.getMaskIndex().getDefiningOp<ox::MsEmbedLayerNormalizationOp>();
+      auto maskType = embed.getMask() ? staticType(embed.getMask()) : nullptr;
+      if (embed.getMask() && (!maskType || maskType.getRank() != 2))
+        return rewriter.notifyMatchFailure(op, "mask is not [B, S]");
+    }
 
     Location loc = op.getLoc();
     int64_t batch = input.getDimSize(0), seq = input.getDimSize(1);

@@ -79,6 +79,11 @@ bool isSupportedCast(mlir::Value input, mlir::Value output);
 /// The com.microsoft fused operators (RaiseOnnxContrib.cpp): Attention
 /// (it reads EmbedLayerNormalization's mask before that is raised) into
 /// `compound`, the others into `oneToOne`.
+/// Emits the reason an op can never be raised, whatever its context (e.g.
+/// a causal com.microsoft.Attention), at the op itself; success if none
+/// is known.
+mlir::LogicalResult diagnoseUnraisable(mlir::Operation *op);
+
 void populateRaiseContribPatterns(mlir::RewritePatternSet &compound,
                                   mlir::RewritePatternSet &oneToOne);
 

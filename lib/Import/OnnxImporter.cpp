@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <unistd.h>
 
 using namespace mlir;
@@ -103,6 +104,7 @@ public:
 private:
   void load();
   void applyShapes();
+  void checkPositionTables() const;
   void checkAndInferShapes();
   void buildFunction(ModuleOp module);
   Value importInitializer(const onnx::TensorProto &tensor);
@@ -173,8 +175,15 @@ void Importer::load() {
     if (!buffer)
       throw ImportError{"cannot read '" + path +
                         "': " + buffer.getError().message()};
-    onnx::Common::Status status =
-        onnx::OnnxParser::Parse(model, (*buffer)->getBufferStart());
+    onnx::Common::Status status;
+    try {
+      status = onnx::OnnxParser::Parse(model, (*buffer)->getBufferStart());
+    } catch (const std::exception &e) {
+      // ONNX 1.12's parser lets std::stoll's out_of_range through.
+      throw ImportError{"cannot parse ONNX text '" + path +
+                        "': a number is malformed or out of range (" +
+                        e.what() + ")"};
+    }
     if (!status.IsOK())
       throw ImportError{"cannot parse ONNX text '" + path +
                         "': " + status.ErrorMessage()};
@@ -190,6 +199,10 @@ void Importer::load() {
     throw ImportError{"'" + path +
                       "' is not a valid ONNX model (truncated or corrupt "
                       "protobuf)"};
+  // An empty file parses as an empty model.
+  if (!model.has_graph() && model.opset_import_size() == 0)
+    throw ImportError{"'" + path +
+                      "' is empty or not an ONNX model (it has no graph)"};
 }
 
 void Importer::applyShapes() {
@@ -241,6 +254,65 @@ void Importer::applyShapes() {
                           modelShape + ")"};
       dim->set_dim_value(shape[i]);
     }
+  }
+}
+
+/// A sequence longer than the model's position table would surface later
+/// as a broadcast or gather failure deep in the graph: name the limit. A
+/// position table is a Gather on a 2-D initializer named like one; its
+/// positions are [0, P) when computed from constants and shapes (BERT),
+/// and start after the padding index when computed from the ids' values
+/// (RoBERTa's create_position_ids_from_input_ids: P - 2).
+void Importer::checkPositionTables() const {
+  const onnx::GraphProto &graph = model.graph();
+  std::map<std::string, const onnx::TensorProto *> initializers;
+  for (const auto &init : graph.initializer())
+    initializers[init.name()] = &init;
+  int64_t seq = 0;
+  std::string seqInput;
+  std::set<std::string> fromInputs;
+  for (const auto &input : graph.input()) {
+    if (initializers.count(input.name()))
+      continue;
+    fromInputs.insert(input.name());
+    const auto &shape = input.type().tensor_type().shape();
+    if (shape.dim_size() == 2 && shape.dim(1).has_dim_value() &&
+        shape.dim(1).dim_value() > seq) {
+      seq = shape.dim(1).dim_value();
+      seqInput = input.name();
+    }
+  }
+  if (!seq)
+    return;
+  for (const auto &node : graph.node()) {
+    // Values computed from the inputs' values (a Shape reads only shapes,
+    // which are fixed here).
+    bool dependent = node.op_type() != "Shape" && node.op_type() != "Size" &&
+                     llvm::any_of(node.input(), [&](const std::string &in) {
+                       return fromInputs.count(in) != 0;
+                     });
+    if (dependent)
+      for (const auto &out : node.output())
+        fromInputs.insert(out);
+    if (node.op_type() != "Gather" || !node.domain().empty() ||
+        node.input_size() != 2)
+      continue;
+    auto table = initializers.find(node.input(0));
+    if (table == initializers.end() || table->second->dims_size() != 2 ||
+        StringRef(node.input(0)).lower().find("position") == std::string::npos)
+      continue;
+    int64_t rows = table->second->dims(0);
+    bool offset = fromInputs.count(node.input(1)) != 0;
+    int64_t limit = offset ? rows - 2 : rows;
+    if (seq > limit)
+      throw ImportError{"the sequence length " + std::to_string(seq) +
+                        " (input '" + seqInput + "') exceeds the model's " +
+                        std::to_string(limit) + " positions (position table '" +
+                        node.input(0) + "', " + std::to_string(rows) + " rows" +
+                        (offset ? ", positions after the padding index" : "") +
+                        ", read by node '" +
+                        (node.name().empty() ? node.output(0) : node.name()) +
+                        "'): give --shape a shorter sequence"};
   }
 }
 
@@ -351,9 +423,19 @@ Type Importer::tensorType(const onnx::TypeProto &type,
   if (!tensor.has_shape())
     return UnrankedTensorType::get(element);
   SmallVector<int64_t> shape;
-  for (const auto &dim : tensor.shape().dim())
+  bool graphInput = StringRef(what).starts_with("graph input");
+  for (const auto &dim : tensor.shape().dim()) {
+    // Negative sizes are invalid; an input fixed to 0 elements would only
+    // fail at run time.
+    if (dim.has_dim_value() &&
+        (dim.dim_value() < 0 || (graphInput && dim.dim_value() == 0)))
+      throw ImportError{what + " has dimension " +
+                        std::to_string(shape.size()) + " fixed to " +
+                        std::to_string(dim.dim_value()) +
+                        " (sizes must be positive)"};
     shape.push_back(dim.has_dim_value() ? dim.dim_value()
                                         : ShapedType::kDynamic);
+  }
   return RankedTensorType::get(shape, element);
 }
 
@@ -758,6 +840,7 @@ OwningOpRef<ModuleOp> Importer::run() {
   try {
     load();
     applyShapes();
+    checkPositionTables();
     checkAndInferShapes();
     buildFunction(*module);
   } catch (const ImportError &e) {

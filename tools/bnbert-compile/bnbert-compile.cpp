@@ -223,6 +223,8 @@ int main(int argc, char **argv) {
   }
 
   MLIRContext context;
+  // Errors name the op and its ONNX node; a dump of the op would bury them.
+  context.printOpOnDiagnostic(false);
   context.loadDialect<bnbert::bnq::BnqDialect, bnbert::onnxir::OnnxDialect,
                       arith::ArithDialect, func::FuncDialect>();
   SourceMgr sourceMgr;
