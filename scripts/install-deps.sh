@@ -6,6 +6,8 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build git clang-format
+  # libFuzzer for scripts/fuzz.sh (Debian's clang and its runtime).
+  clang libclang-rt-14-dev
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   libonnx-dev libprotobuf-dev protobuf-compiler
   libflatbuffers-dev flatbuffers-compiler

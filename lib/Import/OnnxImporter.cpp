@@ -14,6 +14,7 @@
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -24,6 +25,7 @@
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <optional>
@@ -104,6 +106,7 @@ public:
 private:
   void load();
   void applyShapes();
+  void widenHalfWeights();
   void checkPositionTables() const;
   void checkAndInferShapes();
   void buildFunction(ModuleOp module);
@@ -203,6 +206,57 @@ void Importer::load() {
   if (!model.has_graph() && model.opset_import_size() == 0)
     throw ImportError{"'" + path +
                       "' is empty or not an ONNX model (it has no graph)"};
+}
+
+/// Weights stored in float16 and cast to float before every use (as a
+/// size-halving export writes them) become float initializers, each Cast
+/// then a no-op: the values are exactly those the model computes with.
+/// (A graph that computes in float16 is left as it is.)
+void Importer::widenHalfWeights() {
+  onnx::GraphProto *graph = model.mutable_graph();
+  std::map<std::string, bool> onlyCastToFloat;
+  for (const auto &node : graph->node())
+    for (const auto &input : node.input()) {
+      bool cast =
+          node.op_type() == "Cast" && node.domain().empty() &&
+          llvm::any_of(node.attribute(), [](const auto &a) {
+            return a.name() == "to" && a.i() == onnx::TensorProto::FLOAT;
+          });
+      auto [it, added] = onlyCastToFloat.emplace(input, cast);
+      if (!added)
+        it->second = it->second && cast;
+    }
+  for (onnx::TensorProto &tensor : *graph->mutable_initializer()) {
+    auto use = onlyCastToFloat.find(tensor.name());
+    if (tensor.data_type() != onnx::TensorProto::FLOAT16 ||
+        tensor.data_location() == onnx::TensorProto::EXTERNAL ||
+        use == onlyCastToFloat.end() || !use->second)
+      continue;
+    int64_t count = 1;
+    for (int64_t d : tensor.dims())
+      count *= d;
+    std::string half = readTensorBytes(tensor, 2, count);
+    std::string widened(count * 4, '\0');
+    for (int64_t i = 0; i < count; ++i) {
+      uint16_t bits;
+      std::memcpy(&bits, half.data() + 2 * i, 2);
+      llvm::APFloat value(llvm::APFloat::IEEEhalf(), llvm::APInt(16, bits));
+      bool lost;
+      value.convert(llvm::APFloat::IEEEsingle(),
+                    llvm::APFloat::rmNearestTiesToEven, &lost);
+      float f = value.convertToFloat();
+      std::memcpy(widened.data() + 4 * i, &f, 4);
+    }
+    tensor.set_data_type(onnx::TensorProto::FLOAT);
+    tensor.clear_int32_data();
+    tensor.set_raw_data(widened);
+    // An initializer also listed as a graph input (older exports) changes
+    // type there too.
+    for (auto &input : *graph->mutable_input())
+      if (input.name() == tensor.name())
+        input.mutable_type()->mutable_tensor_type()->set_elem_type(
+            onnx::TensorProto::FLOAT);
+  }
 }
 
 void Importer::applyShapes() {
@@ -840,6 +894,7 @@ OwningOpRef<ModuleOp> Importer::run() {
   try {
     load();
     applyShapes();
+    widenHalfWeights();
     checkPositionTables();
     checkAndInferShapes();
     buildFunction(*module);

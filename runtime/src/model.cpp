@@ -30,6 +30,12 @@ namespace {
 
 constexpr int64_t kMaxBytes = int64_t(1) << 40;
 
+/// Whether a [long] vector's elements are 8-byte aligned: flatbuffers'
+/// verifier checks only the length field's alignment (found by fuzzing).
+bool misaligned(const flatbuffers::Vector<int64_t> *v) {
+  return v && reinterpret_cast<uintptr_t>(v->data()) % alignof(int64_t) != 0;
+}
+
 } // namespace
 
 bnrt_model::~bnrt_model() = default;
@@ -204,6 +210,8 @@ void bnrt_model::validateValues() {
     if (v->dtype() < fb::DType::MIN || v->dtype() > fb::DType::MAX)
       invalid(label + " has an unknown dtype");
     int64_t count = 1;
+    if (misaligned(v->shape()))
+      invalid(label + " has a misaligned shape");
     if (v->shape() && v->shape()->size() > bnrt::kMaxRank)
       invalid(label + " has rank " + std::to_string(v->shape()->size()) +
               " (at most " + std::to_string(bnrt::kMaxRank) + ")");
@@ -392,6 +400,16 @@ void bnrt_model::validateOp(int index, const fb::Op &op) {
               : "unknown"));
   if (!op.inputs() || !op.outputs())
     fail("missing operand lists");
+  if (misaligned(op.options_as_TransposeOptions()
+                     ? op.options_as_TransposeOptions()->permutation()
+                     : nullptr) ||
+      misaligned(op.options_as_SliceOptions()
+                     ? op.options_as_SliceOptions()->offsets()
+                     : nullptr) ||
+      misaligned(op.options_as_ReduceMeanOptions()
+                     ? op.options_as_ReduceMeanOptions()->axes()
+                     : nullptr))
+    fail("has misaligned options");
   auto values = bundle->values();
   for (int32_t id : *op.inputs())
     if (id < 0 || id >= static_cast<int32_t>(values->size()))

@@ -16,6 +16,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -276,6 +278,24 @@ TEST(Bundle, NullModelIsAnArgumentError) {
   EXPECT_EQ(err.status, BNRT_ERROR_ARGUMENT);
   EXPECT_EQ(bnrt_model_load_aot(nullptr, &err), nullptr);
   EXPECT_EQ(err.status, BNRT_ERROR_ARGUMENT);
+}
+
+// Found by bnrt-fuzz-bundle: a compiled bundle whose flipped bytes moved a
+// shape vector to a 4-byte boundary. flatbuffers' verifier accepts it; the
+// loader refuses it instead of reading int64s misaligned (UBSan).
+TEST(Bundle, MisalignedVectorsAreRefused) {
+  std::ifstream file(BNRT_TEST_DATA_DIR "/misaligned-shape.body",
+                     std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(file)),
+                             std::istreambuf_iterator<char>());
+  ASSERT_FALSE(bytes.empty());
+  auto trailer = bnrt::checksum::trailerFor(bytes.data(), bytes.size());
+  bytes.insert(bytes.end(), trailer.begin(), trailer.end());
+  bnrt_error err;
+  EXPECT_EQ(bnrt_model_load_memory(bytes.data(), bytes.size(), &err), nullptr);
+  EXPECT_EQ(err.status, BNRT_ERROR_INVALID);
+  EXPECT_NE(std::string(err.message).find("misaligned"), std::string::npos)
+      << err.message;
 }
 
 TEST(Bundle, DirectoryIsAnIoError) {

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+# Fuzzes the runtime's file readers with libFuzzer for a bounded time:
+# the bundle loader (from bundles compiled here) and the .npy reader (from
+# arrays numpy writes), under ASan/UBSan. Needs the main build (for the
+# seed bundles) and clang with its libFuzzer runtime (scripts/install-deps.sh).
+#
+#   scripts/fuzz.sh [SECONDS per harness, default 60]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+BUILD=${BUILD_DIR:-build}
+py=/usr/bin/python3
+fuzz=build-fuzz
+cmake -S runtime -B "$fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_COMPILER=clang++ -DBNRT_FUZZ=ON -DBNRT_BUILD_TESTS=OFF \
+  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+  > /dev/null
+cmake --build "$fuzz" -j 2 --target bnrt-fuzz-bundle bnrt-fuzz-npy
+
+seeds=$fuzz/seeds
+rm -rf "$seeds" && mkdir -p "$seeds/bundle" "$seeds/npy"
+"$py" test/fixtures/make_bert.py "$seeds/m.onnx" --layers 1 --hidden 32 --heads 4 \
+  --ffn 64 --seq 8 --vocab 50 > /dev/null 2>&1
+shapes=(--shape input_ids=1x8 --shape attention_mask=1x8 --shape token_type_ids=1x8)
+"$BUILD/bin/bnbert-compile" "$seeds/m.onnx" "${shapes[@]}" -o "$seeds/bundle/a8.bnb" 2> /dev/null
+"$BUILD/bin/bnbert-compile" "$seeds/m.onnx" "${shapes[@]}" --weights fp32 --act-bits 32 \
+  -o "$seeds/bundle/fp32.bnb" 2> /dev/null
+"$BUILD/bin/bnbert-compile" "$seeds/m.onnx" --shape input_ids=1..2x1..8 \
+  --shape attention_mask=1..2x1..8 --shape token_type_ids=1..2x1..8 --act-bits 4 \
+  -o "$seeds/bundle/ranged-a4.bnb" 2> /dev/null
+"$py" - "$seeds/npy" <<'PY'
+import sys, numpy as np
+d = sys.argv[1]
+np.save(f"{d}/ids.npy", np.arange(16, dtype=np.int64).reshape(2, 8))
+np.save(f"{d}/f32.npy", np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4))
+np.save(f"{d}/scalar.npy", np.float32(1.5))
+np.save(f"{d}/i8.npy", np.arange(-4, 4, dtype=np.int8))
+PY
+export ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1
+for target in bundle npy; do
+  echo "== fuzzing the $target reader for $seconds s"
+  mkdir -p "$fuzz/corpus-$target"
+  "$fuzz/bnrt-fuzz-$target" "$fuzz/corpus-$target" "$seeds/$target" \
+    -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=262144 \
+    -print_final_stats=1 2>&1 | tail -5
+done
