@@ -12,7 +12,7 @@ import io
 import unicodedata
 from pathlib import Path
 
-FORTUNES = Path("/usr/share/games/fortunes")
+from bnbert.fortunes import FORTUNES, read_category
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
 # Accents, CJK, punctuation, very long words, Greek final sigma, dotted
@@ -40,18 +40,7 @@ HARD_CASES = [
 
 def fortunes_corpus(count=300, categories=("computers", "science", "people", "work")):
     """`count` real quotes (deterministic: files in order, quotes in order)."""
-    quotes = []
-    for category in categories:
-        lines = []
-        for line in (FORTUNES / category).read_text(
-                encoding="utf-8", errors="replace").splitlines() + ["%"]:
-            if line.strip() == "%":
-                text = " ".join(" ".join(lines).split())
-                if text:
-                    quotes.append(text)
-                lines = []
-            else:
-                lines.append(line)
+    quotes = [q for category in categories for q in read_category(FORTUNES / category)]
     step = max(1, len(quotes) // count)
     return quotes[::step][:count]
 

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 #include "model.h"
 
+#include <algorithm>
 #include <chrono>
 
 using namespace bnrt;
@@ -63,47 +64,52 @@ void bnrt_context::resize(const std::vector<int64_t> &newSizes) {
 bnrt_status bnrt_context::setInputShapes(const int64_t *const *dims,
                                          const int *ranks, bnrt_error *err) {
   const bnrt_model &m = *model;
+  // (Messages are built only on failure: a server sets shapes every run.)
+  auto where = [&](size_t input, size_t d) {
+    return "input '" + m.valueName(m.inputs[input]) + "' dimension " +
+           std::to_string(d);
+  };
   size_t n = m.symbols.size();
-  std::vector<int64_t> newSizes(n, -1);
-  std::vector<std::string> sizedBy(n);
+  int64_t newSizes[fb::kMaxShapeSymbols];
+  std::pair<size_t, size_t> sizedBy[fb::kMaxShapeSymbols]; // (input, dim)
+  std::fill(newSizes, newSizes + n, -1);
   for (size_t i = 0; i < m.inputs.size(); ++i) {
-    const std::string name =
-        "input '" + m.bundle->values()->Get(m.inputs[i])->name()->str() + "'";
     const auto &bound = m.shapes[m.inputs[i]];
     if (!dims[i] || ranks[i] != static_cast<int>(bound.size()))
-      return argumentError(err, name + " needs rank " +
+      return argumentError(err, "input '" + m.valueName(m.inputs[i]) +
+                                    "' needs rank " +
                                     std::to_string(bound.size()) + ", got " +
                                     std::to_string(dims[i] ? ranks[i] : 0));
     for (size_t d = 0; d < bound.size(); ++d) {
       int64_t size = dims[i][d];
       int symbol = m.inputDims[i][d].symbol;
-      std::string where = name + " dimension " + std::to_string(d);
       if (symbol < 0) {
         if (size != bound[d])
-          return argumentError(err, where + " is " + std::to_string(size) +
+          return argumentError(err, where(i, d) + " is " +
+                                        std::to_string(size) +
                                         "; the model is compiled for " +
                                         std::to_string(bound[d]));
         continue;
       }
       const auto &range = m.symbols[symbol];
       if (size < range.min || size > range.max)
-        return argumentError(err, where + " is " + std::to_string(size) +
+        return argumentError(err, where(i, d) + " is " + std::to_string(size) +
                                       ", outside its range " +
                                       std::to_string(range.min) + ".." +
                                       std::to_string(range.max));
       if (newSizes[symbol] >= 0 && newSizes[symbol] != size)
-        return argumentError(err, where + " is " + std::to_string(size) +
-                                      " but " + sizedBy[symbol] + " is " +
-                                      std::to_string(newSizes[symbol]) +
-                                      " (the two share the range " +
-                                      std::to_string(range.min) + ".." +
-                                      std::to_string(range.max) + ")");
+        return argumentError(
+            err, where(i, d) + " is " + std::to_string(size) + " but " +
+                     where(sizedBy[symbol].first, sizedBy[symbol].second) +
+                     " is " + std::to_string(newSizes[symbol]) +
+                     " (the two share the range " + std::to_string(range.min) +
+                     ".." + std::to_string(range.max) + ")");
       newSizes[symbol] = size;
-      sizedBy[symbol] = where;
+      sizedBy[symbol] = {i, d};
     }
   }
-  if (newSizes != sizes)
-    resize(newSizes);
+  if (!std::equal(sizes.begin(), sizes.end(), newSizes))
+    resize(std::vector<int64_t>(newSizes, newSizes + n));
   setError(err, BNRT_OK, "");
   return BNRT_OK;
 }
@@ -127,8 +133,7 @@ bnrt_status bnrt_context::run(const void *const *inputs,
       if (data[i] && given[i] >= static_cast<size_t>(needed))
         continue;
       std::string name = std::string(kind) + " " + std::to_string(i) + " '" +
-                         m.bundle->values()->Get((*ids)[i])->name()->str() +
-                         "'";
+                         m.valueName((*ids)[i]) + "'";
       if (!data[i])
         return argumentError(err, name + " is NULL");
       return argumentError(

@@ -30,10 +30,12 @@ namespace {
 
 constexpr int64_t kMaxBytes = int64_t(1) << 40;
 
-/// Whether a [long] vector's elements are 8-byte aligned: flatbuffers'
-/// verifier checks only the length field's alignment (found by fuzzing).
+/// Whether a [long] vector has elements that are not 8-byte aligned:
+/// flatbuffers' verifier checks only the length field's alignment (found
+/// by fuzzing). An empty one has nothing to read.
 bool misaligned(const flatbuffers::Vector<int64_t> *v) {
-  return v && reinterpret_cast<uintptr_t>(v->data()) % alignof(int64_t) != 0;
+  return v && v->size() &&
+         reinterpret_cast<uintptr_t>(v->data()) % alignof(int64_t) != 0;
 }
 
 } // namespace
@@ -271,6 +273,10 @@ void bnrt_model::validateValues() {
 /// whose dense prefix is their smaller shape.
 void bnrt_model::validateRanges() {
   auto values = bundle->values();
+  if (bundle->symbols() && bundle->symbols()->size() > fb::kMaxShapeSymbols)
+    invalid("the bundle has " + std::to_string(bundle->symbols()->size()) +
+            " shape ranges (at most " + std::to_string(fb::kMaxShapeSymbols) +
+            ")");
   if (bundle->symbols())
     for (const fb::Symbol *s : *bundle->symbols()) {
       std::string name = s->name() ? s->name()->str() : "";

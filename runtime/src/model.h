@@ -125,6 +125,11 @@ struct bnrt_model {
                   bnrt::ProgramViews &views) const;
   void prepack();
   std::string opLabel(int index) const;
+  /// A value's name ("" when the bundle has none).
+  std::string valueName(int32_t id) const {
+    auto name = bundle->values()->Get(id)->name();
+    return name ? name->str() : "";
+  }
 
 private:
   void validateValues();

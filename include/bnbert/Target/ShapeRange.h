@@ -14,6 +14,8 @@
 #ifndef BNBERT_TARGET_SHAPERANGE_H
 #define BNBERT_TARGET_SHAPERANGE_H
 
+#include "bnrt/bundle_format.h"
+
 #include "llvm/ADT/ArrayRef.h"
 
 #include <cstdint>
@@ -24,8 +26,9 @@
 
 namespace bnbert {
 
-/// The most symbols a model may have (batch and sequence).
-constexpr int kMaxRangeSymbols = 2;
+/// The most symbols a model may have (batch and sequence), as the
+/// runtime reads them.
+constexpr int kMaxRangeSymbols = static_cast<int>(bnrt::fb::kMaxShapeSymbols);
 /// The highest power of a symbol in one dimension (an S x S score
 /// matrix flattened is S^2).
 constexpr int kMaxSymbolPower = 2;

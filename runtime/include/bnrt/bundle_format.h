@@ -10,6 +10,7 @@
 
 #include "bnrt/bundle_generated.h"
 
+#include <cstddef>
 #include <cstdint>
 
 namespace bnrt::fb {
@@ -17,6 +18,9 @@ namespace bnrt::fb {
 /// The format version this writer produces and this runtime reads.
 constexpr uint32_t kBundleFormatVersion =
     3; // 2: typed op options, 3: shape ranges
+
+/// The most shape-range symbols a bundle may have (batch and sequence).
+constexpr size_t kMaxShapeSymbols = 2;
 
 /// The target name of this build ("x86_64" or "aarch64"): what bundles
 /// and objects compiled here carry by default, and what a runtime built
