@@ -11,7 +11,8 @@ import torch
 from torch import nn
 
 import make_bert
-from bnbert import export_onnx, prepare, tws_split
+import bnrt
+from bnbert import export_onnx, exporting, prepare, tws_split
 from bnbert.model import BertClassifier, BertConfig
 from bnbert.deploy import ToolError
 from bnbert.modules import QuantLinear
@@ -209,3 +210,27 @@ def test_dynamic_scales_per_sequence(tmp_path, act_bits):
                   {n: (1, length + 1) for n in names}, flags)
     one = run_model(tmp_path / "one.bnb", alone)
     np.testing.assert_array_equal(one[0], batched[row])
+
+
+@pytest.mark.parametrize("family", ["bnbert", "fixture-roberta"])
+def test_trained_model_as_a_shape_range(tmp_path, family):
+    """A trained QAT export compiled for a range (batch 1..4, sequence
+    2..SEQ) gives, at every shape, exactly the bundle compiled for that
+    shape, and agrees with PyTorch."""
+    model, names = trained_student(family, "tws", 8)
+    x = inputs_for(names, BATCH, SEQ, VOCAB)
+    export_onnx(model, tmp_path / "m.onnx", {n: tuple(v.shape) for n, v in x.items()})
+    compile_model(tmp_path / "m.onnx", tmp_path / "range.bnb",
+                  {n: (f"1..{BATCH}", f"2..{SEQ}") for n in names})
+    ranged = bnrt.Model(str(tmp_path / "range.bnb"))
+    for batch, seq in [(BATCH, SEQ), (1, 2), (3, 7)]:
+        xs = {n: v[:batch, :seq].contiguous() for n, v in x.items()}
+        xs["attention_mask"][:, 0] = 1
+        compile_model(tmp_path / "m.onnx", tmp_path / "fixed.bnb",
+                      {n: (batch, seq) for n in names})
+        fixed = bnrt.Model(str(tmp_path / "fixed.bnb"))
+        feed = {n: v.numpy() for n, v in xs.items()}
+        got = ranged.run(**feed)["logits"]
+        np.testing.assert_array_equal(got, fixed.run(**feed)["logits"])
+        with exporting(model), torch.no_grad():
+            assert_agrees(model(**xs).numpy(), got)

@@ -344,10 +344,27 @@ void bnrt_model::validateRanges() {
     if (!sized[j])
       invalid("shape range '" + symbols[j].name + "' sizes no input");
   // A ranged constant is read as the dense prefix of its stored bound:
-  // size-1 dimensions, then one ranged dimension, then fixed ones.
+  // size-1 dimensions, then one ranged dimension, then fixed ones - or it
+  // is one row (the dimensions after its last ranged one) repeated, the
+  // same under any shape.
+  auto repeatsRows = [&](uint32_t id) {
+    const fb::Value *v = values->Get(id);
+    size_t last = 0;
+    for (size_t d = 0; d < shapes[id].size(); ++d)
+      if (ranged(id, d))
+        last = d;
+    int64_t row = fb::elementBytes(v->dtype()), count = 1;
+    for (size_t d = 0; d < shapes[id].size(); ++d)
+      (d > last ? row : count) *= shapes[id][d];
+    const uint8_t *bytes = data + v->offset();
+    for (int64_t i = 1; i < count; ++i)
+      if (std::memcmp(bytes, bytes + i * row, row) != 0)
+        return false;
+    return true;
+  };
   for (uint32_t id = 0; id < values->size(); ++id) {
     if (values->Get(id)->storage() != fb::Storage::Constant ||
-        dimPowers[id].empty())
+        dimPowers[id].empty() || repeatsRows(id))
       continue;
     size_t d = 0;
     while (d < shapes[id].size() && !ranged(id, d) && shapes[id][d] == 1)
