@@ -108,6 +108,48 @@ Value maskBias(PatternRewriter &rewriter, Location loc, Value ints, double k,
   return bias;
 }
 
+/// Cast(Not(b) -> T) of a boolean b that is not a comparison (a mask given
+/// as bool, inverted before use: `(~padding).long()`): 1 - b, computed in
+/// f32 (exact for 0 and 1), cast to T. Applies when every user of the Not
+/// is such a Cast (a Where on it is RaiseMaskedFill's).
+struct RaiseBoolNot : OpRewritePattern<ox::NotOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ox::NotOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = staticType(op.getX());
+    if (!type || !type.getElementType().isInteger(1))
+      return rewriter.notifyMatchFailure(op, "input is not a static bool");
+    // Not(Equal(...)) belongs to the patterns that read the comparison
+    // (RoBERTa's position ids, masked_fill).
+    if (op.getX().getDefiningOp<ox::EqualOp>())
+      return rewriter.notifyMatchFailure(op, "input is a comparison");
+    SmallVector<ox::CastOp> casts;
+    for (Operation *user : op->getUsers()) {
+      auto cast = dyn_cast<ox::CastOp>(user);
+      if (!cast || !isSupportedCast(op.getX(), cast.getOutput()))
+        return rewriter.notifyMatchFailure(
+            op, "a user is not a Cast to f32, i32 or i64");
+      casts.push_back(cast);
+    }
+    if (casts.empty())
+      return rewriter.notifyMatchFailure(op, "no users");
+    Location loc = op.getLoc();
+    auto f32 = type.clone(rewriter.getF32Type());
+    Value asFloat = rewriter.create<bnq::CastOp>(loc, f32, op.getX());
+    Value inverted = rewriter.create<bnq::SubOp>(
+        loc, f32, floatConstant(rewriter, loc, 1.0f), asFloat);
+    for (ox::CastOp cast : casts) {
+      auto to = llvm::cast<RankedTensorType>(cast.getOutput().getType());
+      Value result = to.getElementType().isF32()
+                         ? inverted
+                         : rewriter.create<bnq::CastOp>(loc, to, inverted);
+      rewriter.replaceOp(cast, result);
+    }
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 /// Where(cond, c, x) / Where(cond, x, c) with a constant c, an f32 x of the
 /// result's shape and cond = Equal(m, k) (or Not of it, or Cast(m -> bool)
 /// = m != 0) of an integer tensor m and a constant k, through reshapes and
@@ -178,13 +220,17 @@ struct RaiseMaskedFill : OpRewritePattern<ox::WhereOp> {
         return rewriter.notifyMatchFailure(where, "Cast is not to bool");
       ints = cast.getInput(); // true where m != 0
       equalMeansHit = !equalMeansHit;
+    } else if (getElementTypeOrSelf(source).isInteger(1)) {
+      ints = source; // a boolean mask itself (a graph input): true where 1
+      equalMeansHit = !equalMeansHit;
     } else {
       return rewriter.notifyMatchFailure(
-          where,
-          "condition is not Equal, Not(Equal) or Cast(-> bool) of integers");
+          where, "condition is not Equal, Not(Equal) or Cast(-> bool) of "
+                 "integers, nor a boolean mask");
     }
     auto intsType = staticType(ints);
-    if (!intsType || !isWideInteger(ints) ||
+    if (!intsType ||
+        !(isWideInteger(ints) || getElementTypeOrSelf(ints).isInteger(1)) ||
         intsType.getNumElements() != condType.getNumElements() ||
         std::nearbyint(k) != k)
       return rewriter.notifyMatchFailure(where,
@@ -356,5 +402,5 @@ struct RaisePositionIds : OpRewritePattern<ox::AddOp> {
 
 void bnbert::raise::populateRaiseMaskPatterns(RewritePatternSet &compound) {
   compound.add<RaiseLengthMask, RaiseExpandedMask, RaiseMaskedFill,
-               RaisePositionIds>(compound.getContext());
+               RaiseBoolNot, RaisePositionIds>(compound.getContext());
 }

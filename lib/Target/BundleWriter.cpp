@@ -139,6 +139,8 @@ std::optional<fb::DType> dtypeOf(Type t) {
     return fb::DType::I32;
   if (t.isSignlessInteger(8))
     return fb::DType::I8;
+  if (t.isInteger(1))
+    return fb::DType::Bool;
   return std::nullopt;
 }
 

@@ -36,7 +36,7 @@ __all__ = ["Model", "Context", "Tokenizer", "TensorInfo", "Error",
 _STATUS_OK = 0
 _STATUS_IO, _STATUS_ARGUMENT, _STATUS_OOM = 1, 4, 5
 _DTYPES = {0: np.dtype("<f4"), 1: np.dtype("<i4"), 2: np.dtype("<i8"),
-           3: np.dtype("i1")}
+           3: np.dtype("i1"), 4: np.dtype("?")}
 _MAX_RANK = 8
 
 

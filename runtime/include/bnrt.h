@@ -81,7 +81,8 @@ typedef enum {
   BNRT_DTYPE_F32 = 0,
   BNRT_DTYPE_I32 = 1,
   BNRT_DTYPE_I64 = 2,
-  BNRT_DTYPE_I8 = 3
+  BNRT_DTYPE_I8 = 3,
+  BNRT_DTYPE_BOOL = 4 /* one byte, 0 or 1 */
 } bnrt_dtype;
 
 typedef struct bnrt_model bnrt_model;

@@ -284,6 +284,9 @@ TEST(Bundle, NullModelIsAnArgumentError) {
 // shape vector to a 4-byte boundary. flatbuffers' verifier accepts it; the
 // loader refuses it instead of reading int64s misaligned (UBSan).
 TEST(Bundle, MisalignedVectorsAreRefused) {
+  if (std::string(bnrt::fb::hostTarget()) != "x86_64")
+    GTEST_SKIP() << "the crash input is an x86_64 bundle (other targets "
+                    "refuse it for its target first)";
   std::ifstream file(BNRT_TEST_DATA_DIR "/misaligned-shape.body",
                      std::ios::binary);
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(file)),

@@ -341,6 +341,37 @@ func.func @masked_fill_where_equal(%scores: tensor<2x3x4x4xf32>, %mask: tensor<2
 
 // -----
 
+// A boolean mask (a bool graph input), inverted: Where(Not(b), c, x) fills
+// where b is false, i.e. c * (1 - relu(1 - b^2)) with b cast to f32.
+// CHECK-LABEL: func.func @masked_fill_where_not_bool
+// CHECK: %[[M:.*]] = bnq.cast %arg1 : tensor<2x4xi1> -> tensor<2x4xf32>
+// CHECK: bnq.unary relu
+// CHECK: bnq.add %arg0
+// CHECK-NOT: onnx.
+func.func @masked_fill_where_not_bool(%x: tensor<2x4xf32>, %keep: tensor<2x4xi1>) -> tensor<2x4xf32> {
+  %min = "onnx.Constant"() {value = dense<-1.0e+04> : tensor<f32>} : () -> tensor<f32>
+  %pad = "onnx.Not"(%keep) : (tensor<2x4xi1>) -> tensor<2x4xi1>
+  %y = "onnx.Where"(%pad, %min, %x) : (tensor<2x4xi1>, tensor<f32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// Cast(Not(b) -> i64) of a boolean b: 1 - b in f32, cast back.
+// CHECK-LABEL: func.func @bool_not_cast
+// CHECK-DAG: %[[ONE:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
+// CHECK: %[[F:.*]] = bnq.cast %arg0 : tensor<2x4xi1> -> tensor<2x4xf32>
+// CHECK: %[[I:.*]] = bnq.sub %[[ONE]], %[[F]]
+// CHECK: bnq.cast %[[I]] : tensor<2x4xf32> -> tensor<2x4xi64>
+// CHECK-NOT: onnx.
+func.func @bool_not_cast(%pad: tensor<2x4xi1>) -> tensor<2x4xi64> {
+  %keep = "onnx.Not"(%pad) : (tensor<2x4xi1>) -> tensor<2x4xi1>
+  %i = "onnx.Cast"(%keep) {to = 7 : i64} : (tensor<2x4xi1>) -> tensor<2x4xi64>
+  return %i : tensor<2x4xi64>
+}
+
+// -----
+
 // The fill in the other branch and a nonzero key: Where(m == 1, x, c)
 // fills where m != 1, i.e. 1 - relu(1 - (m - 1)^2).
 // CHECK-LABEL: func.func @masked_fill_where_not_equal

@@ -29,6 +29,8 @@ inline const char *descrOf(bnrt_dtype d) {
     return "<i4";
   case BNRT_DTYPE_I64:
     return "<i8";
+  case BNRT_DTYPE_BOOL:
+    return "|b1";
   default:
     return "|i1";
   }

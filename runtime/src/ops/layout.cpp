@@ -108,6 +108,9 @@ bool runCast(const fb::Op &, const std::vector<View> &in,
       static_cast<int32_t *>(out[0].data)[i] =
           static_cast<int32_t>(in[0].intAt(i));
       break;
+    case fb::DType::Bool:
+      static_cast<uint8_t *>(out[0].data)[i] = in[0].numberAt(i) != 0;
+      break;
     default:
       out[0].i8()[i] = static_cast<int8_t>(in[0].intAt(i));
     }

@@ -16,6 +16,8 @@ int64_t View::intAt(int64_t i) const {
     return static_cast<const int32_t *>(data)[i];
   case fb::DType::I8:
     return static_cast<const int8_t *>(data)[i];
+  case fb::DType::Bool:
+    return static_cast<const uint8_t *>(data)[i] != 0;
   default:
     return static_cast<int64_t>(static_cast<const float *>(data)[i]);
   }
