@@ -92,9 +92,6 @@ public:
   /// range, from `probe`: the same model compiled at the probe sizes.
   LogicalResult applyRange(const Writer &probe,
                            ArrayRef<RangeSymbol> rangeSymbols);
-  /// Whether ranged constant `v` is one row (its dimensions after the
-  /// ranged ones) repeated: any prefix of it then reads the same.
-  bool repeatsRows(const ValueInfo &v, size_t symbols) const;
 
 private:
   LogicalResult lowerOp(Operation *op);
@@ -472,23 +469,6 @@ std::vector<uint8_t> optionsBytes(const OpInfo &op) {
   return {b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()};
 }
 
-bool Writer::repeatsRows(const ValueInfo &v, size_t symbols) const {
-  // A row: the dimensions after the last ranged one.
-  size_t last = 0;
-  for (size_t d = 0; d < v.shape.size(); ++d)
-    for (size_t j = 0; j < symbols; ++j)
-      if (v.dimPowers[d * symbols + j])
-        last = d;
-  int64_t row = fb::elementBytes(v.dtype);
-  for (size_t d = last + 1; d < v.shape.size(); ++d)
-    row *= v.shape[d];
-  for (int64_t at = row; at + row <= v.bytes; at += row)
-    if (std::memcmp(data.data() + v.offset, data.data() + v.offset + at, row) !=
-        0)
-      return false;
-  return true;
-}
-
 LogicalResult Writer::applyRange(const Writer &probe,
                                  ArrayRef<RangeSymbol> rangeSymbols) {
   auto fail = [&](const Twine &why) {
@@ -540,17 +520,12 @@ LogicalResult Writer::applyRange(const Writer &probe,
       return fail("constant " + label +
                   " at the probe shape is not the prefix of its values at "
                   "the bound");
-    // (One row repeated - a folded token-type embedding broadcast over
-    // [B, S, H] - reads the same under any shape.)
-    if (ranged && !repeatsRows(v, n)) {
-      size_t d = 0;
-      while (d < v.shape.size() && v.shape[d] == 1)
-        ++d;
-      for (size_t e = d + 1; e < v.shape.size(); ++e)
-        for (size_t j = 0; j < n; ++j)
-          if (v.dimPowers[e * n + j])
-            return fail("constant " + label + " varies in an inner dimension");
-    }
+    if (ranged &&
+        !fb::readsAsPrefix(v.shape, v.dimPowers, n, data.data() + v.offset,
+                           fb::elementBytes(v.dtype)))
+      return fail("constant " + label +
+                  " varies in an inner dimension and is not one row "
+                  "repeated");
   }
   symbols.assign(rangeSymbols.begin(), rangeSymbols.end());
   return success();

@@ -214,16 +214,8 @@ extern "C" bnrt_status bnrt_context_set_input_shapes(bnrt_context *ctx,
 
 static int contextShape(const bnrt_context *ctx, int i, bool input,
                         int64_t *dims, int capacity) {
-  if (!ctx)
-    return -1;
-  const auto &ids = input ? ctx->model->inputs : ctx->model->outputs;
-  if (i < 0 || i >= static_cast<int>(ids.size()))
-    return -1;
-  const auto &shape = ctx->shapes[ids[i]];
-  int rank = static_cast<int>(shape.size());
-  if (dims && capacity >= rank)
-    std::copy(shape.begin(), shape.end(), dims);
-  return rank;
+  int32_t id = ioId(ctx ? ctx->model : nullptr, i, input);
+  return id < 0 ? -1 : writeShape(ctx->shapes[id], dims, capacity);
 }
 extern "C" int bnrt_context_input_shape(const bnrt_context *ctx, int i,
                                         int64_t *dims, int capacity) {

@@ -316,12 +316,6 @@ void bnrt_model::validateRanges() {
       dimCoefficients[id][d] = shape[d] / product;
     }
   }
-  auto ranged = [&](int32_t id, size_t d) {
-    for (size_t j = 0; j < n && !dimPowers[id].empty(); ++j)
-      if (dimPowers[id][d * n + j])
-        return true;
-    return false;
-  };
   std::vector<bool> sized(n, false);
   inputDims.assign(inputs.size(), {});
   for (size_t i = 0; i < inputs.size(); ++i) {
@@ -343,36 +337,14 @@ void bnrt_model::validateRanges() {
   for (size_t j = 0; j < n; ++j)
     if (!sized[j])
       invalid("shape range '" + symbols[j].name + "' sizes no input");
-  // A ranged constant is read as the dense prefix of its stored bound:
-  // size-1 dimensions, then one ranged dimension, then fixed ones - or it
-  // is one row (the dimensions after its last ranged one) repeated, the
-  // same under any shape.
-  auto repeatsRows = [&](uint32_t id) {
-    const fb::Value *v = values->Get(id);
-    size_t last = 0;
-    for (size_t d = 0; d < shapes[id].size(); ++d)
-      if (ranged(id, d))
-        last = d;
-    int64_t row = fb::elementBytes(v->dtype()), count = 1;
-    for (size_t d = 0; d < shapes[id].size(); ++d)
-      (d > last ? row : count) *= shapes[id][d];
-    const uint8_t *bytes = data + v->offset();
-    for (int64_t i = 1; i < count; ++i)
-      if (std::memcmp(bytes, bytes + i * row, row) != 0)
-        return false;
-    return true;
-  };
+  // A ranged constant is read as the dense prefix of its stored bound.
   for (uint32_t id = 0; id < values->size(); ++id) {
-    if (values->Get(id)->storage() != fb::Storage::Constant ||
-        dimPowers[id].empty() || repeatsRows(id))
-      continue;
-    size_t d = 0;
-    while (d < shapes[id].size() && !ranged(id, d) && shapes[id][d] == 1)
-      ++d;
-    for (size_t e = d + 1; e < shapes[id].size(); ++e)
-      if (ranged(id, e))
-        invalid(valueLabel(bundle, id) +
-                " is a constant whose smaller shapes are not a prefix of it");
+    const fb::Value *v = values->Get(id);
+    if (v->storage() == fb::Storage::Constant && !dimPowers[id].empty() &&
+        !fb::readsAsPrefix(shapes[id], dimPowers[id], n, data + v->offset(),
+                           fb::elementBytes(v->dtype())))
+      invalid(valueLabel(bundle, id) +
+              " is a constant whose smaller shapes are not a prefix of it");
   }
 }
 
@@ -542,12 +514,19 @@ extern "C" int bnrt_model_num_outputs(const bnrt_model *m) {
   return m ? static_cast<int>(m->outputs.size()) : -1;
 }
 
-/// Input or output i's value id, or -1 (NULL model, index out of range).
-static int32_t ioId(const bnrt_model *m, int i, bool input) {
+int32_t bnrt::ioId(const bnrt_model *m, int i, bool input) {
   if (!m)
     return -1;
   const auto &ids = input ? m->inputs : m->outputs;
   return i >= 0 && i < static_cast<int>(ids.size()) ? ids[i] : -1;
+}
+
+int bnrt::writeShape(const std::vector<int64_t> &shape, int64_t *dims,
+                     int capacity) {
+  int rank = static_cast<int>(shape.size());
+  if (dims && capacity >= rank)
+    std::copy(shape.begin(), shape.end(), dims);
+  return rank;
 }
 
 static const char *ioName(const bnrt_model *m, int i, bool input) {
@@ -580,13 +559,7 @@ extern "C" bnrt_dtype bnrt_model_output_dtype(const bnrt_model *m, int i) {
 static int ioShape(const bnrt_model *m, int i, bool input, int64_t *dims,
                    int capacity) {
   int32_t id = ioId(m, i, input);
-  if (id < 0)
-    return -1;
-  const auto &shape = m->shapes[id];
-  int rank = static_cast<int>(shape.size());
-  if (dims && capacity >= rank)
-    std::copy(shape.begin(), shape.end(), dims);
-  return rank;
+  return id < 0 ? -1 : writeShape(m->shapes[id], dims, capacity);
 }
 extern "C" int bnrt_model_input_shape(const bnrt_model *m, int i, int64_t *dims,
                                       int capacity) {

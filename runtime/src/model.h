@@ -173,4 +173,15 @@ private:
   void resize(const std::vector<int64_t> &newSizes);
 };
 
+namespace bnrt {
+
+/// Input or output i's value id, or -1 (NULL model, index out of range).
+int32_t ioId(const bnrt_model *m, int i, bool input);
+
+/// A shape query's answer: the rank, and the dimensions to dims[0 ..]
+/// when dims is not NULL and capacity >= rank.
+int writeShape(const std::vector<int64_t> &shape, int64_t *dims, int capacity);
+
+} // namespace bnrt
+
 #endif // BNRT_SRC_MODEL_H

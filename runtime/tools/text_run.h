@@ -167,21 +167,14 @@ inline bool runTexts(bnrt_model *model, bnrt_context *context,
       error = err.message;
       return false;
     }
-    arrays.outputs.resize(numOutputs);
+    npy::allocateOutputs(model, context, arrays);
     for (int o = 0; o < numOutputs; ++o) {
-      npy::Array &r = arrays.outputs[o];
-      r.dtype = npy::descrOf(bnrt_model_output_dtype(model, o));
-      r.shape.resize(bnrt_context_output_shape(context, o, nullptr, 0));
-      bnrt_context_output_shape(context, o, r.shape.data(),
-                                static_cast<int>(r.shape.size()));
-      if (r.shape.empty() || r.shape[0] != rows) {
+      const std::vector<int64_t> &shape = arrays.outputs[o].shape;
+      if (shape.empty() || shape[0] != rows) {
         error = std::string("output '") + bnrt_model_output_name(model, o) +
                 "' is not batch-first: its rows cannot be told apart";
         return false;
       }
-      r.data.resize(r.numElements() * npy::itemSize(r.dtype));
-      arrays.outputData.push_back(r.data.data());
-      arrays.outputBytes.push_back(r.data.size());
     }
     if (bnrt_context_run(context, arrays.inputData.data(),
                          arrays.inputBytes.data(), arrays.outputData.data(),

@@ -45,6 +45,24 @@ struct ModelArrays {
   std::vector<size_t> inputBytes, outputBytes;
 };
 
+/// Allocates the outputs at the shapes `context`'s inputs give them.
+inline void allocateOutputs(const bnrt_model *model,
+                            const bnrt_context *context, ModelArrays &arrays) {
+  int numOutputs = bnrt_model_num_outputs(model);
+  arrays.outputs.assign(numOutputs, {});
+  arrays.outputData.assign(numOutputs, nullptr);
+  arrays.outputBytes.assign(numOutputs, 0);
+  for (int i = 0; i < numOutputs; ++i) {
+    Array &r = arrays.outputs[i];
+    r.dtype = descrOf(bnrt_model_output_dtype(model, i));
+    r.shape.resize(bnrt_context_output_shape(context, i, nullptr, 0));
+    bnrt_context_output_shape(context, i, r.shape.data(), int(r.shape.size()));
+    r.data.resize(r.numElements() * itemSize(r.dtype));
+    arrays.outputData[i] = r.data.data();
+    arrays.outputBytes[i] = r.data.size();
+  }
+}
+
 /// Reads `files` (input name -> .npy path, each input exactly once), sets
 /// their shapes on `context` and allocates the outputs; false with `error`
 /// naming the input otherwise.
@@ -92,19 +110,7 @@ inline bool prepareArrays(const bnrt_model *model, bnrt_context *context,
     error = err.message;
     return false;
   }
-  int numOutputs = bnrt_model_num_outputs(model);
-  arrays.outputs.assign(numOutputs, {});
-  arrays.outputData.assign(numOutputs, nullptr);
-  arrays.outputBytes.assign(numOutputs, 0);
-  for (int i = 0; i < numOutputs; ++i) {
-    Array &r = arrays.outputs[i];
-    r.dtype = descrOf(bnrt_model_output_dtype(model, i));
-    r.shape.resize(bnrt_context_output_shape(context, i, nullptr, 0));
-    bnrt_context_output_shape(context, i, r.shape.data(), int(r.shape.size()));
-    r.data.resize(r.numElements() * itemSize(r.dtype));
-    arrays.outputData[i] = r.data.data();
-    arrays.outputBytes[i] = r.data.size();
-  }
+  allocateOutputs(model, context, arrays);
   return true;
 }
 
