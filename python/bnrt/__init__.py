@@ -113,7 +113,8 @@ def _load_library() -> ctypes.CDLL:
                                                    ctypes.c_int64, ctypes.c_int64, E]),
         "bnrt_tokenizer_encode_batch": (
             I, [P, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(S),
-                ctypes.c_int64, ctypes.c_int64, I64P, I64P, I64P, E]),
+                ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, I64P, I64P,
+                I64P, I64P, E]),
     }
     for name, (restype, argtypes) in signatures.items():
         fn = getattr(lib, name)
@@ -247,9 +248,7 @@ class Model:
             chunk = texts[start:start + step]
             rows = max(len(chunk), min_batch)
             padded = chunk + [""] * (rows - len(chunk))  # dropped below
-            longest = max(tokenizer.count(t) for t in chunk)
-            seq = min(max(longest, min_seq), max_seq)
-            arrays = tokenizer.encode_batch(padded, seq)
+            arrays = tokenizer.encode_batch(padded, max(min_seq, 2), max_seq)
             feed = {name: arrays[name].astype(info.dtype, copy=False)
                     for name, info in by_name.items()}
             for name, value in self.run(**feed).items():
@@ -303,32 +302,28 @@ class Tokenizer:
                                    max_tokens, err)
         return list(ids[:count])
 
-    def count(self, text: str) -> int:
-        """The number of tokens of `text` with [CLS] and [SEP]."""
-        data = text.encode("utf-8")
-        err = _ErrorStruct()
-        count = _lib.bnrt_tokenizer_encode(self._handle, data, len(data), None,
-                                           0, 0, err)
-        if count < 0:
-            _raise(err, err.status)
-        return count
-
-    def encode_batch(self, texts: List[str], seq_len: int) -> Dict[str, np.ndarray]:
-        """input_ids, attention_mask and token_type_ids [len(texts), seq_len]
-        (int64): truncated, padded with the padding id, masked."""
+    def encode_batch(self, texts: List[str], min_len: int,
+                     max_len: Optional[int] = None) -> Dict[str, np.ndarray]:
+        """input_ids, attention_mask and token_type_ids [len(texts), S]
+        (int64), S the longest text's token count within [min_len, max_len]
+        (min_len alone: exactly that length); truncated, padded with the
+        padding id, masked. Each text is tokenized once."""
+        max_len = min_len if max_len is None else max_len
         data = [t.encode("utf-8") for t in texts]
         n = len(data)
-        out = {name: np.zeros((n, seq_len), np.int64) for name in _TEXT_INPUTS}
+        out = {name: np.zeros(max(n * max_len, 1), np.int64) for name in _TEXT_INPUTS}
         pointers = (ctypes.c_char_p * max(n, 1))(*data)
         lengths = (ctypes.c_size_t * max(n, 1))(*[len(d) for d in data])
         as_ptr = lambda a: a.ctypes.data_as(ctypes.POINTER(ctypes.c_int64))  # noqa: E731
+        seq = ctypes.c_int64(0)
         err = _ErrorStruct()
         status = _lib.bnrt_tokenizer_encode_batch(
-            self._handle, pointers, lengths, n, seq_len, as_ptr(out["input_ids"]),
-            as_ptr(out["attention_mask"]), as_ptr(out["token_type_ids"]), err)
+            self._handle, pointers, lengths, n, min_len, max_len,
+            as_ptr(out["input_ids"]), as_ptr(out["attention_mask"]),
+            as_ptr(out["token_type_ids"]), ctypes.byref(seq), err)
         if status != _STATUS_OK:
             _raise(err, status)
-        return out
+        return {name: a[:n * seq.value].reshape(n, seq.value) for name, a in out.items()}
 
     def __del__(self):
         handle = getattr(self, "_handle", None)

@@ -85,18 +85,34 @@ TEST(Text, WordPieceFollowsBertTokenizer) {
   EXPECT_EQ(encode(uncased, "hello world hello", 4),
             framed({"hello", "world"}));
 
-  // A padded, masked batch.
+  // A padded, masked batch of a fixed length (the longer text truncated).
   const char *texts[] = {"hello", "hello, world!"};
   size_t lengths[] = {5, 13};
   std::vector<int64_t> ids(2 * 5), mask(2 * 5), types(2 * 5, 7);
-  ASSERT_EQ(bnrt_tokenizer_encode_batch(uncased, texts, lengths, 2, 5,
+  int64_t seq = 0;
+  ASSERT_EQ(bnrt_tokenizer_encode_batch(uncased, texts, lengths, 2, 5, 5,
                                         ids.data(), mask.data(), types.data(),
-                                        &err),
+                                        &seq, &err),
             BNRT_OK)
       << err.message;
+  EXPECT_EQ(seq, 5);
   EXPECT_EQ(ids, (std::vector<int64_t>{2, 5, 3, 0, 0, 2, 5, 6, 7, 3}));
   EXPECT_EQ(mask, (std::vector<int64_t>{1, 1, 1, 0, 0, 1, 1, 1, 1, 1}));
   EXPECT_EQ(types, std::vector<int64_t>(10, 0));
+  // Fitted to the longest text within 2..8, and raised to a minimum.
+  std::vector<int64_t> fitted(2 * 8, -1);
+  ASSERT_EQ(bnrt_tokenizer_encode_batch(uncased, texts, lengths, 2, 2, 8,
+                                        fitted.data(), nullptr, nullptr, &seq,
+                                        &err),
+            BNRT_OK);
+  EXPECT_EQ(seq, 6);
+  EXPECT_EQ(std::vector<int64_t>(fitted.begin(), fitted.begin() + 12),
+            (std::vector<int64_t>{2, 5, 3, 0, 0, 0, 2, 5, 6, 7, 8, 3}));
+  ASSERT_EQ(bnrt_tokenizer_encode_batch(uncased, texts, lengths, 1, 4, 8,
+                                        fitted.data(), nullptr, nullptr, &seq,
+                                        &err),
+            BNRT_OK);
+  EXPECT_EQ(seq, 4);
 
   // Errors.
   std::string invalid = "ok \xff\xfe";
@@ -105,8 +121,11 @@ TEST(Text, WordPieceFollowsBertTokenizer) {
             -1);
   EXPECT_STREQ(err.message, "invalid UTF-8 at byte 3");
   EXPECT_EQ(bnrt_tokenizer_encode(uncased, "x", 1, nullptr, 0, 1, &err), -1);
-  EXPECT_EQ(bnrt_tokenizer_encode_batch(uncased, texts, lengths, 2, 1, nullptr,
-                                        nullptr, nullptr, &err),
+  EXPECT_EQ(bnrt_tokenizer_encode_batch(uncased, texts, lengths, 2, 1, 1,
+                                        nullptr, nullptr, nullptr, &seq, &err),
+            BNRT_ERROR_ARGUMENT);
+  EXPECT_EQ(bnrt_tokenizer_encode_batch(uncased, texts, lengths, 2, 5, 4,
+                                        nullptr, nullptr, nullptr, &seq, &err),
             BNRT_ERROR_ARGUMENT);
   EXPECT_EQ(bnrt_tokenizer_encode(nullptr, "x", 1, nullptr, 0, 0, &err), -1);
   bnrt_tokenizer_free(uncased);

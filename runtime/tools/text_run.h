@@ -103,31 +103,31 @@ inline bool runTexts(bnrt_model *model, bnrt_context *context,
   for (size_t start = 0; start < options.texts.size(); start += maxs[0]) {
     size_t count = std::min<size_t>(maxs[0], options.texts.size() - start);
     int64_t rows = std::max<int64_t>(count, mins[0]);
-    int64_t longest = 2;
-    for (size_t r = 0; r < count; ++r) {
-      const Text &t = options.texts[start + r];
-      int64_t n = bnrt_tokenizer_encode(tok.t, t.text.data(), t.text.size(),
-                                        nullptr, 0, 0, &err);
-      if (n < 0) {
-        error = t.origin + ": " + err.message;
-        return false;
-      }
-      longest = std::max(longest, n);
-    }
-    int64_t seq = std::clamp(longest, mins[1], maxs[1]);
     std::vector<const char *> data(rows, "");
     std::vector<size_t> lengths(rows, 0);
     for (size_t r = 0; r < count; ++r) {
       data[r] = options.texts[start + r].text.data();
       lengths[r] = options.texts[start + r].text.size();
     }
-    std::vector<int64_t> ids(rows * seq), mask(rows * seq), types(rows * seq);
+    int64_t seq = 0;
+    std::vector<int64_t> ids(rows * maxs[1]), mask(rows * maxs[1]),
+        types(rows * maxs[1]);
     if (bnrt_tokenizer_encode_batch(tok.t, data.data(), lengths.data(), rows,
-                                    seq, ids.data(), mask.data(), types.data(),
+                                    std::max<int64_t>(mins[1], 2), maxs[1],
+                                    ids.data(), mask.data(), types.data(), &seq,
                                     &err) != BNRT_OK) {
       error = err.message;
+      // Name the failing text by where it came from.
+      for (size_t r = 0; r < count; ++r)
+        if (bnrt_tokenizer_encode(tok.t, data[r], lengths[r], nullptr, 0, 0,
+                                  &err) < 0) {
+          error = options.texts[start + r].origin + ": " + err.message;
+          break;
+        }
       return false;
     }
+    for (auto *values : {&ids, &mask, &types})
+      values->resize(rows * seq);
     for (size_t r = 0; r < count; ++r)
       for (int64_t i = 0; i < seq && mask[r * seq + i]; ++i)
         textIds[start + r].push_back(ids[r * seq + i]);

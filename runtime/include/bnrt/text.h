@@ -57,12 +57,16 @@ int64_t bnrt_tokenizer_encode(const bnrt_tokenizer *tokenizer, const char *text,
 /* A batch of `count` texts as the three model inputs, each [count,
  * seq_len] int64, row-major: ids (truncated to seq_len, padded with the
  * padding id), attention mask (1 for tokens, 0 for padding), token types
- * (0). Any of the three may be NULL. */
+ * (0). seq_len is the longest text's token count, kept within [min_len,
+ * max_len] (min_len == max_len for a fixed length), and is written to
+ * *seq_len; each text is tokenized once. The arrays (any may be NULL)
+ * hold count * max_len values. A failing text is named by its index. */
 bnrt_status bnrt_tokenizer_encode_batch(const bnrt_tokenizer *tokenizer,
                                         const char *const *texts,
                                         const size_t *lengths, int64_t count,
-                                        int64_t seq_len, int64_t *ids,
-                                        int64_t *mask, int64_t *types,
+                                        int64_t min_len, int64_t max_len,
+                                        int64_t *ids, int64_t *mask,
+                                        int64_t *types, int64_t *seq_len,
                                         bnrt_error *err);
 
 #ifdef __cplusplus

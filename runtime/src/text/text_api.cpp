@@ -108,35 +108,39 @@ extern "C" int64_t bnrt_tokenizer_encode(const bnrt_tokenizer *t,
   return count;
 }
 
-extern "C" bnrt_status
-bnrt_tokenizer_encode_batch(const bnrt_tokenizer *t, const char *const *texts,
-                            const size_t *lengths, int64_t count,
-                            int64_t seqLen, int64_t *ids, int64_t *mask,
-                            int64_t *types, bnrt_error *err) {
-  if (!t || (count > 0 && (!texts || !lengths)) || count < 0)
-    return argumentError(err, "NULL tokenizer or texts");
-  if (seqLen < 2)
-    return argumentError(err, "a sequence needs at least 2 tokens, got " +
-                                  std::to_string(seqLen));
+extern "C" bnrt_status bnrt_tokenizer_encode_batch(
+    const bnrt_tokenizer *t, const char *const *texts, const size_t *lengths,
+    int64_t count, int64_t minLen, int64_t maxLen, int64_t *ids, int64_t *mask,
+    int64_t *types, int64_t *seqLen, bnrt_error *err) {
+  if (!t || (count > 0 && (!texts || !lengths)) || count < 0 || !seqLen)
+    return argumentError(err, "NULL tokenizer, texts or length");
+  if (minLen < 2 || maxLen < minLen)
+    return argumentError(err, "sequence lengths " + std::to_string(minLen) +
+                                  ".." + std::to_string(maxLen) +
+                                  " (a sequence needs at least 2 tokens)");
   return guarded(err, [&] {
-    std::vector<int64_t> framed;
+    std::vector<std::vector<int64_t>> framed(count);
+    int64_t longest = minLen;
     for (int64_t row = 0; row < count; ++row) {
       std::string error;
       if (!texts[row] && lengths[row])
         return argumentError(err, "text " + std::to_string(row) + " is NULL");
-      if (!frame(*t->impl, texts[row] ? texts[row] : "", lengths[row], seqLen,
-                 framed, error))
+      if (!frame(*t->impl, texts[row] ? texts[row] : "", lengths[row], maxLen,
+                 framed[row], error))
         return argumentError(err, "text " + std::to_string(row) + ": " + error);
-      for (int64_t i = 0; i < seqLen; ++i) {
-        bool token = i < static_cast<int64_t>(framed.size());
-        if (ids)
-          ids[row * seqLen + i] = token ? framed[i] : t->impl->pad;
-        if (mask)
-          mask[row * seqLen + i] = token ? 1 : 0;
-        if (types)
-          types[row * seqLen + i] = 0;
-      }
+      longest = std::max<int64_t>(longest, framed[row].size());
     }
+    *seqLen = longest;
+    for (int64_t row = 0; row < count; ++row)
+      for (int64_t i = 0; i < longest; ++i) {
+        bool token = i < static_cast<int64_t>(framed[row].size());
+        if (ids)
+          ids[row * longest + i] = token ? framed[row][i] : t->impl->pad;
+        if (mask)
+          mask[row * longest + i] = token ? 1 : 0;
+        if (types)
+          types[row * longest + i] = 0;
+      }
     setError(err, BNRT_OK, "");
     return BNRT_OK;
   });

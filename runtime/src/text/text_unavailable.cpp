@@ -30,10 +30,12 @@ extern "C" int64_t bnrt_tokenizer_encode(const bnrt_tokenizer *, const char *,
   bnrt::setError(err, BNRT_ERROR_UNSUPPORTED, kWhy);
   return -1;
 }
-extern "C" bnrt_status
-bnrt_tokenizer_encode_batch(const bnrt_tokenizer *, const char *const *,
-                            const size_t *, int64_t, int64_t, int64_t *,
-                            int64_t *, int64_t *, bnrt_error *err) {
+extern "C" bnrt_status bnrt_tokenizer_encode_batch(const bnrt_tokenizer *,
+                                                   const char *const *,
+                                                   const size_t *, int64_t,
+                                                   int64_t, int64_t, int64_t *,
+                                                   int64_t *, int64_t *,
+                                                   int64_t *, bnrt_error *err) {
   bnrt::setError(err, BNRT_ERROR_UNSUPPORTED, kWhy);
   return BNRT_ERROR_UNSUPPORTED;
 }
