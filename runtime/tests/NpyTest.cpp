@@ -55,6 +55,14 @@ TEST(Npy, ReadsAWellFormedFile) {
   EXPECT_EQ(a.data.size(), 48u);
 }
 
+TEST(Npy, AShapeThatIsNotATupleIsAnError) {
+  for (const char *shape : {"82 , }", "( }", "), }", "}"})
+    EXPECT_NE(readError(writeNpy("not-a-tuple", std::string(kDict) + shape, 8))
+                  .find("corrupt shape"),
+              std::string::npos)
+        << shape;
+}
+
 TEST(Npy, HugeOrOverflowingShapesAreRejectedBeforeAllocating) {
   EXPECT_NE(
       readError(

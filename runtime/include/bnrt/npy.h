@@ -122,6 +122,12 @@ inline bool read(const std::string &path, Array &out, std::string &error) {
     return false;
   }
   std::string shape = detail::field(header, "shape");
+  // A tuple; anything else once made the loop below run forever (found by
+  // bnrt-fuzz-npy: 'shape': 82 ,...).
+  if (shape.size() < 2 || shape.front() != '(' || shape.back() != ')') {
+    error = "'" + path + "' has a corrupt shape " + shape;
+    return false;
+  }
   out.shape.clear();
   for (size_t i = 1; i + 1 < shape.size();) {
     size_t end = shape.find_first_of(",)", i);
