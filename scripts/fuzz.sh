@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-# Fuzzes the runtime's file readers with libFuzzer for a bounded time:
-# the bundle loader (from bundles compiled here) and the .npy reader (from
-# arrays numpy writes), under ASan/UBSan. Needs the main build (for the
-# seed bundles) and clang with its libFuzzer runtime (scripts/install-deps.sh).
+# Fuzzes the file readers with libFuzzer for a bounded time, under
+# ASan/UBSan: the bundle loader (from bundles compiled here), the .npy
+# reader (from arrays numpy writes) and the ONNX importer (from PyTorch
+# exports and the ONNX text tests). Needs the main build (for the seed
+# bundles) and clang with its libFuzzer runtime (scripts/install-deps.sh).
+# The importer's harness needs the compiler's libraries built with clang:
+# a second build tree (build-fuzz-import) that builds only that target.
 #
 #   scripts/fuzz.sh [SECONDS per harness, default 60]
 set -euo pipefail
@@ -17,11 +20,21 @@ cmake -S runtime -B "$fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
   > /dev/null
 cmake --build "$fuzz" -j 2 --target bnrt-fuzz-bundle bnrt-fuzz-npy
+cmake -S . -B build-fuzz-import -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DBNBERT_FUZZ=ON \
+  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+  > /dev/null
+cmake --build build-fuzz-import -j 2 --target bnbert-fuzz-import
 
 seeds=$fuzz/seeds
-rm -rf "$seeds" && mkdir -p "$seeds/bundle" "$seeds/npy"
-"$py" test/fixtures/make_bert.py "$seeds/m.onnx" --layers 1 --hidden 32 --heads 4 \
-  --ffn 64 --seq 8 --vocab 50 > /dev/null 2>&1
+rm -rf "$seeds" && mkdir -p "$seeds/bundle" "$seeds/npy" "$seeds/onnx"
+tiny=(--layers 1 --hidden 32 --heads 4 --ffn 64 --seq 8 --vocab 50)
+"$py" test/fixtures/make_bert.py "$seeds/m.onnx" "${tiny[@]}" > /dev/null 2>&1
+cp "$seeds/m.onnx" "$seeds/onnx/bert.onnx"
+"$py" test/fixtures/make_bert.py "$seeds/onnx/fused.onnx" "${tiny[@]}" --fused > /dev/null 2>&1
+"$py" test/fixtures/make_bert.py "$seeds/onnx/roberta-bool.onnx" "${tiny[@]}" \
+  --family roberta --mask-input bool > /dev/null 2>&1
+cp test/Import/*.onnxtext "$seeds/onnx/"
 shapes=(--shape input_ids=1x8 --shape attention_mask=1x8 --shape token_type_ids=1x8)
 "$BUILD/bin/bnbert-compile" "$seeds/m.onnx" "${shapes[@]}" -o "$seeds/bundle/a8.bnb" 2> /dev/null
 "$BUILD/bin/bnbert-compile" "$seeds/m.onnx" "${shapes[@]}" --weights fp32 --act-bits 32 \
@@ -38,10 +51,20 @@ np.save(f"{d}/scalar.npy", np.float32(1.5))
 np.save(f"{d}/i8.npy", np.arange(-4, 4, dtype=np.int8))
 PY
 export ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1
-for target in bundle npy; do
-  echo "== fuzzing the $target reader for $seconds s"
+fuzzers=("bundle:$fuzz/bnrt-fuzz-bundle:the bundle loader"
+  "npy:$fuzz/bnrt-fuzz-npy:the .npy reader"
+  "onnx:build-fuzz-import/bin/bnbert-fuzz-import:the ONNX importer")
+for entry in "${fuzzers[@]}"; do
+  IFS=: read -r target harness what <<< "$entry"
+  echo "== fuzzing $what for $seconds s"
   mkdir -p "$fuzz/corpus-$target"
-  "$fuzz/bnrt-fuzz-$target" "$fuzz/corpus-$target" "$seeds/$target" \
+  log=$fuzz/$target.log
+  if ! "$harness" "$fuzz/corpus-$target" "$seeds/$target" \
     -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=262144 \
-    -print_final_stats=1 2>&1 | tail -5
+    -print_final_stats=1 > "$log" 2>&1; then
+    tail -80 "$log"
+    echo "fuzz.sh: $what failed; the input is saved as crash-*/timeout-* here" >&2
+    exit 1
+  fi
+  tail -5 "$log"
 done
