@@ -6,15 +6,16 @@
 # batch 1, no padding.
 #   ORT:    the fp32 export, and its int8 peer as onnxruntime's dynamic
 #           quantization builds it (bench/make_int8_peer.py)
-#   bnbert: bundles for binary A8, binary A4, ternary A8 and TWS-split
-#           binary A8 (bnbert-compile), run by bnbert-run
+#   bnbert: bundles for binary A8, binary A4, ternary A8, TWS-split
+#           binary A8 and fp32 (bnbert-compile), run by bnbert-run
 # at each sequence length and thread count. Prints a table of median
 # latencies, ratios against ORT fp32 and int8, and model sizes; writes
 # OUT/results.json, OUT/bert-vs-ort.png (when matplotlib is present) and
 # the per-op profile of binary A8 at sequence 128 (OUT/profile-128.txt).
 #
 #   bench/bert-vs-ort.sh [--seqs 32,128,384] [--threads 1,2] [--runs 15]
-#                        [--rounds 3] [--out DIR]
+#                        [--rounds 3] [--variants binary-a8,fp32,...]
+#                        [--out DIR]
 # (runs per engine and case, spread over rounds that interleave engines;
 # the table gives the median of the rounds' medians and the best run).
 #
@@ -25,16 +26,31 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD_DIR:-build}
 seqs=32,128,384 threads=1,2 runs=15 rounds=3 out=$BUILD/bert-bench
+only=binary-a8,binary-a4,ternary-a8,tws-a8,fp32
 while (($#)); do
   case $1 in
     --seqs) seqs=$2; shift 2;;
     --threads) threads=$2; shift 2;;
     --runs) runs=$2; shift 2;;
     --rounds) rounds=$2; shift 2;;
+    --variants) only=$2; shift 2;;
     --out) out=$2; shift 2;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
     *) echo "bert-vs-ort.sh: unknown argument $1 (see --help)" >&2; exit 2;;
   esac
+done
+all_variants=("binary-a8:--weights binary --act-bits 8"
+              "binary-a4:--weights binary --act-bits 4"
+              "ternary-a8:--weights ternary --act-bits 8"
+              "tws-a8:--weights binary --split-ternary --act-bits 8"
+              "fp32:--weights fp32 --act-bits 32")
+variants=()
+for v in "${all_variants[@]}"; do
+  [[ ,$only, == *,${v%%:*},* ]] && variants+=("$v")
+done
+for name in ${only//,/ }; do
+  [[ " ${all_variants[*]%%:*} " == *" $name "* ]] ||
+    { echo "bert-vs-ort.sh: unknown variant '$name' (binary-a8 binary-a4 ternary-a8 tws-a8 fp32)" >&2; exit 2; }
 done
 py=/usr/bin/python3
 compile=$BUILD/bin/bnbert-compile run=$BUILD/runtime/bnbert-run
@@ -65,10 +81,6 @@ if [[ ! -f $fp32 ]]; then
 fi
 [[ -f $int8 ]] || "$py" bench/make_int8_peer.py "$fp32" "$int8"
 
-variants=("binary-a8:--weights binary --act-bits 8"
-          "binary-a4:--weights binary --act-bits 4"
-          "ternary-a8:--weights ternary --act-bits 8"
-          "tws-a8:--weights binary --split-ternary --act-bits 8")
 record() { # engine model seq threads json-line
   "$py" -c 'import json,sys; r=json.loads(sys.argv[5]); r.update(engine=sys.argv[1], model=sys.argv[2], seq=int(sys.argv[3]), threads=int(sys.argv[4])); print(json.dumps(r))' "$@" >> "$results"
 }
@@ -83,7 +95,7 @@ np.save(f"{d}/input_ids.npy", rng.integers(0, 30522, (1, s), dtype=np.int64))
 np.save(f"{d}/attention_mask.npy", np.ones((1, s), np.int64))
 np.save(f"{d}/token_type_ids.npy", np.zeros((1, s), np.int64))
 PY
-  mkdir -p "$dir"/out-{binary-a8,binary-a4,ternary-a8,tws-a8}
+  for v in "${variants[@]}"; do mkdir -p "$dir/out-${v%%:*}"; done
   inputs=()
   for n in input_ids attention_mask token_type_ids; do
     inputs+=(--input "$n=$dir/$n.npy")
@@ -116,7 +128,7 @@ PY
       done
     done
   done
-  if [[ $seq == 128 ]]; then
+  if [[ $seq == 128 && ,$only, == *,binary-a8,* ]]; then
     "$run" "$dir/binary-a8.bnb" "${inputs[@]}" --profile \
       --output-dir "$dir/out-binary-a8" > "$out/profile-128.txt" 2>&1
   fi

@@ -3,6 +3,7 @@
 //
 //   bnrt-bench [--benchmark_filter=...] [--benchmark_format=json]
 //
+// (the float GEMM's cases: SgemmBench.cpp)
 // y = x * W^T at BERT-base shapes (M = 128 tokens; K x N = 768 x 768,
 // 768 x 3072, 3072 x 768), for 1 and 2 weight planes (binary; TWS or
 // ternary), on every ISA path this CPU has, on 1 and 2 threads (real time). The
@@ -72,6 +73,8 @@ void bgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
 
 } // namespace
 
+void registerSgemmBenchmarks(); // SgemmBench.cpp
+
 int main(int argc, char **argv) {
   struct Shape {
     int64_t m, k, n;
@@ -100,6 +103,7 @@ int main(int argc, char **argv) {
                 ->UseRealTime();
           }
   }
+  registerSgemmBenchmarks();
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

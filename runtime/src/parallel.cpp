@@ -67,3 +67,20 @@ extern "C" void bnrt_bgemm_a8_parallel(const bnrt_bgemm_args *args,
     bnrt_bgemm_a8(args, isa, 0, args->m, n0, n1);
   });
 }
+
+extern "C" void bnrt_sgemm_parallel(const bnrt_sgemm_args *args, bnrt_isa isa,
+                                    bnrt_threads *pool) {
+  // Tiles of weight rows, about four per thread; each tile's rows of w stay
+  // in cache while every row of x passes.
+  int threads = bnrt_threads_count(pool);
+  int64_t blocks = (args->n + 15) / 16;
+  int64_t tiles = std::min<int64_t>(blocks, 4 * threads);
+  if (threads == 1 || tiles <= 1) {
+    bnrt_sgemm(args, isa, 0, args->n);
+    return;
+  }
+  pool->pool.parallelFor(tiles, [&](int64_t t) {
+    bnrt_sgemm(args, isa, 16 * (blocks * t / tiles),
+               std::min(args->n, 16 * (blocks * (t + 1) / tiles)));
+  });
+}

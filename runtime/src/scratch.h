@@ -32,6 +32,7 @@ enum class ScratchSlot {
   AttentionScores,
   AttentionOutputs,
   AttentionWork,
+  MatmulRhs,
   Count
 };
 

@@ -33,10 +33,8 @@ struct VecKernels {
   void (*softmaxCodes)(const int32_t *scores, const float *mask, float factor,
                        int64_t n, float probScale, int bits, int8_t *codes,
                        float *work);
-  /// Rows [n0, n1) of y[m, n] = x[m, k] . w[n, k] (+ bias[n]): each dot
-  /// in 16 interleaved lanes and a fixed tree (row stride of y: ldy).
-  void (*linear)(const float *x, const float *w, const float *bias, float *y,
-                 int64_t m, int64_t k, int64_t n0, int64_t n1, int64_t ldy);
+  /// Softmax of one row in place (exp within 1.5 ulp, the lane-sum order).
+  void (*softmax)(float *row, int64_t n);
   /// y = a + b, same shapes.
   void (*add)(const float *a, const float *b, float *y, int64_t n);
 };

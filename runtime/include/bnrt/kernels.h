@@ -111,6 +111,30 @@ void bnrt_igemm_pack(const int8_t *src, int64_t k, int64_t n, int64_t stride_k,
 void bnrt_igemm(const bnrt_igemm_args *args, bnrt_isa isa, int64_t m_begin,
                 int64_t m_end);
 
+/* Float GEMM with weights as stored ([n, k] rows, as a linear layer's):
+ *
+ *   y[m, n] = sum_k x[m, k] * w[n, k] + bias[n]    (bias may be NULL)
+ *
+ * in one summation order on every ISA, so all paths give the same bits:
+ * per output, 16 partial sums (lane l: fused multiply-adds over
+ * k = l, l + 16, ... ascending; rows zero-padded to a multiple of 16),
+ * added by a fixed tree (l + 8, l + 4, l + 2, l + 1).
+ */
+typedef struct {
+  int64_t m, n, k;
+  const float *x;
+  int64_t ldx;
+  const float *w;
+  int64_t ldw;
+  const float *bias;
+  float *y;
+  int64_t ldy;
+} bnrt_sgemm_args;
+
+/* Columns [n_begin, n_end) of the GEMM of `args` with `isa` (available). */
+void bnrt_sgemm(const bnrt_sgemm_args *args, bnrt_isa isa, int64_t n_begin,
+                int64_t n_end);
+
 /* A pool of worker threads (created once; runs reuse them). */
 typedef struct bnrt_threads bnrt_threads;
 /* `threads` in total, the calling thread included (1 = inline). NULL when
@@ -123,6 +147,10 @@ int bnrt_threads_count(const bnrt_threads *pool);
  * (NULL: the calling thread only). Same result as one bnrt_bgemm_a8 call. */
 void bnrt_bgemm_a8_parallel(const bnrt_bgemm_args *args, bnrt_isa isa,
                             bnrt_threads *pool);
+/* The whole float GEMM of `args`, split over weight rows (N) across `pool`
+ * (NULL: the calling thread only). Same result as one bnrt_sgemm call. */
+void bnrt_sgemm_parallel(const bnrt_sgemm_args *args, bnrt_isa isa,
+                         bnrt_threads *pool);
 
 #ifdef __cplusplus
 } /* extern "C" */

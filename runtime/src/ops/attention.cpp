@@ -25,54 +25,57 @@
 
 namespace bnrt {
 
+namespace {
+
+constexpr int64_t kRowBlock = 32; // query rows whose scores are kept at once
+
+} // namespace
+
 void attention(const std::vector<View> &in, const View &out, int64_t heads,
                int probBits, float scale, float probClip, OpContext &ctx) {
   const View &q = in[0], &k = in[1], &v = in[2];
   const View *mask = in.size() > 3 ? &in[3] : nullptr;
   int64_t batch = q.shape[0], sq = q.shape[1], e = q.shape[2];
   int64_t sk = k.shape[1], d = e / heads;
+  const VecKernels &vec = vecKernels(ctx.isa);
+  auto isa = static_cast<bnrt_isa>(ctx.isa);
   parallelFor(ctx.pool, batch * heads, [&](int64_t task) {
     int64_t b = task / heads, h = task % heads;
-    float *p = threadScratch<float>(ScratchSlot::AttentionRow, sk);
-    for (int64_t i = 0; i < sq; ++i) {
-      const float *qi = q.f32() + (b * sq + i) * e + h * d;
-      float mx = -INFINITY;
-      for (int64_t j = 0; j < sk; ++j) {
-        const float *kj = k.f32() + (b * sk + j) * e + h * d;
-        float dot = 0;
-        for (int64_t t = 0; t < d; ++t)
-          dot += qi[t] * kj[t];
-        p[j] = scale * dot + (mask ? mask->f32()[b * sk + j] : 0.0f);
-        mx = std::max(mx, p[j]);
-      }
-      double sum = 0;
-      for (int64_t j = 0; j < sk; ++j)
-        sum += std::exp(double(p[j] - mx));
-      for (int64_t j = 0; j < sk; ++j)
-        p[j] = static_cast<float>(std::exp(double(p[j] - mx)) / sum);
-      if (probBits) {
-        float s = quantScaleOf(probClip, probBits);
+    // V_h transposed, [d, sk]: P V is then a GEMM over rows of both.
+    float *valuesT = threadScratch<float>(ScratchSlot::AttentionValues, d * sk);
+    for (int64_t j = 0; j < sk; ++j)
+      for (int64_t t = 0; t < d; ++t)
+        valuesT[t * sk + j] = v.f32()[(b * sk + j) * e + h * d + t];
+    float *probs =
+        threadScratch<float>(ScratchSlot::AttentionScores, kRowBlock * sk);
+    for (int64_t i0 = 0; i0 < sq; i0 += kRowBlock) {
+      int64_t rows = std::min(kRowBlock, sq - i0);
+      bnrt_sgemm_args scores{rows,  sk,
+                             d,     q.f32() + (b * sq + i0) * e + h * d,
+                             e,     k.f32() + b * sk * e + h * d,
+                             e,     nullptr,
+                             probs, sk};
+      bnrt_sgemm(&scores, isa, 0, sk);
+      for (int64_t r = 0; r < rows; ++r) {
+        float *p = probs + r * sk;
         for (int64_t j = 0; j < sk; ++j)
-          p[j] = s * quantizeCode(p[j], s, quantMax(probBits));
+          p[j] = scale * p[j] + (mask ? mask->f32()[b * sk + j] : 0.0f);
+        vec.softmax(p, sk);
+        if (probBits) {
+          float s = quantScaleOf(probClip, probBits);
+          for (int64_t j = 0; j < sk; ++j)
+            p[j] = s * quantizeCode(p[j], s, quantMax(probBits));
+        }
       }
-      // P V with the value rows read contiguously (the same summation
-      // order over j for every output element).
-      float *oi = out.f32() + (b * sq + i) * e + h * d;
-      std::fill(oi, oi + d, 0.0f);
-      for (int64_t j = 0; j < sk; ++j) {
-        const float *vj = v.f32() + (b * sk + j) * e + h * d;
-        for (int64_t t = 0; t < d; ++t)
-          oi[t] += p[j] * vj[t];
-      }
+      bnrt_sgemm_args context{
+          rows,  d,       sk,
+          probs, sk,      valuesT,
+          sk,    nullptr, out.f32() + (b * sq + i0) * e + h * d,
+          e};
+      bnrt_sgemm(&context, isa, 0, d);
     }
   });
 }
-
-namespace {
-
-constexpr int64_t kRowBlock = 32; // query rows whose scores are kept at once
-
-} // namespace
 
 void attentionI8(const std::vector<View> &in, const View &out, int64_t heads,
                  int probBits, float scale, float probClip, OpContext &ctx) {

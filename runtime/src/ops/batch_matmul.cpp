@@ -1,5 +1,8 @@
 //===- batch_matmul.cpp - BatchMatmul: float products of activations ------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+#include "../scratch.h"
+#include "../thread_pool.h"
+#include "bnrt/kernels.h"
 #include "op_kernel.h"
 
 #include <algorithm>
@@ -23,25 +26,31 @@ void check(const OpCheck &c) {
     c.fail("inner dimensions or result shape do not agree");
 }
 
+// One bnrt_sgemm per batch entry, entries split across the pool; the
+// right-hand side is read as [N, K] rows (transposed into scratch unless
+// it is stored that way).
 bool run(const fb::Op &op, const std::vector<View> &in,
-         const std::vector<View> &out, OpContext &, std::string &) {
+         const std::vector<View> &out, OpContext &ctx, std::string &) {
   const View &a = in[0], &b = in[1];
   bool transposeRhs = op.options_as_BatchMatmulOptions()->transpose_rhs();
   size_t r = a.shape.size();
   int64_t m = a.shape[r - 2], k = a.shape[r - 1];
   int64_t n = transposeRhs ? b.shape[r - 2] : b.shape[r - 1];
   int64_t batch = a.numElements() / (m * k);
-  for (int64_t p = 0; p < batch; ++p) {
-    const float *A = a.f32() + p * m * k, *B = b.f32() + p * k * n;
-    float *C = out[0].f32() + p * m * n;
-    for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = 0; j < n; ++j) {
-        float acc = 0;
-        for (int64_t t = 0; t < k; ++t)
-          acc += A[i * k + t] * (transposeRhs ? B[j * k + t] : B[t * n + j]);
-        C[i * n + j] = acc;
-      }
-  }
+  auto isa = static_cast<bnrt_isa>(ctx.isa);
+  parallelFor(ctx.pool, batch, [&](int64_t p) {
+    const float *rhs = b.f32() + p * k * n;
+    if (!transposeRhs) {
+      float *rows = threadScratch<float>(ScratchSlot::MatmulRhs, n * k);
+      for (int64_t t = 0; t < k; ++t)
+        for (int64_t j = 0; j < n; ++j)
+          rows[j * k + t] = rhs[t * n + j];
+      rhs = rows;
+    }
+    bnrt_sgemm_args args{m,   n, k,       a.f32() + p * m * k,      k,
+                         rhs, k, nullptr, out[0].f32() + p * m * n, n};
+    bnrt_sgemm(&args, isa, 0, n);
+  });
   return true;
 }
 

@@ -1,10 +1,7 @@
 //===- linear_f32.cpp - LinearF32: the float GEMM -------------------------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-#include "../vec_kernels.h"
+#include "bnrt/kernels.h"
 #include "op_kernel.h"
-#include "op_util.h"
-
-#include <algorithm>
 
 namespace bnrt {
 namespace {
@@ -24,18 +21,22 @@ void check(const OpCheck &c) {
   }
 }
 
-// vec_kernels' lane-summed dots, split over weight rows.
+// bnrt_sgemm: one summation order on every ISA and any thread count.
 bool run(const fb::Op &, const std::vector<View> &in,
          const std::vector<View> &out, OpContext &ctx, std::string &) {
   const View &x = in[0], &w = in[1];
-  const float *bias = in.size() > 2 ? in[2].f32() : nullptr;
-  int64_t k = x.shape.back(), n = w.shape[0], m = x.numElements() / k;
-  const VecKernels &vec = vecKernels(ctx.isa);
-  constexpr int64_t kTile = 64;
-  parallelFor(ctx.pool, (n + kTile - 1) / kTile, [&](int64_t t) {
-    vec.linear(x.f32(), w.f32(), bias, out[0].f32(), m, k, t * kTile,
-               std::min(n, (t + 1) * kTile), n);
-  });
+  int64_t k = x.shape.back(), n = w.shape[0];
+  bnrt_sgemm_args args{x.numElements() / k,
+                       n,
+                       k,
+                       x.f32(),
+                       k,
+                       w.f32(),
+                       k,
+                       in.size() > 2 ? in[2].f32() : nullptr,
+                       out[0].f32(),
+                       n};
+  bnrt_sgemm_parallel(&args, static_cast<bnrt_isa>(ctx.isa), ctx.pool);
   return true;
 }
 

@@ -19,6 +19,7 @@
 
 #include <simde/x86/avx512.h>
 
+#include <cmath>
 #include <cstdint>
 
 #define BNRT_AVX512_EMULATED 1
@@ -27,9 +28,13 @@
 #define __m512i simde__m512i
 
 #define _mm512_add_epi32 simde_mm512_add_epi32
+#define _mm512_add_epi8 simde_mm512_add_epi8
 #define _mm512_add_ps simde_mm512_add_ps
+#define _mm512_castps512_ps128 simde_mm512_castps512_ps128
 #define _mm512_cmp_ps_mask simde_mm512_cmp_ps_mask
 #define _mm512_dpbusd_epi32 simde_mm512_dpbusd_epi32
+#define _mm512_extractf32x4_ps simde_mm512_extractf32x4_ps
+#define _mm512_loadu_ps simde_mm512_loadu_ps
 #define _mm512_loadu_si512 simde_mm512_loadu_si512
 #define _mm512_mask_mov_ps simde_mm512_mask_mov_ps
 #define _mm512_maskz_mov_epi8 simde_mm512_maskz_mov_epi8
@@ -40,14 +45,30 @@
 #define _mm512_set1_ps simde_mm512_set1_ps
 #define _mm512_setzero_ps simde_mm512_setzero_ps
 #define _mm512_setzero_si512 simde_mm512_setzero_si512
+#define _mm512_shuffle_f32x4 simde_mm512_shuffle_f32x4
+#define _mm512_shuffle_ps simde_mm512_shuffle_ps
+#define _mm512_storeu_ps simde_mm512_storeu_ps
 #define _mm512_sub_epi32 simde_mm512_sub_epi32
 
 // SIMDe 0.7.4 lacks these; masked-off lanes are neither read nor written,
 // as on the hardware (so ASan sees any out-of-bounds enabled lane).
 #define _mm512_cvtepi32_ps bnrt_emu_cvtepi32_ps
+#define _mm512_fmadd_ps bnrt_emu_fmadd_ps
 #define _mm512_maskz_loadu_ps bnrt_emu_maskz_loadu_ps
 #define _mm512_mask_storeu_ps bnrt_emu_mask_storeu_ps
 #define _mm512_mask_storeu_epi32 bnrt_emu_mask_storeu_epi32
+
+// Fused lane by lane, whatever SIMDe's build would choose.
+inline simde__m512 bnrt_emu_fmadd_ps(simde__m512 a, simde__m512 b,
+                                     simde__m512 c) {
+  float x[16], y[16], z[16];
+  simde_mm512_storeu_ps(x, a);
+  simde_mm512_storeu_ps(y, b);
+  simde_mm512_storeu_ps(z, c);
+  for (int i = 0; i < 16; ++i)
+    z[i] = std::fma(x[i], y[i], z[i]);
+  return simde_mm512_loadu_ps(z);
+}
 
 inline simde__m512 bnrt_emu_cvtepi32_ps(simde__m512i v) {
   int32_t in[16];

@@ -1,0 +1,65 @@
+//===- SgemmBench.cpp - float GEMM microbenchmarks ------------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// y = x * W^T + bias in fp32 (bnrt_sgemm, LinearF32's kernel) at the
+// BERT-base shapes of BgemmBench.cpp, every ISA path this CPU has, 1 and 2
+// threads; OPS counts 2 M N K, as bench/gemm-vs-ort.sh's ORT MatMul does.
+//
+//===----------------------------------------------------------------------===//
+#include "bnrt/kernels.h"
+
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace {
+
+void sgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
+           int64_t n, int threads) {
+  bnrt_threads *pool = bnrt_threads_create(threads);
+  std::mt19937 rng(0);
+  std::normal_distribution<float> normal;
+  std::vector<float> x(m * k), w(n * k), bias(n), y(m * n);
+  for (auto *v : {&x, &w, &bias})
+    for (float &f : *v)
+      f = normal(rng);
+  bnrt_sgemm_args args{m,        n, k,           x.data(), k,
+                       w.data(), k, bias.data(), y.data(), n};
+  for (auto _ : state) {
+    bnrt_sgemm_parallel(&args, isa, pool);
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["OPS"] = benchmark::Counter(
+      2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate,
+      benchmark::Counter::OneK::kIs1000);
+  bnrt_threads_destroy(pool);
+}
+
+} // namespace
+
+void registerSgemmBenchmarks() {
+  for (int i = 0; i < BNRT_ISA_COUNT; ++i) {
+    auto isa = static_cast<bnrt_isa>(i);
+    if (!bnrt_isa_available(isa))
+      continue;
+    for (auto [m, k, n] : {std::tuple<int64_t, int64_t, int64_t>{128, 768, 768},
+                           {128, 768, 3072},
+                           {128, 3072, 768}})
+      for (int threads : {1, 2}) {
+        if (isa == BNRT_ISA_SCALAR && threads == 2)
+          continue;
+        std::string name = std::string("sgemm/") + bnrt_isa_name(isa) + "/M" +
+                           std::to_string(m) + "_K" + std::to_string(k) + "_N" +
+                           std::to_string(n) + "/threads" +
+                           std::to_string(threads);
+        benchmark::RegisterBenchmark(name.c_str(), sgemm, isa, m, k, n, threads)
+            ->Unit(benchmark::kMillisecond)
+            ->MinTime(0.2)
+            ->UseRealTime();
+      }
+  }
+}
