@@ -11,6 +11,9 @@
 //   sum_k (s + 1) x = sum_k s x + rowsum(x),
 // and the kernel subtracts rowsum(x) per activation row. Blocks of 8
 // activation rows x 32 weight rows keep 16 accumulators in registers.
+// Two planes sharing their scale on every row of a block (ternary, TWS
+// before fine-tuning) are one pass: the bytes of both masks are added
+// ({0, 2, 4}) and fed to one vpdpbusd, minus 2 rowsum(x).
 //
 //===----------------------------------------------------------------------===//
 #include "bgemm_impl.h"
@@ -19,6 +22,7 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace bnrt {
@@ -30,12 +34,14 @@ int64_t rowBlocks(int64_t n) { return maskBlocks(n); }
 int64_t groups(int64_t k) { return maskGroups(k); }
 
 /// Integer dots of MB activation rows x NB blocks of 16 weight rows, over
-/// all column groups of plane `p`.
-template <int MB, int NB>
+/// all column groups of `Planes` planes summed (planes that share their
+/// scale: one vpdpbusd on the sum of their {2, 0} bytes, so a ternary or
+/// TWS-split layer costs one pass, not two; the sum fits a byte).
+template <int MB, int NB, int Planes>
 void dots(const bnrt_bgemm_args &a, const uint64_t *masks, int64_t m,
           int64_t block, const int32_t *rowSums, __m512i out[MB][NB]) {
   const __m512i twos = _mm512_set1_epi8(2);
-  int64_t count = groups(a.k);
+  int64_t count = groups(a.k), planeWords = rowBlocks(a.n) * count;
   __m512i acc[MB][NB];
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < NB; ++j)
@@ -45,20 +51,40 @@ void dots(const bnrt_bgemm_args &a, const uint64_t *masks, int64_t m,
     blockMasks[j] = masks + (block + j) * count;
   for (int64_t c = 0; c < count; ++c) {
     __m512i w[NB];
-    for (int j = 0; j < NB; ++j)
+    for (int j = 0; j < NB; ++j) {
       w[j] = _mm512_maskz_mov_epi8(blockMasks[j][c], twos);
+      for (int p = 1; p < Planes; ++p)
+        w[j] = _mm512_add_epi8(
+            w[j],
+            _mm512_maskz_mov_epi8(blockMasks[j][p * planeWords + c], twos));
+    }
     for (int i = 0; i < MB; ++i) {
       int32_t x4;
       std::memcpy(&x4, a.x + (m + i) * a.lda + 4 * c, 4);
       __m512i xv = _mm512_set1_epi32(x4);
       for (int j = 0; j < NB; ++j)
-        dpbusd(acc[i][j], w[j], xv);
+        acc[i][j] = dpbusdValue(acc[i][j], w[j], xv);
     }
   }
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < NB; ++j)
-      out[i][j] = _mm512_sub_epi32(acc[i][j], _mm512_set1_epi32(rowSums[i]));
+      out[i][j] =
+          _mm512_sub_epi32(acc[i][j], _mm512_set1_epi32(Planes * rowSums[i]));
 }
+
+/// Plane p's scales of the 16 rows from n (zero past the last row).
+__m512 alphaOf(const bnrt_bgemm_args &a, int32_t p, int64_t n) {
+  if (!a.per_row)
+    return _mm512_set1_ps(a.alpha[p]);
+  __mmask16 valid = n + kRows <= a.n ? 0xFFFF
+                    : n < a.n        ? (__mmask16)((1u << (a.n - n)) - 1)
+                                     : 0;
+  return _mm512_maskz_loadu_ps(valid, a.alpha + p * a.n + n);
+}
+
+template <int MB, int NB>
+void store(const bnrt_bgemm_args &a, int64_t m, int64_t block, int64_t n1,
+           __m512 acc[MB][NB]);
 
 template <int MB, int NB>
 void block(const bnrt_bgemm_args &a, int64_t m, int64_t block, int64_t n1,
@@ -70,20 +96,26 @@ void block(const bnrt_bgemm_args &a, int64_t m, int64_t block, int64_t n1,
   __m512 acc[MB][NB], alpha0[NB];
   __m512i sum[MB][NB];
   __mmask16 shared[NB];
+  if (a.planes == 2 &&
+      sharedScales(a, block * kRows, std::min(a.n, (block + NB) * kRows))) {
+    // One pass over both planes; finishRow's shared form.
+    __m512i d[MB][NB];
+    dots<MB, NB, 2>(a, packed, m, block, rowSums, d);
+    for (int j = 0; j < NB; ++j) {
+      __m512 alpha = alphaOf(a, 0, (block + j) * kRows);
+      for (int i = 0; i < MB; ++i)
+        acc[i][j] =
+            _mm512_add_ps(_mm512_setzero_ps(),
+                          _mm512_mul_ps(alpha, _mm512_cvtepi32_ps(d[i][j])));
+    }
+    store<MB, NB>(a, m, block, n1, acc);
+    return;
+  }
   for (int32_t p = 0; p < a.planes; ++p) {
     __m512i d[MB][NB];
-    dots<MB, NB>(a, packed + p * blocks * count, m, block, rowSums, d);
+    dots<MB, NB, 1>(a, packed + p * blocks * count, m, block, rowSums, d);
     for (int j = 0; j < NB; ++j) {
-      int64_t n = (block + j) * kRows;
-      __m512 alpha;
-      if (a.per_row) {
-        __mmask16 valid = n + kRows <= a.n ? 0xFFFF
-                          : n < a.n        ? (__mmask16)((1u << (a.n - n)) - 1)
-                                           : 0;
-        alpha = _mm512_maskz_loadu_ps(valid, a.alpha + p * a.n + n);
-      } else {
-        alpha = _mm512_set1_ps(a.alpha[p]);
-      }
+      __m512 alpha = alphaOf(a, p, (block + j) * kRows);
       if (p == 0) {
         alpha0[j] = alpha;
         shared[j] = 0xFFFF;
@@ -104,6 +136,13 @@ void block(const bnrt_bgemm_args &a, int64_t m, int64_t block, int64_t n1,
           _mm512_mul_ps(alpha0[j], _mm512_cvtepi32_ps(sum[i][j])));
       acc[i][j] = _mm512_mask_mov_ps(acc[i][j], shared[j], combined);
     }
+  store<MB, NB>(a, m, block, n1, acc);
+}
+
+/// y = x_scale * acc + bias for the block's outputs below n1.
+template <int MB, int NB>
+void store(const bnrt_bgemm_args &a, int64_t m, int64_t block, int64_t n1,
+           __m512 acc[MB][NB]) {
   __m512 scale = _mm512_set1_ps(a.x_scale);
   for (int j = 0; j < NB; ++j) {
     int64_t n = (block + j) * kRows;

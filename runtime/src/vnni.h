@@ -19,6 +19,13 @@ inline void dpbusd(__m512i &acc, __m512i u8, __m512i s8) {
 #endif
 }
 
+/// The same as a value: `acc` is a local copy, which GCC 12 keeps in a
+/// register where a reference to an array element can end up on the stack.
+inline __m512i dpbusdValue(__m512i acc, __m512i u8, __m512i s8) {
+  dpbusd(acc, u8, s8);
+  return acc;
+}
+
 } // namespace bnrt
 
 #endif // BNRT_VNNI_H
