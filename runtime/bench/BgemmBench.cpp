@@ -3,7 +3,8 @@
 //
 //   bnrt-bench [--benchmark_filter=...] [--benchmark_format=json]
 //
-// (the float GEMM's cases: SgemmBench.cpp)
+// (bgemm_a8_lookup: the opt-in AVX-512 lookup kernel; the float GEMM's
+// cases: SgemmBench.cpp)
 // y = x * W^T at BERT-base shapes (M = 128 tokens; K x N = 768 x 768,
 // 768 x 3072, 3072 x 768), for 1 and 2 weight planes (binary; TWS or
 // ternary), on every ISA path this CPU has, on 1 and 2 threads (real time). The
@@ -17,6 +18,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -24,7 +26,12 @@
 namespace {
 
 void bgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
-           int64_t n, int planes, int threads, int actBits) {
+           int64_t n, int planes, int threads, int actBits, bool lookup) {
+  // The AVX-512 lookup kernel is opt-in (BNRT_BGEMM_LOOKUP=1).
+  if (lookup)
+    setenv("BNRT_BGEMM_LOOKUP", "1", 1);
+  else
+    unsetenv("BNRT_BGEMM_LOOKUP");
   bnrt_threads *pool = bnrt_threads_create(threads);
   std::mt19937 rng(0);
   int64_t words = bnrt_bitpack_row_words(k), lda = words * 64;
@@ -69,6 +76,7 @@ void bgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
       2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate,
       benchmark::Counter::OneK::kIs1000);
   bnrt_threads_destroy(pool);
+  unsetenv("BNRT_BGEMM_LOOKUP");
 }
 
 } // namespace
@@ -91,16 +99,23 @@ int main(int argc, char **argv) {
             if (isa == BNRT_ISA_SCALAR &&
                 (planes == 2 || threads == 2 || actBits == 4))
               continue; // the reference is slow; one point is enough
-            std::string name =
-                std::string(actBits == 4 ? "bgemm_a4/" : "bgemm_a8/") +
-                bnrt_isa_name(isa) + "/M" + std::to_string(s.m) + "_K" +
-                std::to_string(s.k) + "_N" + std::to_string(s.n) + "/planes" +
-                std::to_string(planes) + "/threads" + std::to_string(threads);
-            benchmark::RegisterBenchmark(name.c_str(), bgemm, isa, s.m, s.k,
-                                         s.n, planes, threads, actBits)
-                ->Unit(benchmark::kMillisecond)
-                ->MinTime(0.2)
-                ->UseRealTime();
+            for (bool lookup : {false, true}) {
+              if (lookup && (isa != BNRT_ISA_AVX512 || actBits != 8))
+                continue;
+              std::string name =
+                  std::string(lookup         ? "bgemm_a8_lookup/"
+                              : actBits == 4 ? "bgemm_a4/"
+                                             : "bgemm_a8/") +
+                  bnrt_isa_name(isa) + "/M" + std::to_string(s.m) + "_K" +
+                  std::to_string(s.k) + "_N" + std::to_string(s.n) + "/planes" +
+                  std::to_string(planes) + "/threads" + std::to_string(threads);
+              benchmark::RegisterBenchmark(name.c_str(), bgemm, isa, s.m, s.k,
+                                           s.n, planes, threads, actBits,
+                                           lookup)
+                  ->Unit(benchmark::kMillisecond)
+                  ->MinTime(0.2)
+                  ->UseRealTime();
+            }
           }
   }
   registerSgemmBenchmarks();

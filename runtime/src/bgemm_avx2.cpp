@@ -239,7 +239,7 @@ void bgemmAvx2(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
     return bgemmScalar(a, m0, m1, n0, n1);
   if (a.packed && n0 % kMaskRows == 0) {
     // A4 and narrower codes on binary weights: table lookups.
-    if (bgemmUsesLookup(a, BNRT_ISA_AVX2))
+    if (bgemmLookupRows(a, BNRT_ISA_AVX2))
       return bgemmLutAvx2(a, m0, m1, n0, n1);
     return maskGemm(a, m0, m1, n0, n1);
   }

@@ -16,6 +16,7 @@
 // ({0, 2, 4}) and fed to one vpdpbusd, minus 2 rowsum(x).
 //
 //===----------------------------------------------------------------------===//
+#include "bgemm_avx512_epilogue.h"
 #include "bgemm_impl.h"
 #include "bnrt/bitpack.h"
 #include "vnni.h"
@@ -72,20 +73,6 @@ void dots(const bnrt_bgemm_args &a, const uint64_t *masks, int64_t m,
           _mm512_sub_epi32(acc[i][j], _mm512_set1_epi32(Planes * rowSums[i]));
 }
 
-/// Plane p's scales of the 16 rows from n (zero past the last row).
-__m512 alphaOf(const bnrt_bgemm_args &a, int32_t p, int64_t n) {
-  if (!a.per_row)
-    return _mm512_set1_ps(a.alpha[p]);
-  __mmask16 valid = n + kRows <= a.n ? 0xFFFF
-                    : n < a.n        ? (__mmask16)((1u << (a.n - n)) - 1)
-                                     : 0;
-  return _mm512_maskz_loadu_ps(valid, a.alpha + p * a.n + n);
-}
-
-template <int MB, int NB>
-void store(const bnrt_bgemm_args &a, int64_t m, int64_t block, int64_t n1,
-           __m512 acc[MB][NB]);
-
 template <int MB, int NB>
 void block(const bnrt_bgemm_args &a, int64_t m, int64_t block, int64_t n1,
            const int32_t *rowSums) {
@@ -108,7 +95,9 @@ void block(const bnrt_bgemm_args &a, int64_t m, int64_t block, int64_t n1,
             _mm512_add_ps(_mm512_setzero_ps(),
                           _mm512_mul_ps(alpha, _mm512_cvtepi32_ps(d[i][j])));
     }
-    store<MB, NB>(a, m, block, n1, acc);
+    for (int i = 0; i < MB; ++i)
+      for (int j = 0; j < NB; ++j)
+        storeRow(a, m + i, block + j, n1, acc[i][j]);
     return;
   }
   for (int32_t p = 0; p < a.planes; ++p) {
@@ -136,29 +125,9 @@ void block(const bnrt_bgemm_args &a, int64_t m, int64_t block, int64_t n1,
           _mm512_mul_ps(alpha0[j], _mm512_cvtepi32_ps(sum[i][j])));
       acc[i][j] = _mm512_mask_mov_ps(acc[i][j], shared[j], combined);
     }
-  store<MB, NB>(a, m, block, n1, acc);
-}
-
-/// y = x_scale * acc + bias for the block's outputs below n1.
-template <int MB, int NB>
-void store(const bnrt_bgemm_args &a, int64_t m, int64_t block, int64_t n1,
-           __m512 acc[MB][NB]) {
-  __m512 scale = _mm512_set1_ps(a.x_scale);
-  for (int j = 0; j < NB; ++j) {
-    int64_t n = (block + j) * kRows;
-    if (n >= n1)
-      continue;
-    __mmask16 valid =
-        n + kRows <= n1 ? 0xFFFF : (__mmask16)((1u << (n1 - n)) - 1);
-    __m512 bias =
-        a.bias ? _mm512_maskz_loadu_ps(valid, a.bias + n) : _mm512_setzero_ps();
-    for (int i = 0; i < MB; ++i) {
-      __m512 y = _mm512_mul_ps(scale, acc[i][j]);
-      if (a.bias)
-        y = _mm512_add_ps(y, bias);
-      _mm512_mask_storeu_ps(a.y + (m + i) * a.ldy + n, valid, y);
-    }
-  }
+  for (int i = 0; i < MB; ++i)
+    for (int j = 0; j < NB; ++j)
+      storeRow(a, m + i, block + j, n1, acc[i][j]);
 }
 
 template <int MB>
@@ -177,6 +146,12 @@ void bgemmAvx512(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
                  int64_t n1) {
   if (!a.packed || n0 % kRows != 0)
     return bgemmAvx2(a, m0, m1, n0, n1);
+  // Blocks of 32 activation rows by table lookup, when asked for.
+  if (int64_t lut = (m1 - m0) / 32 * 32;
+      lut > 0 && bgemmLookupRows(a, BNRT_ISA_AVX512)) {
+    bgemmLutAvx512(a, m0, m0 + lut, n0, n1);
+    m0 += lut;
+  }
   // rowsum(x) per activation row, to remove the +1 of the weights.
   int32_t sums[8];
   int64_t b0 = n0 / kRows, b1 = rowBlocks(n1);

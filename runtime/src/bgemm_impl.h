@@ -12,6 +12,8 @@
 #include "bnrt/bitpack.h"
 #include "bnrt/kernels.h"
 
+#include <cstdlib>
+
 namespace bnrt {
 
 using BgemmFn = void (*)(const bnrt_bgemm_args &, int64_t m0, int64_t m1,
@@ -22,17 +24,39 @@ void bgemmScalar(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 void bgemmAvx2(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 void bgemmLutAvx2(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 void bgemmAvx512(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
+void bgemmLutAvx512(const bnrt_bgemm_args &, int64_t, int64_t, int64_t,
+                    int64_t);
+/// Whether the AVX-512 lookup kernel takes `a` (mask layout; one plane, or
+/// two sharing their scale on every row).
+bool bgemmLutAvx512Applies(const bnrt_bgemm_args &a);
 #endif
 #if defined(__aarch64__)
 void bgemmNeon(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 void bgemmNeonDot(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 #endif
 
-/// Whether `isa` runs `a` on the A4 lookup kernel (AVX2), which builds
-/// per-row tables once per call: threads should then split rows.
-inline bool bgemmUsesLookup(const bnrt_bgemm_args &a, bnrt_isa isa) {
-  return isa == BNRT_ISA_AVX2 && a.packed && a.planes == 1 && a.act_bits >= 2 &&
-         a.act_bits <= 4;
+/// Whether the AVX-512 lookup kernel is asked for (BNRT_BGEMM_LOOKUP=1; off
+/// by default: on the cores measured so far VNNI is faster, see
+/// docs/kernels.md). Read on every call, so tests can switch it.
+static inline bool bgemmLookupRequested() {
+  const char *v = std::getenv("BNRT_BGEMM_LOOKUP");
+  return v && v[0] == '1' && v[1] == 0;
+}
+
+/// The activation rows a lookup kernel builds its tables for at once when
+/// `isa` runs `a` by table lookup (threads should then split rows in
+/// multiples of it), or 0: 4 for the A4 kernel on AVX2, 32 for the A8
+/// kernel on AVX-512 when asked for.
+static inline int64_t bgemmLookupRows(const bnrt_bgemm_args &a, bnrt_isa isa) {
+  if (isa == BNRT_ISA_AVX2 && a.packed && a.planes == 1 && a.act_bits >= 2 &&
+      a.act_bits <= 4)
+    return 4;
+#if defined(__x86_64__)
+  if (isa == BNRT_ISA_AVX512 && bgemmLookupRequested() &&
+      bgemmLutAvx512Applies(a))
+    return 32;
+#endif
+  return 0;
 }
 
 /// The mask layout of the x86 kernels (bnrt_bgemm_pack): for each plane,

@@ -41,14 +41,15 @@ void bnrt::parallelFor(bnrt_threads *pool, int64_t count,
 extern "C" void bnrt_bgemm_a8_parallel(const bnrt_bgemm_args *args,
                                        bnrt_isa isa, bnrt_threads *pool) {
   int threads = bnrt_threads_count(pool);
-  // The lookup kernel's tables belong to activation rows: tiles of rows
-  // (multiples of its 4-row block) build each table once.
-  int64_t rowGroups = (args->m + 3) / 4;
-  if (threads > 1 && bnrt::bgemmUsesLookup(*args, isa) && rowGroups > 1) {
+  // A lookup kernel's tables belong to activation rows: tiles of rows
+  // (multiples of its table's rows) build each table once.
+  int64_t unit = bnrt::bgemmLookupRows(*args, isa);
+  int64_t rowGroups = unit ? (args->m + unit - 1) / unit : 0;
+  if (threads > 1 && rowGroups > 1) {
     int64_t tiles = std::min<int64_t>(rowGroups, 4 * threads);
     pool->pool.parallelFor(tiles, [&](int64_t t) {
-      int64_t m0 = 4 * (rowGroups * t / tiles);
-      int64_t m1 = std::min(args->m, 4 * (rowGroups * (t + 1) / tiles));
+      int64_t m0 = unit * (rowGroups * t / tiles);
+      int64_t m1 = std::min(args->m, unit * (rowGroups * (t + 1) / tiles));
       bnrt_bgemm_a8(args, isa, m0, m1, 0, args->n);
     });
     return;

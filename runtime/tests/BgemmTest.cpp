@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <random>
 #include <vector>
 
@@ -291,6 +292,59 @@ TEST(Bgemm, ParallelEqualsSingleThreaded) {
     }
   }
   EXPECT_EQ(bnrt_threads_create(0), nullptr);
+}
+
+/// Asks for the AVX-512 lookup kernel (BNRT_BGEMM_LOOKUP=1) while alive.
+struct LookupKernelAskedFor {
+  LookupKernelAskedFor() { setenv("BNRT_BGEMM_LOOKUP", "1", 1); }
+  ~LookupKernelAskedFor() { unsetenv("BNRT_BGEMM_LOOKUP"); }
+};
+
+TEST(Bgemm, Avx512LookupKernelEqualsScalar) {
+  // Blocks of 32 rows by table lookup, the rest (m % 32) by VNNI; groups
+  // not a multiple of the 16-group passes, weight blocks across 8-block
+  // tiles; 1 plane, 2 sharing a scale (summed lookups), 2 with their own
+  // (the VNNI kernel's); codes at +-127 (the int16 sums' widest) and 4-bit.
+  if (!bnrt_isa_available(BNRT_ISA_AVX512))
+    GTEST_SKIP() << "no AVX-512 path on this CPU";
+  struct Case {
+    int64_t m, n, k;
+    int planes;
+    bool shareScales, perRow;
+    int codes, actBits;
+  };
+  const Case cases[] = {{32, 16, 64, 1, false, false, 127, 0},
+                        {45, 17, 130, 1, false, true, 127, 0},
+                        {64, 200, 1000, 2, true, false, 127, 0},
+                        {97, 150, 3000, 2, true, true, 127, 0},
+                        {70, 50, 63, 2, false, true, 127, 0},
+                        {40, 24, 100, 1, false, true, 7, 4},
+                        {33, 19, 257, 2, true, false, 127, 8}};
+  unsigned seed = 300;
+  for (const Case &c : cases) {
+    Problem p(c.m, c.n, c.k, c.planes, c.perRow, true, ++seed, c.codes);
+    p.actBits = c.actBits;
+    if (c.codes == 127 && seed % 2) // the widest sums: every code at +-127
+      for (int64_t i = 0; i < p.m; ++i)
+        for (int64_t j = 0; j < p.k; ++j)
+          p.x[i * p.lda + j] = (i + j) % 5 ? 127 : -127;
+    if (c.shareScales)
+      for (size_t g = 0; g < p.alpha.size() / 2; ++g)
+        p.alpha[p.alpha.size() / 2 + g] = p.alpha[g];
+    std::vector<float> expected = p.run(BNRT_ISA_SCALAR);
+    LookupKernelAskedFor lookup;
+    EXPECT_EQ(p.run(BNRT_ISA_AVX512), expected)
+        << "m=" << c.m << " n=" << c.n << " k=" << c.k
+        << " planes=" << c.planes;
+    bnrt_threads *pool = bnrt_threads_create(2);
+    ASSERT_NE(pool, nullptr);
+    std::vector<uint64_t> packed = p.pack(BNRT_ISA_AVX512);
+    std::vector<float> y(p.m * p.n, NAN);
+    bnrt_bgemm_args args = p.makeArgs(y, packed);
+    bnrt_bgemm_a8_parallel(&args, BNRT_ISA_AVX512, pool);
+    EXPECT_EQ(y, expected) << "2 threads, m=" << c.m << " n=" << c.n;
+    bnrt_threads_destroy(pool);
+  }
 }
 
 TEST(Isa, NamesAndSelection) {

@@ -27,13 +27,19 @@
 #define __m512 simde__m512
 #define __m512i simde__m512i
 
+#define _mm512_add_epi16 simde_mm512_add_epi16
 #define _mm512_add_epi32 simde_mm512_add_epi32
 #define _mm512_add_epi8 simde_mm512_add_epi8
 #define _mm512_add_ps simde_mm512_add_ps
 #define _mm512_castps512_ps128 simde_mm512_castps512_ps128
+#define _mm512_castsi256_si512 simde_mm512_castsi256_si512
+#define _mm512_castsi512_si256 simde_mm512_castsi512_si256
 #define _mm512_cmp_ps_mask simde_mm512_cmp_ps_mask
 #define _mm512_dpbusd_epi32 simde_mm512_dpbusd_epi32
 #define _mm512_extractf32x4_ps simde_mm512_extractf32x4_ps
+#define _mm512_extracti64x4_epi64 simde_mm512_extracti64x4_epi64
+#define _mm512_inserti64x4 simde_mm512_inserti64x4
+#define _mm512_load_si512 simde_mm512_load_si512
 #define _mm512_loadu_ps simde_mm512_loadu_ps
 #define _mm512_loadu_si512 simde_mm512_loadu_si512
 #define _mm512_mask_mov_ps simde_mm512_mask_mov_ps
@@ -47,12 +53,18 @@
 #define _mm512_setzero_si512 simde_mm512_setzero_si512
 #define _mm512_shuffle_f32x4 simde_mm512_shuffle_f32x4
 #define _mm512_shuffle_ps simde_mm512_shuffle_ps
+#define _mm512_slli_epi32 simde_mm512_slli_epi32
 #define _mm512_storeu_ps simde_mm512_storeu_ps
+#define _mm512_storeu_si512 simde_mm512_storeu_si512
+#define _mm512_sub_epi16 simde_mm512_sub_epi16
 #define _mm512_sub_epi32 simde_mm512_sub_epi32
 
 // SIMDe 0.7.4 lacks these; masked-off lanes are neither read nor written,
 // as on the hardware (so ASan sees any out-of-bounds enabled lane).
+#define _mm512_cvtepi16_epi32 bnrt_emu_cvtepi16_epi32
+#define _mm512_cvtepi32_epi16 bnrt_emu_cvtepi32_epi16
 #define _mm512_cvtepi32_ps bnrt_emu_cvtepi32_ps
+#define _mm512_srai_epi32 bnrt_emu_srai_epi32
 #define _mm512_fmadd_ps bnrt_emu_fmadd_ps
 #define _mm512_maskz_loadu_ps bnrt_emu_maskz_loadu_ps
 #define _mm512_mask_storeu_ps bnrt_emu_mask_storeu_ps
@@ -77,6 +89,32 @@ inline simde__m512 bnrt_emu_cvtepi32_ps(simde__m512i v) {
   for (int i = 0; i < 16; ++i)
     out[i] = static_cast<float>(in[i]);
   return simde_mm512_loadu_ps(out);
+}
+
+inline simde__m512i bnrt_emu_srai_epi32(simde__m512i v, unsigned count) {
+  int32_t lanes[16];
+  simde_mm512_storeu_si512(lanes, v);
+  for (int32_t &x : lanes)
+    x = count > 31 ? (x < 0 ? -1 : 0) : x >> count;
+  return simde_mm512_loadu_si512(lanes);
+}
+
+inline simde__m512i bnrt_emu_cvtepi16_epi32(__m256i v) {
+  int16_t in[16];
+  int32_t out[16];
+  _mm256_storeu_si256(reinterpret_cast<__m256i *>(in), v);
+  for (int i = 0; i < 16; ++i)
+    out[i] = in[i];
+  return simde_mm512_loadu_si512(out);
+}
+
+inline __m256i bnrt_emu_cvtepi32_epi16(simde__m512i v) { // truncating
+  int32_t in[16];
+  int16_t out[16];
+  simde_mm512_storeu_si512(in, v);
+  for (int i = 0; i < 16; ++i)
+    out[i] = static_cast<int16_t>(in[i]);
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(out));
 }
 
 inline simde__m512 bnrt_emu_maskz_loadu_ps(uint16_t k, const float *p) {

@@ -1,0 +1,46 @@
+//===- bgemm_avx512_epilogue.h - AVX-512 bit-plane GEMM epilogue -*- C++
+//-*-===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// What the AVX-512 bit-plane kernels (VNNI and lookup) do with their
+// integer dots: finishRow's arithmetic 16 outputs at a time.
+//
+//===----------------------------------------------------------------------===//
+#ifndef BNRT_SRC_BGEMM_AVX512_EPILOGUE_H
+#define BNRT_SRC_BGEMM_AVX512_EPILOGUE_H
+
+#include "bgemm_impl.h"
+
+#include <immintrin.h>
+
+namespace bnrt {
+namespace {
+
+/// Plane p's scales of the 16 rows from n (zero past the last row).
+inline __m512 alphaOf(const bnrt_bgemm_args &a, int32_t p, int64_t n) {
+  if (!a.per_row)
+    return _mm512_set1_ps(a.alpha[p]);
+  __mmask16 valid = n + kMaskRows <= a.n ? 0xFFFF
+                    : n < a.n            ? (__mmask16)((1u << (a.n - n)) - 1)
+                                         : 0;
+  return _mm512_maskz_loadu_ps(valid, a.alpha + p * a.n + n);
+}
+
+/// y[m, 16 block .. ] = x_scale * acc + bias, for the outputs below n1.
+inline void storeRow(const bnrt_bgemm_args &a, int64_t m, int64_t block,
+                     int64_t n1, __m512 acc) {
+  int64_t n = block * kMaskRows;
+  if (n >= n1)
+    return;
+  __mmask16 valid =
+      n + kMaskRows <= n1 ? 0xFFFF : (__mmask16)((1u << (n1 - n)) - 1);
+  __m512 y = _mm512_mul_ps(_mm512_set1_ps(a.x_scale), acc);
+  if (a.bias)
+    y = _mm512_add_ps(y, _mm512_maskz_loadu_ps(valid, a.bias + n));
+  _mm512_mask_storeu_ps(a.y + m * a.ldy + n, valid, y);
+}
+
+} // namespace
+} // namespace bnrt
+
+#endif // BNRT_SRC_BGEMM_AVX512_EPILOGUE_H
