@@ -7,7 +7,8 @@
 #   ORT:    the fp32 export, and its int8 peer as onnxruntime's dynamic
 #           quantization builds it (bench/make_int8_peer.py)
 #   bnbert: bundles for binary A8, binary A4, ternary A8, TWS-split
-#           binary A8 and fp32 (bnbert-compile), run by bnbert-run
+#           binary A8, fp32 and weight-only binary (A32) (bnbert-compile),
+#           run by bnbert-run
 # at each sequence length and thread count. Prints a table of median
 # latencies, ratios against ORT fp32 and int8, and model sizes; writes
 # OUT/results.json, OUT/bert-vs-ort.png (when matplotlib is present) and
@@ -26,7 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD_DIR:-build}
 seqs=32,128,384 threads=1,2 runs=15 rounds=3 out=$BUILD/bert-bench
-only=binary-a8,binary-a4,ternary-a8,tws-a8,fp32
+only=binary-a8,binary-a4,ternary-a8,tws-a8,fp32,binary-a32
 while (($#)); do
   case $1 in
     --seqs) seqs=$2; shift 2;;
@@ -35,7 +36,7 @@ while (($#)); do
     --rounds) rounds=$2; shift 2;;
     --variants) only=$2; shift 2;;
     --out) out=$2; shift 2;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
     *) echo "bert-vs-ort.sh: unknown argument $1 (see --help)" >&2; exit 2;;
   esac
 done
@@ -43,14 +44,15 @@ all_variants=("binary-a8:--weights binary --act-bits 8"
               "binary-a4:--weights binary --act-bits 4"
               "ternary-a8:--weights ternary --act-bits 8"
               "tws-a8:--weights binary --split-ternary --act-bits 8"
-              "fp32:--weights fp32 --act-bits 32")
+              "fp32:--weights fp32 --act-bits 32"
+              "binary-a32:--weights binary --act-bits 32")
 variants=()
 for v in "${all_variants[@]}"; do
   [[ ,$only, == *,${v%%:*},* ]] && variants+=("$v")
 done
 for name in ${only//,/ }; do
   [[ " ${all_variants[*]%%:*} " == *" $name "* ]] ||
-    { echo "bert-vs-ort.sh: unknown variant '$name' (binary-a8 binary-a4 ternary-a8 tws-a8 fp32)" >&2; exit 2; }
+    { echo "bert-vs-ort.sh: unknown variant '$name' (binary-a8 binary-a4 ternary-a8 tws-a8 fp32 binary-a32)" >&2; exit 2; }
 done
 py=/usr/bin/python3
 compile=$BUILD/bin/bnbert-compile run=$BUILD/runtime/bnbert-run

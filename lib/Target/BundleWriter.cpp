@@ -308,6 +308,7 @@ LogicalResult Writer::lowerOp(Operation *op) {
         return simple(fb::OpCode::LinearBits,
                       OPTIONS(LinearBitsOptions, int8_t(l.getActBits())));
       })
+      .Case([&](LinearBitsF32Op) { return simple(fb::OpCode::LinearBitsF32); })
       .Case([&](LinearI8Op) { return simple(fb::OpCode::LinearI8); })
       .Case([&](BatchMatmulOp m) {
         return simple(fb::OpCode::BatchMatmul,

@@ -71,6 +71,25 @@ struct LinearToLinearBits : OpRewritePattern<LinearOp> {
   }
 };
 
+/// A packed weight with float activations (a weight-only model): the signs
+/// stay packed instead of becoming a float weight.
+struct LinearToLinearBitsF32 : OpRewritePattern<LinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LinearOp op,
+                                PatternRewriter &rewriter) const override {
+    auto packed = op.getWeight().getDefiningOp<PackedWeightOp>();
+    if (!packed)
+      return rewriter.notifyMatchFailure(op, "weight is not packed planes");
+    if (dequantizedCodes(op.getInput()))
+      return rewriter.notifyMatchFailure(
+          op, "input is quantized (LinearToLinearBits' case)");
+    auto [bits, scales] = packedConstants(rewriter, packed);
+    rewriter.replaceOpWithNewOp<LinearBitsF32Op>(
+        op, op.getType(), op.getInput(), bits, scales, op.getBias());
+    return success();
+  }
+};
+
 struct LinearToLinearI8 : OpRewritePattern<LinearOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(LinearOp op,
@@ -133,8 +152,9 @@ struct BnqLowerToRuntime
     : bnbert::impl::BnqLowerToRuntimeBase<BnqLowerToRuntime> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<LinearToLinearBits, LinearToLinearI8, AttentionToAttentionI8,
-                 EmbeddingToEmbeddingBits>(&getContext());
+    patterns.add<LinearToLinearBits, LinearToLinearBitsF32, LinearToLinearI8,
+                 AttentionToAttentionI8, EmbeddingToEmbeddingBits>(
+        &getContext());
     // Dead dequantize and weight ops go; equal constants are shared.
     if (failed(
             applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))

@@ -1,7 +1,8 @@
 //===- SgemmBench.cpp - float GEMM microbenchmarks ------------------------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
-// y = x * W^T + bias in fp32 (bnrt_sgemm, LinearF32's kernel) at the
+// y = x * W^T + bias in fp32 (bnrt_sgemm, LinearF32's kernel), and with W
+// one packed sign plane (bnrt_bgemm_f32, LinearBitsF32's), at the
 // BERT-base shapes of BgemmBench.cpp, every ISA path this CPU has, 1 and 2
 // threads; OPS counts 2 M N K, as bench/gemm-vs-ort.sh's ORT MatMul does.
 //
@@ -39,6 +40,33 @@ void sgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
   bnrt_threads_destroy(pool);
 }
 
+/// Weight-only binary: float x against one packed sign plane.
+void bgemmF32(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
+              int64_t n, int threads) {
+  bnrt_threads *pool = bnrt_threads_create(threads);
+  std::mt19937_64 rng(0);
+  std::normal_distribution<float> normal;
+  int64_t words = (k + 63) / 64;
+  std::vector<float> x(m * k), bias(n), y(m * n), alpha{0.02f};
+  for (float &f : x)
+    f = normal(rng);
+  std::vector<uint64_t> bits(n * words);
+  for (uint64_t &w : bits)
+    w = rng();
+  bnrt_bgemm_f32_args args{m, n,           k,        x.data(),
+                           k, bits.data(), 1,        alpha.data(),
+                           0, bias.data(), y.data(), n};
+  for (auto _ : state) {
+    bnrt_bgemm_f32_parallel(&args, isa, pool);
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["OPS"] = benchmark::Counter(
+      2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate,
+      benchmark::Counter::OneK::kIs1000);
+  bnrt_threads_destroy(pool);
+}
+
 } // namespace
 
 void registerSgemmBenchmarks() {
@@ -57,6 +85,11 @@ void registerSgemmBenchmarks() {
                            std::to_string(n) + "/threads" +
                            std::to_string(threads);
         benchmark::RegisterBenchmark(name.c_str(), sgemm, isa, m, k, n, threads)
+            ->Unit(benchmark::kMillisecond)
+            ->MinTime(0.2)
+            ->UseRealTime();
+        benchmark::RegisterBenchmark(("bgemm_f32" + name.substr(5)).c_str(),
+                                     bgemmF32, isa, m, k, n, threads)
             ->Unit(benchmark::kMillisecond)
             ->MinTime(0.2)
             ->UseRealTime();

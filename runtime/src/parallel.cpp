@@ -85,3 +85,18 @@ extern "C" void bnrt_sgemm_parallel(const bnrt_sgemm_args *args, bnrt_isa isa,
                std::min(args->n, 16 * (blocks * (t + 1) / tiles)));
   });
 }
+
+extern "C" void bnrt_bgemm_f32_parallel(const bnrt_bgemm_f32_args *args,
+                                        bnrt_isa isa, bnrt_threads *pool) {
+  int threads = bnrt_threads_count(pool);
+  int64_t blocks = (args->n + 15) / 16;
+  int64_t tiles = std::min<int64_t>(blocks, 4 * threads);
+  if (threads == 1 || tiles <= 1) {
+    bnrt_bgemm_f32(args, isa, 0, args->n);
+    return;
+  }
+  pool->pool.parallelFor(tiles, [&](int64_t t) {
+    bnrt_bgemm_f32(args, isa, 16 * (blocks * t / tiles),
+                   std::min(args->n, 16 * (blocks * (t + 1) / tiles)));
+  });
+}

@@ -122,3 +122,129 @@ TEST(Sgemm, ColumnSubRangesLeaveOtherColumnsAlone) {
 }
 
 } // namespace
+
+namespace {
+
+// bnrt_bgemm_f32: float activations x packed sign planes, the same order.
+struct BitsProblem {
+  int64_t m, n, k, words, ldx, ldy;
+  int planes;
+  bool perRow;
+  std::vector<float> x, alpha, bias;
+  std::vector<int8_t> signs; // [planes, n, k]
+  std::vector<uint64_t> bits;
+
+  BitsProblem(int64_t m, int64_t n, int64_t k, int planes, bool perRow,
+              unsigned seed)
+      : m(m), n(n), k(k), words((k + 63) / 64), ldx(k + 5), ldy(n + 1),
+        planes(planes), perRow(perRow) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal;
+    std::uniform_int_distribution<int> exponent(-6, 6);
+    x.resize(m * ldx);
+    for (float &f : x)
+      f = std::ldexp(normal(rng), exponent(rng));
+    signs.resize(planes * n * k);
+    bits.assign(planes * n * words, 0);
+    for (int64_t r = 0; r < planes * n; ++r)
+      for (int64_t c = 0; c < k; ++c) {
+        signs[r * k + c] = rng() & 1 ? -1 : 1;
+        if (signs[r * k + c] < 0) // canonical bitpack: bit 1 = -1
+          bits[r * words + c / 64] |= uint64_t(1) << (c % 64);
+      }
+    alpha.resize(perRow ? planes * n : planes);
+    for (float &a : alpha)
+      a = std::fabs(normal(rng)) + 0.01f;
+    bias.resize(n);
+    for (float &b : bias)
+      b = normal(rng);
+  }
+
+  static float tree(float lane[16]) {
+    for (int width = 8; width >= 1; width /= 2)
+      for (int l = 0; l < width; ++l)
+        lane[l] += lane[l + width];
+    return lane[0];
+  }
+
+  /// The definition: dot_p = tree(S) - 2 tree(N), y = sum_p alpha dot + b.
+  float expected(int64_t i, int64_t j) const {
+    float s[16] = {};
+    for (int64_t t = 0; t < k; ++t)
+      s[t % 16] += x[i * ldx + t];
+    float rowSum = tree(s), acc = 0.0f;
+    for (int p = 0; p < planes; ++p) {
+      float lane[16] = {};
+      for (int64_t t = 0; t < k; ++t)
+        if (signs[(p * n + j) * k + t] < 0)
+          lane[t % 16] += x[i * ldx + t];
+      float dot = rowSum - 2.0f * tree(lane);
+      acc = acc + alpha[perRow ? p * n + j : p] * dot;
+    }
+    return acc + bias[j];
+  }
+
+  std::vector<float> run(bnrt_isa isa, int64_t n0, int64_t n1) const {
+    std::vector<float> y(m * ldy, 12345.0f);
+    bnrt_bgemm_f32_args args{m,      n,           k,        x.data(),
+                             ldx,    bits.data(), planes,   alpha.data(),
+                             perRow, bias.data(), y.data(), ldy};
+    bnrt_bgemm_f32(&args, isa, n0, n1);
+    return y;
+  }
+};
+
+TEST(BgemmF32, EveryPathGivesTheDefinitionsBits) {
+  const int64_t shapes[][3] = {{1, 1, 1},   {3, 5, 7},    {4, 4, 16},
+                               {5, 7, 65},  {9, 13, 130}, {2, 70, 300},
+                               {6, 33, 768}};
+  unsigned seed = 50;
+  for (const auto &s : shapes)
+    for (int planes : {1, 2, 3})
+      for (bool perRow : {false, true}) {
+        BitsProblem p(s[0], s[1], s[2], planes, perRow, seed++);
+        for (bnrt_isa isa : bnrt_test::availableIsas(true)) {
+          std::vector<float> y = p.run(isa, 0, p.n);
+          int64_t wrong = 0;
+          for (int64_t i = 0; i < p.m; ++i)
+            for (int64_t j = 0; j < p.n; ++j)
+              wrong += !sameBits(y[i * p.ldy + j], p.expected(i, j));
+          EXPECT_EQ(wrong, 0) << bnrt_isa_name(isa) << " m" << p.m << " n"
+                              << p.n << " k" << p.k << " planes " << planes;
+        }
+      }
+}
+
+TEST(BgemmF32, IsTheSignedSumWithinFloatRounding) {
+  BitsProblem p(5, 9, 777, 2, true, 7);
+  for (bnrt_isa isa : bnrt_test::availableIsas(true)) {
+    std::vector<float> y = p.run(isa, 0, p.n);
+    for (int64_t i = 0; i < p.m; ++i)
+      for (int64_t j = 0; j < p.n; ++j) {
+        double want = p.bias[j], magnitude = std::fabs(p.bias[j]);
+        for (int q = 0; q < p.planes; ++q)
+          for (int64_t t = 0; t < p.k; ++t) {
+            double term = double(p.alpha[q * p.n + j]) *
+                          p.signs[(q * p.n + j) * p.k + t] * p.x[i * p.ldx + t];
+            want += term;
+            magnitude += 2 * std::fabs(term);
+          }
+        EXPECT_NEAR(y[i * p.ldy + j], want, 1e-6 * magnitude)
+            << bnrt_isa_name(isa);
+      }
+  }
+}
+
+TEST(BgemmF32, ColumnSubRangesLeaveOtherColumnsAlone) {
+  BitsProblem p(7, 100, 90, 2, false, 9);
+  for (bnrt_isa isa : bnrt_test::availableIsas(true)) {
+    std::vector<float> y = p.run(isa, 21, 80);
+    for (int64_t i = 0; i < p.m; ++i)
+      for (int64_t j = 0; j < p.ldy; ++j)
+        EXPECT_TRUE(sameBits(y[i * p.ldy + j],
+                             j >= 21 && j < 80 ? p.expected(i, j) : 12345.0f))
+            << bnrt_isa_name(isa) << " row " << i << " column " << j;
+  }
+}
+
+} // namespace

@@ -41,13 +41,18 @@ func.func @linear_i8(%x: tensor<4x2xf32>) -> tensor<4x2xf32> {
 
 // -----
 
-// Float inputs or float weights stay a float linear.
-// CHECK-LABEL: func.func @stays_float
-// CHECK-NOT: bnq.linear_bits
+// Float inputs with packed planes (a weight-only model) keep the signs
+// packed: linear_bits_f32 on the float input. Float weights stay a float
+// linear.
+// CHECK-LABEL: func.func @weight_only_and_float
+// CHECK-SAME: (%[[X:.*]]: tensor<4x2xf32>, %[[W:.*]]: tensor<2x2xf32>)
+// CHECK-DAG: %[[BITS:.*]] = arith.constant dense<{{\[\[}}[1], [2]]]> : tensor<1x2x1xi64>
+// CHECK-DAG: %[[SC:.*]] = arith.constant dense<1.000000e+00> : tensor<1x1xf32>
+// CHECK: %[[A:.*]] = bnq.linear_bits_f32 %[[X]], %[[BITS]], %[[SC]] : (tensor<4x2xf32>, tensor<1x2x1xi64>, tensor<1x1xf32>) -> tensor<4x2xf32>
 // CHECK-NOT: bnq.linear_i8
-// CHECK: bnq.linear %{{.*}}, %{{.*}} :
-// CHECK: bnq.linear %{{.*}}, %{{.*}} :
-func.func @stays_float(%x: tensor<4x2xf32>, %w: tensor<2x2xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>) {
+// CHECK: bnq.linear %{{.*}}, %[[W]] :
+// CHECK-NOT: bnq.packed_weight
+func.func @weight_only_and_float(%x: tensor<4x2xf32>, %w: tensor<2x2xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>) {
   %p = bnq.packed_weight bits(dense<[[[1], [2]]]> : tensor<1x2x1xi64>) scales(dense<1.0> : tensor<1x1xf32>) : tensor<2x2xf32>
   %a = bnq.linear %x, %p : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
   %q, %s = bnq.quantize %x {bits = 8 : i32} : tensor<4x2xf32> -> tensor<4x2xi8>

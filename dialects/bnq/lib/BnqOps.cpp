@@ -655,6 +655,20 @@ LogicalResult LinearBitsOp::verify() {
                           getResult());
 }
 
+LogicalResult LinearBitsF32Op::verify() {
+  RankedTensorType input = ranked(getInput()), bits = ranked(getBits());
+  if (!input || !bits || input.getRank() < 1 || bits.getRank() != 3)
+    return emitOpError("needs a ranked input [..., K] and bits [P, N, W]");
+  int64_t n = bits.getDimSize(1), k = input.getShape().back();
+  if (failed(verifyPackedPlanes(*this, getBits(), getPlaneScales(), n, k)))
+    return failure();
+  if (getBias() && failed(verifyShape(*this, "bias", ranked(getBias()), {n})))
+    return failure();
+  SmallVector<int64_t> expected(input.getShape());
+  expected.back() = n;
+  return verifyShape(*this, "result", ranked(getResult()), expected);
+}
+
 LogicalResult LinearI8Op::verify() {
   RankedTensorType codes = ranked(getCodes()), w = ranked(getWeight());
   if (!codes || !w || codes.getRank() < 1 || w.getRank() != 2)

@@ -98,12 +98,15 @@ def BnqPackBits : Pass<"bnq-pack-bits", "::mlir::func::FuncOp"> {
 }
 
 def BnqLowerToRuntime : Pass<"bnq-lower-to-runtime", "::mlir::func::FuncOp"> {
-  let summary = "Quantized bnq to the runtime's integer ops (linear_bits, "
-                "linear_i8, attention_i8, embedding_bits)";
+  let summary = "Quantized bnq to the runtime's integer and bit-plane ops "
+                "(linear_bits, linear_bits_f32, linear_i8, attention_i8, "
+                "embedding_bits)";
   let description = [{
     Decides which parts of a quantized graph run as integer kernels:
     - `linear(dequantize(quantize(x)), packed_weight)` -> `linear_bits` on
       the codes, with the packed signs and plane scales as constants;
+    - `linear(x, packed_weight)` with a float `x` (a weight-only model) ->
+      `linear_bits_f32`: the signs stay packed;
     - `linear(dequantize(quantize(x)), quant_weight)` -> `linear_i8` on the
       codes, with the int8 values and scales as constants;
     - `attention` with `prob_bits` whose q, k, v are each

@@ -135,6 +135,35 @@ typedef struct {
 void bnrt_sgemm(const bnrt_sgemm_args *args, bnrt_isa isa, int64_t n_begin,
                 int64_t n_end);
 
+/* Bit-plane GEMM with float activations (weight-only binary, ternary and
+ * TWS models):
+ *
+ *   y[m, n] = sum_p alpha[p, g(n)] * dot_p[m, n] + bias[n]   (planes in order)
+ *   dot_p = tree(S) - 2 * tree(N_p)
+ *
+ * where, in 16 lanes (lane l: k = l, l + 16, ... ascending, float adds),
+ * S sums all of x's row and N_p sums x[m, k] over the columns whose sign
+ * in plane p is -1, each added by the fixed tree of bnrt_sgemm. One order on
+ * every ISA, so all paths give the same bits. bits: [planes, n, words] in
+ * the bitpack.h layout; alpha: [planes, n] when per_row, else [planes].
+ */
+typedef struct {
+  int64_t m, n, k;
+  const float *x;
+  int64_t ldx;
+  const uint64_t *bits;
+  int32_t planes;
+  const float *alpha;
+  int32_t per_row;
+  const float *bias;
+  float *y;
+  int64_t ldy;
+} bnrt_bgemm_f32_args;
+
+/* Columns [n_begin, n_end) of `args` with `isa` (available). */
+void bnrt_bgemm_f32(const bnrt_bgemm_f32_args *args, bnrt_isa isa,
+                    int64_t n_begin, int64_t n_end);
+
 /* A pool of worker threads (created once; runs reuse them). */
 typedef struct bnrt_threads bnrt_threads;
 /* `threads` in total, the calling thread included (1 = inline). NULL when
@@ -147,6 +176,10 @@ int bnrt_threads_count(const bnrt_threads *pool);
  * (NULL: the calling thread only). Same result as one bnrt_bgemm_a8 call. */
 void bnrt_bgemm_a8_parallel(const bnrt_bgemm_args *args, bnrt_isa isa,
                             bnrt_threads *pool);
+/* The whole GEMM of `args`, split over weight rows (N) across `pool`
+ * (NULL: the calling thread only). Same result as one bnrt_bgemm_f32 call. */
+void bnrt_bgemm_f32_parallel(const bnrt_bgemm_f32_args *args, bnrt_isa isa,
+                             bnrt_threads *pool);
 /* The whole float GEMM of `args`, split over weight rows (N) across `pool`
  * (NULL: the calling thread only). Same result as one bnrt_sgemm call. */
 void bnrt_sgemm_parallel(const bnrt_sgemm_args *args, bnrt_isa isa,

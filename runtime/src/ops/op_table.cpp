@@ -36,7 +36,8 @@
   X(EmbeddingBits)                                                             \
   X(AttentionI8)                                                               \
   X(LinearI8)                                                                  \
-  X(PositionIds)
+  X(PositionIds)                                                               \
+  X(LinearBitsF32)
 
 namespace bnrt {
 

@@ -42,6 +42,7 @@
 #define _mm512_load_si512 simde_mm512_load_si512
 #define _mm512_loadu_ps simde_mm512_loadu_ps
 #define _mm512_loadu_si512 simde_mm512_loadu_si512
+#define _mm512_mask_add_ps simde_mm512_mask_add_ps
 #define _mm512_mask_mov_ps simde_mm512_mask_mov_ps
 #define _mm512_maskz_mov_epi8 simde_mm512_maskz_mov_epi8
 #define _mm512_mul_ps simde_mm512_mul_ps

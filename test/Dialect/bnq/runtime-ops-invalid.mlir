@@ -11,6 +11,26 @@ func.func @bad_bits(%c: tensor<2x70xi8>, %s: tensor<f32>) -> tensor<2x2xf32> {
 
 // -----
 
+func.func @bad_bits_f32(%x: tensor<2x70xf32>) -> tensor<2x2xf32> {
+  %bits = arith.constant dense<0> : tensor<1x2x1xi64>
+  %sc = arith.constant dense<1.0> : tensor<1x1xf32>
+  // expected-error @+1 {{bits dimension 2 is 1, expected 2}}
+  %y = bnq.linear_bits_f32 %x, %bits, %sc : (tensor<2x70xf32>, tensor<1x2x1xi64>, tensor<1x1xf32>) -> tensor<2x2xf32>
+  return %y : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @bad_bits_f32_result(%x: tensor<2x64xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  %bits = arith.constant dense<0> : tensor<1x2x1xi64>
+  %sc = arith.constant dense<1.0> : tensor<1x1xf32>
+  // expected-error @+1 {{bias}}
+  %y = bnq.linear_bits_f32 %x, %bits, %sc bias(%b) : (tensor<2x64xf32>, tensor<1x2x1xi64>, tensor<1x1xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
 func.func @bad_i8_scale(%c: tensor<2x3xi8>, %s: tensor<f32>, %w: tensor<4x3xi8>) -> tensor<2x4xf32> {
   %ws = arith.constant dense<1.0> : tensor<3xf32>
   // expected-error @+1 {{weight_scale must be [1] or [N]}}

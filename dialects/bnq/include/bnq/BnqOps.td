@@ -447,6 +447,25 @@ def Bnq_LinearBitsOp : Bnq_Op<"linear_bits", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Bnq_LinearBitsF32Op : Bnq_Op<"linear_bits_f32", [Pure]> {
+  let summary = "GEMM of float activations with packed {-1,+1} weight planes";
+  let description = [{
+    `result[..., n] = sum_p plane_scales[p, g(n)] * sum_k input[..., k] *
+    sign_p(n, k) + bias[n]` for weight-only quantized layers: the signs stay
+    packed (`bits` `[P, N, W]`, the layout of bnq.packed_weight;
+    `plane_scales` `[P, 1]` or `[P, N]`). From `linear(x, packed_weight)`
+    where `x` is not quantized.
+  }];
+  let arguments = (ins F32Tensor:$input, TensorOf<[I64]>:$bits,
+                       F32Tensor:$plane_scales, Optional<F32Tensor>:$bias);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $bits `,` $plane_scales (`bias` `(` $bias^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Bnq_LinearI8Op : Bnq_Op<"linear_i8", [Pure]> {
   let summary = "GEMM of int8 codes with an int8 weight";
   let description = [{
