@@ -7,7 +7,10 @@
 # 128, a padded attention mask). bnbert compiles it twice -- fp32 (the
 # baseline) and binary weights with 8-bit activations through ternary
 # weight splitting (the BinaryBERT path) -- runs both bundles with
-# bnbert-run and prints sizes, latencies and output differences.
+# bnbert-run and prints sizes, latencies and output differences. The speed
+# line compares with ONNX Runtime (fp32, and int8 as its dynamic
+# quantization builds it) when onnxruntime-node is installed
+# (bench/node_modules, or NODE_PATH; bench/bert-vs-ort.sh installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -42,10 +45,21 @@ mkdir -p "$WORK/fp32-out" "$WORK/binary-out"
 fp32=$("$RUN" "$WORK/fp32.bnb" "${inputs[@]}" --output-dir "$WORK/fp32-out" --bench 5)
 binary=$("$RUN" "$WORK/binary.bnb" "${inputs[@]}" --output-dir "$WORK/binary-out" --bench 5)
 
-"$PY" - "$WORK" "$fp32" "$binary" <<'PYEOF'
+# ONNX Runtime in the same run, when it is installed.
+export NODE_PATH=${NODE_PATH:-$PWD/bench/node_modules}
+ort_fp32=null ort_int8=null
+if command -v node > /dev/null &&
+   node -e "require('onnxruntime-node')" 2> /dev/null; then
+  [[ -f $WORK/bert-int8.onnx ]] ||
+    "$PY" bench/make_int8_peer.py "$WORK/bert.onnx" "$WORK/bert-int8.onnx" > /dev/null
+  ort_fp32=$(node test/fixtures/ort_run.js "$WORK/bert.onnx" "${inputs[@]}" --bench 5 --threads 1)
+  ort_int8=$(node test/fixtures/ort_run.js "$WORK/bert-int8.onnx" "${inputs[@]}" --bench 5 --threads 1)
+fi
+
+"$PY" - "$WORK" "$fp32" "$binary" "$ort_fp32" "$ort_int8" <<'PYEOF'
 import json, os, sys
 import numpy as np
-w, fp32, binary = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+w, fp32, binary, ort32, ort8 = sys.argv[1], *map(json.loads, sys.argv[2:])
 ref = np.load(f"{w}/ref/logits.npy")
 fp = np.load(f"{w}/fp32-out/logits.npy")
 bn = np.load(f"{w}/binary-out/logits.npy")
@@ -54,9 +68,17 @@ print(f"{'':22}{'size':>14}{'median latency':>18}   logits")
 print(f"{'ONNX (PyTorch export)':22}{size('bert.onnx'):>12} B{'':>18}   {ref.ravel()}")
 print(f"{'bnbert fp32':22}{size('fp32.bnb'):>12} B{fp32['median_ms']:>15.2f} ms   {fp.ravel()}")
 print(f"{'bnbert binary A8':22}{size('binary.bnb'):>12} B{binary['median_ms']:>15.2f} ms   {bn.ravel()}")
+if ort32:
+    print(f"{'ONNX Runtime fp32':22}{'':>14}{ort32['median_ms']:>15.2f} ms")
+    print(f"{'ONNX Runtime int8':22}{size('bert-int8.onnx'):>12} B{ort8['median_ms']:>15.2f} ms")
+    speed = (f"{ort32['median_ms'] / binary['median_ms']:.1f}x ONNX Runtime fp32, "
+             f"{ort8['median_ms'] / binary['median_ms']:.2f}x ONNX Runtime int8")
+else:
+    speed = (f"{fp32['median_ms'] / binary['median_ms']:.1f}x our fp32 bundle "
+             "(install onnxruntime-node into bench/node_modules to compare "
+             "with ONNX Runtime)")
 print(f"size: {size('bert.onnx') / size('binary.bnb'):.1f}x smaller than the ONNX file; "
-      f"speed: {fp32['median_ms'] / binary['median_ms']:.1f}x the fp32 bundle "
-      f"(isa {binary['isa']})")
+      f"speed, 1 thread: {speed} (isa {binary['isa']})")
 print(f"fp32 bundle vs PyTorch: max |diff| {abs(fp - ref).max():.2e}; "
       f"binary vs fp32: max |diff| {abs(bn - fp).max():.2e}")
 print("(random-init weights: the binary model's distance from fp32 is the "
