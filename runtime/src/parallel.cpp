@@ -38,6 +38,27 @@ void bnrt::parallelFor(bnrt_threads *pool, int64_t count,
   pool->pool.parallelFor(count, fn);
 }
 
+namespace {
+
+/// fn(n0, n1) over tiles of [0, n) made of whole 16-row blocks (the AVX-512
+/// layout's unit), about four per thread so uneven progress evens out; each
+/// tile's weight rows stay in cache while every activation row passes.
+template <typename Fn>
+void splitWeightRows(int64_t n, bnrt_threads *pool, const Fn &fn) {
+  int threads = bnrt_threads_count(pool);
+  int64_t blocks = (n + 15) / 16;
+  int64_t tiles = std::min<int64_t>(blocks, 4 * threads);
+  if (threads == 1 || tiles <= 1) {
+    fn(0, n);
+    return;
+  }
+  pool->pool.parallelFor(tiles, [&](int64_t t) {
+    fn(16 * (blocks * t / tiles), std::min(n, 16 * (blocks * (t + 1) / tiles)));
+  });
+}
+
+} // namespace
+
 extern "C" void bnrt_bgemm_a8_parallel(const bnrt_bgemm_args *args,
                                        bnrt_isa isa, bnrt_threads *pool) {
   int threads = bnrt_threads_count(pool);
@@ -54,49 +75,21 @@ extern "C" void bnrt_bgemm_a8_parallel(const bnrt_bgemm_args *args,
     });
     return;
   }
-  // Tiles of whole 16-row blocks (the AVX-512 layout's unit), about four
-  // per thread so uneven progress evens out.
-  int64_t blocks = (args->n + 15) / 16;
-  int64_t tiles = std::min<int64_t>(blocks, 4 * threads);
-  if (threads == 1 || tiles <= 1) {
-    bnrt_bgemm_a8(args, isa, 0, args->m, 0, args->n);
-    return;
-  }
-  pool->pool.parallelFor(tiles, [&](int64_t t) {
-    int64_t n0 = 16 * (blocks * t / tiles);
-    int64_t n1 = std::min(args->n, 16 * (blocks * (t + 1) / tiles));
+  splitWeightRows(args->n, pool, [&](int64_t n0, int64_t n1) {
     bnrt_bgemm_a8(args, isa, 0, args->m, n0, n1);
   });
 }
 
 extern "C" void bnrt_sgemm_parallel(const bnrt_sgemm_args *args, bnrt_isa isa,
                                     bnrt_threads *pool) {
-  // Tiles of weight rows, about four per thread; each tile's rows of w stay
-  // in cache while every row of x passes.
-  int threads = bnrt_threads_count(pool);
-  int64_t blocks = (args->n + 15) / 16;
-  int64_t tiles = std::min<int64_t>(blocks, 4 * threads);
-  if (threads == 1 || tiles <= 1) {
-    bnrt_sgemm(args, isa, 0, args->n);
-    return;
-  }
-  pool->pool.parallelFor(tiles, [&](int64_t t) {
-    bnrt_sgemm(args, isa, 16 * (blocks * t / tiles),
-               std::min(args->n, 16 * (blocks * (t + 1) / tiles)));
+  splitWeightRows(args->n, pool, [&](int64_t n0, int64_t n1) {
+    bnrt_sgemm(args, isa, n0, n1);
   });
 }
 
 extern "C" void bnrt_bgemm_f32_parallel(const bnrt_bgemm_f32_args *args,
                                         bnrt_isa isa, bnrt_threads *pool) {
-  int threads = bnrt_threads_count(pool);
-  int64_t blocks = (args->n + 15) / 16;
-  int64_t tiles = std::min<int64_t>(blocks, 4 * threads);
-  if (threads == 1 || tiles <= 1) {
-    bnrt_bgemm_f32(args, isa, 0, args->n);
-    return;
-  }
-  pool->pool.parallelFor(tiles, [&](int64_t t) {
-    bnrt_bgemm_f32(args, isa, 16 * (blocks * t / tiles),
-                   std::min(args->n, 16 * (blocks * (t + 1) / tiles)));
+  splitWeightRows(args->n, pool, [&](int64_t n0, int64_t n1) {
+    bnrt_bgemm_f32(args, isa, n0, n1);
   });
 }
