@@ -7,10 +7,13 @@
 // 32 int16 per sign pattern (|sum| <= 508). A weight row's 4 signs in that
 // group are one nibble of the mask layout (bnrt_bgemm_pack), so
 //   dot[n][r..r+31] += T_g[nibble(n, g)]
-// is one vpaddw of 32 rows x 4 columns. Tables of 32 groups (32 KB) stay in
-// L1 while every weight row passes; the int16 sums take at most 64 lookups
-// (|sum| <= 32512) before they are widened into int32, so every dot is
-// exact and the epilogue is the VNNI kernel's: bit-identical results.
+// is one vpaddw of 32 rows x 4 columns. The tables of all of K for a row
+// block are built once (L2); passes of 16 groups (16 KB of tables) run over
+// tiles of 8 weight blocks whose int32 dots (16 KB) stay in L1. The int16
+// sums take at most 32 lookups (2 planes x 16 groups; |sum| <= 16256)
+// before they are widened, so every dot is exact and the epilogue is the
+// VNNI kernel's: bit-identical results. Opt-in (BNRT_BGEMM_LOOKUP=1): on
+// the cores measured VNNI is faster (docs/kernels.md).
 //
 //===----------------------------------------------------------------------===//
 #include "bgemm_avx512_epilogue.h"
