@@ -51,6 +51,9 @@ std::pair<Value, Value> packedConstants(PatternRewriter &rewriter,
           weightConstant(rewriter, packed, packed.getScales(), ".scales")};
 }
 
+/// A linear of packed planes keeps the signs packed: linear_bits on the
+/// codes of dequantize(quantize(x)), linear_bits_f32 on a float x (a
+/// weight-only model).
 struct LinearToLinearBits : OpRewritePattern<LinearOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(LinearOp op,
@@ -58,34 +61,16 @@ struct LinearToLinearBits : OpRewritePattern<LinearOp> {
     auto packed = op.getWeight().getDefiningOp<PackedWeightOp>();
     if (!packed)
       return rewriter.notifyMatchFailure(op, "weight is not packed planes");
-    DequantizeOp dq = dequantizedCodes(op.getInput());
-    if (!dq)
-      return rewriter.notifyMatchFailure(
-          op, "input is not dequantize(quantize(x))");
-    auto q = dq.getInput().getDefiningOp<QuantizeOp>();
     auto [bits, scales] = packedConstants(rewriter, packed);
-    rewriter.replaceOpWithNewOp<LinearBitsOp>(op, op.getType(), dq.getInput(),
-                                              dq.getScale(), bits, scales,
-                                              op.getBias(), q.getBitsAttr());
-    return success();
-  }
-};
-
-/// A packed weight with float activations (a weight-only model): the signs
-/// stay packed instead of becoming a float weight.
-struct LinearToLinearBitsF32 : OpRewritePattern<LinearOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(LinearOp op,
-                                PatternRewriter &rewriter) const override {
-    auto packed = op.getWeight().getDefiningOp<PackedWeightOp>();
-    if (!packed)
-      return rewriter.notifyMatchFailure(op, "weight is not packed planes");
-    if (dequantizedCodes(op.getInput()))
-      return rewriter.notifyMatchFailure(
-          op, "input is quantized (LinearToLinearBits' case)");
-    auto [bits, scales] = packedConstants(rewriter, packed);
-    rewriter.replaceOpWithNewOp<LinearBitsF32Op>(
-        op, op.getType(), op.getInput(), bits, scales, op.getBias());
+    if (DequantizeOp dq = dequantizedCodes(op.getInput())) {
+      auto q = dq.getInput().getDefiningOp<QuantizeOp>();
+      rewriter.replaceOpWithNewOp<LinearBitsOp>(op, op.getType(), dq.getInput(),
+                                                dq.getScale(), bits, scales,
+                                                op.getBias(), q.getBitsAttr());
+    } else {
+      rewriter.replaceOpWithNewOp<LinearBitsF32Op>(
+          op, op.getType(), op.getInput(), bits, scales, op.getBias());
+    }
     return success();
   }
 };
@@ -152,9 +137,8 @@ struct BnqLowerToRuntime
     : bnbert::impl::BnqLowerToRuntimeBase<BnqLowerToRuntime> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<LinearToLinearBits, LinearToLinearBitsF32, LinearToLinearI8,
-                 AttentionToAttentionI8, EmbeddingToEmbeddingBits>(
-        &getContext());
+    patterns.add<LinearToLinearBits, LinearToLinearI8, AttentionToAttentionI8,
+                 EmbeddingToEmbeddingBits>(&getContext());
     // Dead dequantize and weight ops go; equal constants are shared.
     if (failed(
             applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
