@@ -18,6 +18,20 @@
 
 namespace {
 
+/// Times run() and reports OPS = 2 M N K per iteration.
+template <typename Run>
+void timeGemm(benchmark::State &state, int64_t m, int64_t n, int64_t k,
+              const float *y, const Run &run) {
+  for (auto _ : state) {
+    run();
+    benchmark::DoNotOptimize(y);
+    benchmark::ClobberMemory();
+  }
+  state.counters["OPS"] = benchmark::Counter(
+      2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate,
+      benchmark::Counter::OneK::kIs1000);
+}
+
 void sgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
            int64_t n, int threads) {
   bnrt_threads *pool = bnrt_threads_create(threads);
@@ -29,14 +43,8 @@ void sgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
       f = normal(rng);
   bnrt_sgemm_args args{m,        n, k,           x.data(), k,
                        w.data(), k, bias.data(), y.data(), n};
-  for (auto _ : state) {
-    bnrt_sgemm_parallel(&args, isa, pool);
-    benchmark::DoNotOptimize(y.data());
-    benchmark::ClobberMemory();
-  }
-  state.counters["OPS"] = benchmark::Counter(
-      2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate,
-      benchmark::Counter::OneK::kIs1000);
+  timeGemm(state, m, n, k, y.data(),
+           [&] { bnrt_sgemm_parallel(&args, isa, pool); });
   bnrt_threads_destroy(pool);
 }
 
@@ -56,14 +64,8 @@ void bgemmF32(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
   bnrt_bgemm_f32_args args{m, n,           k,        x.data(),
                            k, bits.data(), 1,        alpha.data(),
                            0, bias.data(), y.data(), n};
-  for (auto _ : state) {
-    bnrt_bgemm_f32_parallel(&args, isa, pool);
-    benchmark::DoNotOptimize(y.data());
-    benchmark::ClobberMemory();
-  }
-  state.counters["OPS"] = benchmark::Counter(
-      2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate,
-      benchmark::Counter::OneK::kIs1000);
+  timeGemm(state, m, n, k, y.data(),
+           [&] { bnrt_bgemm_f32_parallel(&args, isa, pool); });
   bnrt_threads_destroy(pool);
 }
 

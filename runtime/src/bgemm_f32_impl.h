@@ -46,7 +46,6 @@ template <class V> float rowSum(const bnrt_bgemm_f32_args &g, int64_t i) {
   return V::tree(acc);
 }
 
-/// Outputs (i..i+R-1) x (j..j+C-1).
 /// tree(N) of rows i.. x weight rows j.. in plane p: the sums of x over
 /// each weight row's -1 columns, whose 16-column masks are 16 bits of its
 /// packed row (1 = -1, padding 0), one 16-bit load each.
@@ -112,32 +111,19 @@ void bgemmF32Block(const bnrt_bgemm_f32_args &g, int64_t i, int64_t j,
           g.bias ? out[r][c] + g.bias[j + c] : out[r][c];
 }
 
-template <class V, int R, int C>
-void bgemmF32Edge(const bnrt_bgemm_f32_args &g, int64_t i, int64_t j,
-                  int64_t rows, int64_t cols, const float *sums) {
-  if constexpr (R > 1)
-    if (rows < R)
-      return bgemmF32Edge<V, R - 1, C>(g, i, j, rows, cols, sums);
-  if constexpr (C > 1)
-    if (cols < C)
-      return bgemmF32Edge<V, R, C - 1>(g, i, j, rows, cols, sums);
-  bgemmF32Block<V, R, C>(g, i, j, sums);
-}
-
-/// Outputs [0, m) x [n0, n1) in R x C blocks, weight rows chunk by chunk.
+/// Outputs [0, m) x [n0, n1) in R x C blocks, rows outermost so each row
+/// block's plain sums are computed once (the packed weight rows are small:
+/// all of [n0, n1) stays in cache while a row block passes).
 template <class V, int R, int C>
 void bgemmF32Tiles(const bnrt_bgemm_f32_args &g, int64_t n0, int64_t n1) {
-  for (int64_t c0 = n0; c0 < n1; c0 += kSgemmChunk) {
-    int64_t c1 = std::min(n1, c0 + kSgemmChunk);
-    for (int64_t i = 0; i < g.m; i += R) {
-      int64_t rows = std::min<int64_t>(R, g.m - i);
-      float sums[R];
-      for (int64_t r = 0; r < rows; ++r)
-        sums[r] = rowSum<V>(g, i + r);
-      for (int64_t j = c0; j < c1; j += C)
-        bgemmF32Edge<V, R, C>(g, i, j, rows, std::min<int64_t>(C, c1 - j),
-                              sums);
-    }
+  for (int64_t i = 0; i < g.m; i += R) {
+    float sums[R];
+    for (int64_t r = 0; r < std::min<int64_t>(R, g.m - i); ++r)
+      sums[r] = rowSum<V>(g, i + r);
+    for (int64_t j = n0; j < n1; j += C)
+      withBlockShape<R, C>(g.m - i, n1 - j, [&](auto r, auto c) {
+        bgemmF32Block<V, decltype(r)::value, decltype(c)::value>(g, i, j, sums);
+      });
   }
 }
 

@@ -24,7 +24,6 @@ enum class ScratchSlot {
   LookupTables,
   LinearI8Dots,
   ReduceMeanSums,
-  AttentionRow,
   AttentionKeys,
   AttentionValues,
   AttentionQueries,

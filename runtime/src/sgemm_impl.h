@@ -18,6 +18,7 @@
 #include "bnrt/kernels.h"
 
 #include <algorithm>
+#include <type_traits>
 
 namespace bnrt {
 
@@ -86,17 +87,18 @@ void sgemmBlock(const bnrt_sgemm_args &g, int64_t i, int64_t j) {
           g.bias ? sums[r][c] + g.bias[j + c] : sums[r][c];
 }
 
-/// A block of `rows` <= R by `cols` <= C outputs (the edges of the grid).
-template <class V, int R, int C>
-void sgemmEdge(const bnrt_sgemm_args &g, int64_t i, int64_t j, int64_t rows,
-               int64_t cols) {
+/// fn(integral_constant<R'>, integral_constant<C'>) with the block shape
+/// of `rows` <= R by `cols` <= C outputs (R x C inside the grid, smaller
+/// at its edges), so kernels are instantiated for every edge shape.
+template <int R, int C, class Fn>
+void withBlockShape(int64_t rows, int64_t cols, const Fn &fn) {
   if constexpr (R > 1)
     if (rows < R)
-      return sgemmEdge<V, R - 1, C>(g, i, j, rows, cols);
+      return withBlockShape<R - 1, C>(rows, cols, fn);
   if constexpr (C > 1)
     if (cols < C)
-      return sgemmEdge<V, R, C - 1>(g, i, j, rows, cols);
-  sgemmBlock<V, R, C>(g, i, j);
+      return withBlockShape<R, C - 1>(rows, cols, fn);
+  fn(std::integral_constant<int, R>{}, std::integral_constant<int, C>{});
 }
 
 /// Outputs [0, m) x [n0, n1) in R x C blocks, weight rows chunk by chunk.
@@ -105,13 +107,10 @@ void sgemmTiles(const bnrt_sgemm_args &g, int64_t n0, int64_t n1) {
   for (int64_t c0 = n0; c0 < n1; c0 += kSgemmChunk) {
     int64_t c1 = std::min(n1, c0 + kSgemmChunk);
     for (int64_t i = 0; i < g.m; i += R)
-      for (int64_t j = c0; j < c1; j += C) {
-        if (i + R <= g.m && j + C <= c1)
-          sgemmBlock<V, R, C>(g, i, j);
-        else
-          sgemmEdge<V, R, C>(g, i, j, std::min<int64_t>(R, g.m - i),
-                             std::min<int64_t>(C, c1 - j));
-      }
+      for (int64_t j = c0; j < c1; j += C)
+        withBlockShape<R, C>(g.m - i, c1 - j, [&](auto r, auto c) {
+          sgemmBlock<V, decltype(r)::value, decltype(c)::value>(g, i, j);
+        });
   }
 }
 

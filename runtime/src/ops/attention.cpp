@@ -48,6 +48,7 @@ void attention(const std::vector<View> &in, const View &out, int64_t heads,
         valuesT[t * sk + j] = v.f32()[(b * sk + j) * e + h * d + t];
     float *probs =
         threadScratch<float>(ScratchSlot::AttentionScores, kRowBlock * sk);
+    float probScale = probBits ? quantScaleOf(probClip, probBits) : 0.0f;
     for (int64_t i0 = 0; i0 < sq; i0 += kRowBlock) {
       int64_t rows = std::min(kRowBlock, sq - i0);
       bnrt_sgemm_args scores{rows,  sk,
@@ -61,11 +62,10 @@ void attention(const std::vector<View> &in, const View &out, int64_t heads,
         for (int64_t j = 0; j < sk; ++j)
           p[j] = scale * p[j] + (mask ? mask->f32()[b * sk + j] : 0.0f);
         vec.softmax(p, sk);
-        if (probBits) {
-          float s = quantScaleOf(probClip, probBits);
+        if (probBits)
           for (int64_t j = 0; j < sk; ++j)
-            p[j] = s * quantizeCode(p[j], s, quantMax(probBits));
-        }
+            p[j] =
+                probScale * quantizeCode(p[j], probScale, quantMax(probBits));
       }
       bnrt_sgemm_args context{
           rows,  d,       sk,

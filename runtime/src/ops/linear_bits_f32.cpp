@@ -5,7 +5,6 @@
 // with float activations): the weights stay 1 bit a sign (bnrt_bgemm_f32).
 //
 //===----------------------------------------------------------------------===//
-#include "bnrt/bitpack.h"
 #include "bnrt/kernels.h"
 #include "op_kernel.h"
 
@@ -16,21 +15,8 @@ namespace {
 // -> [..., N]
 void check(const OpCheck &c) {
   c.arity(3, 4, 1);
-  const auto &x = c.shape(c.in[0]), &bits = c.shape(c.in[1]),
-             &alpha = c.shape(c.in[2]);
-  if (c.dtype(c.in[1]) != fb::DType::I64)
-    c.fail("needs int64 bit planes");
-  c.needF32({c.in[0], c.in[2], c.out[0]});
-  if (x.empty() || bits.size() != 3 || bits[0] < 1 || bits[0] > 8 ||
-      bits[2] != bnrt_bitpack_row_words(x.back()) ||
-      c.shape(c.out[0]) != c.withLast(x, bits[1]) || alpha.size() != 2 ||
-      alpha[0] != bits[0] || (alpha[1] != 1 && alpha[1] != bits[1]))
-    c.fail("input, bit planes, scales and result do not agree");
-  if (c.in.size() == 4) {
-    c.needF32({c.in[3]});
-    if (c.shape(c.in[3]) != std::vector<int64_t>{bits[1]})
-      c.fail("bias must be [N]");
-  }
+  c.needF32({c.in[0]});
+  c.bitPlaneGemm(c.in[0], c.in[1], c.in[2], c.in.size() == 4 ? c.in[3] : -1);
 }
 
 bool run(const fb::Op &, const std::vector<View> &in,

@@ -1,5 +1,6 @@
 //===- op_check.cpp - what an op's load-time check can ask ----------------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+#include "bnrt/bitpack.h"
 #include "op_kernel.h"
 
 #include <stdexcept>
@@ -58,6 +59,24 @@ bool OpCheck::sequenceScale(int32_t scale,
                             const std::vector<int64_t> &x) const {
   return count(scale) == 1 ||
          (x.size() >= 2 && shape(scale) == std::vector<int64_t>{x[0]});
+}
+
+void OpCheck::bitPlaneGemm(int32_t xId, int32_t bitsId, int32_t alphaId,
+                           int32_t biasId) const {
+  const auto &x = shape(xId), &bits = shape(bitsId), &alpha = shape(alphaId);
+  if (dtype(bitsId) != fb::DType::I64)
+    fail("needs int64 bit planes");
+  needF32({alphaId, out[0]});
+  if (x.empty() || bits.size() != 3 || bits[0] < 1 || bits[0] > 8 ||
+      bits[2] != bnrt_bitpack_row_words(x.back()) ||
+      shape(out[0]) != withLast(x, bits[1]) || alpha.size() != 2 ||
+      alpha[0] != bits[0] || (alpha[1] != 1 && alpha[1] != bits[1]))
+    fail("input, bit planes, scales and result do not agree");
+  if (biasId >= 0) {
+    needF32({biasId});
+    if (shape(biasId) != std::vector<int64_t>{bits[1]})
+      fail("bias must be [N]");
+  }
 }
 
 std::vector<int64_t> OpCheck::withLast(std::vector<int64_t> s,

@@ -46,6 +46,10 @@ public:
   bool sequenceScale(int32_t scale, const std::vector<int64_t> &x) const;
   /// `s` with its last dimension replaced (fails on rank 0).
   std::vector<int64_t> withLast(std::vector<int64_t> s, int64_t last) const;
+  /// The operands of a GEMM with packed sign planes (LinearBits,
+  /// LinearBitsF32): x [..., K], bits i64 [P, N, W], plane scales
+  /// [P, 1 | N], bias [N] (`bias` < 0: none) and the result [..., N].
+  void bitPlaneGemm(int32_t x, int32_t bits, int32_t alpha, int32_t bias) const;
 
 private:
   const fb::Bundle &bundle;
