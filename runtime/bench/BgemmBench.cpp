@@ -3,11 +3,13 @@
 //
 //   bnrt-bench [--benchmark_filter=...] [--benchmark_format=json]
 //
-// (bgemm_a8_lookup: the opt-in AVX-512 lookup kernel; the float GEMM's
-// cases: SgemmBench.cpp)
+// (bgemm_*_vnni: AVX-512 with its lookup kernel turned off, i.e. the VNNI
+// kernel alone; the float GEMM's cases: SgemmBench.cpp)
 // y = x * W^T at BERT-base shapes (M = 128 tokens; K x N = 768 x 768,
-// 768 x 3072, 3072 x 768), for 1 and 2 weight planes (binary; TWS or
-// ternary), on every ISA path this CPU has, on 1 and 2 threads (real time). The
+// 768 x 3072, 3072 x 768), for 1 and 2 weight planes (binary; ternary or
+// TWS before fine-tuning, sharing one scale: planes2; a fine-tuned TWS
+// split, each plane its own scale: planes2own), on every ISA path this CPU
+// has, on 1 and 2 threads (real time). The
 // OPS counter counts 2 M N K operations per plane-free GEMM (one multiply-add
 // per weight), as int8 and fp32 GEMM benchmarks do, so the numbers compare
 // directly with bench/gemm-vs-ort.sh's onnxruntime baselines.
@@ -26,12 +28,12 @@
 namespace {
 
 void bgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
-           int64_t n, int planes, int threads, int actBits, bool lookup) {
-  // The AVX-512 lookup kernel is opt-in (BNRT_BGEMM_LOOKUP=1).
+           int64_t n, int planes, bool ownScales, int threads, int actBits,
+           bool lookup) {
   if (lookup)
-    setenv("BNRT_BGEMM_LOOKUP", "1", 1);
-  else
     unsetenv("BNRT_BGEMM_LOOKUP");
+  else // the VNNI kernel alone
+    setenv("BNRT_BGEMM_LOOKUP", "0", 1);
   bnrt_threads *pool = bnrt_threads_create(threads);
   std::mt19937 rng(0);
   int64_t words = bnrt_bitpack_row_words(k), lda = words * 64;
@@ -48,6 +50,8 @@ void bgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
     for (int64_t r = 0; r < planes * n; ++r)
       bits[r * words + words - 1] &= bnrt_bitpack_last_word_mask(k);
   std::vector<float> alpha(planes, 0.01f), bias(n, 0.1f), y(m * n);
+  if (ownScales)
+    alpha.back() = 0.013f;
   std::vector<uint64_t> packed(bnrt_bgemm_packed_bytes(n, k, planes, isa) / 8);
   if (!packed.empty())
     bnrt_bgemm_pack(bits.data(), n, k, planes, isa, packed.data());
@@ -87,6 +91,11 @@ int main(int argc, char **argv) {
   struct Shape {
     int64_t m, k, n;
   };
+  struct Weights {
+    int planes;
+    bool ownScales;
+    const char *name;
+  };
   for (int i = 0; i < BNRT_ISA_COUNT; ++i) {
     auto isa = static_cast<bnrt_isa>(i);
     if (!bnrt_isa_available(isa))
@@ -94,24 +103,25 @@ int main(int argc, char **argv) {
     for (Shape s :
          {Shape{128, 768, 768}, Shape{128, 768, 3072}, Shape{128, 3072, 768}})
       for (int actBits : {8, 4})
-        for (int planes : {1, 2})
+        for (Weights w :
+             {Weights{1, false, "planes1"}, Weights{2, false, "planes2"},
+              Weights{2, true, "planes2own"}})
           for (int threads : {1, 2}) {
             if (isa == BNRT_ISA_SCALAR &&
-                (planes == 2 || threads == 2 || actBits == 4))
+                (w.planes == 2 || threads == 2 || actBits == 4))
               continue; // the reference is slow; one point is enough
-            for (bool lookup : {false, true}) {
-              if (lookup && (isa != BNRT_ISA_AVX512 || actBits != 8))
+            for (bool lookup : {true, false}) {
+              if (!lookup && isa != BNRT_ISA_AVX512)
                 continue;
               std::string name =
-                  std::string(lookup         ? "bgemm_a8_lookup/"
-                              : actBits == 4 ? "bgemm_a4/"
-                                             : "bgemm_a8/") +
-                  bnrt_isa_name(isa) + "/M" + std::to_string(s.m) + "_K" +
-                  std::to_string(s.k) + "_N" + std::to_string(s.n) + "/planes" +
-                  std::to_string(planes) + "/threads" + std::to_string(threads);
+                  std::string(actBits == 4 ? "bgemm_a4" : "bgemm_a8") +
+                  (lookup ? "/" : "_vnni/") + bnrt_isa_name(isa) + "/M" +
+                  std::to_string(s.m) + "_K" + std::to_string(s.k) + "_N" +
+                  std::to_string(s.n) + "/" + w.name + "/threads" +
+                  std::to_string(threads);
               benchmark::RegisterBenchmark(name.c_str(), bgemm, isa, s.m, s.k,
-                                           s.n, planes, threads, actBits,
-                                           lookup)
+                                           s.n, w.planes, w.ownScales, threads,
+                                           actBits, lookup)
                   ->Unit(benchmark::kMillisecond)
                   ->MinTime(0.2)
                   ->UseRealTime();

@@ -46,6 +46,26 @@ void maskPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
       }
 }
 
+void lookupPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
+                uint16_t *patterns) {
+  int64_t words = bnrt_bitpack_row_words(k), tiles = lookupTiles(n),
+          pairs = lookupPairs(k);
+  for (int32_t p = 0; p < planes; ++p)
+    for (int64_t t = 0; t < tiles; ++t)
+      for (int64_t j = 0; j < pairs; ++j)
+        for (int64_t i = 0; i < kLookupTileRowsN; ++i) {
+          int64_t row = t * kLookupTileRowsN + i;
+          uint16_t word = 0;
+          for (int c = 0; c < 2 * kLookupGroup && row < n; ++c) {
+            int64_t col = 2 * kLookupGroup * j + c;
+            if (col < k &&
+                bnrt_bitpack_sign(bits + (p * n + row) * words, col) > 0)
+              word |= uint16_t(1) << c;
+          }
+          *patterns++ = word;
+        }
+}
+
 } // namespace bnrt
 
 extern "C" void bnrt_bgemm_a8(const bnrt_bgemm_args *args, bnrt_isa isa,
@@ -78,8 +98,11 @@ extern "C" void bnrt_bgemm_a8(const bnrt_bgemm_args *args, bnrt_isa isa,
 
 extern "C" int64_t bnrt_bgemm_packed_bytes(int64_t n, int64_t k, int32_t planes,
                                            bnrt_isa isa) {
-  if (isa == BNRT_ISA_AVX2 || isa == BNRT_ISA_AVX512 || isa == BNRT_ISA_NEONDOT)
-    return planes * bnrt::maskBlocks(n) * bnrt::maskGroups(k) * 8;
+  int64_t masks = planes * bnrt::maskBlocks(n) * bnrt::maskGroups(k) * 8;
+  if (isa == BNRT_ISA_AVX512) // + the lookup kernel's patterns, whole words
+    return masks + (bnrt::lookupPatternWords(n, k, planes) * 2 + 7) / 8 * 8;
+  if (isa == BNRT_ISA_AVX2 || isa == BNRT_ISA_NEONDOT)
+    return masks;
   return 0;
 }
 
@@ -87,4 +110,9 @@ extern "C" void bnrt_bgemm_pack(const uint64_t *bits, int64_t n, int64_t k,
                                 int32_t planes, bnrt_isa isa, void *out) {
   if (isa == BNRT_ISA_AVX2 || isa == BNRT_ISA_AVX512 || isa == BNRT_ISA_NEONDOT)
     bnrt::maskPack(bits, n, k, planes, static_cast<uint64_t *>(out));
+  if (isa == BNRT_ISA_AVX512)
+    bnrt::lookupPack(bits, n, k, planes,
+                     reinterpret_cast<uint16_t *>(static_cast<uint64_t *>(out) +
+                                                  planes * bnrt::maskBlocks(n) *
+                                                      bnrt::maskGroups(k)));
 }

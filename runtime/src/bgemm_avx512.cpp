@@ -78,56 +78,31 @@ void block(const bnrt_bgemm_args &a, int64_t m, int64_t block, int64_t n1,
            const int32_t *rowSums) {
   const uint64_t *packed = static_cast<const uint64_t *>(a.packed);
   int64_t blocks = rowBlocks(a.n), count = groups(a.k);
-  // Float partial sums over planes, in the scalar epilogue's order, and
-  // (finishRow) planes sharing a scale combined exactly first.
-  __m512 acc[MB][NB], alpha0[NB];
-  __m512i sum[MB][NB];
-  __mmask16 shared[NB];
+  // Planes sharing their scale on every row of the block: one pass over
+  // both (finishRow's shared form); otherwise one pass per plane.
   if (a.planes == 2 &&
       sharedScales(a, block * kRows, std::min(a.n, (block + NB) * kRows))) {
-    // One pass over both planes; finishRow's shared form.
     __m512i d[MB][NB];
     dots<MB, NB, 2>(a, packed, m, block, rowSums, d);
-    for (int j = 0; j < NB; ++j) {
-      __m512 alpha = alphaOf(a, 0, (block + j) * kRows);
-      for (int i = 0; i < MB; ++i)
-        acc[i][j] =
-            _mm512_add_ps(_mm512_setzero_ps(),
-                          _mm512_mul_ps(alpha, _mm512_cvtepi32_ps(d[i][j])));
-    }
     for (int i = 0; i < MB; ++i)
       for (int j = 0; j < NB; ++j)
-        storeRow(a, m + i, block + j, n1, acc[i][j]);
+        storeRow(a, m + i, block + j, n1,
+                 finishDots(a, (block + j) * kRows, &d[i][j], 1, true));
     return;
   }
+  PlaneSum sum[MB][NB];
   for (int32_t p = 0; p < a.planes; ++p) {
     __m512i d[MB][NB];
     dots<MB, NB, 1>(a, packed + p * blocks * count, m, block, rowSums, d);
     for (int j = 0; j < NB; ++j) {
       __m512 alpha = alphaOf(a, p, (block + j) * kRows);
-      if (p == 0) {
-        alpha0[j] = alpha;
-        shared[j] = 0xFFFF;
-      } else {
-        shared[j] &= _mm512_cmp_ps_mask(alpha, alpha0[j], _CMP_EQ_OQ);
-      }
-      for (int i = 0; i < MB; ++i) {
-        __m512 term = _mm512_mul_ps(alpha, _mm512_cvtepi32_ps(d[i][j]));
-        acc[i][j] = p == 0 ? term : _mm512_add_ps(acc[i][j], term);
-        sum[i][j] = p == 0 ? d[i][j] : _mm512_add_epi32(sum[i][j], d[i][j]);
-      }
+      for (int i = 0; i < MB; ++i)
+        sum[i][j].add(alpha, d[i][j]);
     }
   }
-  for (int j = 0; j < NB; ++j)
-    for (int i = 0; i < MB; ++i) {
-      __m512 combined = _mm512_add_ps(
-          _mm512_setzero_ps(),
-          _mm512_mul_ps(alpha0[j], _mm512_cvtepi32_ps(sum[i][j])));
-      acc[i][j] = _mm512_mask_mov_ps(acc[i][j], shared[j], combined);
-    }
   for (int i = 0; i < MB; ++i)
     for (int j = 0; j < NB; ++j)
-      storeRow(a, m + i, block + j, n1, acc[i][j]);
+      storeRow(a, m + i, block + j, n1, sum[i][j].result());
 }
 
 template <int MB>
@@ -146,8 +121,8 @@ void bgemmAvx512(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
                  int64_t n1) {
   if (!a.packed || n0 % kRows != 0)
     return bgemmAvx2(a, m0, m1, n0, n1);
-  // Blocks of 32 activation rows by table lookup, when asked for.
-  if (int64_t lut = (m1 - m0) / 32 * 32;
+  // Tiles of activation rows by table lookup (the rest by VNNI).
+  if (int64_t lut = (m1 - m0) / kLookupTileRows * kLookupTileRows;
       lut > 0 && bgemmLookupRows(a, BNRT_ISA_AVX512)) {
     bgemmLutAvx512(a, m0, m0 + lut, n0, n1);
     m0 += lut;

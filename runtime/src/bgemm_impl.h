@@ -26,8 +26,8 @@ void bgemmLutAvx2(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 void bgemmAvx512(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 void bgemmLutAvx512(const bnrt_bgemm_args &, int64_t, int64_t, int64_t,
                     int64_t);
-/// Whether the AVX-512 lookup kernel takes `a` (mask layout; one plane, or
-/// two sharing their scale on every row).
+/// Whether the AVX-512 lookup kernel takes `a` (packed for AVX-512; one or
+/// two planes).
 bool bgemmLutAvx512Applies(const bnrt_bgemm_args &a);
 #endif
 #if defined(__aarch64__)
@@ -35,26 +35,29 @@ void bgemmNeon(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 void bgemmNeonDot(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 #endif
 
-/// Whether the AVX-512 lookup kernel is asked for (BNRT_BGEMM_LOOKUP=1; off
-/// by default: on the cores measured so far VNNI is faster, see
-/// docs/kernels.md). Read on every call, so tests can switch it.
-static inline bool bgemmLookupRequested() {
+/// Whether the AVX-512 lookup kernel may run (the default; BNRT_BGEMM_LOOKUP=0
+/// turns it off, so the VNNI kernel does all rows: for measurements and
+/// tests). Read on every call, so tests can switch it.
+static inline bool bgemmLookupAllowed() {
   const char *v = std::getenv("BNRT_BGEMM_LOOKUP");
-  return v && v[0] == '1' && v[1] == 0;
+  return !(v && v[0] == '0' && v[1] == 0);
 }
+
+/// Activation rows per tile of the AVX-512 lookup kernel.
+constexpr int64_t kLookupTileRows = 4;
 
 /// The activation rows a lookup kernel builds its tables for at once when
 /// `isa` runs `a` by table lookup (threads should then split rows in
-/// multiples of it), or 0: 4 for the A4 kernel on AVX2, 32 for the A8
-/// kernel on AVX-512 when asked for.
+/// multiples of it), or 0: 4 for the A4 kernel on AVX2, 4 for the AVX-512
+/// kernel.
 static inline int64_t bgemmLookupRows(const bnrt_bgemm_args &a, bnrt_isa isa) {
   if (isa == BNRT_ISA_AVX2 && a.packed && a.planes == 1 && a.act_bits >= 2 &&
       a.act_bits <= 4)
     return 4;
 #if defined(__x86_64__)
-  if (isa == BNRT_ISA_AVX512 && bgemmLookupRequested() &&
+  if (isa == BNRT_ISA_AVX512 && bgemmLookupAllowed() &&
       bgemmLutAvx512Applies(a))
-    return 32;
+    return kLookupTileRows;
 #endif
   return 0;
 }
@@ -70,6 +73,34 @@ static inline int64_t maskBlocks(int64_t n) {
 static inline int64_t maskGroups(int64_t k) {
   return bnrt_bitpack_row_words(k) * 16;
 }
+
+/// The lookup layout of the AVX-512 kernel, after the masks in
+/// bnrt_bgemm_pack's output: for each plane, tile of 5 blocks of 32 weight
+/// rows, pair of groups of 6 columns and block of the tile, 32 uint16
+/// whose word i holds weight row i's sign pattern in the pair's first
+/// group in bits 0-5 and in its second group in bits 6-11 (bit t set when
+/// W[row][6g + t] = +1; rows past n and columns past k clear). A tile's
+/// patterns are one sequential stream as the kernel walks K.
+constexpr int kLookupRows = 32;
+constexpr int kLookupGroup = 6;
+constexpr int kLookupTileBlocks = 5;
+constexpr int kLookupTileRowsN = kLookupRows * kLookupTileBlocks; // 160
+static inline int64_t lookupTiles(int64_t n) {
+  return (n + kLookupTileRowsN - 1) / kLookupTileRowsN;
+}
+static inline int64_t lookupPairs(int64_t k) {
+  return (k + 2 * kLookupGroup - 1) / (2 * kLookupGroup);
+}
+static inline int64_t lookupPatternWords(int64_t n, int64_t k, int32_t planes) {
+  return planes * lookupTiles(n) * lookupPairs(k) * kLookupTileRowsN;
+}
+static inline const uint16_t *lookupPatterns(const bnrt_bgemm_args &a) {
+  const auto *masks = static_cast<const uint64_t *>(a.packed);
+  return reinterpret_cast<const uint16_t *>(masks + a.planes * maskBlocks(a.n) *
+                                                        maskGroups(a.k));
+}
+void lookupPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
+                uint16_t *patterns);
 
 /// sum_k x[m, k]: what the SIMD kernels subtract after dotting with the
 /// weights' {0, 1} (or {0, 2}) encoding of their signs. (static: compiled

@@ -1,19 +1,25 @@
 //===- bgemm_lut_avx512.cpp - bit-plane GEMM by table lookup, AVX-512 -----===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
-// The Vec-LUT form for many activation rows: no multiplies. For a block of
-// 32 activation rows and each group of 4 columns, a table holds the 16
-// possible signed sums sum_t +-x[r][4g + t] of every row, as one vector of
-// 32 int16 per sign pattern (|sum| <= 508). A weight row's 4 signs in that
-// group are one nibble of the mask layout (bnrt_bgemm_pack), so
-//   dot[n][r..r+31] += T_g[nibble(n, g)]
-// is one vpaddw of 32 rows x 4 columns. The tables of all of K for a row
-// block are built once (L2); passes of 16 groups (16 KB of tables) run over
-// tiles of 8 weight blocks whose int32 dots (16 KB) stay in L1. The int16
-// sums take at most 32 lookups (2 planes x 16 groups; |sum| <= 16256)
-// before they are widened, so every dot is exact and the epilogue is the
-// VNNI kernel's: bit-identical results. Opt-in (BNRT_BGEMM_LOOKUP=1): on
-// the cores measured VNNI is faster (docs/kernels.md).
+// No multiplies: tables in registers, vectorized over N (the T-MAC form,
+// for many activation rows). For each activation row and group of 6
+// columns, a table holds the 64 signed sums sum_t +-x[6g + t] of that row
+// (|sum| <= 768: int16), as two zmm of 32 int16. A weight row's 6 signs in
+// the group are its pattern (the lookup layout, bgemm_impl.h: 32 weight
+// rows' patterns are one vector of 32 uint16), so one vpermt2w looks up 32
+// weight rows' partial dots of one activation row = 192 multiply-adds,
+// and a vpaddw accumulates them. This core issues about two vpermt2w a
+// cycle against two vpdpbusd (64 multiply-adds each): the lookups pass
+// the int8 dot-product ceiling.
+//
+// Tiles of 4 activation rows x 160 weight rows keep 20 int16 accumulators
+// in registers; they are widened into int32 dots before they can overflow
+// (every 42 groups for one plane, 20 for two summed planes). The tables of
+// all of K for the 4 rows are built once (L2) and serve every weight tile
+// and every plane: two planes sharing their scale (ternary, TWS before
+// fine-tuning) are summed lookups into one accumulator, two with their own
+// scales (a fine-tuned TWS split) two sets of dots. Dots are exact and the
+// epilogue is the VNNI kernel's, so outputs are bit-identical.
 //
 //===----------------------------------------------------------------------===//
 #include "bgemm_avx512_epilogue.h"
@@ -28,167 +34,273 @@
 namespace bnrt {
 namespace {
 
-constexpr int kLutRows = 32;         // activation rows per table (int16 lanes)
-constexpr int64_t kBlockGroups = 16; // groups per pass (16 KB of tables)
-constexpr int64_t kTileBlocks = 8;   // weight blocks per tile (16 KB of dots)
+constexpr int kTileRows = kLookupTileRows;     // activation rows per tile
+constexpr int kTileBlocks = kLookupTileBlocks; // 32-row weight blocks
+constexpr int kTableWords = 64; // int16 entries per (row, group) table
 
-/// Byte offset of weight row i's pattern in a group's table (64 bytes a
-/// pattern): nibble i of the mask, times 64.
-inline uint64_t patternOffset(uint64_t mask, int i) {
-  return ((mask >> (4 * i)) & 15) * 64;
+/// The constants of the table build: table[p] = sum_t s_t(p) x_t with
+/// s_t(p) = +1 when bit t of p is set, else -1, computed by vpmaddubsw on
+/// the biased codes u = x + 128 (unsigned bytes) as
+///   sum over pairs (t, t+1) of s_t u_t + s_{t+1} u_{t+1}  -  128 sum_t s_t.
+/// Patterns 0..31 are one zmm (lo), 32..63 the other (hi); bits 0-3 of a
+/// pattern repeat in both, so pairs (0,1) and (2,3) share their signs.
+struct TableSigns {
+  __m512i pair01, pair23, pair45lo, pair45hi, biasLo, biasHi;
+};
+
+TableSigns makeTableSigns() {
+  alignas(64) int8_t s01[64], s23[64], s45lo[64], s45hi[64];
+  alignas(64) int16_t bLo[32], bHi[32];
+  auto sign = [](int p, int t) -> int8_t { return (p >> t) & 1 ? 1 : -1; };
+  for (int p = 0; p < 32; ++p) {
+    s01[2 * p] = sign(p, 0), s01[2 * p + 1] = sign(p, 1);
+    s23[2 * p] = sign(p, 2), s23[2 * p + 1] = sign(p, 3);
+    s45lo[2 * p] = sign(p, 4), s45lo[2 * p + 1] = -1;
+    s45hi[2 * p] = sign(p, 4), s45hi[2 * p + 1] = 1;
+    int lo = 0;
+    for (int t = 0; t < 5; ++t)
+      lo += sign(p, t);
+    bLo[p] = static_cast<int16_t>(128 * (lo - 1));
+    bHi[p] = static_cast<int16_t>(128 * (lo + 1));
+  }
+  return {_mm512_load_si512(s01),   _mm512_load_si512(s23),
+          _mm512_load_si512(s45lo), _mm512_load_si512(s45hi),
+          _mm512_load_si512(bLo),   _mm512_load_si512(bHi)};
 }
 
-#ifndef BNRT_AVX512_EMULATED
-// Eight of a group's 16 lookups: acc_i += table[offset of row i], the
-// offset being rorx(mask, 4i - 6) & 0x3C0 (two scalar operations). asm over
-// named accumulators: GCC 12 compiles the intrinsic form into a copy or a
-// spill of every accumulator per lookup.
-#define BNRT_LUT_ADD(k, rot)                                                   \
-  "rorx $" #rot ", %[mask], %%rcx\n\t"                                         \
-  "and $0x3c0, %%ecx\n\t"                                                      \
-  "vpaddw (%[table],%%rcx), %[a" #k "], %[a" #k "]\n\t"
-#define BNRT_LUT_ADD8(r0, r1, r2, r3, r4, r5, r6, r7, b0, b1, b2, b3, b4, b5,  \
-                      b6, b7, mask, table)                                     \
-  asm(BNRT_LUT_ADD(0, r0) BNRT_LUT_ADD(1, r1) BNRT_LUT_ADD(2, r2)              \
-          BNRT_LUT_ADD(3, r3) BNRT_LUT_ADD(4, r4) BNRT_LUT_ADD(5, r5)          \
-              BNRT_LUT_ADD(6, r6) BNRT_LUT_ADD(7, r7)                          \
-      : [a0] "+v"(b0), [a1] "+v"(b1), [a2] "+v"(b2), [a3] "+v"(b3),            \
-        [a4] "+v"(b4), [a5] "+v"(b5), [a6] "+v"(b6), [a7] "+v"(b7)             \
-      : [mask] "r"(mask), [table] "r"(table)                                   \
-      : "rcx", "memory")
-#endif
-
-/// Tables of groups [g0, g0 + count) for rows r0..r0+31 of x (rows past m
-/// read as zeros): table[g][p] = sum_t (bit t of p ? x : -x)[4g + t].
-void buildTables(const bnrt_bgemm_args &a, int64_t r0, int64_t g0,
-                 int64_t count, __m512i *tables) {
-  for (int64_t g = 0; g < count; ++g) {
-    // The 4 codes of each row in this group, one int32 per row.
-    int32_t quad[kLutRows];
-    for (int r = 0; r < kLutRows; ++r) {
-      quad[r] = 0;
-      if (r0 + r < a.m)
-        std::memcpy(&quad[r], a.x + (r0 + r) * a.lda + 4 * (g0 + g), 4);
-    }
-    __m512i lo = _mm512_loadu_si512(quad), hi = _mm512_loadu_si512(quad + 16);
-    __m512i x[4]; // column t of the 32 rows, int16
-    for (int t = 0; t < 4; ++t) {
-      __m512i l = _mm512_srai_epi32(_mm512_slli_epi32(lo, 24 - 8 * t), 24);
-      __m512i h = _mm512_srai_epi32(_mm512_slli_epi32(hi, 24 - 8 * t), 24);
-      x[t] =
-          _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi32_epi16(l)),
-                             _mm512_cvtepi32_epi16(h), 1);
-    }
-    __m512i *table = tables + g * 16;
-    table[0] = _mm512_sub_epi16(_mm512_setzero_si512(),
-                                _mm512_add_epi16(_mm512_add_epi16(x[0], x[1]),
-                                                 _mm512_add_epi16(x[2], x[3])));
-    for (int p = 1; p < 16; ++p) { // flip the lowest set bit's sign
-      int t = __builtin_ctz(p);
-      table[p] =
-          _mm512_add_epi16(table[p & (p - 1)], _mm512_add_epi16(x[t], x[t]));
+/// Tables of all `groups` groups of rows r0..r0+3 of x (rows past m and
+/// columns past k read as zeros), a group's 4 tables side by side:
+/// tables[(4 g + r) * 64 + p].
+void buildTables(const bnrt_bgemm_args &a, int64_t r0, int64_t groups,
+                 uint8_t *biased, int16_t *tables) {
+  static const TableSigns signs = makeTableSigns();
+  int64_t width = groups * kLookupGroup;
+  for (int r = 0; r < kTileRows; ++r) {
+    int64_t take = r0 + r < a.m ? a.k : 0;
+    const int8_t *x = a.x + (r0 + r) * a.lda;
+    for (int64_t k = 0; k < take; ++k)
+      biased[k] = static_cast<uint8_t>(x[k] ^ 0x80);
+    std::memset(biased + take, 0x80, width + 2 - take);
+    int16_t *table = tables + r * kTableWords;
+    for (int64_t g = 0; g < groups; ++g, table += kTileRows * kTableWords) {
+      const uint8_t *u = biased + kLookupGroup * g;
+      auto pair = [&](int t) {
+        int16_t v;
+        std::memcpy(&v, u + t, 2);
+        return _mm512_set1_epi16(v);
+      };
+      __m512i low4 =
+          _mm512_add_epi16(_mm512_maddubs_epi16(pair(0), signs.pair01),
+                           _mm512_maddubs_epi16(pair(2), signs.pair23));
+      __m512i u45 = pair(4);
+      __m512i lo =
+          _mm512_add_epi16(low4, _mm512_maddubs_epi16(u45, signs.pair45lo));
+      __m512i hi =
+          _mm512_add_epi16(low4, _mm512_maddubs_epi16(u45, signs.pair45hi));
+      _mm512_store_si512(table, _mm512_sub_epi16(lo, signs.biasLo));
+      _mm512_store_si512(table + 32, _mm512_sub_epi16(hi, signs.biasHi));
     }
   }
 }
 
-/// Widens 16 rows of int16 sums (32 lanes each) into dots[16][32] int32.
-void addWidened(const __m512i (&acc)[16], int32_t *dots) {
-  for (int i = 0; i < 16; ++i) {
-    __m512i lo = _mm512_cvtepi16_epi32(_mm512_castsi512_si256(acc[i]));
-    __m512i hi = _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(acc[i], 1));
-    int32_t *d = dots + i * kLutRows;
-    _mm512_storeu_si512(d, _mm512_add_epi32(_mm512_loadu_si512(d), lo));
-    _mm512_storeu_si512(d + 16,
-                        _mm512_add_epi32(_mm512_loadu_si512(d + 16), hi));
+/// Where a tile's lookups come from and go: group pairs [j0, j1) of
+/// planes [p0, p1) (summed) of lookup tile `tile`, the tables, and dots of
+/// 4 rows `dotStride` apart (added to, or stored when `first`).
+struct TileWork {
+  const uint16_t *patterns;
+  int64_t planeWords, pairs, tile, j0, j1;
+  int p0, p1;
+  const int16_t *tables;
+  int32_t *dots;
+  int64_t dotStride;
+  bool first;
+
+  /// The 5 pattern vectors of plane p, pair j.
+  const uint16_t *patternsAt(int p, int64_t j) const {
+    return patterns + p * planeWords + (tile * pairs + j) * kLookupTileRowsN;
   }
+  /// The 4 rows' tables of group g, 64 int16 apart.
+  const int16_t *tablesAt(int64_t g) const {
+    return tables + g * kTileRows * kTableWords;
+  }
+};
+
+/// dots[r * stride + 32 q + i] (+)= the int16 sums acc[r][q] lane i.
+void widen(const __m512i (&acc)[kTileRows][kTileBlocks], const TileWork &w) {
+  for (int r = 0; r < kTileRows; ++r)
+    for (int q = 0; q < kTileBlocks; ++q) {
+      int32_t *d = w.dots + r * w.dotStride + q * kLookupRows;
+      __m512i lo = _mm512_cvtepi16_epi32(_mm512_castsi512_si256(acc[r][q]));
+      __m512i hi =
+          _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(acc[r][q], 1));
+      if (!w.first) {
+        lo = _mm512_add_epi32(_mm512_loadu_si512(d), lo);
+        hi = _mm512_add_epi32(_mm512_loadu_si512(d + 16), hi);
+      }
+      _mm512_storeu_si512(d, lo);
+      _mm512_storeu_si512(d + 16, hi);
+    }
 }
 
-/// Adds the lookups of weight block `block` (16 rows), groups
-/// [g0, g0 + count) of `planes` planes, into dots[16 rows][32 lanes].
-template <int Planes>
-void lookupBlock(const uint64_t *masks, int64_t planeWords, int64_t groups,
-                 int64_t block, int64_t g0, int64_t count,
-                 const __m512i *tables, int32_t *dots) {
-  const uint64_t *blockMasks = masks + block * groups + g0;
-  const char *table = reinterpret_cast<const char *>(tables);
-  __m512i acc[16];
-#ifndef BNRT_AVX512_EMULATED
-  __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, a4 = a0,
-          a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0,
-          a12 = a0, a13 = a0, a14 = a0, a15 = a0;
-  for (int64_t g = 0; g < count; ++g, table += 16 * 64)
-    for (int p = 0; p < Planes; ++p) {
-      uint64_t mask = blockMasks[p * planeWords + g];
-      BNRT_LUT_ADD8(58, 62, 2, 6, 10, 14, 18, 22, a0, a1, a2, a3, a4, a5, a6,
-                    a7, mask, table);
-      BNRT_LUT_ADD8(26, 30, 34, 38, 42, 46, 50, 54, a8, a9, a10, a11, a12, a13,
-                    a14, a15, mask, table);
+#ifdef BNRT_AVX512_EMULATED
+void lookupTile(const TileWork &w) {
+  __m512i acc[kTileRows][kTileBlocks];
+  for (auto &row : acc)
+    for (auto &v : row)
+      v = _mm512_setzero_si512();
+  for (int64_t j = w.j0; j < w.j1; ++j)
+    for (int p = w.p0; p < w.p1; ++p) {
+      __m512i pat[kTileBlocks];
+      for (int q = 0; q < kTileBlocks; ++q)
+        pat[q] = _mm512_loadu_si512(w.patternsAt(p, j) + q * kLookupRows);
+      for (int h = 0; h < 2; ++h) {
+        const int16_t *t = w.tablesAt(2 * j + h);
+        for (int r = 0; r < kTileRows; ++r) {
+          __m512i lo = _mm512_load_si512(t + r * kTableWords);
+          __m512i hi = _mm512_load_si512(t + r * kTableWords + 32);
+          for (int q = 0; q < kTileBlocks; ++q)
+            acc[r][q] = _mm512_add_epi16(
+                acc[r][q], _mm512_permutex2var_epi16(lo, pat[q], hi));
+        }
+        for (int q = 0; q < kTileBlocks; ++q) // the pair's second group
+          pat[q] = _mm512_srli_epi16(pat[q], kLookupGroup);
+      }
     }
-  const __m512i sums[16] = {a0, a1, a2,  a3,  a4,  a5,  a6,  a7,
-                            a8, a9, a10, a11, a12, a13, a14, a15};
-  std::copy(sums, sums + 16, acc);
+  widen(acc, w);
+}
 #else
-  for (auto &v : acc)
-    v = _mm512_setzero_si512();
-  for (int64_t g = 0; g < count; ++g, table += 16 * 64)
-    for (int p = 0; p < Planes; ++p)
-      for (int i = 0; i < 16; ++i)
-        acc[i] = _mm512_add_epi16(
-            acc[i],
-            _mm512_load_si512(
-                table + patternOffset(blockMasks[p * planeWords + g], i)));
-#endif
-  addWidened(acc, dots);
+// A tile (4 rows x 5 blocks) in asm over 20 named accumulators: GCC 12
+// keeps an array of them (or named ones across intrinsics) on the stack and
+// reloads them around every lookup. One row of one group: the table's two
+// halves into registers, then per block acc += vpermt2w(table, pattern).
+#define BNRT_LOOKUP(q)                                                         \
+  "vmovdqa64 %[lo], %[tmp]\n\t"                                                \
+  "vpermt2w %[hi], %[p" #q "], %[tmp]\n\t"                                     \
+  "vpaddw %[tmp], %[a" #q "], %[a" #q "]\n\t"
+#define BNRT_LOOKUP_ROW(table, c0, c1, c2, c3, c4)                             \
+  asm("vmovdqa64 (%[t]), %[lo]\n\t"                                            \
+      "vmovdqa64 64(%[t]), %[hi]\n\t" BNRT_LOOKUP(0) BNRT_LOOKUP(1)            \
+          BNRT_LOOKUP(2) BNRT_LOOKUP(3) BNRT_LOOKUP(4)                         \
+      : [a0] "+v"(c0), [a1] "+v"(c1), [a2] "+v"(c2), [a3] "+v"(c3),            \
+        [a4] "+v"(c4), [lo] "=&v"(lo), [hi] "=&v"(hi), [tmp] "=&v"(tmp)        \
+      : [p0] "v"(p0), [p1] "v"(p1), [p2] "v"(p2), [p3] "v"(p3), [p4] "v"(p4),  \
+        [t] "r"(table), "m"(*(const int16_t(*)[kTableWords])(table)))
+
+void lookupTile(const TileWork &w) {
+  __m512i z = _mm512_setzero_si512();
+  __m512i a00 = z, a01 = z, a02 = z, a03 = z, a04 = z, a10 = z, a11 = z,
+          a12 = z, a13 = z, a14 = z, a20 = z, a21 = z, a22 = z, a23 = z,
+          a24 = z, a30 = z, a31 = z, a32 = z, a33 = z, a34 = z;
+  for (int64_t j = w.j0; j < w.j1; ++j)
+    for (int p = w.p0; p < w.p1; ++p) {
+      const uint16_t *pat = w.patternsAt(p, j);
+      __m512i p0 = _mm512_loadu_si512(pat),
+              p1 = _mm512_loadu_si512(pat + kLookupRows),
+              p2 = _mm512_loadu_si512(pat + 2 * kLookupRows),
+              p3 = _mm512_loadu_si512(pat + 3 * kLookupRows),
+              p4 = _mm512_loadu_si512(pat + 4 * kLookupRows);
+      for (int h = 0; h < 2; ++h) {
+        const int16_t *t = w.tablesAt(2 * j + h);
+        __m512i lo, hi, tmp;
+        BNRT_LOOKUP_ROW(t, a00, a01, a02, a03, a04);
+        BNRT_LOOKUP_ROW(t + kTableWords, a10, a11, a12, a13, a14);
+        BNRT_LOOKUP_ROW(t + 2 * kTableWords, a20, a21, a22, a23, a24);
+        BNRT_LOOKUP_ROW(t + 3 * kTableWords, a30, a31, a32, a33, a34);
+        p0 = _mm512_srli_epi16(p0, kLookupGroup); // the pair's second group
+        p1 = _mm512_srli_epi16(p1, kLookupGroup);
+        p2 = _mm512_srli_epi16(p2, kLookupGroup);
+        p3 = _mm512_srli_epi16(p3, kLookupGroup);
+        p4 = _mm512_srli_epi16(p4, kLookupGroup);
+      }
+    }
+  const __m512i acc[kTileRows][kTileBlocks] = {{a00, a01, a02, a03, a04},
+                                               {a10, a11, a12, a13, a14},
+                                               {a20, a21, a22, a23, a24},
+                                               {a30, a31, a32, a33, a34}};
+  widen(acc, w);
 }
+#undef BNRT_LOOKUP_ROW
+#undef BNRT_LOOKUP
+#endif
+
+/// Group pairs whose lookups of `planes` summed planes fit int16: a
+/// lookup is at most 6 * 128 = 768 in magnitude, 42 of them 32256.
+int64_t widenPairs(int planes) { return 21 / planes; }
 
 } // namespace
 
 bool bgemmLutAvx512Applies(const bnrt_bgemm_args &a) {
+  // Two planes sharing their scale: the VNNI kernel's one pass over the
+  // sum of both planes' bytes is faster than two lookups (docs/kernels.md).
   return a.packed && a.act_bits <= 8 &&
-         (a.planes == 1 || (a.planes == 2 && sharedScales(a, 0, a.n)));
+         (a.planes == 1 || (a.planes == 2 && !sharedScales(a, 0, a.n)));
 }
 
 void bgemmLutAvx512(const bnrt_bgemm_args &a, int64_t m0, int64_t m1,
                     int64_t n0, int64_t n1) {
-  const uint64_t *masks = static_cast<const uint64_t *>(a.packed);
-  int64_t groups = maskGroups(a.k), planeWords = maskBlocks(a.n) * groups;
-  int64_t b0 = n0 / kMaskRows, b1 = maskBlocks(n1);
-  // All of K's tables for 32 rows (L2); the dots of a tile of weight
-  // blocks, which stay in L1 next to the tables of one group block.
-  auto *tables = threadScratch<__m512i>(ScratchSlot::LookupTables, groups * 16);
-  auto *dots = threadScratch<int32_t>(ScratchSlot::BgemmPanels,
-                                      kTileBlocks * kMaskRows * kLutRows);
-  for (int64_t r0 = m0; r0 < m1; r0 += kLutRows) {
-    buildTables(a, r0, 0, groups, tables);
-    int64_t rows = std::min<int64_t>(kLutRows, m1 - r0);
-    for (int64_t t0 = b0; t0 < b1; t0 += kTileBlocks) {
-      int64_t t1 = std::min(b1, t0 + kTileBlocks);
-      std::memset(dots, 0, (t1 - t0) * kMaskRows * kLutRows * 4);
-      for (int64_t g0 = 0; g0 < groups; g0 += kBlockGroups) {
-        int64_t count = std::min(kBlockGroups, groups - g0);
-        for (int64_t b = t0; b < t1; ++b) {
-          int32_t *d = dots + (b - t0) * kMaskRows * kLutRows;
-          if (a.planes == 2)
-            lookupBlock<2>(masks, planeWords, groups, b, g0, count,
-                           tables + g0 * 16, d);
-          else
-            lookupBlock<1>(masks, planeWords, groups, b, g0, count,
-                           tables + g0 * 16, d);
+  int64_t pairs = lookupPairs(a.k), groups = 2 * pairs;
+  int64_t tableWords = kTileRows * groups * kTableWords;
+  auto *tables = threadScratch<int16_t>(ScratchSlot::LookupTables,
+                                        tableWords + groups * 64);
+  auto *biased = reinterpret_cast<uint8_t *>(tables + tableWords);
+  // The lookup tiles holding [n0, n1); int32 dots of 4 rows x their
+  // columns, per plane when planes have their own scales.
+  int64_t t0 = n0 / kLookupTileRowsN, t1 = lookupTiles(n1);
+  int64_t cols = (t1 - t0) * kLookupTileRowsN, setWords = kTileRows * cols;
+  auto *dots =
+      threadScratch<int32_t>(ScratchSlot::BgemmPanels, a.planes * setWords);
+  auto tileSummed = [&](int64_t t) {
+    return a.planes == 1 ||
+           sharedScales(a, t * kLookupTileRowsN,
+                        std::min(a.n, (t + 1) * kLookupTileRowsN));
+  };
+  TileWork w{lookupPatterns(a),
+             lookupTiles(a.n) * pairs * kLookupTileRowsN,
+             pairs,
+             0,
+             0,
+             0,
+             0,
+             0,
+             tables,
+             nullptr,
+             cols,
+             true};
+  for (int64_t r0 = m0; r0 < m1; r0 += kTileRows) {
+    buildTables(a, r0, groups, biased, tables);
+    // Passes over K in steps whose tables (<= 21 KB) stay in L1 while
+    // every weight tile streams past them.
+    int64_t step = widenPairs(a.planes);
+    for (w.j0 = 0; w.j0 < pairs; w.j0 += step) {
+      w.j1 = std::min(pairs, w.j0 + step);
+      w.first = w.j0 == 0;
+      for (w.tile = t0; w.tile < t1; ++w.tile) {
+        int32_t *tileDots = dots + (w.tile - t0) * kLookupTileRowsN;
+        if (tileSummed(w.tile)) {
+          w.p0 = 0, w.p1 = a.planes, w.dots = tileDots;
+          lookupTile(w);
+        } else {
+          for (int p = 0; p < a.planes; ++p) {
+            w.p0 = p, w.p1 = p + 1, w.dots = tileDots + p * setWords;
+            lookupTile(w);
+          }
         }
       }
-      // Each row's dots, 16 outputs at a time, through the VNNI kernel's
-      // epilogue (one plane, or two sharing their scale: their sum).
+    }
+    // 16 outputs at a time through the VNNI kernel's epilogue, from the
+    // first 16-row block at or after n0 (a multiple of 16).
+    int64_t rows = std::min<int64_t>(kTileRows, m1 - r0);
+    for (int64_t t = t0; t < t1; ++t) {
+      bool summed = tileSummed(t);
+      int64_t c1 = std::min(n1, (t + 1) * kLookupTileRowsN);
       for (int64_t r = 0; r < rows; ++r)
-        for (int64_t b = t0; b < t1; ++b) {
-          int32_t lane[kMaskRows];
-          const int32_t *d = dots + (b - t0) * kMaskRows * kLutRows + r;
-          for (int i = 0; i < kMaskRows; ++i)
-            lane[i] = d[i * kLutRows];
-          __m512 acc = _mm512_add_ps(
-              _mm512_setzero_ps(),
-              _mm512_mul_ps(alphaOf(a, 0, b * kMaskRows),
-                            _mm512_cvtepi32_ps(_mm512_loadu_si512(lane))));
-          storeRow(a, r0 + r, b, n1, acc);
+        for (int64_t c = std::max(t * kLookupTileRowsN, n0); c < c1; c += 16) {
+          __m512i d[2];
+          for (int p = 0; p < (summed ? 1 : a.planes); ++p)
+            d[p] = _mm512_loadu_si512(dots + p * setWords + r * cols +
+                                      (c - t0 * kLookupTileRowsN));
+          storeRow(a, r0 + r, c / kMaskRows, n1,
+                   finishDots(a, c, d, a.planes, summed));
         }
     }
   }

@@ -58,6 +58,20 @@ struct Problem {
       v = scale(rng) - 0.5f;
   }
 
+  /// The largest dots the codes allow: every code +-127 and every weight's
+  /// sign that of its code, so each dot is 127 k.
+  void makeWidestDots() {
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < k; ++j)
+        x[i * lda + j] = j % 5 ? 127 : -127;
+    int64_t words = bnrt_bitpack_row_words(k);
+    for (int64_t r = 0; r < planes * n; ++r) {
+      for (int64_t j = 0; j < k; ++j)
+        signs[r * k + j] = x[j] > 0 ? 1 : -1;
+      bnrt_bitpack_row(signs.data() + r * k, k, bits.data() + r * words);
+    }
+  }
+
   /// The weights in `isa`'s packed layout (empty when it reads `bits`).
   std::vector<uint64_t> pack(bnrt_isa isa) const {
     std::vector<uint64_t> packed(bnrt_bgemm_packed_bytes(n, k, planes, isa) /
@@ -294,56 +308,85 @@ TEST(Bgemm, ParallelEqualsSingleThreaded) {
   EXPECT_EQ(bnrt_threads_create(0), nullptr);
 }
 
-/// Asks for the AVX-512 lookup kernel (BNRT_BGEMM_LOOKUP=1) while alive.
-struct LookupKernelAskedFor {
-  LookupKernelAskedFor() { setenv("BNRT_BGEMM_LOOKUP", "1", 1); }
-  ~LookupKernelAskedFor() { unsetenv("BNRT_BGEMM_LOOKUP"); }
+/// Turns the AVX-512 lookup kernel off (BNRT_BGEMM_LOOKUP=0) while alive.
+struct LookupKernelOff {
+  LookupKernelOff() { setenv("BNRT_BGEMM_LOOKUP", "0", 1); }
+  ~LookupKernelOff() { unsetenv("BNRT_BGEMM_LOOKUP"); }
 };
 
 TEST(Bgemm, Avx512LookupKernelEqualsScalar) {
-  // Blocks of 32 rows by table lookup, the rest (m % 32) by VNNI; groups
-  // not a multiple of the 16-group passes, weight blocks across 8-block
-  // tiles; 1 plane, 2 sharing a scale (summed lookups), 2 with their own
-  // (the VNNI kernel's); codes at +-127 (the int16 sums' widest) and 4-bit.
+  // The AVX-512 default for 4+ activation rows: tiles of 4 rows (the rest,
+  // m % 4, by VNNI) x 160 weight rows (5 blocks of 32), groups of 6
+  // columns in pairs, passes of 20 (one plane) or 10 pairs (two) before
+  // the int16 sums are widened. Shapes across every one of those steps; 1
+  // plane, 2 planes with their own scales (two sets of dots), 2 sharing
+  // a scale on some tiles only (the tiles choose summed or separate
+  // lookups; all-shared layers go to VNNI), per-tensor and per-row scales;
+  // codes at +-127, the widest dots (every sum at its bound) and 4-bit
+  // codes; column sub-ranges starting
+  // inside a tile; 2 threads. With the kernel turned off (VNNI alone) the
+  // results are the same bits.
   if (!bnrt_isa_available(BNRT_ISA_AVX512))
     GTEST_SKIP() << "no AVX-512 path on this CPU";
+  constexpr int kWidest = -1; // Case::codes: makeWidestDots
   struct Case {
     int64_t m, n, k;
     int planes;
-    bool shareScales, perRow;
+    bool perRow;
     int codes, actBits;
+    int sharedTiles; // planes 2: tiles (of 160 rows) whose scales are shared
   };
-  const Case cases[] = {{32, 16, 64, 1, false, false, 127, 0},
-                        {45, 17, 130, 1, false, true, 127, 0},
-                        {64, 200, 1000, 2, true, false, 127, 0},
-                        {97, 150, 3000, 2, true, true, 127, 0},
-                        {70, 50, 63, 2, false, true, 127, 0},
-                        {40, 24, 100, 1, false, true, 7, 4},
-                        {33, 19, 257, 2, true, false, 127, 8}};
+  const Case cases[] = {{4, 1, 1, 1, false, 127, 8, 0},
+                        {5, 31, 6, 1, true, 127, 8, 0},
+                        {8, 33, 11, 1, false, 127, 8, 0},
+                        {7, 160, 12, 1, true, 127, 8, 0},
+                        {9, 161, 13, 2, true, 127, 8, 0},
+                        {13, 321, 130, 2, false, 127, 8, 0},
+                        {6, 200, 767, 1, true, 127, 8, 0},
+                        {11, 170, 3000, 2, true, 127, 8, 0},
+                        {4, 480, 250, 2, true, 127, 8, 1},
+                        {10, 100, 493, 1, true, 7, 4, 0},
+                        {17, 64, 241, 2, true, 7, 4, 0},
+                        // The widest dots: 42 lookups of 768 between widenings.
+                        {4, 40, 1000, 1, false, kWidest, 8, 0},
+                        {5, 330, 1000, 2, true, kWidest, 8, 1}};
   unsigned seed = 300;
   for (const Case &c : cases) {
-    Problem p(c.m, c.n, c.k, c.planes, c.perRow, true, ++seed, c.codes);
+    Problem p(c.m, c.n, c.k, c.planes, c.perRow, true, ++seed,
+              c.codes == kWidest ? 127 : c.codes);
     p.actBits = c.actBits;
-    if (c.codes == 127 && seed % 2) // the widest sums: every code at +-127
+    if (c.codes == kWidest)
+      p.makeWidestDots();
+    if (c.codes == 127 && seed % 2) // every code at +-127
       for (int64_t i = 0; i < p.m; ++i)
         for (int64_t j = 0; j < p.k; ++j)
           p.x[i * p.lda + j] = (i + j) % 5 ? 127 : -127;
-    if (c.shareScales)
-      for (size_t g = 0; g < p.alpha.size() / 2; ++g)
-        p.alpha[p.alpha.size() / 2 + g] = p.alpha[g];
+    for (int64_t row = 0; c.perRow && row < c.sharedTiles * 160 && row < p.n;
+         ++row)
+      p.alpha[p.n + row] = p.alpha[row];
+    std::string where =
+        "m=" + std::to_string(c.m) + " n=" + std::to_string(c.n) +
+        " k=" + std::to_string(c.k) + " planes=" + std::to_string(c.planes);
     std::vector<float> expected = p.run(BNRT_ISA_SCALAR);
-    LookupKernelAskedFor lookup;
-    EXPECT_EQ(p.run(BNRT_ISA_AVX512), expected)
-        << "m=" << c.m << " n=" << c.n << " k=" << c.k
-        << " planes=" << c.planes;
+    EXPECT_EQ(p.run(BNRT_ISA_AVX512), expected) << where;
+    std::vector<uint64_t> packed = p.pack(BNRT_ISA_AVX512);
+    {
+      std::vector<float> y(p.m * p.n, NAN);
+      bnrt_bgemm_args args = p.makeArgs(y, packed);
+      for (int64_t n0 = 0; n0 < p.n; n0 += 48) // sub-ranges inside tiles
+        bnrt_bgemm_a8(&args, BNRT_ISA_AVX512, 0, p.m, n0,
+                      std::min(p.n, n0 + 48));
+      EXPECT_EQ(y, expected) << "column sub-ranges, " << where;
+    }
     bnrt_threads *pool = bnrt_threads_create(2);
     ASSERT_NE(pool, nullptr);
-    std::vector<uint64_t> packed = p.pack(BNRT_ISA_AVX512);
     std::vector<float> y(p.m * p.n, NAN);
     bnrt_bgemm_args args = p.makeArgs(y, packed);
     bnrt_bgemm_a8_parallel(&args, BNRT_ISA_AVX512, pool);
-    EXPECT_EQ(y, expected) << "2 threads, m=" << c.m << " n=" << c.n;
+    EXPECT_EQ(y, expected) << "2 threads, " << where;
     bnrt_threads_destroy(pool);
+    LookupKernelOff off;
+    EXPECT_EQ(p.run(BNRT_ISA_AVX512), expected) << "VNNI alone, " << where;
   }
 }
 

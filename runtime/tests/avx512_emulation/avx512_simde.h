@@ -42,11 +42,14 @@
 #define _mm512_load_si512 simde_mm512_load_si512
 #define _mm512_loadu_ps simde_mm512_loadu_ps
 #define _mm512_loadu_si512 simde_mm512_loadu_si512
+#define _mm512_maddubs_epi16 simde_mm512_maddubs_epi16
 #define _mm512_mask_add_ps simde_mm512_mask_add_ps
 #define _mm512_mask_mov_ps simde_mm512_mask_mov_ps
 #define _mm512_maskz_mov_epi8 simde_mm512_maskz_mov_epi8
 #define _mm512_mul_ps simde_mm512_mul_ps
 #define _mm512_mullo_epi32 simde_mm512_mullo_epi32
+#define _mm512_permutex2var_epi16 simde_mm512_permutex2var_epi16
+#define _mm512_set1_epi16 simde_mm512_set1_epi16
 #define _mm512_set1_epi32 simde_mm512_set1_epi32
 #define _mm512_set1_epi8 simde_mm512_set1_epi8
 #define _mm512_set1_ps simde_mm512_set1_ps
@@ -55,6 +58,8 @@
 #define _mm512_shuffle_f32x4 simde_mm512_shuffle_f32x4
 #define _mm512_shuffle_ps simde_mm512_shuffle_ps
 #define _mm512_slli_epi32 simde_mm512_slli_epi32
+#define _mm512_srli_epi16 simde_mm512_srli_epi16
+#define _mm512_store_si512 simde_mm512_store_si512
 #define _mm512_storeu_ps simde_mm512_storeu_ps
 #define _mm512_storeu_si512 simde_mm512_storeu_si512
 #define _mm512_sub_epi16 simde_mm512_sub_epi16
