@@ -3,6 +3,7 @@
 #include "bgemm_impl.h"
 #include "bnrt/bitpack.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace bnrt {
@@ -26,6 +27,25 @@ void bgemmScalar(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
   }
 }
 
+namespace {
+
+/// Bits [col, col + count) (count <= 32) of a packed row's +1 indicator
+/// (the complement of its bits), clear at and past column k: the repacked
+/// layouts take whole fields at once instead of bit by bit.
+uint64_t plusBits(const uint64_t *row, int64_t k, int64_t col, int count) {
+  if (col >= k)
+    return 0;
+  int64_t w = col / 64;
+  int shift = static_cast<int>(col % 64);
+  uint64_t v = ~row[w] >> shift;
+  if (shift + count > 64 && w + 1 < bnrt_bitpack_row_words(k))
+    v |= ~row[w + 1] << (64 - shift);
+  int64_t valid = std::min<int64_t>(count, k - col);
+  return v & ((uint64_t(1) << valid) - 1);
+}
+
+} // namespace
+
 void maskPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
               uint64_t *masks) {
   int64_t words = bnrt_bitpack_row_words(k), blocks = maskBlocks(n),
@@ -36,11 +56,7 @@ void maskPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
         uint64_t mask = 0;
         for (int i = 0; i < kMaskRows && b * kMaskRows + i < n; ++i) {
           const uint64_t *row = bits + (p * n + b * kMaskRows + i) * words;
-          for (int t = 0; t < 4; ++t) {
-            int64_t col = 4 * c + t;
-            if (col < k && bnrt_bitpack_sign(row, col) > 0)
-              mask |= uint64_t(1) << (4 * i + t);
-          }
+          mask |= plusBits(row, k, 4 * c, 4) << (4 * i);
         }
         masks[(p * blocks + b) * count + c] = mask;
       }
@@ -55,14 +71,10 @@ void lookupPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
       for (int64_t j = 0; j < pairs; ++j)
         for (int64_t i = 0; i < kLookupTileRowsN; ++i) {
           int64_t row = t * kLookupTileRowsN + i;
-          uint16_t word = 0;
-          for (int c = 0; c < 2 * kLookupGroup && row < n; ++c) {
-            int64_t col = 2 * kLookupGroup * j + c;
-            if (col < k &&
-                bnrt_bitpack_sign(bits + (p * n + row) * words, col) > 0)
-              word |= uint16_t(1) << c;
-          }
-          *patterns++ = word;
+          *patterns++ = row < n ? static_cast<uint16_t>(plusBits(
+                                      bits + (p * n + row) * words, k,
+                                      2 * kLookupGroup * j, 2 * kLookupGroup))
+                                : 0;
         }
 }
 

@@ -27,17 +27,47 @@ extern "C" int64_t bnrt_igemm_packed_bytes(int64_t k, int64_t n) {
 
 extern "C" void bnrt_igemm_pack(const int8_t *src, int64_t k, int64_t n,
                                 int64_t stride_k, int64_t stride_n, void *out) {
-  std::memset(out, 0, bnrt_igemm_packed_bytes(k, n));
   bnrt::IgemmPacked b(out, k, n);
   auto *sums = const_cast<int32_t *>(b.colSums);
   auto *data = const_cast<int8_t *>(b.data);
-  for (int64_t col = 0; col < n; ++col) {
-    int64_t block = col / bnrt::kIgemmCols, j = col % bnrt::kIgemmCols;
-    for (int64_t row = 0; row < k; ++row) {
-      // -128 has no negation in int8 (the AVX2 path negates weights).
-      int8_t v = std::max<int8_t>(src[row * stride_k + col * stride_n], -127);
-      data[(block * b.groups + row / 4) * 64 + 4 * j + row % 4] = v;
-      sums[col] += v;
+  constexpr int64_t cols = bnrt::kIgemmCols;
+  // In the order of the layout, so every byte (padding included) is
+  // written once, sequentially: attention packs K and V every run.
+  for (int64_t block = 0; block < b.blocks; ++block) {
+    int64_t width = std::min(cols, n - block * cols);
+    const int8_t *from = src + block * cols * stride_n;
+    for (int64_t g = 0; g < b.groups; ++g) {
+      int8_t *to = data + (block * b.groups + g) * 64;
+      if (width == cols && 4 * g + 4 <= k) { // whole group: no bounds
+        if (stride_k == 1) // 4 consecutive source bytes per column (K^T)
+          for (int64_t j = 0; j < cols; ++j)
+            std::memcpy(to + 4 * j, from + j * stride_n + 4 * g, 4);
+        else
+          for (int t = 0; t < 4; ++t)
+            for (int64_t j = 0; j < cols; ++j)
+              to[4 * j + t] = from[(4 * g + t) * stride_k + j * stride_n];
+        for (int i = 0; i < 64; ++i)
+          to[i] = std::max<int8_t>(to[i], -127);
+        continue;
+      }
+      for (int t = 0; t < 4; ++t) {
+        int64_t row = 4 * g + t;
+        for (int64_t j = 0; j < cols; ++j) {
+          // -128 has no negation in int8 (the AVX2 path negates weights).
+          int8_t v =
+              row < k && j < width
+                  ? std::max<int8_t>(from[row * stride_k + j * stride_n], -127)
+                  : 0;
+          to[4 * j + t] = v;
+        }
+      }
+    }
+    for (int64_t j = 0; j < cols; ++j) {
+      int32_t sum = 0;
+      for (int64_t g = 0; g < b.groups; ++g)
+        for (int t = 0; t < 4; ++t)
+          sum += data[(block * b.groups + g) * 64 + 4 * j + t];
+      sums[block * cols + j] = sum;
     }
   }
 }
