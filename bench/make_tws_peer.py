@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""Writes a BERT-base model in the form the trainer exports after binary
+fine-tuning of a TWS split (python/bnbert: prepare ternary -> tws_split ->
+export_onnx): every encoder linear two binary planes, each with its own
+scale, 8-bit activations with static clips. For timing only: the weights
+are random, the second half of every split weight is scaled by 1.3 (as
+fine-tuning moves the halves apart, so the planes' scales differ) and the
+clips come from one batch of random ids.
+
+    make_tws_peer.py OUT.onnx [--layers 12 --hidden 768 --heads 12
+                               --ffn 3072 --vocab 30522 --max-pos 512]
+"""
+import argparse
+import pathlib
+import sys
+
+import torch
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "python"))
+from bnbert.export import export_onnx  # noqa: E402
+from bnbert.model import BertClassifier, BertConfig  # noqa: E402
+from bnbert.modules import QuantLinear, prepare, tws_split  # noqa: E402
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("out")
+    p.add_argument("--layers", type=int, default=12)
+    p.add_argument("--hidden", type=int, default=768)
+    p.add_argument("--heads", type=int, default=12)
+    p.add_argument("--ffn", type=int, default=3072)
+    p.add_argument("--vocab", type=int, default=30522)
+    p.add_argument("--max-pos", type=int, default=512)
+    a = p.parse_args()
+    torch.manual_seed(0)
+    model = BertClassifier(BertConfig(vocab=a.vocab, hidden=a.hidden,
+                                      layers=a.layers, heads=a.heads,
+                                      ffn=a.ffn, max_pos=a.max_pos))
+    prepare(model, "ternary", 8)
+    tws_split(model)
+    split = [m for m in model.modules()
+             if isinstance(m, QuantLinear) and m.mode == "tws"]
+    with torch.no_grad():
+        for m in split:
+            m.weight2.mul_(1.3)
+        ids = torch.randint(0, a.vocab, (2, 128))
+        model.train()
+        model(ids, torch.ones_like(ids), torch.zeros_like(ids))  # the clips
+    shape = (1, 128)
+    export_onnx(model, a.out, {"input_ids": shape, "attention_mask": shape,
+                               "token_type_ids": shape})
+    print(f"wrote {a.out}: {len(split)} TWS linears, planes with their own scales")
+
+
+if __name__ == "__main__":
+    main()
