@@ -78,6 +78,24 @@ void lookupPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
         }
 }
 
+void nibblePack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
+                uint8_t *nibbles) {
+  int64_t words = bnrt_bitpack_row_words(k), tiles = nibbleTiles(n),
+          quads = nibbleQuads(k);
+  for (int32_t p = 0; p < planes; ++p)
+    for (int64_t t = 0; t < tiles; ++t)
+      for (int64_t qd = 0; qd < quads; ++qd)
+        for (int64_t i = 0; i < kNibbleTileRowsN; ++i) {
+          int64_t row = t * kNibbleTileRowsN + i;
+          for (int q = 0; q < 4; ++q) {
+            uint64_t signs = row < n ? plusBits(bits + (p * n + row) * words, k,
+                                                16 * qd + 4 * q, 4)
+                                     : 0;
+            *nibbles++ = static_cast<uint8_t>(16 * q + signs);
+          }
+        }
+}
+
 } // namespace bnrt
 
 extern "C" void bnrt_bgemm_a8(const bnrt_bgemm_args *args, bnrt_isa isa,
@@ -111,8 +129,9 @@ extern "C" void bnrt_bgemm_a8(const bnrt_bgemm_args *args, bnrt_isa isa,
 extern "C" int64_t bnrt_bgemm_packed_bytes(int64_t n, int64_t k, int32_t planes,
                                            bnrt_isa isa) {
   int64_t masks = planes * bnrt::maskBlocks(n) * bnrt::maskGroups(k) * 8;
-  if (isa == BNRT_ISA_AVX512) // + the lookup kernel's patterns, whole words
-    return masks + (bnrt::lookupPatternWords(n, k, planes) * 2 + 7) / 8 * 8;
+  if (isa == BNRT_ISA_AVX512) // + the lookup kernels' layouts, whole words
+    return masks + (bnrt::lookupPatternWords(n, k, planes) + 3) / 4 * 8 +
+           bnrt::nibbleBytes(n, k, planes);
   if (isa == BNRT_ISA_AVX2 || isa == BNRT_ISA_NEONDOT)
     return masks;
   return 0;
@@ -122,9 +141,14 @@ extern "C" void bnrt_bgemm_pack(const uint64_t *bits, int64_t n, int64_t k,
                                 int32_t planes, bnrt_isa isa, void *out) {
   if (isa == BNRT_ISA_AVX2 || isa == BNRT_ISA_AVX512 || isa == BNRT_ISA_NEONDOT)
     bnrt::maskPack(bits, n, k, planes, static_cast<uint64_t *>(out));
-  if (isa == BNRT_ISA_AVX512)
-    bnrt::lookupPack(bits, n, k, planes,
-                     reinterpret_cast<uint16_t *>(static_cast<uint64_t *>(out) +
+  if (isa == BNRT_ISA_AVX512) {
+    auto *patterns = reinterpret_cast<uint16_t *>(static_cast<uint64_t *>(out) +
                                                   planes * bnrt::maskBlocks(n) *
-                                                      bnrt::maskGroups(k)));
+                                                      bnrt::maskGroups(k));
+    bnrt::lookupPack(bits, n, k, planes, patterns);
+    bnrt::nibblePack(
+        bits, n, k, planes,
+        reinterpret_cast<uint8_t *>(
+            patterns + (bnrt::lookupPatternWords(n, k, planes) + 3) / 4 * 4));
+  }
 }

@@ -58,8 +58,12 @@ private:
 /// or, when `summed` (planes sharing their scale), whose dots' sum is d[0].
 inline __m512 finishDots(const bnrt_bgemm_args &a, int64_t n, const __m512i *d,
                          int32_t planes, bool summed) {
+  if (summed) // finishRow's shared form, directly
+    return _mm512_add_ps(
+        _mm512_setzero_ps(),
+        _mm512_mul_ps(alphaOf(a, 0, n), _mm512_cvtepi32_ps(d[0])));
   PlaneSum sum;
-  for (int32_t p = 0; p < (summed ? 1 : planes); ++p)
+  for (int32_t p = 0; p < planes; ++p)
     sum.add(alphaOf(a, p, n), d[p]);
   return sum.result();
 }

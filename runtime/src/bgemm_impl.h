@@ -29,6 +29,18 @@ void bgemmLutAvx512(const bnrt_bgemm_args &, int64_t, int64_t, int64_t,
 /// Whether the AVX-512 lookup kernel takes `a` (packed for AVX-512; one or
 /// two planes).
 bool bgemmLutAvx512Applies(const bnrt_bgemm_args &a);
+/// The AVX-512 VBMI lookup kernel for codes of at most 4 bits.
+void bgemmLut4Avx512(const bnrt_bgemm_args &, int64_t, int64_t, int64_t,
+                     int64_t);
+/// Whether the CPU has AVX-512 VBMI (vpermb), which bgemmLut4Avx512 needs
+/// on top of the AVX-512 path (cpu.cpp; true on the SIMDe test twin).
+bool hasAvx512Vbmi();
+/// Whether bgemmLut4Avx512 takes `a`: packed for AVX-512, codes of at most
+/// 4 bits, 1 or 2 planes, a VBMI CPU.
+static inline bool bgemmLut4Avx512Applies(const bnrt_bgemm_args &a) {
+  return a.packed && a.act_bits >= 2 && a.act_bits <= 4 && a.planes <= 2 &&
+         hasAvx512Vbmi();
+}
 #endif
 #if defined(__aarch64__)
 void bgemmNeon(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
@@ -49,14 +61,14 @@ constexpr int64_t kLookupTileRows = 4;
 /// The activation rows a lookup kernel builds its tables for at once when
 /// `isa` runs `a` by table lookup (threads should then split rows in
 /// multiples of it), or 0: 4 for the A4 kernel on AVX2, 4 for the AVX-512
-/// kernel.
+/// kernels.
 static inline int64_t bgemmLookupRows(const bnrt_bgemm_args &a, bnrt_isa isa) {
   if (isa == BNRT_ISA_AVX2 && a.packed && a.planes == 1 && a.act_bits >= 2 &&
       a.act_bits <= 4)
     return 4;
 #if defined(__x86_64__)
   if (isa == BNRT_ISA_AVX512 && bgemmLookupAllowed() &&
-      bgemmLutAvx512Applies(a))
+      (bgemmLut4Avx512Applies(a) || bgemmLutAvx512Applies(a)))
     return kLookupTileRows;
 #endif
   return 0;
@@ -101,6 +113,28 @@ static inline const uint16_t *lookupPatterns(const bnrt_bgemm_args &a) {
 }
 void lookupPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
                 uint16_t *patterns);
+
+/// The nibble layout of the AVX-512 VBMI kernel for codes of at most 4
+/// bits, after the lookup layout: for each plane, tile of 5 blocks of 16
+/// weight rows, quad of 16 columns and block of the tile, 64 bytes whose
+/// byte 4i + q is 16 q + (weight row i's 4 signs in columns 4q..4q+3 of
+/// the quad: bit t set when +1; rows past n and columns past k clear).
+constexpr int kNibbleTileBlocks = 5;
+constexpr int kNibbleTileRowsN = kMaskRows * kNibbleTileBlocks; // 80
+static inline int64_t nibbleTiles(int64_t n) {
+  return (n + kNibbleTileRowsN - 1) / kNibbleTileRowsN;
+}
+static inline int64_t nibbleQuads(int64_t k) { return (k + 15) / 16; }
+static inline int64_t nibbleBytes(int64_t n, int64_t k, int32_t planes) {
+  return planes * nibbleTiles(n) * kNibbleTileBlocks * nibbleQuads(k) * 64;
+}
+static inline const uint8_t *nibblePatterns(const bnrt_bgemm_args &a) {
+  const uint16_t *patterns = lookupPatterns(a);
+  return reinterpret_cast<const uint8_t *>(
+      patterns + (lookupPatternWords(a.n, a.k, a.planes) + 3) / 4 * 4);
+}
+void nibblePack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
+                uint8_t *nibbles);
 
 /// sum_k x[m, k]: what the SIMD kernels subtract after dotting with the
 /// weights' {0, 1} (or {0, 2}) encoding of their signs. (static: compiled

@@ -1,5 +1,6 @@
 //===- cpu.cpp - which SIMD paths this CPU runs ---------------------------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+#include "bgemm_impl.h"
 #include "bnrt/kernels.h"
 
 #include <cstdlib>
@@ -62,6 +63,17 @@ extern "C" int bnrt_isa_available(bnrt_isa isa) {
     return 0;
   }
 }
+
+#if defined(__x86_64__)
+bool bnrt::hasAvx512Vbmi() {
+#ifdef BNRT_AVX512_EMULATED // the VBMI kernel runs on SIMDe too
+  return true;
+#else
+  static const bool has = __builtin_cpu_supports("avx512vbmi");
+  return has;
+#endif
+}
+#endif
 
 extern "C" bnrt_isa bnrt_isa_default(void) {
   int forced = bnrt_isa_parse(std::getenv("BNRT_ISA"));

@@ -58,12 +58,12 @@ struct Problem {
       v = scale(rng) - 0.5f;
   }
 
-  /// The largest dots the codes allow: every code +-127 and every weight's
-  /// sign that of its code, so each dot is 127 k.
-  void makeWidestDots() {
+  /// The largest dots codes within +-range allow: every code +-range and
+  /// every weight's sign that of its code, so each dot is range * k.
+  void makeWidestDots(int range) {
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < k; ++j)
-        x[i * lda + j] = j % 5 ? 127 : -127;
+        x[i * lda + j] = static_cast<int8_t>(j % 5 ? range : -range);
     int64_t words = bnrt_bitpack_row_words(k);
     for (int64_t r = 0; r < planes * n; ++r) {
       for (int64_t j = 0; j < k; ++j)
@@ -314,80 +314,86 @@ struct LookupKernelOff {
   ~LookupKernelOff() { unsetenv("BNRT_BGEMM_LOOKUP"); }
 };
 
-TEST(Bgemm, Avx512LookupKernelEqualsScalar) {
-  // The AVX-512 default for 4+ activation rows: tiles of 4 rows (the rest,
-  // m % 4, by VNNI) x 160 weight rows (5 blocks of 32), groups of 6
-  // columns in pairs, passes of 20 (one plane) or 10 pairs (two) before
-  // the int16 sums are widened. Shapes across every one of those steps; 1
-  // plane, 2 planes with their own scales (two sets of dots), 2 sharing
-  // a scale on some tiles only (the tiles choose summed or separate
-  // lookups; all-shared layers go to VNNI), per-tensor and per-row scales;
-  // codes at +-127, the widest dots (every sum at its bound) and 4-bit
-  // codes; column sub-ranges starting
-  // inside a tile; 2 threads. With the kernel turned off (VNNI alone) the
+TEST(Bgemm, Avx512LookupKernelsEqualScalar) {
+  // The AVX-512 default for 4+ activation rows (the rest, m % 4, by VNNI),
+  // for 8-bit codes (bgemm_lut_avx512.cpp: tiles of 4 rows x 160 weight
+  // rows, groups of 6 columns in pairs, int16 sums widened every 21 pairs
+  // for one plane, 10 for two) and for 4-bit codes (bgemm_lut4_avx512.cpp
+  // on VBMI CPUs: tiles of 4 rows x 80 weight rows, quads of 16 columns).
+  // Shapes across every one of those steps; 1 plane, 2 planes with their
+  // own scales (two sets of dots), 2 sharing a scale on some tiles only
+  // (summed lookups there; all-shared 8-bit layers go to VNNI), per-tensor
+  // and per-row scales; random codes, codes at the range's ends and the
+  // widest dots (every sum at its bound); column sub-ranges starting inside
+  // a tile; 2 threads. With the lookup kernels turned off (VNNI alone) the
   // results are the same bits.
   if (!bnrt_isa_available(BNRT_ISA_AVX512))
     GTEST_SKIP() << "no AVX-512 path on this CPU";
-  constexpr int kWidest = -1; // Case::codes: makeWidestDots
   struct Case {
     int64_t m, n, k;
     int planes;
     bool perRow;
-    int codes, actBits;
-    int sharedTiles; // planes 2: tiles (of 160 rows) whose scales are shared
+    int sharedTiles; // planes 2: the first 160 * sharedTiles rows share
+    bool widest;     // makeWidestDots
   };
-  const Case cases[] = {{4, 1, 1, 1, false, 127, 8, 0},
-                        {5, 31, 6, 1, true, 127, 8, 0},
-                        {8, 33, 11, 1, false, 127, 8, 0},
-                        {7, 160, 12, 1, true, 127, 8, 0},
-                        {9, 161, 13, 2, true, 127, 8, 0},
-                        {13, 321, 130, 2, false, 127, 8, 0},
-                        {6, 200, 767, 1, true, 127, 8, 0},
-                        {11, 170, 3000, 2, true, 127, 8, 0},
-                        {4, 480, 250, 2, true, 127, 8, 1},
-                        {10, 100, 493, 1, true, 7, 4, 0},
-                        {17, 64, 241, 2, true, 7, 4, 0},
-                        // The widest dots: 42 lookups of 768 between widenings.
-                        {4, 40, 1000, 1, false, kWidest, 8, 0},
-                        {5, 330, 1000, 2, true, kWidest, 8, 1}};
+  const Case cases[] = {
+      {4, 1, 1, 1, false, 0, false},
+      {5, 31, 6, 1, true, 0, false},
+      {8, 33, 11, 1, false, 0, false},
+      {7, 160, 12, 1, true, 0, false},
+      {9, 161, 13, 2, true, 0, false},
+      {6, 81, 16, 1, true, 0, false},
+      {5, 79, 17, 2, false, 0, false},
+      {13, 321, 130, 2, false, 0, false},
+      {6, 200, 767, 1, true, 0, false},
+      {11, 170, 3000, 2, true, 0, false},
+      {4, 480, 250, 2, true, 1, false},
+      {10, 100, 493, 1, true, 0, false},
+      {17, 64, 241, 2, true, 0, false},
+      // The widest dots: for 8 bits, 42 lookups of 768 between widenings.
+      {4, 40, 1000, 1, false, 0, true},
+      {5, 330, 1000, 2, true, 1, true}};
   unsigned seed = 300;
-  for (const Case &c : cases) {
-    Problem p(c.m, c.n, c.k, c.planes, c.perRow, true, ++seed,
-              c.codes == kWidest ? 127 : c.codes);
-    p.actBits = c.actBits;
-    if (c.codes == kWidest)
-      p.makeWidestDots();
-    if (c.codes == 127 && seed % 2) // every code at +-127
-      for (int64_t i = 0; i < p.m; ++i)
-        for (int64_t j = 0; j < p.k; ++j)
-          p.x[i * p.lda + j] = (i + j) % 5 ? 127 : -127;
-    for (int64_t row = 0; c.perRow && row < c.sharedTiles * 160 && row < p.n;
-         ++row)
-      p.alpha[p.n + row] = p.alpha[row];
-    std::string where =
-        "m=" + std::to_string(c.m) + " n=" + std::to_string(c.n) +
-        " k=" + std::to_string(c.k) + " planes=" + std::to_string(c.planes);
-    std::vector<float> expected = p.run(BNRT_ISA_SCALAR);
-    EXPECT_EQ(p.run(BNRT_ISA_AVX512), expected) << where;
-    std::vector<uint64_t> packed = p.pack(BNRT_ISA_AVX512);
-    {
+  for (int bits : {8, 4})
+    for (const Case &c : cases) {
+      int range = bits == 8 ? 127 : 7;
+      Problem p(c.m, c.n, c.k, c.planes, c.perRow, true, ++seed, range);
+      p.actBits = bits;
+      if (c.widest)
+        p.makeWidestDots(range);
+      else if (seed % 2) // every code at the range's ends
+        for (int64_t i = 0; i < p.m; ++i)
+          for (int64_t j = 0; j < p.k; ++j)
+            p.x[i * p.lda + j] =
+                static_cast<int8_t>((i + j) % 5 ? range : -range);
+      for (int64_t row = 0; c.perRow && row < c.sharedTiles * 160 && row < p.n;
+           ++row)
+        p.alpha[p.n + row] = p.alpha[row];
+      std::string where =
+          "bits=" + std::to_string(bits) + " m=" + std::to_string(c.m) +
+          " n=" + std::to_string(c.n) + " k=" + std::to_string(c.k) +
+          " planes=" + std::to_string(c.planes);
+      std::vector<float> expected = p.run(BNRT_ISA_SCALAR);
+      EXPECT_EQ(p.run(BNRT_ISA_AVX512), expected) << where;
+      std::vector<uint64_t> packed = p.pack(BNRT_ISA_AVX512);
+      {
+        std::vector<float> y(p.m * p.n, NAN);
+        bnrt_bgemm_args args = p.makeArgs(y, packed);
+        for (int64_t n0 = 0; n0 < p.n; n0 += 48) // sub-ranges inside tiles
+          bnrt_bgemm_a8(&args, BNRT_ISA_AVX512, 0, p.m, n0,
+                        std::min(p.n, n0 + 48));
+        EXPECT_EQ(y, expected) << "column sub-ranges, " << where;
+      }
+      bnrt_threads *pool = bnrt_threads_create(2);
+      ASSERT_NE(pool, nullptr);
       std::vector<float> y(p.m * p.n, NAN);
       bnrt_bgemm_args args = p.makeArgs(y, packed);
-      for (int64_t n0 = 0; n0 < p.n; n0 += 48) // sub-ranges inside tiles
-        bnrt_bgemm_a8(&args, BNRT_ISA_AVX512, 0, p.m, n0,
-                      std::min(p.n, n0 + 48));
-      EXPECT_EQ(y, expected) << "column sub-ranges, " << where;
+      bnrt_bgemm_a8_parallel(&args, BNRT_ISA_AVX512, pool);
+      EXPECT_EQ(y, expected) << "2 threads, " << where;
+      bnrt_threads_destroy(pool);
+      LookupKernelOff off;
+      EXPECT_EQ(p.run(BNRT_ISA_AVX512), expected) << "VNNI alone, " << where;
     }
-    bnrt_threads *pool = bnrt_threads_create(2);
-    ASSERT_NE(pool, nullptr);
-    std::vector<float> y(p.m * p.n, NAN);
-    bnrt_bgemm_args args = p.makeArgs(y, packed);
-    bnrt_bgemm_a8_parallel(&args, BNRT_ISA_AVX512, pool);
-    EXPECT_EQ(y, expected) << "2 threads, " << where;
-    bnrt_threads_destroy(pool);
-    LookupKernelOff off;
-    EXPECT_EQ(p.run(BNRT_ISA_AVX512), expected) << "VNNI alone, " << where;
-  }
 }
 
 TEST(Isa, NamesAndSelection) {

@@ -31,6 +31,7 @@
 #define _mm512_add_epi32 simde_mm512_add_epi32
 #define _mm512_add_epi8 simde_mm512_add_epi8
 #define _mm512_add_ps simde_mm512_add_ps
+#define _mm512_broadcast_i32x4 simde_mm512_broadcast_i32x4
 #define _mm512_castps512_ps128 simde_mm512_castps512_ps128
 #define _mm512_castsi256_si512 simde_mm512_castsi256_si512
 #define _mm512_castsi512_si256 simde_mm512_castsi512_si256
@@ -43,18 +44,21 @@
 #define _mm512_loadu_ps simde_mm512_loadu_ps
 #define _mm512_loadu_si512 simde_mm512_loadu_si512
 #define _mm512_maddubs_epi16 simde_mm512_maddubs_epi16
+#define _mm512_mask_add_epi8 simde_mm512_mask_add_epi8
 #define _mm512_mask_add_ps simde_mm512_mask_add_ps
 #define _mm512_mask_mov_ps simde_mm512_mask_mov_ps
 #define _mm512_maskz_mov_epi8 simde_mm512_maskz_mov_epi8
 #define _mm512_mul_ps simde_mm512_mul_ps
 #define _mm512_mullo_epi32 simde_mm512_mullo_epi32
 #define _mm512_permutex2var_epi16 simde_mm512_permutex2var_epi16
+#define _mm512_permutexvar_epi8 simde_mm512_permutexvar_epi8
 #define _mm512_set1_epi16 simde_mm512_set1_epi16
 #define _mm512_set1_epi32 simde_mm512_set1_epi32
 #define _mm512_set1_epi8 simde_mm512_set1_epi8
 #define _mm512_set1_ps simde_mm512_set1_ps
 #define _mm512_setzero_ps simde_mm512_setzero_ps
 #define _mm512_setzero_si512 simde_mm512_setzero_si512
+#define _mm512_shuffle_epi8 simde_mm512_shuffle_epi8
 #define _mm512_shuffle_f32x4 simde_mm512_shuffle_f32x4
 #define _mm512_shuffle_ps simde_mm512_shuffle_ps
 #define _mm512_slli_epi32 simde_mm512_slli_epi32
@@ -64,6 +68,7 @@
 #define _mm512_storeu_si512 simde_mm512_storeu_si512
 #define _mm512_sub_epi16 simde_mm512_sub_epi16
 #define _mm512_sub_epi32 simde_mm512_sub_epi32
+#define _mm512_sub_epi8 simde_mm512_sub_epi8
 
 // SIMDe 0.7.4 lacks these; masked-off lanes are neither read nor written,
 // as on the hardware (so ASan sees any out-of-bounds enabled lane).
