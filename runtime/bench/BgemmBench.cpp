@@ -52,24 +52,14 @@ void bgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
   std::vector<float> alpha(planes, 0.01f), bias(n, 0.1f), y(m * n);
   if (ownScales)
     alpha.back() = 0.013f;
-  std::vector<uint64_t> packed(bnrt_bgemm_packed_bytes(n, k, planes, isa) / 8);
-  if (!packed.empty())
-    bnrt_bgemm_pack(bits.data(), n, k, planes, isa, packed.data());
-  bnrt_bgemm_args args{m,
-                       n,
-                       k,
-                       x.data(),
-                       lda,
-                       0.02f,
-                       bits.data(),
-                       planes,
-                       alpha.data(),
-                       0,
-                       bias.data(),
-                       y.data(),
-                       n,
-                       packed.empty() ? nullptr : packed.data(),
-                       actBits};
+  bnrt_bgemm_args args{m,           n,           k,      x.data(),     lda,
+                       0.02f,       bits.data(), planes, alpha.data(), 0,
+                       bias.data(), y.data(),    n,      nullptr,      actBits};
+  std::vector<uint64_t> packed(bnrt_bgemm_packed_bytes(&args, isa) / 8);
+  if (!packed.empty()) {
+    bnrt_bgemm_pack(&args, isa, packed.data());
+    args.packed = packed.data();
+  }
   for (auto _ : state) {
     bnrt_bgemm_a8_parallel(&args, isa, pool);
     benchmark::DoNotOptimize(y.data());

@@ -126,29 +126,37 @@ extern "C" void bnrt_bgemm_a8(const bnrt_bgemm_args *args, bnrt_isa isa,
     fn(*args, m_begin, m_end, n_begin, n_end);
 }
 
-extern "C" int64_t bnrt_bgemm_packed_bytes(int64_t n, int64_t k, int32_t planes,
+extern "C" int64_t bnrt_bgemm_packed_bytes(const bnrt_bgemm_args *args,
                                            bnrt_isa isa) {
-  int64_t masks = planes * bnrt::maskBlocks(n) * bnrt::maskGroups(k) * 8;
-  if (isa == BNRT_ISA_AVX512) // + the lookup kernels' layouts, whole words
-    return masks + (bnrt::lookupPatternWords(n, k, planes) + 3) / 4 * 8 +
-           bnrt::nibbleBytes(n, k, planes);
+  const bnrt_bgemm_args &a = *args;
   if (isa == BNRT_ISA_AVX2 || isa == BNRT_ISA_NEONDOT)
-    return masks;
+    return a.planes * bnrt::maskBlocks(a.n) * bnrt::maskGroups(a.k) * 8;
+#if defined(__x86_64__)
+  if (isa == BNRT_ISA_AVX512) {
+    bnrt::Avx512Layouts layouts = bnrt::avx512Layouts(a);
+    return bnrt::maskBytes(a) + (layouts.patterns ? bnrt::patternBytes(a) : 0) +
+           (layouts.nibbles ? bnrt::nibbleBytes(a.n, a.k, a.planes) : 0);
+  }
+#endif
   return 0;
 }
 
-extern "C" void bnrt_bgemm_pack(const uint64_t *bits, int64_t n, int64_t k,
-                                int32_t planes, bnrt_isa isa, void *out) {
+extern "C" void bnrt_bgemm_pack(const bnrt_bgemm_args *args, bnrt_isa isa,
+                                void *out) {
+  const bnrt_bgemm_args &a = *args;
   if (isa == BNRT_ISA_AVX2 || isa == BNRT_ISA_AVX512 || isa == BNRT_ISA_NEONDOT)
-    bnrt::maskPack(bits, n, k, planes, static_cast<uint64_t *>(out));
+    bnrt::maskPack(a.bits, a.n, a.k, a.planes, static_cast<uint64_t *>(out));
+#if defined(__x86_64__)
   if (isa == BNRT_ISA_AVX512) {
-    auto *patterns = reinterpret_cast<uint16_t *>(static_cast<uint64_t *>(out) +
-                                                  planes * bnrt::maskBlocks(n) *
-                                                      bnrt::maskGroups(k));
-    bnrt::lookupPack(bits, n, k, planes, patterns);
-    bnrt::nibblePack(
-        bits, n, k, planes,
-        reinterpret_cast<uint8_t *>(
-            patterns + (bnrt::lookupPatternWords(n, k, planes) + 3) / 4 * 4));
+    bnrt_bgemm_args at = a;
+    at.packed = out;
+    bnrt::Avx512Layouts layouts = bnrt::avx512Layouts(at);
+    if (layouts.patterns)
+      bnrt::lookupPack(a.bits, a.n, a.k, a.planes,
+                       const_cast<uint16_t *>(bnrt::lookupPatterns(at)));
+    if (layouts.nibbles)
+      bnrt::nibblePack(a.bits, a.n, a.k, a.planes,
+                       const_cast<uint8_t *>(bnrt::nibblePatterns(at)));
   }
+#endif
 }

@@ -26,21 +26,12 @@ void bgemmLutAvx2(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 void bgemmAvx512(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 void bgemmLutAvx512(const bnrt_bgemm_args &, int64_t, int64_t, int64_t,
                     int64_t);
-/// Whether the AVX-512 lookup kernel takes `a` (packed for AVX-512; one or
-/// two planes).
-bool bgemmLutAvx512Applies(const bnrt_bgemm_args &a);
 /// The AVX-512 VBMI lookup kernel for codes of at most 4 bits.
 void bgemmLut4Avx512(const bnrt_bgemm_args &, int64_t, int64_t, int64_t,
                      int64_t);
 /// Whether the CPU has AVX-512 VBMI (vpermb), which bgemmLut4Avx512 needs
 /// on top of the AVX-512 path (cpu.cpp; true on the SIMDe test twin).
 bool hasAvx512Vbmi();
-/// Whether bgemmLut4Avx512 takes `a`: packed for AVX-512, codes of at most
-/// 4 bits, 1 or 2 planes, a VBMI CPU.
-static inline bool bgemmLut4Avx512Applies(const bnrt_bgemm_args &a) {
-  return a.packed && a.act_bits >= 2 && a.act_bits <= 4 && a.planes <= 2 &&
-         hasAvx512Vbmi();
-}
 #endif
 #if defined(__aarch64__)
 void bgemmNeon(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
@@ -57,22 +48,6 @@ static inline bool bgemmLookupAllowed() {
 
 /// Activation rows per tile of the AVX-512 lookup kernel.
 constexpr int64_t kLookupTileRows = 4;
-
-/// The activation rows a lookup kernel builds its tables for at once when
-/// `isa` runs `a` by table lookup (threads should then split rows in
-/// multiples of it), or 0: 4 for the A4 kernel on AVX2, 4 for the AVX-512
-/// kernels.
-static inline int64_t bgemmLookupRows(const bnrt_bgemm_args &a, bnrt_isa isa) {
-  if (isa == BNRT_ISA_AVX2 && a.packed && a.planes == 1 && a.act_bits >= 2 &&
-      a.act_bits <= 4)
-    return 4;
-#if defined(__x86_64__)
-  if (isa == BNRT_ISA_AVX512 && bgemmLookupAllowed() &&
-      (bgemmLut4Avx512Applies(a) || bgemmLutAvx512Applies(a)))
-    return kLookupTileRows;
-#endif
-  return 0;
-}
 
 /// The mask layout of the x86 kernels (bnrt_bgemm_pack): for each plane,
 /// block of kMaskRows weight rows and group of 4 columns, one 64-bit mask
@@ -106,11 +81,6 @@ static inline int64_t lookupPairs(int64_t k) {
 static inline int64_t lookupPatternWords(int64_t n, int64_t k, int32_t planes) {
   return planes * lookupTiles(n) * lookupPairs(k) * kLookupTileRowsN;
 }
-static inline const uint16_t *lookupPatterns(const bnrt_bgemm_args &a) {
-  const auto *masks = static_cast<const uint64_t *>(a.packed);
-  return reinterpret_cast<const uint16_t *>(masks + a.planes * maskBlocks(a.n) *
-                                                        maskGroups(a.k));
-}
 void lookupPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
                 uint16_t *patterns);
 
@@ -127,11 +97,6 @@ static inline int64_t nibbleTiles(int64_t n) {
 static inline int64_t nibbleQuads(int64_t k) { return (k + 15) / 16; }
 static inline int64_t nibbleBytes(int64_t n, int64_t k, int32_t planes) {
   return planes * nibbleTiles(n) * kNibbleTileBlocks * nibbleQuads(k) * 64;
-}
-static inline const uint8_t *nibblePatterns(const bnrt_bgemm_args &a) {
-  const uint16_t *patterns = lookupPatterns(a);
-  return reinterpret_cast<const uint8_t *>(
-      patterns + (lookupPatternWords(a.n, a.k, a.planes) + 3) / 4 * 4);
 }
 void nibblePack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
                 uint8_t *nibbles);
@@ -185,6 +150,56 @@ static inline bool sharedScales(const bnrt_bgemm_args &a, int64_t n0,
       if (!(a.alpha[p * (a.per_row ? a.n : 1) + n] == a.alpha[n]))
         return false;
   return true;
+}
+
+#if defined(__x86_64__)
+/// The AVX-512 layouts after the masks that the kernels read for `a`
+/// (bnrt_bgemm_pack writes only those; the masks serve VNNI, which takes
+/// the rows a lookup tile does not): the nibble bytes for codes of at most
+/// 4 bits on VBMI CPUs, else the 6-bit patterns, except where every row's
+/// two planes share their scale (VNNI's one pass over both is faster).
+struct Avx512Layouts {
+  bool patterns, nibbles;
+};
+static inline Avx512Layouts avx512Layouts(const bnrt_bgemm_args &a) {
+  bool nibbles =
+      a.act_bits >= 2 && a.act_bits <= 4 && a.planes <= 2 && hasAvx512Vbmi();
+  bool patterns =
+      !nibbles && a.planes <= 2 && !(a.planes == 2 && sharedScales(a, 0, a.n));
+  return {patterns, nibbles};
+}
+static inline int64_t maskBytes(const bnrt_bgemm_args &a) {
+  return a.planes * maskBlocks(a.n) * maskGroups(a.k) * 8;
+}
+static inline int64_t patternBytes(const bnrt_bgemm_args &a) {
+  return (lookupPatternWords(a.n, a.k, a.planes) + 3) / 4 * 8;
+}
+static inline const uint16_t *lookupPatterns(const bnrt_bgemm_args &a) {
+  return reinterpret_cast<const uint16_t *>(
+      static_cast<const char *>(a.packed) + maskBytes(a));
+}
+static inline const uint8_t *nibblePatterns(const bnrt_bgemm_args &a) {
+  return static_cast<const uint8_t *>(a.packed) + maskBytes(a) +
+         (avx512Layouts(a).patterns ? patternBytes(a) : 0);
+}
+#endif
+
+/// The activation rows a lookup kernel builds its tables for at once when
+/// `isa` runs `a` by table lookup (threads should then split rows in
+/// multiples of it), or 0: 4 for the A4 kernel on AVX2, 4 for the AVX-512
+/// kernels.
+static inline int64_t bgemmLookupRows(const bnrt_bgemm_args &a, bnrt_isa isa) {
+  if (isa == BNRT_ISA_AVX2 && a.packed && a.planes == 1 && a.act_bits >= 2 &&
+      a.act_bits <= 4)
+    return 4;
+#if defined(__x86_64__)
+  if (isa == BNRT_ISA_AVX512 && a.packed && bgemmLookupAllowed()) {
+    Avx512Layouts layouts = avx512Layouts(a);
+    if (layouts.patterns || layouts.nibbles)
+      return kLookupTileRows;
+  }
+#endif
+  return 0;
 }
 
 } // namespace bnrt

@@ -229,13 +229,6 @@ int64_t widenPairs(int planes) { return 21 / planes; }
 
 } // namespace
 
-bool bgemmLutAvx512Applies(const bnrt_bgemm_args &a) {
-  // Two planes sharing their scale: the VNNI kernel's one pass over the
-  // sum of both planes' bytes is faster than two lookups (docs/kernels.md).
-  return a.packed && a.act_bits <= 8 &&
-         (a.planes == 1 || (a.planes == 2 && !sharedScales(a, 0, a.n)));
-}
-
 void bgemmLutAvx512(const bnrt_bgemm_args &a, int64_t m0, int64_t m1,
                     int64_t n0, int64_t n1) {
   int64_t pairs = lookupPairs(a.k), groups = 2 * pairs;

@@ -427,7 +427,8 @@ void bnrt_model::prepack() {
   packed.assign(bundle->ops()->size(), {});
   for (uint32_t i = 0; i < bundle->ops()->size(); ++i)
     if (kernels[i]->pack)
-      kernels[i]->pack(views.opInputs[i], isa, packed[i]);
+      kernels[i]->pack(*bundle->ops()->Get(i), views.opInputs[i], isa,
+                       packed[i]);
 }
 
 //===----------------------------------------------------------------------===//

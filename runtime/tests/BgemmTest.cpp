@@ -74,10 +74,11 @@ struct Problem {
 
   /// The weights in `isa`'s packed layout (empty when it reads `bits`).
   std::vector<uint64_t> pack(bnrt_isa isa) const {
-    std::vector<uint64_t> packed(bnrt_bgemm_packed_bytes(n, k, planes, isa) /
-                                 8);
+    std::vector<float> none;
+    bnrt_bgemm_args args = makeArgs(none, {});
+    std::vector<uint64_t> packed(bnrt_bgemm_packed_bytes(&args, isa) / 8);
     if (!packed.empty())
-      bnrt_bgemm_pack(bits.data(), n, k, planes, isa, packed.data());
+      bnrt_bgemm_pack(&args, isa, packed.data());
     return packed;
   }
 

@@ -66,14 +66,14 @@ typedef struct {
   int32_t act_bits;
 } bnrt_bgemm_args;
 
-/* Bytes of the ISA-specific weight layout of an [n, k] weight with
- * `planes` planes; 0 when `isa` reads the canonical bitpack.h layout. */
-int64_t bnrt_bgemm_packed_bytes(int64_t n, int64_t k, int32_t planes,
-                                bnrt_isa isa);
-/* Rewrites canonical planes `bits` into that layout at `out` (done once,
- * when a model is loaded; `out` 8-byte aligned). */
-void bnrt_bgemm_pack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
-                     bnrt_isa isa, void *out);
+/* Bytes of the ISA-specific layouts of args->bits (an [n, k] weight of
+ * `planes` planes) that `isa`'s kernels read for these arguments (they
+ * depend on act_bits, planes and whether the planes share their scales,
+ * not on x or y); 0 when `isa` reads the canonical bitpack.h layout. */
+int64_t bnrt_bgemm_packed_bytes(const bnrt_bgemm_args *args, bnrt_isa isa);
+/* Rewrites args->bits into those layouts at `out` (done once, when a
+ * model is loaded; `out` 8-byte aligned). args->packed is then `out`. */
+void bnrt_bgemm_pack(const bnrt_bgemm_args *args, bnrt_isa isa, void *out);
 
 /* Runs the bit-plane GEMM on rows [m_begin, m_end) and weight rows
  * [n_begin, n_end) of `args` with `isa` (which must be available). */

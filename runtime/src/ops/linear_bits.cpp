@@ -30,45 +30,50 @@ void check(const OpCheck &c) {
            " bits must come from a Quantize of that many bits");
 }
 
-void pack(const std::vector<View> &in, int isa, std::vector<uint64_t> &packed) {
-  const View &codes = in[0], &bits = in[2];
-  int64_t n = bits.shape[1], k = codes.shape.back();
-  auto planes = static_cast<int32_t>(bits.shape[0]);
+/// The GEMM arguments that describe the weights (what packing depends on);
+/// run fills in the activations and the output.
+bnrt_bgemm_args weightArgs(const fb::Op &op, const std::vector<View> &in) {
+  const View &codes = in[0], &bits = in[2], &alpha = in[3];
+  bnrt_bgemm_args args{};
+  args.n = bits.shape[1];
+  args.k = codes.shape.back();
+  args.bits = static_cast<const uint64_t *>(bits.data);
+  args.planes = static_cast<int32_t>(bits.shape[0]);
+  args.alpha = alpha.f32();
+  args.per_row = alpha.shape[1] != 1;
+  args.bias = in.size() > 4 ? in[4].f32() : nullptr;
+  args.act_bits = op.options_as_LinearBitsOptions()->act_bits();
+  return args;
+}
+
+void pack(const fb::Op &op, const std::vector<View> &in, int isa,
+          std::vector<uint64_t> &packed) {
+  bnrt_bgemm_args args = weightArgs(op, in);
   auto target = static_cast<bnrt_isa>(isa);
-  packed.assign(bnrt_bgemm_packed_bytes(n, k, planes, target) / 8, 0);
+  packed.assign(bnrt_bgemm_packed_bytes(&args, target) / 8, 0);
   if (!packed.empty())
-    bnrt_bgemm_pack(static_cast<const uint64_t *>(bits.data), n, k, planes,
-                    target, packed.data());
+    bnrt_bgemm_pack(&args, target, packed.data());
 }
 
 // Pads K to whole 64-column words when needed (the kernels' contract),
 // then runs the ISA's bit-plane GEMM.
 bool run(const fb::Op &op, const std::vector<View> &in,
          const std::vector<View> &out, OpContext &ctx, std::string &) {
-  const View &codes = in[0], &scale = in[1], &bits = in[2], &alpha = in[3];
-  const float *bias = in.size() > 4 ? in[4].f32() : nullptr;
-  int64_t k = codes.shape.back(), m = codes.numElements() / k;
-  int64_t n = bits.shape[1], lda = bnrt_bitpack_row_words(k) * 64;
-  const int8_t *x = paddedRows(codes.i8(), m, k, lda, *ctx.scratch);
+  const View &codes = in[0], &scale = in[1];
+  bnrt_bgemm_args args = weightArgs(op, in);
+  int64_t m = codes.numElements() / args.k;
+  args.lda = bnrt_bitpack_row_words(args.k) * 64;
+  args.ldy = args.n;
+  args.packed = ctx.packedWeights;
+  const int8_t *x = paddedRows(codes.i8(), m, args.k, args.lda, *ctx.scratch);
   // One scale per sequence (dynamic per-sequence quantization): each
   // sequence's rows are their own GEMM with their own scale.
-  int64_t sequences = scale.numElements(), rows = m / sequences;
+  int64_t sequences = scale.numElements();
+  args.m = m / sequences;
   for (int64_t s = 0; s < sequences; ++s) {
-    bnrt_bgemm_args args{rows,
-                         n,
-                         k,
-                         x + s * rows * lda,
-                         lda,
-                         scale.f32()[s],
-                         static_cast<const uint64_t *>(bits.data),
-                         static_cast<int32_t>(bits.shape[0]),
-                         alpha.f32(),
-                         alpha.shape[1] != 1,
-                         bias,
-                         out[0].f32() + s * rows * n,
-                         n,
-                         ctx.packedWeights,
-                         op.options_as_LinearBitsOptions()->act_bits()};
+    args.x = x + s * args.m * args.lda;
+    args.x_scale = scale.f32()[s];
+    args.y = out[0].f32() + s * args.m * args.n;
     bnrt_bgemm_a8_parallel(&args, static_cast<bnrt_isa>(ctx.isa), ctx.pool);
   }
   return true;

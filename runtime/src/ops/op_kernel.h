@@ -64,8 +64,8 @@ using OpRunFn = bool (*)(const fb::Op &op, const std::vector<View> &in,
                          const std::vector<View> &out, OpContext &ctx,
                          std::string &error);
 /// The op's GEMM weights repacked for `isa` from its bound operands.
-using OpPackFn = void (*)(const std::vector<View> &in, int isa,
-                          std::vector<uint64_t> &packed);
+using OpPackFn = void (*)(const fb::Op &op, const std::vector<View> &in,
+                          int isa, std::vector<uint64_t> &packed);
 
 struct OpKernel {
   fb::OpCode code;
