@@ -78,6 +78,31 @@ void lookupPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
         }
 }
 
+void ternaryPack(const uint64_t *bits, int64_t n, int64_t k,
+                 uint16_t *patterns) {
+  int64_t words = bnrt_bitpack_row_words(k), tiles = lookupTiles(n),
+          count = ternaryWords(k);
+  for (int64_t t = 0; t < tiles; ++t)
+    for (int64_t j = 0; j < count; ++j)
+      for (int64_t i = 0; i < kLookupTileRowsN; ++i) {
+        int64_t row = t * kLookupTileRowsN + i;
+        uint16_t word = 0;
+        if (row < n) {
+          uint64_t b1 = plusBits(bits + row * words, k, 9 * j, 9);
+          uint64_t b2 = plusBits(bits + (n + row) * words, k, 9 * j, 9);
+          for (int g = 0; g < 3; ++g) {
+            int index = 0;
+            for (int t3 = 2; t3 >= 0; --t3) {
+              int c = 3 * g + t3;
+              index = 3 * index + int(b1 >> c & 1) + int(b2 >> c & 1);
+            }
+            word |= uint16_t(index << (5 * g));
+          }
+        }
+        *patterns++ = word;
+      }
+}
+
 void nibblePack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
                 uint8_t *nibbles) {
   int64_t words = bnrt_bitpack_row_words(k), tiles = nibbleTiles(n),
@@ -134,6 +159,9 @@ extern "C" int64_t bnrt_bgemm_packed_bytes(const bnrt_bgemm_args *args,
 #if defined(__x86_64__)
   if (isa == BNRT_ISA_AVX512) {
     bnrt::Avx512Layouts layouts = bnrt::avx512Layouts(a);
+    if (layouts.ternary)
+      return bnrt::maskBytes(a) +
+             (bnrt::ternaryPatternWords(a.n, a.k) + 3) / 4 * 8;
     return bnrt::maskBytes(a) + (layouts.patterns ? bnrt::patternBytes(a) : 0) +
            (layouts.nibbles ? bnrt::nibbleBytes(a.n, a.k, a.planes) : 0);
   }
@@ -154,6 +182,9 @@ extern "C" void bnrt_bgemm_pack(const bnrt_bgemm_args *args, bnrt_isa isa,
     if (layouts.patterns)
       bnrt::lookupPack(a.bits, a.n, a.k, a.planes,
                        const_cast<uint16_t *>(bnrt::lookupPatterns(at)));
+    if (layouts.ternary)
+      bnrt::ternaryPack(a.bits, a.n, a.k,
+                        const_cast<uint16_t *>(bnrt::ternaryPatterns(at)));
     if (layouts.nibbles)
       bnrt::nibblePack(a.bits, a.n, a.k, a.planes,
                        const_cast<uint8_t *>(bnrt::nibblePatterns(at)));

@@ -124,8 +124,11 @@ void bgemmAvx512(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
   // Tiles of activation rows by table lookup (the rest by VNNI).
   if (int64_t lut = (m1 - m0) / kLookupTileRows * kLookupTileRows;
       lut > 0 && bgemmLookupRows(a, BNRT_ISA_AVX512)) {
-    if (avx512Layouts(a).nibbles)
+    Avx512Layouts layouts = avx512Layouts(a);
+    if (layouts.nibbles)
       bgemmLut4Avx512(a, m0, m0 + lut, n0, n1);
+    else if (layouts.ternary)
+      bgemmLut3Avx512(a, m0, m0 + lut, n0, n1);
     else
       bgemmLutAvx512(a, m0, m0 + lut, n0, n1);
     m0 += lut;

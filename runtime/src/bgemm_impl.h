@@ -26,6 +26,9 @@ void bgemmLutAvx2(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 void bgemmAvx512(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 void bgemmLutAvx512(const bnrt_bgemm_args &, int64_t, int64_t, int64_t,
                     int64_t);
+/// The AVX-512 lookup kernel for two planes sharing their scale.
+void bgemmLut3Avx512(const bnrt_bgemm_args &, int64_t, int64_t, int64_t,
+                     int64_t);
 /// The AVX-512 VBMI lookup kernel for codes of at most 4 bits.
 void bgemmLut4Avx512(const bnrt_bgemm_args &, int64_t, int64_t, int64_t,
                      int64_t);
@@ -83,6 +86,23 @@ static inline int64_t lookupPatternWords(int64_t n, int64_t k, int32_t planes) {
 }
 void lookupPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
                 uint16_t *patterns);
+
+/// The ternary layout of the AVX-512 kernel for two planes sharing their
+/// scale on every row (ternary and TWS-split weights): for each tile of 5
+/// blocks of 32 weight rows, word j (9 columns) and block of the tile, 32
+/// uint16 whose word i holds, for each of the word's 3 groups g of 3
+/// columns, weight row i's index sum_t (b_1 + b_2)[9 j + 3 g + t] 3^t in
+/// bits 5 g .. 5 g + 4 (b_p = 1 where plane p's sign is +1; clear past k
+/// and n).
+constexpr int kTernaryGroup = 3;
+static inline int64_t ternaryWords(int64_t k) {
+  return (k + 3 * kTernaryGroup - 1) / (3 * kTernaryGroup);
+}
+static inline int64_t ternaryPatternWords(int64_t n, int64_t k) {
+  return lookupTiles(n) * ternaryWords(k) * kLookupTileRowsN;
+}
+void ternaryPack(const uint64_t *bits, int64_t n, int64_t k,
+                 uint16_t *patterns);
 
 /// The nibble layout of the AVX-512 VBMI kernel for codes of at most 4
 /// bits, after the lookup layout: for each plane, tile of 5 blocks of 16
@@ -156,17 +176,17 @@ static inline bool sharedScales(const bnrt_bgemm_args &a, int64_t n0,
 /// The AVX-512 layouts after the masks that the kernels read for `a`
 /// (bnrt_bgemm_pack writes only those; the masks serve VNNI, which takes
 /// the rows a lookup tile does not): the nibble bytes for codes of at most
-/// 4 bits on VBMI CPUs, else the 6-bit patterns, except where every row's
-/// two planes share their scale (VNNI's one pass over both is faster).
+/// 4 bits on VBMI CPUs, else the ternary indices where every row's two
+/// planes share their scale, else the 6-bit patterns.
 struct Avx512Layouts {
-  bool patterns, nibbles;
+  bool patterns, nibbles, ternary;
 };
 static inline Avx512Layouts avx512Layouts(const bnrt_bgemm_args &a) {
   bool nibbles =
       a.act_bits >= 2 && a.act_bits <= 4 && a.planes <= 2 && hasAvx512Vbmi();
-  bool patterns =
-      !nibbles && a.planes <= 2 && !(a.planes == 2 && sharedScales(a, 0, a.n));
-  return {patterns, nibbles};
+  bool ternary = !nibbles && a.planes == 2 && sharedScales(a, 0, a.n);
+  bool patterns = !nibbles && !ternary && a.planes <= 2;
+  return {patterns, nibbles, ternary};
 }
 static inline int64_t maskBytes(const bnrt_bgemm_args &a) {
   return a.planes * maskBlocks(a.n) * maskGroups(a.k) * 8;
@@ -177,6 +197,9 @@ static inline int64_t patternBytes(const bnrt_bgemm_args &a) {
 static inline const uint16_t *lookupPatterns(const bnrt_bgemm_args &a) {
   return reinterpret_cast<const uint16_t *>(
       static_cast<const char *>(a.packed) + maskBytes(a));
+}
+static inline const uint16_t *ternaryPatterns(const bnrt_bgemm_args &a) {
+  return lookupPatterns(a); // the ternary layout replaces the 6-bit one
 }
 static inline const uint8_t *nibblePatterns(const bnrt_bgemm_args &a) {
   return static_cast<const uint8_t *>(a.packed) + maskBytes(a) +
@@ -195,7 +218,7 @@ static inline int64_t bgemmLookupRows(const bnrt_bgemm_args &a, bnrt_isa isa) {
 #if defined(__x86_64__)
   if (isa == BNRT_ISA_AVX512 && a.packed && bgemmLookupAllowed()) {
     Avx512Layouts layouts = avx512Layouts(a);
-    if (layouts.patterns || layouts.nibbles)
+    if (layouts.patterns || layouts.nibbles || layouts.ternary)
       return kLookupTileRows;
   }
 #endif

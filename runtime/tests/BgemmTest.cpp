@@ -321,39 +321,46 @@ TEST(Bgemm, Avx512LookupKernelsEqualScalar) {
   // rows, groups of 6 columns in pairs, int16 sums widened every 21 pairs
   // for one plane, 10 for two) and for 4-bit codes (bgemm_lut4_avx512.cpp
   // on VBMI CPUs: tiles of 4 rows x 80 weight rows, quads of 16 columns).
-  // Shapes across every one of those steps; 1 plane, 2 planes with their
-  // own scales (two sets of dots), 2 sharing a scale on some tiles only
-  // (summed lookups there; all-shared 8-bit layers go to VNNI), per-tensor
+  // Two planes sharing their scale on every row take the ternary kernel
+  // for 8-bit codes (bgemm_lut3_avx512.cpp: 3 columns a group, 28 words
+  // of 3 groups between widenings). Shapes across every one of those
+  // steps; 1 plane, 2 planes with their own scales (two sets of dots), 2
+  // sharing a scale on some tiles only (summed lookups there), per-tensor
   // and per-row scales; random codes, codes at the range's ends and the
   // widest dots (every sum at its bound); column sub-ranges starting inside
   // a tile; 2 threads. With the lookup kernels turned off (VNNI alone) the
   // results are the same bits.
   if (!bnrt_isa_available(BNRT_ISA_AVX512))
     GTEST_SKIP() << "no AVX-512 path on this CPU";
+  constexpr int kAll = 1000;
   struct Case {
     int64_t m, n, k;
     int planes;
     bool perRow;
     int sharedTiles; // planes 2: the first 160 * sharedTiles rows share
+                     // their scale (kAll: every row: the ternary kernel)
     bool widest;     // makeWidestDots
   };
-  const Case cases[] = {
-      {4, 1, 1, 1, false, 0, false},
-      {5, 31, 6, 1, true, 0, false},
-      {8, 33, 11, 1, false, 0, false},
-      {7, 160, 12, 1, true, 0, false},
-      {9, 161, 13, 2, true, 0, false},
-      {6, 81, 16, 1, true, 0, false},
-      {5, 79, 17, 2, false, 0, false},
-      {13, 321, 130, 2, false, 0, false},
-      {6, 200, 767, 1, true, 0, false},
-      {11, 170, 3000, 2, true, 0, false},
-      {4, 480, 250, 2, true, 1, false},
-      {10, 100, 493, 1, true, 0, false},
-      {17, 64, 241, 2, true, 0, false},
-      // The widest dots: for 8 bits, 42 lookups of 768 between widenings.
-      {4, 40, 1000, 1, false, 0, true},
-      {5, 330, 1000, 2, true, 1, true}};
+  const Case cases[] = {{4, 1, 1, 1, false, 0, false},
+                        {5, 31, 6, 1, true, 0, false},
+                        {8, 33, 11, 1, false, 0, false},
+                        {7, 160, 12, 1, true, 0, false},
+                        {9, 161, 13, 2, true, 0, false},
+                        {6, 81, 16, 1, true, 0, false},
+                        {5, 79, 17, 2, false, 0, false},
+                        {13, 321, 130, 2, false, 0, false},
+                        {6, 200, 767, 1, true, 0, false},
+                        {11, 170, 3000, 2, true, 0, false},
+                        {4, 480, 250, 2, true, 1, false},
+                        {10, 100, 493, 1, true, 0, false},
+                        {17, 64, 241, 2, true, 0, false},
+                        {9, 200, 100, 2, true, kAll, false},
+                        {6, 170, 1000, 2, false, kAll, false},
+                        // The widest dots: for 8 bits, 42 lookups of 768
+                        // between widenings (ternary: 84 of 384).
+                        {4, 165, 1000, 2, true, kAll, true},
+                        {4, 40, 1000, 1, false, 0, true},
+                        {5, 330, 1000, 2, true, 1, true}};
   unsigned seed = 300;
   for (int bits : {8, 4})
     for (const Case &c : cases) {
@@ -367,9 +374,10 @@ TEST(Bgemm, Avx512LookupKernelsEqualScalar) {
           for (int64_t j = 0; j < p.k; ++j)
             p.x[i * p.lda + j] =
                 static_cast<int8_t>((i + j) % 5 ? range : -range);
-      for (int64_t row = 0; c.perRow && row < c.sharedTiles * 160 && row < p.n;
-           ++row)
-        p.alpha[p.n + row] = p.alpha[row];
+      int64_t rowsPerPlane = c.perRow ? p.n : 1;
+      for (int64_t row = 0; row < rowsPerPlane && c.planes == 2; ++row)
+        if (c.sharedTiles == kAll || row < c.sharedTiles * 160)
+          p.alpha[rowsPerPlane + row] = p.alpha[row];
       std::string where =
           "bits=" + std::to_string(bits) + " m=" + std::to_string(c.m) +
           " n=" + std::to_string(c.n) + " k=" + std::to_string(c.k) +

@@ -51,6 +51,7 @@
 #define _mm512_mul_ps simde_mm512_mul_ps
 #define _mm512_mullo_epi32 simde_mm512_mullo_epi32
 #define _mm512_permutex2var_epi16 simde_mm512_permutex2var_epi16
+#define _mm512_permutexvar_epi16 simde_mm512_permutexvar_epi16
 #define _mm512_permutexvar_epi8 simde_mm512_permutexvar_epi8
 #define _mm512_set1_epi16 simde_mm512_set1_epi16
 #define _mm512_set1_epi32 simde_mm512_set1_epi32
