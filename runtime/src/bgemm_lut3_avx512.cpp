@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 #include "bgemm_avx512_epilogue.h"
 #include "bgemm_impl.h"
+#include "bgemm_lookup_avx512.h"
 #include "scratch.h"
 
 #include <immintrin.h>
@@ -30,10 +31,8 @@
 namespace bnrt {
 namespace {
 
-constexpr int kTileRows = kLookupTileRows;
-constexpr int kTileBlocks = kLookupTileBlocks; // blocks of 32 weight rows
-constexpr int kTableWords = 32;                // int16 entries, 27 used
-constexpr int64_t kWidenWords = 28;            // 84 lookups of <= 384 fit int16
+constexpr int kTableWords = 32;     // int16 entries, 27 used
+constexpr int64_t kWidenWords = 28; // 84 lookups of <= 384 fit int16
 
 /// table[i] = sum_t w_t(i) x_t, w_t(i) = (digit t of i in base 3) - 1, as
 /// vpmaddubsw on the biased codes u = x + 128: the pairs (u_0, u_1) and
@@ -65,11 +64,7 @@ void buildTables(const bnrt_bgemm_args &a, int64_t r0, int64_t groups,
   static const TableWeights weights = makeTableWeights();
   int64_t width = groups * kTernaryGroup;
   for (int r = 0; r < kTileRows; ++r) {
-    int64_t take = r0 + r < a.m ? a.k : 0;
-    const int8_t *x = a.x + (r0 + r) * a.lda;
-    for (int64_t k = 0; k < take; ++k)
-      biased[k] = static_cast<uint8_t>(x[k] ^ 0x80);
-    std::memset(biased + take, 0x80, width + 1 - take);
+    biasedRow(a, r0 + r, width + 1, biased); // + the last pair's 0 weight
     int16_t *table = tables + r * kTableWords;
     for (int64_t g = 0; g < groups; ++g, table += kTileRows * kTableWords) {
       const uint8_t *u = biased + kTernaryGroup * g;
@@ -103,23 +98,6 @@ struct TileWork {
   }
 };
 
-/// dots[r * stride + 32 q + i] (+)= the int16 sums acc[r][q] lane i.
-void widen(const __m512i (&acc)[kTileRows][kTileBlocks], const TileWork &w) {
-  for (int r = 0; r < kTileRows; ++r)
-    for (int q = 0; q < kTileBlocks; ++q) {
-      int32_t *d = w.dots + r * w.dotStride + q * kLookupRows;
-      __m512i lo = _mm512_cvtepi16_epi32(_mm512_castsi512_si256(acc[r][q]));
-      __m512i hi =
-          _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(acc[r][q], 1));
-      if (!w.first) {
-        lo = _mm512_add_epi32(_mm512_loadu_si512(d), lo);
-        hi = _mm512_add_epi32(_mm512_loadu_si512(d + 16), hi);
-      }
-      _mm512_storeu_si512(d, lo);
-      _mm512_storeu_si512(d + 16, hi);
-    }
-}
-
 #ifdef BNRT_AVX512_EMULATED
 void lookupTile(const TileWork &w) {
   __m512i acc[kTileRows][kTileBlocks];
@@ -142,7 +120,7 @@ void lookupTile(const TileWork &w) {
         pat[q] = _mm512_srli_epi16(pat[q], 5);
     }
   }
-  widen(acc, w);
+  widenTile(acc, w.dots, w.dotStride, w.first);
 }
 #else
 // asm over 20 named accumulators (GCC 12 spills an array of them): one
@@ -159,10 +137,7 @@ void lookupTile(const TileWork &w) {
         [t] "r"(table), "m"(*(const int16_t(*)[kTableWords])(table)))
 
 void lookupTile(const TileWork &w) {
-  __m512i z = _mm512_setzero_si512();
-  __m512i a00 = z, a01 = z, a02 = z, a03 = z, a04 = z, a10 = z, a11 = z,
-          a12 = z, a13 = z, a14 = z, a20 = z, a21 = z, a22 = z, a23 = z,
-          a24 = z, a30 = z, a31 = z, a32 = z, a33 = z, a34 = z;
+  BNRT_TILE_ACCUMULATORS;
   for (int64_t j = w.j0; j < w.j1; ++j) {
     const uint16_t *pat = w.patternsAt(j);
     __m512i p0 = _mm512_loadu_si512(pat),
@@ -184,11 +159,8 @@ void lookupTile(const TileWork &w) {
       p4 = _mm512_srli_epi16(p4, 5);
     }
   }
-  const __m512i acc[kTileRows][kTileBlocks] = {{a00, a01, a02, a03, a04},
-                                               {a10, a11, a12, a13, a14},
-                                               {a20, a21, a22, a23, a24},
-                                               {a30, a31, a32, a33, a34}};
-  widen(acc, w);
+  BNRT_TILE_ARRAY(acc);
+  widenTile(acc, w.dots, w.dotStride, w.first);
 }
 #undef BNRT_LOOKUP3_ROW
 #undef BNRT_LOOKUP3

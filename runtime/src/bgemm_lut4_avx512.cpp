@@ -22,6 +22,7 @@
 //===----------------------------------------------------------------------===//
 #include "bgemm_avx512_epilogue.h"
 #include "bgemm_impl.h"
+#include "bgemm_lookup_avx512.h"
 #include "scratch.h"
 
 #include <immintrin.h>
@@ -31,9 +32,6 @@
 
 namespace bnrt {
 namespace {
-
-constexpr int kTileRows = static_cast<int>(kLookupTileRows);
-constexpr int kTileBlocks = kNibbleTileBlocks; // blocks of 16 weight rows
 
 /// For each t, the shuffle that puts column t of group q under every
 /// table byte 16 q + p (a quad's 16 codes sit in each 128-bit lane), and
@@ -139,10 +137,8 @@ void lookupTile(const TileWork &w) {
         [ones] "v"(ones), [t] "r"(table), "m"(*(const int8_t(*)[64])(table)))
 
 void lookupTile(const TileWork &w) {
-  const __m512i ones = _mm512_set1_epi8(1), z = _mm512_setzero_si512();
-  __m512i a00 = z, a01 = z, a02 = z, a03 = z, a04 = z, a10 = z, a11 = z,
-          a12 = z, a13 = z, a14 = z, a20 = z, a21 = z, a22 = z, a23 = z,
-          a24 = z, a30 = z, a31 = z, a32 = z, a33 = z, a34 = z;
+  const __m512i ones = _mm512_set1_epi8(1);
+  BNRT_TILE_ACCUMULATORS;
   for (int64_t qd = 0; qd < w.quads; ++qd)
     for (int p = w.p0; p < w.p1; ++p) {
       const uint8_t *pat = w.nibblesAt(p, qd);
@@ -157,10 +153,10 @@ void lookupTile(const TileWork &w) {
       BNRT_LOOKUP4_ROW(t + 128, a20, a21, a22, a23, a24);
       BNRT_LOOKUP4_ROW(t + 192, a30, a31, a32, a33, a34);
     }
-  const __m512i acc[] = {a00, a01, a02, a03, a04, a10, a11, a12, a13, a14,
-                         a20, a21, a22, a23, a24, a30, a31, a32, a33, a34};
-  for (int i = 0; i < kTileRows * kTileBlocks; ++i)
-    _mm512_storeu_si512(w.dots + i * 16, acc[i]);
+  BNRT_TILE_ARRAY(acc);
+  for (int r = 0; r < kTileRows; ++r)
+    for (int q = 0; q < kTileBlocks; ++q)
+      _mm512_storeu_si512(w.dots + (r * kTileBlocks + q) * 16, acc[r][q]);
 }
 #undef BNRT_LOOKUP4_ROW
 #undef BNRT_LOOKUP4

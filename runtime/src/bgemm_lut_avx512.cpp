@@ -24,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 #include "bgemm_avx512_epilogue.h"
 #include "bgemm_impl.h"
+#include "bgemm_lookup_avx512.h"
 #include "scratch.h"
 
 #include <immintrin.h>
@@ -34,8 +35,6 @@
 namespace bnrt {
 namespace {
 
-constexpr int kTileRows = kLookupTileRows;     // activation rows per tile
-constexpr int kTileBlocks = kLookupTileBlocks; // 32-row weight blocks
 constexpr int kTableWords = 64; // int16 entries per (row, group) table
 
 /// The constants of the table build: table[p] = sum_t s_t(p) x_t with
@@ -76,11 +75,7 @@ void buildTables(const bnrt_bgemm_args &a, int64_t r0, int64_t groups,
   static const TableSigns signs = makeTableSigns();
   int64_t width = groups * kLookupGroup;
   for (int r = 0; r < kTileRows; ++r) {
-    int64_t take = r0 + r < a.m ? a.k : 0;
-    const int8_t *x = a.x + (r0 + r) * a.lda;
-    for (int64_t k = 0; k < take; ++k)
-      biased[k] = static_cast<uint8_t>(x[k] ^ 0x80);
-    std::memset(biased + take, 0x80, width + 2 - take);
+    biasedRow(a, r0 + r, width, biased);
     int16_t *table = tables + r * kTableWords;
     for (int64_t g = 0; g < groups; ++g, table += kTileRows * kTableWords) {
       const uint8_t *u = biased + kLookupGroup * g;
@@ -125,23 +120,6 @@ struct TileWork {
   }
 };
 
-/// dots[r * stride + 32 q + i] (+)= the int16 sums acc[r][q] lane i.
-void widen(const __m512i (&acc)[kTileRows][kTileBlocks], const TileWork &w) {
-  for (int r = 0; r < kTileRows; ++r)
-    for (int q = 0; q < kTileBlocks; ++q) {
-      int32_t *d = w.dots + r * w.dotStride + q * kLookupRows;
-      __m512i lo = _mm512_cvtepi16_epi32(_mm512_castsi512_si256(acc[r][q]));
-      __m512i hi =
-          _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(acc[r][q], 1));
-      if (!w.first) {
-        lo = _mm512_add_epi32(_mm512_loadu_si512(d), lo);
-        hi = _mm512_add_epi32(_mm512_loadu_si512(d + 16), hi);
-      }
-      _mm512_storeu_si512(d, lo);
-      _mm512_storeu_si512(d + 16, hi);
-    }
-}
-
 #ifdef BNRT_AVX512_EMULATED
 void lookupTile(const TileWork &w) {
   __m512i acc[kTileRows][kTileBlocks];
@@ -166,7 +144,7 @@ void lookupTile(const TileWork &w) {
           pat[q] = _mm512_srli_epi16(pat[q], kLookupGroup);
       }
     }
-  widen(acc, w);
+  widenTile(acc, w.dots, w.dotStride, w.first);
 }
 #else
 // A tile (4 rows x 5 blocks) in asm over 20 named accumulators: GCC 12
@@ -187,10 +165,7 @@ void lookupTile(const TileWork &w) {
         [t] "r"(table), "m"(*(const int16_t(*)[kTableWords])(table)))
 
 void lookupTile(const TileWork &w) {
-  __m512i z = _mm512_setzero_si512();
-  __m512i a00 = z, a01 = z, a02 = z, a03 = z, a04 = z, a10 = z, a11 = z,
-          a12 = z, a13 = z, a14 = z, a20 = z, a21 = z, a22 = z, a23 = z,
-          a24 = z, a30 = z, a31 = z, a32 = z, a33 = z, a34 = z;
+  BNRT_TILE_ACCUMULATORS;
   for (int64_t j = w.j0; j < w.j1; ++j)
     for (int p = w.p0; p < w.p1; ++p) {
       const uint16_t *pat = w.patternsAt(p, j);
@@ -213,11 +188,8 @@ void lookupTile(const TileWork &w) {
         p4 = _mm512_srli_epi16(p4, kLookupGroup);
       }
     }
-  const __m512i acc[kTileRows][kTileBlocks] = {{a00, a01, a02, a03, a04},
-                                               {a10, a11, a12, a13, a14},
-                                               {a20, a21, a22, a23, a24},
-                                               {a30, a31, a32, a33, a34}};
-  widen(acc, w);
+  BNRT_TILE_ARRAY(acc);
+  widenTile(acc, w.dots, w.dotStride, w.first);
 }
 #undef BNRT_LOOKUP_ROW
 #undef BNRT_LOOKUP
