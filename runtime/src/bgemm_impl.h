@@ -175,16 +175,16 @@ static inline bool sharedScales(const bnrt_bgemm_args &a, int64_t n0,
 #if defined(__x86_64__)
 /// The AVX-512 layouts after the masks that the kernels read for `a`
 /// (bnrt_bgemm_pack writes only those; the masks serve VNNI, which takes
-/// the rows a lookup tile does not): the nibble bytes for codes of at most
-/// 4 bits on VBMI CPUs, else the ternary indices where every row's two
-/// planes share their scale, else the 6-bit patterns.
+/// the rows a lookup tile does not): the ternary indices where every row's
+/// two planes share their scale (for any codes), else the nibble bytes for
+/// codes of at most 4 bits on VBMI CPUs, else the 6-bit patterns.
 struct Avx512Layouts {
   bool patterns, nibbles, ternary;
 };
 static inline Avx512Layouts avx512Layouts(const bnrt_bgemm_args &a) {
-  bool nibbles =
-      a.act_bits >= 2 && a.act_bits <= 4 && a.planes <= 2 && hasAvx512Vbmi();
-  bool ternary = !nibbles && a.planes == 2 && sharedScales(a, 0, a.n);
+  bool ternary = a.planes == 2 && sharedScales(a, 0, a.n);
+  bool nibbles = !ternary && a.act_bits >= 2 && a.act_bits <= 4 &&
+                 a.planes <= 2 && hasAvx512Vbmi();
   bool patterns = !nibbles && !ternary && a.planes <= 2;
   return {patterns, nibbles, ternary};
 }

@@ -322,8 +322,8 @@ TEST(Bgemm, Avx512LookupKernelsEqualScalar) {
   // for one plane, 10 for two) and for 4-bit codes (bgemm_lut4_avx512.cpp
   // on VBMI CPUs: tiles of 4 rows x 80 weight rows, quads of 16 columns).
   // Two planes sharing their scale on every row take the ternary kernel
-  // for 8-bit codes (bgemm_lut3_avx512.cpp: 3 columns a group, 28 words
-  // of 3 groups between widenings). Shapes across every one of those
+  // for either (bgemm_lut3_avx512.cpp: 3 columns a group, 28 words of 3
+  // groups between widenings). Shapes across every one of those
   // steps; 1 plane, 2 planes with their own scales (two sets of dots), 2
   // sharing a scale on some tiles only (summed lookups there), per-tensor
   // and per-row scales; random codes, codes at the range's ends and the
