@@ -159,11 +159,12 @@ extern "C" int64_t bnrt_bgemm_packed_bytes(const bnrt_bgemm_args *args,
 #if defined(__x86_64__)
   if (isa == BNRT_ISA_AVX512) {
     bnrt::Avx512Layouts layouts = bnrt::avx512Layouts(a);
-    if (layouts.ternary)
-      return bnrt::maskBytes(a) +
-             (bnrt::ternaryPatternWords(a.n, a.k) + 3) / 4 * 8;
-    return bnrt::maskBytes(a) + (layouts.patterns ? bnrt::patternBytes(a) : 0) +
-           (layouts.nibbles ? bnrt::nibbleBytes(a.n, a.k, a.planes) : 0);
+    int64_t lookup = layouts.ternary
+                         ? (bnrt::ternaryPatternWords(a.n, a.k) + 3) / 4 * 8
+                     : layouts.nibbles  ? bnrt::nibbleBytes(a.n, a.k, a.planes)
+                     : layouts.patterns ? bnrt::patternBytes(a)
+                                        : 0;
+    return bnrt::maskBytes(a) + lookup;
   }
 #endif
   return 0;

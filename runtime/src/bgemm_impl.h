@@ -49,7 +49,7 @@ static inline bool bgemmLookupAllowed() {
   return !(v && v[0] == '0' && v[1] == 0);
 }
 
-/// Activation rows per tile of the AVX-512 lookup kernel.
+/// Activation rows per tile of the AVX-512 lookup kernels.
 constexpr int64_t kLookupTileRows = 4;
 
 /// The mask layout of the x86 kernels (bnrt_bgemm_pack): for each plane,
@@ -64,8 +64,9 @@ static inline int64_t maskGroups(int64_t k) {
   return bnrt_bitpack_row_words(k) * 16;
 }
 
-/// The lookup layout of the AVX-512 kernel, after the masks in
-/// bnrt_bgemm_pack's output: for each plane, tile of 5 blocks of 32 weight
+/// The 6-bit lookup layout of the AVX-512 kernel (bnrt_bgemm_pack's output
+/// holds the masks, then at most one of the lookup layouts: avx512Layouts):
+/// for each plane, tile of 5 blocks of 32 weight
 /// rows, pair of groups of 6 columns and block of the tile, 32 uint16
 /// whose word i holds weight row i's sign pattern in the pair's first
 /// group in bits 0-5 and in its second group in bits 6-11 (bit t set when
@@ -105,7 +106,7 @@ void ternaryPack(const uint64_t *bits, int64_t n, int64_t k,
                  uint16_t *patterns);
 
 /// The nibble layout of the AVX-512 VBMI kernel for codes of at most 4
-/// bits, after the lookup layout: for each plane, tile of 5 blocks of 16
+/// bits: for each plane, tile of 5 blocks of 16
 /// weight rows, quad of 16 columns and block of the tile, 64 bytes whose
 /// byte 4i + q is 16 q + (weight row i's 4 signs in columns 4q..4q+3 of
 /// the quad: bit t set when +1; rows past n and columns past k clear).
@@ -194,16 +195,16 @@ static inline int64_t maskBytes(const bnrt_bgemm_args &a) {
 static inline int64_t patternBytes(const bnrt_bgemm_args &a) {
   return (lookupPatternWords(a.n, a.k, a.planes) + 3) / 4 * 8;
 }
+/// The one lookup layout a layer keeps starts after its masks.
 static inline const uint16_t *lookupPatterns(const bnrt_bgemm_args &a) {
   return reinterpret_cast<const uint16_t *>(
       static_cast<const char *>(a.packed) + maskBytes(a));
 }
 static inline const uint16_t *ternaryPatterns(const bnrt_bgemm_args &a) {
-  return lookupPatterns(a); // the ternary layout replaces the 6-bit one
+  return lookupPatterns(a);
 }
 static inline const uint8_t *nibblePatterns(const bnrt_bgemm_args &a) {
-  return static_cast<const uint8_t *>(a.packed) + maskBytes(a) +
-         (avx512Layouts(a).patterns ? patternBytes(a) : 0);
+  return reinterpret_cast<const uint8_t *>(lookupPatterns(a));
 }
 #endif
 

@@ -8,18 +8,19 @@
 // the group are its pattern (the lookup layout, bgemm_impl.h: 32 weight
 // rows' patterns are one vector of 32 uint16), so one vpermt2w looks up 32
 // weight rows' partial dots of one activation row = 192 multiply-adds,
-// and a vpaddw accumulates them. This core issues about two vpermt2w a
+// and a vpaddw accumulates them. A Zen 5 core issues about 1.5 of these a
 // cycle against two vpdpbusd (64 multiply-adds each): the lookups pass
-// the int8 dot-product ceiling.
+// the int8 dot-product ceiling (docs/kernels.md).
 //
 // Tiles of 4 activation rows x 160 weight rows keep 20 int16 accumulators
 // in registers; they are widened into int32 dots before they can overflow
 // (every 42 groups for one plane, 20 for two summed planes). The tables of
 // all of K for the 4 rows are built once (L2) and serve every weight tile
-// and every plane: two planes sharing their scale (ternary, TWS before
-// fine-tuning) are summed lookups into one accumulator, two with their own
-// scales (a fine-tuned TWS split) two sets of dots. Dots are exact and the
-// epilogue is the VNNI kernel's, so outputs are bit-identical.
+// and every plane: two planes with their own scales (a fine-tuned TWS
+// split) are two sets of dots, two sharing their scale on some tiles only
+// summed lookups there (layers whose planes all share it take the ternary
+// kernel, bgemm_lut3_avx512.cpp). Dots are exact and the epilogue is the
+// VNNI kernel's, so outputs are bit-identical.
 //
 //===----------------------------------------------------------------------===//
 #include "bgemm_avx512_epilogue.h"
