@@ -24,6 +24,7 @@ enum class ScratchSlot {
   LookupTables,
   LinearI8Dots,
   ReduceMeanSums,
+  QuantizeMaxima,
   AttentionKeys,
   AttentionValues,
   AttentionQueries,

@@ -1,6 +1,7 @@
 //===- quantize.cpp - Quantize and Dequantize: int8 activation codes ------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "../quantizer.h"
+#include "../scratch.h"
 #include "../vec_kernels.h"
 #include "op_kernel.h"
 #include "op_util.h"
@@ -48,14 +49,26 @@ bool runQuantize(const fb::Op &op, const std::vector<View> &in,
     // sequence's scale.
     int64_t per = n / sequences, rows = in[0].shape[1], width = per / rows;
     const float *mask = in.size() > 1 ? in[1].f32() : nullptr;
-    parallelFor(ctx.pool, sequences, [&](int64_t b) {
-      const float *x = in[0].f32() + b * per;
+    // Each kept row's max across the pool (batch 1 too), then each
+    // sequence's max of its rows: max is order-independent, so the scale
+    // is the same for any split.
+    auto *rowMax =
+        threadScratch<float>(ScratchSlot::QuantizeMaxima, sequences * rows);
+    chunked(
+        ctx.pool, sequences * rows,
+        [&](int64_t r0, int64_t r1) {
+          for (int64_t r = r0; r < r1; ++r)
+            rowMax[r] = !mask || mask[r] == 0.0f
+                            ? vec.absMax(in[0].f32() + r * width, width)
+                            : 0.0f;
+        },
+        width);
+    for (int64_t b = 0; b < sequences; ++b) {
       float seqClip = 0;
       for (int64_t r = 0; r < rows; ++r)
-        if (!mask || mask[b * rows + r] == 0.0f)
-          seqClip = std::max(seqClip, vec.absMax(x + r * width, width));
+        seqClip = std::max(seqClip, rowMax[b * rows + r]);
       out[1].f32()[b] = quantScaleOf(seqClip, bits);
-    });
+    }
     // The codes in chunks across the pool (batch 1 too).
     for (int64_t b = 0; b < sequences; ++b)
       chunked(ctx.pool, per, [&](int64_t i0, int64_t i1) {
