@@ -88,8 +88,11 @@ void ternaryPack(const uint64_t *bits, int64_t n, int64_t k,
         int64_t row = t * kLookupTileRowsN + i;
         uint16_t word = 0;
         if (row < n) {
-          uint64_t b1 = plusBits(bits + row * words, k, 9 * j, 9);
-          uint64_t b2 = plusBits(bits + (n + row) * words, k, 9 * j, 9);
+          constexpr int kWordColumns = 3 * kTernaryGroup;
+          uint64_t b1 =
+              plusBits(bits + row * words, k, kWordColumns * j, kWordColumns);
+          uint64_t b2 = plusBits(bits + (n + row) * words, k, kWordColumns * j,
+                                 kWordColumns);
           for (int g = 0; g < 3; ++g) {
             int index = 0;
             for (int t3 = 2; t3 >= 0; --t3) {
@@ -112,12 +115,11 @@ void nibblePack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
       for (int64_t qd = 0; qd < quads; ++qd)
         for (int64_t i = 0; i < kNibbleTileRowsN; ++i) {
           int64_t row = t * kNibbleTileRowsN + i;
-          for (int q = 0; q < 4; ++q) {
-            uint64_t signs = row < n ? plusBits(bits + (p * n + row) * words, k,
-                                                16 * qd + 4 * q, 4)
-                                     : 0;
-            *nibbles++ = static_cast<uint8_t>(16 * q + signs);
-          }
+          uint64_t signs =
+              row < n ? plusBits(bits + (p * n + row) * words, k, 16 * qd, 16)
+                      : 0;
+          for (int q = 0; q < 4; ++q)
+            *nibbles++ = static_cast<uint8_t>(16 * q + (signs >> 4 * q & 15));
         }
 }
 

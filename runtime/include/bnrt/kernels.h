@@ -62,7 +62,9 @@ typedef struct {
    * Paths that need it (avx2, avx512) run a slower path without it. */
   const void *packed;
   /* 2..4 when every code is within +-(2^(act_bits-1) - 1) (A4 and below:
-   * AVX2 then uses lookup tables); 0 or 8 for any int8 code. */
+   * AVX2, and AVX-512 with VBMI, then use byte lookup tables); 0 or 8 for
+   * any int8 code. Part of what bnrt_bgemm_pack lays out: pack and run with
+   * the same value. */
   int32_t act_bits;
 } bnrt_bgemm_args;
 
