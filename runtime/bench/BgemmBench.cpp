@@ -15,6 +15,7 @@
 // directly with bench/gemm-vs-ort.sh's onnxruntime baselines.
 //
 //===----------------------------------------------------------------------===//
+#include "aligned_vector.h"
 #include "bnrt/bitpack.h"
 #include "bnrt/kernels.h"
 
@@ -37,25 +38,25 @@ void bgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
   bnrt_threads *pool = bnrt_threads_create(threads);
   std::mt19937 rng(0);
   int64_t words = bnrt_bitpack_row_words(k), lda = words * 64;
-  std::vector<int8_t> x(m * lda, 0);
+  bnrt::AlignedVector<int8_t> x(m * lda, 0);
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < k; ++j)
       x[i * lda + j] = actBits == 4
                            ? static_cast<int8_t>(int(rng() % 15) - 7)
                            : static_cast<int8_t>(int(rng() % 255) - 127);
-  std::vector<uint64_t> bits(planes * n * words);
+  bnrt::AlignedVector<uint64_t> bits(planes * n * words);
   for (auto &w : bits)
     w = (uint64_t(rng()) << 32) | rng();
   if (k % 64)
     for (int64_t r = 0; r < planes * n; ++r)
       bits[r * words + words - 1] &= bnrt_bitpack_last_word_mask(k);
-  std::vector<float> alpha(planes, 0.01f), bias(n, 0.1f), y(m * n);
+  bnrt::AlignedVector<float> alpha(planes, 0.01f), bias(n, 0.1f), y(m * n);
   if (ownScales)
     alpha.back() = 0.013f;
   bnrt_bgemm_args args{m,           n,           k,      x.data(),     lda,
                        0.02f,       bits.data(), planes, alpha.data(), 0,
                        bias.data(), y.data(),    n,      nullptr,      actBits};
-  std::vector<uint64_t> packed(bnrt_bgemm_packed_bytes(&args, isa) / 8);
+  bnrt::AlignedVector<uint64_t> packed(bnrt_bgemm_packed_bytes(&args, isa) / 8);
   if (!packed.empty()) {
     bnrt_bgemm_pack(&args, isa, packed.data());
     args.packed = packed.data();

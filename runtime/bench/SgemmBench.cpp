@@ -7,6 +7,7 @@
 // threads; OPS counts 2 M N K, as bench/gemm-vs-ort.sh's ORT MatMul does.
 //
 //===----------------------------------------------------------------------===//
+#include "aligned_vector.h"
 #include "bnrt/kernels.h"
 
 #include <benchmark/benchmark.h>
@@ -37,7 +38,7 @@ void sgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
   bnrt_threads *pool = bnrt_threads_create(threads);
   std::mt19937 rng(0);
   std::normal_distribution<float> normal;
-  std::vector<float> x(m * k), w(n * k), bias(n), y(m * n);
+  bnrt::AlignedVector<float> x(m * k), w(n * k), bias(n), y(m * n);
   for (auto *v : {&x, &w, &bias})
     for (float &f : *v)
       f = normal(rng);
@@ -55,10 +56,10 @@ void bgemmF32(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
   std::mt19937_64 rng(0);
   std::normal_distribution<float> normal;
   int64_t words = (k + 63) / 64;
-  std::vector<float> x(m * k), bias(n), y(m * n), alpha{0.02f};
+  bnrt::AlignedVector<float> x(m * k), bias(n), y(m * n), alpha{0.02f};
   for (float &f : x)
     f = normal(rng);
-  std::vector<uint64_t> bits(n * words);
+  bnrt::AlignedVector<uint64_t> bits(n * words);
   for (uint64_t &w : bits)
     w = rng();
   bnrt_bgemm_f32_args args{m, n,           k,        x.data(),

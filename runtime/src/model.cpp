@@ -51,6 +51,23 @@ void bnrt_model::setBytes(const void *bytes, size_t n) {
   size = n;
 }
 
+void bnrt_model::alignConstants() {
+  size_t offset = bundle->data() ? bundle->data()->data() - buf : 0;
+  // Moving by a multiple of 32 keeps every field's alignment; data not
+  // 32-byte aligned is refused below.
+  if (!bundle->data() || bundle->data()->size() == 0 || storage.empty() ||
+      offset % 32 != 0)
+    return;
+  uint8_t *start =
+      storage.data() +
+      (64 - (reinterpret_cast<uintptr_t>(storage.data()) + offset) % 64) % 64;
+  if (start == buf)
+    return;
+  std::memmove(start, buf, size); // storage holds size + 64 bytes
+  buf = start;
+  bundle = fb::GetSizePrefixedBundle(buf);
+}
+
 namespace {
 
 std::string valueLabel(const fb::Bundle *b, int32_t id) {
@@ -89,6 +106,7 @@ void bnrt_model::load() {
     invalid("the bundle is corrupt or truncated (flatbuffers verification "
             "failed)");
   bundle = fb::GetSizePrefixedBundle(buf);
+  alignConstants();
   if (bundle->format_version() != fb::kBundleFormatVersion)
     throw LoadError{BNRT_ERROR_UNSUPPORTED,
                     "bundle format version " +

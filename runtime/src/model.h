@@ -90,7 +90,7 @@ struct bnrt_model {
   bnrt::Shapes shapes;                         // per value, at the bound
   std::vector<int32_t> producers;              // per value: op index or -1
   std::vector<int32_t> inputs, outputs;        // value ids
-  std::vector<std::vector<uint64_t>> packed;   // per op (GEMM weights)
+  std::vector<bnrt::AlignedVector<uint64_t>> packed; // per op (GEMM weights)
   bnrt_isa isa = BNRT_ISA_SCALAR;
 
   // Shape ranges (bundle.fbs Symbol): per symbol its range, per value and
@@ -112,10 +112,13 @@ struct bnrt_model {
 
   ~bnrt_model();
 
-  /// Copies `n` bytes to 64-byte aligned storage (constants are aligned
-  /// relative to the start of the bundle).
+  /// Copies `n` bytes to 64-byte aligned storage (load() may move them by
+  /// up to 63 bytes to align the constants).
   void setBytes(const void *bytes, size_t n);
   void load();
+  /// Moves the bytes within `storage` so the constants start on a 64-byte
+  /// line (bundles written before the writer aligned them start at 32).
+  void alignConstants();
   /// Every value's shape when the symbols take `sizes` (one per symbol).
   void shapesAt(const std::vector<int64_t> &sizes, bnrt::Shapes &out) const;
   /// Runs every op's check on `shapes`; throws std::invalid_argument.

@@ -39,21 +39,21 @@ namespace {
 constexpr int kSgemmLanes = 16;
 // Weight rows per chunk: they stay in L2 while every row of x passes.
 constexpr int64_t kSgemmChunk = 64;
+// Columns per K block (a multiple of the lanes): a block of 4 rows of x is
+// 12 KB, in L1 beside the weight rows' stream.
+constexpr int64_t kSgemmDepth = 768;
 
-/// One R x C block of outputs at (i, j), for an ISA's `V`: V::Vec holds 16
-/// lanes; V::load / V::loadPart (the first `count` lanes, zeros after)
-/// read them, V::fma(a, b, acc) = a * b + acc fused, V::tree(acc) adds the
-/// lanes in the tree order; V::trees4x4, where V::kTrees4x4, does the
-/// trees of a 4 x 4 block together (the same additions, fewer shuffles).
+/// Columns [t0, t1) of an R x C block of outputs at (i, j), for an ISA's
+/// `V`: V::Vec holds 16 lanes; V::load / V::loadPart (the first `count`
+/// lanes, zeros after) read them, V::fma(a, b, acc) = a * b + acc fused.
+/// `acc` carries each output's 16 lane sums from the columns before t0, so
+/// a K split into blocks (t0 a multiple of 16) keeps the order.
 template <class V, int R, int C>
-void sgemmBlock(const bnrt_sgemm_args &g, int64_t i, int64_t j) {
-  typename V::Vec acc[R][C];
-  for (int r = 0; r < R; ++r)
-    for (int c = 0; c < C; ++c)
-      acc[r][c] = V::zero();
+void sgemmBlockSpan(const bnrt_sgemm_args &g, int64_t i, int64_t j, int64_t t0,
+                    int64_t t1, typename V::Vec (&acc)[R][C]) {
   const float *x = g.x + i * g.ldx, *w = g.w + j * g.ldw;
-  int64_t t = 0;
-  for (; t + kSgemmLanes <= g.k; t += kSgemmLanes) {
+  int64_t t = t0;
+  for (; t + kSgemmLanes <= t1; t += kSgemmLanes) {
     typename V::Vec xs[R], ws[C];
     for (int r = 0; r < R; ++r)
       xs[r] = V::load(x + r * g.ldx + t);
@@ -63,8 +63,8 @@ void sgemmBlock(const bnrt_sgemm_args &g, int64_t i, int64_t j) {
       for (int c = 0; c < C; ++c)
         acc[r][c] = V::fma(xs[r], ws[c], acc[r][c]);
   }
-  if (t < g.k) {
-    int count = static_cast<int>(g.k - t);
+  if (t < t1) {
+    int count = static_cast<int>(t1 - t);
     typename V::Vec xs[R], ws[C];
     for (int r = 0; r < R; ++r)
       xs[r] = V::loadPart(x + r * g.ldx + t, count);
@@ -74,6 +74,15 @@ void sgemmBlock(const bnrt_sgemm_args &g, int64_t i, int64_t j) {
       for (int c = 0; c < C; ++c)
         acc[r][c] = V::fma(xs[r], ws[c], acc[r][c]);
   }
+}
+
+/// Writes the R x C outputs at (i, j) from their lane sums: V::tree(acc)
+/// adds the lanes in the tree order; V::trees4x4, where V::kTrees4x4, does
+/// the trees of a 4 x 4 block together (the same additions, fewer
+/// shuffles).
+template <class V, int R, int C>
+void sgemmStore(const bnrt_sgemm_args &g, int64_t i, int64_t j,
+                const typename V::Vec (&acc)[R][C]) {
   float sums[R][C];
   if constexpr (R == 4 && C == 4 && V::kTrees4x4)
     V::trees4x4(acc, sums);
@@ -101,16 +110,37 @@ void withBlockShape(int64_t rows, int64_t cols, const Fn &fn) {
   fn(std::integral_constant<int, R>{}, std::integral_constant<int, C>{});
 }
 
-/// Outputs [0, m) x [n0, n1) in R x C blocks, weight rows chunk by chunk.
+/// Outputs [0, m) x [n0, n1) in R x C blocks. Weight rows go chunk by
+/// chunk (they stay in L2 while every row block of x passes), and K block
+/// by block within a row block, so its R rows of x stay in L1 while the
+/// chunk's weight rows pass (K = 3072: 4 rows are all of L1); the blocks'
+/// lane sums wait in `carried` between K blocks.
 template <class V, int R, int C>
 void sgemmTiles(const bnrt_sgemm_args &g, int64_t n0, int64_t n1) {
+  constexpr int kBlocks = (kSgemmChunk + C - 1) / C;
+  typename V::Vec carried[kBlocks][R][C];
   for (int64_t c0 = n0; c0 < n1; c0 += kSgemmChunk) {
     int64_t c1 = std::min(n1, c0 + kSgemmChunk);
     for (int64_t i = 0; i < g.m; i += R)
-      for (int64_t j = c0; j < c1; j += C)
-        withBlockShape<R, C>(g.m - i, c1 - j, [&](auto r, auto c) {
-          sgemmBlock<V, decltype(r)::value, decltype(c)::value>(g, i, j);
-        });
+      for (int64_t t0 = 0; t0 < g.k; t0 += kSgemmDepth) {
+        int64_t t1 = std::min(g.k, t0 + kSgemmDepth);
+        for (int64_t j = c0; j < c1; j += C)
+          withBlockShape<R, C>(g.m - i, c1 - j, [&](auto r, auto c) {
+            constexpr int Rb = decltype(r)::value, Cb = decltype(c)::value;
+            auto &saved = carried[(j - c0) / C];
+            typename V::Vec acc[Rb][Cb];
+            for (int a = 0; a < Rb; ++a)
+              for (int b = 0; b < Cb; ++b)
+                acc[a][b] = t0 == 0 ? V::zero() : saved[a][b];
+            sgemmBlockSpan<V, Rb, Cb>(g, i, j, t0, t1, acc);
+            if (t1 == g.k)
+              sgemmStore<V, Rb, Cb>(g, i, j, acc);
+            else
+              for (int a = 0; a < Rb; ++a)
+                for (int b = 0; b < Cb; ++b)
+                  saved[a][b] = acc[a][b];
+          });
+      }
   }
 }
 

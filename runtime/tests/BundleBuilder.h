@@ -57,11 +57,14 @@ struct BundleBuilder {
                                      type, options));
   }
 
+  /// The bundle's bytes; its data starts `dataOffset` bytes past a 64-byte
+  /// line (0, as bnbert-compile writes; 32, as older writers could).
   std::vector<uint8_t>
   finish(std::vector<int32_t> inputs, std::vector<int32_t> outputs,
          int64_t arenaBytes, const std::string &target = bnrt::fb::hostTarget(),
-         uint32_t version = bnrt::fb::kBundleFormatVersion) {
-    b.ForceVectorAlignment(data.size(), 1, 32);
+         uint32_t version = bnrt::fb::kBundleFormatVersion,
+         size_t dataOffset = 0) {
+    b.PreAlign(data.size() + (64 - dataOffset) % 64, 64);
     auto dataV = b.CreateVector(data);
     auto bundle = bnrt::fb::CreateBundle(
         b, version, BNRT_BITPACK_LAYOUT_VERSION, b.CreateString(target),

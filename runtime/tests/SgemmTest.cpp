@@ -70,9 +70,18 @@ struct Problem {
 bool sameBits(float a, float b) { return std::memcmp(&a, &b, 4) == 0; }
 
 TEST(Sgemm, EveryPathGivesTheDefinitionsBitsOnOddShapes) {
-  const int64_t shapes[][3] = {{1, 1, 1},    {3, 5, 7},     {4, 4, 16},
-                               {5, 7, 17},   {9, 13, 33},   {13, 17, 130},
-                               {2, 70, 300}, {6, 131, 768}, {1, 3, 15}};
+  const int64_t shapes[][3] = {{1, 1, 1},
+                               {3, 5, 7},
+                               {4, 4, 16},
+                               {5, 7, 17},
+                               {9, 13, 33},
+                               {13, 17, 130},
+                               {2, 70, 300},
+                               {6, 131, 768},
+                               {1, 3, 15},
+                               // K blocks of 768: a tail, none
+                               {5, 70, 1700},
+                               {9, 9, 2304}};
   unsigned seed = 1;
   for (const auto &s : shapes)
     for (bool withBias : {false, true}) {

@@ -47,7 +47,7 @@ bnrt_bgemm_args weightArgs(const fb::Op &op, const std::vector<View> &in) {
 }
 
 void pack(const fb::Op &op, const std::vector<View> &in, int isa,
-          std::vector<uint64_t> &packed) {
+          AlignedVector<uint64_t> &packed) {
   bnrt_bgemm_args args = weightArgs(op, in);
   auto target = static_cast<bnrt_isa>(isa);
   packed.assign(bnrt_bgemm_packed_bytes(&args, target) / 8, 0);

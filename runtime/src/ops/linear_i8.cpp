@@ -31,7 +31,7 @@ void check(const OpCheck &c) {
 
 // igemm's right-hand side b[k][n] = W[n][k]; the same for every ISA.
 void pack(const fb::Op &, const std::vector<View> &in, int,
-          std::vector<uint64_t> &packed) {
+          AlignedVector<uint64_t> &packed) {
   const View &weight = in[2];
   int64_t n = weight.shape[0], k = weight.shape[1];
   packed.assign((bnrt_igemm_packed_bytes(k, n) + 7) / 8, 0);

@@ -11,6 +11,7 @@
 #ifndef BNRT_SRC_OPS_OP_KERNEL_H
 #define BNRT_SRC_OPS_OP_KERNEL_H
 
+#include "../aligned_vector.h"
 #include "../ops.h"
 
 #include <initializer_list>
@@ -65,7 +66,7 @@ using OpRunFn = bool (*)(const fb::Op &op, const std::vector<View> &in,
                          std::string &error);
 /// The op's GEMM weights repacked for `isa` from its bound operands.
 using OpPackFn = void (*)(const fb::Op &op, const std::vector<View> &in,
-                          int isa, std::vector<uint64_t> &packed);
+                          int isa, AlignedVector<uint64_t> &packed);
 
 struct OpKernel {
   fb::OpCode code;
