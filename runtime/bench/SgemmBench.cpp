@@ -65,6 +65,10 @@ void bgemmF32(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
   bnrt_bgemm_f32_args args{m, n,           k,        x.data(),
                            k, bits.data(), 1,        alpha.data(),
                            0, bias.data(), y.data(), n};
+  bnrt::AlignedVector<uint8_t> patterns(
+      bnrt_bgemm_f32_packed_bytes(&args, isa));
+  bnrt_bgemm_f32_pack(&args, isa, patterns.data());
+  args.patterns = patterns.empty() ? nullptr : patterns.data();
   timeGemm(state, m, n, k, y.data(),
            [&] { bnrt_bgemm_f32_parallel(&args, isa, pool); });
   bnrt_threads_destroy(pool);

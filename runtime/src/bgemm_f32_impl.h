@@ -2,23 +2,24 @@
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // bnrt_bgemm_f32 (bnrt/kernels.h): weight-only binary, ternary and TWS
-// layers keep their packed signs, so dot = sum_k s_k x_k is computed with
-// no multiply and no expanded weight as dot = S - 2 N, S the row's plain
-// sum (once per row) and N the sum of x over the -1 columns, whose mask is
-// the packed bits themselves (16 columns = 16 bits, one 16-bit load). Both use
-// sgemm_impl.h's order: 16 lanes of float adds over k = l, l + 16, ...
-// (zero-padded), then the fixed tree; adding a masked-off +0 and skipping
-// a lane give the same bits (a lane's sum is never -0), so each ISA may
-// do either. The ISA's lane type adds to V (sgemm_impl.h):
-// V::addWhere(acc, x, mask16), adding x on the lanes whose bit is set.
+// layers keep their packed signs and never multiply: per activation row
+// and group of 4 columns a table of the 16 signed sums of its 4 values
+// (T-MAC's form, float tables), and each weight row adds the entry its 4
+// signs select. The SIMD paths vectorize over weight rows: the weights are
+// repacked at load into one byte per weight row and pair of groups (the
+// patterns layout below), 16 weight rows per vector, and one table lookup
+// (vpermps, tbl) gives 16 rows x 4 columns. Every path computes the
+// definition's float operations in its order, so all give the same bits.
 //
 //===----------------------------------------------------------------------===//
 #ifndef BNRT_SRC_BGEMM_F32_IMPL_H
 #define BNRT_SRC_BGEMM_F32_IMPL_H
 
+#include "scratch.h"
 #include "sgemm_impl.h"
 
-#include <cstring>
+#include <algorithm>
+#include <cstdint>
 
 namespace bnrt {
 
@@ -34,96 +35,70 @@ void bgemmF32Avx512(const bnrt_bgemm_f32_args &, int64_t, int64_t);
 void bgemmF32Neon(const bnrt_bgemm_f32_args &, int64_t, int64_t);
 #endif
 
+/// Where the patterns layout keeps what: for plane p, block b of 16 weight
+/// rows and pair h of groups (2h, 2h + 1), 16 bytes, byte r the signs of
+/// weight row 16 b + r there: q(2h) | q(2h + 1) << 4, q(g) the 4 bits of
+/// columns 4g .. 4g + 3 (bit t = column 4g + t, 1 = -1). Rows past n and
+/// groups past the last are 0.
+struct F32Patterns {
+  int64_t groups, pairs, blocks;
+  explicit F32Patterns(const bnrt_bgemm_f32_args &g)
+      : groups((g.k + 3) / 4), pairs((groups + 1) / 2),
+        blocks((g.n + 15) / 16) {}
+  int64_t bytes(int32_t planes) const { return planes * blocks * pairs * 16; }
+  int64_t offset(int32_t p, int64_t block) const {
+    return (p * blocks + block) * pairs * 16;
+  }
+};
+
 namespace {
 
-/// tree(S) of row i (its plain sum, in the lane order).
-template <class V> float rowSum(const bnrt_bgemm_f32_args &g, int64_t i) {
-  typename V::Vec acc = V::zero();
-  for (int64_t t = 0; t < g.k; t += kSgemmLanes) {
-    int count = static_cast<int>(std::min<int64_t>(kSgemmLanes, g.k - t));
-    acc = V::addWhere(acc, V::loadPart(g.x + i * g.ldx + t, count), 0xFFFF);
+/// The outputs [n, n + count) of row `y` after plane p's dots: the
+/// definition's out = out + alpha dot (out = 0 before plane 0), + bias
+/// after the last plane, with y holding out between planes.
+inline void finishOutputs(const bnrt_bgemm_f32_args &g, int32_t p, int64_t n,
+                          int64_t count, const float *dots, float *y) {
+  const float *alpha = g.per_row ? g.alpha + p * g.n + n : nullptr;
+  float scale = g.alpha[p];
+  bool last = p == g.planes - 1;
+  for (int64_t l = 0; l < count; ++l) {
+    float a = alpha ? alpha[l] : scale;
+    float out = (p == 0 ? 0.0f : y[l]) + a * dots[l];
+    y[l] = last && g.bias ? out + g.bias[n + l] : out;
   }
-  return V::tree(acc);
 }
 
-/// tree(N) of rows i.. x weight rows j.. in plane p: the sums of x over
-/// each weight row's -1 columns, whose 16-column masks are 16 bits of its
-/// packed row (1 = -1, padding 0), one 16-bit load each.
-template <class V, int R, int C>
-void negativeSums(const bnrt_bgemm_f32_args &g, int64_t i, int64_t j, int32_t p,
-                  float (&trees)[R][C]) {
-  int64_t words = (g.k + 63) / 64;
-  const float *x[R];
-  const char *signs[C];
-  for (int r = 0; r < R; ++r)
-    x[r] = g.x + (i + r) * g.ldx;
-  for (int c = 0; c < C; ++c)
-    signs[c] =
-        reinterpret_cast<const char *>(g.bits + (p * g.n + j + c) * words);
-  typename V::Vec acc[R][C];
-  for (int r = 0; r < R; ++r)
-    for (int c = 0; c < C; ++c)
-      acc[r][c] = V::zero();
-  auto step = [&](int64_t t, const typename V::Vec(&xs)[R]) {
-    for (int c = 0; c < C; ++c) {
-      uint16_t mask;
-      std::memcpy(&mask, signs[c] + t / 8, 2);
-      for (int r = 0; r < R; ++r)
-        acc[r][c] = V::addWhere(acc[r][c], xs[r], mask);
-    }
-  };
-  int64_t t = 0;
-  for (; t + kSgemmLanes <= g.k; t += kSgemmLanes) {
-    typename V::Vec xs[R];
-    for (int r = 0; r < R; ++r)
-      xs[r] = V::load(x[r] + t);
-    step(t, xs);
-  }
-  if (t < g.k) {
-    typename V::Vec xs[R];
-    for (int r = 0; r < R; ++r)
-      xs[r] = V::loadPart(x[r] + t, static_cast<int>(g.k - t));
-    step(t, xs);
-  }
-  for (int r = 0; r < R; ++r)
-    for (int c = 0; c < C; ++c)
-      trees[r][c] = V::tree(acc[r][c]);
-}
-
-/// Outputs (i..i+R-1) x (j..j+C-1); `sums`: rowSum of each of the R rows.
-template <class V, int R, int C>
-void bgemmF32Block(const bnrt_bgemm_f32_args &g, int64_t i, int64_t j,
-                   const float *sums) {
-  float out[R][C] = {};
-  for (int32_t p = 0; p < g.planes; ++p) {
-    float negative[R][C];
-    negativeSums<V, R, C>(g, i, j, p, negative);
-    for (int r = 0; r < R; ++r)
-      for (int c = 0; c < C; ++c) {
-        float alpha = g.alpha[g.per_row ? p * g.n + j + c : p];
-        float dot = sums[r] - 2.0f * negative[r][c];
-        out[r][c] = out[r][c] + alpha * dot;
-      }
-  }
-  for (int r = 0; r < R; ++r)
-    for (int c = 0; c < C; ++c)
-      g.y[(i + r) * g.ldy + j + c] =
-          g.bias ? out[r][c] + g.bias[j + c] : out[r][c];
-}
-
-/// Outputs [0, m) x [n0, n1) in R x C blocks, rows outermost so each row
-/// block's plain sums are computed once (the packed weight rows are small:
-/// all of [n0, n1) stays in cache while a row block passes).
-template <class V, int R, int C>
+/// Outputs [0, m) x [n0, n1) for an ISA's `K`: K::kRows activation rows
+/// per tile; K::buildTables(x row, k, out) writes the row's tables, 16
+/// floats per group; K::tile<R, C>(layout, tables, patterns, rows ..,
+/// dots) sums R rows x C blocks of 16 weight rows into dots[r][16 c + l].
+/// Tables are built once per row block and serve every plane and block.
+template <class K>
 void bgemmF32Tiles(const bnrt_bgemm_f32_args &g, int64_t n0, int64_t n1) {
-  for (int64_t i = 0; i < g.m; i += R) {
-    float sums[R];
-    for (int64_t r = 0; r < std::min<int64_t>(R, g.m - i); ++r)
-      sums[r] = rowSum<V>(g, i + r);
-    for (int64_t j = n0; j < n1; j += C)
-      withBlockShape<R, C>(g.m - i, n1 - j, [&](auto r, auto c) {
-        bgemmF32Block<V, decltype(r)::value, decltype(c)::value>(g, i, j, sums);
-      });
+  F32Patterns layout(g);
+  int64_t rowTables = layout.groups * 16;
+  float *tables =
+      threadScratch<float>(ScratchSlot::FloatTables, K::kRows * rowTables);
+  int64_t b0 = n0 / 16, b1 = (n1 + 15) / 16;
+  for (int64_t i = 0; i < g.m; i += K::kRows) {
+    int64_t rows = std::min<int64_t>(K::kRows, g.m - i);
+    for (int64_t r = 0; r < rows; ++r)
+      K::buildTables(g.x + (i + r) * g.ldx, g.k, tables + r * rowTables);
+    for (int32_t p = 0; p < g.planes; ++p)
+      for (int64_t b = b0; b < b1; b += K::kBlocks) {
+        float dots[K::kRows][K::kBlocks * 16];
+        withBlockShape<K::kRows, K::kBlocks>(
+            rows, b1 - b, [&](auto rr, auto cc) {
+              constexpr int R = decltype(rr)::value, C = decltype(cc)::value;
+              K::template tile<R, C>(layout, tables,
+                                     g.patterns + layout.offset(p, b), dots);
+            });
+        int64_t c0 = std::max(n0, 16 * b);
+        int64_t c1 = std::min(n1, 16 * (b + K::kBlocks));
+        for (int64_t r = 0; r < rows; ++r)
+          finishOutputs(g, p, c0, c1 - c0, dots[r] + (c0 - 16 * b),
+                        g.y + (i + r) * g.ldy + c0);
+      }
   }
 }
 

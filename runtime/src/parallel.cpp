@@ -89,6 +89,24 @@ extern "C" void bnrt_sgemm_parallel(const bnrt_sgemm_args *args, bnrt_isa isa,
 
 extern "C" void bnrt_bgemm_f32_parallel(const bnrt_bgemm_f32_args *args,
                                         bnrt_isa isa, bnrt_threads *pool) {
+  // The lookup paths build tables per activation row: tiles of rows (whole
+  // 4-row tiles) build each once; the rows are independent GEMMs.
+  constexpr int64_t kUnit = 4;
+  int threads = bnrt_threads_count(pool);
+  int64_t rowGroups = (args->m + kUnit - 1) / kUnit;
+  if (args->patterns && threads > 1 && rowGroups >= 2 * threads) {
+    int64_t tiles = std::min<int64_t>(rowGroups, 4 * threads);
+    pool->pool.parallelFor(tiles, [&](int64_t t) {
+      int64_t m0 = kUnit * (rowGroups * t / tiles);
+      int64_t m1 = std::min(args->m, kUnit * (rowGroups * (t + 1) / tiles));
+      bnrt_bgemm_f32_args rows = *args;
+      rows.m = m1 - m0;
+      rows.x += m0 * args->ldx;
+      rows.y += m0 * args->ldy;
+      bnrt_bgemm_f32(&rows, isa, 0, args->n);
+    });
+    return;
+  }
   splitWeightRows(args->n, pool, [&](int64_t n0, int64_t n1) {
     bnrt_bgemm_f32(args, isa, n0, n1);
   });

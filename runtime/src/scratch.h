@@ -22,6 +22,7 @@ enum class ScratchSlot {
   BgemmPanels,
   BgemmRowSums,
   LookupTables,
+  FloatTables,
   LinearI8Dots,
   ReduceMeanSums,
   QuantizeMaxima,

@@ -1,6 +1,6 @@
 //===- sgemm.cpp - float GEMM: the scalar reference and dispatch ----------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-#include "bgemm_f32_impl.h"
+#include "sgemm_impl.h"
 
 #include <cmath>
 
@@ -26,12 +26,6 @@ struct ScalarLanes {
       acc.lane[l] = std::fma(a.lane[l], b.lane[l], acc.lane[l]);
     return acc;
   }
-  static Vec addWhere(Vec acc, const Vec &x, uint32_t mask) {
-    for (int l = 0; l < kSgemmLanes; ++l)
-      if ((mask >> l) & 1)
-        acc.lane[l] += x.lane[l];
-    return acc;
-  }
   static float tree(Vec v) {
     for (int width = kSgemmLanes / 2; width >= 1; width /= 2)
       for (int l = 0; l < width; ++l)
@@ -44,10 +38,6 @@ struct ScalarLanes {
 
 void sgemmScalar(const bnrt_sgemm_args &args, int64_t n0, int64_t n1) {
   sgemmTiles<ScalarLanes, 1, 1>(args, n0, n1);
-}
-
-void bgemmF32Scalar(const bnrt_bgemm_f32_args &args, int64_t n0, int64_t n1) {
-  bgemmF32Tiles<ScalarLanes, 1, 1>(args, n0, n1);
 }
 
 } // namespace bnrt
@@ -68,31 +58,6 @@ extern "C" void bnrt_sgemm(const bnrt_sgemm_args *args, bnrt_isa isa,
   case BNRT_ISA_NEON:
   case BNRT_ISA_NEONDOT:
     fn = bnrt::sgemmNeon;
-    break;
-#endif
-  default:
-    break;
-  }
-  if (n_begin < n_end && args->m > 0)
-    fn(*args, n_begin, n_end);
-}
-
-extern "C" void bnrt_bgemm_f32(const bnrt_bgemm_f32_args *args, bnrt_isa isa,
-                               int64_t n_begin, int64_t n_end) {
-  bnrt::BgemmF32Fn fn = bnrt::bgemmF32Scalar;
-  switch (isa) {
-#if defined(__x86_64__)
-  case BNRT_ISA_AVX2:
-    fn = bnrt::bgemmF32Avx2;
-    break;
-  case BNRT_ISA_AVX512:
-    fn = bnrt::bgemmF32Avx512;
-    break;
-#endif
-#if defined(__aarch64__)
-  case BNRT_ISA_NEON:
-  case BNRT_ISA_NEONDOT:
-    fn = bnrt::bgemmF32Neon;
     break;
 #endif
   default:

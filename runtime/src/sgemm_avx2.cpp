@@ -1,6 +1,6 @@
 //===- sgemm_avx2.cpp - float GEMM, AVX2 + FMA: two ymm per 16 lanes ------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-#include "bgemm_f32_impl.h"
+#include "sgemm_impl.h"
 
 #include <immintrin.h>
 
@@ -30,17 +30,6 @@ struct Avx2Lanes {
     return {_mm256_fmadd_ps(a.lo, b.lo, acc.lo),
             _mm256_fmadd_ps(a.hi, b.hi, acc.hi)};
   }
-  /// Lanes whose bit of `mask` is set, as all-ones floats.
-  static __m256 laneMask(uint32_t mask) {
-    const __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
-    __m256i m = _mm256_set1_epi32(static_cast<int>(mask));
-    return _mm256_castsi256_ps(
-        _mm256_cmpeq_epi32(_mm256_and_si256(m, bit), bit));
-  }
-  static Vec addWhere(const Vec &acc, const Vec &x, uint32_t mask) {
-    return {_mm256_add_ps(acc.lo, _mm256_and_ps(x.lo, laneMask(mask))),
-            _mm256_add_ps(acc.hi, _mm256_and_ps(x.hi, laneMask(mask >> 8)))};
-  }
   static float tree(const Vec &v) {
     __m256 s8 = _mm256_add_ps(v.lo, v.hi); // l + 8
     __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8),
@@ -55,11 +44,6 @@ struct Avx2Lanes {
 // 3 x 2 blocks: 12 ymm accumulators (measured best of 2x2, 2x3, 3x2).
 void sgemmAvx2(const bnrt_sgemm_args &args, int64_t n0, int64_t n1) {
   sgemmTiles<Avx2Lanes, 3, 2>(args, n0, n1);
-}
-
-// 3 x 2 blocks, as the float GEMM.
-void bgemmF32Avx2(const bnrt_bgemm_f32_args &args, int64_t n0, int64_t n1) {
-  bgemmF32Tiles<Avx2Lanes, 3, 2>(args, n0, n1);
 }
 
 } // namespace bnrt

@@ -1,6 +1,6 @@
 //===- sgemm_avx512.cpp - float GEMM, AVX-512: one zmm per 16 lanes -------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-#include "bgemm_f32_impl.h"
+#include "sgemm_impl.h"
 
 #include <immintrin.h>
 
@@ -16,9 +16,6 @@ struct Avx512Lanes {
     return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << count) - 1), p);
   }
   static Vec fma(Vec a, Vec b, Vec acc) { return _mm512_fmadd_ps(a, b, acc); }
-  static Vec addWhere(Vec acc, Vec x, uint32_t mask) {
-    return _mm512_mask_add_ps(acc, static_cast<__mmask16>(mask), acc, x);
-  }
   static float tree(Vec v) {
     __m128 s4 = _mm_add_ps( // lanes l + 8, then l + 4
         _mm_add_ps(_mm512_castps512_ps128(v), _mm512_extractf32x4_ps(v, 2)),
@@ -60,11 +57,6 @@ struct Avx512Lanes {
 // 4 x 4 blocks: 16 zmm accumulators, 8 for the loaded rows.
 void sgemmAvx512(const bnrt_sgemm_args &args, int64_t n0, int64_t n1) {
   sgemmTiles<Avx512Lanes, 4, 4>(args, n0, n1);
-}
-
-// 4 x 4 blocks: 16 zmm accumulators, one masked add each per 16 columns.
-void bgemmF32Avx512(const bnrt_bgemm_f32_args &args, int64_t n0, int64_t n1) {
-  bgemmF32Tiles<Avx512Lanes, 4, 4>(args, n0, n1);
 }
 
 } // namespace bnrt

@@ -1,6 +1,6 @@
 //===- sgemm_neon.cpp - float GEMM, NEON: four q registers per 16 lanes ---===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-#include "bgemm_f32_impl.h"
+#include "sgemm_impl.h"
 
 #include <arm_neon.h>
 
@@ -35,15 +35,6 @@ struct NeonLanes {
       acc.q[i] = vfmaq_f32(acc.q[i], a.q[i], b.q[i]);
     return acc;
   }
-  static Vec addWhere(Vec acc, const Vec &x, uint32_t mask) {
-    const uint32x4_t bit = {1, 2, 4, 8};
-    for (int i = 0; i < 4; ++i) {
-      uint32x4_t on = vtstq_u32(vdupq_n_u32(mask >> (4 * i)), bit);
-      acc.q[i] = vaddq_f32(acc.q[i], vreinterpretq_f32_u32(vandq_u32(
-                                         vreinterpretq_u32_f32(x.q[i]), on)));
-    }
-    return acc;
-  }
   static float tree(const Vec &v) {
     float32x4_t s4 = vaddq_f32(vaddq_f32(v.q[0], v.q[2]),  // l + 8
                                vaddq_f32(v.q[1], v.q[3])); // l + 4
@@ -57,11 +48,6 @@ struct NeonLanes {
 // 2 x 2 blocks: 16 q accumulators, 16 for the loaded rows.
 void sgemmNeon(const bnrt_sgemm_args &args, int64_t n0, int64_t n1) {
   sgemmTiles<NeonLanes, 2, 2>(args, n0, n1);
-}
-
-// 2 x 2 blocks, as the float GEMM.
-void bgemmF32Neon(const bnrt_bgemm_f32_args &args, int64_t n0, int64_t n1) {
-  bgemmF32Tiles<NeonLanes, 2, 2>(args, n0, n1);
 }
 
 } // namespace bnrt

@@ -169,58 +169,69 @@ struct BitsProblem {
       b = normal(rng);
   }
 
-  static float tree(float lane[16]) {
-    for (int width = 8; width >= 1; width /= 2)
-      for (int l = 0; l < width; ++l)
-        lane[l] += lane[l + width];
-    return lane[0];
-  }
-
-  /// The definition: dot_p = tree(S) - 2 tree(N), y = sum_p alpha dot + b.
+  /// The definition: per group of 4 columns the table entry its signs
+  /// select, ((v0 + v1) + v2) + v3, added in group order; y = sum_p alpha
+  /// dot + b.
   float expected(int64_t i, int64_t j) const {
-    float s[16] = {};
-    for (int64_t t = 0; t < k; ++t)
-      s[t % 16] += x[i * ldx + t];
-    float rowSum = tree(s), acc = 0.0f;
+    float acc = 0.0f;
     for (int p = 0; p < planes; ++p) {
-      float lane[16] = {};
-      for (int64_t t = 0; t < k; ++t)
-        if (signs[(p * n + j) * k + t] < 0)
-          lane[t % 16] += x[i * ldx + t];
-      float dot = rowSum - 2.0f * tree(lane);
+      float dot = 0.0f;
+      for (int64_t g = 0; 4 * g < k; ++g) {
+        float v[4];
+        for (int t = 0; t < 4; ++t) {
+          int64_t c = 4 * g + t;
+          float value = c < k ? x[i * ldx + c] : 0.0f;
+          v[t] = c < k && signs[(p * n + j) * k + c] < 0 ? -value : value;
+        }
+        dot = dot + (((v[0] + v[1]) + v[2]) + v[3]);
+      }
       acc = acc + alpha[perRow ? p * n + j : p] * dot;
     }
     return acc + bias[j];
   }
 
-  std::vector<float> run(bnrt_isa isa, int64_t n0, int64_t n1) const {
+  /// Runs `isa` on columns [n0, n1), with the weights packed for it (or
+  /// unpacked: the scalar path serves every ISA then).
+  std::vector<float> run(bnrt_isa isa, int64_t n0, int64_t n1,
+                         bool packed = true) const {
     std::vector<float> y(m * ldy, 12345.0f);
     bnrt_bgemm_f32_args args{m,      n,           k,        x.data(),
                              ldx,    bits.data(), planes,   alpha.data(),
                              perRow, bias.data(), y.data(), ldy};
+    // Patterns at an odd address: the kernels must not assume alignment.
+    std::vector<uint8_t> patterns(bnrt_bgemm_f32_packed_bytes(&args, isa) + 1);
+    if (packed && patterns.size() > 1) {
+      bnrt_bgemm_f32_pack(&args, isa, patterns.data() + 1);
+      args.patterns = patterns.data() + 1;
+    }
     bnrt_bgemm_f32(&args, isa, n0, n1);
     return y;
   }
 };
 
 TEST(BgemmF32, EveryPathGivesTheDefinitionsBits) {
-  const int64_t shapes[][3] = {{1, 1, 1},   {3, 5, 7},    {4, 4, 16},
-                               {5, 7, 65},  {9, 13, 130}, {2, 70, 300},
-                               {6, 33, 768}};
+  // k: groups of 4 whole, cut, odd and even in number (pairs of groups
+  // share a byte); n across blocks of 16 and 4-block tiles; m across the
+  // 4-row tiles.
+  const int64_t shapes[][3] = {
+      {1, 1, 1},    {3, 5, 7},    {4, 4, 16}, {5, 7, 65},   {9, 13, 130},
+      {2, 70, 300}, {6, 33, 768}, {7, 97, 4}, {5, 131, 12}, {8, 64, 778}};
   unsigned seed = 50;
   for (const auto &s : shapes)
     for (int planes : {1, 2, 3})
       for (bool perRow : {false, true}) {
         BitsProblem p(s[0], s[1], s[2], planes, perRow, seed++);
-        for (bnrt_isa isa : bnrt_test::availableIsas(true)) {
-          std::vector<float> y = p.run(isa, 0, p.n);
-          int64_t wrong = 0;
-          for (int64_t i = 0; i < p.m; ++i)
-            for (int64_t j = 0; j < p.n; ++j)
-              wrong += !sameBits(y[i * p.ldy + j], p.expected(i, j));
-          EXPECT_EQ(wrong, 0) << bnrt_isa_name(isa) << " m" << p.m << " n"
-                              << p.n << " k" << p.k << " planes " << planes;
-        }
+        for (bnrt_isa isa : bnrt_test::availableIsas(true))
+          for (bool packed : {true, false}) {
+            std::vector<float> y = p.run(isa, 0, p.n, packed);
+            int64_t wrong = 0;
+            for (int64_t i = 0; i < p.m; ++i)
+              for (int64_t j = 0; j < p.n; ++j)
+                wrong += !sameBits(y[i * p.ldy + j], p.expected(i, j));
+            EXPECT_EQ(wrong, 0)
+                << bnrt_isa_name(isa) << " m" << p.m << " n" << p.n << " k"
+                << p.k << " planes " << planes << " packed " << packed;
+          }
       }
 }
 
@@ -241,6 +252,33 @@ TEST(BgemmF32, IsTheSignedSumWithinFloatRounding) {
         EXPECT_NEAR(y[i * p.ldy + j], want, 1e-6 * magnitude)
             << bnrt_isa_name(isa);
       }
+  }
+}
+
+TEST(BgemmF32, ParallelEqualsOneCall) {
+  // 37 rows: tiles of activation rows on 2 and 3 threads (ragged last
+  // tile); 5 rows: too few for that, tiles of weight rows.
+  for (int64_t m : {37, 5}) {
+    BitsProblem p(m, 70, 300, 2, true, 11);
+    for (bnrt_isa isa : bnrt_test::availableIsas(true)) {
+      std::vector<float> expected = p.run(isa, 0, p.n);
+      for (int threads : {1, 2, 3}) {
+        bnrt_threads *pool = bnrt_threads_create(threads);
+        ASSERT_NE(pool, nullptr);
+        std::vector<float> y(p.m * p.ldy, 12345.0f);
+        bnrt_bgemm_f32_args args{
+            p.m,      p.n,           p.k,      p.x.data(),
+            p.ldx,    p.bits.data(), p.planes, p.alpha.data(),
+            p.perRow, p.bias.data(), y.data(), p.ldy};
+        std::vector<uint8_t> patterns(bnrt_bgemm_f32_packed_bytes(&args, isa));
+        bnrt_bgemm_f32_pack(&args, isa, patterns.data());
+        args.patterns = patterns.empty() ? nullptr : patterns.data();
+        bnrt_bgemm_f32_parallel(&args, isa, pool);
+        EXPECT_EQ(y, expected)
+            << bnrt_isa_name(isa) << " m" << m << " threads " << threads;
+        bnrt_threads_destroy(pool);
+      }
+    }
   }
 }
 

@@ -138,16 +138,20 @@ void bnrt_sgemm(const bnrt_sgemm_args *args, bnrt_isa isa, int64_t n_begin,
                 int64_t n_end);
 
 /* Bit-plane GEMM with float activations (weight-only binary, ternary and
- * TWS models):
+ * TWS models), by table lookup, no multiplies:
  *
  *   y[m, n] = sum_p alpha[p, g(n)] * dot_p[m, n] + bias[n]   (planes in order)
- *   dot_p = tree(S) - 2 * tree(N_p)
+ *   dot_p[m, n] = (..((0 + T_0[q_0]) + T_1[q_1]) + ..) + T_G-1[q_G-1]
+ *   T_g[q] = ((v_0 + v_1) + v_2) + v_3,  v_t = -x[m, 4g + t] if bit t of q
+ *            is set, else x[m, 4g + t]  (x = 0 past k)
  *
- * where, in 16 lanes (lane l: k = l, l + 16, ... ascending, float adds),
- * S sums all of x's row and N_p sums x[m, k] over the columns whose sign
- * in plane p is -1, each added by the fixed tree of bnrt_sgemm. One order on
- * every ISA, so all paths give the same bits. bits: [planes, n, words] in
- * the bitpack.h layout; alpha: [planes, n] when per_row, else [planes].
+ * over the G = ceil(k / 4) groups of 4 columns, q_g the 4 sign bits of
+ * weight row n of plane p there (bit t = column 4g + t, 1 = -1): T_g is the
+ * table of the 16 signed sums of the group, q_g selects one. Float adds in
+ * this order on every ISA, so all paths give the same bits. bits:
+ * [planes, n, words] in the bitpack.h layout; alpha: [planes, n] when
+ * per_row, else [planes]. patterns: the weights repacked for the SIMD paths
+ * by bnrt_bgemm_f32_pack (NULL: the scalar path, from bits).
  */
 typedef struct {
   int64_t m, n, k;
@@ -160,7 +164,16 @@ typedef struct {
   const float *bias;
   float *y;
   int64_t ldy;
+  const uint8_t *patterns;
 } bnrt_bgemm_f32_args;
+
+/* Bytes of the patterns layout of `args`' weights (n, k, bits, planes) for
+ * `isa`: 0 where that path reads bits (scalar). */
+int64_t bnrt_bgemm_f32_packed_bytes(const bnrt_bgemm_f32_args *args,
+                                    bnrt_isa isa);
+/* Writes that many bytes to `out` (any alignment; 64 bytes is fastest). */
+void bnrt_bgemm_f32_pack(const bnrt_bgemm_f32_args *args, bnrt_isa isa,
+                         uint8_t *out);
 
 /* Columns [n_begin, n_end) of `args` with `isa` (available). */
 void bnrt_bgemm_f32(const bnrt_bgemm_f32_args *args, bnrt_isa isa,

@@ -19,29 +19,47 @@ void check(const OpCheck &c) {
   c.bitPlaneGemm(c.in[0], c.in[1], c.in[2], c.in.size() == 4 ? c.in[3] : -1);
 }
 
+/// The GEMM arguments that describe the weights (what packing depends on);
+/// run fills in the activations and the output.
+bnrt_bgemm_f32_args weightArgs(const std::vector<View> &in) {
+  const View &x = in[0], &bits = in[1], &alpha = in[2];
+  bnrt_bgemm_f32_args args{};
+  args.n = bits.shape[1];
+  args.k = x.shape.back();
+  args.bits = static_cast<const uint64_t *>(bits.data);
+  args.planes = static_cast<int32_t>(bits.shape[0]);
+  args.alpha = alpha.f32();
+  args.per_row = alpha.shape[1] != 1;
+  args.bias = in.size() > 3 ? in[3].f32() : nullptr;
+  return args;
+}
+
+void pack(const fb::Op &, const std::vector<View> &in, int isa,
+          AlignedVector<uint64_t> &packed) {
+  bnrt_bgemm_f32_args args = weightArgs(in);
+  auto target = static_cast<bnrt_isa>(isa);
+  packed.assign((bnrt_bgemm_f32_packed_bytes(&args, target) + 7) / 8, 0);
+  if (!packed.empty())
+    bnrt_bgemm_f32_pack(&args, target,
+                        reinterpret_cast<uint8_t *>(packed.data()));
+}
+
 bool run(const fb::Op &, const std::vector<View> &in,
          const std::vector<View> &out, OpContext &ctx, std::string &) {
-  const View &x = in[0], &bits = in[1], &alpha = in[2];
-  int64_t k = x.shape.back(), n = bits.shape[1];
-  bnrt_bgemm_f32_args args{x.numElements() / k,
-                           n,
-                           k,
-                           x.f32(),
-                           k,
-                           static_cast<const uint64_t *>(bits.data),
-                           static_cast<int32_t>(bits.shape[0]),
-                           alpha.f32(),
-                           alpha.shape[1] != 1,
-                           in.size() > 3 ? in[3].f32() : nullptr,
-                           out[0].f32(),
-                           n};
+  bnrt_bgemm_f32_args args = weightArgs(in);
+  args.m = in[0].numElements() / args.k;
+  args.x = in[0].f32();
+  args.ldx = args.k;
+  args.y = out[0].f32();
+  args.ldy = args.n;
+  args.patterns = static_cast<const uint8_t *>(ctx.packedWeights);
   bnrt_bgemm_f32_parallel(&args, static_cast<bnrt_isa>(ctx.isa), ctx.pool);
   return true;
 }
 
 } // namespace
 
-extern const OpKernel kLinearBitsF32Op = {fb::OpCode::LinearBitsF32,
-                                          fb::OpOptions::NONE, check, run};
+extern const OpKernel kLinearBitsF32Op = {
+    fb::OpCode::LinearBitsF32, fb::OpOptions::NONE, check, run, pack};
 
 } // namespace bnrt

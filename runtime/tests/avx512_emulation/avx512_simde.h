@@ -33,13 +33,16 @@
 #define _mm512_add_ps simde_mm512_add_ps
 #define _mm512_broadcast_i32x4 simde_mm512_broadcast_i32x4
 #define _mm512_castps512_ps128 simde_mm512_castps512_ps128
+#define _mm512_castps_si512 simde_mm512_castps_si512
 #define _mm512_castsi256_si512 simde_mm512_castsi256_si512
+#define _mm512_castsi512_ps simde_mm512_castsi512_ps
 #define _mm512_castsi512_si256 simde_mm512_castsi512_si256
 #define _mm512_cmp_ps_mask simde_mm512_cmp_ps_mask
 #define _mm512_dpbusd_epi32 simde_mm512_dpbusd_epi32
 #define _mm512_extractf32x4_ps simde_mm512_extractf32x4_ps
 #define _mm512_extracti64x4_epi64 simde_mm512_extracti64x4_epi64
 #define _mm512_inserti64x4 simde_mm512_inserti64x4
+#define _mm512_load_ps simde_mm512_load_ps
 #define _mm512_load_si512 simde_mm512_load_si512
 #define _mm512_loadu_ps simde_mm512_loadu_ps
 #define _mm512_loadu_si512 simde_mm512_loadu_si512
@@ -53,6 +56,7 @@
 #define _mm512_permutex2var_epi16 simde_mm512_permutex2var_epi16
 #define _mm512_permutexvar_epi16 simde_mm512_permutexvar_epi16
 #define _mm512_permutexvar_epi8 simde_mm512_permutexvar_epi8
+#define _mm512_permutexvar_ps simde_mm512_permutexvar_ps
 #define _mm512_set1_epi16 simde_mm512_set1_epi16
 #define _mm512_set1_epi32 simde_mm512_set1_epi32
 #define _mm512_set1_epi8 simde_mm512_set1_epi8
@@ -64,16 +68,20 @@
 #define _mm512_shuffle_ps simde_mm512_shuffle_ps
 #define _mm512_slli_epi32 simde_mm512_slli_epi32
 #define _mm512_srli_epi16 simde_mm512_srli_epi16
+#define _mm512_srli_epi32 simde_mm512_srli_epi32
+#define _mm512_store_ps simde_mm512_store_ps
 #define _mm512_store_si512 simde_mm512_store_si512
 #define _mm512_storeu_ps simde_mm512_storeu_ps
 #define _mm512_storeu_si512 simde_mm512_storeu_si512
 #define _mm512_sub_epi16 simde_mm512_sub_epi16
 #define _mm512_sub_epi32 simde_mm512_sub_epi32
 #define _mm512_sub_epi8 simde_mm512_sub_epi8
+#define _mm512_xor_si512 simde_mm512_xor_si512
 
 // SIMDe 0.7.4 lacks these; masked-off lanes are neither read nor written,
 // as on the hardware (so ASan sees any out-of-bounds enabled lane).
 #define _mm512_cvtepi16_epi32 bnrt_emu_cvtepi16_epi32
+#define _mm512_cvtepu8_epi32 bnrt_emu_cvtepu8_epi32
 #define _mm512_cvtepi32_epi16 bnrt_emu_cvtepi32_epi16
 #define _mm512_cvtepi32_ps bnrt_emu_cvtepi32_ps
 #define _mm512_srai_epi32 bnrt_emu_srai_epi32
@@ -115,6 +123,15 @@ inline simde__m512i bnrt_emu_cvtepi16_epi32(__m256i v) {
   int16_t in[16];
   int32_t out[16];
   _mm256_storeu_si256(reinterpret_cast<__m256i *>(in), v);
+  for (int i = 0; i < 16; ++i)
+    out[i] = in[i];
+  return simde_mm512_loadu_si512(out);
+}
+
+inline simde__m512i bnrt_emu_cvtepu8_epi32(__m128i v) {
+  uint8_t in[16];
+  int32_t out[16];
+  _mm_storeu_si128(reinterpret_cast<__m128i *>(in), v);
   for (int i = 0; i < 16; ++i)
     out[i] = in[i];
   return simde_mm512_loadu_si512(out);
