@@ -87,6 +87,8 @@
 #define _mm512_srai_epi32 bnrt_emu_srai_epi32
 #define _mm512_fmadd_ps bnrt_emu_fmadd_ps
 #define _mm512_maskz_loadu_ps bnrt_emu_maskz_loadu_ps
+#define _mm512_maskz_loadu_epi8 bnrt_emu_maskz_loadu_epi8
+#define _mm512_reduce_add_epi32 bnrt_emu_reduce_add_epi32
 #define _mm512_mask_storeu_ps bnrt_emu_mask_storeu_ps
 #define _mm512_mask_storeu_epi32 bnrt_emu_mask_storeu_epi32
 
@@ -151,6 +153,21 @@ inline simde__m512 bnrt_emu_maskz_loadu_ps(uint16_t k, const float *p) {
   for (int i = 0; i < 16; ++i)
     v[i] = (k >> i) & 1 ? p[i] : 0.0f;
   return simde_mm512_loadu_ps(v);
+}
+
+inline simde__m512i bnrt_emu_maskz_loadu_epi8(uint64_t k, const void *p) {
+  int8_t v[64];
+  for (int i = 0; i < 64; ++i)
+    v[i] = (k >> i) & 1 ? static_cast<const int8_t *>(p)[i] : 0;
+  return simde_mm512_loadu_si512(v);
+}
+
+inline int32_t bnrt_emu_reduce_add_epi32(simde__m512i v) {
+  int32_t lanes[16], sum = 0;
+  simde_mm512_storeu_si512(lanes, v);
+  for (int32_t x : lanes)
+    sum += x;
+  return sum;
 }
 
 inline void bnrt_emu_mask_storeu_ps(float *p, uint16_t k, simde__m512 v) {
