@@ -22,13 +22,12 @@ void igemmScalar(const bnrt_igemm_args &args, int64_t m0, int64_t m1) {
 
 extern "C" int64_t bnrt_igemm_packed_bytes(int64_t k, int64_t n) {
   int64_t blocks = (n + bnrt::kIgemmCols - 1) / bnrt::kIgemmCols;
-  return blocks * bnrt::kIgemmCols * 4 + blocks * ((k + 3) / 4) * 64;
+  return blocks * ((k + 3) / 4) * 64;
 }
 
 extern "C" void bnrt_igemm_pack(const int8_t *src, int64_t k, int64_t n,
                                 int64_t stride_k, int64_t stride_n, void *out) {
   bnrt::IgemmPacked b(out, k, n);
-  auto *sums = const_cast<int32_t *>(b.colSums);
   auto *data = const_cast<int8_t *>(b.data);
   constexpr int64_t cols = bnrt::kIgemmCols;
   // In the order of the layout, so every byte (padding included) is
@@ -61,13 +60,6 @@ extern "C" void bnrt_igemm_pack(const int8_t *src, int64_t k, int64_t n,
           to[4 * j + t] = v;
         }
       }
-    }
-    for (int64_t j = 0; j < cols; ++j) {
-      int32_t sum = 0;
-      for (int64_t g = 0; g < b.groups; ++g)
-        for (int t = 0; t < 4; ++t)
-          sum += data[(block * b.groups + g) * 64 + 4 * j + t];
-      sums[block * cols + j] = sum;
     }
   }
 }

@@ -40,7 +40,7 @@ struct Avx2 {
     acc.lo = _mm256_add_epi32(acc.lo, dot(a, b.lo));
     acc.hi = _mm256_add_epi32(acc.hi, dot(a, b.hi));
   }
-  static void store(Acc acc, const int32_t *, int32_t *out, int count) {
+  static void store(Acc acc, int32_t *out, int count) {
     if (count == 16) {
       _mm256_storeu_si256(reinterpret_cast<__m256i *>(out), acc.lo);
       _mm256_storeu_si256(reinterpret_cast<__m256i *>(out + 8), acc.hi);

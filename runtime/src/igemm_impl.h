@@ -6,8 +6,7 @@
 // 16 columns: for each group of 4 rows k, 64 bytes where byte 4j + t is
 // b[4g + t][16 blk + j] (zero past k and n). One 32-bit lane then holds the
 // 4 products a column needs from one broadcast 4-byte piece of a row of a,
-// the shape of vpdpbusd and sdot. The column sums (for vpdpbusd's unsigned
-// operand, see igemm_avx512.cpp) precede the blocks.
+// the shape of vpdpbusd and sdot.
 //
 // Every path sums the same integer products exactly, so all ISAs give
 // identical results.
@@ -44,13 +43,11 @@ constexpr int64_t kIgemmCols = 16; // columns per packed block
 /// Views the packed buffer of a [k, n] right-hand side.
 struct IgemmPacked {
   int64_t blocks, groups;
-  const int32_t *colSums; // [blocks * 16]
-  const int8_t *data;     // [blocks][groups][64]
+  const int8_t *data; // [blocks][groups][64]
 
   IgemmPacked(const void *packed, int64_t k, int64_t n)
       : blocks((n + kIgemmCols - 1) / kIgemmCols), groups((k + 3) / 4),
-        colSums(static_cast<const int32_t *>(packed)),
-        data(static_cast<const int8_t *>(packed) + blocks * kIgemmCols * 4) {}
+        data(static_cast<const int8_t *>(packed)) {}
   const int8_t *group(int64_t block, int64_t g) const {
     return data + (block * groups + g) * 64;
   }
@@ -59,7 +56,7 @@ struct IgemmPacked {
 /// The SIMD loop nest, for an ISA's `V`: V::Acc accumulates 16 columns of
 /// one row, V::B holds one 64-byte group of a block, V::A one broadcast
 /// 4-byte piece of a row; V::step(acc, a, b) adds their products and
-/// V::store(acc, colSums, out, count) writes `count` <= 16 results.
+/// V::store(acc, out, count) writes `count` <= 16 results.
 template <class V, int MB, int NB>
 void igemmTile(const bnrt_igemm_args &args, const IgemmPacked &b, int64_t m,
                int64_t block) {
@@ -83,8 +80,7 @@ void igemmTile(const bnrt_igemm_args &args, const IgemmPacked &b, int64_t m,
     int64_t n = (block + j) * kIgemmCols;
     int count = static_cast<int>(std::min<int64_t>(kIgemmCols, args.n - n));
     for (int i = 0; i < MB; ++i)
-      V::store(acc[i][j], b.colSums + n, args.c + (m + i) * args.ldc + n,
-               count);
+      V::store(acc[i][j], args.c + (m + i) * args.ldc + n, count);
   }
 }
 

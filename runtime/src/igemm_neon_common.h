@@ -37,7 +37,7 @@ template <class Step> struct NeonLanes {
     for (int r = 0; r < 4; ++r)
       acc.q[r] = Step::dot(acc.q[r], b.q[r], a);
   }
-  static void store(const Acc &acc, const int32_t *, int32_t *out, int count) {
+  static void store(const Acc &acc, int32_t *out, int count) {
     int32_t tmp[16];
     for (int r = 0; r < 4; ++r)
       vst1q_s32(tmp + 4 * r, acc.q[r]);
