@@ -42,25 +42,30 @@ bool misaligned(const flatbuffers::Vector<int64_t> *v) {
 
 bnrt_model::~bnrt_model() = default;
 
-void bnrt_model::setBytes(const void *bytes, size_t n) {
-  storage.resize(n + 64);
-  buf = storage.data() +
-        (64 - reinterpret_cast<uintptr_t>(storage.data()) % 64) % 64;
-  if (n)
-    std::memcpy(buf, bytes, n);
+uint8_t *bnrt_model::reserveBytes(size_t n) {
+  storage.reset(new uint8_t[n + 64]);
+  buf = storage.get() +
+        (64 - reinterpret_cast<uintptr_t>(storage.get()) % 64) % 64;
   size = n;
+  return buf;
+}
+
+void bnrt_model::setBytes(const void *bytes, size_t n) {
+  uint8_t *to = reserveBytes(n);
+  if (n)
+    std::memcpy(to, bytes, n);
 }
 
 void bnrt_model::alignConstants() {
   size_t offset = bundle->data() ? bundle->data()->data() - buf : 0;
   // Moving by a multiple of 32 keeps every field's alignment; data not
   // 32-byte aligned is refused below.
-  if (!bundle->data() || bundle->data()->size() == 0 || storage.empty() ||
+  if (!bundle->data() || bundle->data()->size() == 0 || !storage ||
       offset % 32 != 0)
     return;
   uint8_t *start =
-      storage.data() +
-      (64 - (reinterpret_cast<uintptr_t>(storage.data()) + offset) % 64) % 64;
+      storage.get() +
+      (64 - (reinterpret_cast<uintptr_t>(storage.get()) + offset) % 64) % 64;
   if (start == buf)
     return;
   std::memmove(start, buf, size); // storage holds size + 64 bytes
@@ -500,13 +505,14 @@ extern "C" bnrt_model *bnrt_model_load_file(const char *path, bnrt_error *err) {
       setError(err, BNRT_ERROR_IO, std::string("cannot open '") + path + "'");
       return BNRT_ERROR_IO;
     }
-    std::vector<char> bytes(static_cast<size_t>(size));
+    // Straight into the model's storage: no second copy of the bundle.
+    auto *bytes =
+        reinterpret_cast<char *>(model.reserveBytes(static_cast<size_t>(size)));
     file.seekg(0);
-    if (size > 0 && !file.read(bytes.data(), size)) {
+    if (size > 0 && !file.read(bytes, size)) {
       setError(err, BNRT_ERROR_IO, std::string("cannot read '") + path + "'");
       return BNRT_ERROR_IO;
     }
-    model.setBytes(bytes.data(), bytes.size());
     return BNRT_OK;
   });
 }

@@ -78,8 +78,10 @@ struct ProgramViews {
 } // namespace bnrt
 
 struct bnrt_model {
-  std::vector<uint8_t> storage; // the bundle's bytes, copied to ...
-  uint8_t *buf = nullptr;       // ... a 64-byte aligned start
+  // The bundle's bytes (not zeroed first: a float bundle is hundreds of
+  // MB), at a 64-byte aligned start `buf` within `storage`.
+  std::unique_ptr<uint8_t[]> storage;
+  uint8_t *buf = nullptr;
   size_t size = 0;
   const bnrt::fb::Bundle *bundle = nullptr;
   const uint8_t *data = nullptr; // constants: in the bundle, or an AOT
@@ -112,8 +114,11 @@ struct bnrt_model {
 
   ~bnrt_model();
 
-  /// Copies `n` bytes to 64-byte aligned storage (load() may move them by
-  /// up to 63 bytes to align the constants).
+  /// Room for `n` bytes of a bundle at a 64-byte aligned `buf` (returned),
+  /// with 64 to spare: load() may move them by up to 63 bytes to align the
+  /// constants.
+  uint8_t *reserveBytes(size_t n);
+  /// Copies `n` bytes into reserveBytes(n).
   void setBytes(const void *bytes, size_t n);
   void load();
   /// Moves the bytes within `storage` so the constants start on a 64-byte
