@@ -119,12 +119,19 @@ void rows(const bnrt_bgemm_args &a, int64_t m, int64_t b0, int64_t b1,
 
 void bgemmAvx512(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
                  int64_t n1) {
+  bgemmAvx512Choosing(a, m0, m1, n0, n1,
+                      bgemmLookupRows(a, BNRT_ISA_AVX512) != 0);
+}
+
+void bgemmAvx512Choosing(const bnrt_bgemm_args &a, int64_t m0, int64_t m1,
+                         int64_t n0, int64_t n1, bool lookup) {
   if (!a.packed || n0 % kRows != 0)
     return bgemmAvx2(a, m0, m1, n0, n1);
   // Tiles of activation rows by table lookup (the rest by VNNI).
+  Avx512Layouts layouts = avx512Layouts(a);
   if (int64_t lut = (m1 - m0) / kLookupTileRows * kLookupTileRows;
-      lut > 0 && bgemmLookupRows(a, BNRT_ISA_AVX512)) {
-    Avx512Layouts layouts = avx512Layouts(a);
+      lut > 0 && lookup &&
+      (layouts.patterns || layouts.nibbles || layouts.ternary)) {
     if (layouts.nibbles)
       bgemmLut4Avx512(a, m0, m0 + lut, n0, n1);
     else if (layouts.ternary)

@@ -41,14 +41,6 @@ void bgemmNeon(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 void bgemmNeonDot(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 #endif
 
-/// Whether the AVX-512 lookup kernel may run (the default; BNRT_BGEMM_LOOKUP=0
-/// turns it off, so the VNNI kernel does all rows: for measurements and
-/// tests). Read on every call, so tests can switch it.
-static inline bool bgemmLookupAllowed() {
-  const char *v = std::getenv("BNRT_BGEMM_LOOKUP");
-  return !(v && v[0] == '0' && v[1] == 0);
-}
-
 /// Activation rows per tile of the AVX-512 lookup kernels.
 constexpr int64_t kLookupTileRows = 4;
 
@@ -182,6 +174,16 @@ static inline bool sharedScales(const bnrt_bgemm_args &a, int64_t n0,
 struct Avx512Layouts {
   bool patterns, nibbles, ternary;
 };
+/// Whether the lookup kernel of `layouts` runs the rows a lookup tile
+/// takes, else VNNI does (the same bits either way). BNRT_BGEMM_LOOKUP=0
+/// or =1 decides (read on every call: tests and benchmarks switch it);
+/// otherwise the faster on this CPU, timed once per kernel on a small
+/// layer (bgemm_choice.cpp): table lookups win on Zen 5, whose vpermt2w
+/// issues twice a cycle, and may lose where it takes 3 uops (Intel).
+bool bgemmLookupChosen(const Avx512Layouts &layouts);
+/// bgemmAvx512 with that choice given.
+void bgemmAvx512Choosing(const bnrt_bgemm_args &a, int64_t m0, int64_t m1,
+                         int64_t n0, int64_t n1, bool lookup);
 static inline Avx512Layouts avx512Layouts(const bnrt_bgemm_args &a) {
   bool ternary = a.planes == 2 && sharedScales(a, 0, a.n);
   bool nibbles = !ternary && a.act_bits >= 2 && a.act_bits <= 4 &&
@@ -217,9 +219,10 @@ static inline int64_t bgemmLookupRows(const bnrt_bgemm_args &a, bnrt_isa isa) {
       a.act_bits <= 4)
     return 4;
 #if defined(__x86_64__)
-  if (isa == BNRT_ISA_AVX512 && a.packed && bgemmLookupAllowed()) {
+  if (isa == BNRT_ISA_AVX512 && a.packed) {
     Avx512Layouts layouts = avx512Layouts(a);
-    if (layouts.patterns || layouts.nibbles || layouts.ternary)
+    if ((layouts.patterns || layouts.nibbles || layouts.ternary) &&
+        bgemmLookupChosen(layouts))
       return kLookupTileRows;
   }
 #endif

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "IsaPaths.h"
+#include "bgemm_impl.h"
 #include "bnrt/bitpack.h"
 #include "bnrt/kernels.h"
 
@@ -18,6 +19,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace {
@@ -309,10 +311,28 @@ TEST(Bgemm, ParallelEqualsSingleThreaded) {
   EXPECT_EQ(bnrt_threads_create(0), nullptr);
 }
 
-/// Turns the AVX-512 lookup kernel off (BNRT_BGEMM_LOOKUP=0) while alive.
-struct LookupKernelOff {
-  LookupKernelOff() { setenv("BNRT_BGEMM_LOOKUP", "0", 1); }
-  ~LookupKernelOff() { unsetenv("BNRT_BGEMM_LOOKUP"); }
+/// Forces the AVX-512 lookup kernels on or off (BNRT_BGEMM_LOOKUP=1 / 0)
+/// while alive, whichever this CPU's timing would choose; then restores
+/// the variable.
+class ForcedLookup {
+public:
+  explicit ForcedLookup(bool on) {
+    const char *now = std::getenv("BNRT_BGEMM_LOOKUP");
+    had = now != nullptr;
+    if (had)
+      before = now;
+    setenv("BNRT_BGEMM_LOOKUP", on ? "1" : "0", 1);
+  }
+  ~ForcedLookup() {
+    if (had)
+      setenv("BNRT_BGEMM_LOOKUP", before.c_str(), 1);
+    else
+      unsetenv("BNRT_BGEMM_LOOKUP");
+  }
+
+private:
+  bool had;
+  std::string before;
 };
 
 TEST(Bgemm, Avx512LookupKernelsEqualScalar) {
@@ -332,6 +352,7 @@ TEST(Bgemm, Avx512LookupKernelsEqualScalar) {
   // results are the same bits.
   if (!bnrt_isa_available(BNRT_ISA_AVX512))
     GTEST_SKIP() << "no AVX-512 path on this CPU";
+  ForcedLookup on(true);
   constexpr int kAll = 1000;
   struct Case {
     int64_t m, n, k;
@@ -400,10 +421,30 @@ TEST(Bgemm, Avx512LookupKernelsEqualScalar) {
       bnrt_bgemm_a8_parallel(&args, BNRT_ISA_AVX512, pool);
       EXPECT_EQ(y, expected) << "2 threads, " << where;
       bnrt_threads_destroy(pool);
-      LookupKernelOff off;
+      ForcedLookup off(false);
       EXPECT_EQ(p.run(BNRT_ISA_AVX512), expected) << "VNNI alone, " << where;
     }
 }
+
+#if defined(__x86_64__)
+TEST(Bgemm, LookupChoiceFollowsTheVariableElseOneTiming) {
+  if (!bnrt_isa_available(BNRT_ISA_AVX512))
+    GTEST_SKIP() << "no AVX-512 path on this CPU";
+  for (bnrt::Avx512Layouts kind :
+       {bnrt::Avx512Layouts{true, false, false}, {false, false, true}}) {
+    {
+      ForcedLookup on(true);
+      EXPECT_TRUE(bnrt::bgemmLookupChosen(kind));
+    }
+    {
+      ForcedLookup off(false);
+      EXPECT_FALSE(bnrt::bgemmLookupChosen(kind));
+    }
+    bool timed = bnrt::bgemmLookupChosen(kind); // kept for the process
+    EXPECT_EQ(bnrt::bgemmLookupChosen(kind), timed);
+  }
+}
+#endif
 
 TEST(Isa, NamesAndSelection) {
   for (int i = 0; i < BNRT_ISA_COUNT; ++i)
