@@ -128,10 +128,9 @@ void bgemmAvx512Choosing(const bnrt_bgemm_args &a, int64_t m0, int64_t m1,
   if (!a.packed || n0 % kRows != 0)
     return bgemmAvx2(a, m0, m1, n0, n1);
   // Tiles of activation rows by table lookup (the rest by VNNI).
-  Avx512Layouts layouts = avx512Layouts(a);
+  Avx512Layouts layouts = lookup ? avx512Layouts(a) : Avx512Layouts{};
   if (int64_t lut = (m1 - m0) / kLookupTileRows * kLookupTileRows;
-      lut > 0 && lookup &&
-      (layouts.patterns || layouts.nibbles || layouts.ternary)) {
+      lut > 0 && (layouts.patterns || layouts.nibbles || layouts.ternary)) {
     if (layouts.nibbles)
       bgemmLut4Avx512(a, m0, m0 + lut, n0, n1);
     else if (layouts.ternary)

@@ -15,7 +15,7 @@ namespace bnrt {
 namespace {
 
 struct Avx2Lookup {
-  static constexpr int kRows = 4, kBlocks = 1;
+  static constexpr int kRows = kBgemmF32Rows, kBlocks = 1;
 
   /// Sign bit t of entries q0 .. q0 + 7: set where bit t of q is.
   static __m256i signsOf(int t, unsigned q0) {

@@ -17,7 +17,7 @@ namespace bnrt {
 namespace {
 
 struct Avx512Lookup {
-  static constexpr int kRows = 4, kBlocks = 4;
+  static constexpr int kRows = kBgemmF32Rows, kBlocks = 4;
 
   /// Sign bit t of each entry q: set where bit t of q is.
   static __m512i signsOf(int t) {

@@ -35,6 +35,10 @@ void bgemmF32Avx512(const bnrt_bgemm_f32_args &, int64_t, int64_t);
 void bgemmF32Neon(const bnrt_bgemm_f32_args &, int64_t, int64_t);
 #endif
 
+/// Activation rows per tile of the lookup paths (each row's tables are
+/// built once per tile): threads split rows in multiples of it.
+constexpr int kBgemmF32Rows = 4;
+
 /// Where the patterns layout keeps what: for plane p, block b of 16 weight
 /// rows and pair h of groups (2h, 2h + 1), 16 bytes, byte r the signs of
 /// weight row 16 b + r there: q(2h) | q(2h + 1) << 4, q(g) the 4 bits of

@@ -15,7 +15,7 @@ namespace bnrt {
 namespace {
 
 struct NeonLookup {
-  static constexpr int kRows = 4, kBlocks = 1;
+  static constexpr int kRows = kBgemmF32Rows, kBlocks = 1;
 
   static void buildTables(const float *x, int64_t k, float *out) {
     uint32x4_t sign[4][4]; // [quarter of the entries][t]

@@ -1,5 +1,6 @@
 //===- parallel.cpp - the C API of the thread pool and tiled kernels ------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+#include "bgemm_f32_impl.h"
 #include "bgemm_impl.h"
 #include "bnrt/kernels.h"
 #include "thread_pool.h"
@@ -57,6 +58,20 @@ void splitWeightRows(int64_t n, bnrt_threads *pool, const Fn &fn) {
   });
 }
 
+/// fn(m0, m1) over tiles of [0, m) made of whole groups of `unit` rows,
+/// about four per thread: for kernels whose tables belong to activation
+/// rows, so each is built once.
+template <typename Fn>
+void splitActivationRows(int64_t m, int64_t unit, bnrt_threads *pool,
+                         const Fn &fn) {
+  int64_t groups = (m + unit - 1) / unit;
+  int64_t tiles = std::min<int64_t>(groups, 4 * bnrt_threads_count(pool));
+  pool->pool.parallelFor(tiles, [&](int64_t t) {
+    fn(unit * (groups * t / tiles),
+       std::min(m, unit * (groups * (t + 1) / tiles)));
+  });
+}
+
 } // namespace
 
 extern "C" void bnrt_bgemm_a8_parallel(const bnrt_bgemm_args *args,
@@ -67,10 +82,7 @@ extern "C" void bnrt_bgemm_a8_parallel(const bnrt_bgemm_args *args,
   int64_t unit = bnrt::bgemmLookupRows(*args, isa);
   int64_t rowGroups = unit ? (args->m + unit - 1) / unit : 0;
   if (threads > 1 && rowGroups > 1) {
-    int64_t tiles = std::min<int64_t>(rowGroups, 4 * threads);
-    pool->pool.parallelFor(tiles, [&](int64_t t) {
-      int64_t m0 = unit * (rowGroups * t / tiles);
-      int64_t m1 = std::min(args->m, unit * (rowGroups * (t + 1) / tiles));
+    splitActivationRows(args->m, unit, pool, [&](int64_t m0, int64_t m1) {
       bnrt_bgemm_a8(args, isa, m0, m1, 0, args->n);
     });
     return;
@@ -89,16 +101,13 @@ extern "C" void bnrt_sgemm_parallel(const bnrt_sgemm_args *args, bnrt_isa isa,
 
 extern "C" void bnrt_bgemm_f32_parallel(const bnrt_bgemm_f32_args *args,
                                         bnrt_isa isa, bnrt_threads *pool) {
-  // The lookup paths build tables per activation row: tiles of rows (whole
-  // 4-row tiles) build each once; the rows are independent GEMMs.
-  constexpr int64_t kUnit = 4;
+  // The lookup paths build tables per activation row: tiles of rows build
+  // each once (when there are at least two per thread); the rows are
+  // independent GEMMs.
   int threads = bnrt_threads_count(pool);
-  int64_t rowGroups = (args->m + kUnit - 1) / kUnit;
+  int64_t unit = bnrt::kBgemmF32Rows, rowGroups = (args->m + unit - 1) / unit;
   if (args->patterns && threads > 1 && rowGroups >= 2 * threads) {
-    int64_t tiles = std::min<int64_t>(rowGroups, 4 * threads);
-    pool->pool.parallelFor(tiles, [&](int64_t t) {
-      int64_t m0 = kUnit * (rowGroups * t / tiles);
-      int64_t m1 = std::min(args->m, kUnit * (rowGroups * (t + 1) / tiles));
+    splitActivationRows(args->m, unit, pool, [&](int64_t m0, int64_t m1) {
       bnrt_bgemm_f32_args rows = *args;
       rows.m = m1 - m0;
       rows.x += m0 * args->ldx;
