@@ -103,6 +103,36 @@ TEST(VecKernels, QuantizeMatchesTheFormula) {
   }
 }
 
+// The edges of the formula: ties (round half to even), values past the
+// clamps and at them, infinities, NaN, signed zeros, subnormals.
+TEST(VecKernels, QuantizeEdges) {
+  const float scale = 0.25f;
+  std::vector<float> x = {NAN,    -NAN,    INFINITY, -INFINITY, 0.0f,   -0.0f,
+                          1e-40f, -1e-40f, 1e30f,    -1e30f,    3.4e38f};
+  for (int k = -140; k <= 140; ++k) { // x / scale = k / 2 and nearby
+    float v = scale * 0.5f * static_cast<float>(k);
+    x.push_back(v);
+    x.push_back(std::nextafter(v, INFINITY));
+    x.push_back(std::nextafter(v, -INFINITY));
+  }
+  for (int bits : {8, 4, 2}) {
+    float qmax = float((1 << (bits - 1)) - 1);
+    for (int isa : bnrt_test::availableIsas(true)) {
+      std::vector<int8_t> got(x.size());
+      vecKernels(isa).quantize(x.data(), got.data(), x.size(), scale, bits);
+      for (size_t i = 0; i < x.size(); ++i) {
+        float want =
+            std::isnan(x[i])
+                ? 0.0f
+                : std::min(qmax, std::max(-qmax, std::nearbyint(x[i] / scale)));
+        ASSERT_EQ(got[i], static_cast<int8_t>(want))
+            << "x = " << x[i] << ", " << bits << " bits, "
+            << bnrt_isa_name(bnrt_isa(isa));
+      }
+    }
+  }
+}
+
 TEST(VecKernels, LayerNormAccurateAndIdentical) {
   for (int64_t h : {1, 7, 33, 768}) {
     int64_t rows = 3;
