@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "thread_pool.h"
 
+#include <algorithm>
 #include <chrono>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -36,10 +37,10 @@ template <typename F> bool spinUntil(F done) {
 
 } // namespace
 
-ThreadPool::ThreadPool(int threads) {
+ThreadPool::ThreadPool(int threads) : shares(std::max(threads, 1)) {
   try {
     for (int i = 1; i < threads; ++i)
-      workers.emplace_back([this] { workerLoop(); });
+      workers.emplace_back([this, i] { workerLoop(i); });
   } catch (...) {
     // A thread could not start: stop the ones that did, then report it
     // (a vector of joinable threads must not be destroyed).
@@ -63,12 +64,17 @@ void ThreadPool::stop() {
 }
 
 /// Takes tiles until none are left.
-void ThreadPool::drain() {
-  for (int64_t i = next.fetch_add(1); i < jobCount; i = next.fetch_add(1))
-    (*job)(i);
+void ThreadPool::drain(int self) {
+  int count = static_cast<int>(shares.size());
+  for (int k = 0; k < count; ++k) {
+    Share &share = shares[(self + k) % count];
+    for (int64_t i = share.next.fetch_add(1); i < share.end;
+         i = share.next.fetch_add(1))
+      (*job)(i);
+  }
 }
 
-void ThreadPool::workerLoop() {
+void ThreadPool::workerLoop(int self) {
   uint64_t seen = 0;
   std::unique_lock<std::mutex> lock(mutex);
   while (true) {
@@ -84,7 +90,7 @@ void ThreadPool::workerLoop() {
     seen = generation;
     ++busy;
     lock.unlock();
-    drain();
+    drain(self);
     lock.lock();
     if (--busy == 0)
       done.notify_all();
@@ -104,16 +110,20 @@ void ThreadPool::parallelFor(int64_t count, FunctionRef<void(int64_t)> fn) {
     // are reset for this job.
     done.wait(lock, [&] { return busy == 0; });
     job = &fn;
-    jobCount = count;
-    next.store(0);
+    int64_t threads = static_cast<int64_t>(shares.size());
+    for (int64_t t = 0; t < threads; ++t) {
+      shares[t].next.store(count * t / threads);
+      shares[t].end = count * (t + 1) / threads;
+    }
     ++generation;
   }
   wake.notify_all();
-  drain();
+  drain(0);
   spinUntil([&] { return busy == 0; });
   std::unique_lock<std::mutex> lock(mutex);
   // Workers that woke for this job finish it before the job goes away;
-  // one that has not woken yet finds no tile left (next >= count).
+  // one that has not woken yet finds no tile left (every share's next is
+  // past its end).
   done.wait(lock, [&] { return busy == 0; });
   job = nullptr;
 }

@@ -7,6 +7,13 @@
 // a run only publishes a job and waits. Kernels split their N (or M)
 // dimension into `count` tiles.
 //
+// Thread t first takes the tiles of its own contiguous share of [0, count)
+// (the t-th of `threads` equal ranges), then steals what is left of the
+// others' from their fronts. Ops split their rows in ascending tiles, so a
+// thread keeps working on the same rows op after op (the data it wrote is
+// in its own cache), and a thread that is descheduled still cannot hold up
+// the rest.
+//
 // A model run is hundreds of short parallel ops back to back, and waking a
 // thread blocked on a futex takes tens of microseconds on a VM. So workers
 // spin (with a pause hint) for a short while after each job before they
@@ -68,8 +75,9 @@ public:
   void parallelFor(int64_t count, FunctionRef<void(int64_t)> fn);
 
 private:
-  void workerLoop();
-  void drain();
+  void workerLoop(int self);
+  /// Runs tiles of the current job until none is left, own share first.
+  void drain(int self);
   /// Stops and joins the workers (destruction, or a failed construction).
   void stop();
 
@@ -77,8 +85,13 @@ private:
   std::mutex mutex;
   std::condition_variable wake, done;
   const FunctionRef<void(int64_t)> *job = nullptr;
-  int64_t jobCount = 0;
-  std::atomic<int64_t> next{0};
+  /// Thread t's share of the job: its next tile and its end, on a cache
+  /// line of its own (every thread increments them).
+  struct alignas(64) Share {
+    std::atomic<int64_t> next{0};
+    int64_t end = 0;
+  };
+  std::vector<Share> shares;
   // Written under `mutex`; atomic so the spin loops can read them unlocked.
   std::atomic<int> busy{0};
   std::atomic<uint64_t> generation{0};
