@@ -179,21 +179,27 @@ void addPlane(const uint64_t *masks, int64_t count, __m256i *panel) {
 }
 
 /// MB activation rows from m against weight block b: `panels` holds one
-/// panel per plane, or (`merged`) one panel of all planes' byte sums.
+/// panel per plane, or (`merged`) one panel of all planes' byte sums;
+/// `vnni`: by AVX-VNNI.
 template <int MB>
 void panelRows(const bnrt_bgemm_args &a, const __m256i *panels, int64_t count,
-               bool merged, int64_t m, int64_t b, int64_t n1,
+               bool merged, bool vnni, int64_t m, int64_t b, int64_t n1,
                const int32_t *rowSums) {
   int32_t dots[kMaxPlanes][MB][kMaskRows];
+  auto sweep = [&](const __m256i *panel, int32_t panelMax, int32_t p) {
+    if (vnni)
+      panelDotsAvxVnni(a, panel, count, m, MB, rowSums + m, dots[p]);
+    else
+      panelDots<MB>(a, panel, count, flushGroups(panelMax), m, rowSums + m,
+                    dots[p]);
+  };
   if (merged) { // sum_p dots_p in plane 0's slot, zeros in the others
-    panelDots<MB>(a, panels, count, flushGroups(a.planes), m, rowSums + m,
-                  dots[0]);
+    sweep(panels, a.planes, 0);
     for (int32_t p = 1; p < a.planes; ++p)
       std::memset(dots[p], 0, sizeof(dots[p]));
   } else {
     for (int32_t p = 0; p < a.planes; ++p)
-      panelDots<MB>(a, panels + p * 2 * count, count, flushGroups(1), m,
-                    rowSums + m, dots[p]);
+      sweep(panels + p * 2 * count, 1, p);
   }
   finishBlock<MB>(a, dots, m, b, n1);
 }
@@ -207,6 +213,7 @@ void maskGemm(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
   const uint64_t *packed = static_cast<const uint64_t *>(a.packed);
   int64_t blocks = maskBlocks(a.n), count = maskGroups(a.k);
   bool merged = a.planes > 1 && sharedScales(a, n0, n1);
+  bool vnni = avxVnniUsed();
   int32_t panelCount = merged ? 1 : a.planes;
   auto *panels =
       threadScratch<__m256i>(ScratchSlot::BgemmPanels, panelCount * count * 2);
@@ -223,11 +230,11 @@ void maskGemm(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
                panels + (merged ? 0 : p * 2 * count));
     int64_t m = m0;
     for (; m + 4 <= m1; m += 4)
-      panelRows<4>(a, panels, count, merged, m, b, n1, rowSums);
+      panelRows<4>(a, panels, count, merged, vnni, m, b, n1, rowSums);
     for (; m + 2 <= m1; m += 2)
-      panelRows<2>(a, panels, count, merged, m, b, n1, rowSums);
+      panelRows<2>(a, panels, count, merged, vnni, m, b, n1, rowSums);
     for (; m < m1; ++m)
-      panelRows<1>(a, panels, count, merged, m, b, n1, rowSums);
+      panelRows<1>(a, panels, count, merged, vnni, m, b, n1, rowSums);
   }
 }
 

@@ -35,6 +35,17 @@ void bgemmLut4Avx512(const bnrt_bgemm_args &, int64_t, int64_t, int64_t,
 /// Whether the CPU has AVX-512 VBMI (vpermb), which bgemmLut4Avx512 needs
 /// on top of the AVX-512 path (cpu.cpp; true on the SIMDe test twin).
 bool hasAvx512Vbmi();
+/// Whether the AVX2 path's int8 dots use AVX-VNNI (vpdpbusd on 256 bits):
+/// the CPU has it (cpu.cpp; the SIMDe test twin runs it anywhere) and
+/// BNRT_AVX_VNNI=0 (read once: measurements, the tests of the plain path)
+/// does not turn it off.
+bool avxVnniUsed();
+/// The exact dots of `rows` (1, 2 or 4) activation rows from m with a
+/// decoded AVX2 panel (bgemm_avx2.cpp), by AVX-VNNI (bgemm_avxvnni.cpp):
+/// out[i][r] = sum s x = 2 sum b x - rowSums[i].
+void panelDotsAvxVnni(const bnrt_bgemm_args &a, const void *panel,
+                      int64_t count, int64_t m, int rows,
+                      const int32_t *rowSums, int32_t (*out)[16]);
 #endif
 #if defined(__aarch64__)
 void bgemmNeon(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);

@@ -73,6 +73,19 @@ bool bnrt::hasAvx512Vbmi() {
   return has;
 #endif
 }
+
+bool bnrt::avxVnniUsed() {
+#ifdef BNRT_AVX512_EMULATED // the AVX-VNNI kernels run on SIMDe too
+  static const bool has = true;
+#else
+  static const bool has = __builtin_cpu_supports("avxvnni");
+#endif
+  static const bool used = [] {
+    const char *env = std::getenv("BNRT_AVX_VNNI");
+    return has && !(env && std::strcmp(env, "0") == 0);
+  }();
+  return used;
+}
 #endif
 
 extern "C" bnrt_isa bnrt_isa_default(void) {

@@ -1,5 +1,6 @@
 //===- igemm.cpp - int8 GEMM: packing, scalar reference, dispatch ---------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+#include "bgemm_impl.h" // avxVnniUsed
 #include "igemm_impl.h"
 
 namespace bnrt {
@@ -70,7 +71,7 @@ extern "C" void bnrt_igemm(const bnrt_igemm_args *args, bnrt_isa isa,
   switch (isa) {
 #if defined(__x86_64__)
   case BNRT_ISA_AVX2:
-    fn = bnrt::igemmAvx2;
+    fn = bnrt::avxVnniUsed() ? bnrt::igemmAvxVnni : bnrt::igemmAvx2;
     break;
   case BNRT_ISA_AVX512:
     fn = bnrt::igemmAvx512;

@@ -27,6 +27,7 @@ using IgemmFn = void (*)(const bnrt_igemm_args &, int64_t m0, int64_t m1);
 void igemmScalar(const bnrt_igemm_args &, int64_t, int64_t);
 #if defined(__x86_64__)
 void igemmAvx2(const bnrt_igemm_args &, int64_t, int64_t);
+void igemmAvxVnni(const bnrt_igemm_args &, int64_t, int64_t);
 void igemmAvx512(const bnrt_igemm_args &, int64_t, int64_t);
 #endif
 #if defined(__aarch64__)
