@@ -30,7 +30,7 @@ void storeDots(__m256i lo, __m256i hi, int32_t rowSum, int32_t *out) {
 // and storing around every vpdpbusd: 2.5x slower).
 template <int MB>
 void panelDots(const bnrt_bgemm_args &a, const __m256i *panel, int64_t count,
-               int64_t m, const int32_t *rowSums, int32_t (*out)[16]) {
+               int64_t m, const int32_t *rowSums, int32_t (*out)[kMaskRows]) {
   __m256i lo0 = _mm256_setzero_si256(), hi0 = lo0, lo1 = lo0, hi1 = lo0,
           lo2 = lo0, hi2 = lo0, lo3 = lo0, hi3 = lo0;
   const int8_t *x = a.x + m * a.lda;
@@ -71,7 +71,7 @@ void panelDots(const bnrt_bgemm_args &a, const __m256i *panel, int64_t count,
 
 void panelDotsAvxVnni(const bnrt_bgemm_args &a, const void *panel,
                       int64_t count, int64_t m, int rows,
-                      const int32_t *rowSums, int32_t (*out)[16]) {
+                      const int32_t *rowSums, int32_t (*out)[kMaskRows]) {
   const auto *p = static_cast<const __m256i *>(panel);
   switch (rows) {
   case 4:

@@ -40,12 +40,6 @@ bool hasAvx512Vbmi();
 /// BNRT_AVX_VNNI=0 (read once: measurements, the tests of the plain path)
 /// does not turn it off.
 bool avxVnniUsed();
-/// The exact dots of `rows` (1, 2 or 4) activation rows from m with a
-/// decoded AVX2 panel (bgemm_avx2.cpp), by AVX-VNNI (bgemm_avxvnni.cpp):
-/// out[i][r] = sum s x = 2 sum b x - rowSums[i].
-void panelDotsAvxVnni(const bnrt_bgemm_args &a, const void *panel,
-                      int64_t count, int64_t m, int rows,
-                      const int32_t *rowSums, int32_t (*out)[16]);
 #endif
 #if defined(__aarch64__)
 void bgemmNeon(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
@@ -66,6 +60,14 @@ static inline int64_t maskBlocks(int64_t n) {
 static inline int64_t maskGroups(int64_t k) {
   return bnrt_bitpack_row_words(k) * 16;
 }
+#if defined(__x86_64__)
+/// The exact dots of `rows` (1, 2 or 4) activation rows from m with a
+/// decoded AVX2 panel (bgemm_avx2.cpp), by AVX-VNNI (bgemm_avxvnni.cpp):
+/// out[i][r] = sum s x = 2 sum b x - rowSums[i].
+void panelDotsAvxVnni(const bnrt_bgemm_args &a, const void *panel,
+                      int64_t count, int64_t m, int rows,
+                      const int32_t *rowSums, int32_t (*out)[kMaskRows]);
+#endif
 
 /// The 6-bit lookup layout of the AVX-512 kernel (bnrt_bgemm_pack's output
 /// holds the masks, then at most one of the lookup layouts: avx512Layouts):

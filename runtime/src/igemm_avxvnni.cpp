@@ -15,15 +15,19 @@ namespace {
 
 struct AvxVnni : Avx2 {
   static void step(Acc &acc, A a, B b) {
-    dpbusdAvx(acc.lo, a.magnitude, _mm256_sign_epi8(b.lo, a.value));
-    dpbusdAvx(acc.hi, a.magnitude, _mm256_sign_epi8(b.hi, a.value));
+    acc.lo =
+        dpbusdAvxValue(acc.lo, a.magnitude, _mm256_sign_epi8(b.lo, a.value));
+    acc.hi =
+        dpbusdAvxValue(acc.hi, a.magnitude, _mm256_sign_epi8(b.hi, a.value));
   }
 };
 
 } // namespace
 
 void igemmAvxVnni(const bnrt_igemm_args &args, int64_t m0, int64_t m1) {
-  igemmLoop<AvxVnni>(args, m0, m1);
+  // 4 rows x 1 block: 8 accumulators and the operands fit the 16 ymm
+  // registers VEX can name (4 x 2 kept half of them on the stack).
+  igemmLoop<AvxVnni, 1>(args, m0, m1);
 }
 
 } // namespace bnrt

@@ -85,23 +85,25 @@ void igemmTile(const bnrt_igemm_args &args, const IgemmPacked &b, int64_t m,
   }
 }
 
-template <class V, int MB>
+template <class V, int MB, int NB>
 void igemmRows(const bnrt_igemm_args &args, const IgemmPacked &b, int64_t m) {
   int64_t block = 0;
-  for (; block + 2 <= b.blocks; block += 2)
-    igemmTile<V, MB, 2>(args, b, m, block);
-  if (block < b.blocks)
+  for (; block + NB <= b.blocks; block += NB)
+    igemmTile<V, MB, NB>(args, b, m, block);
+  for (; block < b.blocks; ++block)
     igemmTile<V, MB, 1>(args, b, m, block);
 }
 
-template <class V>
+/// Tiles of 4 rows x NB blocks of 16 columns (their accumulators should
+/// fit the ISA's registers).
+template <class V, int NB = 2>
 void igemmLoop(const bnrt_igemm_args &args, int64_t m0, int64_t m1) {
   IgemmPacked b(args.packed_b, args.k, args.n);
   int64_t m = m0;
   for (; m + 4 <= m1; m += 4)
-    igemmRows<V, 4>(args, b, m);
+    igemmRows<V, 4, NB>(args, b, m);
   for (; m < m1; ++m)
-    igemmRows<V, 1>(args, b, m);
+    igemmRows<V, 1, NB>(args, b, m);
 }
 
 } // namespace

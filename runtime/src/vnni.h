@@ -40,6 +40,12 @@ inline void dpbusdAvx(__m256i &acc, __m256i u8, __m256i s8) {
 #endif
 }
 
+/// dpbusdAvx as a value (see dpbusdValue).
+inline __m256i dpbusdAvxValue(__m256i acc, __m256i u8, __m256i s8) {
+  dpbusdAvx(acc, u8, s8);
+  return acc;
+}
+
 } // namespace bnrt
 
 #endif // BNRT_VNNI_H
