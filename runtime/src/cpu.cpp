@@ -7,6 +7,9 @@
 #include <cstring>
 #include <initializer_list>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 #if defined(__aarch64__) && defined(__linux__)
 #include <sys/auxv.h>
 #ifndef HWCAP_ASIMD
@@ -78,7 +81,14 @@ bool bnrt::avxVnniUsed() {
 #ifdef BNRT_AVX512_EMULATED // the AVX-VNNI kernels run on SIMDe too
   static const bool has = true;
 #else
-  static const bool has = __builtin_cpu_supports("avxvnni");
+  // CPUID leaf 7, subleaf 1, EAX bit 4 (clang's __builtin_cpu_supports
+  // does not know "avxvnni"); the OS saves the ymm state where AVX2 runs.
+  static const bool has = [] {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return __builtin_cpu_supports("avx2") &&
+           __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) &&
+           (eax & (1u << 4)) != 0;
+  }();
 #endif
   static const bool used = [] {
     const char *env = std::getenv("BNRT_AVX_VNNI");
