@@ -95,3 +95,55 @@ def encode(tokenizer, texts, seq):
         mask[i, :len(pieces)] = 1
     return {"input_ids": ids, "attention_mask": mask,
             "token_type_ids": np.zeros_like(ids)}
+
+
+# -- the user's model (--from): its tokenizer and its classes -----------------
+
+def runtime_tokenizer(path, lowercase=True):
+    """The runtime's tokenizer (bnrt.Tokenizer) for a vocab.txt or a
+    SentencePiece .model, so training encodes text exactly as
+    `bnbert-run --text` will; errors name the file."""
+    import bnrt
+    try:
+        return bnrt.Tokenizer(str(path), lowercase=lowercase)
+    except (bnrt.Error, OSError) as e:
+        raise DataError(f"{path}: {e}") from None
+
+
+def encode_runtime(tokenizer, texts, seq):
+    """input_ids, attention_mask, token_type_ids int64 [N, seq] by the
+    runtime's tokenizer ([CLS] pieces [SEP], truncated, padded with its
+    padding id)."""
+    if not texts:
+        return {n: np.zeros((0, seq), np.int64)
+                for n in ("input_ids", "attention_mask", "token_type_ids")}
+    return tokenizer.encode_batch([" ".join(t.split()) for t in texts], seq, seq)
+
+
+def source_labels(names, classes, source):
+    """The label names of a model with `classes` logits: --labels (in logit
+    order) or the indices 0..classes-1."""
+    if names is None:
+        return list(range(classes))
+    labels = [n.strip() for n in names.split(",")]
+    if len(labels) != classes or any(not n for n in labels) or len(set(labels)) != len(labels):
+        raise DataError(f"--labels names {len(labels)} labels (distinct, non-empty "
+                        f"required) but {source} has {classes} logits")
+    return labels
+
+
+def label_indices(rows, labels, path):
+    """Each row's logit index: a label name from `labels`, or an integer
+    index below len(labels); the error names the file and line."""
+    index = {label: i for i, label in enumerate(labels)}
+    out = np.zeros(len(rows), dtype=np.int64)
+    for i, (_, label) in enumerate(rows):
+        if isinstance(label, int) and 0 <= label < len(labels):
+            out[i] = label
+        elif isinstance(label, str) and label in index:
+            out[i] = index[label]
+        else:
+            raise DataError(f"{path}: example {i + 1} has label {label!r}, which the "
+                            f"model has no logit for (labels: "
+                            f"{', '.join(map(str, labels[:10]))}; name them with --labels)")
+    return out

@@ -46,8 +46,19 @@ def compile_bundle(onnx_path, bundle_path, shapes, flags=()):
     name -> (batch, seq)); returns the compiler's --report output. A failure
     raises ToolError with the compiler's message."""
     cmd = [find_tool("bnbert-compile"), str(onnx_path), "-o", str(bundle_path),
-           "--report"] + [f"--shape={n}={'x'.join(map(str, s))}" for n, s in shapes.items()]
+           "--report"] + _shape_flags(shapes)
     return _run(cmd + list(flags)).stdout
+
+
+def compile_graph(onnx_path, graph_path, shapes):
+    """bnbert-compile --emit graph: the raised float model as the trainer's
+    graph file (python/bnbert/graph.py), each input's shape fixed."""
+    _run([find_tool("bnbert-compile"), str(onnx_path), "-o", str(graph_path),
+          "--emit", "graph"] + _shape_flags(shapes))
+
+
+def _shape_flags(shapes):
+    return [f"--shape={n}={'x'.join(map(str, s))}" for n, s in shapes.items()]
 
 
 def _input_args(tmp, arrays):
@@ -65,11 +76,11 @@ def _threads(threads):
     return ["--threads", str(max(1, min(threads, 4)))]
 
 
-def run_bundle(bundle_path, inputs, batch, threads=1):
+def run_bundle(bundle_path, inputs, batch, threads=1, output="logits"):
     """Logits of a bundle compiled for [batch, S] over all rows of `inputs`
     (the model's inputs by name, int64 [N, S] arrays): rows go in chunks of
     `batch`, the last one padded with masked rows whose results are
-    dropped."""
+    dropped. Returns the output named `output`."""
     n = len(next(iter(inputs.values())))
     tool = find_tool("bnbert-run")
     outputs = []
@@ -86,7 +97,7 @@ def run_bundle(bundle_path, inputs, batch, threads=1):
                 chunks[name] = chunk
             _run([tool, str(bundle_path), "--output-dir", tmp] + _threads(threads) +
                  _input_args(tmp, chunks))
-            outputs.append(np.load(os.path.join(tmp, "logits.npy"))[:min(batch, n - start)])
+            outputs.append(np.load(os.path.join(tmp, output + ".npy"))[:min(batch, n - start)])
     return np.concatenate(outputs)
 
 

@@ -24,6 +24,14 @@ class Recorder:
 
     def __init__(self, model):
         self.hidden, self.scores, self.active = [], [], False
+        self.model = model
+        # A bnbert.graph.GraphModel records its layer norms' outputs and its
+        # attention scores itself (found by structure); other modules are
+        # hooked.
+        self.native = hasattr(model, "taps")
+        self.attention = []
+        if self.native:
+            return
         for layer in encoder_layers(model):
             layer.register_forward_hook(self._layer_hook)
         tap_attention(model)
@@ -35,12 +43,16 @@ class Recorder:
 
     def __enter__(self):
         self.hidden, self.scores, self.active = [], [], True
+        if self.native:
+            self.model.taps = (self.hidden, self.scores)
         for module in self.attention:
             module._bnbert_scores = self.scores
         return self
 
     def __exit__(self, *exc):
         self.active = False
+        if self.native:
+            self.model.taps = None
         for module in self.attention:
             module._bnbert_scores = None
 

@@ -13,6 +13,7 @@ ONNX Runtime runs the file as it is; `bnbert-compile` deploys it exactly
 (no --weights / --act-bits: the file says what it is).
 """
 import contextlib
+import warnings
 
 import torch
 
@@ -43,7 +44,10 @@ def export_onnx(model, path, shapes, input_names=None, output_names=("logits",),
     example = tuple(torch.ones(shapes[n], dtype=torch.int64) for n in names)
     dynamic = {n: {0: "batch", 1: "sequence"} for n in names}
     dynamic.update({n: {0: "batch"} for n in output_names})
-    with exporting(model):
+    # torch 1.13 warns about its own deprecated helpers and traced shapes
+    # (the graph is exported at fixed shapes on purpose): not the user's to fix.
+    with exporting(model), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(model, example, str(path), input_names=names,
                           output_names=list(output_names), opset_version=opset,
                           dynamic_axes=dynamic, do_constant_folding=True)

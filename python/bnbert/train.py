@@ -4,6 +4,12 @@
   python3 -m bnbert.train --train T.jsonl --dev D.jsonl --test X.jsonl --out DIR
       [--act-bits 8|4] [--layers N --hidden H --heads A --ffn F --seq S --vocab V]
       [--epochs E] [--threads T] [--resume]
+  python3 -m bnbert.train --from MODEL.onnx --tokenizer vocab.txt|spm.model
+      [--cased] [--labels A,B,...] --train ... --dev ... --test ... --out DIR
+
+With --from, the user's fp32 model is the teacher and the student's start
+(built from the compiler's graph of it, bnbert/graph.py) and the stages
+begin at ternary QAT; otherwise:
 
 Stages (each checkpointed after every epoch under DIR/checkpoints, resumed
 with --resume): SentencePiece tokenizer on the training text -> float
@@ -15,6 +21,7 @@ bnbert-run. DIR receives tokenizer.model, model.onnx / model.bnb (the
 trained binary model), test/*.npy (the encoded test set), report.json.
 """
 import argparse
+import copy
 import json
 import math
 import os
@@ -28,7 +35,9 @@ import torch
 from torch.nn import functional as F
 from tqdm import tqdm
 
+from . import atomic
 from . import data as D
+from . import graph as G
 from .deploy import INPUTS, ToolError, bench_bundle, compile_bundle, find_tool, run_bundle
 from .distill import Distiller
 from .export import export_onnx, exporting
@@ -81,7 +90,27 @@ def parse_args(argv):
                         "instead of training them")
     p.add_argument("--resume", action="store_true",
                    help="continue from DIR/checkpoints (finished stages are skipped)")
+    p.add_argument("--from", dest="source", metavar="MODEL.onnx",
+                   help="your fine-tuned fp32 model (any ONNX bnbert-compile imports): "
+                        "it is the teacher and the student's starting point; "
+                        "--layers/--hidden/--heads/--ffn/--vocab/--teacher-epochs "
+                        "do not apply (docs/training.md, 'Your own model')")
+    p.add_argument("--tokenizer", metavar="vocab.txt|spm.model",
+                   help="with --from: the model's tokenizer (WordPiece vocab.txt or "
+                        "SentencePiece .model), read by the runtime's implementation")
+    p.add_argument("--cased", action="store_true",
+                   help="with --from and a vocab.txt: do not lower-case (cased models)")
+    p.add_argument("--labels", metavar="NAME,NAME,...",
+                   help="with --from: the label names in the order of the model's "
+                        "logits (jsonl labels may then be these names or indices)")
     args = p.parse_args(argv)
+    if args.source:
+        if args.teacher:
+            p.error("--from and --teacher both name a teacher: give one")
+        if not args.tokenizer:
+            p.error("--from needs --tokenizer (the model's vocab.txt or .model)")
+    elif args.tokenizer or args.labels or args.cased:
+        p.error("--tokenizer, --labels and --cased apply with --from")
     checks = {"--layers": args.layers, "--hidden": args.hidden, "--heads": args.heads,
               "--ffn": args.ffn, "--epochs": args.epochs, "--batch": args.batch,
               "--eval-batch": args.eval_batch, "--threads": args.threads}
@@ -106,12 +135,15 @@ class Trainer:
         self.args = args
         self.out = Path(args.out)
         self.ckpt = self.out / "checkpoints"
-        self.ckpt.mkdir(parents=True, exist_ok=True)
         torch.set_num_threads(args.threads)
 
     # -- data ---------------------------------------------------------------
     def load_data(self):
+        if self.args.source:
+            return self.load_source()
         a = self.args
+        self.ckpt.mkdir(parents=True, exist_ok=True)
+        self.input_names, self.output_name = INPUTS, "logits"
         rows = {name: D.read_jsonl(getattr(a, name)) for name in ("train", "dev", "test")}
         self.labels = D.label_set(rows["train"], a.train)
         tok_path = self.out / "tokenizer.model"
@@ -133,10 +165,7 @@ class Trainer:
             enc = D.encode(self.tokenizer, [t for t, _ in r], a.seq)
             enc["labels"] = D.label_ids(r, self.labels, getattr(a, name))
             self.sets[name] = {k: torch.from_numpy(v) for k, v in enc.items()}
-        test_dir = self.out / "test"
-        test_dir.mkdir(exist_ok=True)
-        for k, v in self.sets["test"].items():
-            np.save(test_dir / f"{k}.npy", v.numpy())
+        self.save_test_set()
         self.config = BertConfig(vocab=self.tokenizer.get_piece_size(), hidden=a.hidden,
                                  layers=a.layers, heads=a.heads, ffn=a.ffn,
                                  max_pos=a.seq, labels=len(self.labels))
@@ -144,13 +173,54 @@ class Trainer:
         self.log(f"data: {sizes} examples, {len(self.labels)} labels, "
                  f"vocab {self.config.vocab}")
 
+    def load_source(self):
+        """--from: the user's model (the teacher, as a GraphModel), its
+        tokenizer through the runtime, and labels mapped onto its logits."""
+        a = self.args
+        self.log(f"teacher: {a.source} raised by bnbert-compile at sequence {a.seq}")
+        self.source_model = G.load_onnx(a.source, a.seq)
+        self.input_names = [i["name"] for i in self.source_model.inputs]
+        self.output_name = self.source_model.output
+        unknown = [n for n in self.input_names if n not in INPUTS]
+        if unknown:
+            raise D.DataError(f"{a.source}: input {unknown[0]} is not one a tokenizer "
+                              f"makes ({', '.join(INPUTS)})")
+        classes = self.source_model.dims[self.source_model.outputs[self.output_name]].at(1)[-1]
+        self.tokenizer = D.runtime_tokenizer(a.tokenizer, lowercase=not a.cased)
+        rows_of_table = max((e.num_embeddings for e in self.source_model.embeddings.values()),
+                            default=0)
+        if self.tokenizer.vocab_size > rows_of_table:
+            raise D.DataError(f"{a.tokenizer}: {self.tokenizer.vocab_size} token ids, but "
+                              f"{a.source}'s word-embedding table has {rows_of_table} rows: "
+                              f"not this model's tokenizer")
+        rows = {name: D.read_jsonl(getattr(a, name)) for name in ("train", "dev", "test")}
+        self.labels = D.source_labels(a.labels, classes, a.source)
+        self.sets = {}
+        for name, r in rows.items():
+            enc = D.encode_runtime(self.tokenizer, [t for t, _ in r], a.seq)
+            enc["labels"] = D.label_indices(r, self.labels, getattr(a, name))
+            self.sets[name] = {k: torch.from_numpy(v) for k, v in enc.items()}
+        self.save_test_set()
+        self.config = {"source": str(a.source), "classes": classes, "seq": a.seq}
+        sizes = ", ".join(f"{k} {len(v['labels'])}" for k, v in self.sets.items())
+        self.log(f"data: {sizes} examples, {classes} classes, tokenizer "
+                 f"{a.tokenizer} ({self.tokenizer.vocab_size} ids)")
+
+    def save_test_set(self):
+        self.ckpt.mkdir(parents=True, exist_ok=True)  # DIR only once the inputs are good
+        test_dir = self.out / "test"
+        test_dir.mkdir(exist_ok=True)
+        for k, v in self.sets["test"].items():
+            if k in self.input_names or k == "labels":
+                atomic.np_save(test_dir / f"{k}.npy", v.numpy())
+
     def batches(self, name, size, shuffle, generator=None):
         s = self.sets[name]
         n = len(s["labels"])
         order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
         for i in range(0, n, size):
             idx = order[i:i + size]
-            yield {k: s[k][idx] for k in INPUTS}, s["labels"][idx]
+            yield {k: s[k][idx] for k in self.input_names}, s["labels"][idx]
 
     @torch.no_grad()
     def logits(self, model, name):
@@ -209,10 +279,10 @@ class Trainer:
                      f"{' (best)' if better else ''}")
             state.update(epoch=epoch + 1, model=model.state_dict(),
                          optimizer=opt.state_dict(), scheduler=sched.state_dict())
-            torch.save(state, path)
+            atomic.torch_save(state, path)
         model.load_state_dict(state["best"])
         state["done"] = True
-        torch.save(state, path)
+        atomic.torch_save(state, path)
         return state["best_dev"]
 
     def teacher(self):
@@ -231,9 +301,18 @@ class Trainer:
         return model
 
     def student(self, teacher, weights):
-        student = BertClassifier(self.config)
-        student.load_state_dict(teacher.state_dict())
-        prepare(student, weights, self.args.act_bits, self.args.granularity)
+        if self.args.source:
+            student = copy.deepcopy(teacher)
+            for p in student.parameters():
+                p.requires_grad_(True)
+            table = G.prepare_graph(student, weights, self.args.act_bits,
+                                    self.args.granularity)
+            self.quantized = [{"kind": k, "where": where, "shape": shape, "as": what}
+                              for k, where, shape, what in table]
+        else:
+            student = BertClassifier(self.config)
+            student.load_state_dict(teacher.state_dict())
+            prepare(student, weights, self.args.act_bits, self.args.granularity)
         # No dropout while distilling: the targets come from the teacher
         # without it, and matching hidden states through dropout noise
         # teaches the student to fight the noise.
@@ -259,19 +338,41 @@ class Trainer:
     # -- deployment -------------------------------------------------------------
     def shapes(self):
         """The shape every model input is exported and compiled with."""
-        return {n: (self.args.eval_batch, self.args.seq) for n in INPUTS}
+        return {n: (self.args.eval_batch, self.args.seq) for n in self.input_names}
 
-    def test_inputs(self):
-        return {n: self.sets["test"][n].numpy() for n in INPUTS}
+    def test_inputs(self, name="test"):
+        return {n: self.sets[name][n].numpy() for n in self.input_names}
 
     def export(self, model, path):
-        export_onnx(model, path, self.shapes())
+        export_onnx(model, path, self.shapes(), output_names=(self.output_name,))
+
+    def bundle_logits(self, bundle_path, name="test"):
+        return run_bundle(bundle_path, self.test_inputs(name), self.args.eval_batch,
+                          self.args.threads, self.output_name)
 
     def bundle_accuracy(self, onnx_path, bundle_path, flags=()):
         compile_bundle(onnx_path, bundle_path, self.shapes(), flags)
-        logits = run_bundle(bundle_path, self.test_inputs(), self.args.eval_batch,
-                            self.args.threads)
+        logits = self.bundle_logits(bundle_path)
         return self.accuracy(torch.from_numpy(logits), "test"), logits
+
+    def check_fidelity(self, teacher):
+        """The largest |logit| difference on the dev texts between the
+        trainable teacher and the source's own fp32 bundle; above 1e-4 the
+        run stops (the student would start from another model)."""
+        bundle = self.out / "fp32_bundle.bnb"
+        compile_bundle(self.args.source, bundle, self.shapes(),
+                       ["--weights=fp32", "--act-bits=32"])
+        got = self.bundle_logits(bundle, "dev")
+        ref = self.logits(teacher, "dev").numpy()
+        fidelity = float(np.abs(got - ref).max())
+        self.log(f"teacher fidelity: max |logit difference| {fidelity:.3g} between "
+                 f"the trainable teacher and {self.args.source}'s fp32 bundle")
+        if not fidelity <= 1e-4:
+            raise G.GraphError(
+                f"{self.args.source}: the trainable teacher differs from the model's "
+                f"fp32 bundle by {fidelity:.3g} in output {self.output_name} "
+                f"(> 1e-4): please report this model")
+        return fidelity
 
     def log(self, message):
         tqdm.write(f"[bnbert.train] {message}", file=sys.stderr)
@@ -285,21 +386,26 @@ def main(argv=None):
         for tool in ("bnbert-compile", "bnbert-run"):  # fail before training
             find_tool(tool)
         t.load_data()
-    except (D.DataError, OSError, RuntimeError, ToolError) as e:
+    except (D.DataError, G.GraphError, OSError, RuntimeError, ToolError) as e:
         print(f"bnbert.train: {e}", file=sys.stderr)
         return 1
     out = t.out
     report = {"shape": [args.eval_batch, args.seq], "labels": t.labels,
               "act_bits": args.act_bits, "granularity": args.granularity,
-              "config": t.config.to_dict(),
+              "config": t.config if args.source else t.config.to_dict(),
               "examples": {k: len(v["labels"]) for k, v in t.sets.items()},
               "test_accuracy": {}, "bundle_bytes": {}}
     acc = report["test_accuracy"]
     try:
-        teacher = t.teacher()
-        acc["fp32"] = t.accuracy(t.logits(teacher, "test"), "test")
+        if args.source:
+            teacher, source = t.source_model, Path(args.source)
+            report["teacher_fidelity"] = t.check_fidelity(teacher)
+        else:
+            teacher, source = t.teacher(), out / "fp32.onnx"
+            t.export(teacher, source)
+        teacher_logits = t.logits(teacher, "test")
+        acc["fp32"] = t.accuracy(teacher_logits, "test")
         t.log(f"fp32 teacher: test accuracy {acc['fp32']:.4f}")
-        t.export(teacher, out / "fp32.onnx")
         a = f"--act-bits={args.act_bits}"
         g = f"--granularity={args.granularity}"
         for name, flags in (("fp32_bundle", ["--weights=fp32", "--act-bits=32"]),
@@ -307,7 +413,7 @@ def main(argv=None):
                             ("ptq_ternary", ["--weights=ternary", a, g]),
                             ("ptq_binary", ["--weights=binary", a, g]),
                             ("ptq_tws", ["--weights=binary", "--split-ternary", a, g])):
-            acc[name], _ = t.bundle_accuracy(out / "fp32.onnx", out / f"{name}.bnb", flags)
+            acc[name], _ = t.bundle_accuracy(source, out / f"{name}.bnb", flags)
             report["bundle_bytes"][name] = os.path.getsize(out / f"{name}.bnb")
             t.log(f"{name}: bundle test accuracy {acc[name]:.4f}")
 
@@ -333,23 +439,35 @@ def main(argv=None):
         tws_split(ternary)
         t.distill("binary", ternary, teacher, args.epochs)
         deploy("binary", ternary, "model")
-        bwn = t.student(teacher, "binary")
-        t.distill("bwn", bwn, teacher, 2 * args.epochs)
-        deploy("bwn", bwn, "bwn")
+        variants = [("fp32_bundle", "fp32_bundle"), ("ptq_int8", "ptq_int8"),
+                    ("ptq_ternary", "ptq_ternary"), ("ptq_binary", "ptq_binary"),
+                    ("ptq_tws", "ptq_tws"), ("ternary", "ternary"), ("binary", "model")]
+        if args.source:
+            # The user's teacher: what the deployed model keeps of it.
+            report["teacher_accuracy"] = acc["fp32_bundle"]
+            report["quantized"] = t.quantized
+            got = t.bundle_logits(out / "model.bnb")
+            report["agreement_with_teacher"] = float(
+                (got.argmax(-1) == teacher_logits.numpy().argmax(-1)).mean())
+            t.log(f"binary bundle agrees with the teacher on "
+                  f"{report['agreement_with_teacher']:.4f} of the test texts")
+        else:  # the direct-binarization baseline of the from-scratch loop
+            bwn = t.student(teacher, "binary")
+            t.distill("bwn", bwn, teacher, 2 * args.epochs)
+            deploy("bwn", bwn, "bwn")
+            variants.append(("bwn", "bwn"))
         report["latency_ms"] = {
             name: bench_bundle(out / f"{stem}.bnb", t.test_inputs(), args.eval_batch,
                                threads=1)["median_ms"]
-            for name, stem in (("fp32_bundle", "fp32_bundle"), ("ptq_int8", "ptq_int8"),
-                               ("ptq_ternary", "ptq_ternary"), ("ptq_binary", "ptq_binary"),
-                               ("ptq_tws", "ptq_tws"), ("ternary", "ternary"), ("binary", "model"), ("bwn", "bwn"))}
-    except (ToolError, D.DataError) as e:
+            for name, stem in variants}
+    except (ToolError, D.DataError, G.GraphError) as e:
         print(f"bnbert.train: {e}", file=sys.stderr)
         return 1
     report["agreement_with_torch"] = agreement["binary"]["argmax"]
     report["max_logit_diff"] = agreement["binary"]["max_logit_diff"]
     report["logit_range"] = agreement["binary"]["logit_range"]
     report["minutes"] = round((time.time() - started) / 60, 1)
-    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    atomic.write_text(out / "report.json", json.dumps(report, indent=2) + "\n")
     t.log(f"agreement with PyTorch {report['agreement_with_torch']:.4f}, max |logit "
           f"difference| {report['max_logit_diff']:.3g} (logit range "
           f"{report['logit_range']:.3g}); report: {out / 'report.json'}")

@@ -4,7 +4,7 @@
 //   bnbert-compile MODEL.onnx -o OUT [--shape NAME=DxD|LO..HIxLO..HI ...]
 //       [--weights fp32|int8|ternary|binary] [--split-ternary]
 //       [--act-bits 32|8|4] [--granularity tensor|row]
-//       [--target x86_64|aarch64] [--emit bundle|obj|mlir] [--report]
+//       [--target x86_64|aarch64] [--emit bundle|obj|mlir|graph] [--report]
 //
 // Import (with --shape), raise to bnq (bnq-from-onnx), quantize weights and
 // activations as asked, pack, and write a .bnb bundle for the runtime, an
@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 #include "bnbert/Import/OnnxImporter.h"
 #include "bnbert/Target/BundleWriter.h"
+#include "bnbert/Target/GraphWriter.h"
 #include "bnbert/Target/ObjectEmitter.h"
 #include "bnbert/Transforms/CompressionReport.h"
 #include "bnbert/Transforms/ModelQuantization.h"
@@ -98,7 +99,9 @@ static cl::opt<std::string>
                   "its C header defining NAME_model: the output path with "
                   ".o replaced by .h; link with the runtime and load with "
                   "bnrt_model_load_aot) or mlir (the quantized bnq, before "
-                  "-bnq-lower-to-runtime)"),
+                  "-bnq-lower-to-runtime) or graph (the raised float bnq "
+                  "as the trainer's graph file, docs/training.md; a float "
+                  "model at fixed shapes, no quantization flags)"),
          cl::init("bundle"), cl::cat(category));
 static cl::opt<std::string>
     entryName("name",
@@ -163,6 +166,23 @@ std::string shapesText(const bnbert::InputShapes &shapes) {
   return text;
 }
 
+/// --emit graph: the raised float function as the trainer's graph file.
+int writeGraphFile(func::FuncOp func) {
+  FailureOr<std::vector<uint8_t>> graph = bnbert::writeGraph(func);
+  if (failed(graph))
+    return 1;
+  std::string error;
+  auto output = openOutputFile(outputFile, &error);
+  if (!output)
+    return fail(error);
+  output->os().write(reinterpret_cast<const char *>(graph->data()),
+                     graph->size());
+  output->keep();
+  errs() << "[bnbert-compile] wrote " << outputFile << " (" << graph->size()
+         << " bytes)\n";
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -184,8 +204,9 @@ int main(int argc, char **argv) {
   if (actBits != 32 && (actBits < 2 || actBits > 8))
     return fail("--act-bits must be 32, 8 or 4 (or 2..8), got " +
                 Twine(static_cast<int>(actBits)));
-  if (emit != "bundle" && emit != "mlir" && emit != "obj")
-    return fail("--emit must be bundle, obj or mlir, got '" + emit + "'");
+  if (emit != "bundle" && emit != "mlir" && emit != "obj" && emit != "graph")
+    return fail("--emit must be bundle, obj, mlir or graph, got '" + emit +
+                "'");
   std::string aotName = entryName.empty() ? bnbert::aotNameFromPath(outputFile)
                                           : entryName.getValue();
   if (emit == "obj" && bnbert::aotNameFromPath(aotName) != aotName)
@@ -266,6 +287,19 @@ int main(int argc, char **argv) {
   // What the model already says: its quantized weights and its own
   // activation quantizers are deployed exactly, never re-quantized.
   bnbert::ModelQuantization inModel = bnbert::findModelQuantization(func);
+  if (emit == "graph") {
+    if (inModel.weights || inModel.activations)
+      return fail(inputFile + " is already quantized (" +
+                  Twine(inModel.weights) + " quantized weights, " +
+                  Twine(inModel.activations) +
+                  " activation quantizers): --emit graph takes the float "
+                  "model the trainer starts from");
+    if (options.hasRanges() || weights.getNumOccurrences() || splitTernary ||
+        actBits.getNumOccurrences() || granularity.getNumOccurrences())
+      return fail("--emit graph writes the float model at fixed shapes: drop "
+                  "shape ranges and quantization flags");
+    return writeGraphFile(func);
+  }
   std::string weightMode = weights;
   int activationBits = actBits;
   if (inModel.weights) {

@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""--from end to end, CI-sized: a teacher trained and exported to ONNX
+outside the loop (make_bert.py's BERT, another shape than the trainer's
+default, a WordPiece vocabulary), then python3 -m bnbert.train --from it.
+The compiled binary model must stay near the teacher, agree with it and
+with PyTorch's fake-quantized forward."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+import bnrt
+from make_bert import Bert
+from test_train_e2e import FILLER, TOPICS, write_task
+
+ROOT = Path(__file__).resolve().parents[2]
+SEQ = 24
+
+
+def train_teacher(tmp_path):
+    """A 2-layer BERT (hidden 48, 3 heads) fine-tuned on the topic task
+    with a whole-word WordPiece vocabulary; returns (onnx, vocab, labels)."""
+    words = sorted({w for ws in TOPICS.values() for w in ws} | set(FILLER))
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words) + "\n")
+    tokenizer = bnrt.Tokenizer(str(vocab))
+    labels = sorted(TOPICS)
+    rows = [json.loads(line) for line in (tmp_path / "train.jsonl").read_text().splitlines()]
+    enc = tokenizer.encode_batch([r["text"] for r in rows], SEQ, SEQ)
+    x = {k: torch.from_numpy(v) for k, v in enc.items()}
+    y = torch.tensor([labels.index(r["label"]) for r in rows])
+    torch.manual_seed(0)
+    c = SimpleNamespace(vocab=tokenizer.vocab_size, hidden=48, layers=2, heads=3, ffn=96,
+                        max_pos=SEQ, head="cls", gelu="erf", attention="eager")
+    model = Bert(c)
+    model.classifier = nn.Linear(c.hidden, len(labels))
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    for _ in range(4):
+        for i in range(0, len(y), 32):
+            b = slice(i, i + 32)
+            loss = F.cross_entropy(model(x["input_ids"][b], x["attention_mask"][b],
+                                         x["token_type_ids"][b]), y[b])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    model.eval()
+    onnx_path = tmp_path / "teacher.onnx"
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    example = tuple(x[n][:2] for n in names)
+    torch.onnx.export(model, example, str(onnx_path), input_names=names,
+                      output_names=["logits"], opset_version=14,
+                      dynamic_axes={n: {0: "b", 1: "s"} for n in names})
+    return onnx_path, vocab, labels
+
+
+def test_train_from_onnx(tmp_path):
+    for name, n, seed in (("train", 960, 0), ("dev", 200, 1), ("test", 400, 2)):
+        write_task(tmp_path / f"{name}.jsonl", n, seed)
+    onnx_path, vocab, labels = train_teacher(tmp_path)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "bnbert.train", "--from", str(onnx_path),
+           "--tokenizer", str(vocab), "--labels", ",".join(labels),
+           "--train", str(tmp_path / "train.jsonl"), "--dev", str(tmp_path / "dev.jsonl"),
+           "--test", str(tmp_path / "test.jsonl"), "--out", str(out), "--seq", str(SEQ),
+           "--epochs", "2", "--threads", "2", "--eval-batch", "100"]
+    done = subprocess.run(cmd, cwd=ROOT / "python", capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads((out / "report.json").read_text())
+    print(json.dumps({k: report[k] for k in ("test_accuracy", "teacher_accuracy",
+                                             "teacher_fidelity", "agreement_with_teacher")}))
+    acc = report["test_accuracy"]
+    assert report["teacher_fidelity"] <= 1e-4
+    assert report["teacher_accuracy"] >= 0.9
+    assert acc["binary"] >= report["teacher_accuracy"] - 0.05
+    assert report["agreement_with_teacher"] >= 0.9
+    assert report["agreement_with_torch"] >= 0.995
+    assert report["labels"] == labels
+    assert sum(1 for row in report["quantized"] if row["as"].startswith("float")) == 1
