@@ -86,7 +86,8 @@ public:
   /// Builds the program (values, ops, constants, arena plan).
   LogicalResult lower();
   /// The size-prefixed bundle, with or without the constant data.
-  std::vector<uint8_t> serialize(StringRef target, bool withData) const;
+  std::vector<uint8_t> serialize(StringRef target, bool withData,
+                                 const BundleText *text) const;
   const std::vector<uint8_t> &constants() const { return data; }
   /// Makes the program (compiled at the range's upper bound) run the
   /// range, from `probe`: the same model compiled at the probe sizes.
@@ -532,7 +533,8 @@ LogicalResult Writer::applyRange(const Writer &probe,
   return success();
 }
 
-std::vector<uint8_t> Writer::serialize(StringRef target, bool withData) const {
+std::vector<uint8_t> Writer::serialize(StringRef target, bool withData,
+                                       const BundleText *text) const {
   flatbuffers::FlatBufferBuilder b(1 << 20);
   std::vector<flatbuffers::Offset<fb::Value>> fbValues;
   for (const ValueInfo &v : values)
@@ -561,11 +563,17 @@ std::vector<uint8_t> Writer::serialize(StringRef target, bool withData) const {
     b.PreAlign(data.size(), 64);
     fbData = b.CreateVector(data);
   }
-  auto bundle =
-      fb::CreateBundle(b, fb::kBundleFormatVersion, BNRT_BITPACK_LAYOUT_VERSION,
-                       b.CreateString(target.str()), b.CreateVector(fbValues),
-                       b.CreateVector(fbOps), b.CreateVector(inputs),
-                       b.CreateVector(outputs), arenaBytes, fbSymbols, fbData);
+  flatbuffers::Offset<fb::Text> fbText;
+  if (text && (!text->tokenizer.empty() || !text->labels.empty()))
+    fbText = fb::CreateText(
+        b, text->tokenizer.empty() ? 0 : b.CreateVector(text->tokenizer),
+        text->lowercase,
+        text->labels.empty() ? 0 : b.CreateVectorOfStrings(text->labels));
+  auto bundle = fb::CreateBundle(
+      b, fb::kBundleFormatVersion, BNRT_BITPACK_LAYOUT_VERSION,
+      b.CreateString(target.str()), b.CreateVector(fbValues),
+      b.CreateVector(fbOps), b.CreateVector(inputs), b.CreateVector(outputs),
+      arenaBytes, fbSymbols, fbData, fbText);
   fb::FinishSizePrefixedBundleBuffer(b, bundle);
   std::vector<uint8_t> bytes(b.GetBufferPointer(),
                              b.GetBufferPointer() + b.GetSize());
@@ -592,19 +600,21 @@ FailureOr<Writer> lowerProgram(func::FuncOp func,
 } // namespace
 
 FailureOr<std::vector<uint8_t>> writeBundle(func::FuncOp func, StringRef target,
-                                            const ShapeRangeProbe *range) {
+                                            const ShapeRangeProbe *range,
+                                            const BundleText *text) {
   auto writer = lowerProgram(func, range);
   if (failed(writer))
     return failure();
-  return writer->serialize(target, /*withData=*/true);
+  return writer->serialize(target, /*withData=*/true, text);
 }
 
 FailureOr<BundleParts> writeBundleParts(func::FuncOp func, StringRef target,
-                                        const ShapeRangeProbe *range) {
+                                        const ShapeRangeProbe *range,
+                                        const BundleText *text) {
   auto writer = lowerProgram(func, range);
   if (failed(writer))
     return failure();
-  return BundleParts{writer->serialize(target, /*withData=*/false),
+  return BundleParts{writer->serialize(target, /*withData=*/false, text),
                      writer->constants()};
 }
 

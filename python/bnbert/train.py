@@ -355,6 +355,22 @@ class Trainer:
         logits = self.bundle_logits(bundle_path)
         return self.accuracy(torch.from_numpy(logits), "test"), logits
 
+    def text_flags(self):
+        """bnbert-compile flags that make a bundle carry its tokenizer and
+        label names (bnbert-run --text then needs nothing else)."""
+        a = self.args
+        if a.source:
+            flags = [f"--tokenizer={a.tokenizer}"] + (["--cased"] if a.cased else [])
+        else:
+            flags = [f"--tokenizer={self.out / 'tokenizer.model'}"]
+        names = [str(label) for label in self.labels]
+        if any("," in n for n in names):
+            self.log("label names with commas cannot be carried in the bundle: "
+                     "it prints class indices")
+        elif not (a.source and a.labels is None):  # indices need no names
+            flags.append("--labels=" + ",".join(names))
+        return flags
+
     def check_fidelity(self, teacher):
         """The largest |logit| difference on the dev texts between the
         trainable teacher and the source's own fp32 bundle; above 1e-4 the
@@ -423,7 +439,8 @@ def main(argv=None):
             """Exports, compiles and evaluates a trained model; records its
             agreement with PyTorch's fake-quantized forward."""
             t.export(model, out / f"{stem}.onnx")
-            acc[name], got = t.bundle_accuracy(out / f"{stem}.onnx", out / f"{stem}.bnb")
+            acc[name], got = t.bundle_accuracy(out / f"{stem}.onnx", out / f"{stem}.bnb",
+                                               t.text_flags())
             report["bundle_bytes"][name] = os.path.getsize(out / f"{stem}.bnb")
             with exporting(model):
                 ref = t.logits(model, "test").numpy()

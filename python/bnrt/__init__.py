@@ -104,6 +104,10 @@ def _load_library() -> ctypes.CDLL:
         "bnrt_context_output_shape": (I, [P, I, I64P, I]),
         "bnrt_context_run": (I, [P, ctypes.POINTER(P), ctypes.POINTER(S),
                                  ctypes.POINTER(P), ctypes.POINTER(S), E]),
+        "bnrt_model_num_labels": (I, [P]),
+        "bnrt_model_label": (ctypes.c_char_p, [P, I]),
+        "bnrt_model_tokenizer": (P, [P, E]),
+        "bnrt_tokenizer_load_memory": (P, [ctypes.c_char_p, S, I, ctypes.c_char_p, E]),
         "bnrt_text_available": (I, []),
         "bnrt_tokenizer_load": (P, [ctypes.c_char_p, I, E]),
         "bnrt_tokenizer_free": (None, [P]),
@@ -172,6 +176,10 @@ class Model:
         self.outputs: List[TensorInfo] = [
             self._info(i, False)
             for i in range(_lib.bnrt_model_num_outputs(handle))]
+        self.labels: List[str] = [
+            _lib.bnrt_model_label(handle, i).decode("utf-8")
+            for i in range(_lib.bnrt_model_num_labels(handle))]
+        self._tokenizer: Optional["Tokenizer"] = None
         self._local = threading.local()
         # Checks the thread count now (a context is made for the caller).
         self._local.context = Context(self)
@@ -216,17 +224,29 @@ class Model:
             context = self._local.context = Context(self)
         return context.run(**inputs)
 
-    def run_text(self, texts, tokenizer: "Tokenizer",
+    def tokenizer(self) -> "Tokenizer":
+        """The tokenizer the bundle carries (bnbert-compile --tokenizer);
+        bnrt.Error when it carries none."""
+        if self._tokenizer is None:
+            err = _ErrorStruct()
+            handle = _lib.bnrt_model_tokenizer(self._handle, err)
+            if not handle:
+                _raise(err, err.status)
+            self._tokenizer = Tokenizer._adopt(handle)
+        return self._tokenizer
+
+    def run_text(self, texts, tokenizer: Optional["Tokenizer"] = None,
                  batch_size: Optional[int] = None) -> Dict[str, np.ndarray]:
-        """Tokenizes `texts` (a string or a list of them) with the model's
-        tokenizer and runs them; returns the outputs by name, one row per
-        text. Rows go in batches of the model's largest batch (or
+        """Tokenizes `texts` (a string or a list of them) with `tokenizer`
+        (default: the one the bundle carries) and runs them; returns the
+        outputs by name, one row per text (no texts: zero rows). Rows go in batches of the model's largest batch (or
         `batch_size`); each batch is padded to its longest text within the
         model's sequence range (to the model's length when it is fixed),
         and longer texts are truncated."""
         if isinstance(texts, str):
             texts = [texts]
         texts = list(texts)
+        tokenizer = tokenizer if tokenizer is not None else self.tokenizer()
         by_name = {i.name: i for i in self.inputs}
         unknown = sorted(set(by_name) - set(_TEXT_INPUTS))
         if unknown:
@@ -253,7 +273,9 @@ class Model:
                     for name, info in by_name.items()}
             for name, value in self.run(**feed).items():
                 results[name].append(value[:len(chunk)])
-        return {name: np.concatenate(parts) if parts else np.empty((0,))
+        empty = {o.name: np.empty((0,) + tuple(o.max_shape[1:]), o.dtype)
+                 for o in self.outputs}
+        return {name: np.concatenate(parts) if parts else empty[name]
                 for name, parts in results.items()}
 
     def __repr__(self):
@@ -280,6 +302,12 @@ class Tokenizer:
         if not handle:
             _raise(err, err.status)
         self._handle = handle
+
+    @classmethod
+    def _adopt(cls, handle) -> "Tokenizer":
+        tokenizer = cls.__new__(cls)
+        tokenizer._handle = handle
+        return tokenizer
 
     @property
     def vocab_size(self) -> int:

@@ -15,6 +15,7 @@ from torch import nn
 from torch.nn import functional as F
 
 import bnrt
+from bnbert.deploy import find_tool
 from make_bert import Bert
 from test_train_e2e import FILLER, TOPICS, write_task
 
@@ -81,3 +82,14 @@ def test_train_from_onnx(tmp_path):
     assert report["agreement_with_torch"] >= 0.995
     assert report["labels"] == labels
     assert sum(1 for row in report["quantized"] if row["as"].startswith("float")) == 1
+    # The bundle carries its tokenizer and label names: text in, names out.
+    texts = ["the judge read the verdict to the court", "honey and bread with cheese"]
+    run = subprocess.run([find_tool("bnbert-run"), str(out / "model.bnb"), "--text", texts[0],
+                          "--text", texts[1]], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [line["label"] for line in lines] == ["law", "food"]
+    model = bnrt.Model(str(out / "model.bnb"))
+    assert model.labels == labels
+    logits = model.run_text(texts)["logits"]
+    assert [labels[i] for i in logits.argmax(-1)] == ["law", "food"]

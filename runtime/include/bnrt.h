@@ -123,6 +123,12 @@ bnrt_status bnrt_model_set_isa(bnrt_model *model, const char *isa,
                                bnrt_error *err);
 const char *bnrt_model_isa(const bnrt_model *model);
 
+/* The label names the bundle carries (bnbert-compile --labels), one per
+ * class in logit order: the count (0 when it has none; -1 for NULL) and
+ * the name of label i (NULL out of range). */
+int bnrt_model_num_labels(const bnrt_model *model);
+const char *bnrt_model_label(const bnrt_model *model, int i);
+
 /* The ops, in program order (for profiles). */
 int bnrt_model_num_ops(const bnrt_model *model);
 const char *bnrt_model_op_kind(const bnrt_model *model, int op);

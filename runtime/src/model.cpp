@@ -112,12 +112,14 @@ void bnrt_model::load() {
             "failed)");
   bundle = fb::GetSizePrefixedBundle(buf);
   alignConstants();
-  if (bundle->format_version() != fb::kBundleFormatVersion)
+  if (bundle->format_version() < fb::kOldestBundleFormatVersion ||
+      bundle->format_version() > fb::kBundleFormatVersion)
     throw LoadError{BNRT_ERROR_UNSUPPORTED,
                     "bundle format version " +
                         std::to_string(bundle->format_version()) +
-                        "; this runtime reads version " +
-                        std::to_string(fb::kBundleFormatVersion)};
+                        "; this runtime reads versions " +
+                        std::to_string(fb::kOldestBundleFormatVersion) +
+                        " to " + std::to_string(fb::kBundleFormatVersion)};
   if (bundle->bitpack_layout() != BNRT_BITPACK_LAYOUT_VERSION)
     throw LoadError{BNRT_ERROR_UNSUPPORTED,
                     "packed weight layout " +
@@ -625,6 +627,23 @@ extern "C" bnrt_status bnrt_model_set_isa(bnrt_model *m, const char *name,
 
 extern "C" const char *bnrt_model_isa(const bnrt_model *m) {
   return m ? bnrt_isa_name(m->isa) : nullptr;
+}
+
+static const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>> *
+labelsOf(const bnrt_model *m) {
+  return m && m->bundle->text() ? m->bundle->text()->labels() : nullptr;
+}
+extern "C" int bnrt_model_num_labels(const bnrt_model *m) {
+  if (!m)
+    return -1;
+  auto *labels = labelsOf(m);
+  return labels ? static_cast<int>(labels->size()) : 0;
+}
+extern "C" const char *bnrt_model_label(const bnrt_model *m, int i) {
+  auto *labels = labelsOf(m);
+  return labels && i >= 0 && i < static_cast<int>(labels->size())
+             ? labels->Get(i)->c_str()
+             : nullptr;
 }
 
 extern "C" int bnrt_model_num_ops(const bnrt_model *m) {

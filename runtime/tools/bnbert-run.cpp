@@ -4,7 +4,7 @@
 //   bnbert-run MODEL.bnb --input NAME=FILE.npy ... [--output-dir DIR]
 //              [--bench N] [--threads T] [--isa scalar|avx2|avx512|neon|
 //              neondot] [--profile]
-//   bnbert-run MODEL.bnb --tokenizer VOCAB (--text T | --text-file F)...
+//   bnbert-run MODEL.bnb [--tokenizer VOCAB] (--text T | --text-file F)...
 //              [--cased] [--show-ids] [--output-dir DIR] [--threads T]
 //
 // Writes DIR/<output name>.npy ('/' in a name becomes '_'). --bench N times N
@@ -57,13 +57,16 @@ void usage() {
       "text in (instead of --input):\n"
       "  --tokenizer FILE       the model's WordPiece vocab.txt or "
       "SentencePiece .model\n"
+      "                         (default: the one the bundle carries)\n"
       "  --text TEXT            one text (repeatable)\n"
       "  --text-file FILE       one text per line\n"
       "  --cased                WordPiece: keep case and accents (default: "
       "uncased rules)\n"
       "  --show-ids             print each text's token ids\n"
       "  prints one JSON line per text: {\"text\":i,\"label\":..,"
-      "\"logits\":[..]}\n");
+      "\"logits\":[..]}\n"
+      "  (label: the class name when the bundle carries them, else its "
+      "index)\n");
 }
 
 } // namespace
@@ -125,6 +128,7 @@ int main(int argc, char **argv) {
         return fail("--text needs a text");
       text.texts.push_back(
           {v, "--text " + std::to_string(text.texts.size() + 1)});
+      text.requested = true;
     } else if (a == "--text-file") {
       const char *v = value();
       std::string error;
@@ -132,6 +136,7 @@ int main(int argc, char **argv) {
         return fail("--text-file needs a file");
       if (!bnrt::tools::readTextFile(v, text.texts, error))
         return fail(error);
+      text.requested = true;
     } else if (a == "--tokenizer") {
       const char *v = value();
       if (!v)
@@ -155,10 +160,8 @@ int main(int argc, char **argv) {
     usage();
     return fail("no model given");
   }
-  bool textIn = !text.texts.empty() || !text.tokenizer.empty();
-  if (textIn && text.tokenizer.empty())
-    return fail("--text needs --tokenizer (the model's vocab.txt or .model)");
-  if (textIn && text.texts.empty())
+  bool textIn = text.requested || !text.tokenizer.empty();
+  if (textIn && !text.requested)
     return fail("--tokenizer needs --text or --text-file");
   if (textIn && (!inputFiles.empty() || bench || profile))
     return fail("--text runs texts; --input, --bench and --profile take "

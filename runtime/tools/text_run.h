@@ -1,14 +1,15 @@
 //===- text_run.h - bnbert-run --text: text in, labels out ------*- C++ -*-===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
-// Tokenizes texts with the model's tokenizer (bnrt/text.h), runs them in
+// Tokenizes texts with the model's tokenizer (--tokenizer, else the one the
+// bundle carries; bnrt/text.h), runs them in
 // batches of the model's largest batch, each padded to its longest text
 // within the sequence range (the model's length when fixed; longer texts
 // are truncated), and prints one JSON line per text: its index, the
 // predicted label (argmax of the output "logits", or of the only rank-2
-// output), the logits, and with --show-ids the token ids. The outputs of
-// all texts are also written as DIR/NAME.npy. The same batching as
-// bnrt.Model.run_text (python/bnrt).
+// output; its name when the bundle carries label names), the logits, and with
+// --show-ids the token ids. The outputs of all texts are also written as
+// DIR/NAME.npy. The same batching as bnrt.Model.run_text (python/bnrt).
 //
 //===----------------------------------------------------------------------===//
 #ifndef BNRT_TOOLS_TEXT_RUN_H
@@ -21,6 +22,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -34,7 +36,8 @@ struct Text {
 
 struct TextOptions {
   std::vector<Text> texts;
-  std::string tokenizer;
+  bool requested = false; // --text or --text-file given (a file may be empty)
+  std::string tokenizer;  // empty: the one the bundle carries
   bool lowercase = true;
   bool showIds = false;
 };
@@ -42,18 +45,47 @@ struct TextOptions {
 /// Appends FILE's lines as texts; false with `error` if unreadable.
 inline bool readTextFile(const std::string &path, std::vector<Text> &texts,
                          std::string &error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    error = "--text-file " + path + " is a directory, not a file of texts";
+    return false;
+  }
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     error = "cannot open --text-file " + path;
     return false;
   }
   std::string line;
+  size_t before = texts.size();
   for (int n = 1; std::getline(file, line); ++n) {
     if (!line.empty() && line.back() == '\r')
       line.pop_back();
     texts.push_back({line, path + " line " + std::to_string(n)});
   }
+  if (texts.size() == before) {
+    error = "--text-file " + path + " is empty (one text per line)";
+    return false;
+  }
   return true;
+}
+
+/// `text` as a JSON string literal.
+inline std::string jsonString(const char *text) {
+  std::string out = "\"";
+  for (const char *p = text; *p; ++p) {
+    unsigned char c = static_cast<unsigned char>(*p);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+      out += escaped;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
 }
 
 /// Runs the texts; false with `error` naming the text, input or output.
@@ -64,10 +96,14 @@ inline bool runTexts(bnrt_model *model, bnrt_context *context,
   struct TokenizerGuard {
     bnrt_tokenizer *t;
     ~TokenizerGuard() { bnrt_tokenizer_free(t); }
-  } tok{
-      bnrt_tokenizer_load(options.tokenizer.c_str(), options.lowercase, &err)};
+  } tok{options.tokenizer.empty()
+            ? bnrt_model_tokenizer(model, &err)
+            : bnrt_tokenizer_load(options.tokenizer.c_str(), options.lowercase,
+                                  &err)};
   if (!tok.t) {
-    error = "--tokenizer " + options.tokenizer + ": " + err.message;
+    error = options.tokenizer.empty()
+                ? "--text needs --tokenizer: " + std::string(err.message)
+                : "--tokenizer " + options.tokenizer + ": " + err.message;
     return false;
   }
   // The model's inputs: the ones a tokenizer makes, [batch, sequence].
@@ -213,9 +249,13 @@ inline bool runTexts(bnrt_model *model, bnrt_context *context,
       int64_t classes = l.shape.size() == 2 ? l.shape[1] : 1;
       const float *row =
           reinterpret_cast<const float *>(l.data.data()) + t * classes;
-      std::printf(
-          ",\"label\":%lld,\"logits\":[",
-          static_cast<long long>(std::max_element(row, row + classes) - row));
+      int best = static_cast<int>(std::max_element(row, row + classes) - row);
+      // The bundle's label names where it carries one per class.
+      if (bnrt_model_num_labels(model) == classes)
+        std::printf(",\"label\":%s,\"logits\":[",
+                    jsonString(bnrt_model_label(model, best)).c_str());
+      else
+        std::printf(",\"label\":%d,\"logits\":[", best);
       for (int64_t c = 0; c < classes; ++c)
         std::printf("%s%.9g", c ? "," : "", row[c]);
       std::printf("]");

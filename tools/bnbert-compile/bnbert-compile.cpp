@@ -5,6 +5,7 @@
 //       [--weights fp32|int8|ternary|binary] [--split-ternary]
 //       [--act-bits 32|8|4] [--granularity tensor|row]
 //       [--target x86_64|aarch64] [--emit bundle|obj|mlir|graph] [--report]
+//       [--tokenizer FILE [--cased]] [--labels NAME,NAME,...]
 //
 // Import (with --shape), raise to bnq (bnq-from-onnx), quantize weights and
 // activations as asked, pack, and write a .bnb bundle for the runtime, an
@@ -40,7 +41,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
+#include <set>
 
 using namespace llvm;
 using namespace mlir;
@@ -109,6 +112,21 @@ static cl::opt<std::string>
                        "symbols (NAME_model, NAME_program, NAME_constants; "
                        "default: from the output file name)"),
               cl::value_desc("identifier"), cl::cat(category));
+static cl::opt<std::string> tokenizerFile(
+    "tokenizer",
+    cl::desc("Carry the model's tokenizer (WordPiece vocab.txt or "
+             "SentencePiece .model) in the bundle, so bnbert-run --text and "
+             "bnrt.Model.run_text need no other file"),
+    cl::value_desc("file"), cl::cat(category));
+static cl::opt<bool> cased("cased",
+                           cl::desc("With --tokenizer and a vocab.txt: the "
+                                    "cased rules (no lower-casing)"),
+                           cl::cat(category));
+static cl::opt<std::string> labelNames(
+    "labels",
+    cl::desc("Carry the class names, in logit order (comma-separated); "
+             "bnbert-run --text prints them"),
+    cl::value_desc("NAME,NAME,..."), cl::cat(category));
 static cl::opt<bool> report("report",
                             cl::desc("Print the per-weight size table and "
                                      "the compression against the ONNX "
@@ -162,6 +180,58 @@ std::string shapesText(const bnbert::InputShapes &shapes) {
     text += (text.empty() ? "" : " ") + name + "=";
     for (size_t d = 0; d < dims.size(); ++d)
       text += (d ? "x" : "") + std::to_string(dims[d]);
+  }
+  return text;
+}
+
+/// --tokenizer, --cased, --labels as the bundle's text section; the labels
+/// must match the class count of one of `func`'s outputs.
+std::optional<bnbert::BundleText> readBundleText(func::FuncOp func,
+                                                 std::string &error) {
+  bnbert::BundleText text;
+  text.lowercase = !cased;
+  if (!tokenizerFile.empty()) {
+    std::ifstream file(tokenizerFile, std::ios::binary);
+    std::error_code ec;
+    if (!file || std::filesystem::is_directory(tokenizerFile.getValue(), ec)) {
+      error = "--tokenizer " + tokenizerFile + ": cannot read the file";
+      return std::nullopt;
+    }
+    text.tokenizer.assign(std::istreambuf_iterator<char>(file),
+                          std::istreambuf_iterator<char>());
+    if (text.tokenizer.empty()) {
+      error = "--tokenizer " + tokenizerFile + ": the file is empty";
+      return std::nullopt;
+    }
+  }
+  if (labelNames.getNumOccurrences()) {
+    SmallVector<StringRef> names;
+    StringRef(labelNames).split(names, ',');
+    std::set<std::string> seen;
+    for (StringRef name : names) {
+      name = name.trim();
+      if (name.empty() || !seen.insert(name.str()).second) {
+        error = "--labels: names must be non-empty and distinct, got '" +
+                labelNames + "'";
+        return std::nullopt;
+      }
+      text.labels.push_back(name.str());
+    }
+    std::string shapes;
+    for (Type t : func.getResultTypes()) {
+      auto type = llvm::dyn_cast<RankedTensorType>(t);
+      if (type && type.getRank() >= 1 &&
+          type.getDimSize(type.getRank() - 1) ==
+              static_cast<int64_t>(text.labels.size()))
+        return text;
+      if (type)
+        shapes += (shapes.empty() ? "" : ", ") +
+                  std::to_string(type.getDimSize(type.getRank() - 1));
+    }
+    error = "--labels names " + std::to_string(text.labels.size()) +
+            " classes but no output has that many (last dimensions: " + shapes +
+            ")";
+    return std::nullopt;
   }
   return text;
 }
@@ -287,6 +357,18 @@ int main(int argc, char **argv) {
   // What the model already says: its quantized weights and its own
   // activation quantizers are deployed exactly, never re-quantized.
   bnbert::ModelQuantization inModel = bnbert::findModelQuantization(func);
+  if ((emit == "graph" || emit == "mlir") &&
+      (tokenizerFile.getNumOccurrences() || labelNames.getNumOccurrences()))
+    return fail("--tokenizer and --labels go into a bundle or an object: "
+                "drop them with --emit " +
+                emit);
+  if (cased && tokenizerFile.empty())
+    return fail("--cased needs --tokenizer");
+  std::string textError;
+  std::optional<bnbert::BundleText> bundleText =
+      readBundleText(func, textError);
+  if (!bundleText)
+    return fail(textError);
   if (emit == "graph") {
     if (inModel.weights || inModel.activations)
       return fail(inputFile + " is already quantized (" +
@@ -392,7 +474,8 @@ int main(int argc, char **argv) {
     FailureOr<bnbert::AotObject> object;
     {
       Stage stage("compile " + aotName + "_model for " + targetName);
-      parts = bnbert::writeBundleParts(func, targetName, rangeProbe);
+      parts =
+          bnbert::writeBundleParts(func, targetName, rangeProbe, &*bundleText);
       if (failed(parts))
         return 1;
       object = bnbert::emitAotObject(context, *parts, targetName, aotName,
@@ -417,7 +500,7 @@ int main(int argc, char **argv) {
   FailureOr<std::vector<uint8_t>> bundle;
   {
     Stage stage("write bundle for " + targetName);
-    bundle = bnbert::writeBundle(func, targetName, rangeProbe);
+    bundle = bnbert::writeBundle(func, targetName, rangeProbe, &*bundleText);
   }
   if (failed(bundle))
     return 1;

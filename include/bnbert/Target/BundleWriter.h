@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace bnbert {
@@ -19,6 +20,14 @@ struct ShapeRangeProbe {
   mlir::func::FuncOp probe;
 };
 
+/// What a bundle carries for text in (bundle.fbs, table Text): the
+/// tokenizer file's bytes as given, its case rule, the label names.
+struct BundleText {
+  std::vector<uint8_t> tokenizer;
+  bool lowercase = true;
+  std::vector<std::string> labels;
+};
+
 /// Serializes `func` (bnq ops with static shapes, after
 /// -bnq-lower-to-runtime) as a .bnb bundle (runtime/schema/bundle.fbs) for
 /// `target` ("x86_64" or "aarch64"), running every shape of `range` when
@@ -26,7 +35,8 @@ struct ShapeRangeProbe {
 /// whose shape the range cannot express.
 mlir::FailureOr<std::vector<uint8_t>>
 writeBundle(mlir::func::FuncOp func, llvm::StringRef target,
-            const ShapeRangeProbe *range = nullptr);
+            const ShapeRangeProbe *range = nullptr,
+            const BundleText *text = nullptr);
 
 /// The same bundle with its constants apart: the program (a bundle whose
 /// data is empty) and the bytes its constant values point into. An AOT
@@ -37,7 +47,8 @@ struct BundleParts {
 };
 mlir::FailureOr<BundleParts>
 writeBundleParts(mlir::func::FuncOp func, llvm::StringRef target,
-                 const ShapeRangeProbe *range = nullptr);
+                 const ShapeRangeProbe *range = nullptr,
+                 const BundleText *text = nullptr);
 
 } // namespace bnbert
 

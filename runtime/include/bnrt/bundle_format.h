@@ -19,7 +19,10 @@ namespace bnrt::fb {
 
 /// The format version this writer produces and this runtime reads.
 constexpr uint32_t kBundleFormatVersion =
-    3; // 2: typed op options, 3: shape ranges
+    4; // 2: typed op options, 3: shape ranges, 4: tokenizer and labels
+/// The oldest version this runtime still reads (the versions since only
+/// added optional fields).
+constexpr uint32_t kOldestBundleFormatVersion = 3;
 
 /// The most shape-range symbols a bundle may have (batch and sequence).
 constexpr size_t kMaxShapeSymbols = 2;

@@ -40,6 +40,15 @@ int bnrt_text_available(void);
  * tokenizer is read-only: any number of threads may use one. */
 bnrt_tokenizer *bnrt_tokenizer_load(const char *path, int lowercase,
                                     bnrt_error *err);
+/* The same from the file's bytes in memory (copied; `name` names it in
+ * errors). */
+bnrt_tokenizer *bnrt_tokenizer_load_memory(const void *data, size_t size,
+                                           int lowercase, const char *name,
+                                           bnrt_error *err);
+/* The tokenizer a bundle carries (bnbert-compile --tokenizer), loaded with
+ * the bundle's case rule; NULL (and `err`, BNRT_ERROR_ARGUMENT) when it
+ * carries none. Independent of the model once made. */
+bnrt_tokenizer *bnrt_model_tokenizer(const bnrt_model *model, bnrt_error *err);
 void bnrt_tokenizer_free(bnrt_tokenizer *tokenizer);
 
 /* The number of pieces in the vocabulary, and the padding id. */

@@ -26,11 +26,12 @@ public:
 
 } // namespace
 
-std::unique_ptr<Tokenizer> loadSentencePiece(const std::string &path,
+std::unique_ptr<Tokenizer> loadSentencePiece(std::string_view model,
+                                             const std::string &path,
                                              std::string &error) {
   auto tokenizer = std::make_unique<SentencePiece>();
   sentencepiece::SentencePieceProcessor &sp = tokenizer->processor;
-  auto status = sp.Load(path);
+  auto status = sp.LoadFromSerializedProto(model);
   if (!status.ok()) {
     error =
         "cannot load SentencePiece model '" + path + "': " + status.ToString();

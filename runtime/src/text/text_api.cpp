@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 
 using namespace bnrt;
 
@@ -17,14 +19,54 @@ struct bnrt_tokenizer {
 namespace {
 
 /// A SentencePiece model is a protobuf: binary, where a vocab.txt is text.
-bool looksBinary(const std::string &path) {
-  std::ifstream file(path, std::ios::binary);
-  char head[256];
-  file.read(head, sizeof head);
-  return std::any_of(head, head + file.gcount(), [](char c) {
+bool looksBinary(std::string_view bytes) {
+  std::string_view head = bytes.substr(0, 256);
+  return std::any_of(head.begin(), head.end(), [](char c) {
     return c == 0 || (static_cast<unsigned char>(c) < 0x20 && c != '\n' &&
                       c != '\r' && c != '\t');
   });
+}
+
+} // namespace
+
+std::unique_ptr<text::Tokenizer> text::loadTokenizer(std::string_view bytes,
+                                                     const std::string &name,
+                                                     bool lowercase,
+                                                     std::string &error) {
+  if (bytes.empty()) {
+    error = name + ": empty (not a vocab.txt or SentencePiece .model)";
+    return nullptr;
+  }
+  bool binary = looksBinary(bytes);
+  auto first = binary ? loadSentencePiece(bytes, name, error)
+                      : loadWordPiece(bytes, name, lowercase, error);
+  if (first)
+    return first;
+  // A vocab.txt with a stray control character looks binary, and a
+  // SentencePiece model could look like text: try the other reading.
+  std::string otherError;
+  auto second = binary ? loadWordPiece(bytes, name, lowercase, otherError)
+                       : loadSentencePiece(bytes, name, otherError);
+  if (second) {
+    error.clear();
+    return second;
+  }
+  return nullptr; // the first reading's error: what the bytes looked like
+}
+
+namespace {
+
+/// A tokenizer from a file's bytes, or null with `err` set.
+bnrt_tokenizer *tokenizerFrom(std::string_view bytes, const std::string &name,
+                              bool lowercase, bnrt_error *err) {
+  std::string error;
+  auto impl = text::loadTokenizer(bytes, name, lowercase, error);
+  if (!impl) {
+    argumentError(err, error);
+    return nullptr;
+  }
+  setError(err, BNRT_OK, "");
+  return new bnrt_tokenizer{std::move(impl)};
 }
 
 /// [CLS] pieces [SEP], the pieces cut to fit `maxTokens` (> 0).
@@ -59,19 +101,61 @@ extern "C" bnrt_tokenizer *bnrt_tokenizer_load(const char *path, int lowercase,
   }
   bnrt_tokenizer *result = nullptr;
   guarded(err, [&] {
-    std::ifstream probe(path);
-    if (!probe) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+      return argumentError(err, std::string("'") + path +
+                                    "' is a directory, not a vocab.txt or "
+                                    "SentencePiece .model file");
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
       setError(err, BNRT_ERROR_IO, std::string("cannot open '") + path + "'");
       return BNRT_ERROR_IO;
     }
-    std::string error;
-    auto impl = looksBinary(path) ? text::loadSentencePiece(path, error)
-                                  : text::loadWordPiece(path, lowercase, error);
-    if (!impl)
-      return argumentError(err, error);
-    result = new bnrt_tokenizer{std::move(impl)};
-    setError(err, BNRT_OK, "");
-    return BNRT_OK;
+    std::string bytes((std::istreambuf_iterator<char>(file)),
+                      std::istreambuf_iterator<char>());
+    result = tokenizerFrom(bytes, path, lowercase, err);
+    return result ? BNRT_OK : BNRT_ERROR_ARGUMENT;
+  });
+  return result;
+}
+
+extern "C" bnrt_tokenizer *
+bnrt_tokenizer_load_memory(const void *data, size_t size, int lowercase,
+                           const char *name, bnrt_error *err) {
+  if (!data && size) {
+    argumentError(err, "NULL data");
+    return nullptr;
+  }
+  bnrt_tokenizer *result = nullptr;
+  guarded(err, [&] {
+    result =
+        tokenizerFrom(std::string_view(static_cast<const char *>(data), size),
+                      name ? name : "tokenizer", lowercase, err);
+    return result ? BNRT_OK : BNRT_ERROR_ARGUMENT;
+  });
+  return result;
+}
+
+extern "C" bnrt_tokenizer *bnrt_model_tokenizer(const bnrt_model *model,
+                                                bnrt_error *err) {
+  if (!model) {
+    argumentError(err, "NULL model");
+    return nullptr;
+  }
+  const fb::Text *text = model->bundle->text();
+  if (!text || !text->tokenizer() || !text->tokenizer()->size()) {
+    argumentError(err, "the bundle carries no tokenizer (compile it with "
+                       "bnbert-compile --tokenizer, or give one)");
+    return nullptr;
+  }
+  bnrt_tokenizer *result = nullptr;
+  guarded(err, [&] {
+    auto *bytes = text->tokenizer();
+    result = tokenizerFrom(
+        std::string_view(reinterpret_cast<const char *>(bytes->data()),
+                         bytes->size()),
+        "the bundle's tokenizer", text->lowercase(), err);
+    return result ? BNRT_OK : BNRT_ERROR_ARGUMENT;
   });
   return result;
 }

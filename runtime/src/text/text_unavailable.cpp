@@ -19,6 +19,17 @@ extern "C" bnrt_tokenizer *bnrt_tokenizer_load(const char *, int,
   bnrt::setError(err, BNRT_ERROR_UNSUPPORTED, kWhy);
   return nullptr;
 }
+extern "C" bnrt_tokenizer *bnrt_tokenizer_load_memory(const void *, size_t, int,
+                                                      const char *,
+                                                      bnrt_error *err) {
+  bnrt::setError(err, BNRT_ERROR_UNSUPPORTED, kWhy);
+  return nullptr;
+}
+extern "C" bnrt_tokenizer *bnrt_model_tokenizer(const bnrt_model *,
+                                                bnrt_error *err) {
+  bnrt::setError(err, BNRT_ERROR_UNSUPPORTED, kWhy);
+  return nullptr;
+}
 extern "C" void bnrt_tokenizer_free(bnrt_tokenizer *) {}
 extern "C" int64_t bnrt_tokenizer_vocab_size(const bnrt_tokenizer *) {
   return -1;

@@ -23,12 +23,21 @@ public:
   int64_t cls = 0, sep = 0, pad = 0, vocabSize = 0;
 };
 
-/// A WordPiece vocab.txt; null with `error` on failure.
-std::unique_ptr<Tokenizer> loadWordPiece(const std::string &path,
+/// A WordPiece vocab.txt's text (`name` names it in errors; CRLF line ends
+/// read as LF, as Python's text files do); null with `error` on failure.
+std::unique_ptr<Tokenizer> loadWordPiece(std::string_view vocab,
+                                         const std::string &name,
                                          bool lowercase, std::string &error);
-/// A SentencePiece .model; null with `error` on failure.
-std::unique_ptr<Tokenizer> loadSentencePiece(const std::string &path,
+/// A SentencePiece .model's bytes; null with `error` on failure.
+std::unique_ptr<Tokenizer> loadSentencePiece(std::string_view model,
+                                             const std::string &name,
                                              std::string &error);
+/// Either, chosen by the bytes: a SentencePiece model is a protobuf, a
+/// vocab.txt is UTF-8 text (a text that fails the one is tried as the
+/// other before giving up).
+std::unique_ptr<Tokenizer> loadTokenizer(std::string_view bytes,
+                                         const std::string &name,
+                                         bool lowercase, std::string &error);
 
 } // namespace bnrt::text
 

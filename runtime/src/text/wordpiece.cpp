@@ -276,20 +276,24 @@ private:
 
 } // namespace
 
-std::unique_ptr<Tokenizer> loadWordPiece(const std::string &path,
+std::unique_ptr<Tokenizer> loadWordPiece(std::string_view text,
+                                         const std::string &path,
                                          bool lowercase, std::string &error) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    error = "cannot open '" + path + "'";
-    return nullptr;
-  }
   // As Hugging Face's load_vocab: one piece per line, its id the line
-  // number (a repeated piece takes the later id).
+  // number (a repeated piece takes the later id); Python reads "\r\n" as
+  // a line end too.
   std::unordered_map<std::string, int64_t> vocab;
-  std::string line;
   int64_t id = 0;
-  for (; std::getline(file, line); ++id)
-    vocab[line] = id;
+  for (size_t start = 0; start < text.size(); ++id) {
+    size_t end = text.find('\n', start);
+    std::string_view line = text.substr(start, end == std::string_view::npos
+                                                   ? std::string_view::npos
+                                                   : end - start);
+    if (!line.empty() && line.back() == '\r')
+      line.remove_suffix(1);
+    vocab[std::string(line)] = id;
+    start = end == std::string_view::npos ? text.size() : end + 1;
+  }
   Codepoints check;
   for (const auto &entry : vocab)
     if (!fromUtf8(entry.first, check, error)) {
