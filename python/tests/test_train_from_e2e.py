@@ -85,7 +85,8 @@ def test_train_from_onnx(tmp_path):
     # The bundle carries its tokenizer and label names: text in, names out.
     texts = ["the judge read the verdict to the court", "honey and bread with cheese"]
     run = subprocess.run([find_tool("bnbert-run"), str(out / "model.bnb"), "--text", texts[0],
-                          "--text", texts[1]], capture_output=True, text=True)
+                          "--text", texts[1], "--output-dir", str(tmp_path / "run")],
+                         capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     assert [line["label"] for line in lines] == ["law", "food"]
