@@ -57,7 +57,7 @@ def score_lines(lines, model_path, vocab, lowercase=True, threads=1, batch=None)
         return []
     model, tokenizer = _model(model_path, vocab, lowercase, threads)
     logits = model.run_text([text for _, text in rows], tokenizer,
-                            batch_size=batch)["logits"]
+                            batch_size=batch)[model.logits_output]
     return [f"{ident}\t{int(row.argmax())}\t{','.join(f'{v:.9g}' for v in row)}"
             for (ident, _), row in zip(rows, logits)]
 

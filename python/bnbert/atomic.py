@@ -2,9 +2,14 @@
 """Files written so that a kill at any instant leaves the previous
 complete version or the new one, never a truncated file: write a
 temporary file in the same directory, flush and fsync it, rename it over
-the target (atomic on POSIX), fsync the directory."""
+the target (atomic on POSIX), fsync the directory.
+
+Test hook: with BNBERT_KILL_AT_WRITE=N in the environment the process
+kills itself (SIGKILL) in its N-th write, after the temporary file is
+written and before the rename, which is where a kill hurts most."""
 import contextlib
 import os
+import signal
 import tempfile
 from pathlib import Path
 
@@ -20,6 +25,7 @@ def atomic_path(path):
         yield Path(tmp)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        _kill_hook()
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -30,6 +36,24 @@ def atomic_path(path):
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def remove_stale(directory):
+    """Removes the temporaries a killed writer left in `directory` (names
+    this module makes: .NAME.XXXXXXXX.tmp)."""
+    for path in Path(directory).glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+_writes = 0
+
+
+def _kill_hook():
+    global _writes
+    _writes += 1
+    if os.environ.get("BNBERT_KILL_AT_WRITE") == str(_writes):
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def write_text(path, text):

@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Labelled text: jsonl files ({"text": ..., "label": ...} per line), the
 SentencePiece tokenizer, and encoding to the model's int64 inputs."""
+import io
 import json
-import os
-import tempfile
 
 import numpy as np
 import sentencepiece as spm
+
+from .atomic import atomic_path
 
 PAD, UNK, CLS, SEP = 0, 1, 2, 3
 
@@ -18,22 +19,33 @@ class DataError(ValueError):
 def read_jsonl(path):
     """[(text, label)] from `path`; errors name the file and line."""
     rows = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DataError(f"{path}:{number}: not JSON ({e.msg})") from None
-            if not isinstance(row, dict) or "text" not in row or "label" not in row:
-                raise DataError(f'{path}:{number}: expected {{"text": ..., "label": ...}}')
-            if not isinstance(row["text"], str):
-                raise DataError(f"{path}:{number}: text must be a string")
-            label = row["label"]
-            if isinstance(label, bool) or not isinstance(label, (str, int)):
-                raise DataError(f"{path}:{number}: label must be a string or an int")
-            rows.append((row["text"], label))
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except IsADirectoryError:
+        raise DataError(f"{path}: a directory, not a jsonl file") from None
+    except OSError as e:
+        raise DataError(f"{path}: cannot read ({e.strerror})") from None
+    for number, data in enumerate(raw.splitlines(), 1):
+        try:
+            line = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise DataError(f"{path}:{number}: not UTF-8 (byte {e.start}); save the "
+                            f"file as UTF-8") from None
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise DataError(f"{path}:{number}: not JSON ({e.msg})") from None
+        if not isinstance(row, dict) or "text" not in row or "label" not in row:
+            raise DataError(f'{path}:{number}: expected {{"text": ..., "label": ...}}')
+        if not isinstance(row["text"], str):
+            raise DataError(f"{path}:{number}: text must be a string")
+        label = row["label"]
+        if isinstance(label, bool) or not isinstance(label, (str, int)):
+            raise DataError(f"{path}:{number}: label must be a string or an int")
+        rows.append((row["text"], label))
     if not rows:
         raise DataError(f"{path}: no examples")
     return rows
@@ -62,22 +74,18 @@ def label_ids(rows, labels, path):
 def train_tokenizer(texts, model_path, vocab):
     """A unigram SentencePiece model on `texts` with ids 0..3 = pad, unk,
     [CLS] (bos), [SEP] (eos); a smaller vocabulary when the text is too
-    small for `vocab`."""
-    prefix = str(model_path)[:-len(".model")] if str(model_path).endswith(".model") \
-        else str(model_path)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt",
-                                     delete=False) as f:
-        for text in texts:
-            f.write(" ".join(text.split()) + "\n")
-    try:
-        spm.SentencePieceTrainer.train(
-            input=f.name, model_prefix=prefix, vocab_size=vocab,
-            hard_vocab_limit=False, model_type="unigram",
-            character_coverage=1.0, pad_id=PAD, unk_id=UNK, bos_id=CLS,
-            eos_id=SEP, minloglevel=2, num_threads=1)
-    finally:
-        os.unlink(f.name)
-    return load_tokenizer(prefix + ".model")
+    small for `vocab`. The same texts give the same bytes (no file names
+    recorded in the model), written atomically to `model_path`."""
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter([" ".join(t.split()) for t in texts]),
+        model_writer=model, vocab_size=vocab,
+        hard_vocab_limit=False, model_type="unigram",
+        character_coverage=1.0, pad_id=PAD, unk_id=UNK, bos_id=CLS,
+        eos_id=SEP, minloglevel=2, num_threads=1)
+    with atomic_path(model_path) as tmp:
+        tmp.write_bytes(model.getvalue())
+    return load_tokenizer(model_path)
 
 
 def load_tokenizer(path):

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_path
+
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
@@ -45,9 +47,10 @@ def compile_bundle(onnx_path, bundle_path, shapes, flags=()):
     """bnbert-compile ONNX -> bundle with each input's shape fixed (`shapes`:
     name -> (batch, seq)); returns the compiler's --report output. A failure
     raises ToolError with the compiler's message."""
-    cmd = [find_tool("bnbert-compile"), str(onnx_path), "-o", str(bundle_path),
-           "--report"] + _shape_flags(shapes)
-    return _run(cmd + list(flags)).stdout
+    with atomic_path(bundle_path) as tmp:  # a kill leaves the old bundle or the new
+        cmd = [find_tool("bnbert-compile"), str(onnx_path), "-o", str(tmp),
+               "--report"] + _shape_flags(shapes)
+        return _run(cmd + list(flags)).stdout
 
 
 def compile_graph(onnx_path, graph_path, shapes):

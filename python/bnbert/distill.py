@@ -69,10 +69,11 @@ def _masked(scores):
 class Distiller:
     """loss(batch) runs student and teacher on the batch (a dict of model
     inputs) and returns (total, parts). Weights: logits, hidden, attention;
-    `hard` adds cross-entropy on the labels when given."""
+    `hard` adds cross-entropy on the labels when given (1.0 by default, as
+    python3 -m bnbert.train uses it)."""
 
     def __init__(self, student, teacher, logits=1.0, hidden=1.0, attention=1.0,
-                 hard=0.0, temperature=1.0):
+                 hard=1.0, temperature=1.0):
         self.student, self.teacher = student, teacher
         self.weights = {"logits": logits, "hidden": hidden,
                         "attention": attention, "hard": hard}

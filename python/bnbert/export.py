@@ -17,7 +17,8 @@ import warnings
 
 import torch
 
-from .modules import set_exporting
+from .atomic import atomic_path
+from .modules import set_exporting, unquantized_linears
 
 
 @contextlib.contextmanager
@@ -40,15 +41,21 @@ def export_onnx(model, path, shapes, input_names=None, output_names=("logits",),
     order) to its example shape, e.g. {"input_ids": (1, 128), ...}; the
     batch and sequence axes are exported dynamic (fix them with
     bnbert-compile --shape). Inputs are int64 ids/masks of zeros/ones."""
+    if hasattr(model, "bnbert_config"):
+        left = unquantized_linears(model)
+        if left:
+            raise ValueError(f"export_onnx: {len(left)} linear(s) neither quantized nor "
+                             f"kept float by prepare: {', '.join(left[:5])} (prepare the "
+                             f"model after adding them, or keep them with keep=)")
     names = list(input_names or shapes.keys())
     example = tuple(torch.ones(shapes[n], dtype=torch.int64) for n in names)
     dynamic = {n: {0: "batch", 1: "sequence"} for n in names}
     dynamic.update({n: {0: "batch"} for n in output_names})
     # torch 1.13 warns about its own deprecated helpers and traced shapes
     # (the graph is exported at fixed shapes on purpose): not the user's to fix.
-    with exporting(model), warnings.catch_warnings():
+    with exporting(model), warnings.catch_warnings(), atomic_path(path) as tmp:
         warnings.simplefilter("ignore")
-        torch.onnx.export(model, example, str(path), input_names=names,
+        torch.onnx.export(model, example, str(tmp), input_names=names,
                           output_names=list(output_names), opset_version=opset,
                           dynamic_axes=dynamic, do_constant_folding=True)
     return path

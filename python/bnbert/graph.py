@@ -6,9 +6,10 @@ those ops with torch, each weight a parameter. Every structure the
 compiler imports (BERT, DistilBERT, RoBERTa, ALBERT, ONNX Runtime's fused
 ops, any input and output names) is trainable with nothing parsed twice.
 
-The graph is written at two batch sizes and one sequence length; dimensions
-that differ between the two scale with the batch, so the module runs any
-batch at that sequence length, and its ONNX export keeps the batch dynamic.
+The graph is written at three shapes, [2, S], [3, S] and [2, S - 1];
+each dimension is learned as c x batch^p x sequence^q from them, so the
+module runs any batch and any sequence up to S, and its ONNX export keeps
+both dynamic (a bundle of it can take a shape range).
 
 Quantization points are found by structure, as the compiler finds them
 (lib/Transforms/QuantizeWeights.cpp, QuantizeActivations.cpp,
@@ -27,7 +28,7 @@ from torch.nn import functional as F
 
 from . import modules as M
 
-GRAPH_BATCHES = (2, 3)  # the two batch sizes the graph is written at
+GRAPH_BATCHES = (2, 3)  # the graph is written at (2, S), (3, S) and (2, S - 1)
 
 _DTYPES = {"float32": (np.float32, torch.float32), "int64": (np.int64, torch.int64),
            "int32": (np.int32, torch.int32), "bool": (np.bool_, torch.bool)}
@@ -59,30 +60,40 @@ def _constant(op, data):
     return np.frombuffer(view, np_dtype).reshape(result["shape"]).copy()
 
 
-class _BatchDims:
-    """A shape whose dimensions are c or c * batch, learned from the same
-    value at two batch sizes."""
+class _Dims:
+    """A shape whose dimensions are c * batch^p * seq^q (p, q in 0..2),
+    learned from the same value in the graphs at (2, S), (3, S) and
+    (2, S - 1)."""
 
-    def __init__(self, small, large, where):
+    def __init__(self, shapes, seq, where):
         b0, b1 = GRAPH_BATCHES
         self.terms = []
-        for d0, d1 in zip(small, large):
-            if d0 == d1:
-                self.terms.append((d0, 0))
-            elif d0 * b1 == d1 * b0 and d0 % b0 == 0:
-                self.terms.append((d0 // b0, 1))
-            else:
-                raise GraphError(f"{where}: dimension {d0} at batch {b0} is "
-                                 f"{d1} at batch {b1}: not a multiple of the batch")
+        for d0, d1, d2 in zip(*shapes):
+            fit = [(d0 // (b0 ** p * seq ** q), p, q) for p in range(3) for q in range(3)
+                   if d0 % (b0 ** p * seq ** q) == 0 and
+                   d1 == d0 // (b0 ** p * seq ** q) * b1 ** p * seq ** q and
+                   d2 == d0 // (b0 ** p * seq ** q) * b0 ** p * (seq - 1) ** q]
+            if not fit:
+                raise GraphError(f"{where}: dimension {d0} at [{b0}, {seq}] is {d1} at "
+                                 f"[{b1}, {seq}] and {d2} at [{b0}, {seq - 1}]: not c x "
+                                 f"batch^p x sequence^q")
+            self.terms.append(fit[0])
 
-    def at(self, batch):
-        return [c * batch ** p for c, p in self.terms]
+    def at(self, batch, seq):
+        return [c * batch ** p * seq ** q for c, p, q in self.terms]
 
 
-def _batch_axis(small, large):
-    """The one axis where two constants' shapes differ, or None."""
-    axes = [i for i, (a, b) in enumerate(zip(small, large)) if a != b]
-    return axes[0] if len(axes) == 1 else -1 if axes else None
+def _varying_axes(shapes):
+    """(batch axis, sequence axis) of a constant seen at the three shapes:
+    the axis whose size changes with the batch / with the sequence, or
+    None; GraphError when a change is not one axis of one kind."""
+    base, by_batch, by_seq = shapes
+    batch = [i for i, (a, b) in enumerate(zip(base, by_batch)) if a != b]
+    seq = [i for i, (a, b) in enumerate(zip(base, by_seq)) if a != b]
+    if len(batch) > 1 or len(seq) > 1 or (batch and batch == seq):
+        raise GraphError("a constant whose shape follows the input's in a way the "
+                         "trainer cannot extend")
+    return (batch[0] if batch else None), (seq[0] if seq else None)
 
 
 class Attention(nn.Module):
@@ -128,21 +139,24 @@ _BINARY = {"bnq.add": torch.add, "bnq.sub": torch.sub, "bnq.mul": torch.mul,
 class GraphModel(nn.Module):
     """A raised float bnq graph as an nn.Module: forward(**inputs) takes
     the graph's inputs by name (any integer or float dtype; cast to the
-    graph's) at its sequence length and any batch, and returns the output
+    graph's) at any batch and sequence up to its own, and returns the output
     named `output` (default: the classifier's logits, see `logits_output`).
     Linears, embeddings and layer norms are nn modules holding the graph's
     weights as parameters (a weight the graph uses twice, as ALBERT's shared
     layer, is one parameter); other constants are buffers."""
 
-    def __init__(self, small, large, output=None):
+    def __init__(self, graphs, seq, output=None):
         super().__init__()
-        (h0, d0), (h1, d1) = small, large
-        if [o["op"] for o in h0["ops"]] != [o["op"] for o in h1["ops"]]:
-            raise GraphError("the graphs at two batch sizes differ in their ops")
-        self.inputs = [dict(i, dims=_BatchDims(i["shape"], j["shape"], f"input {i['name']}"))
-                       for i, j in zip(h0["inputs"], h1["inputs"])]
-        self.outputs = {o["name"]: o["id"] for o in h0["outputs"]}
-        self.output = output or logits_output(h0)
+        headers = [h for h, _ in graphs]
+        if any([o["op"] for o in h["ops"]] != [o["op"] for o in headers[0]["ops"]]
+               for h in headers[1:]):
+            raise GraphError("the graphs at different shapes differ in their ops")
+        self.seq = seq
+        self.inputs = [dict(i, dims=_Dims([h["inputs"][k]["shape"] for h in headers], seq,
+                                          f"input {i['name']}"))
+                       for k, i in enumerate(headers[0]["inputs"])]
+        self.outputs = {o["name"]: o["id"] for o in headers[0]["outputs"]}
+        self.output = output or logits_output(headers[0])
         if self.output not in self.outputs:
             raise GraphError(f"the model has no output {self.output!r} "
                              f"(it has {', '.join(self.outputs)})")
@@ -150,14 +164,11 @@ class GraphModel(nn.Module):
         self.norms, self.attentions = nn.ModuleDict(), nn.ModuleDict()
         self.taps = None  # (hidden states, attention scores) while recording
         self.program = []
-        self._build(h0, d0, h1, d1)
+        self._build(graphs)
 
     # -- construction --------------------------------------------------------
-    def _build(self, h0, d0, h1, d1):
-        producer = {}
-        for op in h0["ops"]:
-            for r in op["results"]:
-                producer[r["id"]] = op
+    def _build(self, graphs):
+        (h0, d0) = graphs[0]
         role = {}  # constant id -> the module kind that owns it as a weight
         for op in h0["ops"]:
             args = op["operands"]
@@ -168,29 +179,41 @@ class GraphModel(nn.Module):
             elif op["op"] == "bnq.layer_norm":
                 role.update({args[1]: "norm", args[2]: "norm"})
         self.constants = {}
-        for op0, op1 in zip(h0["ops"], h1["ops"]):
+        for index, op0 in enumerate(h0["ops"]):
             if op0["op"] != "arith.constant":
                 continue
             cid = op0["results"][0]["id"]
-            value = _constant(op0, d0)
-            other = _constant(op1, d1)
-            axis = _batch_axis(value.shape, other.shape)
-            if axis is not None:
-                # A constant with a batch axis (folded token types or
-                # position ids): one row, broadcast at run time.
-                first = np.take(value, [0], axis=axis)
-                if axis < 0 or not (value == first).all() or not (other == np.take(other, [0], axis=axis)).all():
-                    raise GraphError(f"node {op0['node'] or cid}: a constant that "
-                                     f"varies along the batch")
+            values = [_constant(h["ops"][index], d) for h, d in graphs]
+            where = f"node {op0['node'] or cid}"
+            try:
+                batch_axis, seq_axis = _varying_axes([v.shape for v in values])
+            except GraphError as e:
+                raise GraphError(f"{where}: {e}") from None
+            value = values[0]
+            if batch_axis is not None:
+                # One row of a constant with a batch axis (folded token types
+                # or position ids), broadcast at run time.
+                first = np.take(value, [0], axis=batch_axis)
+                if not (value == first).all():
+                    raise GraphError(f"{where}: a constant that varies along the batch")
                 value = first
-            self.constants[cid] = (torch.from_numpy(value), axis)
+            if seq_axis is not None:
+                # A constant with a sequence axis (position ids): the shorter
+                # graph's must be its prefix; sliced to the run's length.
+                shorter = np.take(values[2], [0], axis=batch_axis) \
+                    if batch_axis is not None else values[2]
+                if not np.array_equal(np.take(value, range(shorter.shape[seq_axis]),
+                                              axis=seq_axis), shorter):
+                    raise GraphError(f"{where}: a constant along the sequence whose "
+                                     f"shorter form is not its prefix")
+            self.constants[cid] = (torch.from_numpy(value), batch_axis, seq_axis)
             if cid not in role:
                 self.register_buffer(f"c{cid}", self.constants[cid][0], persistent=True)
         self.dims, self.result_dtypes = {}, {}
-        for op0, op1 in zip(h0["ops"], h1["ops"]):
-            for r0, r1 in zip(op0["results"], op1["results"]):
-                self.dims[r0["id"]] = _BatchDims(r0["shape"], r1["shape"],
-                                                 f"node {op0['node']}")
+        for index, op0 in enumerate(h0["ops"]):
+            for k, r0 in enumerate(op0["results"]):
+                shapes = [h["ops"][index]["results"][k]["shape"] for h, _ in graphs]
+                self.dims[r0["id"]] = _Dims(shapes, self.seq, f"node {op0['node']}")
                 self.result_dtypes[r0["id"]] = r0["dtype"]
         returned = set(self.outputs.values())
         for index, op in enumerate(h0["ops"]):
@@ -246,13 +269,15 @@ class GraphModel(nn.Module):
         return key
 
     # -- running ---------------------------------------------------------------
-    def _const(self, cid, batch):
-        value, axis = self.constants[cid]
+    def _const(self, cid, batch, seq):
+        value, batch_axis, seq_axis = self.constants[cid]
         buffer = getattr(self, f"c{cid}", None)
         value = buffer if buffer is not None else value
-        if axis is not None:
+        if seq_axis is not None:
+            value = value.narrow(seq_axis, 0, seq)
+        if batch_axis is not None:
             shape = list(value.shape)
-            shape[axis] = batch
+            shape[batch_axis] = batch
             value = value.expand(shape)
         return value
 
@@ -262,24 +287,28 @@ class GraphModel(nn.Module):
         if missing:
             raise GraphError(f"missing input(s) {', '.join(missing)}")
         first = inputs[self.inputs[0]["name"]]
-        batch = first.size(0)
+        batch, seq = first.size(0), first.size(1)
+        if not 1 <= seq <= self.seq:
+            raise GraphError(f"sequence {seq}: the model runs 1..{self.seq}")
         env = {}
         for spec in self.inputs:
             x = inputs[spec["name"]]
-            if list(x.shape) != spec["dims"].at(batch):
+            if list(x.shape) != spec["dims"].at(batch, seq):
                 raise GraphError(f"input {spec['name']}: shape {list(x.shape)}, the "
-                                 f"model runs {spec['dims'].at(batch)}")
+                                 f"model runs {spec['dims'].at(batch, seq)}")
             env[spec["id"]] = x.to(_DTYPES[spec["dtype"]][1])
         taps = self.taps
         for kind, key, args, results, attrs, node in self.program:
-            x = [env[a] if a in env else self._const(a, batch) if a in self.constants
+            x = [env[a] if a in env else self._const(a, batch, seq) if a in self.constants
                  else None for a in args]
-            env[results[0]] = self._run(kind, key, args, x, attrs, results[0], batch, taps)
+            env[results[0]] = self._run(kind, key, x, attrs, self.dims[results[0]].at(batch, seq),
+                                        results[0], taps)
             if kind == "bnq.layer_norm" and taps is not None:
                 taps[0].append(env[results[0]])
         return env[self.outputs[self.output]]
 
-    def _run(self, kind, key, args, x, attrs, rid, batch, taps):
+    def _run(self, kind, key, x, attrs, shape, rid, taps):
+        """One op on its operands `x`; `shape` is its result's at this run."""
         if kind == "bnq.linear":
             return self.linears[key](x[0])
         if kind == "bnq.embedding":
@@ -304,12 +333,12 @@ class GraphModel(nn.Module):
         if kind == "bnq.unary":
             return _unary(attrs["function"])(x[0])
         if kind == "bnq.reshape":
-            return x[0].reshape(self.dims[rid].at(batch))
+            return x[0].reshape(shape)
         if kind == "bnq.transpose":
             return x[0].permute(*attrs["permutation"])
         if kind == "bnq.slice":
             out = x[0]
-            for axis, (start, size) in enumerate(zip(attrs["offsets"], self.dims[rid].at(batch))):
+            for axis, (start, size) in enumerate(zip(attrs["offsets"], shape)):
                 if start != 0 or size != out.size(axis):
                     out = out.narrow(axis, start, size)
             return out
@@ -325,8 +354,7 @@ class GraphModel(nn.Module):
             ones = torch.ones(x[0].size(-1), 1, dtype=x[0].dtype)
             return torch.matmul(x[0], ones)[..., 0]
         if kind == "bnq.length_mask":
-            s = self.dims[rid].at(batch)[-1]
-            keep = torch.arange(s, device=x[0].device)[None, :] < x[0].reshape(-1, 1)
+            keep = torch.arange(shape[-1])[None, :] < x[0].reshape(-1, 1)
             return torch.where(keep, torch.zeros(()), torch.full((), attrs["filter_value"]))
         if kind == "bnq.position_ids":
             pad = attrs["padding_idx"]
@@ -392,11 +420,12 @@ def load_onnx(path, seq, output=None, workdir=None):
                              f"take [batch, sequence] inputs")
     with tempfile.TemporaryDirectory(prefix="bnbert-graph-", dir=workdir) as tmp:
         graphs = []
-        for batch in GRAPH_BATCHES:
-            out = Path(tmp) / f"graph{batch}.bnqg"
-            compile_graph(path, out, {name: (batch, seq) for name, _ in inputs})
+        b0, b1 = GRAPH_BATCHES
+        for batch, length in ((b0, seq), (b1, seq), (b0, seq - 1)):
+            out = Path(tmp) / f"graph{batch}x{length}.bnqg"
+            compile_graph(path, out, {name: (batch, length) for name, _ in inputs})
             graphs.append(read_graph(out))
-        return GraphModel(graphs[0], graphs[1], output)
+        return GraphModel(graphs, seq, output)
 
 
 def prepare_graph(model, weights="ternary", act_bits=8, granularity="tensor",
@@ -415,6 +444,7 @@ def prepare_graph(model, weights="ternary", act_bits=8, granularity="tensor",
         shape = f"{lin.out_features}x{lin.in_features}"
         if lin.returned:
             table.append(("linear", lin.node, shape, "float (returned directly: the classifier)"))
+            lin._bnbert_kept = True
             continue
         model.linears[key] = M.QuantLinear(lin, weights, act_bits, per_row)
         table.append(("linear", lin.node, shape, f"{weights} weight, {act_bits}-bit input"))

@@ -160,7 +160,12 @@ def _exit_tap(module, args, output):
 
 
 def attention_modules(model):
-    """The modules holding a query/key/value linear (in model order)."""
+    """The attention modules: those `prepare` found by structure (its probe
+    forward), else the modules holding a linear named query/q_lin/q_proj
+    (in model order)."""
+    probed = getattr(model, "_bnbert_attention", None)
+    if probed is not None:
+        return list(probed)
     found = []
     for name, module in model.named_modules():
         children = dict(module.named_children())
@@ -179,15 +184,100 @@ def tap_attention(model):
             module._bnbert_tapped = True
 
 
+class _Probe(TorchFunctionMode):
+    """One forward of the model watched: the linears in call order with
+    the module that was running each, and where each softmax ran."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.stack, self.events, self.hooks = [], [], []
+        for m in model.modules():
+            self.hooks.append(m.register_forward_pre_hook(self._enter))
+            self.hooks.append(m.register_forward_hook(self._exit))
+
+    def _enter(self, module, args):
+        self.stack.append((module, len(self.events)))
+
+    def _exit(self, module, args, output):
+        self.stack.pop()
+        if isinstance(module, nn.Linear):
+            self.events.append(("linear", module, output))
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        if func in _SOFTMAX:
+            # The innermost running module that is not an nn.Softmax itself.
+            owner = next(((m, i) for m, i in reversed(self.stack)
+                          if not isinstance(m, nn.Softmax)), (None, 0))
+            self.events.append(("softmax", owner, out))
+        return out
+
+    def remove(self):
+        for h in self.hooks:
+            h.remove()
+
+
+def _tensors(value):
+    if torch.is_tensor(value):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in _tensors(v)]
+    return []
+
+
+def find_structure(model, example_inputs):
+    """(attention modules, their Q/K/V linears, the linears whose output
+    the model returns) of `model`, found by running it once on
+    `example_inputs` (a dict of keyword inputs, or a tuple): an attention
+    module is the innermost module in which a softmax runs; its Q, K and V
+    are the linears that ran inside it before the softmax; a classifier is
+    a linear whose output is returned as it is."""
+    probe = _Probe(model)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad(), probe:
+            out = (model(**example_inputs) if isinstance(example_inputs, dict)
+                   else model(*example_inputs))
+    finally:
+        probe.remove()
+        model.train(was_training)
+    returned = {id(t) for t in _tensors(out)}
+    attention, qkv, classifier = [], [], []
+    for i, (kind, what, output) in enumerate(probe.events):
+        if kind == "linear" and id(output) in returned and what not in classifier:
+            classifier.append(what)
+        elif kind == "softmax" and what[0] is not None and what[0] not in attention:
+            # A linear's event is its exit, so those between the module's
+            # entry and its softmax ran inside it, before the softmax.
+            module, start = what
+            attention.append(module)
+            qkv += [m for k, m, _ in probe.events[start:i] if k == "linear" and m not in qkv]
+    return attention, qkv, classifier
+
+
 def prepare(model, weights="ternary", act_bits=8, granularity="tensor",
-            quantize_embeddings=True, skip=CLASSIFIER_NAMES):
+            quantize_embeddings=True, keep=(), example_inputs=None,
+            skip=None):
     """Makes `model` (in place; also returned) quantization-aware.
 
     weights: "ternary", "binary" or "int8" for the linears (and the
     word-embedding table, per row); act_bits: 8 or 4 (2..8);
-    granularity: "tensor" or "row" scales for the linears; skip: module
-    names (last component) that stay float, by default the output
-    classifier."""
+    granularity: "tensor" or "row" scales for the linears.
+
+    What stays float: with `example_inputs` (one batch, as a dict of
+    keyword inputs or a tuple), the structure decides (`find_structure`):
+    the linears whose output the model returns (the classifier), and the
+    attention modules, Q, K and V come from where softmax runs, whatever
+    the modules are named. Without it, names do: linears named classifier,
+    out_proj, qa_outputs or score stay float and attention is the module
+    holding query/q_lin/q_proj. `keep`: more module names (last
+    component) that stay float, added to those. `skip` (deprecated)
+    replaces the name list. The table of what became what is
+    `quantization_table(model)`; export_onnx refuses a model with a float
+    linear that is neither the classifier nor kept."""
     if weights not in Q.WEIGHT_QUANTIZERS:
         raise ValueError(f"weights must be ternary, binary or int8, got {weights!r}")
     if not 2 <= act_bits <= 8:
@@ -197,24 +287,68 @@ def prepare(model, weights="ternary", act_bits=8, granularity="tensor",
     per_row = granularity == "row"
     embeddings = [m for m in model.modules() if isinstance(m, nn.Embedding)]
     word = max(embeddings, key=lambda m: m.num_embeddings) if embeddings else None
-    replaced = 0
-    for parent in list(model.modules()):
+    names = set(CLASSIFIER_NAMES if skip is None else skip) | set(keep)
+    if example_inputs is not None:
+        attention, qkv, classifier = find_structure(model, example_inputs)
+        if not attention:
+            raise ValueError("prepare: no softmax ran in the probe forward, so the "
+                             "model has no attention to quantize")
+        model._bnbert_attention = attention
+        is_kept = lambda name, child: child in classifier or name in set(keep)  # noqa: E731
+        is_qkv = lambda name, child: child in qkv  # noqa: E731
+        how = "by structure"
+    else:
+        is_kept = lambda name, child: name in names  # noqa: E731
+        is_qkv = lambda name, child: name in QKV_NAMES  # noqa: E731
+        how = "by name"
+    table, replaced = [], 0
+    for parent_name, parent in list(model.named_modules()):
         for name, child in list(parent.named_children()):
-            if isinstance(child, nn.Linear) and name not in skip:
-                setattr(parent, name, QuantLinear(
-                    child, weights, act_bits, per_row,
-                    output_quant=name in QKV_NAMES))
+            where = f"{parent_name}.{name}" if parent_name else name
+            if isinstance(child, nn.Linear):
+                shape = f"{child.out_features}x{child.in_features}"
+                if is_kept(name, child):
+                    table.append((where, "linear", shape, f"float (kept {how})"))
+                    child._bnbert_kept = True
+                    continue
+                qkv_here = is_qkv(name, child)
+                setattr(parent, name, QuantLinear(child, weights, act_bits, per_row,
+                                                  output_quant=qkv_here))
+                table.append((where, "linear", shape, f"{weights} weight, {act_bits}-bit "
+                              f"input{', output (Q/K/V)' if qkv_here else ''}"))
                 replaced += 1
             elif child is word and quantize_embeddings:
                 setattr(parent, name, QuantEmbedding(child, weights))
+                table.append((where, "embedding", f"{child.num_embeddings}x"
+                              f"{child.embedding_dim}", f"{weights} per row"))
     if not replaced:
         raise ValueError("prepare: the model has no nn.Linear to quantize")
-    for module in attention_modules(model):
+    found = attention_modules(model)
+    for module in found:
         module.prob_quant = ActQuant(act_bits, init_clip=1.0)
+        table.append((type(module).__name__, "attention", "-",
+                      f"probabilities at {act_bits} bits ({how})"))
+    if not found:
+        table.append(("-", "attention", "-", "none found: Q, K, V and probabilities "
+                      "stay float (pass example_inputs to find it by structure)"))
     tap_attention(model)
     model.bnbert_config = {"weights": weights, "act_bits": act_bits,
                            "granularity": granularity}
+    model._bnbert_table = table
     return model
+
+
+def quantization_table(model):
+    """What `prepare` made of each linear, the word table and each
+    attention: [(where, kind, shape, what)]."""
+    return list(getattr(model, "_bnbert_table", []))
+
+
+def unquantized_linears(model):
+    """The float nn.Linear modules of a prepared model that prepare did not
+    keep on purpose (a linear added after prepare, or a foreign layer)."""
+    return [name for name, m in model.named_modules()
+            if type(m) is nn.Linear and not getattr(m, "_bnbert_kept", False)]
 
 
 def tws_split(model):

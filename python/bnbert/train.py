@@ -27,6 +27,7 @@ import math
 import os
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,9 +36,10 @@ import torch
 from torch.nn import functional as F
 from tqdm import tqdm
 
-from . import atomic
+from . import atomic, checkpoint
 from . import data as D
 from . import graph as G
+from . import hf as H
 from .deploy import INPUTS, ToolError, bench_bundle, compile_bundle, find_tool, run_bundle
 from .distill import Distiller
 from .export import export_onnx, exporting
@@ -90,25 +92,29 @@ def parse_args(argv):
                         "instead of training them")
     p.add_argument("--resume", action="store_true",
                    help="continue from DIR/checkpoints (finished stages are skipped)")
-    p.add_argument("--from", dest="source", metavar="MODEL.onnx",
-                   help="your fine-tuned fp32 model (any ONNX bnbert-compile imports): "
+    p.add_argument("--from", dest="source", metavar="MODEL.onnx|HF_DIR",
+                   help="your fine-tuned fp32 model (any ONNX bnbert-compile imports, or "
+                        "a Hugging Face *ForSequenceClassification checkpoint folder of "
+                        "type bert, distilbert, roberta or albert): "
                         "it is the teacher and the student's starting point; "
                         "--layers/--hidden/--heads/--ffn/--vocab/--teacher-epochs "
                         "do not apply (docs/training.md, 'Your own model')")
     p.add_argument("--tokenizer", metavar="vocab.txt|spm.model",
                    help="with --from: the model's tokenizer (WordPiece vocab.txt or "
-                        "SentencePiece .model), read by the runtime's implementation")
+                        "SentencePiece .model; default for a checkpoint folder: its "
+                        "own), read by the runtime's implementation")
     p.add_argument("--cased", action="store_true",
                    help="with --from and a vocab.txt: do not lower-case (cased models)")
     p.add_argument("--labels", metavar="NAME,NAME,...",
                    help="with --from: the label names in the order of the model's "
-                        "logits (jsonl labels may then be these names or indices)")
+                        "logits (jsonl labels may then be these names or indices; "
+                        "default for a checkpoint folder: its id2label)")
     args = p.parse_args(argv)
     if args.source:
         if args.teacher:
             p.error("--from and --teacher both name a teacher: give one")
-        if not args.tokenizer:
-            p.error("--from needs --tokenizer (the model's vocab.txt or .model)")
+        if not args.tokenizer and not os.path.isdir(args.source):
+            p.error("--from MODEL.onnx needs --tokenizer (the model's vocab.txt or .model)")
     elif args.tokenizer or args.labels or args.cased:
         p.error("--tokenizer, --labels and --cased apply with --from")
     checks = {"--layers": args.layers, "--hidden": args.hidden, "--heads": args.heads,
@@ -135,6 +141,7 @@ class Trainer:
         self.args = args
         self.out = Path(args.out)
         self.ckpt = self.out / "checkpoints"
+        self.settings = checkpoint.run_settings(args)
         torch.set_num_threads(args.threads)
 
     # -- data ---------------------------------------------------------------
@@ -142,10 +149,10 @@ class Trainer:
         if self.args.source:
             return self.load_source()
         a = self.args
-        self.ckpt.mkdir(parents=True, exist_ok=True)
         self.input_names, self.output_name = INPUTS, "logits"
         rows = {name: D.read_jsonl(getattr(a, name)) for name in ("train", "dev", "test")}
         self.labels = D.label_set(rows["train"], a.train)
+        self.ckpt.mkdir(parents=True, exist_ok=True)  # DIR only once the inputs are good
         tok_path = self.out / "tokenizer.model"
         if a.teacher:
             given = Path(a.teacher)
@@ -177,24 +184,41 @@ class Trainer:
         """--from: the user's model (the teacher, as a GraphModel), its
         tokenizer through the runtime, and labels mapped onto its logits."""
         a = self.args
+        self.source_onnx, self.tokenizer_path = Path(a.source), a.tokenizer
+        self.lowercase, label_names = not a.cased, a.labels
+        if self.source_onnx.is_dir():  # a Hugging Face checkpoint folder
+            folder = H.Checkpoint(a.source)
+            self.log(f"teacher: {folder.kind} checkpoint {a.source} ({len(folder.labels)} "
+                     f"labels), exported to ONNX")
+            if not self.tokenizer_path:
+                if folder.tokenizer is None:
+                    raise D.DataError(f"{a.source}: no vocab.txt or spiece.model; give the "
+                                      f"tokenizer with --tokenizer")
+                self.tokenizer_path = folder.tokenizer
+                self.lowercase = folder.lowercase and not a.cased
+            label_names = label_names or ",".join(folder.labels)
+            self._export_dir = tempfile.TemporaryDirectory(prefix="bnbert-from-")
+            self.source_onnx = folder.export(Path(self._export_dir.name) / "source.onnx",
+                                             a.seq)
         self.log(f"teacher: {a.source} raised by bnbert-compile at sequence {a.seq}")
-        self.source_model = G.load_onnx(a.source, a.seq)
+        self.source_model = G.load_onnx(self.source_onnx, a.seq)
         self.input_names = [i["name"] for i in self.source_model.inputs]
         self.output_name = self.source_model.output
         unknown = [n for n in self.input_names if n not in INPUTS]
         if unknown:
             raise D.DataError(f"{a.source}: input {unknown[0]} is not one a tokenizer "
                               f"makes ({', '.join(INPUTS)})")
-        classes = self.source_model.dims[self.source_model.outputs[self.output_name]].at(1)[-1]
-        self.tokenizer = D.runtime_tokenizer(a.tokenizer, lowercase=not a.cased)
+        classes = self.source_model.dims[self.source_model.outputs[self.output_name]].at(1, 1)[-1]
+        self.tokenizer = D.runtime_tokenizer(self.tokenizer_path, lowercase=self.lowercase)
         rows_of_table = max((e.num_embeddings for e in self.source_model.embeddings.values()),
                             default=0)
         if self.tokenizer.vocab_size > rows_of_table:
-            raise D.DataError(f"{a.tokenizer}: {self.tokenizer.vocab_size} token ids, but "
+            raise D.DataError(f"{self.tokenizer_path}: {self.tokenizer.vocab_size} token ids, but "
                               f"{a.source}'s word-embedding table has {rows_of_table} rows: "
                               f"not this model's tokenizer")
         rows = {name: D.read_jsonl(getattr(a, name)) for name in ("train", "dev", "test")}
-        self.labels = D.source_labels(a.labels, classes, a.source)
+        self.labels = D.source_labels(label_names, classes, a.source)
+        self.label_names = label_names
         self.sets = {}
         for name, r in rows.items():
             enc = D.encode_runtime(self.tokenizer, [t for t, _ in r], a.seq)
@@ -204,7 +228,7 @@ class Trainer:
         self.config = {"source": str(a.source), "classes": classes, "seq": a.seq}
         sizes = ", ".join(f"{k} {len(v['labels'])}" for k, v in self.sets.items())
         self.log(f"data: {sizes} examples, {classes} classes, tokenizer "
-                 f"{a.tokenizer} ({self.tokenizer.vocab_size} ids)")
+                 f"{self.tokenizer_path} ({self.tokenizer.vocab_size} ids)")
 
     def save_test_set(self):
         self.ckpt.mkdir(parents=True, exist_ok=True)  # DIR only once the inputs are good
@@ -243,9 +267,16 @@ class Trainer:
         warmup = max(1, total // 10)
         sched = torch.optim.lr_scheduler.LambdaLR(
             opt, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / (total - warmup + 1))))
-        state = {"epoch": 0, "best_dev": -1.0, "best": None, "done": False}
+        state = {"epoch": 0, "best_dev": -1.0, "best": None, "done": False,
+                 "settings": self.settings}
+        # Every fresh stage starts from its own seed, so a stage's result does
+        # not depend on whether the one before ran or was resumed as done.
+        torch.manual_seed(self.args.seed * 1000 + sum(map(ord, stage)))
+        gen = torch.Generator().manual_seed(self.args.seed * 1000 + len(stage))
         if resume and path.exists():
-            state = torch.load(path)
+            from_other_run = stage == "teacher" and self.args.teacher
+            state = checkpoint.load(path, None if from_other_run else self.settings)
+            state["settings"] = self.settings
             model.load_state_dict(state["model"])
             opt.load_state_dict(state["optimizer"])
             sched.load_state_dict(state["scheduler"])
@@ -254,9 +285,8 @@ class Trainer:
                 self.log(f"{stage}: done earlier (dev {state['best_dev']:.4f}), resumed")
                 return state["best_dev"]
             self.log(f"{stage}: resuming after epoch {state['epoch']}")
-        gen = torch.Generator().manual_seed(self.args.seed * 1000 + len(stage))
-        for _ in range(state["epoch"]):
-            torch.randperm(len(self.sets["train"]["labels"]), generator=gen)
+            if "random" in state:  # dropout, shuffling: as the run left them
+                checkpoint.restore_random_states(state["random"], gen)
         for epoch in range(state["epoch"], epochs):
             model.train()
             bar = tqdm(self.batches("train", self.args.batch, True, gen), total=steps_per_epoch,
@@ -278,7 +308,8 @@ class Trainer:
             self.log(f"{stage} epoch {epoch + 1}: dev accuracy {dev:.4f}"
                      f"{' (best)' if better else ''}")
             state.update(epoch=epoch + 1, model=model.state_dict(),
-                         optimizer=opt.state_dict(), scheduler=sched.state_dict())
+                         optimizer=opt.state_dict(), scheduler=sched.state_dict(),
+                         random=checkpoint.random_states(gen))
             atomic.torch_save(state, path)
         model.load_state_dict(state["best"])
         state["done"] = True
@@ -350,8 +381,14 @@ class Trainer:
         return run_bundle(bundle_path, self.test_inputs(name), self.args.eval_batch,
                           self.args.threads, self.output_name)
 
-    def bundle_accuracy(self, onnx_path, bundle_path, flags=()):
-        compile_bundle(onnx_path, bundle_path, self.shapes(), flags)
+    def ranged_shapes(self):
+        """The trained bundles run every batch and sequence up to these."""
+        return {n: (f"1..{self.args.eval_batch}", f"1..{self.args.seq}")
+                for n in self.input_names}
+
+    def bundle_accuracy(self, onnx_path, bundle_path, flags=(), ranged=False):
+        compile_bundle(onnx_path, bundle_path,
+                       self.ranged_shapes() if ranged else self.shapes(), flags)
         logits = self.bundle_logits(bundle_path)
         return self.accuracy(torch.from_numpy(logits), "test"), logits
 
@@ -360,14 +397,15 @@ class Trainer:
         label names (bnbert-run --text then needs nothing else)."""
         a = self.args
         if a.source:
-            flags = [f"--tokenizer={a.tokenizer}"] + (["--cased"] if a.cased else [])
+            flags = [f"--tokenizer={self.tokenizer_path}"] + ([] if self.lowercase
+                                                              else ["--cased"])
         else:
             flags = [f"--tokenizer={self.out / 'tokenizer.model'}"]
         names = [str(label) for label in self.labels]
         if any("," in n for n in names):
             self.log("label names with commas cannot be carried in the bundle: "
                      "it prints class indices")
-        elif not (a.source and a.labels is None):  # indices need no names
+        elif not (a.source and self.label_names is None):  # indices need no names
             flags.append("--labels=" + ",".join(names))
         return flags
 
@@ -376,7 +414,7 @@ class Trainer:
         trainable teacher and the source's own fp32 bundle; above 1e-4 the
         run stops (the student would start from another model)."""
         bundle = self.out / "fp32_bundle.bnb"
-        compile_bundle(self.args.source, bundle, self.shapes(),
+        compile_bundle(self.source_onnx, bundle, self.shapes(),
                        ["--weights=fp32", "--act-bits=32"])
         got = self.bundle_logits(bundle, "dev")
         ref = self.logits(teacher, "dev").numpy()
@@ -395,91 +433,119 @@ class Trainer:
 
 
 def main(argv=None):
+    """Runs the loop; every anticipated failure is one line on stderr and
+    exit 1 (docs/training.md)."""
     args = parse_args(argv)
+    try:
+        return run(args)
+    except (D.DataError, G.GraphError, H.CheckpointError, ToolError,
+            checkpoint.ResumeError) as e:
+        message = str(e)
+    except OSError as e:  # the file system: a full disk, a read-only --out
+        message = f"{e.filename}: {e.strerror}" if e.filename else str(e)
+    print(f"bnbert.train: {message}", file=sys.stderr)
+    return 1
+
+
+def check_out(out):
+    """--out must be a directory this process can write (or create)."""
+    if out.exists() and not out.is_dir():
+        raise D.DataError(f"--out {out} is a file, not a directory")
+    parent = out if out.exists() else next(p for p in out.parents if p.exists())
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise D.DataError(f"--out {out}: {parent} is not writable")
+
+
+def run(args):
     started = time.time()
     t = Trainer(args)
+    for tool in ("bnbert-compile", "bnbert-run"):  # fail before training
+        find_tool(tool)
+    check_out(t.out)
+    for d in (t.out, t.ckpt, t.out / "test"):  # what a killed run left half-written
+        atomic.remove_stale(d)
     try:
-        for tool in ("bnbert-compile", "bnbert-run"):  # fail before training
-            find_tool(tool)
         t.load_data()
-    except (D.DataError, G.GraphError, OSError, RuntimeError, ToolError) as e:
-        print(f"bnbert.train: {e}", file=sys.stderr)
-        return 1
+    except RuntimeError as e:  # torch, sentencepiece: named by their message
+        raise D.DataError(str(e).splitlines()[0]) from None
+    settings_path = t.ckpt / "settings.json"
+    if args.resume:
+        checkpoint.check_resume(settings_path, t.settings)
+    else:
+        atomic.write_text(settings_path, json.dumps(t.settings, indent=1) + "\n")
     out = t.out
-    report = {"shape": [args.eval_batch, args.seq], "labels": t.labels,
+    report = {"shape": [args.eval_batch, args.seq],
+              "trained_shape_range": [[1, args.eval_batch], [1, args.seq]],
+              "labels": t.labels,
               "act_bits": args.act_bits, "granularity": args.granularity,
               "config": t.config if args.source else t.config.to_dict(),
               "examples": {k: len(v["labels"]) for k, v in t.sets.items()},
               "test_accuracy": {}, "bundle_bytes": {}}
     acc = report["test_accuracy"]
-    try:
-        if args.source:
-            teacher, source = t.source_model, Path(args.source)
-            report["teacher_fidelity"] = t.check_fidelity(teacher)
-        else:
-            teacher, source = t.teacher(), out / "fp32.onnx"
-            t.export(teacher, source)
-        teacher_logits = t.logits(teacher, "test")
-        acc["fp32"] = t.accuracy(teacher_logits, "test")
-        t.log(f"fp32 teacher: test accuracy {acc['fp32']:.4f}")
-        a = f"--act-bits={args.act_bits}"
-        g = f"--granularity={args.granularity}"
-        for name, flags in (("fp32_bundle", ["--weights=fp32", "--act-bits=32"]),
-                            ("ptq_int8", ["--weights=int8", a, g]),
-                            ("ptq_ternary", ["--weights=ternary", a, g]),
-                            ("ptq_binary", ["--weights=binary", a, g]),
-                            ("ptq_tws", ["--weights=binary", "--split-ternary", a, g])):
-            acc[name], _ = t.bundle_accuracy(source, out / f"{name}.bnb", flags)
-            report["bundle_bytes"][name] = os.path.getsize(out / f"{name}.bnb")
-            t.log(f"{name}: bundle test accuracy {acc[name]:.4f}")
+    if args.source:
+        teacher, source = t.source_model, t.source_onnx
+        report["teacher_fidelity"] = t.check_fidelity(teacher)
+    else:
+        teacher, source = t.teacher(), out / "fp32.onnx"
+        t.export(teacher, source)
+    teacher_logits = t.logits(teacher, "test")
+    acc["fp32"] = t.accuracy(teacher_logits, "test")
+    t.log(f"fp32 teacher: test accuracy {acc['fp32']:.4f}")
+    a = f"--act-bits={args.act_bits}"
+    g = f"--granularity={args.granularity}"
+    for name, flags in (("fp32_bundle", ["--weights=fp32", "--act-bits=32"]),
+                        ("ptq_int8", ["--weights=int8", a, g]),
+                        ("ptq_ternary", ["--weights=ternary", a, g]),
+                        ("ptq_binary", ["--weights=binary", a, g]),
+                        ("ptq_tws", ["--weights=binary", "--split-ternary", a, g])):
+        acc[name], _ = t.bundle_accuracy(source, out / f"{name}.bnb", flags)
+        report["bundle_bytes"][name] = os.path.getsize(out / f"{name}.bnb")
+        t.log(f"{name}: bundle test accuracy {acc[name]:.4f}")
 
-        agreement = report["agreement"] = {}
+    agreement = report["agreement"] = {}
 
-        def deploy(name, model, stem):
-            """Exports, compiles and evaluates a trained model; records its
-            agreement with PyTorch's fake-quantized forward."""
-            t.export(model, out / f"{stem}.onnx")
-            acc[name], got = t.bundle_accuracy(out / f"{stem}.onnx", out / f"{stem}.bnb",
-                                               t.text_flags())
-            report["bundle_bytes"][name] = os.path.getsize(out / f"{stem}.bnb")
-            with exporting(model):
-                ref = t.logits(model, "test").numpy()
-            agreement[name] = {"argmax": float((got.argmax(-1) == ref.argmax(-1)).mean()),
-                               "max_logit_diff": float(np.abs(got - ref).max()),
-                               "logit_range": float(ref.max() - ref.min())}
-            t.log(f"{name}: bundle test accuracy {acc[name]:.4f}, agreement with "
-                  f"PyTorch {agreement[name]['argmax']:.4f}")
+    def deploy(name, model, stem):
+        """Exports, compiles and evaluates a trained model; records its
+        agreement with PyTorch's fake-quantized forward."""
+        t.export(model, out / f"{stem}.onnx")
+        acc[name], got = t.bundle_accuracy(out / f"{stem}.onnx", out / f"{stem}.bnb",
+                                           t.text_flags(), ranged=True)
+        report["bundle_bytes"][name] = os.path.getsize(out / f"{stem}.bnb")
+        with exporting(model):
+            ref = t.logits(model, "test").numpy()
+        agreement[name] = {"argmax": float((got.argmax(-1) == ref.argmax(-1)).mean()),
+                           "max_logit_diff": float(np.abs(got - ref).max()),
+                           "logit_range": float(ref.max() - ref.min())}
+        t.log(f"{name}: bundle test accuracy {acc[name]:.4f}, agreement with "
+              f"PyTorch {agreement[name]['argmax']:.4f}")
 
-        ternary = t.student(teacher, "ternary")
-        t.distill("ternary", ternary, teacher, args.epochs)
-        deploy("ternary", ternary, "ternary")
-        tws_split(ternary)
-        t.distill("binary", ternary, teacher, args.epochs)
-        deploy("binary", ternary, "model")
-        variants = [("fp32_bundle", "fp32_bundle"), ("ptq_int8", "ptq_int8"),
-                    ("ptq_ternary", "ptq_ternary"), ("ptq_binary", "ptq_binary"),
-                    ("ptq_tws", "ptq_tws"), ("ternary", "ternary"), ("binary", "model")]
-        if args.source:
-            # The user's teacher: what the deployed model keeps of it.
-            report["teacher_accuracy"] = acc["fp32_bundle"]
-            report["quantized"] = t.quantized
-            got = t.bundle_logits(out / "model.bnb")
-            report["agreement_with_teacher"] = float(
-                (got.argmax(-1) == teacher_logits.numpy().argmax(-1)).mean())
-            t.log(f"binary bundle agrees with the teacher on "
-                  f"{report['agreement_with_teacher']:.4f} of the test texts")
-        else:  # the direct-binarization baseline of the from-scratch loop
-            bwn = t.student(teacher, "binary")
-            t.distill("bwn", bwn, teacher, 2 * args.epochs)
-            deploy("bwn", bwn, "bwn")
-            variants.append(("bwn", "bwn"))
-        report["latency_ms"] = {
-            name: bench_bundle(out / f"{stem}.bnb", t.test_inputs(), args.eval_batch,
-                               threads=1)["median_ms"]
-            for name, stem in variants}
-    except (ToolError, D.DataError, G.GraphError) as e:
-        print(f"bnbert.train: {e}", file=sys.stderr)
-        return 1
+    ternary = t.student(teacher, "ternary")
+    t.distill("ternary", ternary, teacher, args.epochs)
+    deploy("ternary", ternary, "ternary")
+    tws_split(ternary)
+    t.distill("binary", ternary, teacher, args.epochs)
+    deploy("binary", ternary, "model")
+    variants = [("fp32_bundle", "fp32_bundle"), ("ptq_int8", "ptq_int8"),
+                ("ptq_ternary", "ptq_ternary"), ("ptq_binary", "ptq_binary"),
+                ("ptq_tws", "ptq_tws"), ("ternary", "ternary"), ("binary", "model")]
+    if args.source:
+        # The user's teacher: what the deployed model keeps of it.
+        report["teacher_accuracy"] = acc["fp32_bundle"]
+        report["quantized"] = t.quantized
+        got = t.bundle_logits(out / "model.bnb")
+        report["agreement_with_teacher"] = float(
+            (got.argmax(-1) == teacher_logits.numpy().argmax(-1)).mean())
+        t.log(f"binary bundle agrees with the teacher on "
+              f"{report['agreement_with_teacher']:.4f} of the test texts")
+    else:  # the direct-binarization baseline of the from-scratch loop
+        bwn = t.student(teacher, "binary")
+        t.distill("bwn", bwn, teacher, 2 * args.epochs)
+        deploy("bwn", bwn, "bwn")
+        variants.append(("bwn", "bwn"))
+    report["latency_ms"] = {
+        name: bench_bundle(out / f"{stem}.bnb", t.test_inputs(), args.eval_batch,
+                           threads=1)["median_ms"]
+        for name, stem in variants}
     report["agreement_with_torch"] = agreement["binary"]["argmax"]
     report["max_logit_diff"] = agreement["binary"]["max_logit_diff"]
     report["logit_range"] = agreement["binary"]["logit_range"]

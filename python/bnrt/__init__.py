@@ -224,6 +224,19 @@ class Model:
             context = self._local.context = Context(self)
         return context.run(**inputs)
 
+    @property
+    def logits_output(self) -> str:
+        """The output holding the class scores, as bnbert-run --text picks
+        it: the one named "logits", else the model's only output when it
+        is [batch, classes]; ValueError otherwise."""
+        names = [o.name for o in self.outputs]
+        if "logits" in names:
+            return "logits"
+        if len(self.outputs) == 1 and len(self.outputs[0].max_shape) == 2:
+            return names[0]
+        raise ValueError(f"no class-score output: none is named 'logits' and the "
+                         f"model has {len(names)} outputs ({', '.join(names)})")
+
     def tokenizer(self) -> "Tokenizer":
         """The tokenizer the bundle carries (bnbert-compile --tokenizer);
         bnrt.Error when it carries none."""

@@ -56,3 +56,24 @@ def test_dask_scoring_equals_a_single_process_run(tmp_path, monkeypatch):
            for line in Path(part).read_text(encoding="utf-8").splitlines()]
     assert got == want
     assert sorted(loads.values()) == [1, 1]  # one load per worker, both used
+
+
+def test_a_model_whose_logits_have_another_name(tmp_path):
+    import onnx
+    texts = HARD_CASES[:3]
+    vocab_path = tmp_path / "vocab.txt"
+    vocab = write_vocab(vocab_path, fortunes_corpus(50), lowercase=True)
+    subprocess.run([sys.executable, str(ROOT / "test" / "fixtures" / "make_bert.py"),
+                    str(tmp_path / "m.onnx"), "--layers", "1", "--vocab", str(len(vocab))],
+                   check=True, capture_output=True)
+    m = onnx.load(str(tmp_path / "m.onnx"))  # its one output renamed "output"
+    for node in m.graph.node:
+        node.output[:] = ["output" if o == "logits" else o for o in node.output]
+    m.graph.output[0].name = "output"
+    onnx.save(m, str(tmp_path / "renamed.onnx"))
+    compile_bundle(tmp_path / "renamed.onnx", tmp_path / "m.bnb",
+                   {n: ("1..4", "2..16") for n in NAMES})
+    assert bnrt.Model(str(tmp_path / "m.bnb")).logits_output == "output"
+    lines = score_corpus.score_lines([f"q{i}\t{t}" for i, t in enumerate(texts)],
+                                     str(tmp_path / "m.bnb"), str(vocab_path))
+    assert [line.split("\t")[0] for line in lines] == ["q0", "q1", "q2"]

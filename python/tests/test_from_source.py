@@ -46,6 +46,24 @@ def test_student_equals_source(tmp_path, structure):
     assert np.abs(got - arrays["logits"]).max() <= 1e-4
 
 
+@pytest.mark.parametrize("structure", ["bert", "roberta", "fused"])
+def test_student_runs_shorter_sequences(tmp_path, structure):
+    # Built at sequence 8, run at 5: constants along the sequence (position
+    # ids) and shapes follow the input.
+    onnx_path, arrays = make_model(tmp_path, structure)
+    model = load_onnx(onnx_path, SEQ)
+    short = tmp_path / "short"
+    subprocess.run([sys.executable, str(MAKE_BERT), str(tmp_path / "s.onnx"), "--seq", "5",
+                    "--batch", "3", "--reference", str(short)] + STRUCTURES[structure],
+                   check=True, capture_output=True)
+    ref = {p.stem: np.load(p) for p in short.glob("*.npy")}
+    with torch.no_grad():
+        got = model(**{i["name"]: torch.from_numpy(ref[i["name"]]) for i in model.inputs})
+    assert np.abs(got.numpy() - ref["logits"]).max() <= 1e-4
+    with pytest.raises(GraphError, match="the model runs 1..8"):
+        model(**{i["name"]: torch.zeros(2, 9, dtype=torch.int64) for i in model.inputs})
+
+
 @pytest.mark.parametrize("structure", ["bert", "distilbert", "albert", "fused"])
 def test_quantized_by_structure_deploys_exactly(tmp_path, structure):
     onnx_path, _ = make_model(tmp_path, structure)

@@ -163,3 +163,14 @@ def test_one_model_many_threads(bundles):
     # An explicit context gives the same results.
     ctx = m.context(threads=1)
     np.testing.assert_array_equal(ctx.run(**cases[2])["logits"], want[2])
+
+
+@pytest.mark.parametrize("value", [2, -1])
+def test_a_mask_of_other_values_is_refused(bundles, value):
+    # Attention would read it as a bias, the activation scales as padding.
+    m = bnrt.Model(str(bundles["fixed"]))
+    inputs = feed(2, 16)
+    inputs["attention_mask"][1, 3] = value
+    with pytest.raises(ValueError, match=f"'attention_mask' holds {value} at element 19; "
+                                         "a mask is 0 \\(padding\\) or 1 \\(token\\)"):
+        m.run(**inputs)

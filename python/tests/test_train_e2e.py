@@ -57,8 +57,12 @@ def test_train_loop(tmp_path):
     assert acc["fp32"] > 0.8, "the teacher did not learn the task"
     assert report["agreement_with_torch"] >= 0.995
     assert report["max_logit_diff"] <= 0.01 * report["logit_range"]
-    # Binarizing without training loses much of the task; QAT recovers it.
-    assert acc["binary"] >= acc["ptq_binary"] + 0.10, acc
+    # QAT recovers what binarizing without training loses: 10 points over
+    # post-training binary, or to within 3 points of the teacher when
+    # post-training binary happens to lose less than that (the teacher's
+    # random start decides how much it loses on this easy task).
+    assert acc["binary"] >= min(acc["ptq_binary"] + 0.10, acc["fp32"] - 0.03), acc
+    assert acc["binary"] >= acc["ptq_binary"], acc
     assert acc["ternary"] >= acc["ptq_ternary"] - 0.03, acc
 
     # --resume after everything is done: every stage is skipped, same report.

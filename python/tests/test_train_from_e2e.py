@@ -92,5 +92,7 @@ def test_train_from_onnx(tmp_path):
     assert [line["label"] for line in lines] == ["law", "food"]
     model = bnrt.Model(str(out / "model.bnb"))
     assert model.labels == labels
+    ids = next(i for i in model.inputs if i.name == "input_ids")
+    assert ids.min_shape == (1, 1) and ids.max_shape == (100, SEQ)  # a shape range
     logits = model.run_text(texts)["logits"]
     assert [labels[i] for i in logits.argmax(-1)] == ["law", "food"]

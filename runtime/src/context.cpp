@@ -114,6 +114,40 @@ bnrt_status bnrt_context::setInputShapes(const int64_t *const *dims,
   return BNRT_OK;
 }
 
+namespace {
+
+/// "" when every value of a mask is 0 or 1; else what the first other value
+/// is and where. Attention reads a mask as an additive bias and the
+/// per-sequence activation scales read it as "is padding": only 0 and 1
+/// mean the same to both.
+template <typename T>
+std::string firstNonBinary(const void *data, int64_t bytes) {
+  const T *values = static_cast<const T *>(data);
+  int64_t n = bytes / static_cast<int64_t>(sizeof(T));
+  for (int64_t i = 0; i < n; ++i)
+    if (!(values[i] == T(0) || values[i] == T(1)))
+      return "holds " + std::to_string(values[i]) + " at element " +
+             std::to_string(i) + "; a mask is 0 (padding) or 1 (token)";
+  return "";
+}
+
+std::string maskValueError(fb::DType dtype, const void *data, int64_t bytes) {
+  switch (dtype) {
+  case fb::DType::F32:
+    return firstNonBinary<float>(data, bytes);
+  case fb::DType::I32:
+    return firstNonBinary<int32_t>(data, bytes);
+  case fb::DType::I64:
+    return firstNonBinary<int64_t>(data, bytes);
+  case fb::DType::I8:
+    return firstNonBinary<int8_t>(data, bytes);
+  default:
+    return "";
+  }
+}
+
+} // namespace
+
 bnrt_status bnrt_context::run(const void *const *inputs,
                               const size_t *inputBytes, void *const *outputs,
                               const size_t *outputBytes, bnrt_error *err) {
@@ -141,6 +175,14 @@ bnrt_status bnrt_context::run(const void *const *inputs,
                    " bytes; its shape needs " + std::to_string(needed) +
                    (m.symbols.empty() ? "" : " (set the input shapes first)"));
     }
+  if (m.maskInput >= 0) {
+    std::string bad =
+        maskValueError(m.bundle->values()->Get(m.inputs[m.maskInput])->dtype(),
+                       inputs[m.maskInput], bytesOf(m.inputs[m.maskInput]));
+    if (!bad.empty())
+      return argumentError(err, "input " + std::to_string(m.maskInput) +
+                                    " 'attention_mask' " + bad);
+  }
   OpContext ctx;
   ctx.isa = m.isa;
   ctx.pool = pool;

@@ -290,6 +290,12 @@ void bnrt_model::validateValues() {
                 " does not name its value");
       ids->push_back(id);
     }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const fb::Value *v = values->Get(inputs[i]);
+    if (v->name() && v->name()->str() == "attention_mask" &&
+        v->dtype() != fb::DType::Bool)
+      maskInput = static_cast<int>(i);
+  }
 }
 
 /// Checks what a run of the symbols' sizes relies on: each symbol's

@@ -92,6 +92,8 @@ struct bnrt_model {
   bnrt::Shapes shapes;                         // per value, at the bound
   std::vector<int32_t> producers;              // per value: op index or -1
   std::vector<int32_t> inputs, outputs;        // value ids
+  int maskInput = -1; // the input named attention_mask (not bool), checked
+                      // to hold 0 and 1 only on every run
   std::vector<bnrt::AlignedVector<uint64_t>> packed; // per op (GEMM weights)
   bnrt_isa isa = BNRT_ISA_SCALAR;
 
