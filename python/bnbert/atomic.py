@@ -4,9 +4,10 @@ complete version or the new one, never a truncated file: write a
 temporary file in the same directory, flush and fsync it, rename it over
 the target (atomic on POSIX), fsync the directory.
 
-Test hook: with BNBERT_KILL_AT_WRITE=N in the environment the process
+Test hooks: with BNBERT_KILL_AT_WRITE=N in the environment the process
 kills itself (SIGKILL) in its N-th write, after the temporary file is
-written and before the rename, which is where a kill hurts most."""
+written and before the rename, which is where a kill hurts most; with
+BNBERT_WRITE_LOG=FILE each write appends its number and path to FILE."""
 import contextlib
 import os
 import signal
@@ -25,7 +26,7 @@ def atomic_path(path):
         yield Path(tmp)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
-        _kill_hook()
+        _kill_hook(path)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -49,9 +50,13 @@ def remove_stale(directory):
 _writes = 0
 
 
-def _kill_hook():
+def _kill_hook(path):
     global _writes
     _writes += 1
+    log = os.environ.get("BNBERT_WRITE_LOG")
+    if log:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{_writes}\t{path}\n")
     if os.environ.get("BNBERT_KILL_AT_WRITE") == str(_writes):
         os.kill(os.getpid(), signal.SIGKILL)
 

@@ -21,6 +21,7 @@ bnbert-run. DIR receives tokenizer.model, model.onnx / model.bnb (the
 trained binary model), test/*.npy (the encoded test set), report.json.
 """
 import argparse
+import contextlib
 import copy
 import json
 import math
@@ -447,6 +448,17 @@ def main(argv=None):
     return 1
 
 
+def timer(minutes):
+    """stage(NAME) times a block into minutes[NAME] (report.json's
+    stage_minutes)."""
+    @contextlib.contextmanager
+    def stage(name):
+        start = time.time()
+        yield
+        minutes[name] = round(minutes.get(name, 0.0) + (time.time() - start) / 60, 2)
+    return stage
+
+
 def check_out(out):
     """--out must be a directory this process can write (or create)."""
     if out.exists() and not out.is_dir():
@@ -482,25 +494,28 @@ def run(args):
               "examples": {k: len(v["labels"]) for k, v in t.sets.items()},
               "test_accuracy": {}, "bundle_bytes": {}}
     acc = report["test_accuracy"]
-    if args.source:
-        teacher, source = t.source_model, t.source_onnx
-        report["teacher_fidelity"] = t.check_fidelity(teacher)
-    else:
-        teacher, source = t.teacher(), out / "fp32.onnx"
-        t.export(teacher, source)
+    stage = timer(report.setdefault("stage_minutes", {}))
+    with stage("teacher"):
+        if args.source:
+            teacher, source = t.source_model, t.source_onnx
+            report["teacher_fidelity"] = t.check_fidelity(teacher)
+        else:
+            teacher, source = t.teacher(), out / "fp32.onnx"
+            t.export(teacher, source)
     teacher_logits = t.logits(teacher, "test")
     acc["fp32"] = t.accuracy(teacher_logits, "test")
     t.log(f"fp32 teacher: test accuracy {acc['fp32']:.4f}")
     a = f"--act-bits={args.act_bits}"
     g = f"--granularity={args.granularity}"
-    for name, flags in (("fp32_bundle", ["--weights=fp32", "--act-bits=32"]),
-                        ("ptq_int8", ["--weights=int8", a, g]),
-                        ("ptq_ternary", ["--weights=ternary", a, g]),
-                        ("ptq_binary", ["--weights=binary", a, g]),
-                        ("ptq_tws", ["--weights=binary", "--split-ternary", a, g])):
-        acc[name], _ = t.bundle_accuracy(source, out / f"{name}.bnb", flags)
-        report["bundle_bytes"][name] = os.path.getsize(out / f"{name}.bnb")
-        t.log(f"{name}: bundle test accuracy {acc[name]:.4f}")
+    with stage("post_training"):
+        for name, flags in (("fp32_bundle", ["--weights=fp32", "--act-bits=32"]),
+                            ("ptq_int8", ["--weights=int8", a, g]),
+                            ("ptq_ternary", ["--weights=ternary", a, g]),
+                            ("ptq_binary", ["--weights=binary", a, g]),
+                            ("ptq_tws", ["--weights=binary", "--split-ternary", a, g])):
+            acc[name], _ = t.bundle_accuracy(source, out / f"{name}.bnb", flags)
+            report["bundle_bytes"][name] = os.path.getsize(out / f"{name}.bnb")
+            t.log(f"{name}: bundle test accuracy {acc[name]:.4f}")
 
     agreement = report["agreement"] = {}
 
@@ -519,12 +534,14 @@ def run(args):
         t.log(f"{name}: bundle test accuracy {acc[name]:.4f}, agreement with "
               f"PyTorch {agreement[name]['argmax']:.4f}")
 
-    ternary = t.student(teacher, "ternary")
-    t.distill("ternary", ternary, teacher, args.epochs)
-    deploy("ternary", ternary, "ternary")
-    tws_split(ternary)
-    t.distill("binary", ternary, teacher, args.epochs)
-    deploy("binary", ternary, "model")
+    with stage("ternary"):
+        ternary = t.student(teacher, "ternary")
+        t.distill("ternary", ternary, teacher, args.epochs)
+        deploy("ternary", ternary, "ternary")
+    with stage("binary"):
+        tws_split(ternary)
+        t.distill("binary", ternary, teacher, args.epochs)
+        deploy("binary", ternary, "model")
     variants = [("fp32_bundle", "fp32_bundle"), ("ptq_int8", "ptq_int8"),
                 ("ptq_ternary", "ptq_ternary"), ("ptq_binary", "ptq_binary"),
                 ("ptq_tws", "ptq_tws"), ("ternary", "ternary"), ("binary", "model")]
@@ -538,14 +555,16 @@ def run(args):
         t.log(f"binary bundle agrees with the teacher on "
               f"{report['agreement_with_teacher']:.4f} of the test texts")
     else:  # the direct-binarization baseline of the from-scratch loop
-        bwn = t.student(teacher, "binary")
-        t.distill("bwn", bwn, teacher, 2 * args.epochs)
-        deploy("bwn", bwn, "bwn")
+        with stage("bwn"):
+            bwn = t.student(teacher, "binary")
+            t.distill("bwn", bwn, teacher, 2 * args.epochs)
+            deploy("bwn", bwn, "bwn")
         variants.append(("bwn", "bwn"))
-    report["latency_ms"] = {
-        name: bench_bundle(out / f"{stem}.bnb", t.test_inputs(), args.eval_batch,
-                           threads=1)["median_ms"]
-        for name, stem in variants}
+    with stage("benchmark"):
+        report["latency_ms"] = {
+            name: bench_bundle(out / f"{stem}.bnb", t.test_inputs(), args.eval_batch,
+                               threads=1)["median_ms"]
+            for name, stem in variants}
     report["agreement_with_torch"] = agreement["binary"]["argmax"]
     report["max_logit_diff"] = agreement["binary"]["max_logit_diff"]
     report["logit_range"] = agreement["binary"]["logit_range"]
