@@ -10,6 +10,7 @@ import sentencepiece as spm
 from .atomic import atomic_path
 
 PAD, UNK, CLS, SEP = 0, 1, 2, 3
+UNLABELLED = -1  # the label index of a line without one
 
 
 class DataError(ValueError):
@@ -17,7 +18,8 @@ class DataError(ValueError):
 
 
 def read_jsonl(path):
-    """[(text, label)] from `path`; errors name the file and line."""
+    """[(text, label)] from `path`, label None where a line has none;
+    errors name the file and line."""
     rows = []
     try:
         with open(path, "rb") as f:
@@ -38,12 +40,14 @@ def read_jsonl(path):
             row = json.loads(line)
         except json.JSONDecodeError as e:
             raise DataError(f"{path}:{number}: not JSON ({e.msg})") from None
-        if not isinstance(row, dict) or "text" not in row or "label" not in row:
-            raise DataError(f'{path}:{number}: expected {{"text": ..., "label": ...}}')
+        if not isinstance(row, dict) or "text" not in row:
+            raise DataError(f'{path}:{number}: expected {{"text": ..., "label": ...}} '
+                            f'(label optional with --from)')
         if not isinstance(row["text"], str):
             raise DataError(f"{path}:{number}: text must be a string")
-        label = row["label"]
-        if isinstance(label, bool) or not isinstance(label, (str, int)):
+        label = row.get("label")
+        if label is not None and (isinstance(label, bool) or
+                                  not isinstance(label, (str, int))):
             raise DataError(f"{path}:{number}: label must be a string or an int")
         rows.append((row["text"], label))
     if not rows:
@@ -55,6 +59,9 @@ def label_set(rows, path):
     """The sorted labels of the training rows (ints numerically, strings
     alphabetically; one kind per file)."""
     labels = {label for _, label in rows}
+    if None in labels:
+        raise DataError(f"{path}: a line without a label: a teacher trained from scratch "
+                        f"needs every training label (with --from, lines may omit them)")
     kinds = {type(label) for label in labels}
     if len(kinds) > 1:
         raise DataError(f"{path}: labels mix strings and ints")
@@ -65,6 +72,9 @@ def label_set(rows, path):
 
 def label_ids(rows, labels, path):
     index = {label: i for i, label in enumerate(labels)}
+    if any(label is None for _, label in rows):
+        raise DataError(f"{path}: a line without a label (training from scratch needs "
+                        f"every label; with --from, lines may omit them)")
     missing = sorted({repr(label) for _, label in rows if label not in index})
     if missing:
         raise DataError(f"{path}: labels not in the training set: {', '.join(missing[:5])}")
@@ -142,11 +152,14 @@ def source_labels(names, classes, source):
 
 def label_indices(rows, labels, path):
     """Each row's logit index: a label name from `labels`, or an integer
-    index below len(labels); the error names the file and line."""
+    index below len(labels), or -1 for a row without a label (distillation
+    needs none); the error names the file and line."""
     index = {label: i for i, label in enumerate(labels)}
     out = np.zeros(len(rows), dtype=np.int64)
     for i, (_, label) in enumerate(rows):
-        if isinstance(label, int) and 0 <= label < len(labels):
+        if label is None:
+            out[i] = UNLABELLED
+        elif isinstance(label, int) and 0 <= label < len(labels):
             out[i] = label
         elif isinstance(label, str) and label in index:
             out[i] = index[label]

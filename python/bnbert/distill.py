@@ -70,7 +70,7 @@ class Distiller:
     """loss(batch) runs student and teacher on the batch (a dict of model
     inputs) and returns (total, parts). Weights: logits, hidden, attention;
     `hard` adds cross-entropy on the labels when given (1.0 by default, as
-    python3 -m bnbert.train uses it)."""
+    python3 -m bnbert.train uses it; a label < 0 means none)."""
 
     def __init__(self, student, teacher, logits=1.0, hidden=1.0, attention=1.0,
                  hard=1.0, temperature=1.0):
@@ -97,7 +97,8 @@ class Distiller:
         if self.weights["attention"]:
             parts["attention"] = sum(F.mse_loss(_masked(a), _masked(b))
                                      for a, b in zip(s.scores, t.scores))
-        if self.weights["hard"] and labels is not None:
-            parts["hard"] = F.cross_entropy(s_logits, labels)
+        known = labels >= 0 if labels is not None else None  # lines may lack one
+        if self.weights["hard"] and known is not None and bool(known.any()):
+            parts["hard"] = F.cross_entropy(s_logits[known], labels[known])
         total = sum(self.weights[k] * v for k, v in parts.items())
         return total, {k: float(v) for k, v in parts.items()}

@@ -19,7 +19,8 @@ def write_rows(path, n=8):
 
 
 CASES = ["non-UTF-8 training file", "missing training file", "a directory as training file",
-         "--out is a file", "--out under a non-directory", "--from not a model"]
+         "--out is a file", "--out under a non-directory", "--from not a model",
+         "unlabelled line from scratch"]
 
 
 def case(tmp, name):
@@ -28,6 +29,8 @@ def case(tmp, name):
     latin1.write_bytes(b'{"text": "caf\xe9", "label": 0}\n')
     a_file = tmp / "a-file"
     a_file.write_text("x")
+    unlabelled = tmp / "unlabelled.jsonl"
+    unlabelled.write_text('{"text": "a", "label": 0}\n{"text": "b"}\n{"text": "c", "label": 1}\n')
     return {
         "non-UTF-8 training file": ({"--train": latin1}, "latin1.jsonl:1: not UTF-8"),
         "missing training file": ({"--train": tmp / "none.jsonl"}, "none.jsonl: cannot read"),
@@ -35,6 +38,8 @@ def case(tmp, name):
         "--out is a file": ({"--out": a_file}, "is a file, not a directory"),
         "--out under a non-directory": ({"--out": Path("/dev/null/out")}, "is not writable"),
         "--from not a model": ({"--from": a_file, "--tokenizer": a_file}, "a-file"),
+        "unlabelled line from scratch": ({"--train": unlabelled},
+                                         "unlabelled.jsonl: a line without a label"),
     }[name]
 
 

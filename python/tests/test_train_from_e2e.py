@@ -96,3 +96,33 @@ def test_train_from_onnx(tmp_path):
     assert ids.min_shape == (1, 1) and ids.max_shape == (100, SEQ)  # a shape range
     logits = model.run_text(texts)["logits"]
     assert [labels[i] for i in logits.argmax(-1)] == ["law", "food"]
+
+
+def test_train_from_onnx_without_labels(tmp_path):
+    """Label-free distillation: training and dev lines without labels (the
+    teacher's logits are the only target), a test set half labelled."""
+    for name, n, seed in (("train", 960, 0), ("dev", 200, 1), ("test", 400, 2)):
+        write_task(tmp_path / f"{name}.jsonl", n, seed)
+    onnx_path, vocab, labels = train_teacher(tmp_path)
+    for name in ("train", "dev"):
+        rows = [json.loads(line) for line in (tmp_path / f"{name}.jsonl").read_text().splitlines()]
+        (tmp_path / f"{name}-nolabel.jsonl").write_text(
+            "".join(json.dumps({"text": r["text"]}) + "\n" for r in rows))
+    rows = [json.loads(line) for line in (tmp_path / "test.jsonl").read_text().splitlines()]
+    (tmp_path / "test-half.jsonl").write_text("".join(
+        json.dumps(r if i % 2 else {"text": r["text"]}) + "\n" for i, r in enumerate(rows)))
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "bnbert.train", "--from", str(onnx_path),
+           "--tokenizer", str(vocab), "--labels", ",".join(labels),
+           "--train", str(tmp_path / "train-nolabel.jsonl"),
+           "--dev", str(tmp_path / "dev-nolabel.jsonl"),
+           "--test", str(tmp_path / "test-half.jsonl"), "--out", str(out), "--seq", str(SEQ),
+           "--epochs", "2", "--threads", "2", "--eval-batch", "100"]
+    done = subprocess.run(cmd, cwd=ROOT / "python", capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads((out / "report.json").read_text())
+    assert report["labelled"] == {"train": 0, "dev": 0, "test": 200}
+    assert report["dev_metric"] == "agreement_with_teacher"
+    assert report["test_metric"] == "accuracy"  # on the 200 labelled test lines
+    assert report["test_accuracy"]["binary"] >= report["teacher_accuracy"] - 0.05
+    assert report["agreement_with_teacher"] >= 0.9
