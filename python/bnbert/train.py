@@ -437,10 +437,13 @@ class Trainer:
         self.log(f"teacher fidelity: max |logit difference| {fidelity:.3g} between "
                  f"the trainable teacher and {self.args.source}'s fp32 bundle")
         if not fidelity <= 1e-4:
+            where = locate_difference(teacher, self.source_onnx, self.shapes(),
+                                      {n: self.sets["dev"][n][:self.args.eval_batch]
+                                       for n in self.input_names})
             raise G.GraphError(
                 f"{self.args.source}: the trainable teacher differs from the model's "
-                f"fp32 bundle by {fidelity:.3g} in output {self.output_name} "
-                f"(> 1e-4): please report this model")
+                f"fp32 bundle by {fidelity:.3g} in output {self.output_name} (> 1e-4); "
+                f"{where}: please report this model")
         return fidelity
 
     def log(self, message):
@@ -460,6 +463,31 @@ def main(argv=None):
         message = f"{e.filename}: {e.strerror}" if e.filename else str(e)
     print(f"bnbert.train: {message}", file=sys.stderr)
     return 1
+
+
+def locate_difference(model, source_onnx, shapes, inputs):
+    """Where a GraphModel and its source's fp32 bundle first part: both
+    give every layer norm's output (the bundle by bnbert-compile
+    --expose-layer-norms), compared in program order on one batch."""
+    import bnrt
+    with tempfile.TemporaryDirectory(prefix="bnbert-locate-") as tmp:
+        bundle = Path(tmp) / "layers.bnb"
+        compile_bundle(source_onnx, bundle, shapes,
+                       ["--weights=fp32", "--act-bits=32", "--expose-layer-norms"])
+        got = bnrt.Model(str(bundle)).run(**{n: v.numpy() for n, v in inputs.items()})
+    hidden = []
+    model.taps = (hidden, [])
+    try:
+        with torch.no_grad():
+            model(**inputs)
+    finally:
+        model.taps = None
+    nodes = [node for kind, _, _, _, _, node in model.program if kind == "bnq.layer_norm"]
+    for i, (mine, node) in enumerate(zip(hidden, nodes)):
+        diff = float(np.abs(mine.numpy() - got[f"layer_norm.{i}"]).max())
+        if diff > 1e-4:
+            return f"the first layer that differs is layer norm {i} (node '{node}', by {diff:.3g})"
+    return "every layer norm agrees: the difference is after the last one"
 
 
 def timer(minutes):

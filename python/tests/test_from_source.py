@@ -133,3 +133,25 @@ def test_bad_input_is_one_message(tmp_path, case):
     assert len(error) == 1 and expect in error[0], done.stderr
     assert "Traceback" not in done.stderr
     assert not out.exists()  # nothing half-written
+
+
+def test_a_difference_is_located_at_its_layer(tmp_path):
+    # The student's third layer norm is changed: the check names it.
+    from bnbert.train import locate_difference
+    import copy
+    onnx_path, _ = make_model(tmp_path, "bert")
+    model = load_onnx(onnx_path, SEQ)
+    names = [i["name"] for i in model.inputs]
+    inputs = inputs_for(names, 2, SEQ, 100)
+    shapes = {n: (2, SEQ) for n in names}
+    assert "every layer norm agrees" in locate_difference(model, onnx_path, shapes, inputs)
+    # (The untrained fixture's layer norms share their all-ones / all-zeros
+    # constants, so the third one gets a module of its own here.)
+    at = [i for i, step in enumerate(model.program) if step[0] == "bnq.layer_norm"][2]
+    changed = copy.deepcopy(model.norms[model.program[at][1]])
+    with torch.no_grad():
+        changed.bias += 0.01
+    model.norms["changed"] = changed
+    model.program[at] = (model.program[at][0], "changed") + model.program[at][2:]
+    where = locate_difference(model, onnx_path, shapes, inputs)
+    assert where.startswith("the first layer that differs is layer norm 2 ("), where

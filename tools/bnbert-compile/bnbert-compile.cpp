@@ -23,6 +23,7 @@
 #include "bnbert/Transforms/CompressionReport.h"
 #include "bnbert/Transforms/ModelQuantization.h"
 #include "bnbert/Transforms/Passes.h"
+#include "bnq/BnqOps.h"
 #include "bnrt/bundle_format.h"
 
 #include "mlir/IR/AsmState.h"
@@ -127,6 +128,13 @@ static cl::opt<std::string> labelNames(
     cl::desc("Carry the class names, in logit order (comma-separated); "
              "bnbert-run --text prints them"),
     cl::value_desc("NAME,NAME,..."), cl::cat(category));
+static cl::opt<bool> exposeLayerNorms(
+    "expose-layer-norms",
+    cl::desc("With --weights fp32 --act-bits 32: also output every layer "
+             "norm's result, in program order, as 'layer_norm.N' (the "
+             "trainer uses them to name the first layer where its student and "
+             "the bundle differ)"),
+    cl::cat(category));
 static cl::opt<bool> report("report",
                             cl::desc("Print the per-weight size table and "
                                      "the compression against the ONNX "
@@ -234,6 +242,30 @@ std::optional<bnbert::BundleText> readBundleText(func::FuncOp func,
     return std::nullopt;
   }
   return text;
+}
+
+/// --expose-layer-norms: every bnq.layer_norm result becomes one more
+/// function result, named layer_norm.N in program order.
+void exposeLayerNormResults(func::FuncOp func) {
+  SmallVector<Value> norms;
+  func.walk([&](bnbert::bnq::LayerNormOp op) { norms.push_back(op); });
+  auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  MLIRContext *context = func.getContext();
+  SmallVector<DictionaryAttr> names;
+  for (unsigned i = 0; i < ret.getNumOperands(); ++i)
+    names.push_back(func.getResultAttrDict(i));
+  for (auto [i, v] : llvm::enumerate(norms)) {
+    ret.getOperandsMutable().append(v);
+    names.push_back(DictionaryAttr::get(
+        context,
+        {NamedAttribute(
+            StringAttr::get(context, "onnx.name"),
+            StringAttr::get(context, "layer_norm." + std::to_string(i)))}));
+  }
+  SmallVector<Type> results(ret.getOperandTypes());
+  func.setFunctionType(
+      FunctionType::get(context, func.getArgumentTypes(), results));
+  func.setAllResultAttrs(names);
 }
 
 /// --emit graph: the raised float function as the trainer's graph file.
@@ -369,6 +401,13 @@ int main(int argc, char **argv) {
       readBundleText(func, textError);
   if (!bundleText)
     return fail(textError);
+  if (exposeLayerNorms) {
+    if (weights != "fp32" || actBits != 32 || options.hasRanges() ||
+        emit != "bundle")
+      return fail("--expose-layer-norms needs --weights fp32 --act-bits 32, "
+                  "fixed shapes and --emit bundle");
+    exposeLayerNormResults(func);
+  }
   if (emit == "graph") {
     if (inModel.weights || inModel.activations)
       return fail(inputFile + " is already quantized (" +
