@@ -142,8 +142,9 @@ class GraphModel(nn.Module):
     graph's) at any batch and sequence up to its own, and returns the output
     named `output` (default: the classifier's logits, see `logits_output`).
     Linears, embeddings and layer norms are nn modules holding the graph's
-    weights as parameters (a weight the graph uses twice, as ALBERT's shared
-    layer, is one parameter); other constants are buffers."""
+    weights as parameters (a linear weight the graph uses twice, as ALBERT's
+    shared layer, is one parameter; each layer norm has its own); other
+    constants are buffers."""
 
     def __init__(self, graphs, seq, output=None):
         super().__init__()
@@ -183,12 +184,20 @@ class GraphModel(nn.Module):
             if op0["op"] != "arith.constant":
                 continue
             cid = op0["results"][0]["id"]
-            values = [_constant(h["ops"][index], d) for h, d in graphs]
             where = f"node {op0['node'] or cid}"
             try:
-                batch_axis, seq_axis = _varying_axes([v.shape for v in values])
+                batch_axis, seq_axis = _varying_axes(
+                    [h["ops"][index]["results"][0]["shape"] for h, _ in graphs])
             except GraphError as e:
                 raise GraphError(f"{where}: {e}") from None
+            if cid in role and batch_axis is None and seq_axis is None:
+                values = [_constant(op0, d0)]  # a weight: read once
+            else:  # small: every value checked at every shape
+                values = [_constant(h["ops"][index], d) for h, d in graphs]
+                if batch_axis is None and seq_axis is None and any(
+                        not np.array_equal(values[0], v) for v in values[1:]):
+                    raise GraphError(f"{where}: a constant whose value follows the "
+                                     f"input's shape in a way the trainer cannot extend")
             value = values[0]
             if batch_axis is not None:
                 # One row of a constant with a batch axis (folded token types
@@ -226,14 +235,21 @@ class GraphModel(nn.Module):
             elif kind == "bnq.embedding" and role.get(args[0]) == "embedding":
                 key = self._embedding(args[0])
             elif kind == "bnq.layer_norm":
-                key = self._norm(args[1], args[2], attrs["epsilon"])
+                key = self._norm(key, args[1], args[2], attrs["epsilon"])
             elif kind == "bnq.attention":
                 self.attentions[key] = Attention(attrs["num_heads"], attrs["scale"])
             self.program.append((kind, key, args, [r["id"] for r in op["results"]], attrs,
                                  op["node"]))
 
     def _param(self, cid):
-        return nn.Parameter(self.constants[cid][0].clone())
+        """The constant as a parameter: its own storage the first time (no
+        copy of a large weight), a copy when another parameter holds it
+        already (the exporter merges equal initializers, e.g. zero biases;
+        training must not tie them)."""
+        value = self.constants[cid][0]
+        taken = getattr(self, "_taken", set())
+        self._taken = taken | {cid}
+        return nn.Parameter(value.clone() if cid in taken else value)
 
     def _linear(self, args, returned, node):
         key = "_".join(map(str, args[1:]))  # one module per weight (ALBERT shares them)
@@ -260,12 +276,12 @@ class GraphModel(nn.Module):
             self.embeddings[key] = emb
         return key
 
-    def _norm(self, gamma, beta, eps):
-        key = f"{gamma}_{beta}"
-        if key not in self.norms:
-            norm = nn.LayerNorm(self.constants[gamma][0].shape[-1], eps=eps)
-            norm.weight, norm.bias = self._param(gamma), self._param(beta)
-            self.norms[key] = norm
+    def _norm(self, key, gamma, beta, eps):
+        # One per op: exporters merge equal initializers (the all-ones scales
+        # of an untrained model), which must not tie the layers in training.
+        norm = nn.LayerNorm(self.constants[gamma][0].shape[-1], eps=eps)
+        norm.weight, norm.bias = self._param(gamma), self._param(beta)
+        self.norms[key] = norm
         return key
 
     # -- running ---------------------------------------------------------------
