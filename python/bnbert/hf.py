@@ -412,9 +412,12 @@ class Checkpoint:
         self.inputs = (["input_ids", "attention_mask"] if kind in ("roberta", "distilbert")
                        else ["input_ids", "attention_mask", "token_type_ids"])
         self.kind = kind
-        self.tokenizer, self.lowercase = self._tokenizer(c)
+        self.tokenizer, self.lowercase, self.tokenizer_problem = self._tokenizer()
 
-    def _tokenizer(self, c):
+    def _tokenizer(self):
+        """(path, lowercase, None), or (None, lowercase, why) when the
+        folder has no tokenizer the runtime reads (--tokenizer then
+        decides)."""
         folder = self.folder
         settings = {}
         if (folder / "tokenizer_config.json").is_file():
@@ -425,14 +428,15 @@ class Checkpoint:
         lowercase = bool(settings.get("do_lower_case", self.kind != "roberta"))
         for name in ("vocab.txt", "spiece.model"):
             if (folder / name).is_file():
-                return folder / name, lowercase
+                return folder / name, lowercase, None
         if (folder / "vocab.json").is_file() or (folder / "tokenizer.json").is_file():
             what = "vocab.json + merges.txt" if (folder / "vocab.json").is_file() \
                 else "tokenizer.json"
-            raise CheckpointError(f"{folder}: its tokenizer is {what}, which the runtime "
-                                  f"does not read yet; give a vocab.txt or .model with "
-                                  f"--tokenizer")
-        return None, lowercase
+            return None, lowercase, (f"{folder}: its tokenizer is {what}, which the "
+                                     f"runtime does not read yet; give a vocab.txt or "
+                                     f".model with --tokenizer")
+        return None, lowercase, (f"{folder}: no vocab.txt or spiece.model; give the "
+                                 f"tokenizer with --tokenizer")
 
     def export(self, path, seq):
         """The model as ONNX (opset 14, batch and sequence dynamic)."""

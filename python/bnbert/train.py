@@ -193,8 +193,7 @@ class Trainer:
                      f"labels), exported to ONNX")
             if not self.tokenizer_path:
                 if folder.tokenizer is None:
-                    raise D.DataError(f"{a.source}: no vocab.txt or spiece.model; give the "
-                                      f"tokenizer with --tokenizer")
+                    raise D.DataError(folder.tokenizer_problem)
                 self.tokenizer_path = folder.tokenizer
                 self.lowercase = folder.lowercase and not a.cased
             label_names = label_names or ",".join(folder.labels)

@@ -157,16 +157,23 @@ def test_bad_folders_are_named(tmp_path):
     (tmp_path / "hf" / "config.json").write_text(json.dumps(config))
     (tmp_path / "hf" / "vocab.txt").unlink()
     (tmp_path / "hf" / "tokenizer.json").write_text("{}")
-    with pytest.raises(CheckpointError, match="tokenizer.json, which the runtime"):
-        Checkpoint(tmp_path / "hf")
+    ckpt = Checkpoint(tmp_path / "hf")  # readable; --tokenizer must name one
+    assert ckpt.tokenizer is None
+    assert "tokenizer.json, which the runtime does not read yet" in ckpt.tokenizer_problem
     with pytest.raises(CheckpointError, match="no config.json"):
         Checkpoint(tmp_path)
 
 
-def test_train_from_a_folder_of_another_type_is_one_message(tmp_path):
+@pytest.mark.parametrize("case", ["another model type", "tokenizer.json only"])
+def test_train_from_a_bad_folder_is_one_message(tmp_path, case):
     write_folder(tmp_path / "hf", "bert")
-    config = json.loads((tmp_path / "hf" / "config.json").read_text())
-    (tmp_path / "hf" / "config.json").write_text(json.dumps(dict(config, model_type="t5")))
+    if case == "another model type":
+        config = json.loads((tmp_path / "hf" / "config.json").read_text())
+        (tmp_path / "hf" / "config.json").write_text(json.dumps(dict(config, model_type="t5")))
+        expect = "model_type 't5'"
+    else:
+        (tmp_path / "hf" / "vocab.txt").rename(tmp_path / "hf" / "tokenizer.json")
+        expect = "tokenizer.json, which the runtime does not read yet"
     data = tmp_path / "d.jsonl"
     data.write_text('{"text": "w1 w2", "label": 0}\n{"text": "w3", "label": 1}\n')
     done = subprocess.run([sys.executable, "-m", "bnbert.train", "--from", str(tmp_path / "hf"),
@@ -174,4 +181,19 @@ def test_train_from_a_folder_of_another_type_is_one_message(tmp_path):
                            "--out", str(tmp_path / "out"), "--seq", "8"],
                           cwd=ROOT / "python", capture_output=True, text=True)
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert "model_type 't5'" in done.stderr and not (tmp_path / "out").exists()
+    assert expect in done.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_folder_without_a_readable_tokenizer_takes_one_given(tmp_path):
+    write_folder(tmp_path / "hf", "bert")
+    vocab = tmp_path / "vocab.txt"
+    (tmp_path / "hf" / "vocab.txt").rename(vocab)
+    (tmp_path / "hf" / "tokenizer.json").write_text("{}")
+    data = tmp_path / "d.jsonl"
+    data.write_text('{"text": "w1 w2", "label": "zz"}\n')
+    done = subprocess.run([sys.executable, "-m", "bnbert.train", "--from", str(tmp_path / "hf"),
+                           "--tokenizer", str(vocab), "--train", str(data), "--dev", str(data),
+                           "--test", str(data), "--out", str(tmp_path / "out"), "--seq", "8"],
+                          cwd=ROOT / "python", capture_output=True, text=True)
+    # Past the folder and its tokenizer: the label is what stops it.
+    assert done.returncode == 1 and "has label 'zz'" in done.stderr, done.stderr[-2000:]
