@@ -74,10 +74,11 @@ def differences(recorded, now):
     return lines
 
 
-def check_resume(settings_path, settings):
-    """Refuses a resume whose settings differ from the recorded ones,
-    listing each difference; records them on a fresh start."""
-    if settings_path.exists():
+def record_settings(settings_path, settings, resume):
+    """On --resume, refuses settings that differ from the recorded ones,
+    listing each difference; otherwise (or with none recorded yet) records
+    them."""
+    if resume and settings_path.exists():
         try:
             recorded = json.loads(settings_path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError):

@@ -225,9 +225,10 @@ class Trainer:
             enc["labels"] = D.label_indices(r, self.labels, getattr(a, name))
             self.sets[name] = {k: torch.from_numpy(v) for k, v in enc.items()}
         self.save_test_set()
-        # Sets without labels are measured against the teacher's classes.
-        self.teacher_classes = {name: self.logits(self.source_model, name).argmax(-1)
-                                for name in ("dev", "test")}
+        # The teacher's logits, computed once: the fidelity check, the
+        # agreement with it, and sets without labels use them.
+        self.teacher_logits = {name: self.logits(self.source_model, name)
+                               for name in ("dev", "test")}
         self.config = {"source": str(a.source), "classes": classes, "seq": a.seq}
         sizes = ", ".join(f"{k} {len(v['labels'])}" for k, v in self.sets.items())
         self.log(f"data: {sizes} examples, {classes} classes, tokenizer "
@@ -261,7 +262,8 @@ class Trainer:
         known = labels >= 0
         if bool(known.any()):
             return float((logits.argmax(-1)[known] == labels[known]).float().mean())
-        return float((logits.argmax(-1) == self.teacher_classes[name]).float().mean())
+        teacher = self.teacher_logits[name].argmax(-1)
+        return float((logits.argmax(-1) == teacher).float().mean())
 
     def metric(self, name):
         """What accuracy() measures on set `name`."""
@@ -431,7 +433,7 @@ class Trainer:
         compile_bundle(self.source_onnx, bundle, self.shapes(),
                        ["--weights=fp32", "--act-bits=32"])
         got = self.bundle_logits(bundle, "dev")
-        ref = self.logits(teacher, "dev").numpy()
+        ref = self.teacher_logits["dev"].numpy()
         fidelity = float(np.abs(got - ref).max())
         self.log(f"teacher fidelity: max |logit difference| {fidelity:.3g} between "
                  f"the trainable teacher and {self.args.source}'s fp32 bundle")
@@ -521,11 +523,7 @@ def run(args):
         t.load_data()
     except RuntimeError as e:  # torch, sentencepiece: named by their message
         raise D.DataError(str(e).splitlines()[0]) from None
-    settings_path = t.ckpt / "settings.json"
-    if args.resume:
-        checkpoint.check_resume(settings_path, t.settings)
-    else:
-        atomic.write_text(settings_path, json.dumps(t.settings, indent=1) + "\n")
+    checkpoint.record_settings(t.ckpt / "settings.json", t.settings, args.resume)
     out = t.out
     report = {"shape": [args.eval_batch, args.seq],
               "trained_shape_range": [[1, args.eval_batch], [1, args.seq]],
@@ -547,7 +545,7 @@ def run(args):
         else:
             teacher, source = t.teacher(), out / "fp32.onnx"
             t.export(teacher, source)
-    teacher_logits = t.logits(teacher, "test")
+    teacher_logits = t.teacher_logits["test"] if args.source else t.logits(teacher, "test")
     acc["fp32"] = t.accuracy(teacher_logits, "test")
     t.log(f"fp32 teacher: test accuracy {acc['fp32']:.4f}")
     a = f"--act-bits={args.act_bits}"

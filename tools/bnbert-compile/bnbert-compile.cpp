@@ -268,6 +268,15 @@ void exposeLayerNormResults(func::FuncOp func) {
   func.setAllResultAttrs(names);
 }
 
+/// Writes `bytes` to the opened output file and keeps it.
+int keepOutput(ToolOutputFile &output, ArrayRef<uint8_t> bytes) {
+  output.os().write(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+  output.keep();
+  errs() << "[bnbert-compile] wrote " << outputFile << " (" << bytes.size()
+         << " bytes)\n";
+  return 0;
+}
+
 /// --emit graph: the raised float function as the trainer's graph file.
 int writeGraphFile(func::FuncOp func) {
   FailureOr<std::vector<uint8_t>> graph = bnbert::writeGraph(func);
@@ -277,12 +286,7 @@ int writeGraphFile(func::FuncOp func) {
   auto output = openOutputFile(outputFile, &error);
   if (!output)
     return fail(error);
-  output->os().write(reinterpret_cast<const char *>(graph->data()),
-                     graph->size());
-  output->keep();
-  errs() << "[bnbert-compile] wrote " << outputFile << " (" << graph->size()
-         << " bytes)\n";
-  return 0;
+  return keepOutput(*output, *graph);
 }
 
 } // namespace
@@ -543,10 +547,5 @@ int main(int argc, char **argv) {
   }
   if (failed(bundle))
     return 1;
-  output->os().write(reinterpret_cast<const char *>(bundle->data()),
-                     bundle->size());
-  output->keep();
-  errs() << "[bnbert-compile] wrote " << outputFile << " (" << bundle->size()
-         << " bytes)\n";
-  return 0;
+  return keepOutput(*output, *bundle);
 }
