@@ -29,6 +29,8 @@ using namespace bnrt;
 namespace {
 
 constexpr int64_t kMaxBytes = int64_t(1) << 40;
+/// What a constant's or arena value's offset must be a multiple of.
+constexpr int64_t kValueAlign = 8;
 
 /// Whether a [long] vector has elements that are not 8-byte aligned:
 /// flatbuffers' verifier checks only the length field's alignment (found
@@ -254,14 +256,21 @@ void bnrt_model::validateValues() {
     if (bytes > kMaxBytes)
       invalid(label + " is too large");
     int64_t offset = v->offset();
+    // The kernels read packed weights and int64 values as 8-byte words (the
+    // writer puts everything on 64-byte lines): a 4-byte offset passed
+    // here until fuzzing found one read misaligned.
+    if ((v->storage() == fb::Storage::Constant ||
+         v->storage() == fb::Storage::Arena) &&
+        offset % kValueAlign != 0)
+      invalid(label + " has offset " + std::to_string(offset) +
+              ", not a multiple of " + std::to_string(kValueAlign));
     switch (v->storage()) {
     case fb::Storage::Constant:
-      if (offset < 0 || offset % 4 != 0 || offset > dataSize - bytes)
+      if (offset < 0 || offset > dataSize - bytes)
         invalid(label + " lies outside the bundle's data");
       break;
     case fb::Storage::Arena:
-      if (offset < 0 || offset % 4 != 0 ||
-          offset > bundle->arena_bytes() - bytes)
+      if (offset < 0 || offset > bundle->arena_bytes() - bytes)
         invalid(label + " lies outside the activation arena");
       break;
     case fb::Storage::Input:

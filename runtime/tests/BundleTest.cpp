@@ -29,7 +29,9 @@ namespace {
 struct Spec {
   std::string target = bnrt::fb::hostTarget();
   uint32_t version = fb::kBundleFormatVersion;
-  size_t dataOffset = 0; // past a 64-byte line
+  size_t dataOffset = 0;  // past a 64-byte line
+  int64_t bitsShift = 0;  // moves the packed weights' offset
+  int64_t arenaShift = 0; // moves q's arena offset
 };
 
 /// x [2, 3] -> y = x W^T + b [2, 4] -> q, s = quantize(y, 8 bit)
@@ -53,10 +55,11 @@ std::vector<uint8_t> makeBundle(const Spec &spec = {}) {
   int32_t wv = bb.value("w", DType::F32, {4, 3}, Storage::Constant, wOff);
   int32_t bv = bb.value("b", DType::F32, {4}, Storage::Constant, bOff);
   int32_t y = bb.value("y", DType::F32, {2, 4}, Storage::Arena, 0);
-  int32_t q = bb.value("q", DType::I8, {2, 4}, Storage::Arena, 64);
+  int32_t q =
+      bb.value("q", DType::I8, {2, 4}, Storage::Arena, 64 + spec.arenaShift);
   int32_t s = bb.value("s", DType::F32, {}, Storage::Arena, 128);
-  int32_t bitsV =
-      bb.value("bits", DType::I64, {1, 5, 1}, Storage::Constant, bitsOff);
+  int32_t bitsV = bb.value("bits", DType::I64, {1, 5, 1}, Storage::Constant,
+                           bitsOff + spec.bitsShift);
   int32_t al = bb.value("alpha", DType::F32, {1, 1}, Storage::Constant, aOff);
   int32_t z = bb.value("z", DType::F32, {2, 5}, Storage::Arena, 192);
   int32_t out = bb.value("out", DType::F32, {2, 5}, Storage::Output, 0);
@@ -301,6 +304,17 @@ TEST(Bundle, MisalignedVectorsAreRefused) {
   EXPECT_EQ(err.status, BNRT_ERROR_INVALID);
   EXPECT_NE(std::string(err.message).find("misaligned"), std::string::npos)
       << err.message;
+}
+
+// Found by bnrt-fuzz-bundle: a constant's offset moved to a 4-byte
+// boundary, and the bit GEMM read its packed words misaligned (UBSan).
+TEST(Bundle, MisalignedOffsetsAreRefused) {
+  for (Spec spec : {Spec{.bitsShift = 4}, Spec{.arenaShift = 4}}) {
+    std::string msg;
+    EXPECT_EQ(loadAndRun(makeBundle(spec), &msg), BNRT_ERROR_INVALID);
+    EXPECT_NE(msg.find("not a multiple of 8"), std::string::npos) << msg;
+  }
+  EXPECT_EQ(loadAndRun(makeBundle({.arenaShift = 8}), nullptr), BNRT_OK);
 }
 
 // Bundles written with the data 32 bytes past a line (flatbuffers' largest
