@@ -115,8 +115,9 @@ def _load_library() -> ctypes.CDLL:
         "bnrt_tokenizer_pad_id": (ctypes.c_int64, [P]),
         "bnrt_tokenizer_encode": (ctypes.c_int64, [P, ctypes.c_char_p, S, I64P,
                                                    ctypes.c_int64, ctypes.c_int64, E]),
-        "bnrt_tokenizer_encode_batch": (
+        "bnrt_tokenizer_encode_pairs": (
             I, [P, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(S),
+                ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(S),
                 ctypes.c_int64, ctypes.c_int64, ctypes.c_int64, I64P, I64P,
                 I64P, I64P, E]),
     }
@@ -249,16 +250,23 @@ class Model:
         return self._tokenizer
 
     def run_text(self, texts, tokenizer: Optional["Tokenizer"] = None,
-                 batch_size: Optional[int] = None) -> Dict[str, np.ndarray]:
+                 batch_size: Optional[int] = None,
+                 pairs=None) -> Dict[str, np.ndarray]:
         """Tokenizes `texts` (a string or a list of them) with `tokenizer`
         (default: the one the bundle carries) and runs them; returns the
-        outputs by name, one row per text (no texts: zero rows). Rows go in batches of the model's largest batch (or
-        `batch_size`); each batch is padded to its longest text within the
-        model's sequence range (to the model's length when it is fixed),
-        and longer texts are truncated."""
+        outputs by name, one row per text (no texts: zero rows). `pairs`
+        (as many as texts) makes each row a text pair, encoded as
+        Tokenizer.encode_batch does. Rows go in batches of the model's
+        largest batch (or `batch_size`); each batch is padded to its
+        longest text within the model's sequence range (to the model's
+        length when it is fixed), and longer texts are truncated."""
         if isinstance(texts, str):
             texts = [texts]
         texts = list(texts)
+        if pairs is not None:
+            pairs = [pairs] if isinstance(pairs, str) else list(pairs)
+            if len(pairs) != len(texts):
+                raise ValueError(f"{len(pairs)} pairs for {len(texts)} texts")
         tokenizer = tokenizer if tokenizer is not None else self.tokenizer()
         by_name = {i.name: i for i in self.inputs}
         unknown = sorted(set(by_name) - set(_TEXT_INPUTS))
@@ -281,7 +289,9 @@ class Model:
             chunk = texts[start:start + step]
             rows = max(len(chunk), min_batch)
             padded = chunk + [""] * (rows - len(chunk))  # dropped below
-            arrays = tokenizer.encode_batch(padded, max(min_seq, 2), max_seq)
+            second = (None if pairs is None else
+                      pairs[start:start + step] + [""] * (rows - len(chunk)))
+            arrays = tokenizer.encode_batch(padded, min_seq, max_seq, pairs=second)
             feed = {name: arrays[name].astype(info.dtype, copy=False)
                     for name, info in by_name.items()}
             for name, value in self.run(**feed).items():
@@ -344,23 +354,34 @@ class Tokenizer:
         return list(ids[:count])
 
     def encode_batch(self, texts: List[str], min_len: int,
-                     max_len: Optional[int] = None) -> Dict[str, np.ndarray]:
+                     max_len: Optional[int] = None,
+                     pairs: Optional[List[str]] = None) -> Dict[str, np.ndarray]:
         """input_ids, attention_mask and token_type_ids [len(texts), S]
         (int64), S the longest text's token count within [min_len, max_len]
         (min_len alone: exactly that length); truncated, padded with the
-        padding id, masked. Each text is tokenized once."""
+        padding id, masked. Each text is tokenized once. With `pairs`
+        (one second text per text): [CLS] a [SEP] b [SEP], token types 0
+        then 1 (<s> a </s></s> b </s>, types 0, for <s>/</s> models), cut
+        longest first as Hugging Face does (bnrt/text.h)."""
         max_len = min_len if max_len is None else max_len
         data = [t.encode("utf-8") for t in texts]
         n = len(data)
+        if pairs is not None and len(pairs) != n:
+            raise ValueError(f"{len(pairs)} pairs for {n} texts")
+
+        def strings(items):
+            return ((ctypes.c_char_p * max(n, 1))(*items),
+                    (ctypes.c_size_t * max(n, 1))(*[len(d) for d in items]))
+        pointers, lengths = strings(data)
+        second, second_lengths = (strings([t.encode("utf-8") for t in pairs])
+                                  if pairs is not None else (None, None))
         out = {name: np.zeros(max(n * max_len, 1), np.int64) for name in _TEXT_INPUTS}
-        pointers = (ctypes.c_char_p * max(n, 1))(*data)
-        lengths = (ctypes.c_size_t * max(n, 1))(*[len(d) for d in data])
         as_ptr = lambda a: a.ctypes.data_as(ctypes.POINTER(ctypes.c_int64))  # noqa: E731
         seq = ctypes.c_int64(0)
         err = _ErrorStruct()
-        status = _lib.bnrt_tokenizer_encode_batch(
-            self._handle, pointers, lengths, n, min_len, max_len,
-            as_ptr(out["input_ids"]), as_ptr(out["attention_mask"]),
+        status = _lib.bnrt_tokenizer_encode_pairs(
+            self._handle, pointers, lengths, second, second_lengths, n, min_len,
+            max_len, as_ptr(out["input_ids"]), as_ptr(out["attention_mask"]),
             as_ptr(out["token_type_ids"]), ctypes.byref(seq), err)
         if status != _STATUS_OK:
             _raise(err, status)

@@ -11,7 +11,8 @@ import pytest
 
 import bnrt
 from bnbert.deploy import compile_bundle, find_tool
-from text_reference import (HARD_CASES, fortunes_corpus, reference_sentencepiece_ids,
+from text_reference import (HARD_CASES, fortunes_corpus, reference_pair,
+                            reference_sentencepiece_ids,
                             reference_wordpiece_ids, train_sentencepiece, write_vocab)
 
 pytestmark = pytest.mark.skipif(not bnrt._lib.bnrt_text_available(),
@@ -174,3 +175,77 @@ def test_bnbert_run_text(text_model, corpus, tmp_path):
     assert f"{bad} line 2: invalid UTF-8 at byte 0" in result.stderr
     result = subprocess.run(base[:2] + ["--text", "x"], capture_output=True, text=True)
     assert result.returncode == 1 and "--text needs --tokenizer" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["wordpiece", "sentencepiece-cls-sep",
+                                  "sentencepiece-bos-eos"])
+def test_pairs_match_the_reference(tmp_path, vocabs, corpus, kind):
+    """Pairs of real quotes (and the hard cases) at lengths that cut
+    neither, one, or both texts: ids and token types as Hugging Face's
+    rules give them (text_reference.reference_pair)."""
+    if kind == "wordpiece":
+        path, vocab = vocabs[True]
+        single = lambda t: reference_wordpiece_ids(t, vocab, True)  # noqa: E731
+        roberta = False
+    else:
+        path = tmp_path / "sp.model"
+        train_sentencepiece(path, corpus[:250], albert_style=kind.endswith("cls-sep"))
+        single = lambda t: reference_sentencepiece_ids(path, t)  # noqa: E731
+        roberta = kind.endswith("bos-eos")
+    tok = bnrt.Tokenizer(str(path))
+    firsts, seconds = corpus[:120], corpus[120:240][::-1]
+    cut = {"none": 0, "one": 0, "both": 0}
+    for max_len in (8, 13, 24, 64):
+        got = tok.encode_batch(firsts, max_len, pairs=seconds)
+        for row, (a, b) in enumerate(zip(firsts, seconds)):
+            fa, fb = single(a), single(b)
+            ids, types = reference_pair(fa, fb, max_len, roberta)
+            n = int(got["attention_mask"][row].sum())
+            assert list(got["input_ids"][row, :n]) == ids, (a, b, max_len)
+            assert list(got["token_type_ids"][row, :n]) == types, (a, b, max_len)
+            kept = (len(fa) - 2, len(fb) - 2)
+            budget = max_len - (4 if roberta else 3)
+            cut["none" if sum(kept) <= budget else
+                "one" if 2 * min(kept) <= budget else "both"] += 1
+    assert min(cut.values()) > 10, cut  # every case of the rule ran
+    with pytest.raises(ValueError, match="pairs for"):
+        tok.encode_batch(firsts[:2], 8, pairs=seconds[:1])
+
+
+def test_pairs_run_as_their_ids(text_model, corpus, tmp_path):
+    """run_text(pairs=...) equals feeding the reference pair ids and token
+    types (which change this model's logits), and bnbert-run --pairs
+    (TEXT<TAB>PAIR lines) prints the same logits."""
+    m = bnrt.Model(str(text_model["ranged"]))
+    tok = bnrt.Tokenizer(str(text_model["vocab"]))
+    firsts, seconds = corpus[10:15], corpus[20:25]
+    got = m.run_text(firsts, tok, pairs=seconds)["logits"]
+    want = []
+    for start in range(0, len(firsts), 3):  # the bundle's largest batch
+        rows = [reference_pair(reference_wordpiece_ids(a, text_model["ids"], True),
+                               reference_wordpiece_ids(b, text_model["ids"], True), 24,
+                               roberta=False)
+                for a, b in zip(firsts[start:start + 3], seconds[start:start + 3])]
+        seq = max(len(ids) for ids, _ in rows)
+        feed = {n: np.zeros((len(rows), seq), np.int64) for n in NAMES}
+        for r, (ids, types) in enumerate(rows):
+            feed["input_ids"][r, :len(ids)] = ids
+            feed["attention_mask"][r, :len(ids)] = 1
+            feed["token_type_ids"][r, :len(ids)] = types
+        want.append(m.run(**feed)["logits"])
+        untyped = m.run(**{**feed, "token_type_ids": np.zeros_like(feed["input_ids"])})
+        assert not np.array_equal(untyped["logits"], want[-1])  # the types matter
+    np.testing.assert_array_equal(got, np.concatenate(want))
+
+    pairs_file = tmp_path / "pairs.tsv"
+    pairs_file.write_text("".join(f"{a}\t{b}\n" for a, b in zip(firsts, seconds)),
+                          encoding="utf-8")
+    result = subprocess.run([find_tool("bnbert-run"), str(text_model["ranged"]),
+                             "--tokenizer", str(text_model["vocab"]), "--pairs",
+                             "--text-file", str(pairs_file), "--output-dir",
+                             str(tmp_path / "out")],
+                            check=True, capture_output=True, text=True)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    np.testing.assert_allclose([line["logits"] for line in lines], got, rtol=1e-6)
+    with pytest.raises(ValueError, match="pairs for"):
+        m.run_text(firsts, tok, pairs=seconds[:2])

@@ -187,3 +187,31 @@ def reference_sentencepiece_ids(model_path, text, max_tokens=0):
     if max_tokens:
         pieces = pieces[:max_tokens - 2]
     return [cls] + pieces + [sep]
+
+
+# --- pairs -------------------------------------------------------------------
+
+def reference_pair(framed_a, framed_b, max_tokens, roberta):
+    """Hugging Face's pair encoding from two framed single encodings
+    (cls pieces sep): ids and token types of [CLS] a [SEP] b [SEP] (types
+    0 then 1), or of <s> a </s></s> b </s> (types 0) when `roberta`; cut to
+    `max_tokens` by the `tokenizers` library's LongestFirst strategy,
+    written as its Rust source (truncation.rs) does it."""
+    cls, sep = framed_a[0], framed_a[-1]
+    a, b = framed_a[1:-1], framed_b[1:-1]
+    budget = max_tokens - (4 if roberta else 3)
+    if len(a) + len(b) > budget:
+        n1, n2 = len(a), len(b)
+        swap = n1 > n2
+        if swap:
+            n1, n2 = n2, n1
+        n2 = n1 if n1 > budget else max(n1, budget - n1)
+        if n1 + n2 > budget:
+            n1 = budget // 2
+            n2 = n1 + budget % 2
+        if swap:
+            n1, n2 = n2, n1
+        a, b = a[:n1], b[:n2]
+    first = [cls] + a + [sep]
+    second = ([sep] if roberta else []) + b + [sep]
+    return first + second, [0] * len(first) + [0 if roberta else 1] * len(second)

@@ -140,3 +140,78 @@ TEST(Text, WordPieceFollowsBertTokenizer) {
 }
 
 } // namespace
+
+namespace {
+
+struct Pair {
+  std::vector<int64_t> ids, types;
+};
+
+Pair encodePair(const bnrt_tokenizer *t, const std::string &a,
+                const std::string &b, int64_t maxLen) {
+  const char *texts[] = {a.c_str()}, *pairs[] = {b.c_str()};
+  size_t lengths[] = {a.size()}, pairLengths[] = {b.size()};
+  std::vector<int64_t> ids(maxLen), mask(maxLen), types(maxLen);
+  int64_t seq = 0;
+  bnrt_error err;
+  EXPECT_EQ(bnrt_tokenizer_encode_pairs(t, texts, lengths, pairs, pairLengths,
+                                        1, 3, maxLen, ids.data(), mask.data(),
+                                        types.data(), &seq, &err),
+            BNRT_OK)
+      << err.message;
+  ids.resize(seq);
+  types.resize(seq);
+  return {ids, types};
+}
+
+} // namespace
+
+// [CLS] a [SEP] b [SEP] with token types 0 then 1; too long, the longer
+// text is cut first, and when both must be cut each gets half, the longer
+// (the second on a tie) keeping the odd piece (Hugging Face's rules).
+TEST(Text, PairsAreFramedAndCutLongestFirst) {
+  if (!bnrt_text_available())
+    GTEST_SKIP() << "built without tokenizers";
+  bnrt_error err;
+  std::string path = writeVocab(kPieces, "vocab-pairs.txt");
+  bnrt_tokenizer *t = bnrt_tokenizer_load(path.c_str(), 1, &err);
+  ASSERT_NE(t, nullptr) << err.message;
+  auto ids = [](std::initializer_list<const char *> pieces) {
+    std::vector<int64_t> out;
+    for (const char *p : pieces)
+      out.push_back(id(p));
+    return out;
+  };
+  Pair full = encodePair(t, "Hello, world!", "unaffable", 32);
+  EXPECT_EQ(full.ids, ids({"[CLS]", "hello", ",", "world", "!", "[SEP]", "un",
+                           "##aff", "##able", "[SEP]"}));
+  EXPECT_EQ(full.types, (std::vector<int64_t>{0, 0, 0, 0, 0, 0, 1, 1, 1, 1}));
+  // 4 + 3 pieces in room for 6: only the longer first text is cut.
+  EXPECT_EQ(encodePair(t, "Hello, world!", "unaffable", 9).ids,
+            ids({"[CLS]", "hello", ",", "world", "[SEP]", "un", "##aff",
+                 "##able", "[SEP]"}));
+  // Room for 5: both are cut, the longer first text keeps 3.
+  EXPECT_EQ(
+      encodePair(t, "Hello, world!", "unaffable", 8).ids,
+      ids({"[CLS]", "hello", ",", "world", "[SEP]", "un", "##aff", "[SEP]"}));
+  // 3 + 3 in room for 5: a tie, the second keeps the odd piece.
+  EXPECT_EQ(
+      encodePair(t, "hello, world", "unaffable", 8).ids,
+      ids({"[CLS]", "hello", ",", "[SEP]", "un", "##aff", "##able", "[SEP]"}));
+  // An empty second text, and the batch padding's token types.
+  Pair empty = encodePair(t, "hello", "", 32);
+  EXPECT_EQ(empty.ids, ids({"[CLS]", "hello", "[SEP]", "[SEP]"}));
+  EXPECT_EQ(empty.types, (std::vector<int64_t>{0, 0, 0, 1}));
+  // Three tokens are the least a pair takes.
+  const char *texts[] = {"a"};
+  size_t lengths[] = {1};
+  int64_t seq = 0;
+  EXPECT_EQ(bnrt_tokenizer_encode_pairs(t, texts, lengths, texts, lengths, 1, 2,
+                                        2, nullptr, nullptr, nullptr, &seq,
+                                        &err),
+            BNRT_ERROR_ARGUMENT);
+  EXPECT_NE(std::string(err.message).find("at least 3 tokens"),
+            std::string::npos)
+      << err.message;
+  bnrt_tokenizer_free(t);
+}

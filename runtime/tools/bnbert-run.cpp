@@ -62,6 +62,9 @@ void usage() {
       "  --text-file FILE       one text per line\n"
       "  --cased                WordPiece: keep case and accents (default: "
       "uncased rules)\n"
+      "  --pairs                each text is a pair, TEXT<TAB>PAIR, encoded "
+      "as the model's\n"
+      "                         family does ([CLS] a [SEP] b [SEP])\n"
       "  --show-ids             print each text's token ids\n"
       "  prints one JSON line per text: {\"text\":i,\"label\":..,"
       "\"logits\":[..]}\n"
@@ -146,6 +149,8 @@ int main(int argc, char **argv) {
       text.lowercase = false;
     } else if (a == "--show-ids") {
       text.showIds = true;
+    } else if (a == "--pairs") {
+      text.pairs = true;
     } else if (a.rfind("-", 0) == 0) {
       usage();
       return fail("unknown option " + a);
@@ -160,9 +165,15 @@ int main(int argc, char **argv) {
     usage();
     return fail("no model given");
   }
-  bool textIn = text.requested || !text.tokenizer.empty();
+  bool textIn = text.requested || !text.tokenizer.empty() || text.pairs;
   if (textIn && !text.requested)
-    return fail("--tokenizer needs --text or --text-file");
+    return fail(std::string(text.pairs ? "--pairs" : "--tokenizer") +
+                " needs --text or --text-file");
+  if (text.pairs) {
+    std::string error;
+    if (!bnrt::tools::splitPairs(text.texts, error))
+      return fail(error);
+  }
   if (textIn && (!inputFiles.empty() || bench || profile))
     return fail("--text runs texts; --input, --bench and --profile take "
                 ".npy inputs");

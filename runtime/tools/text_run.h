@@ -8,7 +8,8 @@
 // are truncated), and prints one JSON line per text: its index, the
 // predicted label (argmax of the output "logits", or of the only rank-2
 // output; its name when the bundle carries label names), the logits, and with
-// --show-ids the token ids. The outputs of all texts are also written as
+// --show-ids the token ids. With --pairs each text is TEXT<TAB>PAIR,
+// encoded as a pair. The outputs of all texts are also written as
 // DIR/NAME.npy. The same batching as bnrt.Model.run_text (python/bnrt).
 //
 //===----------------------------------------------------------------------===//
@@ -32,6 +33,7 @@ namespace bnrt::tools {
 struct Text {
   std::string text;
   std::string origin; // "--text 2", "FILE line 5": named in errors
+  std::string pair;   // with --pairs: the second text
 };
 
 struct TextOptions {
@@ -40,7 +42,25 @@ struct TextOptions {
   std::string tokenizer;  // empty: the one the bundle carries
   bool lowercase = true;
   bool showIds = false;
+  bool pairs = false; // each text is TEXT<TAB>PAIR
 };
+
+/// --pairs: splits each text at its one tab into the text and its pair;
+/// false with `error` naming the first text without exactly one.
+inline bool splitPairs(std::vector<Text> &texts, std::string &error) {
+  for (Text &t : texts) {
+    size_t tab = t.text.find('\t');
+    if (tab == std::string::npos ||
+        t.text.find('\t', tab + 1) != std::string::npos) {
+      error = t.origin + ": --pairs needs TEXT<TAB>PAIR, with one tab (found " +
+              (tab == std::string::npos ? "none" : "more than one") + ")";
+      return false;
+    }
+    t.pair = t.text.substr(tab + 1);
+    t.text.resize(tab);
+  }
+  return true;
+}
 
 /// Appends FILE's lines as texts; false with `error` if unreadable.
 inline bool readTextFile(const std::string &path, std::vector<Text> &texts,
@@ -139,24 +159,31 @@ inline bool runTexts(bnrt_model *model, bnrt_context *context,
   for (size_t start = 0; start < options.texts.size(); start += maxs[0]) {
     size_t count = std::min<size_t>(maxs[0], options.texts.size() - start);
     int64_t rows = std::max<int64_t>(count, mins[0]);
-    std::vector<const char *> data(rows, "");
-    std::vector<size_t> lengths(rows, 0);
+    std::vector<const char *> data(rows, ""), pairs(rows, "");
+    std::vector<size_t> lengths(rows, 0), pairLengths(rows, 0);
     for (size_t r = 0; r < count; ++r) {
-      data[r] = options.texts[start + r].text.data();
-      lengths[r] = options.texts[start + r].text.size();
+      const Text &t = options.texts[start + r];
+      data[r] = t.text.data();
+      lengths[r] = t.text.size();
+      pairs[r] = t.pair.data();
+      pairLengths[r] = t.pair.size();
     }
     int64_t seq = 0;
     std::vector<int64_t> ids(rows * maxs[1]), mask(rows * maxs[1]),
         types(rows * maxs[1]);
-    if (bnrt_tokenizer_encode_batch(tok.t, data.data(), lengths.data(), rows,
-                                    std::max<int64_t>(mins[1], 2), maxs[1],
-                                    ids.data(), mask.data(), types.data(), &seq,
-                                    &err) != BNRT_OK) {
+    if (bnrt_tokenizer_encode_pairs(
+            tok.t, data.data(), lengths.data(),
+            options.pairs ? pairs.data() : nullptr,
+            options.pairs ? pairLengths.data() : nullptr, rows, mins[1],
+            maxs[1], ids.data(), mask.data(), types.data(), &seq,
+            &err) != BNRT_OK) {
       error = err.message;
       // Name the failing text by where it came from.
       for (size_t r = 0; r < count; ++r)
         if (bnrt_tokenizer_encode(tok.t, data[r], lengths[r], nullptr, 0, 0,
-                                  &err) < 0) {
+                                  &err) < 0 ||
+            bnrt_tokenizer_encode(tok.t, pairs[r], pairLengths[r], nullptr, 0,
+                                  0, &err) < 0) {
           error = options.texts[start + r].origin + ": " + err.message;
           break;
         }

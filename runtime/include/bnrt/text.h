@@ -15,6 +15,9 @@
  *   normalization and pieces; the sequence is [CLS] pieces [SEP] when the
  *   model has those pieces (ALBERT), else <s> pieces </s>.
  *
+ * Pairs of texts (bnrt_tokenizer_encode_pairs) are framed as the model
+ * family does: [CLS] a [SEP] b [SEP], or <s> a </s></s> b </s>.
+ *
  * Sequences longer than the length asked for are truncated, keeping the
  * closing [SEP]. Part of libbnrt when it is built with libutf8proc and
  * libsentencepiece (bnrt_text_available()).
@@ -77,6 +80,20 @@ bnrt_status bnrt_tokenizer_encode_batch(const bnrt_tokenizer *tokenizer,
                                         int64_t *ids, int64_t *mask,
                                         int64_t *types, int64_t *seq_len,
                                         bnrt_error *err);
+
+/* The same for pairs of texts (pairs[i] goes with texts[i]): BERT's
+ * [CLS] a [SEP] b [SEP] with token types 0 for [CLS] a [SEP] and 1 for
+ * b [SEP]; a model framed by <s>/</s> (RoBERTa, XLM-R) gets
+ * <s> a </s></s> b </s>, types 0. Pairs too long for max_len are cut
+ * longest first, as Hugging Face's (fast) tokenizers do: only the longer
+ * text when that suffices, else both to half the room, the longer one
+ * (the second on a tie) keeping the odd piece. pairs == NULL encodes
+ * single texts, as bnrt_tokenizer_encode_batch. */
+bnrt_status bnrt_tokenizer_encode_pairs(
+    const bnrt_tokenizer *tokenizer, const char *const *texts,
+    const size_t *lengths, const char *const *pairs, const size_t *pair_lengths,
+    int64_t count, int64_t min_len, int64_t max_len, int64_t *ids,
+    int64_t *mask, int64_t *types, int64_t *seq_len, bnrt_error *err);
 
 #ifdef __cplusplus
 } /* extern "C" */

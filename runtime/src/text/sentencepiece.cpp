@@ -48,6 +48,7 @@ std::unique_ptr<Tokenizer> loadSentencePiece(std::string_view model,
   if (tokenizer->cls < 0 || tokenizer->sep < 0) {
     tokenizer->cls = sp.bos_id();
     tokenizer->sep = sp.eos_id();
+    tokenizer->robertaPairs = true;
   }
   if (tokenizer->cls < 0 || tokenizer->sep < 0) {
     error = path + ": the model has neither [CLS]/[SEP] pieces nor <s>/</s>";

@@ -16,6 +16,19 @@ struct bnrt_tokenizer {
   std::unique_ptr<text::Tokenizer> impl;
 };
 
+void text::truncateLongestFirst(size_t &first, size_t &second, size_t budget) {
+  if (first + second <= budget)
+    return;
+  size_t &shorter = first <= second ? first : second;
+  size_t &longer = first <= second ? second : first;
+  if (2 * shorter <= budget) { // cutting the longer suffices
+    longer = budget - shorter;
+    return;
+  }
+  shorter = budget / 2;
+  longer = budget / 2 + budget % 2;
+}
+
 namespace {
 
 /// A SentencePiece model is a protobuf: binary, where a vocab.txt is text.
@@ -69,23 +82,45 @@ bnrt_tokenizer *tokenizerFrom(std::string_view bytes, const std::string &name,
   return new bnrt_tokenizer{std::move(impl)};
 }
 
-/// [CLS] pieces [SEP], the pieces cut to fit `maxTokens` (> 0).
-bool frame(const text::Tokenizer &t, const char *text, size_t length,
-           int64_t maxTokens, std::vector<int64_t> &ids, std::string &error) {
-  if (maxTokens > 0 && maxTokens < 2) {
-    error = "a sequence needs at least 2 tokens ([CLS] and [SEP]), got " +
-            std::to_string(maxTokens);
+/// The special tokens framing one text, or a pair.
+int64_t specialTokens(const text::Tokenizer &t, bool pair) {
+  return pair ? (t.robertaPairs ? 4 : 3) : 2;
+}
+
+/// [CLS] a [SEP] (b [SEP]), or <s> a </s> (</s> b </s>) for models framed
+/// so, with their token types; the pieces cut longest-first to fit
+/// `maxTokens` (> 0).
+bool frame(const text::Tokenizer &t, std::string_view text,
+           const std::string_view *pair, int64_t maxTokens,
+           std::vector<int64_t> &ids, std::vector<int64_t> &types,
+           std::string &error) {
+  int64_t special = specialTokens(t, pair);
+  if (maxTokens > 0 && maxTokens < special) {
+    error = "a sequence needs at least " + std::to_string(special) +
+            " tokens (its special tokens), got " + std::to_string(maxTokens);
     return false;
   }
-  std::vector<int64_t> pieces;
-  if (!t.pieces(std::string_view(text, length), pieces, error))
+  std::vector<int64_t> first, second;
+  if (!t.pieces(text, first, error) ||
+      (pair && !t.pieces(*pair, second, error)))
     return false;
-  if (maxTokens > 0 && static_cast<int64_t>(pieces.size()) > maxTokens - 2)
-    pieces.resize(maxTokens - 2);
-  ids.clear();
-  ids.push_back(t.cls);
-  ids.insert(ids.end(), pieces.begin(), pieces.end());
+  if (maxTokens > 0) {
+    size_t n1 = first.size(), n2 = second.size();
+    text::truncateLongestFirst(n1, n2, maxTokens - special);
+    first.resize(n1);
+    second.resize(n2);
+  }
+  ids.assign(1, t.cls);
+  ids.insert(ids.end(), first.begin(), first.end());
   ids.push_back(t.sep);
+  types.assign(ids.size(), 0);
+  if (!pair)
+    return true;
+  if (t.robertaPairs)
+    ids.push_back(t.sep);
+  ids.insert(ids.end(), second.begin(), second.end());
+  ids.push_back(t.sep);
+  types.resize(ids.size(), t.robertaPairs ? 0 : 1);
   return true;
 }
 
@@ -179,9 +214,10 @@ extern "C" int64_t bnrt_tokenizer_encode(const bnrt_tokenizer *t,
   }
   int64_t count = -1;
   guarded(err, [&] {
-    std::vector<int64_t> framed;
+    std::vector<int64_t> framed, types;
     std::string error;
-    if (!frame(*t->impl, text ? text : "", length, maxTokens, framed, error))
+    if (!frame(*t->impl, std::string_view(text ? text : "", length), nullptr,
+               maxTokens, framed, types, error))
       return argumentError(err, error);
     count = static_cast<int64_t>(framed.size());
     if (ids && capacity >= count)
@@ -192,25 +228,37 @@ extern "C" int64_t bnrt_tokenizer_encode(const bnrt_tokenizer *t,
   return count;
 }
 
-extern "C" bnrt_status bnrt_tokenizer_encode_batch(
+extern "C" bnrt_status bnrt_tokenizer_encode_pairs(
     const bnrt_tokenizer *t, const char *const *texts, const size_t *lengths,
-    int64_t count, int64_t minLen, int64_t maxLen, int64_t *ids, int64_t *mask,
-    int64_t *types, int64_t *seqLen, bnrt_error *err) {
-  if (!t || (count > 0 && (!texts || !lengths)) || count < 0 || !seqLen)
+    const char *const *pairs, const size_t *pairLengths, int64_t count,
+    int64_t minLen, int64_t maxLen, int64_t *ids, int64_t *mask, int64_t *types,
+    int64_t *seqLen, bnrt_error *err) {
+  if (!t || (count > 0 && (!texts || !lengths)) || count < 0 || !seqLen ||
+      (pairs && !pairLengths))
     return argumentError(err, "NULL tokenizer, texts or length");
-  if (minLen < 2 || maxLen < minLen)
+  int64_t special = specialTokens(*t->impl, pairs);
+  // min_len only pads: a range reaching below the special tokens is fine.
+  if (minLen < 1 || maxLen < std::max(minLen, special))
     return argumentError(err, "sequence lengths " + std::to_string(minLen) +
                                   ".." + std::to_string(maxLen) +
-                                  " (a sequence needs at least 2 tokens)");
+                                  " (a sequence needs at least " +
+                                  std::to_string(special) + " tokens)");
   return guarded(err, [&] {
-    std::vector<std::vector<int64_t>> framed(count);
+    std::vector<std::vector<int64_t>> framed(count), typed(count);
     int64_t longest = minLen;
     for (int64_t row = 0; row < count; ++row) {
       std::string error;
-      if (!texts[row] && lengths[row])
+      if ((!texts[row] && lengths[row]) ||
+          (pairs && !pairs[row] && pairLengths[row]))
         return argumentError(err, "text " + std::to_string(row) + " is NULL");
-      if (!frame(*t->impl, texts[row] ? texts[row] : "", lengths[row], maxLen,
-                 framed[row], error))
+      std::string_view pair =
+          pairs
+              ? std::string_view(pairs[row] ? pairs[row] : "", pairLengths[row])
+              : std::string_view();
+      if (!frame(*t->impl,
+                 std::string_view(texts[row] ? texts[row] : "", lengths[row]),
+                 pairs ? &pair : nullptr, maxLen, framed[row], typed[row],
+                 error))
         return argumentError(err, "text " + std::to_string(row) + ": " + error);
       longest = std::max<int64_t>(longest, framed[row].size());
     }
@@ -223,9 +271,18 @@ extern "C" bnrt_status bnrt_tokenizer_encode_batch(
         if (mask)
           mask[row * longest + i] = token ? 1 : 0;
         if (types)
-          types[row * longest + i] = 0;
+          types[row * longest + i] = token ? typed[row][i] : 0;
       }
     setError(err, BNRT_OK, "");
     return BNRT_OK;
   });
+}
+
+extern "C" bnrt_status bnrt_tokenizer_encode_batch(
+    const bnrt_tokenizer *t, const char *const *texts, const size_t *lengths,
+    int64_t count, int64_t minLen, int64_t maxLen, int64_t *ids, int64_t *mask,
+    int64_t *types, int64_t *seqLen, bnrt_error *err) {
+  return bnrt_tokenizer_encode_pairs(t, texts, lengths, nullptr, nullptr, count,
+                                     minLen, maxLen, ids, mask, types, seqLen,
+                                     err);
 }

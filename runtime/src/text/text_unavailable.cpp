@@ -50,3 +50,11 @@ extern "C" bnrt_status bnrt_tokenizer_encode_batch(const bnrt_tokenizer *,
   bnrt::setError(err, BNRT_ERROR_UNSUPPORTED, kWhy);
   return BNRT_ERROR_UNSUPPORTED;
 }
+extern "C" bnrt_status
+bnrt_tokenizer_encode_pairs(const bnrt_tokenizer *, const char *const *,
+                            const size_t *, const char *const *, const size_t *,
+                            int64_t, int64_t, int64_t, int64_t *, int64_t *,
+                            int64_t *, int64_t *, bnrt_error *err) {
+  bnrt::setError(err, BNRT_ERROR_UNSUPPORTED, kWhy);
+  return BNRT_ERROR_UNSUPPORTED;
+}

@@ -21,7 +21,17 @@ public:
                       std::string &error) const = 0;
 
   int64_t cls = 0, sep = 0, pad = 0, vocabSize = 0;
+  /// How a pair is framed: BERT's [CLS] a [SEP] b [SEP] with token types
+  /// 0 then 1, or RoBERTa's (and XLM-R's) <s> a </s></s> b </s>, types 0.
+  bool robertaPairs = false;
 };
+
+/// The lengths two texts of `first` and `second` pieces are cut to so
+/// both fit `budget` pieces, longest first as Hugging Face's tokenizers
+/// do (its Rust library, behind every "fast" tokenizer): only the longer
+/// is cut when that suffices, else each gets half, the longer one (the
+/// second on a tie) the odd piece.
+void truncateLongestFirst(size_t &first, size_t &second, size_t budget);
 
 /// A WordPiece vocab.txt's text (`name` names it in errors; CRLF line ends
 /// read as LF, as Python's text files do); null with `error` on failure.
