@@ -84,11 +84,13 @@ class Distiller:
         for p in teacher.parameters():
             p.requires_grad_(False)
 
-    def loss(self, inputs, labels=None):
+    def loss(self, inputs, labels=None, student=None):
+        """`student`: the module to run the student through, when it is
+        not the student itself (a DistributedDataParallel over it)."""
         with torch.no_grad(), self.teacher_rec as t:
             t_logits = self.teacher(**inputs)
         with self.student_rec as s:
-            s_logits = self.student(**inputs)
+            s_logits = (student or self.student)(**inputs)
         if len(s.hidden) != len(t.hidden) or len(s.scores) != len(t.scores):
             raise ValueError("student and teacher differ in depth")
         parts = {"logits": soft_cross_entropy(s_logits, t_logits, self.temperature)}

@@ -36,8 +36,9 @@ class ActQuant(nn.Module):
         self.bits = bits
         self.clip = nn.Parameter(torch.tensor(
             1.0 if init_clip is None else float(init_clip)))
+        # uint8, not bool: gloo (data-parallel training) cannot broadcast bool.
         self.register_buffer("initialized",
-                             torch.tensor(init_clip is not None))
+                             torch.tensor(int(init_clip is not None), dtype=torch.uint8))
         self.exporting = False
 
     def forward(self, x):
@@ -49,7 +50,7 @@ class ActQuant(nn.Module):
                     qmax = Q.qmax_of(self.bits)
                     c = torch.minimum(c, 2 * a.mean() * qmax ** 0.5)
                 self.clip.fill_(max(float(c), 1e-4))
-                self.initialized.fill_(True)
+                self.initialized.fill_(1)
         if self.exporting:
             return Q.export_fake_quantize(x, self.clip.item(), self.bits)
         with torch.no_grad():  # keep the clip positive

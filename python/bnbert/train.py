@@ -1,11 +1,16 @@
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The BinaryBERT loop as one command:
 
-  python3 -m bnbert.train --train T.jsonl --dev D.jsonl --test X.jsonl --out DIR
+  python3 -m bnbert.train --train T.jsonl|T.tsv --dev D --test X --out DIR
       [--act-bits 8|4] [--layers N --hidden H --heads A --ffn F --seq S --vocab V]
       [--epochs E] [--threads T] [--resume]
   python3 -m bnbert.train --from MODEL.onnx --tokenizer vocab.txt|spm.model
       [--cased] [--labels A,B,...] --train ... --dev ... --test ... --out DIR
+
+Examples are jsonl lines {"text", "label"} ("text_pair" for sentence
+pairs; "label" optional with --from) or GLUE-style .tsv files with a
+header (--text-column, --pair-column, --label-column); every text is
+encoded by the runtime's tokenizer, as bnbert-run --text will encode it.
 
 With --from, the user's fp32 model is the teacher and the student's start
 (built from the compiler's graph of it, bnbert/graph.py) and the stages
@@ -37,7 +42,7 @@ import torch
 from torch.nn import functional as F
 from tqdm import tqdm
 
-from . import atomic, checkpoint
+from . import atomic, checkpoint, parallel
 from . import data as D
 from . import graph as G
 from . import hf as H
@@ -53,9 +58,16 @@ def parse_args(argv):
         prog="python3 -m bnbert.train",
         description="Train a binary BERT classifier the BinaryBERT way and "
                     "deploy it with bnbert-compile (docs/training.md).")
-    p.add_argument("--train", required=True, help="training jsonl ({\"text\", \"label\"} per line)")
-    p.add_argument("--dev", required=True, help="development jsonl (model selection)")
-    p.add_argument("--test", required=True, help="test jsonl (the reported accuracies)")
+    p.add_argument("--train", required=True,
+                   help="training examples: jsonl ({\"text\", \"label\"} per line, "
+                        "\"text_pair\" for sentence pairs) or .tsv with a header")
+    p.add_argument("--dev", required=True, help="development examples (model selection)")
+    p.add_argument("--test", required=True, help="test examples (the reported accuracies)")
+    p.add_argument("--text-column", help=".tsv files: the text column (default: "
+                   "sentence1 with sentence2 as its pair, or sentence)")
+    p.add_argument("--pair-column", help=".tsv files: the column of each text's pair")
+    p.add_argument("--label-column", help=".tsv files: the label column (default: label; "
+                   "a file without it is unlabelled)")
     p.add_argument("--out", required=True, help="output directory")
     p.add_argument("--act-bits", type=int, default=8, choices=(8, 4),
                    help="activation bits of the quantized models (default 8)")
@@ -118,6 +130,9 @@ def parse_args(argv):
             p.error("--from MODEL.onnx needs --tokenizer (the model's vocab.txt or .model)")
     elif args.tokenizer or args.labels or args.cased:
         p.error("--tokenizer, --labels and --cased apply with --from")
+    if ((args.text_column or args.pair_column or args.label_column) and
+            not any(f.lower().endswith(".tsv") for f in (args.train, args.dev, args.test))):
+        p.error("--text-column, --pair-column and --label-column apply to .tsv files")
     checks = {"--layers": args.layers, "--hidden": args.hidden, "--heads": args.heads,
               "--ffn": args.ffn, "--epochs": args.epochs, "--batch": args.batch,
               "--eval-batch": args.eval_batch, "--threads": args.threads}
@@ -143,6 +158,7 @@ class Trainer:
         self.out = Path(args.out)
         self.ckpt = self.out / "checkpoints"
         self.settings = checkpoint.run_settings(args)
+        self.ranks = parallel.Ranks()
         torch.set_num_threads(args.threads)
 
     # -- data ---------------------------------------------------------------
@@ -151,10 +167,31 @@ class Trainer:
             return self.load_source()
         a = self.args
         self.input_names, self.output_name = INPUTS, "logits"
-        rows = {name: D.read_jsonl(getattr(a, name)) for name in ("train", "dev", "test")}
+        rows = self.read_sets()
         self.labels = D.label_set(rows["train"], a.train)
         self.ckpt.mkdir(parents=True, exist_ok=True)  # DIR only once the inputs are good
         tok_path = self.out / "tokenizer.model"
+        if self.ranks.main:  # the other ranks read what it makes
+            self.make_tokenizer(rows["train"], tok_path)
+        self.ranks.barrier()
+        self.tokenizer = D.runtime_tokenizer(tok_path)
+        self.sets = {}
+        for name, r in rows.items():
+            enc = D.encode_runtime(self.tokenizer, r, a.seq)
+            enc["labels"] = D.label_ids(r, self.labels, getattr(a, name))
+            self.sets[name] = {k: torch.from_numpy(v) for k, v in enc.items()}
+        self.save_test_set()
+        self.config = BertConfig(vocab=self.tokenizer.vocab_size, hidden=a.hidden,
+                                 layers=a.layers, heads=a.heads, ffn=a.ffn,
+                                 max_pos=a.seq, labels=len(self.labels))
+        sizes = ", ".join(f"{k} {len(v['labels'])}" for k, v in self.sets.items())
+        self.log(f"data: {sizes} examples, {len(self.labels)} labels, "
+                 f"vocab {self.config.vocab}")
+
+    def make_tokenizer(self, train_rows, tok_path):
+        """tokenizer.model: --teacher's (with its teacher checkpoint), the
+        one a resumed run made, or SentencePiece trained on the texts."""
+        a = self.args
         if a.teacher:
             given = Path(a.teacher)
             for name in ("tokenizer.model", "checkpoints/teacher.pt"):
@@ -165,21 +202,9 @@ class Trainer:
             shutil.copyfile(given / "checkpoints" / "teacher.pt", self.ckpt / "teacher.pt")
             self.log(f"teacher and tokenizer from {given}")
         elif not (a.resume and tok_path.exists()):
-            self.log(f"tokenizer: SentencePiece on {len(rows['train'])} training texts")
-            D.train_tokenizer([t for t, _ in rows["train"]], tok_path, a.vocab)
-        self.tokenizer = D.load_tokenizer(tok_path)
-        self.sets = {}
-        for name, r in rows.items():
-            enc = D.encode(self.tokenizer, [t for t, _ in r], a.seq)
-            enc["labels"] = D.label_ids(r, self.labels, getattr(a, name))
-            self.sets[name] = {k: torch.from_numpy(v) for k, v in enc.items()}
-        self.save_test_set()
-        self.config = BertConfig(vocab=self.tokenizer.get_piece_size(), hidden=a.hidden,
-                                 layers=a.layers, heads=a.heads, ffn=a.ffn,
-                                 max_pos=a.seq, labels=len(self.labels))
-        sizes = ", ".join(f"{k} {len(v['labels'])}" for k, v in self.sets.items())
-        self.log(f"data: {sizes} examples, {len(self.labels)} labels, "
-                 f"vocab {self.config.vocab}")
+            self.log(f"tokenizer: SentencePiece on {len(train_rows)} training texts")
+            D.train_tokenizer([t for e in train_rows for t in (e.text, e.pair) if t is not None],
+                              tok_path, a.vocab)
 
     def load_source(self):
         """--from: the user's model (the teacher, as a GraphModel), its
@@ -216,12 +241,12 @@ class Trainer:
             raise D.DataError(f"{self.tokenizer_path}: {self.tokenizer.vocab_size} token ids, but "
                               f"{a.source}'s word-embedding table has {rows_of_table} rows: "
                               f"not this model's tokenizer")
-        rows = {name: D.read_jsonl(getattr(a, name)) for name in ("train", "dev", "test")}
+        rows = self.read_sets()
         self.labels = D.source_labels(label_names, classes, a.source)
         self.label_names = label_names
         self.sets = {}
         for name, r in rows.items():
-            enc = D.encode_runtime(self.tokenizer, [t for t, _ in r], a.seq)
+            enc = D.encode_runtime(self.tokenizer, r, a.seq)
             enc["labels"] = D.label_indices(r, self.labels, getattr(a, name))
             self.sets[name] = {k: torch.from_numpy(v) for k, v in enc.items()}
         self.save_test_set()
@@ -234,7 +259,19 @@ class Trainer:
         self.log(f"data: {sizes} examples, {classes} classes, tokenizer "
                  f"{self.tokenizer_path} ({self.tokenizer.vocab_size} ids)")
 
+    def read_sets(self):
+        """The train, dev and test examples; self.pairs says whether they
+        are sentence pairs (all or none)."""
+        a = self.args
+        columns = D.Columns(a.text_column, a.pair_column, a.label_column)
+        rows = {name: D.read_examples(getattr(a, name), columns)
+                for name in ("train", "dev", "test")}
+        self.pairs = D.check_pairs({name: (getattr(a, name), r) for name, r in rows.items()})
+        return rows
+
     def save_test_set(self):
+        if not self.ranks.main:
+            return
         self.ckpt.mkdir(parents=True, exist_ok=True)  # DIR only once the inputs are good
         test_dir = self.out / "test"
         test_dir.mkdir(exist_ok=True)
@@ -242,12 +279,19 @@ class Trainer:
             if k in self.input_names or k == "labels":
                 atomic.np_save(test_dir / f"{k}.npy", v.numpy())
 
-    def batches(self, name, size, shuffle, generator=None):
+    def batches(self, name, size, shuffle, generator=None, shard=False):
+        """Batches of set `name`; with `shard`, this rank's part of each
+        (a last batch smaller than the number of ranks is left out, so
+        every rank takes a part of every batch)."""
         s = self.sets[name]
         n = len(s["labels"])
         order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
         for i in range(0, n, size):
             idx = order[i:i + size]
+            if shard:
+                if len(idx) < self.ranks.world:
+                    continue
+                idx = self.ranks.shard(idx)
             yield {k: s[k][idx] for k in self.input_names}, s["labels"][idx]
 
     @torch.no_grad()
@@ -274,7 +318,9 @@ class Trainer:
     def run_stage(self, stage, model, epochs, lr, loss_fn):
         """Trains `model` for `epochs` with AdamW and linear warm-up/decay,
         keeping the state with the best dev accuracy; checkpoints every
-        epoch and resumes from the last one."""
+        epoch and resumes from the last one. Under torchrun each rank
+        trains on its shard of every batch (bnbert/parallel.py); rank 0
+        writes the checkpoints."""
         path = self.ckpt / f"{stage}.pt"
         resume = self.args.resume or (stage == "teacher" and self.args.teacher)
         opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
@@ -303,13 +349,15 @@ class Trainer:
             self.log(f"{stage}: resuming after epoch {state['epoch']}")
             if "random" in state:  # dropout, shuffling: as the run left them
                 checkpoint.restore_random_states(state["random"], gen)
+        runner = self.ranks.wrap(model)
         for epoch in range(state["epoch"], epochs):
             model.train()
-            bar = tqdm(self.batches("train", self.args.batch, True, gen), total=steps_per_epoch,
-                       desc=f"{stage} epoch {epoch + 1}/{epochs}", file=sys.stderr,
-                       dynamic_ncols=True, mininterval=1.0)
+            bar = tqdm(self.batches("train", self.args.batch, True, gen, shard=True),
+                       total=steps_per_epoch, desc=f"{stage} epoch {epoch + 1}/{epochs}",
+                       file=sys.stderr, dynamic_ncols=True, mininterval=1.0,
+                       disable=not self.ranks.main)
             for inputs, labels in bar:
-                loss = loss_fn(model, inputs, labels)
+                loss = loss_fn(runner, inputs, labels)
                 opt.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -326,10 +374,12 @@ class Trainer:
             state.update(epoch=epoch + 1, model=model.state_dict(),
                          optimizer=opt.state_dict(), scheduler=sched.state_dict(),
                          random=checkpoint.random_states(gen))
-            atomic.torch_save(state, path)
+            if self.ranks.main:
+                atomic.torch_save(state, path)
         model.load_state_dict(state["best"])
         state["done"] = True
-        atomic.torch_save(state, path)
+        if self.ranks.main:
+            atomic.torch_save(state, path)
         return state["best_dev"]
 
     def teacher(self):
@@ -378,8 +428,8 @@ class Trainer:
         distiller = Distiller(student, teacher, logits=a.kd_logits, hidden=a.kd_hidden,
                               attention=a.kd_attention, hard=a.kd_hard)
 
-        def loss(m, inputs, labels):
-            return distiller.loss(inputs, labels)[0]
+        def loss(runner, inputs, labels):
+            return distiller.loss(inputs, labels, student=runner)[0]
         return self.run_stage(stage, student, epochs, self.args.qat_lr, loss)
 
     # -- deployment -------------------------------------------------------------
@@ -448,7 +498,8 @@ class Trainer:
         return fidelity
 
     def log(self, message):
-        tqdm.write(f"[bnbert.train] {message}", file=sys.stderr)
+        if self.ranks.main:
+            tqdm.write(f"[bnbert.train] {message}", file=sys.stderr)
 
 
 def main(argv=None):
@@ -462,6 +513,10 @@ def main(argv=None):
         message = str(e)
     except OSError as e:  # the file system: a full disk, a read-only --out
         message = f"{e.filename}: {e.strerror}" if e.filename else str(e)
+    except RuntimeError as e:  # under torchrun: a rank stopped
+        if not parallel.lost_peer(e):
+            raise
+        message = parallel.describe(e)
     print(f"bnbert.train: {message}", file=sys.stderr)
     return 1
 
@@ -516,14 +571,20 @@ def run(args):
     t = Trainer(args)
     for tool in ("bnbert-compile", "bnbert-run"):  # fail before training
         find_tool(tool)
-    check_out(t.out)
-    for d in (t.out, t.ckpt, t.out / "test"):  # what a killed run left half-written
-        atomic.remove_stale(d)
+    # Under torchrun, rank 0 alone writes files; the others train with it
+    # (bnbert/parallel.py) and skip every step marked `if main`.
+    main = t.ranks.main
+    if main:
+        check_out(t.out)
+        for d in (t.out, t.ckpt, t.out / "test"):  # what a killed run left half-written
+            atomic.remove_stale(d)
     try:
         t.load_data()
     except RuntimeError as e:  # torch, sentencepiece: named by their message
         raise D.DataError(str(e).splitlines()[0]) from None
-    checkpoint.record_settings(t.ckpt / "settings.json", t.settings, args.resume)
+    if main:
+        checkpoint.record_settings(t.ckpt / "settings.json", t.settings, args.resume)
+    t.ranks.barrier()
     out = t.out
     report = {"shape": [args.eval_batch, args.seq],
               "trained_shape_range": [[1, args.eval_batch], [1, args.seq]],
@@ -535,27 +596,33 @@ def run(args):
               # "accuracy" against the labels, or without any test label,
               # "agreement_with_teacher" in its place (same keys).
               "test_metric": t.metric("test"), "dev_metric": t.metric("dev"),
-              "labelled": {k: int((v["labels"] >= 0).sum()) for k, v in t.sets.items()}}
+              "labelled": {k: int((v["labels"] >= 0).sum()) for k, v in t.sets.items()},
+              "pairs": t.pairs, "processes": t.ranks.world}
     acc = report["test_accuracy"]
     stage = timer(report.setdefault("stage_minutes", {}))
     with stage("teacher"):
         if args.source:
             teacher, source = t.source_model, t.source_onnx
-            report["teacher_fidelity"] = t.check_fidelity(teacher)
+            if main:
+                report["teacher_fidelity"] = t.check_fidelity(teacher)
         else:
             teacher, source = t.teacher(), out / "fp32.onnx"
-            t.export(teacher, source)
-    teacher_logits = t.teacher_logits["test"] if args.source else t.logits(teacher, "test")
-    acc["fp32"] = t.accuracy(teacher_logits, "test")
-    t.log(f"fp32 teacher: test accuracy {acc['fp32']:.4f}")
+            if main:
+                t.export(teacher, source)
+    if main:
+        teacher_logits = (t.teacher_logits["test"] if args.source
+                          else t.logits(teacher, "test"))
+        acc["fp32"] = t.accuracy(teacher_logits, "test")
+        t.log(f"fp32 teacher: test accuracy {acc['fp32']:.4f}")
     a = f"--act-bits={args.act_bits}"
     g = f"--granularity={args.granularity}"
     with stage("post_training"):
-        for name, flags in (("fp32_bundle", ["--weights=fp32", "--act-bits=32"]),
-                            ("ptq_int8", ["--weights=int8", a, g]),
-                            ("ptq_ternary", ["--weights=ternary", a, g]),
-                            ("ptq_binary", ["--weights=binary", a, g]),
-                            ("ptq_tws", ["--weights=binary", "--split-ternary", a, g])):
+        post_training = (("fp32_bundle", ["--weights=fp32", "--act-bits=32"]),
+                         ("ptq_int8", ["--weights=int8", a, g]),
+                         ("ptq_ternary", ["--weights=ternary", a, g]),
+                         ("ptq_binary", ["--weights=binary", a, g]),
+                         ("ptq_tws", ["--weights=binary", "--split-ternary", a, g]))
+        for name, flags in post_training if main else ():
             acc[name], _ = t.bundle_accuracy(source, out / f"{name}.bnb", flags)
             report["bundle_bytes"][name] = os.path.getsize(out / f"{name}.bnb")
             t.log(f"{name}: bundle test accuracy {acc[name]:.4f}")
@@ -564,7 +631,9 @@ def run(args):
 
     def deploy(name, model, stem):
         """Exports, compiles and evaluates a trained model; records its
-        agreement with PyTorch's fake-quantized forward."""
+        agreement with PyTorch's fake-quantized forward (rank 0)."""
+        if not main:
+            return
         t.export(model, out / f"{stem}.onnx")
         acc[name], got = t.bundle_accuracy(out / f"{stem}.onnx", out / f"{stem}.bnb",
                                            t.text_flags(), ranged=True)
@@ -588,7 +657,7 @@ def run(args):
     variants = [("fp32_bundle", "fp32_bundle"), ("ptq_int8", "ptq_int8"),
                 ("ptq_ternary", "ptq_ternary"), ("ptq_binary", "ptq_binary"),
                 ("ptq_tws", "ptq_tws"), ("ternary", "ternary"), ("binary", "model")]
-    if args.source:
+    if args.source and main:
         # The user's teacher: what the deployed model keeps of it.
         report["teacher_accuracy"] = acc["fp32_bundle"]
         report["quantized"] = t.quantized
@@ -597,12 +666,15 @@ def run(args):
             (got.argmax(-1) == teacher_logits.numpy().argmax(-1)).mean())
         t.log(f"binary bundle agrees with the teacher on "
               f"{report['agreement_with_teacher']:.4f} of the test texts")
-    else:  # the direct-binarization baseline of the from-scratch loop
+    elif not args.source:  # the direct-binarization baseline of the from-scratch loop
         with stage("bwn"):
             bwn = t.student(teacher, "binary")
             t.distill("bwn", bwn, teacher, 2 * args.epochs)
             deploy("bwn", bwn, "bwn")
         variants.append(("bwn", "bwn"))
+    t.ranks.close()
+    if not main:
+        return 0
     with stage("benchmark"):
         report["latency_ms"] = {
             name: bench_bundle(out / f"{stem}.bnb", t.test_inputs(), args.eval_batch,

@@ -20,7 +20,8 @@ def write_rows(path, n=8):
 
 CASES = ["non-UTF-8 training file", "missing training file", "a directory as training file",
          "--out is a file", "--out under a non-directory", "--from not a model",
-         "unlabelled line from scratch"]
+         "unlabelled line from scratch", "tsv without a known text column",
+         "tsv line with too few fields", "pairs mixed with single texts"]
 
 
 def case(tmp, name):
@@ -31,15 +32,28 @@ def case(tmp, name):
     a_file.write_text("x")
     unlabelled = tmp / "unlabelled.jsonl"
     unlabelled.write_text('{"text": "a", "label": 0}\n{"text": "b"}\n{"text": "c", "label": 1}\n')
+    no_text = tmp / "no-text.tsv"
+    no_text.write_text("question\tsentence\tlabel\nwhy?\tbecause.\t1\n")
+    short = tmp / "short.tsv"
+    short.write_text("sentence\tlabel\nfine\t0\nno label here\n")
+    mixed = tmp / "mixed.jsonl"
+    mixed.write_text('{"text": "a", "text_pair": "b", "label": 0}\n{"text": "c", "label": 1}\n')
     return {
         "non-UTF-8 training file": ({"--train": latin1}, "latin1.jsonl:1: not UTF-8"),
         "missing training file": ({"--train": tmp / "none.jsonl"}, "none.jsonl: cannot read"),
-        "a directory as training file": ({"--train": tmp}, "a directory, not a jsonl file"),
+        "a directory as training file": ({"--train": tmp}, "a directory, not a data file"),
         "--out is a file": ({"--out": a_file}, "is a file, not a directory"),
         "--out under a non-directory": ({"--out": Path("/dev/null/out")}, "is not writable"),
         "--from not a model": ({"--from": a_file, "--tokenizer": a_file}, "a-file"),
         "unlabelled line from scratch": ({"--train": unlabelled},
                                          "unlabelled.jsonl: a line without a label"),
+        "tsv without a known text column": (
+            {"--train": no_text}, "no-text.tsv: which column is the text? The header has "
+                                  "question, sentence, label"),
+        "tsv line with too few fields": ({"--train": short},
+                                         "short.tsv:3: 1 fields, the header has 2"),
+        "pairs mixed with single texts": ({"--train": mixed},
+                                          "mixed.jsonl: example 2 is a single text, but"),
     }[name]
 
 
