@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-"""Compiling with bnbert-compile and running bundles with bnbert-run, from
-Python. Tools are found in $BNBERT_BIN (directories separated by ':'), then
-in this source tree's build (build/bin, build/runtime), then on PATH."""
+"""Compiling with bnbert-compile, running bundles in this process through
+bnrt, and timing them with bnbert-run --bench, from Python. Tools are found
+in $BNBERT_BIN (directories separated by ':'), then in this source tree's
+build (build/bin, build/runtime), then on PATH."""
 import json
 import os
 import shutil
@@ -80,14 +81,17 @@ def _threads(threads):
 
 
 def run_bundle(bundle_path, inputs, batch, threads=1, output="logits"):
-    """Logits of a bundle compiled for [batch, S] over all rows of `inputs`
-    (the model's inputs by name, int64 [N, S] arrays): rows go in chunks of
+    """Output `output` of a bundle compiled for [batch, S] (or a range up to
+    it) over all rows of `inputs` (the model's inputs by name, [N, S]
+    arrays), run in this process through bnrt: rows go in chunks of
     `batch`, the last one padded with masked rows whose results are
-    dropped. Returns the output named `output`."""
-    n = len(next(iter(inputs.values())))
-    tool = find_tool("bnbert-run")
-    outputs = []
-    with tempfile.TemporaryDirectory(prefix="bnbert-run-") as tmp:
+    dropped. A bundle the runtime refuses raises ToolError naming it."""
+    import bnrt
+    try:
+        model = bnrt.Model(str(bundle_path), threads=max(1, min(threads, 4)))
+        dtypes = {i.name: i.dtype for i in model.inputs}
+        n = len(next(iter(inputs.values())))
+        outputs = []
         for start in range(0, n, batch):
             chunks = {}
             for name, array in inputs.items():
@@ -97,10 +101,10 @@ def run_bundle(bundle_path, inputs, batch, threads=1, output="logits"):
                     if name == "attention_mask":
                         pad[:, 0] = 1
                     chunk = np.concatenate([chunk, pad])
-                chunks[name] = chunk
-            _run([tool, str(bundle_path), "--output-dir", tmp] + _threads(threads) +
-                 _input_args(tmp, chunks))
-            outputs.append(np.load(os.path.join(tmp, output + ".npy"))[:min(batch, n - start)])
+                chunks[name] = np.ascontiguousarray(chunk, dtype=dtypes.get(name))
+            outputs.append(model.run(**chunks)[output][:min(batch, n - start)])
+    except (bnrt.Error, OSError, ValueError, KeyError) as e:
+        raise ToolError(f"{bundle_path}: {e}") from None
     return np.concatenate(outputs)
 
 

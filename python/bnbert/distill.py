@@ -3,6 +3,8 @@
 soft cross-entropy on the logits, MSE on every encoder layer's hidden
 states and on every layer's attention scores (the softmax inputs, masked
 keys set to 0 as the authors do)."""
+import contextlib
+
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -20,10 +22,13 @@ def encoder_layers(model):
 
 class Recorder:
     """Collects, during one forward, each encoder layer's output and each
-    attention module's scores."""
+    attention module's scores. Inside `forcing(values)`, each recorded
+    output is then replaced by values[i], so every layer runs on another
+    model's input to it (block reconstruction)."""
 
     def __init__(self, model):
         self.hidden, self.scores, self.active = [], [], False
+        self.forced = None
         self.model = model
         # A bnbert.graph.GraphModel records its layer norms' outputs and its
         # attention scores itself (found by structure); other modules are
@@ -38,13 +43,29 @@ class Recorder:
         self.attention = attention_modules(model)
 
     def _layer_hook(self, module, args, output):
-        if self.active:
-            self.hidden.append(output[0] if isinstance(output, tuple) else output)
+        if not self.active:
+            return None
+        self.hidden.append(output[0] if isinstance(output, tuple) else output)
+        if self.forced is None:
+            return None
+        value = self.forced[len(self.hidden) - 1]
+        return (value,) + tuple(output[1:]) if isinstance(output, tuple) else value
+
+    @contextlib.contextmanager
+    def forcing(self, values):
+        """Records as `with recorder` does, each layer's output replaced by
+        the matching one of `values` for the layers after it."""
+        self.forced = values
+        try:
+            with self as recorded:
+                yield recorded
+        finally:
+            self.forced = None
 
     def __enter__(self):
         self.hidden, self.scores, self.active = [], [], True
         if self.native:
-            self.model.taps = (self.hidden, self.scores)
+            self.model.taps = (self.hidden, self.scores, self.forced)
         for module in self.attention:
             module._bnbert_scores = self.scores
         return self

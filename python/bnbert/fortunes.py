@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """A real text-classification task from Debian's `fortunes` package:
 classify a quote into its category file. Writes train/dev/test jsonl
-({"text": quote, "label": category}) split with a fixed seed.
+({"text": quote, "label": category}) split with a fixed seed. With
+--pairs, a sentence-pair task instead: do two quotes come from the same
+category ({"text", "text_pair", "label": "same" | "different"}, half of
+each; both quotes from the same split).
 
   python3 -m bnbert.fortunes --out DIR [--categories a,b,...] [--seed 0]
-      [--dev 0.1] [--test 0.2] [--max-chars 600]
+      [--dev 0.1] [--test 0.2] [--max-chars 600] [--pairs]
 """
 import argparse
 import json
@@ -35,6 +38,17 @@ def read_category(path):
     return quotes
 
 
+def pair_row(items, i, same, rng):
+    """Quote i with another quote of the split, of its category or not (not,
+    when the split has no other quote of its category)."""
+    text, label = items[i]
+    partners = [j for j, (_, c) in enumerate(items) if (c == label) == same and j != i]
+    if not partners:
+        return pair_row(items, i, False, rng)
+    other = items[rng.choice(partners)][0]
+    return {"text": text, "text_pair": other, "label": "same" if same else "different"}
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python3 -m bnbert.fortunes", description=__doc__.split("\n\n")[0])
     p.add_argument("--out", required=True)
@@ -46,6 +60,8 @@ def main(argv=None):
                    help="drop longer quotes (poems and dialogues; default 600)")
     p.add_argument("--limit", type=int, default=0,
                    help="at most this many quotes per category (0: all)")
+    p.add_argument("--pairs", action="store_true",
+                   help="the pair task: do two quotes come from the same category")
     a = p.parse_args(argv)
     if not (0 < a.dev < 1 and 0 < a.test < 1 and a.dev + a.test < 1):
         p.error("--dev and --test must be fractions with dev + test < 1")
@@ -66,9 +82,13 @@ def main(argv=None):
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     for split, items in splits.items():
+        rng = random.Random(f"{a.seed}:pairs:{split}")
         with open(out / f"{split}.jsonl", "w", encoding="utf-8") as f:
-            for text, label in items:
-                f.write(json.dumps({"text": text, "label": label}) + "\n")
+            for i, (text, label) in enumerate(items):
+                row = {"text": text, "label": label}
+                if a.pairs:
+                    row = pair_row(items, i, i % 2 == 0, rng)
+                f.write(json.dumps(row) + "\n")
     print(f"bnbert.fortunes: {', '.join(f'{k} {len(v)}' for k, v in splits.items())} "
           f"quotes in {len(a.categories.split(','))} categories -> {out}", file=sys.stderr)
     return 0

@@ -163,7 +163,11 @@ class GraphModel(nn.Module):
                              f"(it has {', '.join(self.outputs)})")
         self.linears, self.embeddings = nn.ModuleDict(), nn.ModuleDict()
         self.norms, self.attentions = nn.ModuleDict(), nn.ModuleDict()
-        self.taps = None  # (hidden states, attention scores) while recording
+        # While recording: (hidden states, attention scores, forced), the
+        # layer norms' outputs and the scores appended as they run; when
+        # `forced` is a list, layer norm i's output is replaced by forced[i]
+        # (block reconstruction feeds each block the teacher's input).
+        self.taps = None
         self.program = []
         self._build(graphs)
 
@@ -321,6 +325,8 @@ class GraphModel(nn.Module):
                                         results[0], taps)
             if kind == "bnq.layer_norm" and taps is not None:
                 taps[0].append(env[results[0]])
+                if len(taps) > 2 and taps[2] is not None:
+                    env[results[0]] = taps[2][len(taps[0]) - 1]
         return env[self.outputs[self.output]]
 
     def _run(self, kind, key, x, attrs, shape, rid, taps):

@@ -51,6 +51,7 @@ from .distill import Distiller
 from .export import export_onnx, exporting
 from .model import BertClassifier, BertConfig
 from .modules import prepare, tws_split
+from .reconstruct import Reconstructor
 
 
 def parse_args(argv):
@@ -85,6 +86,14 @@ def parse_args(argv):
                         "direct BWN gets both (default 3)")
     p.add_argument("--teacher-epochs", type=int, default=None,
                    help="epochs of float teacher training (default 3 x --epochs)")
+    p.add_argument("--recipe", default="qat", choices=("qat", "reconstruct"),
+                   help="how the ternary and binary stages train: qat (distillation "
+                        "through the whole model, the default) or reconstruct (each "
+                        "block on the teacher's input to it learns the teacher's output "
+                        "of it; no labels; docs/training.md)")
+    p.add_argument("--finetune-epochs", type=int, default=0,
+                   help="with --recipe reconstruct: epochs of whole-model distillation "
+                        "after the binary stage (default 0)")
     p.add_argument("--batch", type=int, default=32, help="training batch (default 32)")
     p.add_argument("--lr", type=float, default=5e-4, help="teacher learning rate")
     p.add_argument("--qat-lr", type=float, default=2e-4, help="QAT learning rate")
@@ -147,6 +156,10 @@ def parse_args(argv):
         p.error("--seq must be >= 3 ([CLS], one piece, [SEP])")
     if args.vocab < 16:
         p.error("--vocab must be >= 16")
+    if args.finetune_epochs < 0:
+        p.error(f"--finetune-epochs must be >= 0, got {args.finetune_epochs}")
+    if args.finetune_epochs and args.recipe != "reconstruct":
+        p.error("--finetune-epochs applies with --recipe reconstruct")
     if args.teacher_epochs is None:
         args.teacher_epochs = 3 * args.epochs
     return args
@@ -423,10 +436,17 @@ class Trainer:
             student(**inputs)
         return student
 
-    def distill(self, stage, student, teacher, epochs):
+    def distill(self, stage, student, teacher, epochs, recipe=None):
+        """Trains `student` from `teacher` for `epochs` by `recipe` (default
+        --recipe): qat distils through the whole model, reconstruct
+        trains each block on the teacher's input to it."""
         a = self.args
-        distiller = Distiller(student, teacher, logits=a.kd_logits, hidden=a.kd_hidden,
-                              attention=a.kd_attention, hard=a.kd_hard)
+        if (recipe or a.recipe) == "reconstruct":
+            distiller = Reconstructor(student, teacher, attention=a.kd_attention,
+                                      logits=a.kd_logits)
+        else:
+            distiller = Distiller(student, teacher, logits=a.kd_logits, hidden=a.kd_hidden,
+                                  attention=a.kd_attention, hard=a.kd_hard)
 
         def loss(runner, inputs, labels):
             return distiller.loss(inputs, labels, student=runner)[0]
@@ -597,7 +617,7 @@ def run(args):
               # "agreement_with_teacher" in its place (same keys).
               "test_metric": t.metric("test"), "dev_metric": t.metric("dev"),
               "labelled": {k: int((v["labels"] >= 0).sum()) for k, v in t.sets.items()},
-              "pairs": t.pairs, "processes": t.ranks.world}
+              "pairs": t.pairs, "processes": t.ranks.world, "recipe": args.recipe}
     acc = report["test_accuracy"]
     stage = timer(report.setdefault("stage_minutes", {}))
     with stage("teacher"):
@@ -653,6 +673,8 @@ def run(args):
     with stage("binary"):
         tws_split(ternary)
         t.distill("binary", ternary, teacher, args.epochs)
+        if args.finetune_epochs:  # after reconstruct: whole-model distillation
+            t.distill("finetune", ternary, teacher, args.finetune_epochs, recipe="qat")
         deploy("binary", ternary, "model")
     variants = [("fp32_bundle", "fp32_bundle"), ("ptq_int8", "ptq_int8"),
                 ("ptq_ternary", "ptq_ternary"), ("ptq_binary", "ptq_binary"),

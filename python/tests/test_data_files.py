@@ -60,3 +60,18 @@ def test_jsonl_pairs_and_their_errors(tmp_path):
                                           "example 1 is a sentence pair"):
         D.check_pairs({"train": (path, D.read_examples(path)),
                        "dev": (single, D.read_examples(single))})
+
+
+def test_fortunes_pair_rows():
+    from bnbert.fortunes import pair_row
+    import random
+    items = [("a1", "a"), ("a2", "a"), ("b1", "b"), ("b2", "b"), ("c1", "c")]
+    rng = random.Random(0)
+    category = dict(items)
+    assert pair_row(items, 4, True, rng)["label"] == "different"  # c1 has no partner
+    for i in range(len(items) - 1):
+        same = pair_row(items, i, True, rng)
+        assert same["label"] == "same" and same["text_pair"] != items[i][0]
+        assert category[same["text_pair"]] == items[i][1]
+        other = pair_row(items, i, False, rng)
+        assert other["label"] == "different" and category[other["text_pair"]] != items[i][1]

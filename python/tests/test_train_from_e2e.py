@@ -59,19 +59,33 @@ def train_teacher(tmp_path):
     return onnx_path, vocab, labels
 
 
-def test_train_from_onnx(tmp_path):
+def task_and_teacher(tmp_path):
+    """The topic task's train/dev/test jsonl in tmp_path, and its teacher."""
     for name, n, seed in (("train", 960, 0), ("dev", 200, 1), ("test", 400, 2)):
         write_task(tmp_path / f"{name}.jsonl", n, seed)
-    onnx_path, vocab, labels = train_teacher(tmp_path)
+    return train_teacher(tmp_path)
+
+
+def train_from(tmp_path, teacher, train, dev, test, *flags):
+    """python3 -m bnbert.train --from the teacher (onnx, vocab, labels) on
+    the named files of tmp_path, into tmp_path/out; returns its report."""
+    onnx_path, vocab, labels = teacher
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "bnbert.train", "--from", str(onnx_path),
            "--tokenizer", str(vocab), "--labels", ",".join(labels),
-           "--train", str(tmp_path / "train.jsonl"), "--dev", str(tmp_path / "dev.jsonl"),
-           "--test", str(tmp_path / "test.jsonl"), "--out", str(out), "--seq", str(SEQ),
-           "--epochs", "2", "--threads", "2", "--eval-batch", "100"]
+           "--train", str(tmp_path / train), "--dev", str(tmp_path / dev),
+           "--test", str(tmp_path / test), "--out", str(out), "--seq", str(SEQ),
+           "--threads", "2", "--eval-batch", "100", *flags]
     done = subprocess.run(cmd, cwd=ROOT / "python", capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
-    report = json.loads((out / "report.json").read_text())
+    return json.loads((out / "report.json").read_text())
+
+
+def test_train_from_onnx(tmp_path):
+    teacher = task_and_teacher(tmp_path)
+    labels, out = teacher[2], tmp_path / "out"
+    report = train_from(tmp_path, teacher, "train.jsonl", "dev.jsonl", "test.jsonl",
+                        "--epochs", "2")
     print(json.dumps({k: report[k] for k in ("test_accuracy", "teacher_accuracy",
                                              "teacher_fidelity", "agreement_with_teacher")}))
     acc = report["test_accuracy"]
@@ -101,9 +115,7 @@ def test_train_from_onnx(tmp_path):
 def test_train_from_onnx_without_labels(tmp_path):
     """Label-free distillation: training and dev lines without labels (the
     teacher's logits are the only target), a test set half labelled."""
-    for name, n, seed in (("train", 960, 0), ("dev", 200, 1), ("test", 400, 2)):
-        write_task(tmp_path / f"{name}.jsonl", n, seed)
-    onnx_path, vocab, labels = train_teacher(tmp_path)
+    teacher = task_and_teacher(tmp_path)
     for name in ("train", "dev"):
         rows = [json.loads(line) for line in (tmp_path / f"{name}.jsonl").read_text().splitlines()]
         (tmp_path / f"{name}-nolabel.jsonl").write_text(
@@ -111,18 +123,27 @@ def test_train_from_onnx_without_labels(tmp_path):
     rows = [json.loads(line) for line in (tmp_path / "test.jsonl").read_text().splitlines()]
     (tmp_path / "test-half.jsonl").write_text("".join(
         json.dumps(r if i % 2 else {"text": r["text"]}) + "\n" for i, r in enumerate(rows)))
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "bnbert.train", "--from", str(onnx_path),
-           "--tokenizer", str(vocab), "--labels", ",".join(labels),
-           "--train", str(tmp_path / "train-nolabel.jsonl"),
-           "--dev", str(tmp_path / "dev-nolabel.jsonl"),
-           "--test", str(tmp_path / "test-half.jsonl"), "--out", str(out), "--seq", str(SEQ),
-           "--epochs", "2", "--threads", "2", "--eval-batch", "100"]
-    done = subprocess.run(cmd, cwd=ROOT / "python", capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
-    report = json.loads((out / "report.json").read_text())
+    report = train_from(tmp_path, teacher, "train-nolabel.jsonl", "dev-nolabel.jsonl",
+                        "test-half.jsonl", "--epochs", "2")
     assert report["labelled"] == {"train": 0, "dev": 0, "test": 200}
     assert report["dev_metric"] == "agreement_with_teacher"
     assert report["test_metric"] == "accuracy"  # on the 200 labelled test lines
     assert report["test_accuracy"]["binary"] >= report["teacher_accuracy"] - 0.05
     assert report["agreement_with_teacher"] >= 0.9
+
+
+def test_train_from_onnx_by_reconstruction(tmp_path):
+    """--recipe reconstruct without labels: one epoch per stage of block
+    reconstruction closes the post-training gap of the binary model."""
+    teacher = task_and_teacher(tmp_path)
+    rows = [json.loads(line) for line in (tmp_path / "train.jsonl").read_text().splitlines()]
+    (tmp_path / "train-nolabel.jsonl").write_text(
+        "".join(json.dumps({"text": r["text"]}) + "\n" for r in rows))
+    report = train_from(tmp_path, teacher, "train-nolabel.jsonl", "dev.jsonl", "test.jsonl",
+                        "--recipe", "reconstruct", "--epochs", "1")
+    acc = report["test_accuracy"]
+    print(json.dumps({k: report[k] for k in ("test_accuracy", "stage_minutes")}))
+    assert report["recipe"] == "reconstruct"
+    assert report["agreement_with_torch"] >= 0.995
+    gap = report["teacher_accuracy"] - acc["ptq_tws"]
+    assert acc["binary"] >= acc["ptq_tws"] + gap / 2 - 0.02, acc
