@@ -9,13 +9,15 @@
 //   stored 64-byte aligned in the bundle's data; a weight op still read as
 //   a float tensor (not lowered) is stored as its dequantized f32 values;
 // - activations get arena slots from a greedy first-fit plan over their
-//   live ranges; each function result is copied into its output buffer;
+//   live ranges (ArenaPlan.h); each function result is copied into its
+//   output buffer;
 // - with a shape range, the same program compiled at the probe sizes gives
 //   every dimension's form in the range's symbols (ShapeRange.h);
 // - the bytes end with the CRC32C trailer of bnrt/checksum.h.
 //
 //===----------------------------------------------------------------------===//
 #include "bnbert/Target/BundleWriter.h"
+#include "bnbert/Target/ArenaPlan.h"
 #include "bnbert/Target/ShapeRange.h"
 #include "bnq/BnqOps.h"
 #include "bnq/ElementsAccess.h"
@@ -407,34 +409,17 @@ void Writer::planArena() {
       if (values[id].storage == fb::Storage::Arena)
         values[id].lastOp = static_cast<int>(index);
   }
-  std::vector<int32_t> order;
+  std::vector<int32_t> ids;
+  std::vector<ArenaValue> live;
   for (auto [id, v] : llvm::enumerate(values))
-    if (v.storage == fb::Storage::Arena && v.firstOp >= 0)
-      order.push_back(static_cast<int32_t>(id));
-  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
-    return values[a].firstOp < values[b].firstOp;
-  });
-  std::vector<int32_t> placed;
-  for (int32_t id : order) {
-    ValueInfo &v = values[id];
-    // Slots of values live at the same time, by offset.
-    std::vector<std::pair<int64_t, int64_t>> busy;
-    for (int32_t other : placed) {
-      const ValueInfo &o = values[other];
-      if (o.lastOp >= v.firstOp && o.firstOp <= v.lastOp)
-        busy.push_back({o.offset, alignUp(std::max<int64_t>(o.bytes, 1))});
+    if (v.storage == fb::Storage::Arena && v.firstOp >= 0) {
+      ids.push_back(static_cast<int32_t>(id));
+      live.push_back({v.bytes, v.firstOp, v.lastOp});
     }
-    std::sort(busy.begin(), busy.end());
-    int64_t offset = 0, size = alignUp(std::max<int64_t>(v.bytes, 1));
-    for (auto [start, length] : busy) {
-      if (offset + size <= start)
-        break;
-      offset = std::max(offset, start + length);
-    }
-    v.offset = offset;
-    arenaBytes = std::max(arenaBytes, offset + size);
-    placed.push_back(id);
-  }
+  ArenaPlan plan = bnbert::planArena(live, kAlign);
+  for (auto [i, id] : llvm::enumerate(ids))
+    values[id].offset = plan.offsets[i];
+  arenaBytes = plan.bytes;
 }
 
 LogicalResult Writer::lower() {

@@ -1,13 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-"""Compiling with bnbert-compile, running bundles in this process through
-bnrt, and timing them with bnbert-run --bench, from Python. Tools are found
+"""Compiling with bnbert-compile, and running and timing bundles in this
+process through bnrt, from Python. Tools are found
 in $BNBERT_BIN (directories separated by ':'), then in this source tree's
 build (build/bin, build/runtime), then on PATH."""
-import json
 import os
 import shutil
 import subprocess
-import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -65,19 +64,40 @@ def _shape_flags(shapes):
     return [f"--shape={n}={'x'.join(map(str, s))}" for n, s in shapes.items()]
 
 
-def _input_args(tmp, arrays):
-    """Saves each input array as tmp/NAME.npy; returns bnbert-run's
-    --input arguments."""
-    args = []
-    for name, array in arrays.items():
-        path = os.path.join(tmp, name + ".npy")
-        np.save(path, np.ascontiguousarray(array))
-        args += ["--input", f"{name}={path}"]
-    return args
+def _chunks(inputs, batch, dtypes):
+    """Rows of `inputs` in chunks of `batch` (the last padded with masked
+    rows), in the model's dtypes: (chunk, rows that are real)."""
+    n = len(next(iter(inputs.values())))
+    for start in range(0, n, batch):
+        chunks = {}
+        for name, array in inputs.items():
+            chunk = array[start:start + batch]
+            if len(chunk) < batch:
+                pad = np.zeros((batch - len(chunk),) + chunk.shape[1:], chunk.dtype)
+                if name == "attention_mask":
+                    pad[:, 0] = 1
+                chunk = np.concatenate([chunk, pad])
+            chunks[name] = np.ascontiguousarray(chunk, dtype=dtypes.get(name))
+        yield chunks, min(batch, n - start)
 
 
-def _threads(threads):
-    return ["--threads", str(max(1, min(threads, 4)))]
+def check_runtime():
+    """Raises ToolError when the runtime library cannot be loaded."""
+    try:
+        import bnrt  # noqa: F401
+    except OSError as e:
+        raise ToolError(f"the runtime library cannot be loaded ({e}): build the "
+                        f"project (scripts/build.sh) or set BNRT_LIBRARY") from None
+
+
+def _in_process(bundle_path, threads, work):
+    """work(model) on the bundle loaded through bnrt; a bundle the runtime
+    refuses, or inputs it refuses, raise ToolError naming the bundle."""
+    import bnrt
+    try:
+        return work(bnrt.Model(str(bundle_path), threads=max(1, min(threads, 4))))
+    except (bnrt.Error, OSError, ValueError, KeyError) as e:
+        raise ToolError(f"{bundle_path}: {e}") from None
 
 
 def run_bundle(bundle_path, inputs, batch, threads=1, output="logits"):
@@ -85,37 +105,25 @@ def run_bundle(bundle_path, inputs, batch, threads=1, output="logits"):
     it) over all rows of `inputs` (the model's inputs by name, [N, S]
     arrays), run in this process through bnrt: rows go in chunks of
     `batch`, the last one padded with masked rows whose results are
-    dropped. A bundle the runtime refuses raises ToolError naming it."""
-    import bnrt
-    try:
-        model = bnrt.Model(str(bundle_path), threads=max(1, min(threads, 4)))
+    dropped."""
+    def work(model):
         dtypes = {i.name: i.dtype for i in model.inputs}
-        n = len(next(iter(inputs.values())))
-        outputs = []
-        for start in range(0, n, batch):
-            chunks = {}
-            for name, array in inputs.items():
-                chunk = array[start:start + batch]
-                if len(chunk) < batch:
-                    pad = np.zeros((batch - len(chunk),) + chunk.shape[1:], chunk.dtype)
-                    if name == "attention_mask":
-                        pad[:, 0] = 1
-                    chunk = np.concatenate([chunk, pad])
-                chunks[name] = np.ascontiguousarray(chunk, dtype=dtypes.get(name))
-            outputs.append(model.run(**chunks)[output][:min(batch, n - start)])
-    except (bnrt.Error, OSError, ValueError, KeyError) as e:
-        raise ToolError(f"{bundle_path}: {e}") from None
-    return np.concatenate(outputs)
+        return np.concatenate([model.run(**chunk)[output][:rows]
+                               for chunk, rows in _chunks(inputs, batch, dtypes)])
+    return _in_process(bundle_path, threads, work)
 
 
 def bench_bundle(bundle_path, inputs, batch, runs=20, threads=1):
-    """bnbert-run --bench on the first `batch` rows: the median ms per run."""
-    with tempfile.TemporaryDirectory(prefix="bnbert-bench-") as tmp:
-        args = [find_tool("bnbert-run"), str(bundle_path), "--bench", str(runs),
-                "--output-dir", tmp] + _threads(threads)
-        args += _input_args(tmp, {name: a[:batch] for name, a in inputs.items()})
-        out = _run(args).stdout.strip().splitlines()
-    for line in reversed(out):
-        if line.startswith("{"):
-            return json.loads(line)
-    raise ToolError("bnbert-run --bench printed no JSON line")
+    """The bundle on the first `batch` rows, timed in this process as
+    bnbert-run --bench times it (one warm-up run, then `runs`): {"median_ms"}."""
+    def work(model):
+        dtypes = {i.name: i.dtype for i in model.inputs}
+        chunk, _ = next(_chunks({n: a[:batch] for n, a in inputs.items()}, batch, dtypes))
+        model.run(**chunk)
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            model.run(**chunk)
+            times.append((time.perf_counter() - start) * 1e3)
+        return {"median_ms": float(np.median(times)), "runs": runs}
+    return _in_process(bundle_path, threads, work)

@@ -21,8 +21,8 @@ with --resume): SentencePiece tokenizer on the training text -> float
 teacher trained from scratch -> ternary QAT with distillation -> TWS split
 -> binary fine-tuning with distillation; and, with the same budget, direct
 BWN QAT with distillation (the baseline). Every quantized model is exported
-as QDQ ONNX, compiled with bnbert-compile and evaluated as a bundle with
-bnbert-run. DIR receives tokenizer.model, model.onnx / model.bnb (the
+as QDQ ONNX, compiled with bnbert-compile and evaluated as a bundle in
+process through bnrt. DIR receives tokenizer.model, model.onnx / model.bnb (the
 trained binary model), test/*.npy (the encoded test set), report.json.
 """
 import argparse
@@ -46,7 +46,8 @@ from . import atomic, checkpoint, parallel
 from . import data as D
 from . import graph as G
 from . import hf as H
-from .deploy import INPUTS, ToolError, bench_bundle, compile_bundle, find_tool, run_bundle
+from .deploy import (INPUTS, ToolError, bench_bundle, check_runtime, compile_bundle, find_tool,
+                     run_bundle)
 from .distill import Distiller
 from .export import export_onnx, exporting
 from .model import BertClassifier, BertConfig
@@ -589,8 +590,8 @@ def check_out(out):
 def run(args):
     started = time.time()
     t = Trainer(args)
-    for tool in ("bnbert-compile", "bnbert-run"):  # fail before training
-        find_tool(tool)
+    find_tool("bnbert-compile")  # fail before training
+    check_runtime()
     # Under torchrun, rank 0 alone writes files; the others train with it
     # (bnbert/parallel.py) and skip every step marked `if main`.
     main = t.ranks.main
