@@ -2,12 +2,17 @@
 """A real text-classification task from Debian's `fortunes` package:
 classify a quote into its category file. Writes train/dev/test jsonl
 ({"text": quote, "label": category}) split with a fixed seed. With
---pairs, a sentence-pair task instead: do two quotes come from the same
-category ({"text", "text_pair", "label": "same" | "different"}, half of
-each; both quotes from the same split).
+--pairs, a sentence-pair task instead ({"text", "text_pair", "label"},
+half of each label; every text from the same split):
+  same-category  do two quotes come from the same category ("same",
+                 "different")
+  continuation   is the second text the rest of the quote the first one
+                 begins ("next", "other": a quote cut in two at its middle
+                 word, or its first half with another quote's second half)
 
   python3 -m bnbert.fortunes --out DIR [--categories a,b,...] [--seed 0]
-      [--dev 0.1] [--test 0.2] [--max-chars 600] [--pairs]
+      [--dev 0.1] [--test 0.2] [--max-chars 600]
+      [--pairs same-category|continuation]
 """
 import argparse
 import json
@@ -49,6 +54,21 @@ def pair_row(items, i, same, rng):
     return {"text": text, "text_pair": other, "label": "same" if same else "different"}
 
 
+def halves(text):
+    """A quote cut at its middle word."""
+    words = text.split()
+    middle = max(1, len(words) // 2)
+    return " ".join(words[:middle]), " ".join(words[middle:])
+
+
+def continuation_row(items, i, follows, rng):
+    """Quote i's first half with its own second half, or another's."""
+    first, rest = halves(items[i][0])
+    if not follows:
+        rest = halves(items[rng.choice([j for j in range(len(items)) if j != i])][0])[1]
+    return {"text": first, "text_pair": rest, "label": "next" if follows else "other"}
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python3 -m bnbert.fortunes", description=__doc__.split("\n\n")[0])
     p.add_argument("--out", required=True)
@@ -60,8 +80,8 @@ def main(argv=None):
                    help="drop longer quotes (poems and dialogues; default 600)")
     p.add_argument("--limit", type=int, default=0,
                    help="at most this many quotes per category (0: all)")
-    p.add_argument("--pairs", action="store_true",
-                   help="the pair task: do two quotes come from the same category")
+    p.add_argument("--pairs", choices=("same-category", "continuation"),
+                   help="a pair task instead (see above)")
     a = p.parse_args(argv)
     if not (0 < a.dev < 1 and 0 < a.test < 1 and a.dev + a.test < 1):
         p.error("--dev and --test must be fractions with dev + test < 1")
@@ -86,8 +106,10 @@ def main(argv=None):
         with open(out / f"{split}.jsonl", "w", encoding="utf-8") as f:
             for i, (text, label) in enumerate(items):
                 row = {"text": text, "label": label}
-                if a.pairs:
+                if a.pairs == "same-category":
                     row = pair_row(items, i, i % 2 == 0, rng)
+                elif a.pairs == "continuation":
+                    row = continuation_row(items, i, i % 2 == 0, rng)
                 f.write(json.dumps(row) + "\n")
     print(f"bnbert.fortunes: {', '.join(f'{k} {len(v)}' for k, v in splits.items())} "
           f"quotes in {len(a.categories.split(','))} categories -> {out}", file=sys.stderr)

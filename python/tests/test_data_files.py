@@ -75,3 +75,15 @@ def test_fortunes_pair_rows():
         assert category[same["text_pair"]] == items[i][1]
         other = pair_row(items, i, False, rng)
         assert other["label"] == "different" and category[other["text_pair"]] != items[i][1]
+
+
+def test_fortunes_continuation_rows():
+    from bnbert.fortunes import continuation_row
+    import random
+    items = [("one two three four", "a"), ("five six seven", "b"), ("eight nine", "c")]
+    rng = random.Random(0)
+    assert continuation_row(items, 0, True, rng) == {
+        "text": "one two", "text_pair": "three four", "label": "next"}
+    other = continuation_row(items, 0, False, rng)
+    assert other["label"] == "other" and other["text"] == "one two"
+    assert other["text_pair"] in ("six seven", "nine")
