@@ -105,15 +105,25 @@ class Distiller:
         for p in teacher.parameters():
             p.requires_grad_(False)
 
-    def loss(self, inputs, labels=None, student=None):
-        """`student`: the module to run the student through, when it is
-        not the student itself (a DistributedDataParallel over it)."""
+    def forward_both(self, inputs, student=None, forced=False):
+        """Teacher, then student, on the batch, both recorded: (teacher
+        record, teacher logits, student record, student logits). `student`:
+        the module to run the student through, when it is not the student
+        itself (a DistributedDataParallel over it); `forced`: each student
+        layer runs on the teacher's input to it (Recorder.forcing)."""
         with torch.no_grad(), self.teacher_rec as t:
             t_logits = self.teacher(**inputs)
-        with self.student_rec as s:
+        recording = (self.student_rec.forcing([h.detach() for h in t.hidden]) if forced
+                     else self.student_rec)
+        with recording as s:
             s_logits = (student or self.student)(**inputs)
         if len(s.hidden) != len(t.hidden) or len(s.scores) != len(t.scores):
             raise ValueError("student and teacher differ in depth")
+        return t, t_logits, s, s_logits
+
+    def loss(self, inputs, labels=None, student=None):
+        """(total, parts) on the batch; `student` as in forward_both."""
+        t, t_logits, s, s_logits = self.forward_both(inputs, student)
         parts = {"logits": soft_cross_entropy(s_logits, t_logits, self.temperature)}
         if self.weights["hidden"]:
             parts["hidden"] = sum(F.mse_loss(a, b) for a, b in zip(s.hidden, t.hidden))

@@ -13,7 +13,6 @@ Since every block's input is the teacher's, the blocks' losses share no
 parameter: optimizing their sum trains each block exactly as training
 them one after another would, in one pass over the data instead of one
 per block."""
-import torch
 from torch.nn import functional as F
 
 from .distill import Distiller, _masked, soft_cross_entropy
@@ -39,14 +38,8 @@ class Reconstructor(Distiller):
                          hard=0.0)
 
     def loss(self, inputs, labels=None, student=None):
-        """`student`: the module to run the student through, when it is
-        not the student itself (a DistributedDataParallel over it)."""
-        with torch.no_grad(), self.teacher_rec as t:
-            t_logits = self.teacher(**inputs)
-        with self.student_rec.forcing([h.detach() for h in t.hidden]) as s:
-            s_logits = (student or self.student)(**inputs)
-        if len(s.hidden) != len(t.hidden) or len(s.scores) != len(t.scores):
-            raise ValueError("student and teacher differ in depth")
+        """(total, parts) on the batch; `student` as in forward_both."""
+        t, t_logits, s, s_logits = self.forward_both(inputs, student, forced=True)
         mask = inputs.get("attention_mask")
         parts = {"hidden": sum(token_mse(a, b, mask) for a, b in zip(s.hidden, t.hidden)),
                  "logits": soft_cross_entropy(s_logits, t_logits)}

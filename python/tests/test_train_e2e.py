@@ -32,9 +32,15 @@ def write_task(path, n, seed):
             f.write(json.dumps({"text": " ".join(words), "label": label}) + "\n")
 
 
+def write_splits(directory, train=960, dev=200, test=400):
+    """train/dev/test.jsonl of the topic task in `directory` (seeds 0, 1, 2)."""
+    for name, n, seed in (("train", train, 0), ("dev", dev, 1), ("test", test, 2)):
+        write_task(directory / f"{name}.jsonl", n, seed)
+    return directory
+
+
 def test_train_loop(tmp_path):
-    for name, n, seed in (("train", 960, 0), ("dev", 200, 1), ("test", 400, 2)):
-        write_task(tmp_path / f"{name}.jsonl", n, seed)
+    write_splits(tmp_path)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "bnbert.train", "--train", str(tmp_path / "train.jsonl"),
            "--dev", str(tmp_path / "dev.jsonl"), "--test", str(tmp_path / "test.jsonl"),

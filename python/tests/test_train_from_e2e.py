@@ -17,7 +17,7 @@ from torch.nn import functional as F
 import bnrt
 from bnbert.deploy import find_tool
 from make_bert import Bert
-from test_train_e2e import FILLER, TOPICS, write_task
+from test_train_e2e import FILLER, TOPICS, write_splits
 
 ROOT = Path(__file__).resolve().parents[2]
 SEQ = 24
@@ -61,9 +61,7 @@ def train_teacher(tmp_path):
 
 def task_and_teacher(tmp_path):
     """The topic task's train/dev/test jsonl in tmp_path, and its teacher."""
-    for name, n, seed in (("train", 960, 0), ("dev", 200, 1), ("test", 400, 2)):
-        write_task(tmp_path / f"{name}.jsonl", n, seed)
-    return train_teacher(tmp_path)
+    return train_teacher(write_splits(tmp_path))
 
 
 def train_from(tmp_path, teacher, train, dev, test, *flags):

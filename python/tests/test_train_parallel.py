@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from test_train_e2e import write_task
+from test_train_e2e import write_splits
 
 ROOT = Path(__file__).resolve().parents[2]
 FLAGS = ["--layers", "2", "--hidden", "64", "--heads", "2", "--ffn", "128", "--seq", "24",
@@ -26,10 +26,7 @@ FLAGS = ["--layers", "2", "--hidden", "64", "--heads", "2", "--ffn", "128", "--s
 
 @pytest.fixture(scope="module")
 def task(tmp_path_factory):
-    d = tmp_path_factory.mktemp("task")
-    for name, n, seed in (("train", 960, 0), ("dev", 200, 1), ("test", 400, 2)):
-        write_task(d / f"{name}.jsonl", n, seed)
-    return d
+    return write_splits(tmp_path_factory.mktemp("task"))
 
 
 def command(task, out, processes):

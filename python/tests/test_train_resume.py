@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from test_train_e2e import write_task
+from test_train_e2e import write_splits
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ["--layers", "1", "--hidden", "16", "--heads", "2", "--ffn", "32", "--seq", "16",
@@ -21,10 +21,7 @@ SMALL = ["--layers", "1", "--hidden", "16", "--heads", "2", "--ffn", "32", "--se
 
 @pytest.fixture(scope="module")
 def task(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("task")
-    for name, n, seed in (("train", 192, 0), ("dev", 40, 1), ("test", 40, 2)):
-        write_task(tmp / f"{name}.jsonl", n, seed)
-    return tmp
+    return write_splits(tmp_path_factory.mktemp("task"), train=192, dev=40, test=40)
 
 
 def train(task, out, extra=(), kill_at=None, write_log=None):
