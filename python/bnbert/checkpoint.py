@@ -19,8 +19,9 @@ from . import __version__, atomic
 # Bumped when what a checkpoint holds changes meaning.
 CHECKPOINT_FORMAT = 2
 
-# Flags that do not change the trained weights.
-_NOT_SETTINGS = {"resume", "threads", "out", "eval_batch"}
+# Flags that do not change the trained weights (a run started on a GPU
+# may resume on the CPU).
+_NOT_SETTINGS = {"resume", "threads", "out", "eval_batch", "device"}
 # Flags naming files: recorded by the digest of their bytes, not the path.
 _FILES = ("train", "dev", "test", "source", "tokenizer")
 
@@ -95,8 +96,11 @@ def record_settings(settings_path, settings, resume):
 
 
 def random_states(generator):
-    return {"torch": torch.get_rng_state(), "numpy": np.random.get_state(),
-            "python": random.getstate(), "batches": generator.get_state()}
+    states = {"torch": torch.get_rng_state(), "numpy": np.random.get_state(),
+              "python": random.getstate(), "batches": generator.get_state()}
+    if torch.cuda.is_available() and torch.cuda.is_initialized():  # dropout on a GPU
+        states["cuda"] = torch.cuda.get_rng_state_all()
+    return states
 
 
 def restore_random_states(states, generator):
@@ -104,6 +108,9 @@ def restore_random_states(states, generator):
     np.random.set_state(states["numpy"])
     random.setstate(states["python"])
     generator.set_state(states["batches"])
+    cuda = states.get("cuda")
+    if cuda and torch.cuda.is_available() and len(cuda) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(cuda)
 
 
 def load(path, settings=None):
@@ -111,7 +118,7 @@ def load(path, settings=None):
     (None: not compared, for a teacher taken from another run with
     --teacher); errors name the file and say what to do."""
     try:
-        state = torch.load(path)
+        state = torch.load(path, map_location="cpu")  # a GPU run's too
     except Exception as e:  # torch raises EOFError, RuntimeError, pickle errors
         raise ResumeError(f"{path} is unreadable ({type(e).__name__}): delete it to "
                           f"redo that stage, then --resume") from None

@@ -48,7 +48,8 @@ def export_onnx(model, path, shapes, input_names=None, output_names=("logits",),
                              f"kept float by prepare: {', '.join(left[:5])} (prepare the "
                              f"model after adding them, or keep them with keep=)")
     names = list(input_names or shapes.keys())
-    example = tuple(torch.ones(shapes[n], dtype=torch.int64) for n in names)
+    device = next(model.parameters()).device  # traced where it trained
+    example = tuple(torch.ones(shapes[n], dtype=torch.int64, device=device) for n in names)
     dynamic = {n: {0: "batch", 1: "sequence"} for n in names}
     dynamic.update({n: {0: "batch"} for n in output_names})
     # torch 1.13 warns about its own deprecated helpers and traced shapes

@@ -169,6 +169,7 @@ class GraphModel(nn.Module):
         # (block reconstruction feeds each block the teacher's input).
         self.taps = None
         self.program = []
+        self._owners = {}  # weight constant id -> (module, attribute) holding it
         self._build(graphs)
 
     # -- construction --------------------------------------------------------
@@ -245,15 +246,16 @@ class GraphModel(nn.Module):
             self.program.append((kind, key, args, [r["id"] for r in op["results"]], attrs,
                                  op["node"]))
 
-    def _param(self, cid):
-        """The constant as a parameter: its own storage the first time (no
-        copy of a large weight), a copy when another parameter holds it
-        already (the exporter merges equal initializers, e.g. zero biases;
-        training must not tie them)."""
+    def _own(self, module, attr, cid):
+        """Makes the constant `module`.`attr`, a parameter: its own storage
+        the first time (no copy of a large weight), a copy when another
+        parameter holds it already (the exporter merges equal initializers,
+        e.g. zero biases; training must not tie them). The first owner is
+        where any other use of the constant reads it (see _const)."""
+        owner = self._owners.get(cid)
         value = self.constants[cid][0]
-        taken = getattr(self, "_taken", set())
-        self._taken = taken | {cid}
-        return nn.Parameter(value.clone() if cid in taken else value)
+        setattr(module, attr, nn.Parameter(value.clone() if owner else value))
+        self._owners.setdefault(cid, (module, attr))
 
     def _linear(self, args, returned, node):
         key = "_".join(map(str, args[1:]))  # one module per weight (ALBERT shares them)
@@ -263,9 +265,9 @@ class GraphModel(nn.Module):
                 raise GraphError("a linear whose weight is computed, not stored")
             out_f, in_f = w[0].shape
             lin = nn.Linear(in_f, out_f, bias=len(args) > 2)
-            lin.weight = self._param(args[1])
+            self._own(lin, "weight", args[1])
             if len(args) > 2:
-                lin.bias = self._param(args[2])
+                self._own(lin, "bias", args[2])
             lin.returned, lin.node = returned, node or f"linear {key}"
             self.linears[key] = lin
         self.linears[key].returned = self.linears[key].returned or returned
@@ -276,7 +278,7 @@ class GraphModel(nn.Module):
         if key not in self.embeddings:
             table = self.constants[cid][0]
             emb = nn.Embedding(*table.shape)
-            emb.weight = self._param(cid)
+            self._own(emb, "weight", cid)
             self.embeddings[key] = emb
         return key
 
@@ -284,15 +286,17 @@ class GraphModel(nn.Module):
         # One per op: exporters merge equal initializers (the all-ones scales
         # of an untrained model), which must not tie the layers in training.
         norm = nn.LayerNorm(self.constants[gamma][0].shape[-1], eps=eps)
-        norm.weight, norm.bias = self._param(gamma), self._param(beta)
+        self._own(norm, "weight", gamma)
+        self._own(norm, "bias", beta)
         self.norms[key] = norm
         return key
 
     # -- running ---------------------------------------------------------------
     def _const(self, cid, batch, seq):
         value, batch_axis, seq_axis = self.constants[cid]
-        buffer = getattr(self, f"c{cid}", None)
-        value = buffer if buffer is not None else value
+        # A weight as it trains, where it trains; other constants as buffers.
+        module, attr = self._owners.get(cid, (self, f"c{cid}"))
+        value = getattr(module, attr)
         if seq_axis is not None:
             value = value.narrow(seq_axis, 0, seq)
         if batch_axis is not None:
@@ -373,11 +377,12 @@ class GraphModel(nn.Module):
         if kind == "bnq.reduce_sum":
             # As a product with ones: exact for mask counts, and exported as
             # a MatMul the frontend imports (it has no plain ReduceSum).
-            ones = torch.ones(x[0].size(-1), 1, dtype=x[0].dtype)
+            ones = torch.ones(x[0].size(-1), 1, dtype=x[0].dtype, device=x[0].device)
             return torch.matmul(x[0], ones)[..., 0]
         if kind == "bnq.length_mask":
-            keep = torch.arange(shape[-1])[None, :] < x[0].reshape(-1, 1)
-            return torch.where(keep, torch.zeros(()), torch.full((), attrs["filter_value"]))
+            keep = torch.arange(shape[-1], device=x[0].device)[None, :] < x[0].reshape(-1, 1)
+            fill = torch.full((), attrs["filter_value"], device=x[0].device)
+            return torch.where(keep, torch.zeros((), device=x[0].device), fill)
         if kind == "bnq.position_ids":
             pad = attrs["padding_idx"]
             real = (x[0] != pad).long()

@@ -108,6 +108,10 @@ def parse_args(argv):
                    help="batch the bundles are compiled for (default 16)")
     p.add_argument("--threads", type=int, default=2,
                    help="torch and bnbert-run threads (default 2; bnbert-run uses at most 4)")
+    p.add_argument("--device", default="cpu",
+                   help="where PyTorch trains: cpu (default), cuda or cuda:N when it sees "
+                        "a GPU (under torchrun, cuda is each process's cuda:LOCAL_RANK); "
+                        "bundles are compiled and evaluated on the CPU either way")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--teacher", metavar="DIR",
                    help="reuse the tokenizer and float teacher of an earlier run's "
@@ -163,6 +167,9 @@ def parse_args(argv):
         p.error("--finetune-epochs applies with --recipe reconstruct")
     if args.teacher_epochs is None:
         args.teacher_epochs = 3 * args.epochs
+    problem = parallel.device_problem(args.device)
+    if problem:
+        p.error(problem)
     return args
 
 
@@ -172,7 +179,8 @@ class Trainer:
         self.out = Path(args.out)
         self.ckpt = self.out / "checkpoints"
         self.settings = checkpoint.run_settings(args)
-        self.ranks = parallel.Ranks()
+        self.ranks = parallel.Ranks(args.device)
+        self.device = self.ranks.device
         torch.set_num_threads(args.threads)
 
     # -- data ---------------------------------------------------------------
@@ -240,7 +248,7 @@ class Trainer:
             self.source_onnx = folder.export(Path(self._export_dir.name) / "source.onnx",
                                              a.seq)
         self.log(f"teacher: {a.source} raised by bnbert-compile at sequence {a.seq}")
-        self.source_model = G.load_onnx(self.source_onnx, a.seq)
+        self.source_model = G.load_onnx(self.source_onnx, a.seq).to(self.device)
         self.input_names = [i["name"] for i in self.source_model.inputs]
         self.output_name = self.source_model.output
         unknown = [n for n in self.input_names if n not in INPUTS]
@@ -306,12 +314,14 @@ class Trainer:
                 if len(idx) < self.ranks.world:
                     continue
                 idx = self.ranks.shard(idx)
-            yield {k: s[k][idx] for k in self.input_names}, s["labels"][idx]
+            yield ({k: s[k][idx].to(self.device) for k in self.input_names},
+                   s["labels"][idx].to(self.device))
 
     @torch.no_grad()
     def logits(self, model, name):
+        """`model`'s logits on set `name` (on the CPU, beside the labels)."""
         model.eval()
-        return torch.cat([model(**x) for x, _ in self.batches(name, 64, False)])
+        return torch.cat([model(**x).cpu() for x, _ in self.batches(name, 64, False)])
 
     def accuracy(self, logits, name):
         """Accuracy on the set's labelled lines; on a set with no labels,
@@ -336,6 +346,7 @@ class Trainer:
         trains on its shard of every batch (bnbert/parallel.py); rank 0
         writes the checkpoints."""
         path = self.ckpt / f"{stage}.pt"
+        model.to(self.device)  # modules added since (quantizers, split halves) too
         resume = self.args.resume or (stage == "teacher" and self.args.teacher)
         opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
         steps_per_epoch = math.ceil(len(self.sets["train"]["labels"]) / self.args.batch)
@@ -431,7 +442,7 @@ class Trainer:
             if isinstance(module, torch.nn.Dropout):
                 module.p = 0.0
         # One float forward initializes every activation clip on real data.
-        student.train()
+        student.to(self.device).train()
         with torch.no_grad():
             inputs, _ = next(self.batches("train", self.args.batch, False))
             student(**inputs)
@@ -554,14 +565,15 @@ def locate_difference(model, source_onnx, shapes, inputs):
         got = bnrt.Model(str(bundle)).run(**{n: v.numpy() for n, v in inputs.items()})
     hidden = []
     model.taps = (hidden, [])
+    device = next(model.parameters()).device
     try:
         with torch.no_grad():
-            model(**inputs)
+            model(**{n: v.to(device) for n, v in inputs.items()})
     finally:
         model.taps = None
     nodes = [node for kind, _, _, _, _, node in model.program if kind == "bnq.layer_norm"]
     for i, (mine, node) in enumerate(zip(hidden, nodes)):
-        diff = float(np.abs(mine.numpy() - got[f"layer_norm.{i}"]).max())
+        diff = float(np.abs(mine.cpu().numpy() - got[f"layer_norm.{i}"]).max())
         if diff > 1e-4:
             return f"the first layer that differs is layer norm {i} (node '{node}', by {diff:.3g})"
     return "every layer norm agrees: the difference is after the last one"

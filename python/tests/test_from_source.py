@@ -46,6 +46,18 @@ def test_student_equals_source(tmp_path, structure):
     assert np.abs(got - arrays["logits"]).max() <= 1e-4
 
 
+@pytest.mark.parametrize("structure", sorted(STRUCTURES))
+def test_forward_runs_where_the_model_is(tmp_path, structure):
+    # --device cuda: every tensor the forward makes must be made on the
+    # model's device. No GPU here: PyTorch's meta device (shapes, no data)
+    # stands in, and a tensor made on the CPU stops the forward.
+    onnx_path, _ = make_model(tmp_path, structure)
+    model = load_onnx(onnx_path, SEQ).to("meta")
+    inputs = {i["name"]: torch.ones(3, SEQ, dtype=torch.int64, device="meta")
+              for i in model.inputs}
+    assert model(**inputs).device.type == "meta"
+
+
 @pytest.mark.parametrize("structure", ["bert", "roberta", "fused"])
 def test_student_runs_shorter_sequences(tmp_path, structure):
     # Built at sequence 8, run at 5: constants along the sequence (position

@@ -79,3 +79,16 @@ def test_one_line_and_exit_1(tmp_path, name):
     assert len(errors) == 1 and expect in errors[0], done.stderr[-2000:]
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists()  # nothing half-written
+
+
+@pytest.mark.parametrize("device, expect", [
+    ("cuda", "--device cuda: this PyTorch sees no GPU"),
+    ("tpu", "--device 'tpu': expected cpu, cuda or cuda:N"),
+    ("mps", "--device 'mps': bnbert.train trains on cpu or cuda")])
+def test_a_device_it_cannot_train_on_is_a_usage_error(tmp_path, device, expect):
+    import torch
+    if device == "cuda" and torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    done = run(tmp_path, {"--device": device})
+    assert done.returncode == 2 and expect in done.stderr.splitlines()[-1], done.stderr
+    assert not (tmp_path / "out").exists()
