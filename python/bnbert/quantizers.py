@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """The quantizers, with the compiler's exact definitions (docs/dialect.md,
-"Quantization points and formulas"; lib/Quant/ and runtime/src/quantizer.h).
+"Quantization points and formulas"; lib/Quant/ and runtime/src/kernels/quantizer.h).
 
 Weight quantizers return int8 codes and float32 scales, one per tensor or
 one per row; statistics are taken in float64 per group, as the compiler

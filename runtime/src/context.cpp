@@ -9,7 +9,7 @@
 // every op's check on them before any kernel sees them.
 //
 //===----------------------------------------------------------------------===//
-#include "model.h"
+#include "context.h"
 
 #include <algorithm>
 #include <chrono>
@@ -20,9 +20,9 @@ bnrt_context::bnrt_context(const bnrt_model &m) : model(&m) {
   int64_t bytes = m.bundle->arena_bytes();
   arenaStorage.reset(static_cast<uint8_t *>(std::calloc(bytes + 64, 1)));
   if (!arenaStorage)
-    throw LoadError{BNRT_ERROR_OUT_OF_MEMORY, "out of memory for the " +
-                                                  std::to_string(bytes) +
-                                                  "-byte activation arena"};
+    throw Error(BNRT_ERROR_OUT_OF_MEMORY, "out of memory for the " +
+                                              std::to_string(bytes) +
+                                              "-byte activation arena");
   arena = arenaStorage.get() +
           (64 - reinterpret_cast<uintptr_t>(arenaStorage.get()) % 64) % 64;
   for (const auto &symbol : m.symbols)
@@ -46,9 +46,9 @@ void bnrt_context::resize(const std::vector<int64_t> &newSizes) {
   model->shapesAt(newSizes, next);
   try {
     model->checkOps(next);
-  } catch (const std::invalid_argument &e) {
-    throw LoadError{BNRT_ERROR_ARGUMENT,
-                    std::string("at these input shapes, ") + e.what()};
+  } catch (const Error &e) { // the bundle is fine; these shapes are not
+    throw Error(BNRT_ERROR_ARGUMENT,
+                std::string("at these input shapes, ") + e.what());
   }
   shapes = std::move(next);
   sizes = newSizes;
@@ -198,10 +198,14 @@ bnrt_status bnrt_context::run(const void *const *inputs,
   for (uint32_t i = 0; i < ops->size(); ++i) {
     ctx.packedWeights = m.packed[i].empty() ? nullptr : m.packed[i].data();
     auto start = std::chrono::steady_clock::now();
-    std::string error;
-    if (!m.kernels[i]->run(*ops->Get(i), views.opInputs[i], views.opOutputs[i],
-                           ctx, error))
-      return argumentError(err, m.opLabel(static_cast<int>(i)) + ": " + error);
+    try {
+      m.kernels[i]->run(*ops->Get(i), views.opInputs[i], views.opOutputs[i],
+                        ctx);
+    } catch (
+        const Error &e) { // data the op cannot take (an id outside a table)
+      setError(err, e.status, m.opLabel(static_cast<int>(i)) + ": " + e.what());
+      return e.status;
+    }
     if (profiling)
       opSeconds[i] += std::chrono::duration<double>(
                           std::chrono::steady_clock::now() - start)
@@ -300,7 +304,7 @@ static bnrt_status ownContext(bnrt_model *m, bnrt_context *&ctx,
   bnrt_status status = BNRT_OK;
   std::call_once(m->ownContextOnce, [&] {
     status = guarded(err, [&] {
-      m->ownContext = std::make_unique<bnrt_context>(*m);
+      m->ownContext.reset(new bnrt_context(*m));
       return BNRT_OK;
     });
   });

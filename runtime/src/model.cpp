@@ -94,9 +94,9 @@ void bnrt_model::load() {
   size_t bodySize =
       flatbuffers::GetPrefixedSize(buf) + sizeof(flatbuffers::uoffset_t);
   if (bodySize == size)
-    throw LoadError{BNRT_ERROR_UNSUPPORTED,
-                    "the bundle has no checksum (written by an older "
-                    "bnbert-compile): compile the model again"};
+    throw Error(BNRT_ERROR_UNSUPPORTED,
+                "the bundle has no checksum (written by an older "
+                "bnbert-compile): compile the model again");
   if (bodySize + checksum::kTrailerBytes != size)
     invalid("the bundle is truncated or has trailing bytes (" +
             std::to_string(size) + " bytes, the header says " +
@@ -116,24 +116,24 @@ void bnrt_model::load() {
   alignConstants();
   if (bundle->format_version() < fb::kOldestBundleFormatVersion ||
       bundle->format_version() > fb::kBundleFormatVersion)
-    throw LoadError{BNRT_ERROR_UNSUPPORTED,
-                    "bundle format version " +
-                        std::to_string(bundle->format_version()) +
-                        "; this runtime reads versions " +
-                        std::to_string(fb::kOldestBundleFormatVersion) +
-                        " to " + std::to_string(fb::kBundleFormatVersion)};
+    throw Error(BNRT_ERROR_UNSUPPORTED,
+                "bundle format version " +
+                    std::to_string(bundle->format_version()) +
+                    "; this runtime reads versions " +
+                    std::to_string(fb::kOldestBundleFormatVersion) + " to " +
+                    std::to_string(fb::kBundleFormatVersion));
   if (bundle->bitpack_layout() != BNRT_BITPACK_LAYOUT_VERSION)
-    throw LoadError{BNRT_ERROR_UNSUPPORTED,
-                    "packed weight layout " +
-                        std::to_string(bundle->bitpack_layout()) +
-                        "; this runtime reads layout " +
-                        std::to_string(BNRT_BITPACK_LAYOUT_VERSION)};
+    throw Error(BNRT_ERROR_UNSUPPORTED,
+                "packed weight layout " +
+                    std::to_string(bundle->bitpack_layout()) +
+                    "; this runtime reads layout " +
+                    std::to_string(BNRT_BITPACK_LAYOUT_VERSION));
   std::string target = bundle->target() ? bundle->target()->str() : "";
   if (target != hostTarget())
-    throw LoadError{BNRT_ERROR_UNSUPPORTED,
-                    "the bundle was compiled for '" + target +
-                        "' but this is " + hostTarget() +
-                        " (recompile with --target " + hostTarget() + ")"};
+    throw Error(BNRT_ERROR_UNSUPPORTED,
+                "the bundle was compiled for '" + target + "' but this is " +
+                    hostTarget() + " (recompile with --target " + hostTarget() +
+                    ")");
   if (!bundle->values() || !bundle->ops() || !bundle->inputs() ||
       !bundle->outputs())
     invalid("the bundle lacks values, ops, inputs or outputs");
@@ -164,18 +164,14 @@ void bnrt_model::load() {
   // Every op's check at the bound, and at the range's lower end: with
   // the ranges' products of symbols, a shape between passes as both do
   // (and contexts check again at every new input shape).
-  try {
-    checkOps(shapes);
-    if (!symbols.empty()) {
-      std::vector<int64_t> lower;
-      for (const Symbol &s : symbols)
-        lower.push_back(s.min);
-      Shapes atLower;
-      shapesAt(lower, atLower);
-      checkOps(atLower);
-    }
-  } catch (const std::invalid_argument &e) {
-    invalid(e.what());
+  checkOps(shapes);
+  if (!symbols.empty()) {
+    std::vector<int64_t> lower;
+    for (const Symbol &s : symbols)
+      lower.push_back(s.min);
+    Shapes atLower;
+    shapesAt(lower, atLower);
+    checkOps(atLower);
   }
   // The arena is exactly what the planned slots need (a corrupt size
   // field is rejected rather than allocated).

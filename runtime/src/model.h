@@ -1,11 +1,11 @@
-//===- model.h - a loaded model and its execution contexts ------*- C++ -*-===//
+//===- model.h - a loaded model ----------------------------------*- C++
+//-*-===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // bnrt_model is what loading produces and runs only read: the validated
 // program, the constants, the weights repacked for the ISA, the shape
-// ranges. bnrt_context is one run's state: the activation arena, the
-// operand views, the current input shapes, the worker pool, the profile.
-// Many contexts of one model run at the same time, each on its own thread.
+// ranges. One run's state is a bnrt_context (context.h); many contexts of
+// one model run at the same time, each on its own thread.
 //
 //===----------------------------------------------------------------------===//
 #ifndef BNRT_SRC_MODEL_H
@@ -13,7 +13,6 @@
 
 #include "bnrt.h"
 #include "ops/op_kernel.h"
-#include "scratch.h"
 #include "status.h"
 
 #include <cstdlib>
@@ -25,42 +24,6 @@
 #include <vector>
 
 namespace bnrt {
-
-/// A failure with its C API status, thrown inside the library and turned
-/// into a status and message at the C boundary (guarded).
-struct LoadError {
-  bnrt_status status;
-  std::string message;
-};
-
-[[noreturn]] inline void invalid(const std::string &message) {
-  throw LoadError{BNRT_ERROR_INVALID, message};
-}
-
-inline bnrt_status argumentError(bnrt_error *err, const std::string &message) {
-  setError(err, BNRT_ERROR_ARGUMENT, message);
-  return BNRT_ERROR_ARGUMENT;
-}
-
-/// Runs `body` (returning a status), turning any exception into a status
-/// and message in `err`: no exception crosses the C API.
-template <typename F> bnrt_status guarded(bnrt_error *err, F &&body) {
-  try {
-    return body();
-  } catch (const LoadError &e) {
-    setError(err, e.status, e.message);
-    return e.status;
-  } catch (const std::bad_alloc &) {
-    setError(err, BNRT_ERROR_OUT_OF_MEMORY, "out of memory");
-    return BNRT_ERROR_OUT_OF_MEMORY;
-  } catch (const std::exception &e) {
-    setError(err, BNRT_ERROR_RUNTIME, e.what());
-    return BNRT_ERROR_RUNTIME;
-  } catch (...) {
-    setError(err, BNRT_ERROR_RUNTIME, "unknown failure");
-    return BNRT_ERROR_RUNTIME;
-  }
-}
 
 using Shapes = std::vector<std::vector<int64_t>>;
 
@@ -111,8 +74,11 @@ struct bnrt_model {
   };
   std::vector<std::vector<InputDim>> inputDims; // per input
 
-  std::once_flag ownContextOnce; // bnrt_model_run's context, made on demand
-  std::unique_ptr<bnrt_context> ownContext;
+  // bnrt_model_run's context, made on demand (context.cpp); freed through
+  // the C API, so the model needs no more of a context than its name.
+  std::once_flag ownContextOnce;
+  std::unique_ptr<bnrt_context, void (*)(bnrt_context *)> ownContext{
+      nullptr, bnrt_context_free};
 
   ~bnrt_model();
 
@@ -128,7 +94,8 @@ struct bnrt_model {
   void alignConstants();
   /// Every value's shape when the symbols take `sizes` (one per symbol).
   void shapesAt(const std::vector<int64_t> &sizes, bnrt::Shapes &out) const;
-  /// Runs every op's check on `shapes`; throws std::invalid_argument.
+  /// Runs every op's check on `shapes`; throws an Error (BNRT_ERROR_INVALID)
+  /// naming the op.
   void checkOps(const bnrt::Shapes &shapes) const;
   /// Views of every operand over `arena` (null: constants only).
   void buildViews(const bnrt::Shapes &shapes, uint8_t *arena,
@@ -145,42 +112,6 @@ private:
   void validateValues();
   void validateRanges();
   void validateOp(int index, const bnrt::fb::Op &op);
-};
-
-struct bnrt_context {
-  const bnrt_model *model = nullptr;
-  struct Free {
-    void operator()(uint8_t *p) const { std::free(p); }
-  };
-  std::unique_ptr<uint8_t, Free> arenaStorage;
-  uint8_t *arena = nullptr;
-  std::vector<int64_t> sizes; // the symbols' current sizes
-  bnrt::Shapes shapes;        // every value's shape at `sizes`
-  bnrt::ProgramViews views;
-  std::vector<int8_t> scratch; // zero-padded GEMM activations
-  std::vector<double> opSeconds;
-  bool profiling = false;
-  bnrt_threads *pool = nullptr;
-  // Per-thread scratch reserved on every pool thread after a run that grew
-  // it (scratch.h), so later runs allocate nothing.
-  bnrt::ScratchReservation scratchReservation;
-
-  explicit bnrt_context(const bnrt_model &model);
-  ~bnrt_context();
-  bnrt_context(const bnrt_context &) = delete;
-  bnrt_context &operator=(const bnrt_context &) = delete;
-
-  /// Binds the symbols from the inputs' shapes; the argument error names
-  /// the input, the dimension and its range.
-  bnrt_status setInputShapes(const int64_t *const *dims, const int *ranks,
-                             bnrt_error *err);
-  bnrt_status run(const void *const *inputs, const size_t *inputBytes,
-                  void *const *outputs, const size_t *outputBytes,
-                  bnrt_error *err);
-  int64_t bytesOf(int32_t value) const;
-
-private:
-  void resize(const std::vector<int64_t> &newSizes);
 };
 
 namespace bnrt {

@@ -1,8 +1,8 @@
 //===- parallel.cpp - the C API of the thread pool and tiled kernels ------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-#include "bgemm_f32_impl.h"
-#include "bgemm_impl.h"
 #include "bnrt/kernels.h"
+#include "kernels/bgemm_f32_impl.h"
+#include "kernels/bgemm_impl.h"
 #include "thread_pool.h"
 
 #include <algorithm>

@@ -1,5 +1,14 @@
-//===- status.h - error reporting shared by the C APIs ----------*- C++ -*-===//
+//===- status.h - the runtime's one error type and its C boundary -*- C++
+//-*-===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// Inside the library every failure is a bnrt::Error (a bnrt_status and a
+// message naming what failed): the loader, the op checks and the op runs
+// throw it alike. Every C API function that can fail runs its body in
+// `guarded`, which turns it (or any other exception) into the status it
+// returns and the message in bnrt_error; no exception crosses the C API.
+//
+//===----------------------------------------------------------------------===//
 #ifndef BNRT_SRC_STATUS_H
 #define BNRT_SRC_STATUS_H
 
@@ -9,12 +18,27 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
 namespace bnrt {
 
 using fb::hostTarget;
+
+/// A failure and its C API status.
+class Error : public std::runtime_error {
+public:
+  Error(bnrt_status status, const std::string &message)
+      : std::runtime_error(message), status(status) {}
+  bnrt_status status;
+};
+
+/// The bundle contradicts itself or the format (BNRT_ERROR_INVALID).
+[[noreturn]] inline void invalid(const std::string &message) {
+  throw Error(BNRT_ERROR_INVALID, message);
+}
 
 /// Fills `err` (which may be NULL).
 inline void setError(bnrt_error *err, bnrt_status status,
@@ -23,6 +47,33 @@ inline void setError(bnrt_error *err, bnrt_status status,
     return;
   err->status = status;
   std::snprintf(err->message, sizeof(err->message), "%s", msg.c_str());
+}
+
+/// A caller's argument is wrong: sets `err` and returns the status (for
+/// the checks a C function makes before its body).
+inline bnrt_status argumentError(bnrt_error *err, const std::string &message) {
+  setError(err, BNRT_ERROR_ARGUMENT, message);
+  return BNRT_ERROR_ARGUMENT;
+}
+
+/// Runs `body` (returning a status), turning any exception into a status
+/// and message in `err`.
+template <typename F> bnrt_status guarded(bnrt_error *err, F &&body) {
+  try {
+    return body();
+  } catch (const Error &e) {
+    setError(err, e.status, e.what());
+    return e.status;
+  } catch (const std::bad_alloc &) {
+    setError(err, BNRT_ERROR_OUT_OF_MEMORY, "out of memory");
+    return BNRT_ERROR_OUT_OF_MEMORY;
+  } catch (const std::exception &e) {
+    setError(err, BNRT_ERROR_RUNTIME, e.what());
+    return BNRT_ERROR_RUNTIME;
+  } catch (...) {
+    setError(err, BNRT_ERROR_RUNTIME, "unknown failure");
+    return BNRT_ERROR_RUNTIME;
+  }
 }
 
 /// The hardware threads of this machine (at least 1).

@@ -10,9 +10,9 @@
 //
 //===----------------------------------------------------------------------===//
 #include "IsaPaths.h"
-#include "bgemm_impl.h"
 #include "bnrt/bitpack.h"
 #include "bnrt/kernels.h"
+#include "kernels/bgemm_impl.h"
 
 #include <gtest/gtest.h>
 

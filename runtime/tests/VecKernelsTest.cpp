@@ -11,7 +11,7 @@
 //===----------------------------------------------------------------------===//
 #include "IsaPaths.h"
 #include "bnrt/kernels.h"
-#include "vec_kernels.h"
+#include "kernels/vec_kernels.h"
 
 #include <gtest/gtest.h>
 

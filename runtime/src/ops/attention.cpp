@@ -12,11 +12,11 @@
 // AttentionI8 q, k, v codes each followed by its scale ([1] or [B]).
 //
 //===----------------------------------------------------------------------===//
-#include "../quantizer.h"
 #include "../scratch.h"
 #include "../thread_pool.h"
-#include "../vec_kernels.h"
 #include "bnrt/kernels.h"
+#include "kernels/quantizer.h"
+#include "kernels/vec_kernels.h"
 #include "op_kernel.h"
 
 #include <cmath>
@@ -171,12 +171,11 @@ void checkAttention(const OpCheck &c) {
   checkAttentionShapes(c, 0, 1, 2, 3);
 }
 
-bool runAttention(const fb::Op &op, const std::vector<View> &in,
-                  const std::vector<View> &out, OpContext &ctx, std::string &) {
+void runAttention(const fb::Op &op, const std::vector<View> &in,
+                  const std::vector<View> &out, OpContext &ctx) {
   const auto *o = op.options_as_AttentionOptions();
   attention(in, out[0], o->num_heads(), o->prob_bits(), o->scale(),
             o->prob_clip(), ctx);
-  return true;
 }
 
 void checkAttentionI8(const OpCheck &c) {
@@ -195,13 +194,11 @@ void checkAttentionI8(const OpCheck &c) {
   checkAttentionShapes(c, 0, 2, 4, 6);
 }
 
-bool runAttentionI8(const fb::Op &op, const std::vector<View> &in,
-                    const std::vector<View> &out, OpContext &ctx,
-                    std::string &) {
+void runAttentionI8(const fb::Op &op, const std::vector<View> &in,
+                    const std::vector<View> &out, OpContext &ctx) {
   const auto *o = op.options_as_AttentionOptions();
   attentionI8(in, out[0], o->num_heads(), o->prob_bits(), o->scale(),
               o->prob_clip(), ctx);
-  return true;
 }
 
 } // namespace

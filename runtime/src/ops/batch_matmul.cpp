@@ -29,8 +29,8 @@ void check(const OpCheck &c) {
 // One bnrt_sgemm per batch entry, entries split across the pool; the
 // right-hand side is read as [N, K] rows (transposed into scratch unless
 // it is stored that way).
-bool run(const fb::Op &op, const std::vector<View> &in,
-         const std::vector<View> &out, OpContext &ctx, std::string &) {
+void run(const fb::Op &op, const std::vector<View> &in,
+         const std::vector<View> &out, OpContext &ctx) {
   const View &a = in[0], &b = in[1];
   bool transposeRhs = op.options_as_BatchMatmulOptions()->transpose_rhs();
   size_t r = a.shape.size();
@@ -51,7 +51,6 @@ bool run(const fb::Op &op, const std::vector<View> &in,
                          rhs, k, nullptr, out[0].f32() + p * m * n, n};
     bnrt_sgemm(&args, isa, 0, n);
   });
-  return true;
 }
 
 } // namespace

@@ -1,6 +1,6 @@
 //===- binary.cpp - Add, Sub, Mul, Div, Pow with NumPy broadcasting -------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-#include "../vec_kernels.h"
+#include "kernels/vec_kernels.h"
 #include "op_kernel.h"
 #include "op_util.h"
 
@@ -61,42 +61,37 @@ void broadcast(const View &a, const View &b, const View &out, F f) {
   }
 }
 
-bool runAdd(const fb::Op &, const std::vector<View> &in,
-            const std::vector<View> &out, OpContext &ctx, std::string &) {
+void runAdd(const fb::Op &, const std::vector<View> &in,
+            const std::vector<View> &out, OpContext &ctx) {
   if (in[0].shape == in[1].shape) { // residual adds: vectorized, chunked
     const VecKernels &vec = vecKernels(ctx.isa);
     chunked(ctx.pool, out[0].numElements(), [&](int64_t i0, int64_t i1) {
       vec.add(in[0].f32() + i0, in[1].f32() + i0, out[0].f32() + i0, i1 - i0);
     });
-    return true;
+    return;
   }
   broadcast(in[0], in[1], out[0], [](float a, float b) { return a + b; });
-  return true;
 }
 
-bool runSub(const fb::Op &, const std::vector<View> &in,
-            const std::vector<View> &out, OpContext &, std::string &) {
+void runSub(const fb::Op &, const std::vector<View> &in,
+            const std::vector<View> &out, OpContext &) {
   broadcast(in[0], in[1], out[0], [](float a, float b) { return a - b; });
-  return true;
 }
 
-bool runMul(const fb::Op &, const std::vector<View> &in,
-            const std::vector<View> &out, OpContext &, std::string &) {
+void runMul(const fb::Op &, const std::vector<View> &in,
+            const std::vector<View> &out, OpContext &) {
   broadcast(in[0], in[1], out[0], [](float a, float b) { return a * b; });
-  return true;
 }
 
-bool runDiv(const fb::Op &, const std::vector<View> &in,
-            const std::vector<View> &out, OpContext &, std::string &) {
+void runDiv(const fb::Op &, const std::vector<View> &in,
+            const std::vector<View> &out, OpContext &) {
   broadcast(in[0], in[1], out[0], [](float a, float b) { return a / b; });
-  return true;
 }
 
-bool runPow(const fb::Op &, const std::vector<View> &in,
-            const std::vector<View> &out, OpContext &, std::string &) {
+void runPow(const fb::Op &, const std::vector<View> &in,
+            const std::vector<View> &out, OpContext &) {
   broadcast(in[0], in[1], out[0],
             [](float a, float b) { return std::pow(a, b); });
-  return true;
 }
 
 } // namespace

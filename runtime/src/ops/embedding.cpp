@@ -22,20 +22,16 @@ void checkEmbedding(const OpCheck &c) {
     c.fail("result shape is not ids.shape + [H]");
 }
 
-bool runEmbedding(const fb::Op &, const std::vector<View> &in,
-                  const std::vector<View> &out, OpContext &,
-                  std::string &error) {
+void runEmbedding(const fb::Op &, const std::vector<View> &in,
+                  const std::vector<View> &out, OpContext &) {
   const View &table = in[0], &ids = in[1];
   int64_t vocab = table.shape[0], h = table.shape[1];
   for (int64_t i = 0, n = ids.numElements(); i < n; ++i) {
     int64_t id = ids.intAt(i);
-    if (id < 0 || id >= vocab) {
-      error = idError(id, i, vocab);
-      return false;
-    }
+    if (id < 0 || id >= vocab)
+      throw Error(BNRT_ERROR_ARGUMENT, idError(id, i, vocab));
     std::memcpy(out[0].f32() + i * h, table.f32() + id * h, h * 4);
   }
-  return true;
 }
 
 // bits [P, V, W] i64, plane scales [P, 1 | V], ids -> ids.shape + [H]
@@ -57,9 +53,8 @@ void checkEmbeddingBits(const OpCheck &c) {
 }
 
 // Row id of W = sum_p alpha_p(id) B_p, decoded from the packed planes.
-bool runEmbeddingBits(const fb::Op &, const std::vector<View> &in,
-                      const std::vector<View> &out, OpContext &,
-                      std::string &error) {
+void runEmbeddingBits(const fb::Op &, const std::vector<View> &in,
+                      const std::vector<View> &out, OpContext &) {
   const View &bits = in[0], &alpha = in[1], &ids = in[2];
   int64_t planes = bits.shape[0], vocab = bits.shape[1];
   bool perRow = alpha.shape[1] != 1;
@@ -67,10 +62,8 @@ bool runEmbeddingBits(const fb::Op &, const std::vector<View> &in,
   const uint64_t *planeBits = static_cast<const uint64_t *>(bits.data);
   for (int64_t i = 0, n = ids.numElements(); i < n; ++i) {
     int64_t id = ids.intAt(i);
-    if (id < 0 || id >= vocab) {
-      error = idError(id, i, vocab);
-      return false;
-    }
+    if (id < 0 || id >= vocab)
+      throw Error(BNRT_ERROR_ARGUMENT, idError(id, i, vocab));
     float *row = out[0].f32() + i * h;
     std::fill(row, row + h, 0.0f);
     for (int64_t p = 0; p < planes; ++p) {
@@ -80,7 +73,6 @@ bool runEmbeddingBits(const fb::Op &, const std::vector<View> &in,
         row[j] += a * bnrt_bitpack_sign(r, j);
     }
   }
-  return true;
 }
 
 } // namespace

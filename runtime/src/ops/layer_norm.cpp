@@ -1,6 +1,6 @@
 //===- layer_norm.cpp - LayerNorm over the last axis ----------------------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-#include "../vec_kernels.h"
+#include "kernels/vec_kernels.h"
 #include "op_kernel.h"
 #include "op_util.h"
 
@@ -18,8 +18,8 @@ void check(const OpCheck &c) {
     c.fail("gamma and beta must be [H]");
 }
 
-bool run(const fb::Op &op, const std::vector<View> &in,
-         const std::vector<View> &out, OpContext &ctx, std::string &) {
+void run(const fb::Op &op, const std::vector<View> &in,
+         const std::vector<View> &out, OpContext &ctx) {
   float epsilon = op.options_as_LayerNormOptions()->epsilon();
   const VecKernels &vec = vecKernels(ctx.isa);
   int64_t h = in[0].shape.back();
@@ -30,7 +30,6 @@ bool run(const fb::Op &op, const std::vector<View> &in,
                       out[0].f32() + r0 * h, r1 - r0, h, epsilon);
       },
       h);
-  return true;
 }
 
 } // namespace

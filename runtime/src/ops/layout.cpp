@@ -17,12 +17,11 @@ void checkCopy(const OpCheck &c) {
     c.fail("copies need equal element counts and dtypes");
 }
 
-bool runCopy(const fb::Op &, const std::vector<View> &in,
-             const std::vector<View> &out, OpContext &, std::string &) {
+void runCopy(const fb::Op &, const std::vector<View> &in,
+             const std::vector<View> &out, OpContext &) {
   int64_t bytes = in[0].numElements() * fb::elementBytes(in[0].dtype);
   if (out[0].data != in[0].data)
     std::memmove(out[0].data, in[0].data, bytes);
-  return true;
 }
 
 void checkTranspose(const OpCheck &c) {
@@ -42,8 +41,8 @@ void checkTranspose(const OpCheck &c) {
   }
 }
 
-bool runTranspose(const fb::Op &op, const std::vector<View> &in,
-                  const std::vector<View> &out, OpContext &, std::string &) {
+void runTranspose(const fb::Op &op, const std::vector<View> &in,
+                  const std::vector<View> &out, OpContext &) {
   const View &x = in[0];
   auto perm = op.options_as_TransposeOptions()->permutation();
   size_t rank = x.shape.size();
@@ -55,7 +54,6 @@ bool runTranspose(const fb::Op &op, const std::vector<View> &in,
       src += ((o / os[d]) % out[0].shape[d]) * is[perm->Get(d)];
     out[0].f32()[o] = x.f32()[src];
   }
-  return true;
 }
 
 void checkSlice(const OpCheck &c) {
@@ -72,8 +70,8 @@ void checkSlice(const OpCheck &c) {
   }
 }
 
-bool runSlice(const fb::Op &op, const std::vector<View> &in,
-              const std::vector<View> &out, OpContext &, std::string &) {
+void runSlice(const fb::Op &op, const std::vector<View> &in,
+              const std::vector<View> &out, OpContext &) {
   const View &x = in[0];
   auto offsets = op.options_as_SliceOptions()->offsets();
   size_t rank = x.shape.size();
@@ -85,7 +83,6 @@ bool runSlice(const fb::Op &op, const std::vector<View> &in,
       src += ((o / os[d]) % out[0].shape[d] + offsets->Get(d)) * is[d];
     out[0].f32()[o] = x.f32()[src];
   }
-  return true;
 }
 
 void checkCast(const OpCheck &c) {
@@ -93,8 +90,8 @@ void checkCast(const OpCheck &c) {
   c.sameShape(c.in[0], c.out[0]);
 }
 
-bool runCast(const fb::Op &, const std::vector<View> &in,
-             const std::vector<View> &out, OpContext &, std::string &) {
+void runCast(const fb::Op &, const std::vector<View> &in,
+             const std::vector<View> &out, OpContext &) {
   int64_t n = in[0].numElements();
   for (int64_t i = 0; i < n; ++i) {
     switch (out[0].dtype) {
@@ -115,7 +112,6 @@ bool runCast(const fb::Op &, const std::vector<View> &in,
       out[0].i8()[i] = static_cast<int8_t>(in[0].intAt(i));
     }
   }
-  return true;
 }
 
 } // namespace

@@ -57,8 +57,8 @@ void pack(const fb::Op &op, const std::vector<View> &in, int isa,
 
 // Pads K to whole 64-column words when needed (the kernels' contract),
 // then runs the ISA's bit-plane GEMM.
-bool run(const fb::Op &op, const std::vector<View> &in,
-         const std::vector<View> &out, OpContext &ctx, std::string &) {
+void run(const fb::Op &op, const std::vector<View> &in,
+         const std::vector<View> &out, OpContext &ctx) {
   const View &codes = in[0], &scale = in[1];
   bnrt_bgemm_args args = weightArgs(op, in);
   int64_t m = codes.numElements() / args.k;
@@ -76,7 +76,6 @@ bool run(const fb::Op &op, const std::vector<View> &in,
     args.y = out[0].f32() + s * args.m * args.n;
     bnrt_bgemm_a8_parallel(&args, static_cast<bnrt_isa>(ctx.isa), ctx.pool);
   }
-  return true;
 }
 
 } // namespace

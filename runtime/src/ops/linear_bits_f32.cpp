@@ -44,8 +44,8 @@ void pack(const fb::Op &, const std::vector<View> &in, int isa,
                         reinterpret_cast<uint8_t *>(packed.data()));
 }
 
-bool run(const fb::Op &, const std::vector<View> &in,
-         const std::vector<View> &out, OpContext &ctx, std::string &) {
+void run(const fb::Op &, const std::vector<View> &in,
+         const std::vector<View> &out, OpContext &ctx) {
   bnrt_bgemm_f32_args args = weightArgs(in);
   args.m = in[0].numElements() / args.k;
   args.x = in[0].f32();
@@ -54,7 +54,6 @@ bool run(const fb::Op &, const std::vector<View> &in,
   args.ldy = args.n;
   args.patterns = static_cast<const uint8_t *>(ctx.packedWeights);
   bnrt_bgemm_f32_parallel(&args, static_cast<bnrt_isa>(ctx.isa), ctx.pool);
-  return true;
 }
 
 } // namespace

@@ -22,8 +22,8 @@ void check(const OpCheck &c) {
 }
 
 // bnrt_sgemm: one summation order on every ISA and any thread count.
-bool run(const fb::Op &, const std::vector<View> &in,
-         const std::vector<View> &out, OpContext &ctx, std::string &) {
+void run(const fb::Op &, const std::vector<View> &in,
+         const std::vector<View> &out, OpContext &ctx) {
   const View &x = in[0], &w = in[1];
   int64_t k = x.shape.back(), n = w.shape[0];
   bnrt_sgemm_args args{x.numElements() / k,
@@ -37,7 +37,6 @@ bool run(const fb::Op &, const std::vector<View> &in,
                        out[0].f32(),
                        n};
   bnrt_sgemm_parallel(&args, static_cast<bnrt_isa>(ctx.isa), ctx.pool);
-  return true;
 }
 
 } // namespace

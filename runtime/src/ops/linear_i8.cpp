@@ -40,8 +40,8 @@ void pack(const fb::Op &, const std::vector<View> &in, int,
 
 // y = x_scale * (w_scale(n) * sum_k codes[m, k] W[n, k]) + bias[n], the
 // sums exact on igemm; row tiles across the pool.
-bool run(const fb::Op &, const std::vector<View> &in,
-         const std::vector<View> &out, OpContext &ctx, std::string &) {
+void run(const fb::Op &, const std::vector<View> &in,
+         const std::vector<View> &out, OpContext &ctx) {
   const View &codes = in[0], &weight = in[2];
   const float *xScales = in[1].f32(), *wScale = in[3].f32();
   const float *bias = in.size() > 4 ? in[4].f32() : nullptr;
@@ -71,7 +71,6 @@ bool run(const fb::Op &, const std::vector<View> &in,
       }
     }
   });
-  return true;
 }
 
 } // namespace

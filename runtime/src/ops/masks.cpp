@@ -19,8 +19,8 @@ void checkPositionIds(const OpCheck &c) {
     c.fail("needs ids [B, S] and a result of their shape");
 }
 
-bool runPositionIds(const fb::Op &op, const std::vector<View> &in,
-                    const std::vector<View> &out, OpContext &, std::string &) {
+void runPositionIds(const fb::Op &op, const std::vector<View> &in,
+                    const std::vector<View> &out, OpContext &) {
   int64_t batch = out[0].shape[0], seq = out[0].shape[1];
   int64_t pad = op.options_as_PositionIdsOptions()->padding_idx();
   for (int64_t b = 0; b < batch; ++b) {
@@ -32,7 +32,6 @@ bool runPositionIds(const fb::Op &op, const std::vector<View> &in,
           padding ? pad : pad + count;
     }
   }
-  return true;
 }
 
 // lengths [B] -> [B, S]: 0 before each length, filter_value after.
@@ -44,8 +43,8 @@ void checkLengthMask(const OpCheck &c) {
     c.fail("needs lengths [B] and a [B, S] result");
 }
 
-bool runLengthMask(const fb::Op &op, const std::vector<View> &in,
-                   const std::vector<View> &out, OpContext &, std::string &) {
+void runLengthMask(const fb::Op &op, const std::vector<View> &in,
+                   const std::vector<View> &out, OpContext &) {
   int64_t batch = out[0].shape[0], seq = out[0].shape[1];
   float filter = op.options_as_LengthMaskOptions()->filter_value();
   for (int64_t b = 0; b < batch; ++b) {
@@ -53,7 +52,6 @@ bool runLengthMask(const fb::Op &op, const std::vector<View> &in,
     for (int64_t j = 0; j < seq; ++j)
       out[0].f32()[b * seq + j] = double(j) < length ? 0.0f : filter;
   }
-  return true;
 }
 
 } // namespace

@@ -15,7 +15,7 @@ OpCheck::OpCheck(const fb::Bundle &bundle, const fb::Op &op,
       shapes(shapes), producers(producers), label(std::move(label)) {}
 
 void OpCheck::fail(const std::string &why) const {
-  throw std::invalid_argument(label + ": " + why);
+  throw Error(BNRT_ERROR_INVALID, label + ": " + why);
 }
 
 fb::DType OpCheck::dtype(int32_t id) const {

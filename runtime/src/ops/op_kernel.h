@@ -13,6 +13,7 @@
 
 #include "../aligned_vector.h"
 #include "../ops.h"
+#include "status.h"
 
 #include <initializer_list>
 #include <string>
@@ -59,11 +60,10 @@ private:
   std::string label;
 };
 
-/// Runs one op on views the check accepted. Returns false (with `error`)
-/// only for data-dependent failures (an id outside a table).
-using OpRunFn = bool (*)(const fb::Op &op, const std::vector<View> &in,
-                         const std::vector<View> &out, OpContext &ctx,
-                         std::string &error);
+/// Runs one op on views the check accepted. Throws an Error only for
+/// data-dependent failures (an id outside a table), on the calling thread.
+using OpRunFn = void (*)(const fb::Op &op, const std::vector<View> &in,
+                         const std::vector<View> &out, OpContext &ctx);
 /// The op's GEMM weights repacked for `isa` from its bound operands.
 using OpPackFn = void (*)(const fb::Op &op, const std::vector<View> &in,
                           int isa, AlignedVector<uint64_t> &packed);

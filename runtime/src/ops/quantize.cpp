@@ -1,8 +1,8 @@
 //===- quantize.cpp - Quantize and Dequantize: int8 activation codes ------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-#include "../quantizer.h"
 #include "../scratch.h"
-#include "../vec_kernels.h"
+#include "kernels/quantizer.h"
+#include "kernels/vec_kernels.h"
 #include "op_kernel.h"
 #include "op_util.h"
 
@@ -37,8 +37,8 @@ void checkQuantize(const OpCheck &c) {
   }
 }
 
-bool runQuantize(const fb::Op &op, const std::vector<View> &in,
-                 const std::vector<View> &out, OpContext &ctx, std::string &) {
+void runQuantize(const fb::Op &op, const std::vector<View> &in,
+                 const std::vector<View> &out, OpContext &ctx) {
   const VecKernels &vec = vecKernels(ctx.isa);
   int64_t n = in[0].numElements(), sequences = out[1].numElements();
   int bits = op.options_as_QuantizeOptions()->bits();
@@ -75,7 +75,7 @@ bool runQuantize(const fb::Op &op, const std::vector<View> &in,
         vec.quantize(in[0].f32() + b * per + i0, out[0].i8() + b * per + i0,
                      i1 - i0, out[1].f32()[b], bits);
       });
-    return true;
+    return;
   }
   if (clip == 0) { // dynamic; max is order-independent: chunk maxima
     float maxima[kMaxChunks] = {};
@@ -90,7 +90,6 @@ bool runQuantize(const fb::Op &op, const std::vector<View> &in,
     vec.quantize(in[0].f32() + i0, out[0].i8() + i0, i1 - i0, s, bits);
   });
   out[1].f32()[0] = s;
-  return true;
 }
 
 // codes i8, scale [1] or [B] -> f32
@@ -103,9 +102,8 @@ void checkDequantize(const OpCheck &c) {
   c.sameShape(c.in[0], c.out[0]);
 }
 
-bool runDequantize(const fb::Op &, const std::vector<View> &in,
-                   const std::vector<View> &out, OpContext &ctx,
-                   std::string &) {
+void runDequantize(const fb::Op &, const std::vector<View> &in,
+                   const std::vector<View> &out, OpContext &ctx) {
   const VecKernels &vec = vecKernels(ctx.isa);
   int64_t sequences = in[1].numElements();
   int64_t per = out[0].numElements() / sequences;
@@ -114,7 +112,6 @@ bool runDequantize(const fb::Op &, const std::vector<View> &in,
       vec.dequantize(in[0].i8() + b * per + i0, out[0].f32() + b * per + i0,
                      i1 - i0, in[1].f32()[b]);
     });
-  return true;
 }
 
 } // namespace

@@ -18,8 +18,8 @@ void checkReduceSum(const OpCheck &c) {
     c.fail("result must drop the last axis");
 }
 
-bool runReduceSum(const fb::Op &, const std::vector<View> &in,
-                  const std::vector<View> &out, OpContext &, std::string &) {
+void runReduceSum(const fb::Op &, const std::vector<View> &in,
+                  const std::vector<View> &out, OpContext &) {
   int64_t inner = in[0].shape.back(), rows = in[0].numElements() / inner;
   for (int64_t r = 0; r < rows; ++r) {
     float acc = 0;
@@ -27,7 +27,6 @@ bool runReduceSum(const fb::Op &, const std::vector<View> &in,
       acc += in[0].f32()[r * inner + j];
     out[0].f32()[r] = acc;
   }
-  return true;
 }
 
 // Reduced axes are kept with size 1.
@@ -46,8 +45,8 @@ void checkReduceMean(const OpCheck &c) {
     c.fail("result shape does not keep the reduced axes");
 }
 
-bool runReduceMean(const fb::Op &, const std::vector<View> &in,
-                   const std::vector<View> &out, OpContext &, std::string &) {
+void runReduceMean(const fb::Op &, const std::vector<View> &in,
+                   const std::vector<View> &out, OpContext &) {
   const View &x = in[0];
   Strides is = stridesOf(x.shape), os = stridesOf(out[0].shape);
   int64_t outCount = out[0].numElements();
@@ -64,7 +63,6 @@ bool runReduceMean(const fb::Op &, const std::vector<View> &in,
   double count = double(x.numElements()) / double(outCount);
   for (int64_t o = 0; o < outCount; ++o)
     out[0].f32()[o] = static_cast<float>(sums[o] / count);
-  return true;
 }
 
 } // namespace

@@ -17,8 +17,8 @@ void check(const OpCheck &c) {
     c.fail("axis out of range");
 }
 
-bool run(const fb::Op &op, const std::vector<View> &in,
-         const std::vector<View> &out, OpContext &, std::string &) {
+void run(const fb::Op &op, const std::vector<View> &in,
+         const std::vector<View> &out, OpContext &) {
   const auto &shape = in[0].shape;
   int64_t axis = op.options_as_SoftmaxOptions()->axis();
   int64_t len = shape[axis], inner = 1, outer = 1;
@@ -40,7 +40,6 @@ bool run(const fb::Op &op, const std::vector<View> &in,
         res[j * inner] =
             static_cast<float>(std::exp(double(x[j * inner] - mx)) / sum);
     }
-  return true;
 }
 
 } // namespace

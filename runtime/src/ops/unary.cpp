@@ -1,6 +1,6 @@
 //===- unary.cpp - elementwise functions: Gelu, Tanh, Clamp, Unary --------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-#include "../vec_kernels.h"
+#include "kernels/vec_kernels.h"
 #include "op_kernel.h"
 #include "op_util.h"
 
@@ -16,29 +16,26 @@ void checkElementwise(const OpCheck &c) {
   c.sameShape(c.in[0], c.out[0]);
 }
 
-bool runGelu(const fb::Op &op, const std::vector<View> &in,
-             const std::vector<View> &out, OpContext &ctx, std::string &) {
+void runGelu(const fb::Op &op, const std::vector<View> &in,
+             const std::vector<View> &out, OpContext &ctx) {
   bool tanh = op.options_as_GeluOptions()->tanh_approximation();
   const VecKernels &vec = vecKernels(ctx.isa);
   chunked(ctx.pool, out[0].numElements(), [&](int64_t i0, int64_t i1) {
     vec.gelu(in[0].f32() + i0, out[0].f32() + i0, i1 - i0, tanh);
   });
-  return true;
 }
 
-bool runTanh(const fb::Op &, const std::vector<View> &in,
-             const std::vector<View> &out, OpContext &, std::string &) {
+void runTanh(const fb::Op &, const std::vector<View> &in,
+             const std::vector<View> &out, OpContext &) {
   mapElements(in[0], out[0], [](float x) { return viaDouble(std::tanh, x); });
-  return true;
 }
 
-bool runClamp(const fb::Op &op, const std::vector<View> &in,
-              const std::vector<View> &out, OpContext &, std::string &) {
+void runClamp(const fb::Op &op, const std::vector<View> &in,
+              const std::vector<View> &out, OpContext &) {
   float lo = op.options_as_ClampOptions()->min(),
         hi = op.options_as_ClampOptions()->max();
   mapElements(in[0], out[0],
               [&](float x) { return std::min(std::max(x, lo), hi); });
-  return true;
 }
 
 void checkUnary(const OpCheck &c) {
@@ -48,8 +45,8 @@ void checkUnary(const OpCheck &c) {
     c.fail("unknown function");
 }
 
-bool runUnary(const fb::Op &op, const std::vector<View> &in,
-              const std::vector<View> &out, OpContext &, std::string &) {
+void runUnary(const fb::Op &op, const std::vector<View> &in,
+              const std::vector<View> &out, OpContext &) {
   const View &x = in[0], &y = out[0];
   switch (op.options_as_UnaryOptions()->function()) {
   case fb::UnaryFunction::Erf:
@@ -72,7 +69,6 @@ bool runUnary(const fb::Op &op, const std::vector<View> &in,
         x, y, [](float v) { return 1.0f / (1.0f + viaDouble(std::exp, -v)); });
     break;
   }
-  return true;
 }
 
 } // namespace

@@ -1,7 +1,8 @@
 //===- text_api.cpp - bnrt/text.h over the tokenizers ---------------------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-#include "../model.h"
 #include "bnrt/text.h"
+#include "model.h" // bnrt_model_tokenizer reads the bundle
+#include "status.h"
 #include "tokenizer.h"
 
 #include <algorithm>
