@@ -12,11 +12,13 @@
 //   live ranges (ArenaPlan.h); each function result is copied into its
 //   output buffer;
 // - with a shape range, the same program compiled at the probe sizes gives
-//   every dimension's form in the range's symbols (ShapeRange.h);
+//   every dimension's form in the range's symbols (applyShapeRange,
+//   ShapeRange.cpp);
 // - the bytes end with the CRC32C trailer of bnrt/checksum.h.
 //
 //===----------------------------------------------------------------------===//
 #include "bnbert/Target/BundleWriter.h"
+#include "BundleProgram.h"
 #include "bnbert/Target/ArenaPlan.h"
 #include "bnbert/Target/ShapeRange.h"
 #include "bnq/BnqOps.h"
@@ -47,25 +49,6 @@ constexpr int64_t kAlign = 64;
 
 int64_t alignUp(int64_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
 
-struct ValueInfo {
-  std::string name;
-  fb::DType dtype;
-  std::vector<int64_t> shape;
-  fb::Storage storage;
-  int64_t offset = 0;
-  int64_t bytes = 0;
-  int firstOp = -1, lastOp = -1;  // live range of an arena value
-  std::vector<uint8_t> dimPowers; // rank x symbols; empty: fixed
-};
-
-/// An op's options table, built when the op is serialized (flatbuffers
-/// nest tables bottom-up).
-struct Options {
-  fb::OpOptions type = fb::OpOptions::NONE;
-  std::function<flatbuffers::Offset<void>(flatbuffers::FlatBufferBuilder &)>
-      build;
-};
-
 /// The options table `fb::NameOptions` with the given fields.
 #define OPTIONS(Name, ...)                                                     \
   Options {                                                                    \
@@ -75,14 +58,7 @@ struct Options {
     }                                                                          \
   }
 
-struct OpInfo {
-  fb::OpCode code;
-  std::string name;
-  std::vector<int32_t> inputs, outputs;
-  Options options;
-};
-
-class Writer {
+class Writer : public BundleProgram {
 public:
   explicit Writer(func::FuncOp func) : func(func) {}
   /// Builds the program (values, ops, constants, arena plan).
@@ -91,10 +67,6 @@ public:
   std::vector<uint8_t> serialize(StringRef target, bool withData,
                                  const BundleText *text) const;
   const std::vector<uint8_t> &constants() const { return data; }
-  /// Makes the program (compiled at the range's upper bound) run the
-  /// range, from `probe`: the same model compiled at the probe sizes.
-  LogicalResult applyRange(const Writer &probe,
-                           ArrayRef<RangeSymbol> rangeSymbols);
 
 private:
   LogicalResult lowerOp(Operation *op);
@@ -111,13 +83,7 @@ private:
   void planArena();
 
   func::FuncOp func;
-  std::vector<ValueInfo> values;
-  std::vector<OpInfo> ops;
-  std::vector<uint8_t> data;
   llvm::DenseMap<Value, int32_t> ids;
-  std::vector<int32_t> inputs, outputs;
-  int64_t arenaBytes = 0;
-  std::vector<RangeSymbol> symbols;
 };
 
 std::string locName(Location loc) {
@@ -447,77 +413,6 @@ LogicalResult Writer::lower() {
   return success();
 }
 
-/// The serialized options table of an op (to compare two programs' ops).
-std::vector<uint8_t> optionsBytes(const OpInfo &op) {
-  if (!op.options.build)
-    return {};
-  flatbuffers::FlatBufferBuilder b;
-  b.Finish(op.options.build(b));
-  return {b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()};
-}
-
-LogicalResult Writer::applyRange(const Writer &probe,
-                                 ArrayRef<RangeSymbol> rangeSymbols) {
-  auto fail = [&](const Twine &why) {
-    // At the function's location, without printing the function.
-    return mlir::emitError(func.getLoc(),
-                           "the shape range cannot be compiled: ")
-           << why << "; compile with a fixed --shape";
-  };
-  if (probe.values.size() != values.size() || probe.ops.size() != ops.size())
-    return fail("the model's program differs at the probe shape (" +
-                Twine(probe.ops.size()) + " ops instead of " +
-                Twine(ops.size()) + ")");
-  for (size_t i = 0; i < ops.size(); ++i) {
-    const OpInfo &a = ops[i], &b = probe.ops[i];
-    if (a.code != b.code || a.inputs != b.inputs || a.outputs != b.outputs ||
-        a.options.type != b.options.type || optionsBytes(a) != optionsBytes(b))
-      return fail("op '" + a.name + "' (" + fb::EnumNameOpCode(a.code) +
-                  ") depends on the input shape in its options or operands");
-  }
-  size_t n = rangeSymbols.size();
-  for (size_t id = 0; id < values.size(); ++id) {
-    ValueInfo &v = values[id];
-    const ValueInfo &p = probe.values[id];
-    std::string label = "value '" + v.name + "'";
-    if (v.dtype != p.dtype || v.storage != p.storage ||
-        v.shape.size() != p.shape.size())
-      return fail(label + " differs at the probe shape");
-    std::vector<uint8_t> powers;
-    bool ranged = false;
-    for (size_t d = 0; d < v.shape.size(); ++d) {
-      auto form = solveDimPowers(v.shape[d], p.shape[d], rangeSymbols);
-      if (!form)
-        return fail(label + " dimension " + Twine(d) + " is " +
-                    Twine(v.shape[d]) + " at the bound and " +
-                    Twine(p.shape[d]) +
-                    " at the probe: not a product of the ranged sizes");
-      ranged |= llvm::any_of(*form, [](uint8_t e) { return e != 0; });
-      powers.insert(powers.end(), form->begin(), form->end());
-    }
-    if (ranged)
-      v.dimPowers = std::move(powers);
-    if (v.storage != fb::Storage::Constant)
-      continue;
-    // A constant is read as the dense prefix of its bound: it must be
-    // stored that way (the probe's bytes) and laid out so (size-1
-    // dimensions, then its one ranged dimension, then fixed ones).
-    if (std::memcmp(data.data() + v.offset, probe.data.data() + p.offset,
-                    p.bytes) != 0)
-      return fail("constant " + label +
-                  " at the probe shape is not the prefix of its values at "
-                  "the bound");
-    if (ranged &&
-        !fb::readsAsPrefix(v.shape, v.dimPowers, n, data.data() + v.offset,
-                           fb::elementBytes(v.dtype)))
-      return fail("constant " + label +
-                  " varies in an inner dimension and is not one row "
-                  "repeated");
-  }
-  symbols.assign(rangeSymbols.begin(), rangeSymbols.end());
-  return success();
-}
-
 std::vector<uint8_t> Writer::serialize(StringRef target, bool withData,
                                        const BundleText *text) const {
   flatbuffers::FlatBufferBuilder b(1 << 20);
@@ -576,7 +471,7 @@ FailureOr<Writer> lowerProgram(func::FuncOp func,
   if (range) {
     Writer probe(range->probe);
     if (failed(probe.lower()) ||
-        failed(writer.applyRange(probe, range->symbols)))
+        failed(applyShapeRange(writer, probe, range->symbols, func.getLoc())))
       return failure();
   }
   return writer;

@@ -1,6 +1,14 @@
 //===- ShapeRange.cpp - inputs compiled for a range of shapes -------------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnbert/Target/ShapeRange.h"
+#include "BundleProgram.h"
+
+#include "mlir/IR/Diagnostics.h"
+
+#include <cstring>
+
+using namespace mlir;
+namespace fb = bnrt::fb;
 
 namespace bnbert {
 namespace {
@@ -125,6 +133,84 @@ solveDimPowers(int64_t bound, int64_t probe,
       return powers;
   }
   return std::nullopt;
+}
+
+namespace {
+
+/// The serialized options table of an op (to compare two programs' ops).
+std::vector<uint8_t> optionsBytes(const OpInfo &op) {
+  if (!op.options.build)
+    return {};
+  flatbuffers::FlatBufferBuilder b;
+  b.Finish(op.options.build(b));
+  return {b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize()};
+}
+
+} // namespace
+
+LogicalResult applyShapeRange(BundleProgram &bound, const BundleProgram &probe,
+                              ArrayRef<RangeSymbol> rangeSymbols,
+                              Location loc) {
+  auto fail = [&](const Twine &why) {
+    // At the function's location, without printing the function.
+    return mlir::emitError(loc, "the shape range cannot be compiled: ")
+           << why << "; compile with a fixed --shape";
+  };
+  std::vector<ValueInfo> &values = bound.values;
+  const std::vector<OpInfo> &ops = bound.ops;
+  const std::vector<uint8_t> &data = bound.data;
+  if (probe.values.size() != values.size() || probe.ops.size() != ops.size())
+    return fail("the model's program differs at the probe shape (" +
+                Twine(probe.ops.size()) + " ops instead of " +
+                Twine(ops.size()) + ")");
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const OpInfo &a = ops[i], &b = probe.ops[i];
+    if (a.code != b.code || a.inputs != b.inputs || a.outputs != b.outputs ||
+        a.options.type != b.options.type || optionsBytes(a) != optionsBytes(b))
+      return fail("op '" + a.name + "' (" + fb::EnumNameOpCode(a.code) +
+                  ") depends on the input shape in its options or operands");
+  }
+  size_t n = rangeSymbols.size();
+  for (size_t id = 0; id < values.size(); ++id) {
+    ValueInfo &v = values[id];
+    const ValueInfo &p = probe.values[id];
+    std::string label = "value '" + v.name + "'";
+    if (v.dtype != p.dtype || v.storage != p.storage ||
+        v.shape.size() != p.shape.size())
+      return fail(label + " differs at the probe shape");
+    std::vector<uint8_t> powers;
+    bool ranged = false;
+    for (size_t d = 0; d < v.shape.size(); ++d) {
+      auto form = solveDimPowers(v.shape[d], p.shape[d], rangeSymbols);
+      if (!form)
+        return fail(label + " dimension " + Twine(d) + " is " +
+                    Twine(v.shape[d]) + " at the bound and " +
+                    Twine(p.shape[d]) +
+                    " at the probe: not a product of the ranged sizes");
+      ranged |= llvm::any_of(*form, [](uint8_t e) { return e != 0; });
+      powers.insert(powers.end(), form->begin(), form->end());
+    }
+    if (ranged)
+      v.dimPowers = std::move(powers);
+    if (v.storage != fb::Storage::Constant)
+      continue;
+    // A constant is read as the dense prefix of its bound: it must be
+    // stored that way (the probe's bytes) and laid out so (size-1
+    // dimensions, then its one ranged dimension, then fixed ones).
+    if (std::memcmp(data.data() + v.offset, probe.data.data() + p.offset,
+                    p.bytes) != 0)
+      return fail("constant " + label +
+                  " at the probe shape is not the prefix of its values at "
+                  "the bound");
+    if (ranged &&
+        !fb::readsAsPrefix(v.shape, v.dimPowers, n, data.data() + v.offset,
+                           fb::elementBytes(v.dtype)))
+      return fail("constant " + label +
+                  " varies in an inner dimension and is not one row "
+                  "repeated");
+  }
+  bound.symbols.assign(rangeSymbols.begin(), rangeSymbols.end());
+  return success();
 }
 
 } // namespace bnbert

@@ -117,15 +117,29 @@ struct BnqReportPass : bnbert::impl::BnqReportBase<BnqReportPass> {
   }
 };
 
-} // namespace
-
-CompressionTotals bnbert::writeCompressionReport(func::FuncOp func,
-                                                 llvm::raw_ostream &os) {
+std::vector<Row> reportRows(func::FuncOp func) {
   std::vector<Row> rows;
   func.walk([&](Operation *op) {
     if (auto row = rowFor(op))
       rows.push_back(*row);
   });
+  return rows;
+}
+
+} // namespace
+
+CompressionTotals bnbert::compressionTotals(func::FuncOp func) {
+  CompressionTotals totals;
+  for (const Row &r : reportRows(func)) {
+    totals.fp32Bytes += r.fp32Bytes;
+    totals.deployedBytes += r.deployedBytes;
+  }
+  return totals;
+}
+
+CompressionTotals bnbert::writeCompressionReport(func::FuncOp func,
+                                                 llvm::raw_ostream &os) {
+  std::vector<Row> rows = reportRows(func);
   CompressionTotals totals;
   os << "weights of @" << func.getSymName() << "\n";
   size_t width = 8;

@@ -29,31 +29,60 @@ struct CommonOptions : PassPipelineOptions<Derived> {
       *this, "granularity",
       llvm::cl::desc("scale granularity of linear weights: tensor or row"),
       llvm::cl::init(bnbert::quant::Granularity::PerTensor),
-      llvm::cl::values(clEnumValN(bnbert::quant::Granularity::PerTensor,
-                                  "tensor", "one scale per tensor"),
-                       clEnumValN(bnbert::quant::Granularity::PerRow, "row",
-                                  "one scale per output row"))};
+      bnbert::GranularityValues()};
 };
 
 struct PipelineOptions : CommonOptions<PipelineOptions> {};
 
 struct QuantizeOptions : CommonOptions<QuantizeOptions> {
-  Option<Weights> weights{
-      *this, "weights", llvm::cl::desc("weight format"),
-      llvm::cl::init(Weights::Binary),
-      llvm::cl::values(
-          clEnumValN(Weights::Fp32, "fp32", "keep float weights"),
-          clEnumValN(Weights::Int8, "int8", "symmetric int8"),
-          clEnumValN(Weights::Ternary, "ternary", "TWN"),
-          clEnumValN(Weights::Binary, "binary", "BWN (TWS with split-ternary)"),
-          clEnumValN(Weights::AsStored, "model",
-                     "the model's own quantized weights"))};
+  Option<Weights> weights{*this, "weights", llvm::cl::desc("weight format"),
+                          llvm::cl::init(Weights::Binary),
+                          bnbert::WeightsValues()};
   Option<bool> splitTernary{
       *this, "split-ternary",
       llvm::cl::desc("with weights=binary: ternarize, then split (TWS)"),
       llvm::cl::init(false)};
 };
 } // namespace
+
+llvm::ArrayRef<bnbert::WeightsName> bnbert::weightsNames() {
+  static const WeightsName names[] = {
+      {Weights::Fp32, "fp32", "keep float weights", true},
+      {Weights::Int8, "int8", "symmetric int8", true},
+      {Weights::Ternary, "ternary", "TWN", true},
+      {Weights::Binary, "binary", "BWN (TWS with split-ternary)", true},
+      {Weights::AsStored, "model", "the model's own quantized weights", false}};
+  return names;
+}
+
+std::string bnbert::weightsChoices() {
+  std::vector<llvm::StringRef> names;
+  for (const WeightsName &w : weightsNames())
+    if (w.userChoice)
+      names.push_back(w.name);
+  std::string text;
+  for (size_t i = 0; i < names.size(); ++i)
+    text += (i == 0                  ? ""
+             : i + 1 == names.size() ? " or "
+                                     : ", ") +
+            names[i].str();
+  return text;
+}
+
+std::optional<Weights> bnbert::weightsNamed(llvm::StringRef name) {
+  for (const WeightsName &w : weightsNames())
+    if (w.userChoice && w.name == name)
+      return w.weights;
+  return std::nullopt;
+}
+
+llvm::ArrayRef<bnbert::GranularityName> bnbert::granularityNames() {
+  using bnbert::quant::Granularity;
+  static const GranularityName names[] = {
+      {Granularity::PerTensor, "tensor", "one scale per tensor"},
+      {Granularity::PerRow, "row", "one scale per output row"}};
+  return names;
+}
 
 void bnbert::addRaiseOnnxPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createOnnxSpecializeShapes());

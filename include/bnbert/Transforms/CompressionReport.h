@@ -14,6 +14,9 @@ struct CompressionTotals {
   int64_t deployedBytes = 0;
 };
 
+/// The totals alone.
+CompressionTotals compressionTotals(mlir::func::FuncOp func);
+
 /// Writes the table described in the bnq-report pass and returns the totals.
 CompressionTotals writeCompressionReport(mlir::func::FuncOp func,
                                          llvm::raw_ostream &os);

@@ -12,6 +12,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "onnxir/OnnxOps.h"
 
+#include <optional>
+#include <string>
+
 namespace bnbert {
 
 #define GEN_PASS_DECL
@@ -34,6 +37,44 @@ struct QuantizationRecipe {
   bool splitTernary = false;
   quant::Granularity granularity = quant::Granularity::PerTensor;
   int actBits = 8; // 32: activations stay float
+};
+
+/// A weight format's name, as bnbert-compile's --weights and the
+/// bnq-quantize pipeline's weights= spell it (one table for both).
+struct WeightsName {
+  QuantizationRecipe::Weights weights;
+  llvm::StringLiteral name, description;
+  /// Only a model that stores quantized weights deploys them as stored:
+  /// bnbert-compile chooses that mode itself, never from --weights.
+  bool userChoice;
+};
+llvm::ArrayRef<WeightsName> weightsNames();
+/// The user's choices among weightsNames() ("fp32, int8, ternary or
+/// binary").
+std::string weightsChoices();
+/// The weight format named `name` among the user's choices.
+std::optional<QuantizationRecipe::Weights> weightsNamed(llvm::StringRef name);
+
+/// A scale granularity's name (--granularity, granularity=).
+struct GranularityName {
+  quant::Granularity granularity;
+  llvm::StringLiteral name, description;
+};
+llvm::ArrayRef<GranularityName> granularityNames();
+
+/// The names above as an option's values, as llvm::cl::values would give
+/// them: `cl::opt<Granularity> g("granularity", GranularityValues())`.
+struct WeightsValues {
+  template <typename Opt> void apply(Opt &option) const {
+    for (const WeightsName &w : weightsNames())
+      option.getParser().addLiteralOption(w.name, w.weights, w.description);
+  }
+};
+struct GranularityValues {
+  template <typename Opt> void apply(Opt &option) const {
+    for (const GranularityName &g : granularityNames())
+      option.getParser().addLiteralOption(g.name, g.granularity, g.description);
+  }
 };
 
 /// Weight quantization (or none: Fp32, AsStored), activation quantizers
