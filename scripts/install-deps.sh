@@ -19,11 +19,14 @@ PACKAGES=(
   # runs several times faster than on the reference BLAS.
   libopenblas0-pthread
   # Real labelled text for the training example and its test: fortunes'
-  # category files.
-  fortunes fortunes-min
+  # category files; German, Spanish, Russian and Chinese quotes for the
+  # tokenizer tests.
+  fortunes fortunes-min fortunes-de fortunes-es fortunes-ru fortunes-zh
   # Text in: the runtime's tokenizers (WordPiece on utf8proc, SentencePiece),
   # and Dask for the bulk-scoring example and its test.
   libutf8proc-dev libsentencepiece-dev python3-distributed
+  # GPT-2's published byte-level BPE pattern in the reference tokenizer.
+  python3-regex
 )
 # Node.js drives onnxruntime-node, the reference peer. Some images ship a
 # Node.js whose package conflicts with Debian's npm: only install when absent.
@@ -44,4 +47,18 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "install-deps: all ${#PACKAGES[@]} packages present"
+fi
+
+# ONNX Runtime, the peer the demo and the benchmarks measure against, from
+# the npm registry into bench/node_modules (CPU only: the CUDA download is
+# skipped). Without the registry everything else still works: the demo and
+# the benchmarks then say ONNX Runtime is missing.
+cd "$(dirname "$0")/../bench"
+if ! NODE_PATH=$PWD/node_modules node -e "require('onnxruntime-node')" 2>/dev/null; then
+  echo "install-deps: installing onnxruntime-node (npm) into bench/node_modules"
+  if ! ONNXRUNTIME_NODE_INSTALL_CUDA=skip timeout 600 npm install --ignore-scripts \
+       --no-save --no-audit --no-fund --silent onnxruntime-node >/dev/null 2>&1; then
+    echo "install-deps: could not install onnxruntime-node (is the npm registry" \
+         "reachable?): the demo and benchmarks will run without ONNX Runtime" >&2
+  fi
 fi

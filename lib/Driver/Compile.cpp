@@ -105,19 +105,46 @@ std::optional<BundleText> readBundleText(const CompileRequest &request,
   BundleText text;
   text.lowercase = !request.cased;
   if (request.tokenizerFile) {
-    const std::string &path = *request.tokenizerFile;
-    std::ifstream file(path, std::ios::binary);
+    // A model folder: its tokenizer file, as the runtime picks it.
+    std::filesystem::path path = *request.tokenizerFile;
     std::error_code ec;
-    if (!file || std::filesystem::is_directory(path, ec)) {
-      error = "--tokenizer " + path + ": cannot read the file";
-      return std::nullopt;
+    if (std::filesystem::is_directory(path, ec)) {
+      for (const char *name : {"tokenizer.json", "vocab.json", "vocab.txt",
+                               "spiece.model", "sentencepiece.bpe.model"})
+        if (std::filesystem::is_regular_file(path / name, ec)) {
+          path /= name;
+          break;
+        }
+      if (std::filesystem::is_directory(path, ec)) {
+        error = "--tokenizer " + path.string() +
+                ": a folder without tokenizer.json, vocab.json + merges.txt, "
+                "vocab.txt or a SentencePiece .model";
+        return std::nullopt;
+      }
     }
-    text.tokenizer.assign(std::istreambuf_iterator<char>(file),
-                          std::istreambuf_iterator<char>());
-    if (text.tokenizer.empty()) {
-      error = "--tokenizer " + path + ": the file is empty";
+    auto read = [&](const std::filesystem::path &file,
+                    std::vector<uint8_t> &bytes) {
+      std::ifstream in(file, std::ios::binary);
+      if (!in || std::filesystem::is_directory(file, ec)) {
+        error = "--tokenizer " + file.string() + ": cannot read the file";
+        return false;
+      }
+      bytes.assign(std::istreambuf_iterator<char>(in),
+                   std::istreambuf_iterator<char>());
+      if (bytes.empty()) {
+        error = "--tokenizer " + file.string() + ": the file is empty";
+        return false;
+      }
+      return true;
+    };
+    if (!read(path, text.tokenizer))
       return std::nullopt;
-    }
+    // RoBERTa's vocab.json goes with the merges.txt beside it; XLM-R's
+    // SentencePiece model with fairseq's ids (the runtime reads both so).
+    if (path.filename() == "vocab.json" &&
+        !read(path.parent_path() / "merges.txt", text.merges))
+      return std::nullopt;
+    text.fairseq = path.filename() == "sentencepiece.bpe.model";
   }
   if (!request.labels)
     return text;

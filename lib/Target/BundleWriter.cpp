@@ -448,7 +448,8 @@ std::vector<uint8_t> Writer::serialize(StringRef target, bool withData,
     fbText = fb::CreateText(
         b, text->tokenizer.empty() ? 0 : b.CreateVector(text->tokenizer),
         text->lowercase,
-        text->labels.empty() ? 0 : b.CreateVectorOfStrings(text->labels));
+        text->labels.empty() ? 0 : b.CreateVectorOfStrings(text->labels),
+        text->merges.empty() ? 0 : b.CreateVector(text->merges), text->fairseq);
   auto bundle = fb::CreateBundle(
       b, fb::kBundleFormatVersion, BNRT_BITPACK_LAYOUT_VERSION,
       b.CreateString(target.str()), b.CreateVector(fbValues),

@@ -67,6 +67,7 @@ def test_vocab_files_read_as_hugging_face_reads_them(tmp_path, variant):
     assert bnrt.Tokenizer(str(odd)).vocab_size == len(pieces)
 
 
-def test_a_directory_is_not_a_tokenizer(tmp_path):
-    with pytest.raises(ValueError, match="is a directory"):
+def test_a_folder_without_tokenizer_files_is_refused(tmp_path):
+    # (A model folder holding one is read: test_tokenizer_json.py.)
+    with pytest.raises(ValueError, match="is a folder without tokenizer.json"):
         bnrt.Tokenizer(str(tmp_path))

@@ -215,3 +215,81 @@ TEST(Text, PairsAreFramedAndCutLongestFirst) {
       << err.message;
   bnrt_tokenizer_free(t);
 }
+
+namespace {
+
+bnrt_tokenizer *fromJson(const std::string &json, std::string &error) {
+  bnrt_error err;
+  bnrt_tokenizer *t =
+      bnrt_tokenizer_load_memory(json.data(), json.size(), 1, "t.json", &err);
+  error = t ? "" : err.message;
+  return t;
+}
+
+std::vector<int64_t> encodeOne(const bnrt_tokenizer *t, const std::string &s) {
+  std::vector<int64_t> ids(64);
+  bnrt_error err;
+  int64_t n =
+      bnrt_tokenizer_encode(t, s.data(), s.size(), ids.data(), 64, 0, &err);
+  EXPECT_GE(n, 0) << err.message;
+  ids.resize(std::max<int64_t>(n, 0));
+  return ids;
+}
+
+} // namespace
+
+// A tokenizer.json read by the runtime's own JSON reader: escapes (\u with
+// surrogate pairs) in the vocabulary, the template's ids and types; and
+// the malformed files a bundle could carry refused with a message, never
+// a crash (ASan/UBSan in CI).
+TEST(Text, TokenizerJsonIsReadStrictly) {
+  if (!bnrt_text_available())
+    GTEST_SKIP() << "built without tokenizers";
+  const std::string wordpiece = R"({"model": {"type": "WordPiece",
+    "vocab": {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "caf\u00e9": 3,
+              "\ud83d\ude00": 4, "a": 5, "##b": 6},
+    "unk_token": "[UNK]"},
+   "pre_tokenizer": {"type": "WhitespaceSplit"},
+   "post_processor": {"type": "TemplateProcessing",
+     "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}},
+                {"Sequence": {"id": "A", "type_id": 0}},
+                {"SpecialToken": {"id": "[SEP]", "type_id": 0}}],
+     "pair": [{"Sequence": {"id": "A", "type_id": 0}},
+              {"Sequence": {"id": "B", "type_id": 1}}],
+     "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": [1]},
+                        "[SEP]": {"id": "[SEP]", "ids": [2]}}}})";
+  std::string error;
+  bnrt_tokenizer *t = fromJson(wordpiece, error);
+  ASSERT_NE(t, nullptr) << error;
+  EXPECT_EQ(encodeOne(t, "caf\xc3\xa9 \xf0\x9f\x98\x80 ab x"),
+            (std::vector<int64_t>{1, 3, 4, 5, 6, 0, 2}));
+  EXPECT_EQ(bnrt_tokenizer_vocab_size(t), 7);
+  bnrt_tokenizer_free(t);
+
+  std::string deep(100, '[');
+  const std::pair<std::string, std::string> bad[] = {
+      {"", "empty"},
+      {"{\"model\": {\"type\": \"BPE\",}}",
+       "at byte 25: expected a field name"},
+      {"{\"model\": 1} x", "text after the JSON value"},
+      {"{\"a\": \"\\ud83d\"}", "a lone surrogate"},
+      {"{\"a\": \"\xff\"}", "invalid UTF-8 inside a string"},
+      {"{\"a\": " + deep, "nested more than 64 deep"},
+      {"{\"a\": \"x", "without its closing quote"},
+      {"{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"[UNK]\": 1e300}}}",
+       "is not a non-negative integer"},
+      {"{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"[UNK]\": 0}}, "
+       "\"post_processor\": {\"type\": \"TemplateProcessing\", \"single\": "
+       "[{\"Sequence\": {\"id\": \"A\", \"type_id\": -1}}], \"pair\": [], "
+       "\"special_tokens\": {}}}",
+       "not a non-negative integer"},
+      {"{\"model\": {\"type\": \"Unigram\", \"vocab\": [[\"a\", 0.0]], "
+       "\"unk_id\": 5}}",
+       "\"unk_id\" is not the id of a piece"},
+  };
+  for (const auto &[json, message] : bad) {
+    EXPECT_EQ(fromJson(json, error), nullptr) << json;
+    EXPECT_NE(error.find(message), std::string::npos)
+        << json << " gave: " << error;
+  }
+}

@@ -92,10 +92,12 @@ static cl::opt<std::string>
               cl::value_desc("identifier"), cl::cat(category));
 static cl::opt<std::string> tokenizerFile(
     "tokenizer",
-    cl::desc("Carry the model's tokenizer (WordPiece vocab.txt or "
-             "SentencePiece .model) in the bundle, so bnbert-run --text and "
-             "bnrt.Model.run_text need no other file"),
-    cl::value_desc("file"), cl::cat(category));
+    cl::desc("Carry the model's tokenizer in the bundle, so bnbert-run "
+             "--text and bnrt.Model.run_text need no other file: a Hugging "
+             "Face tokenizer.json, RoBERTa's vocab.json (with the merges.txt "
+             "beside it), a WordPiece vocab.txt, a SentencePiece .model, or "
+             "the model folder holding one"),
+    cl::value_desc("file|folder"), cl::cat(category));
 static cl::opt<bool> cased("cased",
                            cl::desc("With --tokenizer and a vocab.txt: the "
                                     "cased rules (no lower-casing)"),

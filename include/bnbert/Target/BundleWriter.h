@@ -24,6 +24,8 @@ struct ShapeRangeProbe {
 /// tokenizer file's bytes as given, its case rule, the label names.
 struct BundleText {
   std::vector<uint8_t> tokenizer;
+  std::vector<uint8_t> merges; // a vocab.json's merges.txt
+  bool fairseq = false;        // XLM-R's sentencepiece.bpe.model
   bool lowercase = true;
   std::vector<std::string> labels;
 };

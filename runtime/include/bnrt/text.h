@@ -14,6 +14,16 @@
  * - SentencePiece (a .model file, libsentencepiece): the model's own
  *   normalization and pieces; the sequence is [CLS] pieces [SEP] when the
  *   model has those pieces (ALBERT), else <s> pieces </s>.
+ * - Hugging Face tokenizer.json (the `tokenizers` library's file): its
+ *   added tokens, normalizer, pre-tokenizer, model (WordPiece, BPE,
+ *   Unigram) and post-processor, in the library's order and with its rules
+ *   (runtime/src/text/hf_tokenizer.cpp lists the components); a component
+ *   it does not implement is refused by name.
+ * - RoBERTa's vocab.json + merges.txt: byte-level BPE as
+ *   RobertaTokenizerFast reads the two files; <s> pieces </s>.
+ * - XLM-R's sentencepiece.bpe.model (loaded by that file name): fairseq's
+ *   dictionary around the model's pieces (<s> <pad> </s> <unk> are 0-3,
+ *   each piece one up), as XLMRobertaTokenizer reads it.
  *
  * Pairs of texts (bnrt_tokenizer_encode_pairs) are framed as the model
  * family does: [CLS] a [SEP] b [SEP], or <s> a </s></s> b </s>.
@@ -36,15 +46,19 @@ typedef struct bnrt_tokenizer bnrt_tokenizer;
 /* 1 when this build has the tokenizers. */
 int bnrt_text_available(void);
 
-/* Loads a tokenizer: a SentencePiece model (a binary .model file) or a
- * WordPiece vocab.txt; for WordPiece, `lowercase` selects the uncased
- * rules (lowercasing, accent stripping). NULL (and `err`) on failure: a
- * missing file, a vocabulary without [CLS], [SEP], [PAD] or [UNK]. A
+/* Loads a tokenizer: a tokenizer.json, a SentencePiece model (a binary
+ * .model file), a WordPiece vocab.txt, a RoBERTa vocab.json (with the
+ * merges.txt beside it), or a model folder holding one (tried in that
+ * order: tokenizer.json, vocab.json, vocab.txt, spiece.model,
+ * sentencepiece.bpe.model); for a vocab.txt, `lowercase` selects the
+ * uncased rules (lowercasing, accent stripping). NULL (and `err`) on
+ * failure: a missing file, a vocabulary without [CLS], [SEP], [PAD] or
+ * [UNK], a tokenizer.json component this runtime does not implement. A
  * tokenizer is read-only: any number of threads may use one. */
 bnrt_tokenizer *bnrt_tokenizer_load(const char *path, int lowercase,
                                     bnrt_error *err);
-/* The same from the file's bytes in memory (copied; `name` names it in
- * errors). */
+/* The same from one file's bytes in memory (copied; `name` names it in
+ * errors): a tokenizer.json, a .model or a vocab.txt. */
 bnrt_tokenizer *bnrt_tokenizer_load_memory(const void *data, size_t size,
                                            int lowercase, const char *name,
                                            bnrt_error *err);

@@ -18,42 +18,71 @@ public:
       return false;
     }
     ids.assign(pieceIds.begin(), pieceIds.end());
+    if (fairseq) // XLM-R's dictionary: 0-3 <s> <pad> </s> <unk>, then spm's + 1
+      for (int64_t &id : ids)
+        id = id == processor.unk_id() ? kFairseqUnk : id + 1;
     return true;
   }
 
+  static constexpr int64_t kFairseqUnk = 3;
   sentencepiece::SentencePieceProcessor processor;
+  bool fairseq = false;
 };
 
-} // namespace
-
-std::unique_ptr<Tokenizer> loadSentencePiece(std::string_view model,
-                                             const std::string &path,
-                                             std::string &error) {
+std::unique_ptr<SentencePiece>
+load(std::string_view model, const std::string &path, std::string &error) {
   auto tokenizer = std::make_unique<SentencePiece>();
-  sentencepiece::SentencePieceProcessor &sp = tokenizer->processor;
-  auto status = sp.LoadFromSerializedProto(model);
+  auto status = tokenizer->processor.LoadFromSerializedProto(model);
   if (!status.ok()) {
     error =
         "cannot load SentencePiece model '" + path + "': " + status.ToString();
     return nullptr;
   }
+  return tokenizer;
+}
+
+} // namespace
+
+std::unique_ptr<Tokenizer> loadFairseqSentencePiece(std::string_view model,
+                                                    const std::string &path,
+                                                    std::string &error) {
+  // As XLMRobertaTokenizer reads sentencepiece.bpe.model: fairseq's
+  // dictionary puts <s> <pad> </s> <unk> first and moves every piece up
+  // by one; <mask> comes last.
+  auto tokenizer = load(model, path, error);
+  if (!tokenizer)
+    return nullptr;
+  tokenizer->fairseq = true;
+  tokenizer->frame = Frame::roberta(0, 2);
+  tokenizer->pad = 1;
+  tokenizer->vocabSize = tokenizer->processor.GetPieceSize() + 2;
+  return tokenizer;
+}
+
+std::unique_ptr<Tokenizer> loadSentencePiece(std::string_view model,
+                                             const std::string &path,
+                                             std::string &error) {
+  auto tokenizer = load(model, path, error);
+  if (!tokenizer)
+    return nullptr;
+  sentencepiece::SentencePieceProcessor &sp = tokenizer->processor;
   // The framing the model was trained with: ALBERT's [CLS]/[SEP] pieces,
   // else the model's <s>/</s>.
   auto piece = [&](const char *name) -> int64_t {
     int id = sp.PieceToId(name);
     return id != sp.unk_id() ? id : -1;
   };
-  tokenizer->cls = piece("[CLS]");
-  tokenizer->sep = piece("[SEP]");
-  if (tokenizer->cls < 0 || tokenizer->sep < 0) {
-    tokenizer->cls = sp.bos_id();
-    tokenizer->sep = sp.eos_id();
-    tokenizer->robertaPairs = true;
+  int64_t cls = piece("[CLS]"), sep = piece("[SEP]");
+  bool roberta = cls < 0 || sep < 0;
+  if (roberta) {
+    cls = sp.bos_id();
+    sep = sp.eos_id();
   }
-  if (tokenizer->cls < 0 || tokenizer->sep < 0) {
+  if (cls < 0 || sep < 0) {
     error = path + ": the model has neither [CLS]/[SEP] pieces nor <s>/</s>";
     return nullptr;
   }
+  tokenizer->frame = roberta ? Frame::roberta(cls, sep) : Frame::bert(cls, sep);
   tokenizer->pad = sp.pad_id() >= 0      ? sp.pad_id()
                    : piece("<pad>") >= 0 ? piece("<pad>")
                    : piece("[PAD]") >= 0 ? piece("[PAD]")

@@ -17,6 +17,29 @@ struct bnrt_tokenizer {
   std::unique_ptr<text::Tokenizer> impl;
 };
 
+text::Frame text::Frame::bert(int64_t cls, int64_t sep) {
+  Frame f;
+  f.single = {{-1, cls, 0}, {0, 0, 0}, {-1, sep, 0}};
+  f.pair = f.single;
+  f.pair.insert(f.pair.end(), {{1, 0, 1}, {-1, sep, 1}});
+  return f;
+}
+
+text::Frame text::Frame::roberta(int64_t cls, int64_t sep) {
+  Frame f;
+  f.single = {{-1, cls, 0}, {0, 0, 0}, {-1, sep, 0}};
+  f.pair = f.single;
+  f.pair.insert(f.pair.end(), {{-1, sep, 0}, {1, 0, 0}, {-1, sep, 0}});
+  return f;
+}
+
+int64_t text::Frame::specialTokens(bool isPair) const {
+  int64_t n = 0;
+  for (const Item &item : isPair ? pair : single)
+    n += item.text < 0;
+  return n;
+}
+
 void text::truncateLongestFirst(size_t &first, size_t &second, size_t budget) {
   if (first + second <= budget)
     return;
@@ -41,6 +64,12 @@ bool looksBinary(std::string_view bytes) {
   });
 }
 
+/// A JSON object: a tokenizer.json (or a lone vocab.json).
+bool looksJson(std::string_view bytes) {
+  size_t first = bytes.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && bytes[first] == '{';
+}
+
 } // namespace
 
 std::unique_ptr<text::Tokenizer> text::loadTokenizer(std::string_view bytes,
@@ -48,8 +77,17 @@ std::unique_ptr<text::Tokenizer> text::loadTokenizer(std::string_view bytes,
                                                      bool lowercase,
                                                      std::string &error) {
   if (bytes.empty()) {
-    error = name + ": empty (not a vocab.txt or SentencePiece .model)";
+    error = name + ": empty (not a tokenizer.json, vocab.txt or SentencePiece "
+                   ".model)";
     return nullptr;
+  }
+  if (looksJson(bytes)) {
+    // (A tokenizer.json says its own case rule: `lowercase` is for vocab.txt.)
+    auto json = loadTokenizerJson(bytes, name, error);
+    if (!json && error.find("no \"model\"") != std::string::npos)
+      error = name + ": a JSON file without a \"model\": a vocab.json needs "
+                     "its merges.txt (give the folder holding both)";
+    return json;
   }
   bool binary = looksBinary(bytes);
   auto first = binary ? loadSentencePiece(bytes, name, error)
@@ -85,12 +123,13 @@ bnrt_tokenizer *tokenizerFrom(std::string_view bytes, const std::string &name,
 
 /// The special tokens framing one text, or a pair.
 int64_t specialTokens(const text::Tokenizer &t, bool pair) {
-  return pair ? (t.robertaPairs ? 4 : 3) : 2;
+  return t.frame.specialTokens(pair);
 }
 
-/// [CLS] a [SEP] (b [SEP]), or <s> a </s> (</s> b </s>) for models framed
-/// so, with their token types; the pieces cut longest-first to fit
-/// `maxTokens` (> 0).
+/// The tokenizer's frame around the pieces of `text` (and `pair`), with
+/// their token types ([CLS] a [SEP] (b [SEP]), <s> a </s> (</s> b </s>),
+/// or what a tokenizer.json's post-processor says); the pieces cut
+/// longest-first to fit `maxTokens` (> 0).
 bool frame(const text::Tokenizer &t, std::string_view text,
            const std::string_view *pair, int64_t maxTokens,
            std::vector<int64_t> &ids, std::vector<int64_t> &types,
@@ -111,23 +150,50 @@ bool frame(const text::Tokenizer &t, std::string_view text,
     first.resize(n1);
     second.resize(n2);
   }
-  ids.assign(1, t.cls);
-  ids.insert(ids.end(), first.begin(), first.end());
-  ids.push_back(t.sep);
-  types.assign(ids.size(), 0);
-  if (!pair)
-    return true;
-  if (t.robertaPairs)
-    ids.push_back(t.sep);
-  ids.insert(ids.end(), second.begin(), second.end());
-  ids.push_back(t.sep);
-  types.resize(ids.size(), t.robertaPairs ? 0 : 1);
+  ids.clear();
+  types.clear();
+  for (const text::Frame::Item &item : pair ? t.frame.pair : t.frame.single) {
+    const std::vector<int64_t> *piecesOf = item.text == 0   ? &first
+                                           : item.text == 1 ? &second
+                                                            : nullptr;
+    if (piecesOf) {
+      ids.insert(ids.end(), piecesOf->begin(), piecesOf->end());
+    } else {
+      ids.push_back(item.id);
+    }
+    types.resize(ids.size(), item.type);
+  }
   return true;
 }
 
 } // namespace
 
 extern "C" int bnrt_text_available(void) { return 1; }
+
+namespace {
+
+bool readFile(const std::filesystem::path &path, std::string &bytes) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file)
+    return false;
+  bytes.assign(std::istreambuf_iterator<char>(file),
+               std::istreambuf_iterator<char>());
+  return true;
+}
+
+/// The tokenizer files of a model folder, in the order Hugging Face
+/// prefers them: tokenizer.json, RoBERTa's vocab.json + merges.txt,
+/// BERT's vocab.txt, a SentencePiece model.
+std::filesystem::path tokenizerInFolder(const std::filesystem::path &dir) {
+  std::error_code ec;
+  for (const char *name : {"tokenizer.json", "vocab.json", "vocab.txt",
+                           "spiece.model", "sentencepiece.bpe.model"})
+    if (std::filesystem::is_regular_file(dir / name, ec))
+      return dir / name;
+  return {};
+}
+
+} // namespace
 
 extern "C" bnrt_tokenizer *bnrt_tokenizer_load(const char *path, int lowercase,
                                                bnrt_error *err) {
@@ -137,19 +203,50 @@ extern "C" bnrt_tokenizer *bnrt_tokenizer_load(const char *path, int lowercase,
   }
   bnrt_tokenizer *result = nullptr;
   guarded(err, [&] {
+    std::filesystem::path file = path;
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-      return argumentError(err, std::string("'") + path +
-                                    "' is a directory, not a vocab.txt or "
-                                    "SentencePiece .model file");
-    std::ifstream file(path, std::ios::binary);
-    if (!file) {
-      setError(err, BNRT_ERROR_IO, std::string("cannot open '") + path + "'");
+    if (std::filesystem::is_directory(file, ec)) {
+      file = tokenizerInFolder(path);
+      if (file.empty())
+        return argumentError(
+            err, std::string("'") + path +
+                     "' is a folder without tokenizer.json, vocab.json + "
+                     "merges.txt, vocab.txt or a SentencePiece .model");
+    }
+    std::string bytes;
+    if (!readFile(file, bytes)) {
+      setError(err, BNRT_ERROR_IO, "cannot open '" + file.string() + "'");
       return BNRT_ERROR_IO;
     }
-    std::string bytes((std::istreambuf_iterator<char>(file)),
-                      std::istreambuf_iterator<char>());
-    result = tokenizerFrom(bytes, path, lowercase, err);
+    // RoBERTa's pair of files: vocab.json with merges.txt beside it.
+    std::filesystem::path merges = file.parent_path() / "merges.txt";
+    if (file.filename() == "vocab.json" ||
+        (looksJson(bytes) && std::filesystem::is_regular_file(merges, ec) &&
+         bytes.find("\"model\"") == std::string::npos)) {
+      std::string mergeBytes;
+      if (!readFile(merges, mergeBytes))
+        return argumentError(err, file.string() +
+                                      ": a vocab.json needs merges.txt beside "
+                                      "it (" +
+                                      merges.string() + " cannot be read)");
+      std::string error;
+      auto impl = text::loadRobertaBpe(bytes, mergeBytes, file.string(), error);
+      if (!impl)
+        return argumentError(err, error);
+      result = new bnrt_tokenizer{std::move(impl)};
+      setError(err, BNRT_OK, "");
+      return BNRT_OK;
+    }
+    if (file.filename() == "sentencepiece.bpe.model") { // XLM-R's file
+      std::string error;
+      auto impl = text::loadFairseqSentencePiece(bytes, file.string(), error);
+      if (!impl)
+        return argumentError(err, error);
+      result = new bnrt_tokenizer{std::move(impl)};
+      setError(err, BNRT_OK, "");
+      return BNRT_OK;
+    }
+    result = tokenizerFrom(bytes, file.string(), lowercase, err);
     return result ? BNRT_OK : BNRT_ERROR_ARGUMENT;
   });
   return result;
@@ -186,11 +283,26 @@ extern "C" bnrt_tokenizer *bnrt_model_tokenizer(const bnrt_model *model,
   }
   bnrt_tokenizer *result = nullptr;
   guarded(err, [&] {
-    auto *bytes = text->tokenizer();
-    result = tokenizerFrom(
-        std::string_view(reinterpret_cast<const char *>(bytes->data()),
-                         bytes->size()),
-        "the bundle's tokenizer", text->lowercase(), err);
+    auto view = [](const flatbuffers::Vector<uint8_t> *bytes) {
+      return std::string_view(reinterpret_cast<const char *>(bytes->data()),
+                              bytes->size());
+    };
+    if (text->merges() || text->fairseq()) { // RoBERTa's two files, XLM-R's
+      std::string error;
+      const std::string name = "the bundle's tokenizer";
+      auto impl = text->merges()
+                      ? text::loadRobertaBpe(view(text->tokenizer()),
+                                             view(text->merges()), name, error)
+                      : text::loadFairseqSentencePiece(view(text->tokenizer()),
+                                                       name, error);
+      if (!impl)
+        return argumentError(err, error);
+      result = new bnrt_tokenizer{std::move(impl)};
+      setError(err, BNRT_OK, "");
+      return BNRT_OK;
+    }
+    result = tokenizerFrom(view(text->tokenizer()), "the bundle's tokenizer",
+                           text->lowercase(), err);
     return result ? BNRT_OK : BNRT_ERROR_ARGUMENT;
   });
   return result;

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "tokenizer.h"
+#include "unicode.h"
 
 #include <utf8proc.h>
 
@@ -22,136 +23,7 @@
 namespace bnrt::text {
 namespace {
 
-using Codepoints = std::u32string;
-
 constexpr size_t kMaxWordChars = 100;
-
-bool isWhitespace(char32_t c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-         utf8proc_category(c) == UTF8PROC_CATEGORY_ZS;
-}
-
-bool isControl(char32_t c) {
-  if (c == '\t' || c == '\n' || c == '\r')
-    return false;
-  switch (utf8proc_category(c)) {
-  case UTF8PROC_CATEGORY_CC:
-  case UTF8PROC_CATEGORY_CF:
-  case UTF8PROC_CATEGORY_CS:
-  case UTF8PROC_CATEGORY_CO:
-  case UTF8PROC_CATEGORY_CN:
-    return true;
-  default:
-    return false;
-  }
-}
-
-/// What Python's str.split() splits on, among what cleaning leaves.
-bool isSplitSpace(char32_t c) {
-  auto category = utf8proc_category(c);
-  return c == ' ' || category == UTF8PROC_CATEGORY_ZS ||
-         category == UTF8PROC_CATEGORY_ZL || category == UTF8PROC_CATEGORY_ZP;
-}
-
-bool isPunctuation(char32_t c) {
-  if ((c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) ||
-      (c >= 123 && c <= 126))
-    return true;
-  auto category = utf8proc_category(c);
-  return category >= UTF8PROC_CATEGORY_PC && category <= UTF8PROC_CATEGORY_PO;
-}
-
-/// The CJK Unified Ideographs blocks BERT spaces out (not Hangul, kana).
-bool isCjk(char32_t c) {
-  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
-         (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0x2A700 && c <= 0x2B73F) ||
-         (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B820 && c <= 0x2CEAF) ||
-         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
-}
-
-std::string toUtf8(const Codepoints &cps) {
-  std::string out;
-  utf8proc_uint8_t buf[4];
-  for (char32_t c : cps)
-    out.append(reinterpret_cast<char *>(buf),
-               utf8proc_encode_char(static_cast<utf8proc_int32_t>(c), buf));
-  return out;
-}
-
-/// Decodes UTF-8; false (with the byte offset in `error`) if invalid.
-bool fromUtf8(std::string_view s, Codepoints &out, std::string &error) {
-  out.clear();
-  const auto *p = reinterpret_cast<const utf8proc_uint8_t *>(s.data());
-  for (size_t i = 0; i < s.size();) {
-    utf8proc_int32_t c;
-    utf8proc_ssize_t n = utf8proc_iterate(p + i, s.size() - i, &c);
-    if (n <= 0) {
-      error = "invalid UTF-8 at byte " + std::to_string(i);
-      return false;
-    }
-    out.push_back(static_cast<char32_t>(c));
-    i += n;
-  }
-  return true;
-}
-
-/// A normalization form of `cps` (utf8proc works on NUL-free UTF-8;
-/// cleaning removed NUL).
-Codepoints normalize(const Codepoints &cps,
-                     utf8proc_uint8_t *(*form)(const utf8proc_uint8_t *)) {
-  std::string utf8 = toUtf8(cps);
-  utf8proc_uint8_t *mapped =
-      form(reinterpret_cast<const utf8proc_uint8_t *>(utf8.c_str()));
-  Codepoints out;
-  std::string error;
-  if (!mapped || !fromUtf8(reinterpret_cast<char *>(mapped), out, error))
-    out = cps; // cannot happen for valid input
-  std::free(mapped);
-  return out;
-}
-
-bool isCased(char32_t c) {
-  return utf8proc_islower(c) || utf8proc_isupper(c) ||
-         utf8proc_category(c) == UTF8PROC_CATEGORY_LT;
-}
-
-/// Python's str.lower(): simple lowercase, plus its two special cases
-/// (U+0130 to "i" + combining dot; a final capital sigma to final sigma).
-Codepoints lower(const Codepoints &word) {
-  Codepoints out;
-  for (size_t i = 0; i < word.size(); ++i) {
-    char32_t c = word[i];
-    if (c == 0x130) {
-      out += U"i\u0307";
-    } else if (c == 0x3A3) {
-      auto ignorable = [](char32_t x) {
-        auto cat = utf8proc_category(x);
-        return cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_ME ||
-               cat == UTF8PROC_CATEGORY_CF || cat == UTF8PROC_CATEGORY_LM ||
-               cat == UTF8PROC_CATEGORY_SK || x == '\'' || x == 0x2019;
-      };
-      size_t before = i, after = i + 1;
-      while (before > 0 && ignorable(word[before - 1]))
-        --before;
-      while (after < word.size() && ignorable(word[after]))
-        ++after;
-      bool final = before > 0 && isCased(word[before - 1]) &&
-                   !(after < word.size() && isCased(word[after]));
-      out.push_back(final ? 0x3C2 : 0x3C3);
-    } else {
-      out.push_back(static_cast<char32_t>(utf8proc_tolower(c)));
-    }
-  }
-  return out;
-}
-
-Codepoints stripAccents(const Codepoints &word) {
-  Codepoints out;
-  for (char32_t c : normalize(word, utf8proc_NFD))
-    if (utf8proc_category(c) != UTF8PROC_CATEGORY_MN)
-      out.push_back(c);
-  return out;
-}
 
 class WordPiece : public Tokenizer {
 public:
@@ -169,6 +41,7 @@ public:
       }
       *id = it->second;
     }
+    frame = Frame::bert(cls, sep);
     return true;
   }
 
@@ -239,42 +112,46 @@ private:
     return false;
   }
 
-  /// Greedy longest-match-first; the whole word is [UNK] when any part
-  /// has no piece.
   void addPieces(const Codepoints &word, std::vector<int64_t> &ids) const {
-    if (word.size() > kMaxWordChars) {
-      ids.push_back(unk);
-      return;
-    }
-    size_t mark = ids.size();
-    for (size_t start = 0; start < word.size();) {
-      size_t end = word.size();
-      int64_t found = -1;
-      for (; end > start; --end) {
-        std::string piece =
-            (start ? "##" : "") + toUtf8(word.substr(start, end - start));
-        auto it = vocab.find(piece);
-        if (it != vocab.end()) {
-          found = it->second;
-          break;
-        }
-      }
-      if (found < 0) {
-        ids.resize(mark);
-        ids.push_back(unk);
-        return;
-      }
-      ids.push_back(found);
-      start = end;
-    }
+    wordPieces(word, vocab, "##", kMaxWordChars, unk, ids);
   }
 
   std::unordered_map<std::string, int64_t> vocab;
   bool lowercase;
-  int64_t unk = 0;
+  int64_t cls = 0, sep = 0, unk = 0;
 };
 
 } // namespace
+
+void wordPieces(const std::u32string &word,
+                const std::unordered_map<std::string, int64_t> &vocab,
+                const std::string &prefix, size_t maxChars, int64_t unk,
+                std::vector<int64_t> &ids) {
+  if (word.size() > maxChars) {
+    ids.push_back(unk);
+    return;
+  }
+  size_t mark = ids.size();
+  for (size_t start = 0; start < word.size();) {
+    size_t end = word.size();
+    int64_t found = -1;
+    for (; end > start; --end) {
+      auto it = vocab.find((start ? prefix : "") +
+                           toUtf8(word.substr(start, end - start)));
+      if (it != vocab.end()) {
+        found = it->second;
+        break;
+      }
+    }
+    if (found < 0) {
+      ids.resize(mark);
+      ids.push_back(unk);
+      return;
+    }
+    ids.push_back(found);
+    start = end;
+  }
+}
 
 std::unique_ptr<Tokenizer> loadWordPiece(std::string_view text,
                                          const std::string &path,
