@@ -377,10 +377,12 @@ class Trainer:
         runner = self.ranks.wrap(model)
         for epoch in range(state["epoch"], epochs):
             model.train()
+            # A progress bar on a terminal; in a log, the epoch's line below.
             bar = tqdm(self.batches("train", self.args.batch, True, gen, shard=True),
                        total=steps_per_epoch, desc=f"{stage} epoch {epoch + 1}/{epochs}",
                        file=sys.stderr, dynamic_ncols=True, mininterval=1.0,
-                       disable=not self.ranks.main)
+                       disable=not self.ranks.main or not sys.stderr.isatty())
+            losses = []
             for inputs, labels in bar:
                 loss = loss_fn(runner, inputs, labels)
                 opt.zero_grad()
@@ -388,14 +390,16 @@ class Trainer:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 opt.step()
                 sched.step()
-                bar.set_postfix(loss=f"{loss.item():.4f}")
+                losses.append(loss.item())
+                bar.set_postfix(loss=f"{losses[-1]:.4f}")
             dev = self.accuracy(self.logits(model, "dev"), "dev")
             better = dev > state["best_dev"]
             if better:
                 state["best_dev"] = dev
                 state["best"] = {k: v.clone() for k, v in model.state_dict().items()}
-            self.log(f"{stage} epoch {epoch + 1}: dev accuracy {dev:.4f}"
-                     f"{' (best)' if better else ''}")
+            mean = sum(losses) / max(1, len(losses))
+            self.log(f"{stage} epoch {epoch + 1}/{epochs}: train loss {mean:.4f}, dev "
+                     f"accuracy {dev:.4f}{' (best)' if better else ''}")
             state.update(epoch=epoch + 1, model=model.state_dict(),
                          optimizer=opt.state_dict(), scheduler=sched.state_dict(),
                          random=checkpoint.random_states(gen))

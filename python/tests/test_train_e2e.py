@@ -50,6 +50,9 @@ def test_train_loop(tmp_path):
            "--eval-batch", "100"]
     done = subprocess.run(cmd, cwd=ROOT / "python", capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
+    # Not a terminal: one line per stage and epoch, no progress-bar updates.
+    assert "\r" not in done.stderr
+    assert "teacher epoch 5/5: train loss" in done.stderr, done.stderr[-3000:]
     report = json.loads((out / "report.json").read_text())
     acc = report["test_accuracy"]
     print(json.dumps(report, indent=1))
