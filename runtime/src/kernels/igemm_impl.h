@@ -16,6 +16,7 @@
 #define BNRT_SRC_IGEMM_IMPL_H
 
 #include "bnrt/kernels.h"
+#include "kernels/mca.h"
 
 #include <algorithm>
 #include <cstring>
@@ -66,6 +67,11 @@ void igemmTile(const bnrt_igemm_args &args, const IgemmPacked &b, int64_t m,
     for (int j = 0; j < NB; ++j)
       acc[i][j] = V::zero();
   for (int64_t g = 0; g < b.groups; ++g) {
+    if constexpr (MB == 4 && NB == 2) {
+      BNRT_MCA_BEGIN("int8 macs=512");
+    } else if constexpr (MB == 4 && NB == 1) {
+      BNRT_MCA_BEGIN("int8 macs=256");
+    }
     typename V::B w[NB];
     for (int j = 0; j < NB; ++j)
       w[j] = V::load(b.group(block + j, g));
@@ -75,6 +81,9 @@ void igemmTile(const bnrt_igemm_args &args, const IgemmPacked &b, int64_t m,
       typename V::A av = V::broadcast(piece);
       for (int j = 0; j < NB; ++j)
         V::step(acc[i][j], av, w[j]);
+    }
+    if constexpr (MB == 4 && NB <= 2) {
+      BNRT_MCA_END();
     }
   }
   for (int j = 0; j < NB; ++j) {

@@ -16,6 +16,7 @@
 #define BNRT_SRC_SGEMM_IMPL_H
 
 #include "bnrt/kernels.h"
+#include "kernels/mca.h"
 
 #include <algorithm>
 #include <type_traits>
@@ -54,6 +55,9 @@ void sgemmBlockSpan(const bnrt_sgemm_args &g, int64_t i, int64_t j, int64_t t0,
   const float *x = g.x + i * g.ldx, *w = g.w + j * g.ldw;
   int64_t t = t0;
   for (; t + kSgemmLanes <= t1; t += kSgemmLanes) {
+    if constexpr (R == 2 && C == 2) {
+      BNRT_MCA_BEGIN("float macs=64");
+    }
     typename V::Vec xs[R], ws[C];
     for (int r = 0; r < R; ++r)
       xs[r] = V::load(x + r * g.ldx + t);
@@ -62,6 +66,9 @@ void sgemmBlockSpan(const bnrt_sgemm_args &g, int64_t i, int64_t j, int64_t t0,
     for (int r = 0; r < R; ++r)
       for (int c = 0; c < C; ++c)
         acc[r][c] = V::fma(xs[r], ws[c], acc[r][c]);
+    if constexpr (R == 2 && C == 2) {
+      BNRT_MCA_END();
+    }
   }
   if (t < t1) {
     int count = static_cast<int>(t1 - t);

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "kernels/bgemm_f32_impl.h"
+#include "kernels/mca.h"
 
 #include <arm_neon.h>
 
@@ -76,10 +77,16 @@ struct NeonLookup {
       }
     };
     for (int64_t h = 0; h < layout.pairs; ++h) {
+      if constexpr (R == kRows) {
+        BNRT_MCA_BEGIN("weight-only-float macs=512");
+      }
       uint8x16_t both = vld1q_u8(patterns + 16 * h);
       lookup(vandq_u8(both, vdupq_n_u8(15)), 2 * h);
       if (2 * h + 1 < layout.groups)
         lookup(vshrq_n_u8(both, 4), 2 * h + 1);
+      if constexpr (R == kRows) {
+        BNRT_MCA_END();
+      }
     }
     for (int r = 0; r < R; ++r)
       for (int j = 0; j < 4; ++j)

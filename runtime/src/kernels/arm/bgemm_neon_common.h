@@ -12,6 +12,7 @@
 
 #include "bnrt/bitpack.h"
 #include "kernels/bgemm_impl.h"
+#include "kernels/mca.h"
 
 #include <arm_neon.h>
 
@@ -38,6 +39,9 @@ void neonBlock(const bnrt_bgemm_args &a, int64_t m, int64_t n, int64_t words) {
       for (int j = 0; j < NB; ++j)
         acc[i][j] = vdupq_n_s32(0);
     for (int64_t w = 0; w < words; ++w) {
+      if constexpr (MB == 4 && NB == 4) {
+        BNRT_MCA_BEGIN("bitplane-bytes macs=1024");
+      }
       for (int q = 0; q < 4; ++q) {
         int64_t col = w * 64 + q * 16;
         int8x16_t xv[MB];
@@ -49,6 +53,9 @@ void neonBlock(const bnrt_bgemm_args &a, int64_t m, int64_t n, int64_t words) {
           for (int i = 0; i < MB; ++i)
             acc[i][j] = Step::step(acc[i][j], xv[i], set);
         }
+      }
+      if constexpr (MB == 4 && NB == 4) {
+        BNRT_MCA_END();
       }
     }
     for (int i = 0; i < MB; ++i)

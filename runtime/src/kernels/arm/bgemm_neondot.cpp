@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 #include "kernels/arm/bgemm_neon_common.h"
 #include "kernels/bgemm_impl.h"
+#include "kernels/mca.h"
 #include "scratch.h"
 
 #include <cstring>
@@ -56,6 +57,9 @@ void panelRows(const bnrt_bgemm_args &a, const int8_t *panels, int64_t count,
       for (int r = 0; r < 4; ++r)
         acc[i][r] = vdupq_n_s32(0);
     for (int64_t c = 0; c < count; ++c) {
+      if constexpr (MB == 4) {
+        BNRT_MCA_BEGIN("bitplane-sdot-panels macs=256");
+      }
       int8x16_t w[4];
       for (int r = 0; r < 4; ++r)
         w[r] = vld1q_s8(panel + c * 64 + r * 16);
@@ -65,6 +69,9 @@ void panelRows(const bnrt_bgemm_args &a, const int8_t *panels, int64_t count,
         int8x16_t xv = vreinterpretq_s8_s32(vdupq_n_s32(x4));
         for (int r = 0; r < 4; ++r)
           acc[i][r] = vdotq_s32(acc[i][r], w[r], xv);
+      }
+      if constexpr (MB == 4) {
+        BNRT_MCA_END();
       }
     }
     for (int i = 0; i < MB; ++i)

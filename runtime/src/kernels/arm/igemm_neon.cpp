@@ -18,7 +18,7 @@ struct WideningStep {
 } // namespace
 
 void igemmNeon(const bnrt_igemm_args &args, int64_t m0, int64_t m1) {
-  igemmLoop<NeonLanes<WideningStep>>(args, m0, m1);
+  neonIgemm<WideningStep>(args, m0, m1);
 }
 
 } // namespace bnrt

@@ -14,7 +14,7 @@ struct SdotStep {
 } // namespace
 
 void igemmNeonDot(const bnrt_igemm_args &args, int64_t m0, int64_t m1) {
-  igemmLoop<NeonLanes<SdotStep>>(args, m0, m1);
+  neonIgemm<SdotStep>(args, m0, m1);
 }
 
 } // namespace bnrt
