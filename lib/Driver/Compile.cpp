@@ -11,6 +11,7 @@
 #include "bnq/BnqDialect.h"
 #include "bnq/BnqOps.h"
 #include "bnrt/bundle_format.h"
+#include "bnrt/tokenizer_files.h"
 #include "onnxir/OnnxOps.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -109,18 +110,13 @@ std::optional<BundleText> readBundleText(const CompileRequest &request,
     std::filesystem::path path = *request.tokenizerFile;
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
-      for (const char *name : {"tokenizer.json", "vocab.json", "vocab.txt",
-                               "spiece.model", "sentencepiece.bpe.model"})
-        if (std::filesystem::is_regular_file(path / name, ec)) {
-          path /= name;
-          break;
-        }
-      if (std::filesystem::is_directory(path, ec)) {
-        error = "--tokenizer " + path.string() +
-                ": a folder without tokenizer.json, vocab.json + merges.txt, "
-                "vocab.txt or a SentencePiece .model";
+      std::filesystem::path file = bnrt::tokenizerInFolder(path);
+      if (file.empty()) {
+        error =
+            "--tokenizer " + path.string() + ": " + bnrt::kNoTokenizerInFolder;
         return std::nullopt;
       }
+      path = file;
     }
     auto read = [&](const std::filesystem::path &file,
                     std::vector<uint8_t> &bytes) {
@@ -141,10 +137,9 @@ std::optional<BundleText> readBundleText(const CompileRequest &request,
       return std::nullopt;
     // RoBERTa's vocab.json goes with the merges.txt beside it; XLM-R's
     // SentencePiece model with fairseq's ids (the runtime reads both so).
-    if (path.filename() == "vocab.json" &&
-        !read(path.parent_path() / "merges.txt", text.merges))
+    if (bnrt::needsMerges(path) && !read(bnrt::mergesBeside(path), text.merges))
       return std::nullopt;
-    text.fairseq = path.filename() == "sentencepiece.bpe.model";
+    text.fairseq = bnrt::isFairseqModel(path);
   }
   if (!request.labels)
     return text;

@@ -333,22 +333,12 @@ void splitWords(Words &words, Behavior behavior,
     if (at < w.chars.size())
       parts.push_back({w.chars.substr(at), false});
     std::vector<Codepoints> pieces;
-    if (behavior == Behavior::MergedWithNext) {
-      // As the library folds it, from the end: a match joins the part
-      // after it unless that part is a match too.
-      bool nextMatched = false;
-      for (size_t i = parts.size(); i-- > 0;) {
-        auto &[s, matched] = parts[i];
-        if (matched && !nextMatched && !pieces.empty())
-          pieces.back() = s + pieces.back();
-        else
-          pieces.push_back(s);
-        nextMatched = matched;
-      }
-      std::reverse(pieces.begin(), pieces.end());
-    }
-    for (size_t i = 0; i < parts.size() && behavior != Behavior::MergedWithNext;
-         ++i) {
+    // The library folds MergedWithNext from the end: MergedWithPrevious
+    // over the parts reversed, each match prepended to the part after it.
+    bool backwards = behavior == Behavior::MergedWithNext;
+    if (backwards)
+      std::reverse(parts.begin(), parts.end());
+    for (size_t i = 0; i < parts.size(); ++i) {
       auto &[s, matched] = parts[i];
       switch (behavior) {
       case Behavior::Removed:
@@ -365,15 +355,16 @@ void splitWords(Words &words, Behavior behavior,
           pieces.push_back(s);
         break;
       case Behavior::MergedWithPrevious:
+      case Behavior::MergedWithNext:
         if (matched && !pieces.empty() && !parts[i - 1].second)
-          pieces.back() += s;
+          pieces.back() = backwards ? s + pieces.back() : pieces.back() + s;
         else
           pieces.push_back(s);
         break;
-      case Behavior::MergedWithNext:
-        break;
       }
     }
+    if (backwards)
+      std::reverse(pieces.begin(), pieces.end());
     bool first = w.first;
     for (Codepoints &piece : pieces)
       if (!piece.empty()) {
@@ -1066,7 +1057,7 @@ Frame makeFrame(const Value *v, const Vocab &specials,
   refuse(here + ": not a post-processor this runtime implements");
 }
 
-std::unique_ptr<Tokenizer> build(const Value &root, const std::string &name) {
+std::unique_ptr<Tokenizer> build(const Value &root) {
   if (!root.isObject() || !root.get("model"))
     refuse("not a tokenizer.json (no \"model\")");
   auto t = std::make_unique<HfTokenizer>();
@@ -1136,7 +1127,6 @@ std::unique_ptr<Tokenizer> build(const Value &root, const std::string &name) {
         break;
       }
   }
-  (void)name;
   return t;
 }
 
@@ -1151,7 +1141,7 @@ std::unique_ptr<Tokenizer> loadTokenizerJson(std::string_view bytes,
     return nullptr;
   }
   try {
-    return build(root, name);
+    return build(root);
   } catch (const Refusal &r) {
     error = name + ": " + r.message;
     return nullptr;

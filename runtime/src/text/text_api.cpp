@@ -1,6 +1,7 @@
 //===- text_api.cpp - bnrt/text.h over the tokenizers ---------------------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnrt/text.h"
+#include "bnrt/tokenizer_files.h"
 #include "model.h" // bnrt_model_tokenizer reads the bundle
 #include "status.h"
 #include "tokenizer.h"
@@ -108,11 +109,18 @@ std::unique_ptr<text::Tokenizer> text::loadTokenizer(std::string_view bytes,
 
 namespace {
 
-/// A tokenizer from a file's bytes, or null with `err` set.
-bnrt_tokenizer *tokenizerFrom(std::string_view bytes, const std::string &name,
-                              bool lowercase, bnrt_error *err) {
+/// A tokenizer from its files' bytes, or null with `err` set: RoBERTa's
+/// vocab.json with its `merges` (non-null), XLM-R's SentencePiece model
+/// with fairseq's ids (`fairseq`), else whatever `bytes` are
+/// (text::loadTokenizer).
+bnrt_tokenizer *tokenizerFrom(std::string_view bytes,
+                              const std::string_view *merges, bool fairseq,
+                              const std::string &name, bool lowercase,
+                              bnrt_error *err) {
   std::string error;
-  auto impl = text::loadTokenizer(bytes, name, lowercase, error);
+  auto impl = merges    ? text::loadRobertaBpe(bytes, *merges, name, error)
+              : fairseq ? text::loadFairseqSentencePiece(bytes, name, error)
+                        : text::loadTokenizer(bytes, name, lowercase, error);
   if (!impl) {
     argumentError(err, error);
     return nullptr;
@@ -181,18 +189,6 @@ bool readFile(const std::filesystem::path &path, std::string &bytes) {
   return true;
 }
 
-/// The tokenizer files of a model folder, in the order Hugging Face
-/// prefers them: tokenizer.json, RoBERTa's vocab.json + merges.txt,
-/// BERT's vocab.txt, a SentencePiece model.
-std::filesystem::path tokenizerInFolder(const std::filesystem::path &dir) {
-  std::error_code ec;
-  for (const char *name : {"tokenizer.json", "vocab.json", "vocab.txt",
-                           "spiece.model", "sentencepiece.bpe.model"})
-    if (std::filesystem::is_regular_file(dir / name, ec))
-      return dir / name;
-  return {};
-}
-
 } // namespace
 
 extern "C" bnrt_tokenizer *bnrt_tokenizer_load(const char *path, int lowercase,
@@ -208,45 +204,29 @@ extern "C" bnrt_tokenizer *bnrt_tokenizer_load(const char *path, int lowercase,
     if (std::filesystem::is_directory(file, ec)) {
       file = tokenizerInFolder(path);
       if (file.empty())
-        return argumentError(
-            err, std::string("'") + path +
-                     "' is a folder without tokenizer.json, vocab.json + "
-                     "merges.txt, vocab.txt or a SentencePiece .model");
+        return argumentError(err, std::string("'") + path + "' is " +
+                                      kNoTokenizerInFolder);
     }
-    std::string bytes;
+    std::string bytes, merges;
     if (!readFile(file, bytes)) {
       setError(err, BNRT_ERROR_IO, "cannot open '" + file.string() + "'");
       return BNRT_ERROR_IO;
     }
-    // RoBERTa's pair of files: vocab.json with merges.txt beside it.
-    std::filesystem::path merges = file.parent_path() / "merges.txt";
-    if (file.filename() == "vocab.json" ||
-        (looksJson(bytes) && std::filesystem::is_regular_file(merges, ec) &&
-         bytes.find("\"model\"") == std::string::npos)) {
-      std::string mergeBytes;
-      if (!readFile(merges, mergeBytes))
-        return argumentError(err, file.string() +
-                                      ": a vocab.json needs merges.txt beside "
-                                      "it (" +
-                                      merges.string() + " cannot be read)");
-      std::string error;
-      auto impl = text::loadRobertaBpe(bytes, mergeBytes, file.string(), error);
-      if (!impl)
-        return argumentError(err, error);
-      result = new bnrt_tokenizer{std::move(impl)};
-      setError(err, BNRT_OK, "");
-      return BNRT_OK;
-    }
-    if (file.filename() == "sentencepiece.bpe.model") { // XLM-R's file
-      std::string error;
-      auto impl = text::loadFairseqSentencePiece(bytes, file.string(), error);
-      if (!impl)
-        return argumentError(err, error);
-      result = new bnrt_tokenizer{std::move(impl)};
-      setError(err, BNRT_OK, "");
-      return BNRT_OK;
-    }
-    result = tokenizerFrom(bytes, file.string(), lowercase, err);
+    // RoBERTa's pair of files: vocab.json (or a JSON vocabulary of another
+    // name, with no "model") and the merges.txt beside it.
+    std::filesystem::path mergesFile = mergesBeside(file);
+    bool pair =
+        needsMerges(file) ||
+        (looksJson(bytes) && std::filesystem::is_regular_file(mergesFile, ec) &&
+         bytes.find("\"model\"") == std::string::npos);
+    if (pair && !readFile(mergesFile, merges))
+      return argumentError(err, file.string() +
+                                    ": a vocab.json needs merges.txt beside "
+                                    "it (" +
+                                    mergesFile.string() + " cannot be read)");
+    std::string_view mergesView = merges;
+    result = tokenizerFrom(bytes, pair ? &mergesView : nullptr,
+                           isFairseqModel(file), file.string(), lowercase, err);
     return result ? BNRT_OK : BNRT_ERROR_ARGUMENT;
   });
   return result;
@@ -261,9 +241,9 @@ bnrt_tokenizer_load_memory(const void *data, size_t size, int lowercase,
   }
   bnrt_tokenizer *result = nullptr;
   guarded(err, [&] {
-    result =
-        tokenizerFrom(std::string_view(static_cast<const char *>(data), size),
-                      name ? name : "tokenizer", lowercase, err);
+    result = tokenizerFrom(
+        std::string_view(static_cast<const char *>(data), size), nullptr, false,
+        name ? name : "tokenizer", lowercase, err);
     return result ? BNRT_OK : BNRT_ERROR_ARGUMENT;
   });
   return result;
@@ -287,22 +267,10 @@ extern "C" bnrt_tokenizer *bnrt_model_tokenizer(const bnrt_model *model,
       return std::string_view(reinterpret_cast<const char *>(bytes->data()),
                               bytes->size());
     };
-    if (text->merges() || text->fairseq()) { // RoBERTa's two files, XLM-R's
-      std::string error;
-      const std::string name = "the bundle's tokenizer";
-      auto impl = text->merges()
-                      ? text::loadRobertaBpe(view(text->tokenizer()),
-                                             view(text->merges()), name, error)
-                      : text::loadFairseqSentencePiece(view(text->tokenizer()),
-                                                       name, error);
-      if (!impl)
-        return argumentError(err, error);
-      result = new bnrt_tokenizer{std::move(impl)};
-      setError(err, BNRT_OK, "");
-      return BNRT_OK;
-    }
-    result = tokenizerFrom(view(text->tokenizer()), "the bundle's tokenizer",
-                           text->lowercase(), err);
+    std::string_view merges = text->merges() ? view(text->merges()) : "";
+    result = tokenizerFrom(view(text->tokenizer()),
+                           text->merges() ? &merges : nullptr, text->fairseq(),
+                           "the bundle's tokenizer", text->lowercase(), err);
     return result ? BNRT_OK : BNRT_ERROR_ARGUMENT;
   });
   return result;
