@@ -86,7 +86,7 @@ class Model:
     @property
     def isa(self) -> str:
         """The kernel ISA the model runs on ("avx512", "avx2", "neondot",
-        "neon" or "scalar")."""
+        "neoni8mm", "neon" or "scalar")."""
         return _lib.bnrt_model_isa(self._handle).decode()
 
     @property

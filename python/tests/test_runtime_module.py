@@ -57,7 +57,7 @@ def test_inspects_the_model(bundles):
     assert m.inputs[0].min_shape == (1, 1) and m.inputs[0].max_shape == (4, 16)
     assert [o.name for o in m.outputs] == ["logits"]
     assert m.outputs[0].max_shape == (4, 2)
-    assert m.isa in ("scalar", "avx2", "avx512", "neon", "neondot")
+    assert m.isa in ("scalar", "avx2", "avx512", "neon", "neondot", "neoni8mm")
     fixed = bnrt.Model(str(bundles["fixed"]), isa="scalar")
     assert fixed.inputs[1].min_shape == fixed.inputs[1].max_shape == (2, 16)
     assert fixed.isa == "scalar"

@@ -116,7 +116,8 @@ int bnrt_model_output_shape(const bnrt_model *model, int i, int64_t *dims,
 int bnrt_model_input_range(const bnrt_model *model, int i, int64_t *mins,
                            int64_t *maxs, int capacity);
 
-/* The kernel ISA ("scalar", "avx2", "avx512", "neon", "neondot"; default:
+/* The kernel ISA ("scalar", "avx2", "avx512", "neon", "neondot",
+ * "neoni8mm"; default:
  * the best this CPU has, or $BNRT_ISA). Setting it repacks the weights:
  * not while a context of the model runs. */
 bnrt_status bnrt_model_set_isa(bnrt_model *model, const char *isa,

@@ -34,6 +34,7 @@ enum class ScratchSlot {
   AttentionOutputs,
   AttentionWork,
   MatmulRhs,
+  RowPairs, // the i8mm kernels' interleaved activation rows
   Count
 };
 

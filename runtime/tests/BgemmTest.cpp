@@ -446,6 +446,120 @@ TEST(Bgemm, LookupChoiceFollowsTheVariableElseOneTiming) {
 }
 #endif
 
+#if defined(__aarch64__)
+TEST(Bgemm, NeonLookupKernelEqualsScalar) {
+  // bgemm_lut_neon.cpp on every AArch64 path, forced on (and off: the
+  // path's own kernel) for codes of 4, 3 and 2 bits: odd shapes (k not a
+  // multiple of the 8-column steps, an odd number of steps, n past a
+  // block, m not a multiple of the 4-row tiles), 1-3 planes sharing their
+  // scale or not, per-row and per-tensor scales, the widest dots across
+  // the int16 flush (k > 4096 columns: more than 512 steps), column
+  // sub-ranges from block starts, 2 threads.
+  struct Case {
+    int64_t m, n, k;
+    int planes;
+    bool perRow, shared, widest;
+  };
+  const Case cases[] = {
+      {1, 1, 1, 1, false, true, false},    {4, 16, 8, 1, true, true, false},
+      {5, 17, 12, 2, true, true, false},   {7, 33, 100, 2, false, false, false},
+      {9, 48, 768, 3, true, true, false},  {6, 95, 129, 1, true, true, false},
+      {3, 40, 5000, 1, false, true, true}, {6, 20, 4200, 2, true, true, true},
+      {5, 16, 4100, 2, true, false, true}};
+  std::vector<bnrt_isa> isas;
+  for (bnrt_isa isa : {BNRT_ISA_NEON, BNRT_ISA_NEONDOT, BNRT_ISA_NEONI8MM})
+    if (bnrt_isa_available(isa))
+      isas.push_back(isa);
+  if (isas.empty())
+    GTEST_SKIP() << "no AArch64 SIMD path on this CPU";
+  unsigned seed = 400;
+  for (int bits : {4, 3, 2})
+    for (const Case &c : cases) {
+      int range = (1 << (bits - 1)) - 1;
+      Problem p(c.m, c.n, c.k, c.planes, c.perRow, true, ++seed, range);
+      p.actBits = bits;
+      if (c.widest)
+        p.makeWidestDots(range);
+      int64_t rowsPerPlane = c.perRow ? p.n : 1;
+      for (int q = 1; q < c.planes && c.shared; ++q)
+        for (int64_t row = 0; row < rowsPerPlane; ++row)
+          p.alpha[q * rowsPerPlane + row] = p.alpha[row];
+      std::string where =
+          "bits=" + std::to_string(bits) + " m=" + std::to_string(c.m) +
+          " n=" + std::to_string(c.n) + " k=" + std::to_string(c.k) +
+          " planes=" + std::to_string(c.planes);
+      std::vector<float> expected = p.run(BNRT_ISA_SCALAR);
+      for (bnrt_isa isa : isas) {
+        std::string at = std::string(bnrt_isa_name(isa)) + " " + where;
+        {
+          ForcedLookup on(true);
+          ASSERT_EQ(bnrt::neonBgemmChosen(isa, p.makeArgs(expected, {})),
+                    bnrt::NeonBgemm::Lookup);
+          EXPECT_EQ(p.run(isa), expected) << "lookup, " << at;
+          std::vector<uint64_t> packed = p.pack(isa);
+          std::vector<float> y(p.m * p.n, NAN);
+          bnrt_bgemm_args args = p.makeArgs(y, packed);
+          for (int64_t n0 = 0; n0 < p.n; n0 += 32)
+            bnrt_bgemm_a8(&args, isa, 0, p.m, n0, std::min(p.n, n0 + 32));
+          EXPECT_EQ(y, expected) << "lookup, column sub-ranges, " << at;
+          bnrt_threads *pool = bnrt_threads_create(2);
+          ASSERT_NE(pool, nullptr);
+          std::fill(y.begin(), y.end(), NAN);
+          bnrt_bgemm_a8_parallel(&args, isa, pool);
+          bnrt_threads_destroy(pool);
+          EXPECT_EQ(y, expected) << "lookup, 2 threads, " << at;
+        }
+        ForcedLookup off(false);
+        EXPECT_EQ(p.run(isa), expected) << "own kernel, " << at;
+      }
+    }
+}
+
+TEST(Bgemm, NeonChoiceFollowsTheVariableElseOneTiming) {
+  // BNRT_BGEMM_LOOKUP=1: lookup for narrow codes, the path's own kernel
+  // for 8-bit ones; =0: its own; unset: one timing kept for the process
+  // (and only lookup where the codes are narrow).
+  using bnrt::NeonBgemm;
+  std::vector<float> none;
+  for (bnrt_isa isa : {BNRT_ISA_NEON, BNRT_ISA_NEONDOT, BNRT_ISA_NEONI8MM}) {
+    if (!bnrt_isa_available(isa))
+      continue;
+    for (int planes : {1, 2})
+      for (int bits : {4, 8}) {
+        Problem p(4, 16, 64, planes, false, false, 9, 7);
+        p.actBits = bits;
+        bnrt_bgemm_args args = p.makeArgs(none, {});
+        {
+          ForcedLookup on(true);
+          EXPECT_EQ(bnrt::neonBgemmChosen(isa, args),
+                    bits == 4 ? NeonBgemm::Lookup : NeonBgemm::Own);
+        }
+        {
+          ForcedLookup off(false);
+          EXPECT_EQ(bnrt::neonBgemmChosen(isa, args), NeonBgemm::Own);
+        }
+        NeonBgemm timed = bnrt::neonBgemmChosen(isa, args);
+        EXPECT_EQ(bnrt::neonBgemmChosen(isa, args), timed);
+        if (bits == 8)
+          EXPECT_NE(timed, NeonBgemm::Lookup);
+        if (isa == BNRT_ISA_NEON)
+          EXPECT_NE(timed, NeonBgemm::Bytes); // its own kernel
+        std::printf("[ bnrt ] %s, %d plane(s), %d-bit codes: %s kernel\n",
+                    bnrt_isa_name(isa), planes, bits,
+                    timed == NeonBgemm::Lookup  ? "lookup"
+                    : timed == NeonBgemm::Bytes ? "byte-select"
+                                                : "own");
+      }
+  }
+  // Never anything but the path's own off AArch64's paths.
+  ForcedLookup on(true);
+  Problem p(4, 16, 64, 1, false, false, 9, 7);
+  p.actBits = 4;
+  EXPECT_EQ(bnrt::neonBgemmChosen(BNRT_ISA_SCALAR, p.makeArgs(none, {})),
+            NeonBgemm::Own);
+}
+#endif
+
 TEST(Isa, NamesAndSelection) {
   for (int i = 0; i < BNRT_ISA_COUNT; ++i)
     EXPECT_EQ(bnrt_isa_parse(bnrt_isa_name(static_cast<bnrt_isa>(i))), i);

@@ -144,7 +144,8 @@ TEST(Bundle, LoadsQueriesAndRuns) {
     for (int n = 0; n < 5; ++n)
       expected[r * 5 + n] = std::exp(z[n] - zmax) / sum;
   }
-  for (const char *isa : {"scalar", "avx2", "avx512", "neon", "neondot"}) {
+  for (const char *isa :
+       {"scalar", "avx2", "avx512", "neon", "neondot", "neoni8mm"}) {
     if (bnrt_model_set_isa(m, isa, &err) != BNRT_OK)
       continue;
     for (int threads : {1, 2}) {

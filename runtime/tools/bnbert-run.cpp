@@ -3,7 +3,7 @@
 //
 //   bnbert-run MODEL.bnb --input NAME=FILE.npy ... [--output-dir DIR]
 //              [--bench N] [--threads T] [--isa scalar|avx2|avx512|neon|
-//              neondot] [--profile]
+//              neondot|neoni8mm] [--profile]
 //   bnbert-run MODEL.bnb [--tokenizer VOCAB] (--text T | --text-file F)...
 //              [--cased] [--show-ids] [--output-dir DIR] [--threads T]
 //
@@ -51,8 +51,9 @@ void usage() {
       "line\n"
       "  --threads T            worker threads (default 1; at most 4x the\n"
       "                         hardware threads and 256)\n"
-      "  --isa ISA              scalar, avx2, avx512, neon or neondot "
-      "(default: best available)\n"
+      "  --isa ISA              scalar, avx2, avx512, neon, neondot or "
+      "neoni8mm\n"
+      "                         (default: the best this CPU has)\n"
       "  --profile              print time per op kind and the slowest ops\n"
       "text in (instead of --input):\n"
       "  --tokenizer FILE       the model's WordPiece vocab.txt or "

@@ -3,8 +3,8 @@
  *
  * The runtime's kernels, each with a portable scalar reference and SIMD
  * paths chosen at run time from CPUID (x86-64) or HWCAP (AArch64). The
- * environment variable BNRT_ISA (scalar, avx2, avx512, neon, neondot)
- * forces a path; asking for one the CPU lacks falls back to the best
+ * environment variable BNRT_ISA (scalar, avx2, avx512, neon, neondot,
+ * neoni8mm) forces a path; asking for one the CPU lacks falls back to the best
  * available one (bnrt_isa_available tells).
  *===----------------------------------------------------------------------===*/
 #ifndef BNRT_KERNELS_H
@@ -18,10 +18,11 @@ extern "C" {
 
 typedef enum {
   BNRT_ISA_SCALAR = 0,
-  BNRT_ISA_AVX2 = 1,    /* x86-64 AVX2 */
-  BNRT_ISA_AVX512 = 2,  /* x86-64 AVX-512 F/BW/VL + VNNI */
-  BNRT_ISA_NEON = 3,    /* AArch64 Advanced SIMD */
-  BNRT_ISA_NEONDOT = 4, /* AArch64 Advanced SIMD + dot product */
+  BNRT_ISA_AVX2 = 1,     /* x86-64 AVX2 */
+  BNRT_ISA_AVX512 = 2,   /* x86-64 AVX-512 F/BW/VL + VNNI */
+  BNRT_ISA_NEON = 3,     /* AArch64 Advanced SIMD */
+  BNRT_ISA_NEONDOT = 4,  /* AArch64 Advanced SIMD + dot product */
+  BNRT_ISA_NEONI8MM = 5, /* ... + int8 matrix multiply (FEAT_I8MM, smmla) */
   BNRT_ISA_COUNT
 } bnrt_isa;
 

@@ -63,6 +63,37 @@ void maskPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
       }
 }
 
+void pairMaskPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
+                  uint64_t *pairs) {
+  int64_t words = bnrt_bitpack_row_words(k), blocks = maskBlocks(n),
+          chunks = pairChunks(k);
+  for (int32_t p = 0; p < planes; ++p)
+    for (int64_t b = 0; b < blocks; ++b)
+      for (int64_t c = 0; c < chunks; ++c, pairs += 2) {
+        pairs[0] = pairs[1] = 0;
+        for (int i = 0; i < kMaskRows && b * kMaskRows + i < n; ++i) {
+          const uint64_t *row = bits + (p * n + b * kMaskRows + i) * words;
+          int bit = 16 * (i / 2) + 8 * (i % 2);
+          pairs[bit / 64] |= plusBits(row, k, 8 * c, 8) << (bit % 64);
+        }
+      }
+}
+
+void nibblePairPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
+                    uint8_t *pairs) {
+  int64_t words = bnrt_bitpack_row_words(k), blocks = maskBlocks(n),
+          steps = maskGroups(k) / 2;
+  for (int32_t p = 0; p < planes; ++p)
+    for (int64_t b = 0; b < blocks; ++b)
+      for (int64_t j = 0; j < steps; ++j)
+        for (int r = 0; r < kMaskRows; ++r) {
+          int64_t row = b * kMaskRows + r;
+          *pairs++ = row < n ? static_cast<uint8_t>(plusBits(
+                                   bits + (p * n + row) * words, k, 8 * j, 8))
+                             : 0;
+        }
+}
+
 void lookupPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
                 uint16_t *patterns) {
   int64_t words = bnrt_bitpack_row_words(k), tiles = lookupTiles(n),
@@ -137,8 +168,15 @@ extern "C" void bnrt_bgemm_a8(const bnrt_bgemm_args *args, bnrt_isa isa,
 extern "C" int64_t bnrt_bgemm_packed_bytes(const bnrt_bgemm_args *args,
                                            bnrt_isa isa) {
   const bnrt_bgemm_args &a = *args;
-  if (isa == BNRT_ISA_AVX2 || isa == BNRT_ISA_NEONDOT)
-    return a.planes * bnrt::maskBlocks(a.n) * bnrt::maskGroups(a.k) * 8;
+  if (isa == BNRT_ISA_AVX2)
+    return bnrt::maskBytes(a);
+  // The mask (neondot) or pair (neoni8mm) layout, then the nibble pairs
+  // for narrow codes; those alone on neon.
+  int64_t lookup = bnrt::neonLookupLayout(a) ? bnrt::maskBytes(a) : 0;
+  if (isa == BNRT_ISA_NEONDOT || isa == BNRT_ISA_NEONI8MM)
+    return bnrt::maskBytes(a) + lookup;
+  if (isa == BNRT_ISA_NEON)
+    return lookup;
 #if defined(__x86_64__)
   if (isa == BNRT_ISA_AVX512) {
     bnrt::Avx512Layouts layouts = bnrt::avx512Layouts(a);
@@ -158,6 +196,15 @@ extern "C" void bnrt_bgemm_pack(const bnrt_bgemm_args *args, bnrt_isa isa,
   const bnrt_bgemm_args &a = *args;
   if (isa == BNRT_ISA_AVX2 || isa == BNRT_ISA_AVX512 || isa == BNRT_ISA_NEONDOT)
     bnrt::maskPack(a.bits, a.n, a.k, a.planes, static_cast<uint64_t *>(out));
+  if (isa == BNRT_ISA_NEONI8MM)
+    bnrt::pairMaskPack(a.bits, a.n, a.k, a.planes,
+                       static_cast<uint64_t *>(out));
+  if ((isa == BNRT_ISA_NEON || isa == BNRT_ISA_NEONDOT ||
+       isa == BNRT_ISA_NEONI8MM) &&
+      bnrt::neonLookupLayout(a))
+    bnrt::nibblePairPack(a.bits, a.n, a.k, a.planes,
+                         static_cast<uint8_t *>(out) +
+                             bnrt::nibblePairOffset(a, isa));
 #if defined(__x86_64__)
   if (isa == BNRT_ISA_AVX512) {
     bnrt_bgemm_args at = a;

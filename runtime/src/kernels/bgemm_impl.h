@@ -35,8 +35,17 @@ void bgemmLut4Avx512(const bnrt_bgemm_args &, int64_t, int64_t, int64_t,
                      int64_t);
 #endif
 #if defined(__aarch64__)
+// The AArch64 paths' entries (each runs the kernel it chose: neonBgemmRun)
+// and their own kernels.
 void bgemmNeon(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
 void bgemmNeonDot(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
+void bgemmNeonI8mm(const bnrt_bgemm_args &, int64_t, int64_t, int64_t, int64_t);
+void bgemmNeonBytes(const bnrt_bgemm_args &, int64_t, int64_t, int64_t,
+                    int64_t);
+void bgemmNeonDotPanels(const bnrt_bgemm_args &, int64_t, int64_t, int64_t,
+                        int64_t);
+void bgemmNeonI8mmPanels(const bnrt_bgemm_args &, int64_t, int64_t, int64_t,
+                         int64_t);
 #endif
 
 /// Activation rows per tile of the AVX-512 lookup kernels.
@@ -53,6 +62,17 @@ static inline int64_t maskBlocks(int64_t n) {
 static inline int64_t maskGroups(int64_t k) {
   return bnrt_bitpack_row_words(k) * 16;
 }
+/// The pair layout of the i8mm kernel (neoni8mm): for each plane, block of
+/// kMaskRows weight rows and chunk c of 8 columns, two uint64 whose bit
+/// 16 v + 8 h + t (of 128) is set when W[row 2 v + h][8 c + t] = +1. The
+/// 16 bits at 16 v are then the bytes of smmla operand v (weight rows 2 v,
+/// 2 v + 1 x 8 columns). As many bytes as the mask layout.
+static inline int64_t pairChunks(int64_t k) {
+  return bnrt_bitpack_row_words(k) * 8;
+}
+void pairMaskPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
+                  uint64_t *pairs);
+
 #if defined(__x86_64__)
 /// The exact dots of `rows` (1, 2 or 4) activation rows from m with a
 /// decoded AVX2 panel (bgemm_avx2.cpp), by AVX-VNNI (bgemm_avxvnni.cpp):
@@ -131,6 +151,51 @@ static inline int32_t codeRowSum(const bnrt_bgemm_args &a, int64_t m) {
 }
 void maskPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
               uint64_t *masks);
+static inline int64_t maskBytes(const bnrt_bgemm_args &a) {
+  return a.planes * maskBlocks(a.n) * maskGroups(a.k) * 8;
+}
+
+/// The nibble-pair layout of the NEON lookup kernel (bgemm_lut_neon.cpp),
+/// kept for codes of at most 4 bits (act_bits 2..4) after the mask
+/// (neondot) or pair (neoni8mm) layout, alone on the neon path: for each
+/// plane, block of kMaskRows weight rows and pair j of groups of 4
+/// columns, 16 bytes whose byte r holds weight row r's sign pattern in
+/// group 2 j (columns 8 j .. 8 j + 3; bit t set when +1) in its low nibble
+/// and in group 2 j + 1 in its high nibble (rows past n and columns past k
+/// clear). As many bytes as the mask layout.
+void nibblePairPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
+                    uint8_t *pairs);
+static inline bool neonLookupLayout(const bnrt_bgemm_args &a) {
+  return a.act_bits >= 2 && a.act_bits <= 4;
+}
+/// Where the nibble pairs start in the buffer packed for AArch64 path isa.
+static inline int64_t nibblePairOffset(const bnrt_bgemm_args &a, bnrt_isa isa) {
+  return isa == BNRT_ISA_NEON ? 0 : maskBytes(a);
+}
+#if defined(__aarch64__)
+static inline const uint8_t *nibblePairs(const bnrt_bgemm_args &a,
+                                         bnrt_isa isa) {
+  return static_cast<const uint8_t *>(a.packed) + nibblePairOffset(a, isa);
+}
+/// Whether the lookup kernel can run a's weight rows from n0 (the layout
+/// is there, n0 starts a block, at most 8 planes).
+bool neonLookupRuns(const bnrt_bgemm_args &a, int64_t n0);
+void bgemmLutNeon(const bnrt_bgemm_args &a, const uint8_t *layout, int64_t m0,
+                  int64_t m1, int64_t n0, int64_t n1);
+/// The kernels an AArch64 path chooses among (all give the same bits): its
+/// own (smmla or sdot panels; byte selects on neon), the baseline byte
+/// selects on the canonical bits, and table lookup (codes of at most 4
+/// bits).
+enum class NeonBgemm { Own, Bytes, Lookup };
+/// The one AArch64 path `isa` runs `a` with: BNRT_BGEMM_LOOKUP=1 takes
+/// the lookup kernel where it can run and =0 the path's own (read on every
+/// call); otherwise the fastest of them timed once per process on a small
+/// layer of a's kind (bgemm_choice.cpp). Own for a non-AArch64 path.
+NeonBgemm neonBgemmChosen(bnrt_isa isa, const bnrt_bgemm_args &a);
+/// Rows [m0, m1) x [n0, n1) of `a` with the kernel `isa` chose.
+void neonBgemmRun(bnrt_isa isa, const bnrt_bgemm_args &a, int64_t m0,
+                  int64_t m1, int64_t n0, int64_t n1);
+#endif
 
 /// The shared epilogue: y = x_scale * sum_p alpha_p(n) * dots[p] + bias[n],
 /// where planes sharing one scale (ternary and TWS-split weights) are
@@ -197,9 +262,6 @@ static inline Avx512Layouts avx512Layouts(const bnrt_bgemm_args &a) {
   bool patterns = !nibbles && !ternary && a.planes <= 2;
   return {patterns, nibbles, ternary};
 }
-static inline int64_t maskBytes(const bnrt_bgemm_args &a) {
-  return a.planes * maskBlocks(a.n) * maskGroups(a.k) * 8;
-}
 static inline int64_t patternBytes(const bnrt_bgemm_args &a) {
   return (lookupPatternWords(a.n, a.k, a.planes) + 3) / 4 * 8;
 }
@@ -224,6 +286,10 @@ static inline int64_t bgemmLookupRows(const bnrt_bgemm_args &a, bnrt_isa isa) {
   if (isa == BNRT_ISA_AVX2 && a.packed && a.planes == 1 && a.act_bits >= 2 &&
       a.act_bits <= 4)
     return 4;
+#if defined(__aarch64__)
+  if (neonLookupRuns(a, 0) && neonBgemmChosen(isa, a) == NeonBgemm::Lookup)
+    return 4; // bgemm_lut_neon.cpp's kRows
+#endif
 #if defined(__x86_64__)
   if (isa == BNRT_ISA_AVX512 && a.packed) {
     Avx512Layouts layouts = avx512Layouts(a);

@@ -18,10 +18,13 @@
 #ifndef HWCAP_ASIMDDP
 #define HWCAP_ASIMDDP (1 << 20)
 #endif
+#ifndef HWCAP2_I8MM
+#define HWCAP2_I8MM (1 << 13)
+#endif
 #endif
 
-static const char *const kNames[BNRT_ISA_COUNT] = {"scalar", "avx2", "avx512",
-                                                   "neon", "neondot"};
+static const char *const kNames[BNRT_ISA_COUNT] = {
+    "scalar", "avx2", "avx512", "neon", "neondot", "neoni8mm"};
 
 extern "C" const char *bnrt_isa_name(bnrt_isa isa) {
   return isa >= 0 && isa < BNRT_ISA_COUNT ? kNames[isa] : "unknown";
@@ -58,6 +61,9 @@ extern "C" int bnrt_isa_available(bnrt_isa isa) {
     return (getauxval(AT_HWCAP) & HWCAP_ASIMD) != 0;
   case BNRT_ISA_NEONDOT:
     return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+  case BNRT_ISA_NEONI8MM: // its kernels use sdot too
+    return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0 &&
+           (getauxval(AT_HWCAP2) & HWCAP2_I8MM) != 0;
 #elif defined(__aarch64__)
   case BNRT_ISA_NEON:
     return 1;
@@ -102,8 +108,8 @@ extern "C" bnrt_isa bnrt_isa_default(void) {
   int forced = bnrt_isa_parse(std::getenv("BNRT_ISA"));
   if (forced >= 0 && bnrt_isa_available(static_cast<bnrt_isa>(forced)))
     return static_cast<bnrt_isa>(forced);
-  for (bnrt_isa isa :
-       {BNRT_ISA_AVX512, BNRT_ISA_AVX2, BNRT_ISA_NEONDOT, BNRT_ISA_NEON})
+  for (bnrt_isa isa : {BNRT_ISA_AVX512, BNRT_ISA_AVX2, BNRT_ISA_NEONI8MM,
+                       BNRT_ISA_NEONDOT, BNRT_ISA_NEON})
     if (bnrt_isa_available(isa))
       return isa;
   return BNRT_ISA_SCALAR;

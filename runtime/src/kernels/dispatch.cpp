@@ -40,6 +40,12 @@ const IsaKernels &isaKernels(bnrt_isa isa) {
                                        bgemmF32Neon, &kVecKernelsPortable};
     return neondot;
   }
+  case BNRT_ISA_NEONI8MM: {
+    // smmla for the int8 and bit-plane GEMMs (sdot without the layout).
+    static const IsaKernels neoni8mm = {bgemmNeonI8mm, igemmNeonI8mm, sgemmNeon,
+                                        bgemmF32Neon, &kVecKernelsPortable};
+    return neoni8mm;
+  }
 #endif
   default:
     return scalar;

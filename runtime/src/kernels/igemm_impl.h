@@ -34,6 +34,7 @@ void igemmAvx512(const bnrt_igemm_args &, int64_t, int64_t);
 #if defined(__aarch64__)
 void igemmNeon(const bnrt_igemm_args &, int64_t, int64_t);
 void igemmNeonDot(const bnrt_igemm_args &, int64_t, int64_t);
+void igemmNeonI8mm(const bnrt_igemm_args &, int64_t, int64_t);
 #endif
 
 // Internal linkage: each file is compiled for its own ISA, and a shared

@@ -22,9 +22,14 @@ struct NeonStep {
 
 } // namespace
 
+void bgemmNeonBytes(const bnrt_bgemm_args &a, int64_t m0, int64_t m1,
+                    int64_t n0, int64_t n1) {
+  neonBgemm<NeonStep>(a, m0, m1, n0, n1);
+}
+
 void bgemmNeon(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
                int64_t n1) {
-  neonBgemm<NeonStep>(a, m0, m1, n0, n1);
+  neonBgemmRun(BNRT_ISA_NEON, a, m0, m1, n0, n1);
 }
 
 } // namespace bnrt

@@ -38,11 +38,13 @@ struct DotStep {
 void addPlane(const uint64_t *masks, int64_t count, int8_t *panel) {
   for (int64_t c = 0; c < count; ++c)
     for (int r = 0; r < 4; ++r) {
+      BNRT_MCA_BEGIN("bitplane-sdot-decode macs=0"); // per 16 bytes
       uint8x16_t set = spreadBits(static_cast<uint32_t>(masks[c] >> (16 * r)));
       int8x16_t s = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(set, vdupq_n_u8(2))),
                              vdupq_n_s8(1));
       int8_t *at = panel + c * 64 + r * 16;
       vst1q_s8(at, vaddq_s8(vld1q_s8(at), s));
+      BNRT_MCA_END();
     }
 }
 
@@ -111,11 +113,16 @@ void maskGemm(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
 
 } // namespace
 
-void bgemmNeonDot(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
-                  int64_t n1) {
+void bgemmNeonDotPanels(const bnrt_bgemm_args &a, int64_t m0, int64_t m1,
+                        int64_t n0, int64_t n1) {
   if (a.packed && n0 % kMaskRows == 0 && a.planes <= kMaxPlanes)
     return maskGemm(a, m0, m1, n0, n1);
   neonBgemm<DotStep>(a, m0, m1, n0, n1);
+}
+
+void bgemmNeonDot(const bnrt_bgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
+                  int64_t n1) {
+  neonBgemmRun(BNRT_ISA_NEONDOT, a, m0, m1, n0, n1);
 }
 
 } // namespace bnrt
