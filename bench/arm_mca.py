@@ -25,6 +25,7 @@ KERNELS = {
     "kernels/arm/igemm_neon.cpp": [],
     "kernels/arm/sgemm_neon.cpp": [],
     "kernels/arm/bgemm_f32_neon.cpp": [],
+    "kernels/arm/xgemm_neon.cpp": [],
 }
 # (llvm-mca model, the core, nominal clock in GHz of a part built on it,
 # whether the core has FEAT_I8MM): the cores LLVM 19 has a scheduling
@@ -168,6 +169,9 @@ def estimates(rows):
             "cpu": core, "ghz": ghz,
             "binary": ms(linears(1, True, False) + attention),
             "binary A4": ms(linears(1, True, True) + attention),
+            # Fully binary linears (bnrt_xgemm; binarizing the activations
+            # and the compiler's side are not counted).
+            "W1A1": ms(LINEAR_MACS / rate["xgemm_neon: xnor-popcount"] + attention),
             "ternary/TWS": ms(linears(2, True, False) + attention),
             "TWS own scales": ms(linears(2, False, False) + attention),
             "int8": ms((LINEAR_MACS + ATTENTION_MACS) / int8),

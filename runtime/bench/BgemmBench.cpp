@@ -73,6 +73,38 @@ void bgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
   unsetenv("BNRT_BGEMM_LOOKUP");
 }
 
+/// The fully binary GEMM (1-bit activations) on the same shapes: the
+/// multiply-adds it stands for (m n k, counted as 2 ops each).
+void xgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
+           int64_t n, int threads) {
+  int64_t words = bnrt_bitpack_row_words(k);
+  std::vector<uint64_t> x(m * words), bits(n * words);
+  uint64_t s = 0x9E3779B97F4A7C15u;
+  for (auto *v : {&x, &bits})
+    for (uint64_t &w : *v)
+      w = (s ^= s << 13, s ^= s >> 7, s ^= s << 17);
+  std::vector<float> y(m * n);
+  float xScale = 0.5f, alpha = 0.01f;
+  bnrt_xgemm_args args{m, n,       k,           x.data(), 1,
+                       1, &xScale, bits.data(), 1,        &alpha,
+                       0, nullptr, y.data(),    n,        nullptr};
+  std::vector<uint64_t> packed(bnrt_xgemm_packed_bytes(&args, isa) / 8);
+  if (!packed.empty()) {
+    bnrt_xgemm_pack(&args, isa, packed.data());
+    args.packed = packed.data();
+  }
+  bnrt_threads *pool = bnrt_threads_create(threads);
+  for (auto _ : state) {
+    bnrt_xgemm_parallel(&args, isa, pool);
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["OPS"] = benchmark::Counter(
+      2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate,
+      benchmark::Counter::OneK::kIs1000);
+  bnrt_threads_destroy(pool);
+}
+
 } // namespace
 
 void registerSgemmBenchmarks(); // SgemmBench.cpp
@@ -117,6 +149,24 @@ int main(int argc, char **argv) {
                   ->UseRealTime();
             }
           }
+  }
+  for (int i = 0; i < BNRT_ISA_COUNT; ++i) {
+    auto isa = static_cast<bnrt_isa>(i);
+    if (!bnrt_isa_available(isa))
+      continue;
+    for (Shape s :
+         {Shape{128, 768, 768}, Shape{128, 768, 3072}, Shape{128, 3072, 768}})
+      for (int threads : {1, 2}) {
+        std::string name = std::string("xgemm_a1/") + bnrt_isa_name(isa) +
+                           "/M" + std::to_string(s.m) + "_K" +
+                           std::to_string(s.k) + "_N" + std::to_string(s.n) +
+                           "/threads" + std::to_string(threads);
+        benchmark::RegisterBenchmark(name.c_str(), xgemm, isa, s.m, s.k, s.n,
+                                     threads)
+            ->Unit(benchmark::kMillisecond)
+            ->MinTime(0.2)
+            ->UseRealTime();
+      }
   }
   registerSgemmBenchmarks();
   benchmark::Initialize(&argc, argv);

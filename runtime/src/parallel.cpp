@@ -92,6 +92,13 @@ extern "C" void bnrt_bgemm_a8_parallel(const bnrt_bgemm_args *args,
   });
 }
 
+extern "C" void bnrt_xgemm_parallel(const bnrt_xgemm_args *args, bnrt_isa isa,
+                                    bnrt_threads *pool) {
+  splitWeightRows(args->n, pool, [&](int64_t n0, int64_t n1) {
+    bnrt_xgemm(args, isa, 0, args->m, n0, n1);
+  });
+}
+
 extern "C" void bnrt_sgemm_parallel(const bnrt_sgemm_args *args, bnrt_isa isa,
                                     bnrt_threads *pool) {
   splitWeightRows(args->n, pool, [&](int64_t n0, int64_t n1) {

@@ -180,6 +180,52 @@ void bnrt_bgemm_f32_pack(const bnrt_bgemm_f32_args *args, bnrt_isa isa,
 void bnrt_bgemm_f32(const bnrt_bgemm_f32_args *args, bnrt_isa isa,
                     int64_t n_begin, int64_t n_end);
 
+/* Fully binary GEMM (1- and 2-bit activations x binary weight planes,
+ * BiT-style W1A1 / W1A2): activations are bit planes too, so a product is
+ * an XNOR (signed activations) or an AND (non-negative ones) and a dot
+ * product a popcount:
+ *
+ *   y[m, n] = sum_i sum_p (x_scale[i] * alpha[p, g(n)]) * dot_ip[m, n]
+ *             + bias[n]          (float, i-major then p, from 0, no FMA)
+ *   signed (x_signed = 1), A in {-1, +1}, bit 1 = -1:
+ *       dot_ip = k - 2 popcount(X_i[m] XOR B_p[n])
+ *   non-negative (x_signed = 0), A in {0, 1}, bit 1 = 1:
+ *       dot_ip = popcount(X_i[m]) - 2 popcount(X_i[m] AND B_p[n])
+ *
+ * x: x_planes planes [x_planes, m, words] (words = bnrt_bitpack_row_words(k);
+ *    bits past k zero; a 2-bit activation is 2 planes with their scales).
+ * bits: [planes, n, words] in the bitpack.h layout (bit 1 = -1).
+ * x_scale: [x_planes]. alpha: [planes, n] when per_row, else [planes].
+ * bias: [n] or NULL. y: [m, n] f32, row stride ldy.
+ * packed: the weights in bnrt_xgemm_pack's layout for the ISA used, or NULL
+ * (the SIMD paths then run the scalar one).
+ */
+typedef struct {
+  int64_t m, n, k;
+  const uint64_t *x;
+  int32_t x_planes;
+  int32_t x_signed;
+  const float *x_scale;
+  const uint64_t *bits;
+  int32_t planes;
+  const float *alpha;
+  int32_t per_row;
+  const float *bias;
+  float *y;
+  int64_t ldy;
+  const void *packed;
+} bnrt_xgemm_args;
+
+/* Bytes of bnrt_xgemm_pack's layout of args' weights for `isa` (0 where
+ * the path reads bits: scalar). */
+int64_t bnrt_xgemm_packed_bytes(const bnrt_xgemm_args *args, bnrt_isa isa);
+/* Writes it to `out` (64-byte aligned for speed). */
+void bnrt_xgemm_pack(const bnrt_xgemm_args *args, bnrt_isa isa, void *out);
+/* Rows [m_begin, m_end) x weight rows [n_begin, n_end) of `args` with
+ * `isa` (available). */
+void bnrt_xgemm(const bnrt_xgemm_args *args, bnrt_isa isa, int64_t m_begin,
+                int64_t m_end, int64_t n_begin, int64_t n_end);
+
 /* A pool of worker threads (created once; runs reuse them). */
 typedef struct bnrt_threads bnrt_threads;
 /* `threads` in total, the calling thread included (1 = inline). NULL when
@@ -199,6 +245,11 @@ void bnrt_bgemm_f32_parallel(const bnrt_bgemm_f32_args *args, bnrt_isa isa,
 /* The whole float GEMM of `args`, split over weight rows (N) across `pool`
  * (NULL: the calling thread only). Same result as one bnrt_sgemm call. */
 void bnrt_sgemm_parallel(const bnrt_sgemm_args *args, bnrt_isa isa,
+                         bnrt_threads *pool);
+/* The whole fully binary GEMM of `args`, split over weight rows (N) across
+ * `pool` (NULL: the calling thread only). Same result as one bnrt_xgemm
+ * call. */
+void bnrt_xgemm_parallel(const bnrt_xgemm_args *args, bnrt_isa isa,
                          bnrt_threads *pool);
 
 #ifdef __cplusplus

@@ -83,6 +83,15 @@ bool bnrt::hasAvx512Vbmi() {
 #endif
 }
 
+bool bnrt::hasAvx512Vpopcntdq() {
+#ifdef BNRT_AVX512_EMULATED // runs on SIMDe too
+  return true;
+#else
+  static const bool has = __builtin_cpu_supports("avx512vpopcntdq");
+  return has;
+#endif
+}
+
 bool bnrt::avxVnniUsed() {
 #ifdef BNRT_AVX512_EMULATED // the AVX-VNNI kernels run on SIMDe too
   static const bool has = true;

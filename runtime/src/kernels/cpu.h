@@ -17,6 +17,9 @@ namespace bnrt {
 /// Whether the CPU has AVX-512 VBMI (vpermb), which the 4-bit lookup
 /// kernel (bgemmLut4Avx512) needs on top of the AVX-512 path.
 bool hasAvx512Vbmi();
+/// Whether the CPU has AVX-512 VPOPCNTDQ (vpopcntq), which the fully
+/// binary GEMM's AVX-512 kernel (xgemmAvx512) needs.
+bool hasAvx512Vpopcntdq();
 /// Whether the AVX2 path's int8 dots use AVX-VNNI (vpdpbusd on 256 bits):
 /// the CPU has it and BNRT_AVX_VNNI=0 (read once: measurements, the tests
 /// of the plain path) does not turn it off.

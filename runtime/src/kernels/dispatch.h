@@ -18,6 +18,7 @@
 #include "kernels/igemm_impl.h"
 #include "kernels/sgemm_impl.h"
 #include "kernels/vec_kernels.h"
+#include "kernels/xgemm_impl.h"
 
 namespace bnrt {
 
@@ -26,6 +27,7 @@ struct IsaKernels {
   IgemmFn igemm;       ///< int8 x int8
   SgemmFn sgemm;       ///< float x float
   BgemmF32Fn bgemmF32; ///< bit-plane weights x float (reads args.patterns)
+  XgemmFn xgemm;       ///< bit-plane weights x bit-plane activations
   const VecKernels *vec;
 };
 

@@ -29,8 +29,10 @@
 
 #define _mm512_add_epi16 simde_mm512_add_epi16
 #define _mm512_add_epi32 simde_mm512_add_epi32
+#define _mm512_add_epi64 simde_mm512_add_epi64
 #define _mm512_add_epi8 simde_mm512_add_epi8
 #define _mm512_add_ps simde_mm512_add_ps
+#define _mm512_and_si512 simde_mm512_and_si512
 #define _mm512_broadcast_i32x4 simde_mm512_broadcast_i32x4
 #define _mm512_castps512_ps128 simde_mm512_castps512_ps128
 #define _mm512_castps_si512 simde_mm512_castps_si512
@@ -38,6 +40,7 @@
 #define _mm512_castsi512_ps simde_mm512_castsi512_ps
 #define _mm512_castsi512_si256 simde_mm512_castsi512_si256
 #define _mm512_cmp_ps_mask simde_mm512_cmp_ps_mask
+#define _mm512_cvtepi64_epi32 simde_mm512_cvtepi64_epi32
 #define _mm512_dpbusd_epi32 simde_mm512_dpbusd_epi32
 #define _mm512_extractf32x4_ps simde_mm512_extractf32x4_ps
 #define _mm512_extracti64x4_epi64 simde_mm512_extracti64x4_epi64
@@ -57,8 +60,10 @@
 #define _mm512_permutexvar_epi16 simde_mm512_permutexvar_epi16
 #define _mm512_permutexvar_epi8 simde_mm512_permutexvar_epi8
 #define _mm512_permutexvar_ps simde_mm512_permutexvar_ps
+#define _mm512_popcnt_epi64 simde_mm512_popcnt_epi64
 #define _mm512_set1_epi16 simde_mm512_set1_epi16
 #define _mm512_set1_epi32 simde_mm512_set1_epi32
+#define _mm512_set1_epi64 simde_mm512_set1_epi64
 #define _mm512_set1_epi8 simde_mm512_set1_epi8
 #define _mm512_set1_ps simde_mm512_set1_ps
 #define _mm512_setzero_ps simde_mm512_setzero_ps
