@@ -62,6 +62,29 @@ def int8(w, per_row=False):
 WEIGHT_QUANTIZERS = {"ternary": twn, "binary": bwn, "int8": int8}
 
 
+def binarized_codes(x, alpha, beta, signed):
+    """BiT's elastic binarization's codes (Liu et al. 2022): v = (x - beta)
+    / alpha in float32, then sign(v) in {-1, +1} (v = 0 -> +1) when
+    `signed`, else round(clip(v, 0, 1)) in {0, 1} (0.5 rounds to 0, half to
+    even). The runtime's bnrt_binarize_rows takes the same bits."""
+    v = (x - beta) / alpha
+    if signed:
+        return torch.where(v < 0, -torch.ones_like(v), torch.ones_like(v))
+    return (v > 0.5).to(v.dtype)
+
+
+def elastic_binarize(x, alpha, beta, signed):
+    """alpha * binarized_codes(x, alpha, beta, signed) with BiT's
+    gradients: inside the clipping range (|v| <= 1 signed, 0 <= v <= 1
+    otherwise) d/dx = 1, d/dbeta = -1, d/dalpha = code - v; outside, d/dx
+    = d/dbeta = 0 and d/dalpha = code. (The straight-through estimator on
+    v's clip: alpha * (clip(v) + (code - clip(v)).detach()).)"""
+    v = (x - beta) / alpha
+    clipped = v.clamp(-1.0 if signed else 0.0, 1.0)
+    codes = binarized_codes(x, alpha, beta, signed)
+    return alpha * (clipped + (codes - clipped).detach())
+
+
 def dequantize(codes, scale):
     """scale[g(n)] * codes[n, ...] in float32."""
     s = scale.reshape(-1, *([1] * (codes.dim() - 1)))

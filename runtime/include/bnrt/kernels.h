@@ -216,6 +216,18 @@ typedef struct {
   const void *packed;
 } bnrt_xgemm_args;
 
+/* BiT's elastic binarization of float activations into bnrt_xgemm's bit
+ * planes: per element v = (x - beta) / alpha (float32: a subtraction, then
+ * a division; alpha > 0), and
+ *   signed (x_signed = 1):       bit = v < 0      (value alpha * (+1 | -1))
+ *   non-negative (x_signed = 0): bit = v > 0.5    (value alpha * (0 | 1):
+ *                                round(clip(v, 0, 1)), halves to even)
+ * Rows of k floats (stride ldx) become rows of bnrt_bitpack_row_words(k)
+ * words at out, bits past k zero. python/bnbert/quantizers.py's
+ * elastic_binarize is the same formula, tested bit for bit. */
+void bnrt_binarize_rows(const float *x, int64_t rows, int64_t k, int64_t ldx,
+                        float alpha, float beta, int x_signed, uint64_t *out);
+
 /* Bytes of bnrt_xgemm_pack's layout of args' weights for `isa` (0 where
  * the path reads bits: scalar). */
 int64_t bnrt_xgemm_packed_bytes(const bnrt_xgemm_args *args, bnrt_isa isa);

@@ -43,6 +43,21 @@ void xgemmPack(const uint64_t *bits, int64_t n, int64_t k, int32_t planes,
 
 } // namespace bnrt
 
+extern "C" void bnrt_binarize_rows(const float *x, int64_t rows, int64_t k,
+                                   int64_t ldx, float alpha, float beta,
+                                   int x_signed, uint64_t *out) {
+  int64_t words = bnrt_bitpack_row_words(k);
+  for (int64_t r = 0; r < rows; ++r, x += ldx, out += words) {
+    for (int64_t t = 0; t < words; ++t)
+      out[t] = 0;
+    for (int64_t j = 0; j < k; ++j) {
+      float v = (x[j] - beta) / alpha;
+      if (x_signed ? v < 0.0f : v > 0.5f)
+        out[j / 64] |= uint64_t(1) << (j % 64);
+    }
+  }
+}
+
 extern "C" int64_t bnrt_xgemm_packed_bytes(const bnrt_xgemm_args *args,
                                            bnrt_isa isa) {
   if (isa <= BNRT_ISA_SCALAR || isa >= BNRT_ISA_COUNT) // scalar reads bits
