@@ -115,24 +115,16 @@ void xgemmCounts(const uint64_t *x, const uint64_t *w, int64_t words, int64_t m,
 }
 
 /// Rows [m, m + MR) x weight rows [8 b, min(8 (b + NB), n1)): every pair
-/// of planes' counts, then the epilogue over the tile's outputs.
+/// of planes' counts, then the epilogue over the tile's outputs; base[i][r]
+/// is the constant of row m + r's dots with activation plane i.
 template <class V, int MR, int NB>
 void xgemmTile(const bnrt_xgemm_args &a, const uint64_t *panels, int64_t m,
-               int64_t b, int64_t n1) {
+               int64_t b, int64_t n1, const int32_t (*base)[MR]) {
   constexpr int kWidth = NB * kXgemmBlock;
   int64_t words = bnrt_bitpack_row_words(a.k), blocks = xgemmBlocks(a.n);
   int32_t counts[kXgemmMaxPairs][MR][kWidth]; // written by xgemmCounts
-  int32_t base[kXgemmMaxPairs][MR]; // a dot's constant: k, or popcount(x)
   for (int32_t i = 0; i < a.x_planes; ++i) {
     const uint64_t *x = a.x + i * a.m * words;
-    for (int r = 0; r < MR; ++r) {
-      base[i][r] = static_cast<int32_t>(a.k);
-      if (!a.x_signed) {
-        base[i][r] = 0;
-        for (int64_t t = 0; t < words; ++t)
-          base[i][r] += __builtin_popcountll(x[(m + r) * words + t]);
-      }
-    }
     for (int32_t p = 0; p < a.planes; ++p) {
       const uint64_t *w = panels + p * blocks * words * kXgemmBlock;
       if (a.x_signed)
@@ -181,11 +173,25 @@ void xgemmTile(const bnrt_xgemm_args &a, const uint64_t *panels, int64_t m,
 template <class V, int MR>
 void xgemmRows(const bnrt_xgemm_args &a, const uint64_t *panels, int64_t m,
                int64_t n0, int64_t n1) {
+  // A dot's constant, once per row for all weight tiles: k (signed), or
+  // the popcount of the activation row (non-negative).
+  int64_t words = bnrt_bitpack_row_words(a.k);
+  int32_t base[kXgemmMaxPairs][MR];
+  for (int32_t i = 0; i < a.x_planes; ++i)
+    for (int r = 0; r < MR; ++r) {
+      const uint64_t *x = a.x + (i * a.m + m + r) * words;
+      base[i][r] = static_cast<int32_t>(a.k);
+      if (!a.x_signed) {
+        base[i][r] = 0;
+        for (int64_t t = 0; t < words; ++t)
+          base[i][r] += __builtin_popcountll(x[t]);
+      }
+    }
   int64_t b = n0 / kXgemmBlock, end = xgemmBlocks(n1);
   for (; b + V::kBlocks <= end; b += V::kBlocks)
-    xgemmTile<V, MR, V::kBlocks>(a, panels, m, b, n1);
+    xgemmTile<V, MR, V::kBlocks>(a, panels, m, b, n1, base);
   for (; b < end; ++b)
-    xgemmTile<V, MR, 1>(a, panels, m, b, n1);
+    xgemmTile<V, MR, 1>(a, panels, m, b, n1, base);
 }
 
 /// The loop nest of a SIMD path over the panel layout; the scalar kernel
