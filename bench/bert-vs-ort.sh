@@ -10,8 +10,11 @@
 #           binary A8 (split at compile time: its planes share a scale),
 #           fine-tuned TWS A8 (tws-own-a8: what the trainer exports after
 #           binary fine-tuning, each plane its own scale, static clips;
-#           bench/make_tws_peer.py), fp32 and weight-only binary (A32)
-#           (bnbert-compile), run by bnbert-run
+#           bench/make_trained_peer.py), fully binary W1A1 (binary-a1:
+#           binarized linear inputs as the trainer's --act-bits 1 exports
+#           them, 8-bit attention; make_trained_peer.py --form binary-a1),
+#           fp32 and weight-only binary (A32) (bnbert-compile), run by
+#           bnbert-run
 # at each sequence length and thread count. Prints a table of median
 # latencies, ratios against ORT fp32 and int8, and model sizes; writes
 # OUT/results.json, OUT/bert-vs-ort.png (when matplotlib is present) and
@@ -30,7 +33,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD_DIR:-build}
 seqs=32,128,384 threads=1,2 runs=15 rounds=3 out=$BUILD/bert-bench
-only=binary-a8,binary-a4,ternary-a8,tws-a8,tws-own-a8,fp32,binary-a32
+only=binary-a8,binary-a4,binary-a1,ternary-a8,tws-a8,tws-own-a8,fp32,binary-a32
 while (($#)); do
   case $1 in
     --seqs) seqs=$2; shift 2;;
@@ -48,6 +51,7 @@ all_variants=("binary-a8:--weights binary --act-bits 8"
               "ternary-a8:--weights ternary --act-bits 8"
               "tws-a8:--weights binary --split-ternary --act-bits 8"
               "tws-own-a8:"
+              "binary-a1:"
               "fp32:--weights fp32 --act-bits 32"
               "binary-a32:--weights binary --act-bits 32")
 variants=()
@@ -56,7 +60,7 @@ for v in "${all_variants[@]}"; do
 done
 for name in ${only//,/ }; do
   [[ " ${all_variants[*]%%:*} " == *" $name "* ]] ||
-    { echo "bert-vs-ort.sh: unknown variant '$name' (binary-a8 binary-a4 ternary-a8 tws-a8 tws-own-a8 fp32 binary-a32)" >&2; exit 2; }
+    { echo "bert-vs-ort.sh: unknown variant '$name' (binary-a8 binary-a4 binary-a1 ternary-a8 tws-a8 tws-own-a8 fp32 binary-a32)" >&2; exit 2; }
 done
 py=/usr/bin/python3
 compile=$BUILD/bin/bnbert-compile run=$BUILD/runtime/bnbert-run
@@ -86,13 +90,16 @@ if [[ ! -f $fp32 ]]; then
     --ffn 3072 --vocab 30522 --max-pos 512 --batch 1 --seq 128
 fi
 [[ -f $int8 ]] || "$py" bench/make_int8_peer.py "$fp32" "$int8"
-tws=$out/bert-base-tws-own.onnx
-if [[ ,$only, == *,tws-own-a8,* && ! -f $tws ]]; then
-  echo "== exporting a fine-tuned-form TWS BERT-base (bench/make_tws_peer.py)"
-  "$py" bench/make_tws_peer.py "$tws" --layers 12 --hidden 768 --heads 12 \
-    --ffn 3072 --vocab 30522 --max-pos 512 2> "$out/tws-own.log" ||
-    { cat "$out/tws-own.log" >&2; exit 1; }
-fi
+tws=$out/bert-base-tws-own.onnx a1=$out/bert-base-binary-a1.onnx
+for form in tws-own:$tws:tws-own-a8 binary-a1:$a1:binary-a1; do
+  IFS=: read -r kind file variant <<< "$form"
+  if [[ ,$only, == *,$variant,* && ! -f $file ]]; then
+    echo "== exporting a trained-form $kind BERT-base (bench/make_trained_peer.py)"
+    "$py" bench/make_trained_peer.py "$file" --form "$kind" --layers 12 \
+      --hidden 768 --heads 12 --ffn 3072 --vocab 30522 --max-pos 512 \
+      2> "$out/$kind.log" || { cat "$out/$kind.log" >&2; exit 1; }
+  fi
+done
 
 record() { # engine model seq threads json-line
   "$py" -c 'import json,sys; r=json.loads(sys.argv[5]); r.update(engine=sys.argv[1], model=sys.argv[2], seq=int(sys.argv[3]), threads=int(sys.argv[4])); print(json.dumps(r))' "$@" >> "$results"
@@ -116,6 +123,7 @@ PY
   for v in "${variants[@]}"; do
     name=${v%%:*} flags=${v#*:} src=$fp32
     [[ $name == tws-own-a8 ]] && src=$tws # quantized as the file says
+    [[ $name == binary-a1 ]] && src=$a1
     if [[ ! -f $dir/$name.bnb || $compile -nt $dir/$name.bnb ]]; then
       echo "== seq $seq: compiling $name"
       # shellcheck disable=SC2086

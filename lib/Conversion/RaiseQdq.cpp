@@ -3,9 +3,11 @@
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Raising, QDQ pairs: an activation's QuantizeLinear/DequantizeLinear pair
-// to bnq.quantize/dequantize with its static clip; a DequantizeLinear of a
-// constant folded to its float values (RaiseQuantizedWeights.cpp keeps
-// quantized MatMul and Gather weights quantized instead).
+// to bnq.quantize/dequantize with its static clip; the trainer's elastic
+// binarization (1-bit activations) to bnq.binarize/dequantize; a
+// DequantizeLinear of a constant folded to its float values
+// (RaiseQuantizedWeights.cpp keeps quantized MatMul and Gather weights
+// quantized instead).
 //
 //===----------------------------------------------------------------------===//
 #include "RaiseUtils.h"
@@ -112,6 +114,69 @@ struct RaiseQdqPair : OpRewritePattern<ox::DequantizeLinearOp> {
   }
 };
 
+/// The f32 value of a one-element constant, when it is one exactly.
+std::optional<float> floatScalar(Value v) {
+  std::optional<double> d = scalarOf(v);
+  if (!d || double(float(*d)) != *d)
+    return std::nullopt;
+  return float(*d);
+}
+
+/// The trainer's export of BiT's elastic binarization (quantizers.py,
+/// _ExportBinarize), v = Div(Sub(x, beta), alpha):
+///   signed:       Where(Less(v, 0), -alpha, alpha)
+///   non-negative: Where(Less(0.5, v), alpha, 0)
+/// -> dequantize(binarize(x) {alpha, beta, signed_codes}), the same values.
+struct RaiseBinarize : OpRewritePattern<ox::WhereOp> {
+  RaiseBinarize(MLIRContext *context)
+      : OpRewritePattern(context, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(ox::WhereOp where,
+                                PatternRewriter &rewriter) const override {
+    auto less = where.getCondition().getDefiningOp<ox::LessOp>();
+    if (!less)
+      return rewriter.notifyMatchFailure(where, "condition is not a Less");
+    std::optional<float> lhs = floatScalar(less.getA()),
+                         rhs = floatScalar(less.getB());
+    std::optional<float> onTrue = floatScalar(where.getX()),
+                         onFalse = floatScalar(where.getY());
+    bool isSigned = !lhs && rhs && *rhs == 0.0f;
+    bool nonNegative = lhs && *lhs == 0.5f && !rhs;
+    if (!(isSigned || nonNegative) || !onTrue || !onFalse)
+      return rewriter.notifyMatchFailure(
+          where, "not Where(Less(v, 0), c, d) or Where(Less(0.5, v), c, d) "
+                 "with constant c, d");
+    auto div =
+        (isSigned ? less.getA() : less.getB()).getDefiningOp<ox::DivOp>();
+    auto sub = div ? div.getA().getDefiningOp<ox::SubOp>() : ox::SubOp();
+    std::optional<float> alpha = div ? floatScalar(div.getB()) : std::nullopt;
+    std::optional<float> beta = sub ? floatScalar(sub.getB()) : std::nullopt;
+    if (!sub || !alpha || !beta)
+      return rewriter.notifyMatchFailure(
+          where, "compared value is not Div(Sub(x, beta), alpha) with "
+                 "constant alpha, beta");
+    // The selected values must be the codes times alpha.
+    bool valuesMatch = isSigned ? *onTrue == -*alpha && *onFalse == *alpha
+                                : *onTrue == *alpha && *onFalse == 0.0f;
+    Value x = sub.getA();
+    auto type = staticType(x);
+    if (!valuesMatch || !(*alpha > 0) || !std::isfinite(*alpha) ||
+        !std::isfinite(*beta) || !type || !isF32(x) ||
+        where.getOutput().getType() != x.getType())
+      return rewriter.notifyMatchFailure(
+          where, "selected values are not alpha times the codes, alpha is "
+                 "not positive and finite, or x is not static f32 of the "
+                 "result's type");
+    auto binarize = rewriter.create<bnq::BinarizeOp>(
+        where.getLoc(), type.clone(rewriter.getI8Type()),
+        RankedTensorType::get({}, rewriter.getF32Type()), x,
+        rewriter.getF32FloatAttr(*alpha), rewriter.getF32FloatAttr(*beta),
+        rewriter.getBoolAttr(isSigned));
+    rewriter.replaceOpWithNewOp<bnq::DequantizeOp>(
+        where, type, binarize.getResult(), binarize.getScale());
+    return success();
+  }
+};
+
 /// DequantizeLinear of a constant (a weight stored quantized) -> the f32
 /// constant scale * (q - zero_point), per tensor or per axis; the weight
 /// quantizers then find its values and re-quantize them idempotently.
@@ -167,5 +232,6 @@ struct FoldConstantDequantize : OpRewritePattern<ox::DequantizeLinearOp> {
 } // namespace
 
 void bnbert::raise::populateRaiseQdqPatterns(RewritePatternSet &compound) {
-  compound.add<RaiseQdqPair, FoldConstantDequantize>(compound.getContext());
+  compound.add<RaiseQdqPair, RaiseBinarize, FoldConstantDequantize>(
+      compound.getContext());
 }

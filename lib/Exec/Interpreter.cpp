@@ -316,6 +316,21 @@ LogicalResult Interpreter::execute(Operation *op) {
       })
       .Case([&](AttentionOp a) { return attention(a); })
       .Case([&](QuantizeOp q) { return quantize(q); })
+      .Case([&](BinarizeOp b) -> LogicalResult {
+        // docs/dialect.md, "1-bit activations": v in f32, then the code.
+        const Tensor &x = get(b.getInput());
+        float alpha = b.getAlpha().convertToFloat();
+        float beta = b.getBeta().convertToFloat();
+        std::vector<int64_t> codes(x.floats.size());
+        for (size_t i = 0; i < codes.size(); ++i) {
+          float v = (x.floats[i] - beta) / alpha;
+          codes[i] = b.getSignedCodes() ? (v < 0.0f ? -1 : 1) : v > 0.5f;
+        }
+        if (failed(
+                set(b, b.getResult(), Tensor::i64(x.shape, std::move(codes)))))
+          return failure();
+        return set(b, b.getScale(), Tensor::f32({}, {alpha}));
+      })
       .Case([&](DequantizeOp d) {
         const Tensor &q = get(d.getInput());
         const std::vector<float> &scales = get(d.getScale()).floats;

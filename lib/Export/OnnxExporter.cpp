@@ -49,6 +49,7 @@ private:
   LogicalResult linear(LinearOp op);
   LogicalResult attention(AttentionOp op);
   LogicalResult quantizePair(DequantizeOp op);
+  LogicalResult binarizedPair(DequantizeOp op, BinarizeOp binarize);
 
   std::string fresh(StringRef hint);
   std::string initializer(StringRef hint, ArrayRef<int64_t> shape,
@@ -283,9 +284,43 @@ LogicalResult Exporter::attention(AttentionOp op) {
   return success();
 }
 
+/// dequantize(binarize(x)): the trainer's export form, v = Div(Sub(x,
+/// beta), alpha); Where(Less(v, 0), -alpha, alpha) for signed codes,
+/// Where(Less(0.5, v), alpha, 0) otherwise (read back as the same op).
+LogicalResult Exporter::binarizedPair(DequantizeOp op, BinarizeOp binarize) {
+  if (op.getScale() != binarize.getScale())
+    return op.emitOpError("is exported only right after its bnq.binarize");
+  std::string hint = hintOf(op);
+  float alpha = binarize.getAlpha().convertToFloat();
+  std::string a = initializer("alpha", {}, {alpha});
+  std::string v = node(
+      "Div",
+      {node("Sub",
+            {nameOf(binarize.getInput()),
+             initializer("beta", {}, {binarize.getBeta().convertToFloat()})},
+            hint),
+       a},
+      hint);
+  if (binarize.getSignedCodes())
+    names[op.getResult()] =
+        node("Where",
+             {node("Less", {v, initializer("zero", {}, {0.0f})}, hint),
+              initializer("minus_alpha", {}, {-alpha}), a},
+             hint);
+  else
+    names[op.getResult()] =
+        node("Where",
+             {node("Less", {initializer("half", {}, {0.5f}), v}, hint), a,
+              initializer("zero", {}, {0.0f})},
+             hint);
+  return success();
+}
+
 /// dequantize(quantize(x)): Clip(-c, c) + QDQ with scale c / qmax for a
 /// static clip; the float x for a dynamic one.
 LogicalResult Exporter::quantizePair(DequantizeOp op) {
+  if (auto binarize = op.getInput().getDefiningOp<BinarizeOp>())
+    return binarizedPair(op, binarize);
   auto quantize = op.getInput().getDefiningOp<QuantizeOp>();
   if (!quantize || op.getScale() != quantize.getScale())
     return op.emitOpError("is exported only right after its bnq.quantize");
@@ -519,7 +554,8 @@ LogicalResult Exporter::exportOp(Operation *op) {
             hint);
         return success();
       })
-      .Case([&](QuantizeOp) { return success(); }) // with its dequantize
+      .Case<QuantizeOp, BinarizeOp>(
+          [&](Operation *) { return success(); }) // with its dequantize
       .Case([&](DequantizeOp d) { return quantizePair(d); })
       .Case([&](func::ReturnOp) { return success(); })
       .Default([](Operation *op) {

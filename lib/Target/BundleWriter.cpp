@@ -355,6 +355,18 @@ LogicalResult Writer::lowerOp(Operation *op) {
                       OPTIONS(QuantizeOptions, int8_t(q.getBits()), clip));
       })
       .Case([&](DequantizeOp) { return simple(fb::OpCode::Dequantize); })
+      .Case([&](BinarizeOp z) {
+        return simple(fb::OpCode::Binarize,
+                      OPTIONS(BinarizeOptions, z.getAlpha().convertToFloat(),
+                              z.getBeta().convertToFloat(),
+                              z.getSignedCodes()));
+      })
+      .Case([&](LinearBinarizedOp l) {
+        return simple(fb::OpCode::LinearBinarized,
+                      OPTIONS(BinarizeOptions, l.getAlpha().convertToFloat(),
+                              l.getBeta().convertToFloat(),
+                              l.getSignedCodes()));
+      })
       .Case([&](UnaryOp u) {
         return simple(
             fb::OpCode::Unary,

@@ -32,6 +32,13 @@ DequantizeOp dequantizedCodes(Value v) {
   return dq && dq.getInput().getDefiningOp<QuantizeOp>() ? dq : DequantizeOp();
 }
 
+/// The binarize behind `v` when v = dequantize(binarize(x)); null
+/// otherwise.
+BinarizeOp binarizedInput(Value v) {
+  auto dq = v.getDefiningOp<DequantizeOp>();
+  return dq ? dq.getInput().getDefiningOp<BinarizeOp>() : BinarizeOp();
+}
+
 /// A weight attribute as a constant named after its weight op (`suffix`
 /// tells the parts apart in bundle value names).
 Value weightConstant(PatternRewriter &rewriter, Operation *weight,
@@ -51,8 +58,9 @@ std::pair<Value, Value> packedConstants(PatternRewriter &rewriter,
           weightConstant(rewriter, packed, packed.getScales(), ".scales")};
 }
 
-/// A linear of packed planes keeps the signs packed: linear_bits on the
-/// codes of dequantize(quantize(x)), linear_bits_f32 on a float x (a
+/// A linear of packed planes keeps the signs packed: linear_binarized on
+/// the float x of dequantize(binarize(x)) (fully binary), linear_bits on
+/// the codes of dequantize(quantize(x)), linear_bits_f32 on a float x (a
 /// weight-only model).
 struct LinearToLinearBits : OpRewritePattern<LinearOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -62,7 +70,12 @@ struct LinearToLinearBits : OpRewritePattern<LinearOp> {
     if (!packed)
       return rewriter.notifyMatchFailure(op, "weight is not packed planes");
     auto [bits, scales] = packedConstants(rewriter, packed);
-    if (DequantizeOp dq = dequantizedCodes(op.getInput())) {
+    if (BinarizeOp binarize = binarizedInput(op.getInput())) {
+      rewriter.replaceOpWithNewOp<LinearBinarizedOp>(
+          op, op.getType(), binarize.getInput(), bits, scales, op.getBias(),
+          binarize.getAlphaAttr(), binarize.getBetaAttr(),
+          binarize.getSignedCodesAttr());
+    } else if (DequantizeOp dq = dequantizedCodes(op.getInput())) {
       auto q = dq.getInput().getDefiningOp<QuantizeOp>();
       rewriter.replaceOpWithNewOp<LinearBitsOp>(op, op.getType(), dq.getInput(),
                                                 dq.getScale(), bits, scales,

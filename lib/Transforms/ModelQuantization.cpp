@@ -18,7 +18,7 @@ ModelQuantization findModelQuantization(func::FuncOp func) {
       ++formats[stringifyWeightFormat(weight.getFormat())];
     else if (isa<BitplaneWeightOp, PackedWeightOp>(op))
       ++formats["bit-plane"];
-    else if (isa<QuantizeOp>(op))
+    else if (isa<QuantizeOp, BinarizeOp>(op))
       ++found.activations;
   });
   for (auto &[format, count] : formats) {

@@ -34,13 +34,20 @@ class Recorder:
         # attention scores itself (found by structure); other modules are
         # hooked.
         self.native = hasattr(model, "taps")
-        self.attention = []
+        self.attention, self.handles = [], []
         if self.native:
             return
-        for layer in encoder_layers(model):
-            layer.register_forward_hook(self._layer_hook)
+        self.handles = [layer.register_forward_hook(self._layer_hook)
+                        for layer in encoder_layers(model)]
         tap_attention(model)
         self.attention = attention_modules(model)
+
+    def close(self):
+        """Unhooks the model and drops what was recorded (the model can
+        then be copied: recorded tensors are not leaves)."""
+        for handle in self.handles:
+            handle.remove()
+        self.handles, self.hidden, self.scores = [], [], []
 
     def _layer_hook(self, module, args, output):
         if not self.active:
@@ -104,6 +111,11 @@ class Distiller:
         teacher.eval()
         for p in teacher.parameters():
             p.requires_grad_(False)
+
+    def close(self):
+        """Unhooks both models (Recorder.close)."""
+        self.student_rec.close()
+        self.teacher_rec.close()
 
     def forward_both(self, inputs, student=None, forced=False):
         """Teacher, then student, on the batch, both recorded: (teacher

@@ -456,7 +456,7 @@ def load_onnx(path, seq, output=None, workdir=None):
 
 
 def prepare_graph(model, weights="ternary", act_bits=8, granularity="tensor",
-                  quantize_embeddings=True):
+                  quantize_embeddings=True, attention_bits=None):
     """Makes a GraphModel quantization-aware (in place; returns the table of
     what was quantized, one row per weight and attention): every linear not
     returned directly (its weight and input), the word-embedding table per
@@ -465,6 +465,8 @@ def prepare_graph(model, weights="ternary", act_bits=8, granularity="tensor",
     bnbert-compile expects it."""
     if weights not in M.Q.WEIGHT_QUANTIZERS:
         raise ValueError(f"weights must be ternary, binary or int8, got {weights!r}")
+    M.check_act_bits(act_bits)
+    att_bits = M.attention_bits_for(act_bits, attention_bits)
     per_row = granularity == "row"
     table = []
     for key, lin in list(model.linears.items()):
@@ -481,12 +483,12 @@ def prepare_graph(model, weights="ternary", act_bits=8, granularity="tensor",
         table.append(("embedding", f"table {key}", f"{emb.num_embeddings}x{emb.embedding_dim}",
                       f"{weights} per row"))
     for key, att in model.attentions.items():
-        att.q_quant, att.k_quant, att.v_quant = (M.ActQuant(act_bits) for _ in range(3))
-        att.prob_quant = M.ActQuant(act_bits, init_clip=1.0)
+        att.q_quant, att.k_quant, att.v_quant = (M.ActQuant(att_bits) for _ in range(3))
+        att.prob_quant = M.ActQuant(att_bits, init_clip=1.0)
         table.append(("attention", f"attention {key}", f"{att.heads} heads",
-                      f"Q, K, V, P at {act_bits} bits"))
+                      f"Q, K, V, P at {att_bits} bits"))
     if not any(row[0] == "linear" and not row[3].startswith("float") for row in table):
         raise GraphError("the model has no linear to quantize")
     model.bnbert_config = {"weights": weights, "act_bits": act_bits,
-                           "granularity": granularity}
+                           "attention_bits": att_bits, "granularity": granularity}
     return table

@@ -61,12 +61,75 @@ class ActQuant(nn.Module):
         return f"bits={self.bits}, clip={self.clip.item():.4g}"
 
 
+class BinaryActQuant(nn.Module):
+    """BiT's elastic binarization (1-bit activations): a learned scale
+    alpha > 0 and threshold beta per quantization point; `signed` inputs
+    become alpha * {-1, +1}, non-negative ones (probabilities) alpha *
+    {0, 1} (docs/dialect.md, "1-bit activations"). Both start from the
+    first training batch at the best 1-bit fit of it: signed beta = mean
+    x, alpha = mean |x - beta|; non-negative beta = 0 and alpha by a few
+    Lloyd steps (alpha = mean of the x above alpha / 2)."""
+
+    bits = 1
+
+    def __init__(self, signed=True):
+        super().__init__()
+        self.signed = signed
+        self.alpha = nn.Parameter(torch.tensor(1.0))
+        self.beta = nn.Parameter(torch.tensor(0.0))
+        self.register_buffer("initialized", torch.tensor(0, dtype=torch.uint8))
+        self.exporting = False
+
+    def _initialize(self, x):
+        x = x.detach().to(torch.float64)
+        if self.signed:
+            beta = x.mean()
+            alpha = (x - beta).abs().mean()
+        else:
+            beta = torch.zeros((), dtype=torch.float64)
+            alpha = x.max()
+            for _ in range(8):
+                above = x[x > alpha / 2]
+                if above.numel() == 0:
+                    break
+                alpha = above.mean()
+        self.alpha.fill_(max(float(alpha), 1e-4))
+        self.beta.fill_(float(beta))
+        self.initialized.fill_(1)
+
+    def forward(self, x):
+        if not bool(self.initialized):
+            with torch.no_grad():
+                self._initialize(x)
+        # The scale is kept positive out of place: a module called twice in
+        # one forward (ALBERT's shared layers) must not change it between.
+        alpha = self.alpha.clamp(min=1e-4)
+        if self.exporting:
+            return Q.export_binarize(x, alpha.item(), self.beta.item(), self.signed)
+        return Q.elastic_binarize(x, alpha, self.beta, self.signed)
+
+    def extra_repr(self):
+        return (f"bits=1, {'signed' if self.signed else 'non-negative'}, "
+                f"alpha={self.alpha.item():.4g}, beta={self.beta.item():.4g}")
+
+
+def act_quant(bits, init_clip=None):
+    """The activation quantizer for `bits` (1: elastic binarization of a
+    signed input; 2..8: the learned-clip quantizer)."""
+    return BinaryActQuant() if bits == 1 else ActQuant(bits, init_clip)
+
+
+def check_act_bits(bits, name="act_bits"):
+    if not isinstance(bits, int) or not 1 <= bits <= 8:
+        raise ValueError(f"{name} must be in [1, 8], got {bits}")
+
+
 class QuantLinear(nn.Module):
     """nn.Linear with a quantized weight and a quantized input.
     mode "ternary" / "binary" / "int8": one latent weight quantized by
     TWN / BWN / int8; mode "tws": two latent halves, each binarized with its
     own scale, summed (after `tws_split`). `output_quant` quantizes the
-    result too (attention's Q, K, V)."""
+    result too, to that many bits (attention's Q, K, V)."""
 
     def __init__(self, linear, mode, act_bits, per_row, output_quant=False):
         super().__init__()
@@ -75,8 +138,8 @@ class QuantLinear(nn.Module):
         self.weight = nn.Parameter(linear.weight.detach().clone())
         self.bias = (nn.Parameter(linear.bias.detach().clone())
                      if linear.bias is not None else None)
-        self.input_quant = ActQuant(act_bits)
-        self.output_quant = ActQuant(act_bits) if output_quant else None
+        self.input_quant = act_quant(act_bits)
+        self.output_quant = ActQuant(output_quant) if output_quant else None
         self.exporting = False
 
     def quantized(self):
@@ -259,13 +322,27 @@ def find_structure(model, example_inputs):
     return attention, qkv, classifier
 
 
+def attention_bits_for(act_bits, attention_bits=None):
+    """Q, K, V and probabilities follow act_bits down to 2 bits; with
+    1-bit linear inputs they stay at 8 unless told (no binary attention
+    is built: BiT finds binarizing it the costliest step, and its two
+    products are a small share of the work)."""
+    bits = attention_bits if attention_bits is not None else (
+        act_bits if act_bits >= 2 else 8)
+    if not isinstance(bits, int) or not 2 <= bits <= 8:
+        raise ValueError(f"attention_bits must be in [2, 8], got {bits}")
+    return bits
+
+
 def prepare(model, weights="ternary", act_bits=8, granularity="tensor",
             quantize_embeddings=True, keep=(), example_inputs=None,
-            skip=None):
+            skip=None, attention_bits=None):
     """Makes `model` (in place; also returned) quantization-aware.
 
     weights: "ternary", "binary" or "int8" for the linears (and the
-    word-embedding table, per row); act_bits: 8 or 4 (2..8);
+    word-embedding table, per row); act_bits: the linears' inputs, 8 or 4
+    (2..8), or 1 (BiT's elastic binarization); attention_bits: Q, K, V
+    and the probabilities (default: act_bits, 8 when act_bits is 1);
     granularity: "tensor" or "row" scales for the linears.
 
     What stays float: with `example_inputs` (one batch, as a dict of
@@ -281,8 +358,8 @@ def prepare(model, weights="ternary", act_bits=8, granularity="tensor",
     linear that is neither the classifier nor kept."""
     if weights not in Q.WEIGHT_QUANTIZERS:
         raise ValueError(f"weights must be ternary, binary or int8, got {weights!r}")
-    if not 2 <= act_bits <= 8:
-        raise ValueError(f"act_bits must be in [2, 8], got {act_bits}")
+    check_act_bits(act_bits)
+    att_bits = attention_bits_for(act_bits, attention_bits)
     if granularity not in ("tensor", "row"):
         raise ValueError(f"granularity must be tensor or row, got {granularity!r}")
     per_row = granularity == "row"
@@ -314,9 +391,9 @@ def prepare(model, weights="ternary", act_bits=8, granularity="tensor",
                     continue
                 qkv_here = is_qkv(name, child)
                 setattr(parent, name, QuantLinear(child, weights, act_bits, per_row,
-                                                  output_quant=qkv_here))
+                                                  output_quant=att_bits if qkv_here else 0))
                 table.append((where, "linear", shape, f"{weights} weight, {act_bits}-bit "
-                              f"input{', output (Q/K/V)' if qkv_here else ''}"))
+                              f"input{f', {att_bits}-bit output (Q/K/V)' if qkv_here else ''}"))
                 replaced += 1
             elif child is word and quantize_embeddings:
                 setattr(parent, name, QuantEmbedding(child, weights))
@@ -326,15 +403,15 @@ def prepare(model, weights="ternary", act_bits=8, granularity="tensor",
         raise ValueError("prepare: the model has no nn.Linear to quantize")
     found = attention_modules(model)
     for module in found:
-        module.prob_quant = ActQuant(act_bits, init_clip=1.0)
+        module.prob_quant = ActQuant(att_bits, init_clip=1.0)
         table.append((type(module).__name__, "attention", "-",
-                      f"probabilities at {act_bits} bits ({how})"))
+                      f"probabilities at {att_bits} bits ({how})"))
     if not found:
         table.append(("-", "attention", "-", "none found: Q, K, V and probabilities "
                       "stay float (pass example_inputs to find it by structure)"))
     tap_attention(model)
     model.bnbert_config = {"weights": weights, "act_bits": act_bits,
-                           "granularity": granularity}
+                           "attention_bits": att_bits, "granularity": granularity}
     model._bnbert_table = table
     return model
 
@@ -375,9 +452,26 @@ def tws_split(model):
     return model
 
 
+def set_input_bits(model, bits):
+    """Every quantized linear's input quantizer replaced by a fresh one of
+    `bits` (1..8), initialized on the next forward (multi-step
+    distillation: W1A8 -> W1A4 -> W1A2 -> W1A1, each step from the
+    last); attention keeps its quantizers. Returns how many changed."""
+    check_act_bits(bits)
+    changed = 0
+    for module in model.modules():
+        if isinstance(module, QuantLinear):
+            device = module.weight.device
+            module.input_quant = act_quant(bits).to(device)
+            changed += 1
+    if hasattr(model, "bnbert_config"):
+        model.bnbert_config["act_bits"] = bits
+    return changed
+
+
 def set_exporting(model, exporting):
     """Switches every quantizer between the training form and the export
     form (QDQ nodes with constant codes and clips)."""
     for module in model.modules():
-        if isinstance(module, (ActQuant, QuantLinear, QuantEmbedding)):
+        if isinstance(module, (ActQuant, BinaryActQuant, QuantLinear, QuantEmbedding)):
             module.exporting = exporting

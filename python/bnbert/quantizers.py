@@ -85,6 +85,33 @@ def elastic_binarize(x, alpha, beta, signed):
     return alpha * (clipped + (codes - clipped).detach())
 
 
+class _ExportBinarize(torch.autograd.Function):
+    """Elastic binarization for export, as standard ONNX the compiler
+    raises to bnq.binarize {alpha, beta, signed} (ONNX Runtime runs it
+    as it is): v = Div(Sub(x, beta), alpha), then signed: Where(Less(v, 0),
+    -alpha, alpha); non-negative: Where(Less(0.5, v), alpha, 0)."""
+
+    @staticmethod
+    def forward(ctx, x, alpha, beta, signed):
+        a = torch.tensor(alpha, dtype=torch.float32)
+        b = torch.tensor(beta, dtype=torch.float32)
+        return a * binarized_codes(x, a, b, signed)
+
+    @staticmethod
+    def symbolic(g, x, alpha, beta, signed):
+        def const(value):
+            return g.op("Constant", value_t=torch.tensor(value, dtype=torch.float32))
+        a = const(alpha)
+        v = g.op("Div", g.op("Sub", x, const(beta)), a)
+        if signed:
+            return g.op("Where", g.op("Less", v, const(0.0)), const(-alpha), a)
+        return g.op("Where", g.op("Less", const(0.5), v), a, const(0.0))
+
+
+def export_binarize(x, alpha, beta, signed):
+    return _ExportBinarize.apply(x, float(alpha), float(beta), bool(signed))
+
+
 def dequantize(codes, scale):
     """scale[g(n)] * codes[n, ...] in float32."""
     s = scale.reshape(-1, *([1] * (codes.dim() - 1)))

@@ -2,7 +2,7 @@
 """The BinaryBERT loop as one command:
 
   python3 -m bnbert.train --train T.jsonl|T.tsv --dev D --test X --out DIR
-      [--act-bits 8|4] [--layers N --hidden H --heads A --ffn F --seq S --vocab V]
+      [--act-bits 8|4|2|1] [--layers N --hidden H --heads A --ffn F --seq S --vocab V]
       [--epochs E] [--threads T] [--resume]
   python3 -m bnbert.train --from MODEL.onnx --tokenizer vocab.txt|spm.model
       [--cased] [--labels A,B,...] --train ... --dev ... --test ... --out DIR
@@ -19,7 +19,9 @@ begin at ternary QAT; otherwise:
 Stages (each checkpointed after every epoch under DIR/checkpoints, resumed
 with --resume): SentencePiece tokenizer on the training text -> float
 teacher trained from scratch -> ternary QAT with distillation -> TWS split
--> binary fine-tuning with distillation; and, with the same budget, direct
+-> binary fine-tuning with distillation (with --act-bits 2 or 1, at 8
+bits, then multi-step distillation down to them: W1A8 -> W1A4 -> W1A2 ->
+W1A1, each step from the last); and, with the same budget, direct
 BWN QAT with distillation (the baseline). Every quantized model is exported
 as QDQ ONNX, compiled with bnbert-compile and evaluated as a bundle in
 process through bnrt. DIR receives tokenizer.model, model.onnx / model.bnb (the
@@ -51,7 +53,7 @@ from .deploy import (INPUTS, ToolError, bench_bundle, check_runtime, compile_bun
 from .distill import Distiller
 from .export import export_onnx, exporting
 from .model import BertClassifier, BertConfig
-from .modules import prepare, tws_split
+from .modules import prepare, set_input_bits, tws_split
 from .reconstruct import Reconstructor
 
 
@@ -71,8 +73,13 @@ def parse_args(argv):
     p.add_argument("--label-column", help=".tsv files: the label column (default: label; "
                    "a file without it is unlabelled)")
     p.add_argument("--out", required=True, help="output directory")
-    p.add_argument("--act-bits", type=int, default=8, choices=(8, 4),
-                   help="activation bits of the quantized models (default 8)")
+    p.add_argument("--act-bits", type=int, default=8, choices=(8, 4, 2, 1),
+                   help="activation bits of the quantized linears' inputs (default 8); "
+                        "2 and 1 (BiT's elastic binarization) are reached by multi-step "
+                        "distillation from 8 bits, --epochs each step")
+    p.add_argument("--attention-bits", type=int, choices=(8, 4, 2),
+                   help="bits of attention's Q, K, V and probabilities (default: "
+                        "--act-bits for 8 and 4; 8 for 2 and 1)")
     p.add_argument("--granularity", default="tensor", choices=("tensor", "row"),
                    help="scale granularity of linear weights (default tensor)")
     p.add_argument("--layers", type=int, default=4)
@@ -431,26 +438,53 @@ class Trainer:
             student = copy.deepcopy(teacher)
             for p in student.parameters():
                 p.requires_grad_(True)
-            table = G.prepare_graph(student, weights, self.args.act_bits,
-                                    self.args.granularity)
+            table = G.prepare_graph(student, weights, self.start_bits,
+                                    self.args.granularity,
+                                    attention_bits=self.attention_bits)
             self.quantized = [{"kind": k, "where": where, "shape": shape, "as": what}
                               for k, where, shape, what in table]
         else:
             student = BertClassifier(self.config)
             student.load_state_dict(teacher.state_dict())
-            prepare(student, weights, self.args.act_bits, self.args.granularity)
+            prepare(student, weights, self.start_bits, self.args.granularity,
+                    attention_bits=self.attention_bits)
         # No dropout while distilling: the targets come from the teacher
         # without it, and matching hidden states through dropout noise
         # teaches the student to fight the noise.
         for module in student.modules():
             if isinstance(module, torch.nn.Dropout):
                 module.p = 0.0
-        # One float forward initializes every activation clip on real data.
-        student.to(self.device).train()
+        student.to(self.device)
+        self.initialize_quantizers(student)
+        return student
+
+    def initialize_quantizers(self, model):
+        """One forward initializes every activation quantizer that is not
+        yet (clips, binarizers' scales and thresholds) on real data."""
+        model.train()
         with torch.no_grad():
             inputs, _ = next(self.batches("train", self.args.batch, False))
-            student(**inputs)
-        return student
+            model(**inputs)
+
+    @property
+    def start_bits(self):
+        """The linears' input bits of the QAT stages: --act-bits, or 8 when
+        multi-step distillation steps down to 2 or 1 bits afterwards."""
+        return self.args.act_bits if self.args.act_bits >= 4 else 8
+
+    @property
+    def attention_bits(self):
+        a = self.args
+        return a.attention_bits or (a.act_bits if a.act_bits >= 4 else 8)
+
+    def step_down(self, stage, model, bits):
+        """One step of multi-step distillation (BiT): the linears' inputs
+        go to `bits` (fresh quantizers fitted on a batch) and the model
+        learns from a frozen copy of itself before the step."""
+        previous = copy.deepcopy(model).eval()
+        set_input_bits(model, bits)
+        self.initialize_quantizers(model)
+        return self.distill(stage, model, previous, self.args.epochs)
 
     def distill(self, stage, student, teacher, epochs, recipe=None):
         """Trains `student` from `teacher` for `epochs` by `recipe` (default
@@ -466,7 +500,10 @@ class Trainer:
 
         def loss(runner, inputs, labels):
             return distiller.loss(inputs, labels, student=runner)[0]
-        return self.run_stage(stage, student, epochs, self.args.qat_lr, loss)
+        try:
+            return self.run_stage(stage, student, epochs, self.args.qat_lr, loss)
+        finally:
+            distiller.close()
 
     # -- deployment -------------------------------------------------------------
     def shapes(self):
@@ -626,7 +663,8 @@ def run(args):
     report = {"shape": [args.eval_batch, args.seq],
               "trained_shape_range": [[1, args.eval_batch], [1, args.seq]],
               "labels": t.labels,
-              "act_bits": args.act_bits, "granularity": args.granularity,
+              "act_bits": args.act_bits, "attention_bits": t.attention_bits,
+              "granularity": args.granularity,
               "config": t.config if args.source else t.config.to_dict(),
               "examples": {k: len(v["labels"]) for k, v in t.sets.items()},
               "test_accuracy": {}, "bundle_bytes": {},
@@ -659,6 +697,9 @@ def run(args):
                          ("ptq_ternary", ["--weights=ternary", a, g]),
                          ("ptq_binary", ["--weights=binary", a, g]),
                          ("ptq_tws", ["--weights=binary", "--split-ternary", a, g]))
+        # 1-bit activations need a learned scale and threshold: no
+        # post-training form.
+        post_training = post_training[:1] if args.act_bits == 1 else post_training
         for name, flags in post_training if main else ():
             acc[name], _ = t.bundle_accuracy(source, out / f"{name}.bnb", flags)
             report["bundle_bytes"][name] = os.path.getsize(out / f"{name}.bnb")
@@ -689,15 +730,25 @@ def run(args):
         ternary = t.student(teacher, "ternary")
         t.distill("ternary", ternary, teacher, args.epochs)
         deploy("ternary", ternary, "ternary")
+    # Below 4 bits the binary model steps down from 8 (BiT's multi-step
+    # distillation), each step deployed: W1A8, W1A4, W1A2, then W1A1.
+    steps = [b for b in (4, 2, 1) if b >= args.act_bits] if args.act_bits < 4 else []
+    variants = [(name, name) for name, _ in post_training] + [("ternary", "ternary")]
     with stage("binary"):
         tws_split(ternary)
         t.distill("binary", ternary, teacher, args.epochs)
         if args.finetune_epochs:  # after reconstruct: whole-model distillation
             t.distill("finetune", ternary, teacher, args.finetune_epochs, recipe="qat")
-        deploy("binary", ternary, "model")
-    variants = [("fp32_bundle", "fp32_bundle"), ("ptq_int8", "ptq_int8"),
-                ("ptq_ternary", "ptq_ternary"), ("ptq_binary", "ptq_binary"),
-                ("ptq_tws", "ptq_tws"), ("ternary", "ternary"), ("binary", "model")]
+        name, stem = ("binary_a8", "model_a8") if steps else ("binary", "model")
+        deploy(name, ternary, stem)
+        variants.append((name, stem))
+    for bits in steps:
+        with stage(f"binary_a{bits}"):
+            t.step_down(f"binary_a{bits}", ternary, bits)
+            name, stem = (("binary", "model") if bits == args.act_bits
+                          else (f"binary_a{bits}", f"model_a{bits}"))
+            deploy(name, ternary, stem)
+            variants.append((name, stem))
     if args.source and main:
         # The user's teacher: what the deployed model keeps of it.
         report["teacher_accuracy"] = acc["fp32_bundle"]
@@ -706,7 +757,9 @@ def run(args):
             (deployed_logits["binary"].argmax(-1) == teacher_logits.numpy().argmax(-1)).mean())
         t.log(f"binary bundle agrees with the teacher on "
               f"{report['agreement_with_teacher']:.4f} of the test texts")
-    elif not args.source:  # the direct-binarization baseline of the from-scratch loop
+    elif not args.source and not steps:
+        # The direct-binarization baseline of the from-scratch loop (at the
+        # final activation bits only: below 4 it would need the steps too).
         with stage("bwn"):
             bwn = t.student(teacher, "binary")
             t.distill("bwn", bwn, teacher, 2 * args.epochs)

@@ -149,3 +149,52 @@ def test_fully_binary_linear_matches_pytorch(lib, signed):
                 1, aw.ctypes.data, 1, None, y.ctypes.data, n, None)
     lib.bnrt_xgemm(ctypes.addressof(args), 0, 0, m, 0, n)  # the scalar path
     assert np.array_equal(y, expected)
+
+
+def test_binary_act_quant_starts_at_the_best_fit_and_exports_its_forward():
+    from bnbert.modules import BinaryActQuant, set_exporting
+    g = torch.Generator().manual_seed(3)
+    x = torch.randn(4, 16, 32, generator=g) * 0.7 + 0.3
+    signed = BinaryActQuant()
+    y = signed(x)  # the first batch fits beta = mean x, alpha = mean |x - beta|
+    x64 = x.double()
+    assert signed.beta.item() == pytest.approx(x64.mean().item(), rel=1e-6)
+    assert signed.alpha.item() == pytest.approx((x64 - x64.mean()).abs().mean().item(),
+                                                rel=1e-6)
+    assert set(torch.unique(y / signed.alpha.detach()).tolist()) == {-1.0, 1.0}
+    probs = torch.softmax(torch.randn(2, 8, 8, generator=g) * 3, -1)
+    nonneg = BinaryActQuant(signed=False)
+    p = nonneg(probs)
+    # Lloyd's fixed point: alpha is the mean of the values above alpha / 2.
+    a = nonneg.alpha.item()
+    assert a == pytest.approx(probs[probs > a / 2].double().mean().item(), rel=1e-4)
+    assert set(torch.unique(p / nonneg.alpha.detach()).tolist()) <= {0.0, 1.0}
+    # Gradients reach the scale and the threshold.
+    (y.sum() + p.sum()).backward()
+    assert signed.alpha.grad is not None and signed.beta.grad.abs().item() > 0
+    # The export form computes the training forward's values.
+    for quant, values, trained in ((signed, x, y), (nonneg, probs, p)):
+        set_exporting(quant, True)
+        with torch.no_grad():
+            assert torch.equal(quant(values), trained.detach())
+        set_exporting(quant, False)
+
+
+def test_set_input_bits_steps_every_linear_input():
+    from bnbert import prepare
+    from bnbert.model import BertClassifier, BertConfig
+    from bnbert.modules import ActQuant, BinaryActQuant, QuantLinear, set_input_bits
+    model = BertClassifier(BertConfig(vocab=50, hidden=32, layers=1, heads=4, ffn=64,
+                                      max_pos=16, labels=3))
+    prepare(model, "binary", 8)
+    linears = [m for m in model.modules() if isinstance(m, QuantLinear)]
+    assert set_input_bits(model, 1) == len(linears)
+    assert all(isinstance(m.input_quant, BinaryActQuant) for m in linears)
+    # Attention's quantizers stay as they were.
+    assert all(m.output_quant.bits == 8 for m in linears if m.output_quant is not None)
+    assert model.bnbert_config["act_bits"] == 1
+    set_input_bits(model, 4)
+    assert all(isinstance(m.input_quant, ActQuant) and m.input_quant.bits == 4
+               for m in linears)
+    with pytest.raises(ValueError, match="act_bits"):
+        set_input_bits(model, 9)

@@ -15,7 +15,7 @@ import bnrt
 from bnbert import export_onnx, exporting, prepare, tws_split
 from bnbert.model import BertClassifier, BertConfig
 from bnbert.deploy import ToolError
-from bnbert.modules import QuantLinear
+from bnbert.modules import BinaryActQuant, QuantLinear
 from deploy_util import compile_model, deploy_and_compare, inputs_for, run_model
 
 VOCAB, SEQ, BATCH = 64, 12, 4
@@ -132,6 +132,12 @@ def trained_student(family, weights, act_bits, granularity="tensor"):
         opt.zero_grad()
         loss.backward()
         opt.step()
+    # Binarizers start at beta = mean x, near 0 after a layer norm; move
+    # each threshold clearly off it, so a dropped or mis-signed beta fails.
+    with torch.no_grad():
+        binarizers = [m for m in model.modules() if isinstance(m, BinaryActQuant)]
+        for i, m in enumerate(binarizers):
+            m.beta.add_((0.4 if i % 2 else -0.3) * m.alpha)
     return model.eval(), names
 
 
@@ -143,7 +149,8 @@ def assert_agrees(ref, got):
     return diff
 
 
-CASES = [("ternary", 8), ("tws", 8), ("tws", 4), ("binary", 8), ("int8", 4)]
+CASES = [("ternary", 8), ("tws", 8), ("tws", 4), ("binary", 8), ("int8", 4),
+         ("binary", 1), ("tws", 1)]
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))

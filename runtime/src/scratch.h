@@ -34,7 +34,8 @@ enum class ScratchSlot {
   AttentionOutputs,
   AttentionWork,
   MatmulRhs,
-  RowPairs, // the i8mm kernels' interleaved activation rows
+  RowPairs,      // the i8mm kernels' interleaved activation rows
+  BinarizedRows, // LinearBinarized's activations as bit rows
   Count
 };
 

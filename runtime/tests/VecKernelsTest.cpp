@@ -228,3 +228,45 @@ TEST(VecKernels, SoftmaxCodesAccurateAndIdentical) {
 }
 
 } // namespace
+
+// The row binarization the LinearBinarized op runs equals the reference
+// bnrt_binarize_rows (docs/dialect.md's formula) on every path: odd
+// widths, a row stride past k, values at the thresholds and next to them,
+// a tiny difference that underflows to -0 in v (v < 0 is false: code +1),
+// infinities and NaN.
+TEST(VecKernels, BinarizeRowsMatchesTheReference) {
+  const float alpha = 0.75f, beta = 0.125f;
+  for (int64_t k : {1, 63, 64, 70, 130, 768}) {
+    const int64_t rows = 3, ldx = k + 5, words = (k + 63) / 64;
+    std::vector<float> x = randomFloats(rows * ldx, 1.5f, uint32_t(k));
+    float edges[] = {beta,
+                     beta + 0.5f * alpha,
+                     std::nextafter(beta + 0.5f * alpha, 9.0f),
+                     std::nextafter(beta, -9.0f),
+                     std::nextafter(beta, 9.0f),
+                     -INFINITY,
+                     INFINITY,
+                     NAN};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; ++i)
+      x[(i * 7) % (rows * ldx)] = edges[i];
+    for (int xSigned : {1, 0}) {
+      std::vector<uint64_t> ref(rows * words, ~0ull);
+      bnrt_binarize_rows(x.data(), rows, k, ldx, alpha, beta, xSigned,
+                         ref.data());
+      for (int isa : bnrt_test::availableIsas(true)) {
+        std::vector<uint64_t> got(rows * words, ~0ull);
+        vecKernels(isa).binarizeRows(x.data(), rows, k, ldx, alpha, beta,
+                                     xSigned, got.data());
+        EXPECT_EQ(got, ref) << bnrt_isa_name(bnrt_isa(isa)) << " k " << k
+                            << (xSigned ? " signed" : " non-negative");
+      }
+    }
+  }
+  // A difference far below alpha: v underflows to -0, which is not < 0.
+  float tiny = -1e-38f, big = 1e30f;
+  uint64_t bit = 7;
+  for (int isa : bnrt_test::availableIsas(true)) {
+    vecKernels(isa).binarizeRows(&tiny, 1, 1, 1, big, 0.0f, 1, &bit);
+    EXPECT_EQ(bit, 0u) << bnrt_isa_name(bnrt_isa(isa));
+  }
+}

@@ -257,6 +257,62 @@ func.func @qdq_pair(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
 
 // -----
 
+// The trainer's elastic binarization (1-bit activations), signed:
+// Where(Less(Div(Sub(x, beta), alpha), 0), -alpha, alpha).
+// CHECK-LABEL: func.func @binarize_signed
+// CHECK: %[[B:.*]], %[[S:.*]] = bnq.binarize %arg0 {alpha = 7.500000e-01 : f32, beta = 1.250000e-01 : f32, signed_codes = true} : tensor<2x4xf32> -> tensor<2x4xi8>
+// CHECK: %[[D:.*]] = bnq.dequantize %[[B]], %[[S]] : tensor<2x4xi8> -> tensor<2x4xf32>
+// CHECK: return %[[D]]
+func.func @binarize_signed(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %a = "onnx.Constant"() {value = dense<0.75> : tensor<f32>} : () -> tensor<f32>
+  %na = "onnx.Constant"() {value = dense<-0.75> : tensor<f32>} : () -> tensor<f32>
+  %b = "onnx.Constant"() {value = dense<0.125> : tensor<f32>} : () -> tensor<f32>
+  %z = "onnx.Constant"() {value = dense<0.0> : tensor<f32>} : () -> tensor<f32>
+  %s = "onnx.Sub"(%x, %b) : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  %v = "onnx.Div"(%s, %a) : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  %c = "onnx.Less"(%v, %z) : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xi1>
+  %y = "onnx.Where"(%c, %na, %a) : (tensor<2x4xi1>, tensor<f32>, tensor<f32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// Non-negative inputs (probabilities): Where(Less(0.5, v), alpha, 0).
+// CHECK-LABEL: func.func @binarize_non_negative
+// CHECK: bnq.binarize %arg0 {alpha = 2.500000e-01 : f32, beta = 0.000000e+00 : f32, signed_codes = false}
+func.func @binarize_non_negative(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %a = "onnx.Constant"() {value = dense<0.25> : tensor<f32>} : () -> tensor<f32>
+  %b = "onnx.Constant"() {value = dense<0.0> : tensor<f32>} : () -> tensor<f32>
+  %h = "onnx.Constant"() {value = dense<0.5> : tensor<f32>} : () -> tensor<f32>
+  %s = "onnx.Sub"(%x, %b) : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  %v = "onnx.Div"(%s, %a) : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  %c = "onnx.Less"(%h, %v) : (tensor<f32>, tensor<2x4xf32>) -> tensor<2x4xi1>
+  %y = "onnx.Where"(%c, %a, %b) : (tensor<2x4xi1>, tensor<f32>, tensor<f32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// Selected values that are not alpha times the codes (-alpha, 2 alpha)
+// are not a binarization: nothing raises the comparison (an error naming
+// it), never a binarize with other values.
+// CHECK-NOT: bnq.binarize
+func.func @not_a_binarization(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %a = "onnx.Constant"() {value = dense<0.75> : tensor<f32>} : () -> tensor<f32>
+  %na = "onnx.Constant"() {value = dense<-0.75> : tensor<f32>} : () -> tensor<f32>
+  %a2 = "onnx.Constant"() {value = dense<1.5> : tensor<f32>} : () -> tensor<f32>
+  %z = "onnx.Constant"() {value = dense<0.0> : tensor<f32>} : () -> tensor<f32>
+  %s = "onnx.Sub"(%x, %z) : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  %v = "onnx.Div"(%s, %a) : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  // expected-error @+2 {{failed to legalize operation 'onnx.Less'}}
+  // expected-note @+1 {{no bnq form for it in this context}}
+  %c = "onnx.Less"(%v, %z) : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xi1>
+  %y = "onnx.Where"(%c, %na, %a2) : (tensor<2x4xi1>, tensor<f32>, tensor<f32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
 // An asymmetric (uint8, zero point 128) pair has no bnq form: an error.
 func.func @asymmetric_qdq(%x: tensor<4xf32>) -> tensor<4xf32> {
   %s = "onnx.Constant"() {value = dense<0.02> : tensor<f32>} : () -> tensor<f32>

@@ -1,7 +1,9 @@
 // Export to ONNX (bnbert-translate --export-onnx) and back: a TWS-split
 // weight becomes two linears on its latent halves (half the bias each), a
 // static 4-bit clip becomes Clip + QDQ and is read back as the same
-// bnq.quantize, attention with prob_bits is decomposed and fused again, and
+// bnq.quantize, a 1-bit activation (bnq.binarize) goes out as the trainer's
+// Sub/Div/Less/Where form and comes back as the same op, attention with
+// prob_bits is decomposed and fused again, and
 // the re-imported model computes what the original computes (here the
 // latent halves are the binary planes' values, so in float too), also
 // after binarizing its halves again (bnq-binarize).
@@ -24,6 +26,8 @@
 // ONNX: "onnx.MatMul"
 // ONNX: "onnx.Softmax"
 // ONNX: "onnx.LayerNormalization"
+// ONNX: "onnx.Less"
+// ONNX: "onnx.Where"
 
 // The split linear: two linears on the latent halves, half the bias each.
 // CHECK-DAG: %[[W1:.*]] = arith.constant dense<{{\[\[}}5.000000e-01, 5.000000e-01, 5.000000e-01, -5.000000e-01]
@@ -37,6 +41,8 @@
 // CHECK: bnq.attention %[[H]], %[[H]], %[[H]] mask(%{{.*}}) {num_heads = 2 : i64, prob_bits = 8 : i32, prob_clip = 1.000000e+00 : f32, scale = 5.000000e-01 : f32}
 // CHECK: bnq.gelu tanh
 // CHECK: bnq.layer_norm
+// CHECK: %[[NB:.*]], %[[NS:.*]] = bnq.binarize %{{.*}} {alpha = 8.000000e-01 : f32, beta = 1.000000e-01 : f32, signed_codes = true}
+// CHECK: %[[ND:.*]] = bnq.dequantize %[[NB]], %[[NS]]
 // Generic ops go out as their ONNX operators and come back.
 // CHECK: bnq.unary sigmoid
 // CHECK: bnq.pow
@@ -53,7 +59,9 @@ func.func @main(%x: tensor<2x3x4xf32> {onnx.name = "x"}, %len: tensor<2xi64> {on
   %gamma = arith.constant dense<1.0> : tensor<4xf32>
   %beta = arith.constant dense<0.0> : tensor<4xf32>
   %n = bnq.layer_norm %g, %gamma, %beta {epsilon = 1.0e-12 : f32} : tensor<2x3x4xf32>, tensor<4xf32>, tensor<4xf32>
-  %u = bnq.unary sigmoid %n : tensor<2x3x4xf32>
+  %nb, %ns = bnq.binarize %n {alpha = 0.8 : f32, beta = 0.1 : f32, signed_codes = true} : tensor<2x3x4xf32> -> tensor<2x3x4xi8>
+  %nd = bnq.dequantize %nb, %ns : tensor<2x3x4xi8> -> tensor<2x3x4xf32>
+  %u = bnq.unary sigmoid %nd : tensor<2x3x4xf32>
   %two = arith.constant dense<2.0> : tensor<f32>
   %p = bnq.pow %u, %two : (tensor<2x3x4xf32>, tensor<f32>) -> tensor<2x3x4xf32>
   %r = bnq.reduce_mean %p[2] : tensor<2x3x4xf32> -> tensor<2x3x1xf32>

@@ -110,3 +110,36 @@ func.func @embedding_bits(%ids: tensor<2x5xi64>) -> tensor<2x5x2xf32> {
   return %e : tensor<2x5x2xf32>
 }
 
+// -----
+
+// A linear on binarized activations and packed planes: linear_binarized
+// on the float input, carrying the binarizer; the codes are never written.
+// CHECK-LABEL: func.func @linear_binarized
+// CHECK-SAME: (%[[X:.*]]: tensor<4x2xf32>)
+// CHECK-DAG: %[[BITS:.*]] = arith.constant dense<{{\[\[}}[1], [2]]]> : tensor<1x2x1xi64>
+// CHECK-DAG: %[[SC:.*]] = arith.constant dense<1.000000e+00> : tensor<1x1xf32>
+// CHECK: %[[Y:.*]] = bnq.linear_binarized %[[X]], %[[BITS]], %[[SC]] {alpha = 5.000000e-01 : f32, beta = 1.000000e-01 : f32, signed_codes = true} : (tensor<4x2xf32>, tensor<1x2x1xi64>, tensor<1x1xf32>) -> tensor<4x2xf32>
+// CHECK-NOT: bnq.binarize
+// CHECK: return %[[Y]]
+func.func @linear_binarized(%x: tensor<4x2xf32>) -> tensor<4x2xf32> {
+  %p = bnq.packed_weight bits(dense<[[[1], [2]]]> : tensor<1x2x1xi64>) scales(dense<1.0> : tensor<1x1xf32>) : tensor<2x2xf32>
+  %b, %s = bnq.binarize %x {alpha = 0.5 : f32, beta = 0.1 : f32, signed_codes = true} : tensor<4x2xf32> -> tensor<4x2xi8>
+  %d = bnq.dequantize %b, %s : tensor<4x2xi8> -> tensor<4x2xf32>
+  %y = bnq.linear %d, %p : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  return %y : tensor<4x2xf32>
+}
+
+// -----
+
+// Binarized activations into a float weight: no fully binary kernel; the
+// binarize and dequantize stay (Binarize, Dequantize at run time).
+// CHECK-LABEL: func.func @binarized_float_linear
+// CHECK: %[[B:.*]], %[[S:.*]] = bnq.binarize
+// CHECK: %[[D:.*]] = bnq.dequantize %[[B]], %[[S]]
+// CHECK: bnq.linear %[[D]], %arg1
+func.func @binarized_float_linear(%x: tensor<4x2xf32>, %w: tensor<2x2xf32>) -> tensor<4x2xf32> {
+  %b, %s = bnq.binarize %x {alpha = 0.5 : f32, beta = 0.0 : f32, signed_codes = false} : tensor<4x2xf32> -> tensor<4x2xi8>
+  %d = bnq.dequantize %b, %s : tensor<4x2xi8> -> tensor<4x2xf32>
+  %y = bnq.linear %d, %w : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  return %y : tensor<4x2xf32>
+}

@@ -578,6 +578,25 @@ LogicalResult QuantizeOp::verify() {
   return success();
 }
 
+/// An elastic binarizer's scale and threshold: alpha > 0, both finite.
+static LogicalResult verifyBinarizer(Operation *op, APFloat alpha,
+                                     APFloat beta) {
+  float a = alpha.convertToFloat(), b = beta.convertToFloat();
+  if (!std::isfinite(a) || a <= 0)
+    return op->emitOpError("alpha must be positive and finite, got ") << a;
+  if (!std::isfinite(b))
+    return op->emitOpError("beta must be finite, got ") << b;
+  return success();
+}
+
+LogicalResult BinarizeOp::verify() {
+  if (failed(verifyBinarizer(*this, getAlpha(), getBeta())))
+    return failure();
+  if (auto input = ranked(getInput()))
+    return verifyShape(*this, "result", ranked(getResult()), input.getShape());
+  return success();
+}
+
 LogicalResult DequantizeOp::verify() {
   if (failed(verifyScale(*this, getScale().getType(), getInput().getType())))
     return failure();
@@ -655,18 +674,33 @@ LogicalResult LinearBitsOp::verify() {
                           getResult());
 }
 
-LogicalResult LinearBitsF32Op::verify() {
-  RankedTensorType input = ranked(getInput()), bits = ranked(getBits());
-  if (!input || !bits || input.getRank() < 1 || bits.getRank() != 3)
-    return emitOpError("needs a ranked input [..., K] and bits [P, N, W]");
-  int64_t n = bits.getDimSize(1), k = input.getShape().back();
-  if (failed(verifyPackedPlanes(*this, getBits(), getPlaneScales(), n, k)))
+/// A float x [..., K] times packed planes [P, N, W] -> [..., N].
+static LogicalResult verifyFloatPlaneGemm(Operation *op, Value x, Value bits,
+                                          Value planeScales, Value bias,
+                                          Value result) {
+  RankedTensorType input = ranked(x), b = ranked(bits);
+  if (!input || !b || input.getRank() < 1 || b.getRank() != 3)
+    return op->emitOpError("needs a ranked input [..., K] and bits [P, N, W]");
+  int64_t n = b.getDimSize(1), k = input.getShape().back();
+  if (failed(verifyPackedPlanes(op, bits, planeScales, n, k)))
     return failure();
-  if (getBias() && failed(verifyShape(*this, "bias", ranked(getBias()), {n})))
+  if (bias && failed(verifyShape(op, "bias", ranked(bias), {n})))
     return failure();
   SmallVector<int64_t> expected(input.getShape());
   expected.back() = n;
-  return verifyShape(*this, "result", ranked(getResult()), expected);
+  return verifyShape(op, "result", ranked(result), expected);
+}
+
+LogicalResult LinearBitsF32Op::verify() {
+  return verifyFloatPlaneGemm(*this, getInput(), getBits(), getPlaneScales(),
+                              getBias(), getResult());
+}
+
+LogicalResult LinearBinarizedOp::verify() {
+  if (failed(verifyBinarizer(*this, getAlpha(), getBeta())))
+    return failure();
+  return verifyFloatPlaneGemm(*this, getInput(), getBits(), getPlaneScales(),
+                              getBias(), getResult());
 }
 
 LogicalResult LinearI8Op::verify() {

@@ -15,7 +15,7 @@ namespace bnbert {
 struct ModelQuantization {
   int64_t weights = 0;       // quant_weight / bitplane_weight / packed_weight
   std::string weightFormats; // e.g. "72 ternary, 1 int8"
-  int64_t activations = 0;   // bnq.quantize ops
+  int64_t activations = 0;   // bnq.quantize and bnq.binarize ops
 };
 
 ModelQuantization findModelQuantization(mlir::func::FuncOp func);

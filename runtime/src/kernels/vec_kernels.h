@@ -37,6 +37,10 @@ struct VecKernels {
   void (*softmax)(float *row, int64_t n);
   /// y = a + b, same shapes.
   void (*add)(const float *a, const float *b, float *y, int64_t n);
+  /// bnrt_binarize_rows (kernels.h): rows of k floats (stride ldx) into
+  /// bit rows of ceil(k / 64) words, the same bits.
+  void (*binarizeRows)(const float *x, int64_t rows, int64_t k, int64_t ldx,
+                       float alpha, float beta, int xSigned, uint64_t *out);
 };
 
 /// The kernels compiled for `isa` (a bnrt_isa); the portable build for

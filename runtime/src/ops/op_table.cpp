@@ -37,7 +37,9 @@
   X(AttentionI8)                                                               \
   X(LinearI8)                                                                  \
   X(PositionIds)                                                               \
-  X(LinearBitsF32)
+  X(LinearBitsF32)                                                             \
+  X(Binarize)                                                                  \
+  X(LinearBinarized)
 
 namespace bnrt {
 

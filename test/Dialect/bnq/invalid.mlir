@@ -657,3 +657,27 @@ func.func @position_ids_shape(%x: tensor<2x5xi32>) {
   %y = bnq.position_ids %x {padding_idx = 1 : i64} : tensor<2x5xi32> -> tensor<2x4xi64>
   return
 }
+
+// -----
+
+func.func @binarize_alpha(%x: tensor<4xf32>) {
+  // expected-error @+1 {{alpha must be positive and finite, got 0}}
+  %b, %s = bnq.binarize %x {alpha = 0.0 : f32, beta = 0.0 : f32, signed_codes = true} : tensor<4xf32> -> tensor<4xi8>
+  return
+}
+
+// -----
+
+func.func @binarize_beta(%x: tensor<4xf32>) {
+  // expected-error @+1 {{beta must be finite, got INF}}
+  %b, %s = bnq.binarize %x {alpha = 1.0 : f32, beta = 0x7F800000 : f32, signed_codes = true} : tensor<4xf32> -> tensor<4xi8>
+  return
+}
+
+// -----
+
+func.func @binarize_shape(%x: tensor<4xf32>) {
+  // expected-error @+1 {{result dimension 0 is 3, expected 4}}
+  %b, %s = bnq.binarize %x {alpha = 1.0 : f32, beta = 0.0 : f32, signed_codes = false} : tensor<4xf32> -> tensor<3xi8>
+  return
+}

@@ -90,6 +90,16 @@ func.func @activations(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>
   return %d, %d4 : tensor<4x8xf32>, tensor<4x8xf32>
 }
 
+// 1-bit activations round-trip with their scale, threshold and code set.
+// CHECK-LABEL: func.func @binarized
+func.func @binarized(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // CHECK: %[[B:.*]], %[[S:.*]] = bnq.binarize %{{.*}} {alpha = 5.000000e-01 : f32, beta = -2.500000e-01 : f32, signed_codes = true} : tensor<4x8xf32> -> tensor<4x8xi8>
+  %b, %s = bnq.binarize %x {alpha = 0.5 : f32, beta = -0.25 : f32, signed_codes = true} : tensor<4x8xf32> -> tensor<4x8xi8>
+  // CHECK: bnq.dequantize %[[B]], %[[S]]
+  %d = bnq.dequantize %b, %s : tensor<4x8xi8> -> tensor<4x8xf32>
+  return %d : tensor<4x8xf32>
+}
+
 // Per-sequence scales, the padding masked out of their maxima.
 // CHECK-LABEL: func.func @sequence_scales
 func.func @sequence_scales(%x: tensor<2x4x8xf32>, %m: tensor<2x4xf32>) -> tensor<2x4x8xf32> {

@@ -45,3 +45,23 @@ func.func @bad_heads(%q: tensor<1x3x4xi8>, %s: tensor<f32>) -> tensor<1x3x4xf32>
   %r = bnq.attention_i8 %q, %s, %q, %s, %q, %s {num_heads = 3 : i64, scale = 0.5 : f32, prob_bits = 8 : i32, prob_clip = 1.0 : f32} : (tensor<1x3x4xi8>, tensor<f32>, tensor<1x3x4xi8>, tensor<f32>, tensor<1x3x4xi8>, tensor<f32>) -> tensor<1x3x4xf32>
   return %r : tensor<1x3x4xf32>
 }
+
+// -----
+
+func.func @binarized_alpha(%x: tensor<2x64xf32>) -> tensor<2x2xf32> {
+  %bits = arith.constant dense<1> : tensor<1x2x1xi64>
+  %sc = arith.constant dense<1.0> : tensor<1x1xf32>
+  // expected-error @+1 {{alpha must be positive and finite, got -1}}
+  %y = bnq.linear_binarized %x, %bits, %sc {alpha = -1.0 : f32, beta = 0.0 : f32, signed_codes = true} : (tensor<2x64xf32>, tensor<1x2x1xi64>, tensor<1x1xf32>) -> tensor<2x2xf32>
+  return %y : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @binarized_words(%x: tensor<2x65xf32>) -> tensor<2x2xf32> {
+  %bits = arith.constant dense<1> : tensor<1x2x1xi64>
+  %sc = arith.constant dense<1.0> : tensor<1x1xf32>
+  // expected-error @+1 {{bits dimension 2 is 1, expected 2}}
+  %y = bnq.linear_binarized %x, %bits, %sc {alpha = 1.0 : f32, beta = 0.0 : f32, signed_codes = true} : (tensor<2x65xf32>, tensor<1x2x1xi64>, tensor<1x1xf32>) -> tensor<2x2xf32>
+  return %y : tensor<2x2xf32>
+}

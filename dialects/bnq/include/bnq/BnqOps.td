@@ -413,6 +413,26 @@ def Bnq_DequantizeOp : Bnq_Op<"dequantize", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Bnq_BinarizeOp : Bnq_Op<"binarize", [Pure]> {
+  let summary = "BiT's elastic binarization to 1-bit codes";
+  let description = [{
+    `v = (input - beta) / alpha` in f32 (alpha > 0); with `signed_codes`
+    `result = v < 0 ? -1 : 1`, else (non-negative inputs such as
+    probabilities) `result = v > 0.5 ? 1 : 0`; the scale is `alpha`, so
+    `dequantize(binarize(x))` is `alpha * code` (docs/dialect.md, "1-bit
+    activations"). Raised from the trainer's export form
+    `Where(Less(Div(Sub(x, beta), alpha), 0), -alpha, alpha)`, or
+    `Where(Less(0.5, v), alpha, 0)`.
+  }];
+  let arguments = (ins F32Tensor:$input, F32Attr:$alpha, F32Attr:$beta,
+                       BoolAttr:$signed_codes);
+  let results = (outs Bnq_Int8Tensor:$result, Bnq_ScalarF32Tensor:$scale);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Runtime-level ops: one per integer kernel of the runtime, created by
 // bnq-lower-to-runtime from the quantized graph. Operands are what the
@@ -458,6 +478,29 @@ def Bnq_LinearBitsF32Op : Bnq_Op<"linear_bits_f32", [Pure]> {
   }];
   let arguments = (ins F32Tensor:$input, TensorOf<[I64]>:$bits,
                        F32Tensor:$plane_scales, Optional<F32Tensor>:$bias);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $bits `,` $plane_scales (`bias` `(` $bias^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Bnq_LinearBinarizedOp : Bnq_Op<"linear_binarized", [Pure]> {
+  let summary = "fully binary GEMM: binarized activations x {-1,+1} planes";
+  let description = [{
+    `result[..., n] = sum_p (alpha * plane_scales[p, g(n)]) * dot_p[..., n]
+    + bias[n]`, where `dot_p = sum_k code[..., k] * sign_p(n, k)` is exact
+    in integers and `code = binarize(input)` with `alpha`, `beta`,
+    `signed_codes` as in bnq.binarize: the runtime binarizes the rows into
+    bit planes and runs XNOR (signed) or AND (non-negative) and popcount
+    (bnrt_xgemm). `bits` `[P, N, W]` and `plane_scales` `[P, 1]` or
+    `[P, N]` as for linear_bits_f32.
+    From `linear(dequantize(binarize(x)), packed_weight)`.
+  }];
+  let arguments = (ins F32Tensor:$input, TensorOf<[I64]>:$bits,
+                       F32Tensor:$plane_scales, Optional<F32Tensor>:$bias,
+                       F32Attr:$alpha, F32Attr:$beta, BoolAttr:$signed_codes);
   let results = (outs F32Tensor:$result);
   let assemblyFormat = [{
     $input `,` $bits `,` $plane_scales (`bias` `(` $bias^ `)`)? attr-dict `:`

@@ -1,14 +1,20 @@
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-"""Writes a BERT-base model in the form the trainer exports after binary
-fine-tuning of a TWS split (python/bnbert: prepare ternary -> tws_split ->
-export_onnx): every encoder linear two binary planes, each with its own
-scale, 8-bit activations with static clips. For timing only: the weights
-are random, the second half of every split weight is scaled by 1.3 (as
-fine-tuning moves the halves apart, so the planes' scales differ) and the
-clips come from one batch of random ids.
+"""Writes a BERT-base model in the form the trainer exports (python/bnbert:
+prepare -> [tws_split] -> export_onnx), for timing only:
 
-    make_tws_peer.py OUT.onnx [--layers 12 --hidden 768 --heads 12
-                               --ffn 3072 --vocab 30522 --max-pos 512]
+- tws-own (default): after binary fine-tuning of a TWS split, every
+  encoder linear two binary planes, each with its own scale (the second
+  half of every split weight scaled by 1.3, as fine-tuning moves the
+  halves apart), 8-bit activations with static clips;
+- binary-a1: fully binary (W1A1): binary weights, every linear's input
+  BiT's elastic binarization (runs as LinearBinarized); attention at 8
+  bits, as the trainer's --act-bits 1 leaves it.
+
+The weights are random; clips, scales and thresholds come from one batch
+of random ids.
+
+    make_trained_peer.py OUT.onnx [--form tws-own|binary-a1] [--layers 12
+        --hidden 768 --heads 12 --ffn 3072 --vocab 30522 --max-pos 512]
 """
 import argparse
 import pathlib
@@ -25,6 +31,7 @@ from bnbert.modules import QuantLinear, prepare, tws_split  # noqa: E402
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("out")
+    p.add_argument("--form", choices=("tws-own", "binary-a1"), default="tws-own")
     p.add_argument("--layers", type=int, default=12)
     p.add_argument("--hidden", type=int, default=768)
     p.add_argument("--heads", type=int, default=12)
@@ -36,20 +43,26 @@ def main():
     model = BertClassifier(BertConfig(vocab=a.vocab, hidden=a.hidden,
                                       layers=a.layers, heads=a.heads,
                                       ffn=a.ffn, max_pos=a.max_pos))
-    prepare(model, "ternary", 8)
-    tws_split(model)
-    split = [m for m in model.modules()
-             if isinstance(m, QuantLinear) and m.mode == "tws"]
+    if a.form == "tws-own":
+        prepare(model, "ternary", 8)
+        tws_split(model)
+        split = [m for m in model.modules()
+                 if isinstance(m, QuantLinear) and m.mode == "tws"]
+        with torch.no_grad():
+            for m in split:
+                m.weight2.mul_(1.3)
+        what = f"{len(split)} TWS linears, planes with their own scales"
+    else:
+        prepare(model, "binary", 1)
+        what = "binary weights, binarized linear inputs, 8-bit attention"
     with torch.no_grad():
-        for m in split:
-            m.weight2.mul_(1.3)
         ids = torch.randint(0, a.vocab, (2, 128))
         model.train()
         model(ids, torch.ones_like(ids), torch.zeros_like(ids))  # the clips
     shape = (1, 128)
     export_onnx(model, a.out, {"input_ids": shape, "attention_mask": shape,
                                "token_type_ids": shape})
-    print(f"wrote {a.out}: {len(split)} TWS linears, planes with their own scales")
+    print(f"wrote {a.out}: {what}")
 
 
 if __name__ == "__main__":

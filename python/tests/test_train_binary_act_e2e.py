@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+"""Fully binary layers end to end, CI-sized: python3 -m bnbert.train
+--act-bits 1 steps the binary model down W1A8 -> W1A4 -> W1A2 -> W1A1
+(BiT's multi-step distillation), deploys every step, and the W1A1 bundle
+runs its linears as fully binary GEMMs (LinearBinarized) and agrees with
+PyTorch's binarized forward."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+
+from bnbert.deploy import find_tool
+from test_train_e2e import ROOT, write_splits
+
+
+def op_kinds(bundle, out, tmp_path):
+    """The op kinds `bnbert-run --profile` reports for `bundle` on the
+    first 8 test texts."""
+    inputs = []
+    for name in ("input_ids", "attention_mask", "token_type_ids"):
+        np.save(tmp_path / f"{name}.npy", np.load(out / "test" / f"{name}.npy")[:8])
+        inputs += ["--input", f"{name}={tmp_path / (name + '.npy')}"]
+    done = subprocess.run([find_tool("bnbert-run"), str(bundle), *inputs, "--profile",
+                           "--bench", "1", "--output-dir", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return {line.split()[0] for line in (done.stdout + done.stderr).splitlines()
+            if line[:1].isupper()}
+
+
+def test_train_fully_binary(tmp_path):
+    write_splits(tmp_path)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "bnbert.train", "--train", str(tmp_path / "train.jsonl"),
+           "--dev", str(tmp_path / "dev.jsonl"), "--test", str(tmp_path / "test.jsonl"),
+           "--out", str(out), "--layers", "2", "--hidden", "64", "--heads", "2",
+           "--ffn", "128", "--seq", "24", "--vocab", "200", "--epochs", "1",
+           "--teacher-epochs", "5", "--lr", "1e-3", "--threads", "2",
+           "--eval-batch", "100", "--act-bits", "1"]
+    done = subprocess.run(cmd, cwd=ROOT / "python", capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for step in ("binary_a4", "binary_a2", "binary_a1"):  # each from the last
+        assert f"{step} epoch 1/1" in done.stderr, done.stderr[-3000:]
+    report = json.loads((out / "report.json").read_text())
+    print(json.dumps(report, indent=1))
+    acc = report["test_accuracy"]
+    assert report["act_bits"] == 1 and report["attention_bits"] == 8
+    # No post-training form of a learned binarizer; the steps are deployed.
+    assert set(acc) == {"fp32", "fp32_bundle", "ternary", "binary_a8", "binary_a4",
+                        "binary_a2", "binary"}, acc
+    for stem in ("model_a8", "model_a4", "model_a2", "model"):
+        assert (out / f"{stem}.bnb").is_file(), stem
+    kinds = op_kinds(out / "model.bnb", out, tmp_path)
+    assert "LinearBinarized" in kinds and "LinearBits" not in kinds, kinds
+    assert "LinearBinarized" not in op_kinds(out / "model_a2.bnb", out, tmp_path)
+    assert acc["fp32"] > 0.8, "the teacher did not learn the task"
+    assert acc["binary"] >= 0.7, acc  # four topics: chance is 0.25
+    assert report["agreement_with_torch"] >= 0.995
+    assert report["max_logit_diff"] <= 0.01 * report["logit_range"]
+    labels = np.load(out / "test" / "labels.npy")
+    assert len(labels) == 400
+
+    # --resume rebuilds each step's quantizers and skips every stage.
+    done = subprocess.run(cmd + ["--resume"], cwd=ROOT / "python", capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "binary_a1: done earlier" in done.stderr, done.stderr[-3000:]
+    again = json.loads((out / "report.json").read_text())
+    assert again["test_accuracy"] == acc
