@@ -362,10 +362,13 @@ LogicalResult Writer::lowerOp(Operation *op) {
                               z.getSignedCodes()));
       })
       .Case([&](LinearBinarizedOp l) {
+        // input_gelu: 0 none, 1 erf, 2 tanh (bundle.fbs).
+        int8_t gelu =
+            l.getInputGelu() ? int8_t(1 + int(*l.getInputGelu())) : int8_t(0);
         return simple(fb::OpCode::LinearBinarized,
                       OPTIONS(BinarizeOptions, l.getAlpha().convertToFloat(),
-                              l.getBeta().convertToFloat(),
-                              l.getSignedCodes()));
+                              l.getBeta().convertToFloat(), l.getSignedCodes(),
+                              gelu));
       })
       .Case([&](UnaryOp u) {
         return simple(

@@ -71,10 +71,18 @@ struct LinearToLinearBits : OpRewritePattern<LinearOp> {
       return rewriter.notifyMatchFailure(op, "weight is not packed planes");
     auto [bits, scales] = packedConstants(rewriter, packed);
     if (BinarizeOp binarize = binarizedInput(op.getInput())) {
+      // A GELU only this binarization reads is folded in: the runtime
+      // binarizes GELU(x) by comparing x with two bounds.
+      Value input = binarize.getInput();
+      GeluApproximationAttr gelu;
+      if (auto g = input.getDefiningOp<GeluOp>(); g && g->hasOneUse()) {
+        input = g.getInput();
+        gelu = g.getApproximationAttr();
+      }
       rewriter.replaceOpWithNewOp<LinearBinarizedOp>(
-          op, op.getType(), binarize.getInput(), bits, scales, op.getBias(),
+          op, op.getType(), input, bits, scales, op.getBias(),
           binarize.getAlphaAttr(), binarize.getBetaAttr(),
-          binarize.getSignedCodesAttr());
+          binarize.getSignedCodesAttr(), gelu);
     } else if (DequantizeOp dq = dequantizedCodes(op.getInput())) {
       auto q = dq.getInput().getDefiningOp<QuantizeOp>();
       rewriter.replaceOpWithNewOp<LinearBitsOp>(op, op.getType(), dq.getInput(),

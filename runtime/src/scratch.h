@@ -36,6 +36,7 @@ enum class ScratchSlot {
   MatmulRhs,
   RowPairs,      // the i8mm kernels' interleaved activation rows
   BinarizedRows, // LinearBinarized's activations as bit rows
+  GeluRows,      // LinearBinarized's input GELU when not fused
   Count
 };
 

@@ -5,17 +5,22 @@
 // per-row scales and a bias; and Binarize -> Dequantize of the same x. For
 // signed and non-negative codes, on every ISA path and 1 or 2 threads:
 // the codes are BiT's (docs/dialect.md), the GEMM is the exact integer
-// dots times the scales plus the bias. Load-time checks refuse a scale
-// that is not positive.
+// dots times the scales plus the bias. With input_gelu the op binarizes
+// GELU(x) by two bounds on x: the same bits as GELU then binarize, on a
+// sweep over all floats too. Load-time checks refuse a scale that is not
+// positive.
 //
 //===----------------------------------------------------------------------===//
 #include "BundleBuilder.h"
 #include "IsaPaths.h"
 #include "bnrt.h"
+#include "kernels/vec_kernels.h"
+#include "ops/gelu_interval.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -31,7 +36,15 @@ int8_t signOf(int p, int n, int k) {
 }
 float planeScale(int p, int n) { return 0.25f + 0.125f * float(p + n); }
 
-std::vector<uint8_t> makeBundle(float alpha, bool isSigned) {
+float geluOf(float x, int gelu) {
+  float y = x;
+  if (gelu)
+    bnrt::vecKernels(BNRT_ISA_SCALAR).gelu(&x, &y, 1, gelu == 2);
+  return y;
+}
+
+std::vector<uint8_t> makeBundle(float alpha, bool isSigned, int gelu = 0,
+                                float beta = kBeta) {
   using fb::DType, fb::Storage;
   bnrt_test::BundleBuilder bb;
   std::vector<uint64_t> bits(kPlanes * kN * 2);
@@ -59,13 +72,13 @@ std::vector<uint8_t> makeBundle(float alpha, bool isSigned) {
   int32_t s = bb.value("s", DType::F32, {}, Storage::Arena, 256);
   int32_t y = bb.value("y", DType::F32, {kRows, kN}, Storage::Output, 0);
   int32_t d = bb.value("d", DType::F32, {kRows, kK}, Storage::Output, 1);
-  auto options = [&] {
-    return fb::CreateBinarizeOptions(bb.b, alpha, kBeta, isSigned).Union();
+  auto options = [&](int g) {
+    return fb::CreateBinarizeOptions(bb.b, alpha, beta, isSigned, g).Union();
   };
   bb.op(fb::OpCode::LinearBinarized, {x, w, a, b}, {y},
-        fb::OpOptions::BinarizeOptions, options());
+        fb::OpOptions::BinarizeOptions, options(gelu));
   bb.op(fb::OpCode::Binarize, {x}, {codes, s}, fb::OpOptions::BinarizeOptions,
-        options());
+        options(0));
   bb.op(fb::OpCode::Dequantize, {codes, s}, {d});
   return bb.finish({x}, {y, d}, 320);
 }
@@ -81,22 +94,29 @@ std::vector<float> inputs(float alpha) {
   return x;
 }
 
-TEST(BinarizedOps, CodesAndGemmOnEveryPath) {
-  for (bool isSigned : {true, false}) {
-    const float alpha = 0.75f;
-    std::vector<uint8_t> bytes = makeBundle(alpha, isSigned);
+/// The bundle's outputs against the formula: Dequantize(Binarize(x)) =
+/// alpha * code(x), and y = the exact dots of code(GELU(x)) when `gelu`.
+void checkEveryPath(float alpha, float beta, bool isSigned, int gelu) {
+  {
+    std::vector<uint8_t> bytes = makeBundle(alpha, isSigned, gelu, beta);
     bnrt_error err;
     bnrt_model *m = bnrt_model_load_memory(bytes.data(), bytes.size(), &err);
     ASSERT_NE(m, nullptr) << err.message;
     std::vector<float> x = inputs(alpha);
-    std::vector<int> code(x.size());
+    auto codeOf = [&](float value) {
+      float v = (value - beta) / alpha;
+      return isSigned ? (v < 0.0f ? -1 : 1) : (v > 0.5f ? 1 : 0);
+    };
+    std::vector<int> code(x.size()), gemmCode(x.size());
     for (size_t i = 0; i < x.size(); ++i) {
-      float v = (x[i] - kBeta) / alpha;
-      code[i] = isSigned ? (v < 0.0f ? -1 : 1) : (v > 0.5f ? 1 : 0);
+      code[i] = codeOf(x[i]);
+      gemmCode[i] = codeOf(geluOf(x[i], gelu));
     }
-    EXPECT_EQ(code[0], isSigned ? 1 : 0);
-    EXPECT_EQ(code[1], 1 - !isSigned);
-    EXPECT_EQ(code[2], 1);
+    if (!gelu && beta == kBeta) {
+      EXPECT_EQ(code[0], isSigned ? 1 : 0);
+      EXPECT_EQ(code[1], 1 - !isSigned);
+      EXPECT_EQ(code[2], 1);
+    }
     for (bnrt_isa isa : bnrt_test::availableIsas(true)) {
       ASSERT_EQ(bnrt_model_set_isa(m, bnrt_isa_name(isa), &err), BNRT_OK);
       for (int threads : {1, 2}) {
@@ -110,7 +130,8 @@ TEST(BinarizedOps, CodesAndGemmOnEveryPath) {
             << err.message;
         std::string where = std::string(bnrt_isa_name(isa)) + " threads " +
                             std::to_string(threads) +
-                            (isSigned ? " signed" : " non-negative");
+                            (isSigned ? " signed" : " non-negative") +
+                            " gelu " + std::to_string(gelu);
         for (size_t i = 0; i < x.size(); ++i)
           ASSERT_EQ(d[i], alpha * float(code[i])) << where << " " << i;
         for (int r = 0; r < kRows; ++r)
@@ -119,7 +140,7 @@ TEST(BinarizedOps, CodesAndGemmOnEveryPath) {
             for (int p = 0; p < kPlanes; ++p) {
               int dot = 0;
               for (int k = 0; k < kK; ++k)
-                dot += code[r * kK + k] * signOf(p, n, k);
+                dot += gemmCode[r * kK + k] * signOf(p, n, k);
               want += double(alpha) * planeScale(p, n) * dot;
             }
             EXPECT_NEAR(y[r * kN + n], want, 1e-5 * (1 + std::fabs(want)))
@@ -128,6 +149,56 @@ TEST(BinarizedOps, CodesAndGemmOnEveryPath) {
       }
     }
     bnrt_model_free(m);
+  }
+}
+
+TEST(BinarizedOps, CodesAndGemmOnEveryPath) {
+  for (bool isSigned : {true, false})
+    checkEveryPath(0.75f, kBeta, isSigned, 0);
+}
+
+// GELU folded in: thresholds on both sides of GELU's minimum (beta below
+// 0), on one side (above 0), none (below GELU's minimum), and next to it
+// (unfused: GELU is computed, same bits).
+TEST(BinarizedOps, GeluFoldedIntoTheBinarization) {
+  for (int gelu : {1, 2})
+    for (float beta : {-0.05f, 0.125f, -0.5f, -0.16996f})
+      for (bool isSigned : {true, false})
+        checkEveryPath(isSigned ? 0.75f : 0.3f, beta, isSigned, gelu);
+}
+
+TEST(BinarizedOps, GeluIntervalEqualsGeluThenBinarizeOnEveryFloat) {
+  struct Case {
+    int gelu;
+    float alpha, beta;
+    bool isSigned, fused;
+  } cases[] = {{1, 0.75f, -0.05f, true, true},
+               {1, 0.75f, 0.3f, true, true},
+               {2, 0.5f, -0.1f, true, true},
+               {1, 0.75f, -0.5f, true, true},
+               {1, 0.3f, 0.0f, false, true},
+               {2, 0.4f, 0.1f, false, true},
+               {1, 0.75f, -0.16997f, true, false},
+               // Non-negative codes whose threshold is below 0: the set is
+               // two-sided but GELU(-inf) is NaN (bit 0): left unfused.
+               {1, 0.3f, -0.2f, false, false}};
+  for (const Case &c : cases) {
+    bnrt::GeluInterval g =
+        bnrt::geluInterval(c.gelu == 2, c.alpha, c.beta, c.isSigned);
+    EXPECT_EQ(g.fused, c.fused) << c.beta;
+    if (!g.fused)
+      continue;
+    // Every 4099th float (about a million), both signs, with the infinities
+    // and NaNs among them.
+    for (uint64_t u = 0; u <= 0xFFFFFFFFull; u += 4099) {
+      uint32_t bits = uint32_t(u);
+      float x;
+      std::memcpy(&x, &bits, 4);
+      float v = (geluOf(x, c.gelu) - c.beta) / c.alpha;
+      bool want = c.isSigned ? v < 0.0f : v > 0.5f;
+      bool got = g.inside ? (x >= g.lo && x <= g.hi) : (x < g.lo || x > g.hi);
+      ASSERT_EQ(got, want) << "x " << x << " beta " << c.beta;
+    }
   }
 }
 

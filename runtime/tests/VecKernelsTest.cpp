@@ -270,3 +270,17 @@ TEST(VecKernels, BinarizeRowsMatchesTheReference) {
     EXPECT_EQ(bit, 0u) << bnrt_isa_name(bnrt_isa(isa));
   }
 }
+
+// The tanh form far left: its value is below 1e-37 in magnitude, so -0
+// (NaN at -inf, as torch's x * 0.5 (1 + tanh(u))), not x over a clamped
+// exponential (which gave -2 at -3.4e38).
+TEST(VecKernels, GeluTanhFarLeftIsMinusZero) {
+  const float x[] = {-11.0f, -1e20f, -3.4e38f, -INFINITY};
+  for (int isa : bnrt_test::availableIsas(true)) {
+    float y[4];
+    vecKernels(isa).gelu(x, y, 4, true);
+    for (int i = 0; i < 3; ++i)
+      EXPECT_TRUE(y[i] == 0.0f && std::signbit(y[i])) << x[i] << " " << y[i];
+    EXPECT_TRUE(std::isnan(y[3]));
+  }
+}

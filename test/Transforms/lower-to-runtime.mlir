@@ -143,3 +143,28 @@ func.func @binarized_float_linear(%x: tensor<4x2xf32>, %w: tensor<2x2xf32>) -> t
   %y = bnq.linear %d, %w : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
   return %y : tensor<4x2xf32>
 }
+
+// -----
+
+// A GELU only the binarization reads is folded into linear_binarized (the
+// runtime binarizes GELU(x) by two bounds on x); one read elsewhere too
+// stays a GELU.
+// CHECK-LABEL: func.func @gelu_folded
+// CHECK-SAME: (%[[X:.*]]: tensor<4x2xf32>)
+// CHECK: %[[Y:.*]] = bnq.linear_binarized %[[X]], %{{.*}}, %{{.*}} {alpha = 5.000000e-01 : f32, beta = 1.000000e-01 : f32, input_gelu = #bnq<gelu_approximation tanh>, signed_codes = true}
+// CHECK: %[[G:.*]] = bnq.gelu erf %[[X]]
+// CHECK: %[[Z:.*]] = bnq.linear_binarized %[[G]], %{{.*}}, %{{.*}} {alpha = 5.000000e-01 : f32, beta = 1.000000e-01 : f32, signed_codes = true}
+// CHECK: bnq.add %[[Z]], %[[G]]
+func.func @gelu_folded(%x: tensor<4x2xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>) {
+  %p = bnq.packed_weight bits(dense<[[[1], [2]]]> : tensor<1x2x1xi64>) scales(dense<1.0> : tensor<1x1xf32>) : tensor<2x2xf32>
+  %g = bnq.gelu tanh %x : tensor<4x2xf32>
+  %b, %s = bnq.binarize %g {alpha = 0.5 : f32, beta = 0.1 : f32, signed_codes = true} : tensor<4x2xf32> -> tensor<4x2xi8>
+  %d = bnq.dequantize %b, %s : tensor<4x2xi8> -> tensor<4x2xf32>
+  %y = bnq.linear %d, %p : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  %g2 = bnq.gelu erf %x : tensor<4x2xf32>
+  %b2, %s2 = bnq.binarize %g2 {alpha = 0.5 : f32, beta = 0.1 : f32, signed_codes = true} : tensor<4x2xf32> -> tensor<4x2xi8>
+  %d2 = bnq.dequantize %b2, %s2 : tensor<4x2xi8> -> tensor<4x2xf32>
+  %z = bnq.linear %d2, %p : (tensor<4x2xf32>, tensor<2x2xf32>) -> tensor<4x2xf32>
+  %w = bnq.add %z, %g2 : (tensor<4x2xf32>, tensor<4x2xf32>) -> tensor<4x2xf32>
+  return %y, %w : tensor<4x2xf32>, tensor<4x2xf32>
+}

@@ -41,6 +41,11 @@ struct VecKernels {
   /// bit rows of ceil(k / 64) words, the same bits.
   void (*binarizeRows)(const float *x, int64_t rows, int64_t k, int64_t ldx,
                        float alpha, float beta, int xSigned, uint64_t *out);
+  /// The same bit rows with bit = lo <= x <= hi (`inside`), else x < lo
+  /// or x > hi (0 for NaN either way): a binarization of a function of x
+  /// whose codes change only at lo and hi (GELU then binarize, fused).
+  void (*intervalRows)(const float *x, int64_t rows, int64_t k, int64_t ldx,
+                       float lo, float hi, int inside, uint64_t *out);
 };
 
 /// The kernels compiled for `isa` (a bnrt_isa); the portable build for

@@ -5,26 +5,34 @@
 // Binarize writes the codes and their scale alpha for any consumer;
 // LinearBinarized binarizes a linear's float input straight into bit rows
 // and runs the fully binary GEMM on them (bnrt_xgemm), so no code tensor
-// is written between.
+// is written between. With input_gelu its input is x of GELU(x): the bits
+// come from comparing x with two bounds (gelu_interval.h), found when the
+// weights are packed and kept after them.
 //
 //===----------------------------------------------------------------------===//
 #include "../scratch.h"
 #include "bnrt/bitpack.h"
 #include "bnrt/kernels.h"
+#include "gelu_interval.h"
 #include "kernels/vec_kernels.h"
 #include "op_kernel.h"
 #include "op_util.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace bnrt {
 namespace {
 
-void checkOptions(const OpCheck &c) {
+void checkOptions(const OpCheck &c, bool geluAllowed) {
   const auto *options = c.op.options_as_BinarizeOptions();
   if (!(options->alpha() > 0) || std::isinf(options->alpha()) ||
       !std::isfinite(options->beta()))
     c.fail("alpha must be positive and finite and beta finite");
+  if (options->input_gelu() < 0 || options->input_gelu() > 2 ||
+      (!geluAllowed && options->input_gelu() != 0))
+    c.fail("input_gelu must be 0 (none)" +
+           std::string(geluAllowed ? ", 1 (erf) or 2 (tanh)" : " here"));
 }
 
 // x -> codes i8 (-1 | 1, or 0 | 1), scale [] (= alpha)
@@ -34,7 +42,7 @@ void checkBinarize(const OpCheck &c) {
   if (c.dtype(c.out[0]) != fb::DType::I8 || c.count(c.out[1]) != 1)
     c.fail("needs int8 codes and one scale");
   c.sameShape(c.in[0], c.out[0]);
-  checkOptions(c);
+  checkOptions(c, false);
 }
 
 void runBinarize(const fb::Op &op, const std::vector<View> &in,
@@ -59,7 +67,7 @@ void checkLinear(const OpCheck &c) {
   c.arity(3, 4, 1);
   c.needF32({c.in[0]});
   c.bitPlaneGemm(c.in[0], c.in[1], c.in[2], c.in.size() == 4 ? c.in[3] : -1);
-  checkOptions(c);
+  checkOptions(c, true);
 }
 
 /// The GEMM arguments that describe the weights (what packing depends on);
@@ -79,13 +87,54 @@ bnrt_xgemm_args weightArgs(const fb::Op &op, const std::vector<View> &in) {
   return args;
 }
 
+/// Words of the weights in bnrt_xgemm_pack's layout for `isa`; an input
+/// GELU's interval (lo, hi as two floats; fused) follows them.
+int64_t xgemmWords(const bnrt_xgemm_args &args, int isa) {
+  return bnrt_xgemm_packed_bytes(&args, static_cast<bnrt_isa>(isa)) / 8;
+}
+
 void packLinear(const fb::Op &op, const std::vector<View> &in, int isa,
                 AlignedVector<uint64_t> &packed) {
+  const auto *options = op.options_as_BinarizeOptions();
   bnrt_xgemm_args args = weightArgs(op, in);
-  auto target = static_cast<bnrt_isa>(isa);
-  packed.assign(bnrt_xgemm_packed_bytes(&args, target) / 8, 0);
-  if (!packed.empty())
-    bnrt_xgemm_pack(&args, target, packed.data());
+  int64_t words = xgemmWords(args, isa);
+  packed.assign(words + (options->input_gelu() ? 2 : 0), 0);
+  if (words)
+    bnrt_xgemm_pack(&args, static_cast<bnrt_isa>(isa), packed.data());
+  if (options->input_gelu()) {
+    GeluInterval g = geluInterval(options->input_gelu() == 2, options->alpha(),
+                                  options->beta(), options->signed_codes());
+    std::memcpy(&packed[words], &g.lo, 4);
+    std::memcpy(reinterpret_cast<char *>(&packed[words]) + 4, &g.hi, 4);
+    packed[words + 1] = g.fused;
+  }
+}
+
+/// Rows [r0, r1) of x, GELU(x) when `gelu` (1 erf, 2 tanh), binarized into
+/// bit rows: by the interval when it was fused, else GELU then binarize.
+void binarizeInput(const fb::Op &op, const float *x, int64_t r0, int64_t r1,
+                   int64_t k, const uint64_t *interval, const VecKernels &vec,
+                   uint64_t *rows) {
+  const auto *options = op.options_as_BinarizeOptions();
+  int gelu = options->input_gelu();
+  int64_t words = bnrt_bitpack_row_words(k);
+  x += r0 * k;
+  rows += r0 * words;
+  if (gelu && interval[1]) {
+    float lo, hi;
+    std::memcpy(&lo, interval, 4);
+    std::memcpy(&hi, reinterpret_cast<const char *>(interval) + 4, 4);
+    vec.intervalRows(x, r1 - r0, k, k, lo, hi, options->signed_codes(), rows);
+    return;
+  }
+  if (gelu) {
+    auto *y =
+        threadScratch<float>(ScratchSlot::GeluRows, size_t((r1 - r0) * k));
+    vec.gelu(x, y, (r1 - r0) * k, gelu == 2);
+    x = y;
+  }
+  vec.binarizeRows(x, r1 - r0, k, k, options->alpha(), options->beta(),
+                   options->signed_codes(), rows);
 }
 
 void runLinear(const fb::Op &op, const std::vector<View> &in,
@@ -96,14 +145,14 @@ void runLinear(const fb::Op &op, const std::vector<View> &in,
   int64_t words = bnrt_bitpack_row_words(args.k);
   auto *rows = threadScratch<uint64_t>(ScratchSlot::BinarizedRows,
                                        size_t(args.m * words));
-  const float *x = in[0].f32();
+  const auto *packed = static_cast<const uint64_t *>(ctx.packedWeights);
+  int64_t packedWords = xgemmWords(args, ctx.isa);
   const VecKernels &vec = vecKernels(ctx.isa);
   chunked(
       ctx.pool, args.m,
       [&](int64_t r0, int64_t r1) {
-        vec.binarizeRows(x + r0 * args.k, r1 - r0, args.k, args.k,
-                         options->alpha(), options->beta(), args.x_signed,
-                         rows + r0 * words);
+        binarizeInput(op, in[0].f32(), r0, r1, args.k, packed + packedWords,
+                      vec, rows);
       },
       args.k);
   float scale = options->alpha();
@@ -111,7 +160,7 @@ void runLinear(const fb::Op &op, const std::vector<View> &in,
   args.x_scale = &scale;
   args.y = out[0].f32();
   args.ldy = args.n;
-  args.packed = ctx.packedWeights;
+  args.packed = packedWords ? packed : nullptr;
   bnrt_xgemm_parallel(&args, static_cast<bnrt_isa>(ctx.isa), ctx.pool);
 }
 

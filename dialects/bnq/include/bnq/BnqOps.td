@@ -495,12 +495,16 @@ def Bnq_LinearBinarizedOp : Bnq_Op<"linear_binarized", [Pure]> {
     `signed_codes` as in bnq.binarize: the runtime binarizes the rows into
     bit planes and runs XNOR (signed) or AND (non-negative) and popcount
     (bnrt_xgemm). `bits` `[P, N, W]` and `plane_scales` `[P, 1]` or
-    `[P, N]` as for linear_bits_f32.
-    From `linear(dequantize(binarize(x)), packed_weight)`.
+    `[P, N]` as for linear_bits_f32. With `input_gelu` the binarized
+    value is `gelu(input)` of that form (the runtime then compares the
+    input with two bounds instead of computing the GELU).
+    From `linear(dequantize(binarize(x)), packed_weight)`, with x =
+    `gelu(input)` when that GELU has no other use.
   }];
   let arguments = (ins F32Tensor:$input, TensorOf<[I64]>:$bits,
                        F32Tensor:$plane_scales, Optional<F32Tensor>:$bias,
-                       F32Attr:$alpha, F32Attr:$beta, BoolAttr:$signed_codes);
+                       F32Attr:$alpha, F32Attr:$beta, BoolAttr:$signed_codes,
+                       OptionalAttr<Bnq_GeluApproximationAttr>:$input_gelu);
   let results = (outs F32Tensor:$result);
   let assemblyFormat = [{
     $input `,` $bits `,` $plane_scales (`bias` `(` $bias^ `)`)? attr-dict `:`
