@@ -182,7 +182,8 @@ TEST_F(CompileDriver, FlagsThatDoNotGoTogetherAreRefusedBeforeAnyWork) {
          r.splitTernary = true;
        },
        "--split-ternary needs --weights binary"},
-      {[](CompileRequest &r) { r.actBits = 1; }, "--act-bits must be 32, 8"},
+      {[](CompileRequest &r) { r.actBits = 1; }, "--act-bits 1 has no post"},
+      {[](CompileRequest &r) { r.actBits = 0; }, "--act-bits must be 32, 8"},
       {[](CompileRequest &r) { r.target = "riscv64"; },
        "--target must be x86_64 or aarch64"},
       {[](CompileRequest &r) {

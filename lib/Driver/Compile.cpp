@@ -200,6 +200,10 @@ void exposeLayerNormResults(func::FuncOp func) {
 std::string flagProblem(const CompileRequest &r) {
   if (r.splitTernary && r.weights && *r.weights != Weights::Binary)
     return "--split-ternary needs --weights binary";
+  if (r.actBits && *r.actBits == 1)
+    return "--act-bits 1 has no post-training form (a binarizer's scale and "
+           "threshold are learned): train with python3 -m bnbert.train "
+           "--act-bits 1 and compile its model.onnx without --act-bits";
   if (r.actBits && *r.actBits != 32 && (*r.actBits < 2 || *r.actBits > 8))
     return "--act-bits must be 32, 8 or 4 (or 2..8), got " +
            std::to_string(*r.actBits);

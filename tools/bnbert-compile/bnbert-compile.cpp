@@ -63,7 +63,9 @@ static cl::opt<int>
                      "32 for float activations; dynamic scales, one per "
                      "sequence over its real tokens. A model with quantized "
                      "weights gets only its own QDQ pairs by default (float "
-                     "activations if it has none); refused when it has some"),
+                     "activations if it has none); refused when it has some. "
+                     "1-bit activations (BiT's binarization) are learned: "
+                     "they come with a model trained with --act-bits 1"),
             cl::init(8), cl::cat(category));
 static cl::opt<bnbert::quant::Granularity> granularity(
     "granularity",
