@@ -284,3 +284,33 @@ TEST(VecKernels, GeluTanhFarLeftIsMinusZero) {
     EXPECT_TRUE(std::isnan(y[3]));
   }
 }
+
+// Without a division per element: at every float within 64 of each
+// threshold (v = 0 signed, v = 0.5 otherwise) and of the underflow edge
+// (a difference whose quotient rounds to -0), for scales from 1e-30 to
+// 1e30, the same bits as the formula.
+TEST(VecKernels, BinarizeRowsExactAtTheThresholds) {
+  for (float alpha : {1e-30f, 3e-7f, 0.01f, 0.3f, 0.75f, 1.0f, 7.0f, 1e30f})
+    for (float beta : {0.0f, -0.3f, 1.5f})
+      for (int xSigned : {1, 0}) {
+        float edge = xSigned ? beta : beta + 0.5f * alpha;
+        std::vector<float> x;
+        for (float centre : {edge, beta, beta - alpha * 1e-38f})
+          for (int d = -64; d <= 64; ++d) {
+            float v = centre;
+            for (int i = 0; i < (d < 0 ? -d : d); ++i)
+              v = std::nextafter(v, d < 0 ? -INFINITY : INFINITY);
+            x.push_back(v);
+          }
+        int64_t k = int64_t(x.size()), words = (k + 63) / 64;
+        std::vector<uint64_t> ref(words), got(words);
+        bnrt_binarize_rows(x.data(), 1, k, k, alpha, beta, xSigned, ref.data());
+        for (int isa : bnrt_test::availableIsas(true)) {
+          vecKernels(isa).binarizeRows(x.data(), 1, k, k, alpha, beta, xSigned,
+                                       got.data());
+          EXPECT_EQ(got, ref)
+              << bnrt_isa_name(bnrt_isa(isa)) << " alpha " << alpha << " beta "
+              << beta << " signed " << xSigned;
+        }
+      }
+}

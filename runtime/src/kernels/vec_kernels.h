@@ -38,7 +38,8 @@ struct VecKernels {
   /// y = a + b, same shapes.
   void (*add)(const float *a, const float *b, float *y, int64_t n);
   /// bnrt_binarize_rows (kernels.h): rows of k floats (stride ldx) into
-  /// bit rows of ceil(k / 64) words, the same bits.
+  /// bit rows of ceil(k / 64) words, the same bits (alpha positive and
+  /// finite).
   void (*binarizeRows)(const float *x, int64_t rows, int64_t k, int64_t ldx,
                        float alpha, float beta, int xSigned, uint64_t *out);
   /// The same bit rows with bit = lo <= x <= hi (`inside`), else x < lo

@@ -3,6 +3,7 @@
 #include "gelu_interval.h"
 
 #include "bnrt/kernels.h"
+#include "kernels/float_order.h"
 #include "kernels/vec_kernels.h"
 
 #include <cmath>
@@ -12,20 +13,6 @@
 
 namespace bnrt {
 namespace {
-
-/// Floats in order as integers (-0 and +0 share 0).
-int64_t keyOf(float f) {
-  int32_t i;
-  std::memcpy(&i, &f, 4);
-  return i >= 0 ? int64_t(i) : -int64_t(i & 0x7FFFFFFF);
-}
-
-float floatOf(int64_t key) {
-  uint32_t u = key >= 0 ? uint32_t(key) : (uint32_t(-key) | 0x80000000u);
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
 
 struct Reference {
   bool tanhForm;
@@ -57,7 +44,7 @@ GeluInterval geluInterval(bool tanhForm, float alpha, float beta,
                           bool isSigned) {
   const Reference ref{tanhForm, alpha, beta, isSigned};
   const float minimum = -0.7517915f; // GELU's minimum (both forms, ~1e-3)
-  const int64_t keyMin = keyOf(minimum), keyInf = keyOf(INFINITY);
+  const int64_t keyMin = floatKey(minimum);
   GeluInterval g;
   g.inside = isSigned;
   // A threshold next to GELU's lowest value: the flat bottom could make
@@ -70,19 +57,11 @@ GeluInterval geluInterval(bool tanhForm, float alpha, float beta,
     g.lo = INFINITY;
     g.hi = -INFINITY;
   } else {
-    // The rising side: the last low float; the falling side: the first.
-    int64_t lowKey = keyMin, highKey = keyInf + 1; // low at lowKey only
-    while (highKey - lowKey > 1) {
-      int64_t mid = lowKey + (highKey - lowKey) / 2;
-      (ref.low(floatOf(mid)) ? lowKey : highKey) = mid;
-    }
-    g.hi = floatOf(lowKey);
-    int64_t notLow = -keyInf - 1, low = keyMin;
-    while (low - notLow > 1) {
-      int64_t mid = notLow + (low - notLow) / 2;
-      (ref.low(floatOf(mid)) ? low : notLow) = mid;
-    }
-    g.lo = floatOf(low);
+    // The rising side: the last low float; the falling side: the first
+    // (keys one past the infinities stand for "not low").
+    auto low = [&](float x) { return ref.low(x); };
+    g.hi = keyFloat(lastHolding(keyMin, kFloatKeyInf + 1, low));
+    g.lo = keyFloat(lastHolding(keyMin, -kFloatKeyInf - 1, low));
   }
   // The checks: every float within 2048 of each bound and of the minimum,
   // the special values, and 4096 points of [-16, 16].
@@ -91,8 +70,8 @@ GeluInterval geluInterval(bool tanhForm, float alpha, float beta,
     if (std::isinf(centre))
       continue;
     for (int64_t d = -2048; d <= 2048; ++d) {
-      int64_t key = keyOf(centre) + d;
-      if (key > -keyInf && key < keyInf && !same(floatOf(key)))
+      int64_t key = floatKey(centre) + d;
+      if (key > -kFloatKeyInf && key < kFloatKeyInf && !same(keyFloat(key)))
         return g;
     }
   }

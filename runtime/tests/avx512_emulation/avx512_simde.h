@@ -32,6 +32,7 @@
 #define _mm512_add_epi64 simde_mm512_add_epi64
 #define _mm512_add_epi8 simde_mm512_add_epi8
 #define _mm512_add_ps simde_mm512_add_ps
+#define _mm512_sub_ps simde_mm512_sub_ps
 #define _mm512_and_si512 simde_mm512_and_si512
 #define _mm512_broadcast_i32x4 simde_mm512_broadcast_i32x4
 #define _mm512_castps512_ps128 simde_mm512_castps512_ps128
