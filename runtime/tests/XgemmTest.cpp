@@ -178,6 +178,22 @@ TEST(Xgemm, SubRangesAndThreads) {
     bnrt_threads_destroy(pool);
     EXPECT_EQ(y, full) << bnrt_isa_name(isa) << " 2 threads";
   }
+  // Enough rows to split by activation rows (whole 4-row groups, one tile
+  // a thread), rows off the groups, 2 and 3 threads.
+  Problem rows(37, 75, 300, 1, 2, true, false, true, 8);
+  std::vector<float> rowsFull = rows.run(BNRT_ISA_SCALAR);
+  for (bnrt_isa isa : isas)
+    for (int threads : {2, 3}) {
+      std::vector<uint64_t> packed = rows.pack(isa);
+      std::vector<float> y(rows.m * rows.n, NAN);
+      bnrt_xgemm_args a = rows.args(y, packed);
+      bnrt_threads *pool = bnrt_threads_create(threads);
+      ASSERT_NE(pool, nullptr);
+      bnrt_xgemm_parallel(&a, isa, pool);
+      bnrt_threads_destroy(pool);
+      EXPECT_EQ(y, rowsFull)
+          << bnrt_isa_name(isa) << " " << threads << " threads";
+    }
 }
 
 TEST(Xgemm, ExtremeDots) {
