@@ -1,9 +1,11 @@
-//===- quantizer.h - the symmetric activation quantizer ---------*- C++ -*-===//
+//===- quantizer.h - the activation quantizers' formulas --------*- C++ -*-===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // docs/dialect.md's quantize: scale = clip / qmax (clip = max |x| when
 // dynamic; scale 1 when it is 0), codes = clamp(round_half_even(x / scale),
 // -qmax, qmax), qmax = 2^(bits-1) - 1. Branch-free so loops vectorize.
+// And its binarize ("1-bit activations"), the one definition every
+// runtime binarization is written or checked against.
 // Internal linkage: included by files compiled for different ISAs.
 //
 //===----------------------------------------------------------------------===//
@@ -36,6 +38,14 @@ inline int8_t quantizeCode(float x, float scale, float qmax) {
   q = -qmax > q ? -qmax : q;
   q = qmax < q ? qmax : q;
   return static_cast<int8_t>(q);
+}
+
+/// BiT's elastic binarization as a bit plane's bit: v = (x - beta) /
+/// alpha in float; signed codes: bit 1 = code -1 where v < 0; non-negative
+/// codes: bit 1 = code 1 where v > 0.5. NaN gives 0.
+inline bool binarizedBit(float x, float alpha, float beta, bool isSigned) {
+  float v = (x - beta) / alpha;
+  return isSigned ? v < 0.0f : v > 0.5f;
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 //===- xgemm.cpp - fully binary GEMM: scalar reference and dispatch -------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "kernels/dispatch.h"
+#include "kernels/quantizer.h"
 #include "kernels/xgemm_impl.h"
 
 #include <vector>
@@ -50,11 +51,9 @@ extern "C" void bnrt_binarize_rows(const float *x, int64_t rows, int64_t k,
   for (int64_t r = 0; r < rows; ++r, x += ldx, out += words) {
     for (int64_t t = 0; t < words; ++t)
       out[t] = 0;
-    for (int64_t j = 0; j < k; ++j) {
-      float v = (x[j] - beta) / alpha;
-      if (x_signed ? v < 0.0f : v > 0.5f)
+    for (int64_t j = 0; j < k; ++j)
+      if (bnrt::binarizedBit(x[j], alpha, beta, x_signed))
         out[j / 64] |= uint64_t(1) << (j % 64);
-    }
   }
 }
 

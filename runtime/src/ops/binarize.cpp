@@ -14,6 +14,7 @@
 #include "bnrt/bitpack.h"
 #include "bnrt/kernels.h"
 #include "gelu_interval.h"
+#include "kernels/quantizer.h"
 #include "kernels/vec_kernels.h"
 #include "op_kernel.h"
 #include "op_util.h"
@@ -54,8 +55,8 @@ void runBinarize(const fb::Op &op, const std::vector<View> &in,
   int8_t *codes = out[0].i8();
   chunked(ctx.pool, in[0].numElements(), [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; ++i) {
-      float v = (x[i] - beta) / alpha;
-      codes[i] = isSigned ? (v < 0.0f ? -1 : 1) : (v > 0.5f ? 1 : 0);
+      bool bit = binarizedBit(x[i], alpha, beta, isSigned);
+      codes[i] = isSigned ? (bit ? -1 : 1) : bit;
     }
   });
   out[1].f32()[0] = alpha;

@@ -4,6 +4,7 @@
 
 #include "bnrt/kernels.h"
 #include "kernels/float_order.h"
+#include "kernels/quantizer.h"
 #include "kernels/vec_kernels.h"
 
 #include <cmath>
@@ -26,8 +27,7 @@ struct Reference {
   }
   /// The unfused bit: GELU, then the binarization.
   bool bit(float x) const {
-    float v = (gelu(x) - beta) / alpha;
-    return isSigned ? v < 0.0f : v > 0.5f;
+    return binarizedBit(gelu(x), alpha, beta, isSigned);
   }
   /// "GELU is low": the bit itself for signed codes, its negation
   /// otherwise (for x not NaN).
