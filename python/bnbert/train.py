@@ -53,7 +53,7 @@ from .deploy import (INPUTS, ToolError, bench_bundle, check_runtime, compile_bun
 from .distill import Distiller
 from .export import export_onnx, exporting
 from .model import BertClassifier, BertConfig
-from .modules import prepare, set_input_bits, tws_split
+from .modules import attention_bits_for, prepare, set_input_bits, tws_split
 from .reconstruct import Reconstructor
 
 
@@ -474,8 +474,9 @@ class Trainer:
 
     @property
     def attention_bits(self):
-        a = self.args
-        return a.attention_bits or (a.act_bits if a.act_bits >= 4 else 8)
+        """--attention-bits, else prepare's default for the QAT stages'
+        bits (so 8 when the steps go below 4)."""
+        return attention_bits_for(self.start_bits, self.args.attention_bits)
 
     def step_down(self, stage, model, bits):
         """One step of multi-step distillation (BiT): the linears' inputs

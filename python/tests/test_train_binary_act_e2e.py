@@ -6,12 +6,11 @@ runs its linears as fully binary GEMMs (LinearBinarized) and agrees with
 PyTorch's binarized forward."""
 import json
 import subprocess
-import sys
 
 import numpy as np
 
 from bnbert.deploy import find_tool
-from test_train_e2e import ROOT, write_splits
+from test_train_e2e import ROOT, loop_command, write_splits
 
 
 def op_kinds(bundle, out, tmp_path):
@@ -32,12 +31,7 @@ def op_kinds(bundle, out, tmp_path):
 def test_train_fully_binary(tmp_path):
     write_splits(tmp_path)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "bnbert.train", "--train", str(tmp_path / "train.jsonl"),
-           "--dev", str(tmp_path / "dev.jsonl"), "--test", str(tmp_path / "test.jsonl"),
-           "--out", str(out), "--layers", "2", "--hidden", "64", "--heads", "2",
-           "--ffn", "128", "--seq", "24", "--vocab", "200", "--epochs", "1",
-           "--teacher-epochs", "5", "--lr", "1e-3", "--threads", "2",
-           "--eval-batch", "100", "--act-bits", "1"]
+    cmd = loop_command(tmp_path, out, "--act-bits", "1")
     done = subprocess.run(cmd, cwd=ROOT / "python", capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     for step in ("binary_a4", "binary_a2", "binary_a1"):  # each from the last

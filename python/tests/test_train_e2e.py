@@ -39,15 +39,21 @@ def write_splits(directory, train=960, dev=200, test=400):
     return directory
 
 
+def loop_command(tmp_path, out, *flags):
+    """python3 -m bnbert.train on the topic task's splits in tmp_path into
+    `out`: the CI-sized model and budget, then `flags`."""
+    return [sys.executable, "-m", "bnbert.train", "--train", str(tmp_path / "train.jsonl"),
+            "--dev", str(tmp_path / "dev.jsonl"), "--test", str(tmp_path / "test.jsonl"),
+            "--out", str(out), "--layers", "2", "--hidden", "64", "--heads", "2",
+            "--ffn", "128", "--seq", "24", "--vocab", "200", "--epochs", "1",
+            "--teacher-epochs", "5", "--lr", "1e-3", "--threads", "2",
+            "--eval-batch", "100", *flags]
+
+
 def test_train_loop(tmp_path):
     write_splits(tmp_path)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "bnbert.train", "--train", str(tmp_path / "train.jsonl"),
-           "--dev", str(tmp_path / "dev.jsonl"), "--test", str(tmp_path / "test.jsonl"),
-           "--out", str(out), "--layers", "2", "--hidden", "64", "--heads", "2",
-           "--ffn", "128", "--seq", "24", "--vocab", "200", "--epochs", "1",
-           "--teacher-epochs", "5", "--lr", "1e-3", "--threads", "2",
-           "--eval-batch", "100"]
+    cmd = loop_command(tmp_path, out)
     done = subprocess.run(cmd, cwd=ROOT / "python", capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     # Not a terminal: one line per stage and epoch, no progress-bar updates.
