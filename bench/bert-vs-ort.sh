@@ -13,6 +13,8 @@
 #           bench/make_trained_peer.py), fully binary W1A1 (binary-a1:
 #           binarized linear inputs as the trainer's --act-bits 1 exports
 #           them, 8-bit attention; make_trained_peer.py --form binary-a1),
+#           W1A1 with BiT's binary attention too (binary-a1-att1:
+#           --attention-bits 1, runs as AttentionBinary),
 #           binary W1A2 (binary-a2: 2-bit static clips, 8-bit attention),
 #           fp32 and weight-only binary (A32) (bnbert-compile), run by
 #           bnbert-run
@@ -34,7 +36,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD_DIR:-build}
 seqs=32,128,384 threads=1,2 runs=15 rounds=3 out=$BUILD/bert-bench
-only=binary-a8,binary-a4,binary-a2,binary-a1,ternary-a8,tws-a8,tws-own-a8,fp32,binary-a32
+only=binary-a8,binary-a4,binary-a2,binary-a1,binary-a1-att1,ternary-a8,tws-a8,tws-own-a8,fp32,binary-a32
 while (($#)); do
   case $1 in
     --seqs) seqs=$2; shift 2;;
@@ -54,6 +56,7 @@ all_variants=("binary-a8:--weights binary --act-bits 8"
               "tws-own-a8:"
               "binary-a2:"
               "binary-a1:"
+              "binary-a1-att1:"
               "fp32:--weights fp32 --act-bits 32"
               "binary-a32:--weights binary --act-bits 32")
 variants=()
@@ -62,7 +65,7 @@ for v in "${all_variants[@]}"; do
 done
 for name in ${only//,/ }; do
   [[ " ${all_variants[*]%%:*} " == *" $name "* ]] ||
-    { echo "bert-vs-ort.sh: unknown variant '$name' (binary-a8 binary-a4 binary-a2 binary-a1 ternary-a8 tws-a8 tws-own-a8 fp32 binary-a32)" >&2; exit 2; }
+    { echo "bert-vs-ort.sh: unknown variant '$name' (binary-a8 binary-a4 binary-a2 binary-a1 binary-a1-att1 ternary-a8 tws-a8 tws-own-a8 fp32 binary-a32)" >&2; exit 2; }
 done
 py=/usr/bin/python3
 compile=$BUILD/bin/bnbert-compile run=$BUILD/runtime/bnbert-run
@@ -93,9 +96,9 @@ if [[ ! -f $fp32 ]]; then
 fi
 [[ -f $int8 ]] || "$py" bench/make_int8_peer.py "$fp32" "$int8"
 tws=$out/bert-base-tws-own.onnx a1=$out/bert-base-binary-a1.onnx
-a2=$out/bert-base-binary-a2.onnx
+a2=$out/bert-base-binary-a2.onnx a1att1=$out/bert-base-binary-a1-att1.onnx
 for form in tws-own:$tws:tws-own-a8 binary-a1:$a1:binary-a1 \
-            binary-a2:$a2:binary-a2; do
+            binary-a1-att1:$a1att1:binary-a1-att1 binary-a2:$a2:binary-a2; do
   IFS=: read -r kind file variant <<< "$form"
   if [[ ,$only, == *,$variant,* && ! -f $file ]]; then
     echo "== exporting a trained-form $kind BERT-base (bench/make_trained_peer.py)"
@@ -129,6 +132,7 @@ PY
     [[ $name == tws-own-a8 ]] && src=$tws # quantized as the file says
     [[ $name == binary-a1 ]] && src=$a1
     [[ $name == binary-a2 ]] && src=$a2
+    [[ $name == binary-a1-att1 ]] && src=$a1att1
     if [[ ! -f $dir/$name.bnb || $compile -nt $dir/$name.bnb ]]; then
       echo "== seq $seq: compiling $name"
       # shellcheck disable=SC2086

@@ -9,13 +9,17 @@ prepare -> [tws_split] -> export_onnx), for timing only:
 - binary-a1: fully binary (W1A1): binary weights, every linear's input
   BiT's elastic binarization (runs as LinearBinarized); attention at 8
   bits, as the trainer's --act-bits 1 leaves it;
+- binary-a1-att1: binary-a1 with BiT's binary attention too (Q, K, V
+  and probabilities binarized; runs as AttentionBinary), as the
+  trainer's --act-bits 1 --attention-bits 1 exports it;
 - binary-a2: binary weights, 2-bit linear inputs with static clips
   (codes in {-1, 0, 1}), attention at 8 bits (--act-bits 2).
 
 The weights are random; clips, scales and thresholds come from one batch
 of random ids.
 
-    make_trained_peer.py OUT.onnx [--form tws-own|binary-a1|binary-a2] [--layers 12
+    make_trained_peer.py OUT.onnx [--form tws-own|binary-a1|binary-a1-att1|binary-a2]
+        [--layers 12
         --hidden 768 --heads 12 --ffn 3072 --vocab 30522 --max-pos 512]
 """
 import argparse
@@ -33,7 +37,7 @@ from bnbert.modules import QuantLinear, prepare, tws_split  # noqa: E402
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("out")
-    p.add_argument("--form", choices=("tws-own", "binary-a1", "binary-a2"),
+    p.add_argument("--form", choices=("tws-own", "binary-a1", "binary-a1-att1", "binary-a2"),
                    default="tws-own")
     p.add_argument("--layers", type=int, default=12)
     p.add_argument("--hidden", type=int, default=768)
@@ -56,9 +60,10 @@ def main():
                 m.weight2.mul_(1.3)
         what = f"{len(split)} TWS linears, planes with their own scales"
     else:
-        bits = int(a.form[-1])
-        prepare(model, "binary", bits, attention_bits=8)
-        what = f"binary weights, {bits}-bit linear inputs, 8-bit attention"
+        bits = int(a.form.split("-")[1][1:])
+        attention = 1 if a.form.endswith("-att1") else 8
+        prepare(model, "binary", bits, attention_bits=attention)
+        what = f"binary weights, {bits}-bit linear inputs, {attention}-bit attention"
     with torch.no_grad():
         ids = torch.randint(0, a.vocab, (2, 128))
         model.train()

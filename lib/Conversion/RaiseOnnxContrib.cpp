@@ -256,7 +256,7 @@ struct RaiseMsAttention : OpRewritePattern<ox::MsAttentionOp> {
     rewriter.replaceOpWithNewOp<bnq::AttentionOp>(
         op, result, projections[0], projections[1], projections[2], *mask,
         rewriter.getI64IntegerAttr(heads), rewriter.getF32FloatAttr(scale),
-        IntegerAttr(), FloatAttr());
+        IntegerAttr(), FloatAttr(), FloatAttr(), FloatAttr());
     return success();
   }
 

@@ -61,6 +61,13 @@ int64_t quantizeValue(float x, float scale, int bits) {
   return static_cast<int64_t>(std::min(std::max(q, -qmax), qmax));
 }
 
+/// BiT's elastic binarization of docs/dialect.md, "1-bit activations":
+/// v = (x - beta) / alpha in f32, then the code.
+int64_t binarizedCode(float x, float alpha, float beta, bool signedCodes) {
+  float v = (x - beta) / alpha;
+  return signedCodes ? (v < 0.0f ? -1 : 1) : v > 0.5f;
+}
+
 /// Row-major strides of a shape.
 std::vector<int64_t> strides(const std::vector<int64_t> &shape) {
   std::vector<int64_t> s(shape.size(), 1);
@@ -317,15 +324,13 @@ LogicalResult Interpreter::execute(Operation *op) {
       .Case([&](AttentionOp a) { return attention(a); })
       .Case([&](QuantizeOp q) { return quantize(q); })
       .Case([&](BinarizeOp b) -> LogicalResult {
-        // docs/dialect.md, "1-bit activations": v in f32, then the code.
         const Tensor &x = get(b.getInput());
         float alpha = b.getAlpha().convertToFloat();
         float beta = b.getBeta().convertToFloat();
         std::vector<int64_t> codes(x.floats.size());
-        for (size_t i = 0; i < codes.size(); ++i) {
-          float v = (x.floats[i] - beta) / alpha;
-          codes[i] = b.getSignedCodes() ? (v < 0.0f ? -1 : 1) : v > 0.5f;
-        }
+        for (size_t i = 0; i < codes.size(); ++i)
+          codes[i] =
+              binarizedCode(x.floats[i], alpha, beta, b.getSignedCodes());
         if (failed(
                 set(b, b.getResult(), Tensor::i64(x.shape, std::move(codes)))))
           return failure();
@@ -583,6 +588,10 @@ LogicalResult Interpreter::attention(AttentionOp op) {
   float scale = op.getScale().convertToFloat();
   std::optional<int> probBits = op.getProbBits();
   float probClip = op.getProbClip() ? op.getProbClip()->convertToFloat() : 1.0f;
+  std::optional<float> probAlpha;
+  float probBeta = op.getProbBeta() ? op.getProbBeta()->convertToFloat() : 0.0f;
+  if (op.getProbAlpha())
+    probAlpha = op.getProbAlpha()->convertToFloat();
   std::vector<float> out(q.floats.size());
   std::vector<float> probs(sk);
   for (int64_t b = 0; b < batch; ++b)
@@ -602,6 +611,11 @@ LogicalResult Interpreter::attention(AttentionOp op) {
           float s = quantScale(probs, *probBits, probClip);
           for (float &p : probs)
             p = s * static_cast<float>(quantizeValue(p, s, *probBits));
+        } else if (probAlpha) {
+          for (float &p : probs)
+            p = *probAlpha *
+                static_cast<float>(binarizedCode(p, *probAlpha, probBeta,
+                                                 /*signedCodes=*/false));
         }
         for (int64_t c = 0; c < d; ++c) {
           double acc = 0;

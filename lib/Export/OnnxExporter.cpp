@@ -275,6 +275,16 @@ LogicalResult Exporter::attention(AttentionOp op) {
     probs = node("Clip", {probs, lo, hi}, hint);
     probs = node("QuantizeLinear", {probs, s, zp}, hint);
     probs = node("DequantizeLinear", {probs, s, zp}, hint);
+  } else if (auto alpha = op.getProbAlpha()) {
+    // The trainer's form of binarized probabilities (binarizedPair).
+    std::string a = initializer("prob_alpha", {}, {alpha->convertToFloat()});
+    std::string beta =
+        initializer("prob_beta", {}, {op.getProbBeta()->convertToFloat()});
+    std::string v = node("Div", {node("Sub", {probs, beta}, hint), a}, hint);
+    probs = node("Where",
+                 {node("Less", {initializer("half", {}, {0.5f}), v}, hint), a,
+                  initializer("zero", {}, {0.0f})},
+                 hint);
   }
   std::string ctx = node("MatMul", {probs, vh}, hint);
   ctx = node("Transpose", {ctx}, hint,

@@ -335,7 +335,11 @@ LogicalResult Writer::lowerOp(Operation *op) {
             fb::OpCode::LengthMask,
             OPTIONS(LengthMaskOptions, m.getFilterValue().convertToFloat()));
       })
-      .Case([&](AttentionOp a) {
+      .Case([&](AttentionOp a) -> LogicalResult {
+        if (a.getProbAlpha())
+          return a.emitOpError(
+              "binarized probabilities run only with binarized (signed) "
+              "query, key and value (bnq.attention_binary)");
         int8_t bits = a.getProbBits() ? int8_t(*a.getProbBits()) : 0;
         float clip = a.getProbClip() ? a.getProbClip()->convertToFloat() : 1.0f;
         return simple(fb::OpCode::Attention,
@@ -348,6 +352,18 @@ LogicalResult Writer::lowerOp(Operation *op) {
                               a.getScale().convertToFloat(),
                               int8_t(a.getProbBits()),
                               a.getProbClip().convertToFloat()));
+      })
+      .Case([&](AttentionBinaryOp a) {
+        std::vector<float> binarizers;
+        for (FloatAttr f :
+             {a.getQueryAlphaAttr(), a.getQueryBetaAttr(), a.getKeyAlphaAttr(),
+              a.getKeyBetaAttr(), a.getValueAlphaAttr(), a.getValueBetaAttr(),
+              a.getProbAlphaAttr(), a.getProbBetaAttr()})
+          binarizers.push_back(f.getValue().convertToFloat());
+        return simple(fb::OpCode::AttentionBinary,
+                      OPTIONS(AttentionOptions, int64_t(a.getNumHeads()),
+                              a.getScale().convertToFloat(), int8_t(0), 1.0f,
+                              b.CreateVector(binarizers)));
       })
       .Case([&](QuantizeOp q) {
         float clip = q.getClip() ? q.getClip()->convertToFloat() : 0.0f;

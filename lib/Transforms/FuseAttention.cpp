@@ -11,10 +11,11 @@
 //   out = reshape(transpose(batch_matmul(P, Vh), [0, 2, 1, 3]), [B, S, E])
 // becomes bnq.attention(Q, K, V, mask[B, S]) {num_heads = H, scale = 1/c}.
 // P may be fake-quantized with a static clip (dequantize(quantize(P))):
-// that becomes prob_bits / prob_clip. A clamp on P (a learned probability
-// clip written as Clip(-c, c) or Clip(0, c)) is kept as prob_clip when it
-// leaves P unchanged (c >= 1) or when the quantizer after it saturates at
-// or below c.
+// that becomes prob_bits / prob_clip; binarized (dequantize(binarize(P)),
+// non-negative codes) it becomes prob_alpha / prob_beta. A clamp on P (a
+// learned probability clip written as Clip(-c, c) or Clip(0, c)) is kept as
+// prob_clip when it leaves P unchanged (c >= 1) or when the quantizer after it
+// saturates at or below c.
 //
 //===----------------------------------------------------------------------===//
 #include "bnbert/Transforms/Passes.h"
@@ -101,8 +102,19 @@ struct FuseAttention : OpRewritePattern<ReshapeOp> {
     // prob_bits) before the second product.
     Value probs = context.getLhs();
     IntegerAttr probBits;
-    FloatAttr probClip;
-    if (auto dq = probs.getDefiningOp<DequantizeOp>()) {
+    FloatAttr probClip, probAlpha, probBeta;
+    if (auto dq = probs.getDefiningOp<DequantizeOp>();
+        dq && dq.getInput().getDefiningOp<BinarizeOp>()) {
+      // Binarized probabilities (BiT): non-negative codes.
+      auto binarize = dq.getInput().getDefiningOp<BinarizeOp>();
+      if (binarize.getSignedCodes() || dq.getScale() != binarize.getScale())
+        return rewriter.notifyMatchFailure(
+            merge, "binarized probabilities with signed codes or another "
+                   "scale");
+      probAlpha = binarize.getAlphaAttr();
+      probBeta = binarize.getBetaAttr();
+      probs = binarize.getInput();
+    } else if (dq) {
       auto q = dq.getInput().getDefiningOp<QuantizeOp>();
       if (!q || !q.getClip() || dq.getScale() != q.getScale())
         return rewriter.notifyMatchFailure(
@@ -193,7 +205,8 @@ struct FuseAttention : OpRewritePattern<ReshapeOp> {
     rewriter.replaceOpWithNewOp<AttentionOp>(
         merge, merge.getType(), query->first, key->first, value->first, mask,
         rewriter.getI64IntegerAttr(query->second),
-        rewriter.getF32FloatAttr(scale), probBits, probClip);
+        rewriter.getF32FloatAttr(scale), probBits, probClip, probAlpha,
+        probBeta);
     return success();
   }
 };

@@ -140,6 +140,33 @@ struct AttentionToAttentionI8 : OpRewritePattern<AttentionOp> {
   }
 };
 
+/// Binarized probabilities with signed binarized q, k and v: both
+/// products run on bits (attention_binary).
+struct AttentionToAttentionBinary : OpRewritePattern<AttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getProbAlpha())
+      return rewriter.notifyMatchFailure(op, "probabilities not binarized");
+    SmallVector<BinarizeOp, 3> inputs;
+    for (Value v : {op.getQuery(), op.getKey(), op.getValue()}) {
+      BinarizeOp binarize = binarizedInput(v);
+      if (!binarize || !binarize.getSignedCodes())
+        return rewriter.notifyMatchFailure(
+            op, "q, k or v is not dequantize(binarize(x)) with signed codes");
+      inputs.push_back(binarize);
+    }
+    rewriter.replaceOpWithNewOp<AttentionBinaryOp>(
+        op, op.getType(), inputs[0].getInput(), inputs[1].getInput(),
+        inputs[2].getInput(), op.getMaskBias(), op.getNumHeadsAttr(),
+        op.getScaleAttr(), inputs[0].getAlphaAttr(), inputs[0].getBetaAttr(),
+        inputs[1].getAlphaAttr(), inputs[1].getBetaAttr(),
+        inputs[2].getAlphaAttr(), inputs[2].getBetaAttr(),
+        op.getProbAlphaAttr(), op.getProbBetaAttr());
+    return success();
+  }
+};
+
 struct EmbeddingToEmbeddingBits : OpRewritePattern<EmbeddingOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(EmbeddingOp op,
@@ -159,7 +186,8 @@ struct BnqLowerToRuntime
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<LinearToLinearBits, LinearToLinearI8, AttentionToAttentionI8,
-                 EmbeddingToEmbeddingBits>(&getContext());
+                 AttentionToAttentionBinary, EmbeddingToEmbeddingBits>(
+        &getContext());
     // Dead dequantize and weight ops go; equal constants are shared.
     if (failed(
             applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))

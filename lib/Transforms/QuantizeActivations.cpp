@@ -60,7 +60,7 @@ struct BnqQuantizeActivationsPass
         quantizeOperand(attention.getQueryMutable());
         quantizeOperand(attention.getKeyMutable());
         quantizeOperand(attention.getValueMutable());
-        if (!attention.getProbBits())
+        if (!attention.getProbBits() && !attention.getProbAlpha())
           attention.setProbBits(bits);
       }
     });

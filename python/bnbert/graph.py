@@ -483,8 +483,9 @@ def prepare_graph(model, weights="ternary", act_bits=8, granularity="tensor",
         table.append(("embedding", f"table {key}", f"{emb.num_embeddings}x{emb.embedding_dim}",
                       f"{weights} per row"))
     for key, att in model.attentions.items():
-        att.q_quant, att.k_quant, att.v_quant = (M.ActQuant(att_bits) for _ in range(3))
-        att.prob_quant = M.ActQuant(att_bits, init_clip=1.0)
+        att.q_quant, att.k_quant, att.v_quant = (M.attention_quant(att_bits)
+                                                 for _ in range(3))
+        att.prob_quant = M.attention_quant(att_bits, probabilities=True)
         table.append(("attention", f"attention {key}", f"{att.heads} heads",
                       f"Q, K, V, P at {att_bits} bits"))
     if not any(row[0] == "linear" and not row[3].startswith("float") for row in table):

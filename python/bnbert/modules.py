@@ -68,7 +68,11 @@ class BinaryActQuant(nn.Module):
     {0, 1} (docs/dialect.md, "1-bit activations"). Both start from the
     first training batch at the best 1-bit fit of it: signed beta = mean
     x, alpha = mean |x - beta|; non-negative beta = 0 and alpha by a few
-    Lloyd steps (alpha = mean of the x above alpha / 2)."""
+    Lloyd steps (alpha = mean of the x above alpha / 2). For attention
+    probabilities that fit trains much faster than BiT's start (alpha =
+    4 mean x): after one epoch of the CI task's binary attention step,
+    92.5% dev accuracy against 26.5% (44.5% with the threshold at the
+    mean)."""
 
     bits = 1
 
@@ -119,6 +123,15 @@ def act_quant(bits, init_clip=None):
     return BinaryActQuant() if bits == 1 else ActQuant(bits, init_clip)
 
 
+def attention_quant(bits, probabilities=False):
+    """The quantizer of attention's Q, K, V (signed) or, with
+    `probabilities`, of P (in [0, 1]: binarized to {0, alpha}, or
+    quantized on a clip that starts at 1)."""
+    if bits == 1:
+        return BinaryActQuant(signed=not probabilities)
+    return ActQuant(bits, init_clip=1.0 if probabilities else None)
+
+
 def check_act_bits(bits, name="act_bits"):
     if not isinstance(bits, int) or not 1 <= bits <= 8:
         raise ValueError(f"{name} must be in [1, 8], got {bits}")
@@ -139,7 +152,7 @@ class QuantLinear(nn.Module):
         self.bias = (nn.Parameter(linear.bias.detach().clone())
                      if linear.bias is not None else None)
         self.input_quant = act_quant(act_bits)
-        self.output_quant = ActQuant(output_quant) if output_quant else None
+        self.output_quant = attention_quant(output_quant) if output_quant else None
         self.exporting = False
 
     def quantized(self):
@@ -324,13 +337,13 @@ def find_structure(model, example_inputs):
 
 def attention_bits_for(act_bits, attention_bits=None):
     """Q, K, V and probabilities follow act_bits down to 2 bits; with
-    1-bit linear inputs they stay at 8 unless told (no binary attention
-    is built: BiT finds binarizing it the costliest step, and its two
-    products are a small share of the work)."""
+    1-bit linear inputs they stay at 8 unless told (BiT finds binarizing
+    attention its costliest step for accuracy). attention_bits 1 is BiT's
+    binary attention: Q, K, V binarized to {-alpha, alpha}, P to
+    {0, alpha}."""
     bits = attention_bits if attention_bits is not None else (
         act_bits if act_bits >= 2 else 8)
-    if not isinstance(bits, int) or not 2 <= bits <= 8:
-        raise ValueError(f"attention_bits must be in [2, 8], got {bits}")
+    check_act_bits(bits, "attention_bits")
     return bits
 
 
@@ -342,7 +355,8 @@ def prepare(model, weights="ternary", act_bits=8, granularity="tensor",
     weights: "ternary", "binary" or "int8" for the linears (and the
     word-embedding table, per row); act_bits: the linears' inputs, 8 or 4
     (2..8), or 1 (BiT's elastic binarization); attention_bits: Q, K, V
-    and the probabilities (default: act_bits, 8 when act_bits is 1);
+    and the probabilities (default: act_bits, 8 when act_bits is 1; 1 is
+    BiT's binary attention);
     granularity: "tensor" or "row" scales for the linears.
 
     What stays float: with `example_inputs` (one batch, as a dict of
@@ -403,7 +417,7 @@ def prepare(model, weights="ternary", act_bits=8, granularity="tensor",
         raise ValueError("prepare: the model has no nn.Linear to quantize")
     found = attention_modules(model)
     for module in found:
-        module.prob_quant = ActQuant(att_bits, init_clip=1.0)
+        module.prob_quant = attention_quant(att_bits, probabilities=True)
         table.append((type(module).__name__, "attention", "-",
                       f"probabilities at {att_bits} bits ({how})"))
     if not found:
@@ -466,6 +480,29 @@ def set_input_bits(model, bits):
             changed += 1
     if hasattr(model, "bnbert_config"):
         model.bnbert_config["act_bits"] = bits
+    return changed
+
+
+def set_attention_bits(model, bits):
+    """Attention's quantizers (Q, K, V and P; of `prepare` and of
+    `prepare_graph`) replaced by fresh ones of `bits` (1..8), initialized
+    on the next forward: multi-step distillation takes attention down with
+    the linears' inputs. Returns how many changed."""
+    check_act_bits(bits, "attention_bits")
+    changed = 0
+    for module in model.modules():
+        if isinstance(module, QuantLinear) and module.output_quant is not None:
+            device = module.weight.device
+            module.output_quant = attention_quant(bits).to(device)
+            changed += 1
+        for name in ("q_quant", "k_quant", "v_quant", "prob_quant"):
+            old = getattr(module, name, None)
+            if old is not None:
+                device = next(old.parameters()).device
+                setattr(module, name, attention_quant(bits, name == "prob_quant").to(device))
+                changed += 1
+    if hasattr(model, "bnbert_config"):
+        model.bnbert_config["attention_bits"] = bits
     return changed
 
 

@@ -53,7 +53,8 @@ from .deploy import (INPUTS, ToolError, bench_bundle, check_runtime, compile_bun
 from .distill import Distiller
 from .export import export_onnx, exporting
 from .model import BertClassifier, BertConfig
-from .modules import attention_bits_for, prepare, set_input_bits, tws_split
+from .modules import (attention_bits_for, prepare, set_attention_bits,
+                      set_input_bits, tws_split)
 from .reconstruct import Reconstructor
 
 
@@ -77,9 +78,11 @@ def parse_args(argv):
                    help="activation bits of the quantized linears' inputs (default 8); "
                         "2 and 1 (BiT's elastic binarization) are reached by multi-step "
                         "distillation from 8 bits, --epochs each step")
-    p.add_argument("--attention-bits", type=int, choices=(8, 4, 2),
+    p.add_argument("--attention-bits", type=int, choices=(8, 4, 2, 1),
                    help="bits of attention's Q, K, V and probabilities (default: "
-                        "--act-bits for 8 and 4; 8 for 2 and 1)")
+                        "--act-bits for 8 and 4; 8 for 2 and 1); 1 is BiT's binary "
+                        "attention. Below 4 --act-bits, attention steps down with the "
+                        "linears' inputs, never below this")
     p.add_argument("--granularity", default="tensor", choices=("tensor", "row"),
                    help="scale granularity of linear weights (default tensor)")
     p.add_argument("--layers", type=int, default=4)
@@ -440,14 +443,14 @@ class Trainer:
                 p.requires_grad_(True)
             table = G.prepare_graph(student, weights, self.start_bits,
                                     self.args.granularity,
-                                    attention_bits=self.attention_bits)
+                                    attention_bits=self.attention_bits())
             self.quantized = [{"kind": k, "where": where, "shape": shape, "as": what}
                               for k, where, shape, what in table]
         else:
             student = BertClassifier(self.config)
             student.load_state_dict(teacher.state_dict())
             prepare(student, weights, self.start_bits, self.args.granularity,
-                    attention_bits=self.attention_bits)
+                    attention_bits=self.attention_bits())
         # No dropout while distilling: the targets come from the teacher
         # without it, and matching hidden states through dropout noise
         # teaches the student to fight the noise.
@@ -472,18 +475,25 @@ class Trainer:
         multi-step distillation steps down to 2 or 1 bits afterwards."""
         return self.args.act_bits if self.args.act_bits >= 4 else 8
 
-    @property
-    def attention_bits(self):
-        """--attention-bits, else prepare's default for the QAT stages'
-        bits (so 8 when the steps go below 4)."""
-        return attention_bits_for(self.start_bits, self.args.attention_bits)
+    def attention_bits(self, bits=None):
+        """Attention's bits while the linears' inputs have `bits` (default
+        the QAT stages' start_bits): --attention-bits, else prepare's
+        default for the start bits (so 8 when the steps go below 4); when
+        the steps go below 4, attention steps down with the linears'
+        inputs and stops at that."""
+        bits = self.start_bits if bits is None else bits
+        target = attention_bits_for(self.start_bits, self.args.attention_bits)
+        return max(bits, target) if self.args.act_bits < 4 else target
 
     def step_down(self, stage, model, bits):
         """One step of multi-step distillation (BiT): the linears' inputs
-        go to `bits` (fresh quantizers fitted on a batch) and the model
-        learns from a frozen copy of itself before the step."""
+        go to `bits` (fresh quantizers fitted on a batch), attention with
+        them where it steps down too, and the model learns from a frozen
+        copy of itself before the step."""
         previous = copy.deepcopy(model).eval()
         set_input_bits(model, bits)
+        if self.attention_bits(bits) != model.bnbert_config["attention_bits"]:
+            set_attention_bits(model, self.attention_bits(bits))
         self.initialize_quantizers(model)
         return self.distill(stage, model, previous, self.args.epochs)
 
@@ -664,7 +674,7 @@ def run(args):
     report = {"shape": [args.eval_batch, args.seq],
               "trained_shape_range": [[1, args.eval_batch], [1, args.seq]],
               "labels": t.labels,
-              "act_bits": args.act_bits, "attention_bits": t.attention_bits,
+              "act_bits": args.act_bits, "attention_bits": t.attention_bits(args.act_bits),
               "granularity": args.granularity,
               "config": t.config if args.source else t.config.to_dict(),
               "examples": {k: len(v["labels"]) for k, v in t.sets.items()},

@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 """Helpers for the deployment tests: export a prepared model, compile it,
 run the bundle on the same inputs."""
+import subprocess
+
+import numpy as np
 import torch
 
 from bnbert import export_onnx, exporting
-from bnbert.deploy import compile_bundle, run_bundle
+from bnbert.deploy import compile_bundle, find_tool, run_bundle
 
 
 def inputs_for(names, batch, seq, vocab, generator=None):
@@ -40,3 +43,19 @@ def deploy_and_compare(tmp_path, model, inputs):
     export_onnx(model, tmp_path / "m.onnx", shapes)
     compile_model(tmp_path / "m.onnx", tmp_path / "m.bnb", shapes)
     return ref.numpy(), run_model(tmp_path / "m.bnb", inputs)
+
+
+def op_kinds(bundle, arrays, tmp_path):
+    """The op kinds `bnbert-run --profile` reports for `bundle` run on
+    `arrays` (numpy arrays by input name)."""
+    inputs = []
+    for name, array in arrays.items():
+        np.save(tmp_path / f"{name}.npy", array)
+        inputs += ["--input", f"{name}={tmp_path / (name + '.npy')}"]
+    done = subprocess.run([find_tool("bnbert-run"), str(bundle), *inputs, "--profile",
+                           "--bench", "1", "--output-dir", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return {line.split()[0] for line in (done.stdout + done.stderr).splitlines()
+            if line[:1].isupper()}
+

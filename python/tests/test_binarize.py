@@ -198,3 +198,56 @@ def test_set_input_bits_steps_every_linear_input():
                for m in linears)
     with pytest.raises(ValueError, match="act_bits"):
         set_input_bits(model, 9)
+
+
+@pytest.mark.parametrize("from_graph", [False, True])
+def test_binary_attention_quantizers(tmp_path, from_graph):
+    """attention_bits 1: Q, K, V binarized with signed codes, P with codes
+    {0, 1} (prepare, and prepare_graph on the compiler's graph of an ONNX
+    model); set_attention_bits swaps all four per attention, and only
+    them."""
+    from bnbert import export_onnx, prepare
+    from bnbert.graph import load_onnx, prepare_graph
+    from bnbert.model import BertClassifier, BertConfig
+    from bnbert.modules import (ActQuant, BinaryActQuant, QuantLinear,
+                                set_attention_bits)
+    model = BertClassifier(BertConfig(vocab=50, hidden=32, layers=2, heads=4, ffn=64,
+                                      max_pos=16, labels=3))
+    if from_graph:
+        shapes = {"input_ids": (2, 8), "attention_mask": (2, 8), "token_type_ids": (2, 8)}
+        export_onnx(model, tmp_path / "m.onnx", shapes)
+        model = load_onnx(tmp_path / "m.onnx", 8)
+        prepare_graph(model, "binary", act_bits=1, attention_bits=1)
+    else:
+        prepare(model, "binary", act_bits=1, attention_bits=1)
+
+    def attention_quantizers():
+        quants = []
+        for m in model.modules():
+            if isinstance(m, QuantLinear) and m.output_quant is not None:
+                quants.append(("qkv", m.output_quant))
+            for name in ("q_quant", "k_quant", "v_quant", "prob_quant"):
+                if getattr(m, name, None) is not None:
+                    quants.append(("p" if name == "prob_quant" else "qkv", getattr(m, name)))
+        return quants
+    quants = attention_quantizers()
+    assert sum(kind == "qkv" for kind, _ in quants) == 6  # 2 layers x Q, K, V
+    assert sum(kind == "p" for kind, _ in quants) == 2
+    for kind, q in quants:
+        assert isinstance(q, BinaryActQuant) and q.signed == (kind == "qkv")
+    inputs = {"input_ids": torch.randint(4, 50, (2, 8)),
+              "attention_mask": torch.ones(2, 8, dtype=torch.int64),
+              "token_type_ids": torch.zeros(2, 8, dtype=torch.int64)}
+    model(**inputs)  # fits every binarizer
+    linear_inputs = [m.input_quant for m in model.modules() if isinstance(m, QuantLinear)]
+    assert set_attention_bits(model, 4) == 8
+    for kind, q in attention_quantizers():
+        assert isinstance(q, ActQuant) and q.bits == 4
+        # P's clip starts at 1; Q, K and V are fitted on the next batch.
+        assert bool(q.initialized) == (kind == "p") and q.clip.item() == 1.0
+    assert model.bnbert_config["attention_bits"] == 4
+    # The linears' inputs were not touched.
+    assert linear_inputs == [m.input_quant for m in model.modules()
+                             if isinstance(m, QuantLinear)]
+    with pytest.raises(ValueError, match="attention_bits"):
+        set_attention_bits(model, 0)

@@ -16,7 +16,7 @@ from bnbert import export_onnx, exporting, prepare, tws_split
 from bnbert.model import BertClassifier, BertConfig
 from bnbert.deploy import ToolError
 from bnbert.modules import BinaryActQuant, QuantLinear
-from deploy_util import compile_model, deploy_and_compare, inputs_for, run_model
+from deploy_util import compile_model, deploy_and_compare, inputs_for, op_kinds, run_model
 
 VOCAB, SEQ, BATCH = 64, 12, 4
 
@@ -108,12 +108,13 @@ INPUT_NAMES = {3: ("input_ids", "attention_mask", "token_type_ids"),
                2: ("input_ids", "attention_mask")}
 
 
-def trained_student(family, weights, act_bits, granularity="tensor"):
+def trained_student(family, weights, act_bits, granularity="tensor", attention_bits=None):
     """A prepared model after a few optimizer steps (weights, biases and
     clips all moved from their start)."""
     build, n_inputs = FAMILIES[family]
     model = build()
-    prepare(model, "ternary" if weights == "tws" else weights, act_bits, granularity)
+    prepare(model, "ternary" if weights == "tws" else weights, act_bits, granularity,
+            attention_bits=attention_bits)
     names = INPUT_NAMES[n_inputs]
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
     model.train()
@@ -137,7 +138,11 @@ def trained_student(family, weights, act_bits, granularity="tensor"):
     with torch.no_grad():
         binarizers = [m for m in model.modules() if isinstance(m, BinaryActQuant)]
         for i, m in enumerate(binarizers):
-            m.beta.add_((0.4 if i % 2 else -0.3) * m.alpha)
+            if m.signed:
+                m.beta.add_((0.4 if i % 2 else -0.3) * m.alpha)
+            else:  # probabilities: the threshold among them (> 1 / SEQ)
+                m.alpha.fill_(1.0 / SEQ)
+                m.beta.fill_(0.6 / SEQ)
     return model.eval(), names
 
 
@@ -160,6 +165,18 @@ def test_bundle_equals_torch(tmp_path, family, weights, act_bits):
     x = inputs_for(names, BATCH, SEQ, VOCAB)
     ref, got = deploy_and_compare(tmp_path, model, x)
     assert_agrees(ref, got)
+
+
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_binary_attention_equals_torch(tmp_path, family):
+    """BiT's binary attention (Q, K, V and P binarized) beside fully binary
+    linears: the bundle runs AttentionBinary and agrees with PyTorch."""
+    model, names = trained_student(family, "tws", 1, attention_bits=1)
+    x = inputs_for(names, BATCH, SEQ, VOCAB)
+    ref, got = deploy_and_compare(tmp_path, model, x)
+    assert_agrees(ref, got)
+    kinds = op_kinds(tmp_path / "m.bnb", {n: v.numpy() for n, v in x.items()}, tmp_path)
+    assert "AttentionBinary" in kinds and "AttentionI8" not in kinds, kinds
 
 
 def test_row_granularity(tmp_path):

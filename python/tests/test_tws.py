@@ -63,4 +63,4 @@ def test_prepare_rejects_bad_options():
     with pytest.raises(ValueError, match="act_bits"):
         prepare(model, "binary", act_bits=0)
     with pytest.raises(ValueError, match="attention_bits"):
-        prepare(model, "binary", act_bits=1, attention_bits=1)
+        prepare(model, "binary", act_bits=1, attention_bits=0)

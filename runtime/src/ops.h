@@ -47,12 +47,16 @@ struct OpContext {
   std::vector<int8_t> *scratch = nullptr; // zero-padded GEMM activations
 };
 
-/// The Attention op (float operands) and AttentionI8 (int8 codes and
-/// scales of q, k, v); ops/attention.cpp.
+/// The Attention op (float operands), AttentionI8 (int8 codes and scales
+/// of q, k, v) and AttentionBinary (float operands binarized by
+/// `binarizers`: alpha, beta of q, k, v and P); ops/attention.cpp.
 void attention(const std::vector<View> &in, const View &out, int64_t heads,
                int probBits, float scale, float probClip, OpContext &ctx);
 void attentionI8(const std::vector<View> &in, const View &out, int64_t heads,
                  int probBits, float scale, float probClip, OpContext &ctx);
+void attentionBinary(const std::vector<View> &in, const View &out,
+                     int64_t heads, float scale, const float *binarizers,
+                     OpContext &ctx);
 
 } // namespace bnrt
 

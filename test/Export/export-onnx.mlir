@@ -3,7 +3,7 @@
 // static 4-bit clip becomes Clip + QDQ and is read back as the same
 // bnq.quantize, a 1-bit activation (bnq.binarize) goes out as the trainer's
 // Sub/Div/Less/Where form and comes back as the same op, attention with
-// prob_bits is decomposed and fused again, and
+// prob_bits or binarized probabilities is decomposed and fused again, and
 // the re-imported model computes what the original computes (here the
 // latent halves are the binary planes' values, so in float too), also
 // after binarizing its halves again (bnq-binarize).
@@ -43,6 +43,7 @@
 // CHECK: bnq.layer_norm
 // CHECK: %[[NB:.*]], %[[NS:.*]] = bnq.binarize %{{.*}} {alpha = 8.000000e-01 : f32, beta = 1.000000e-01 : f32, signed_codes = true}
 // CHECK: %[[ND:.*]] = bnq.dequantize %[[NB]], %[[NS]]
+// CHECK: bnq.attention %[[ND]], %[[ND]], %[[ND]] mask(%{{.*}}) {num_heads = 2 : i64, prob_alpha = 3.000000e-01 : f32, prob_beta = -5.000000e-02 : f32, scale = 5.000000e-01 : f32}
 // Generic ops go out as their ONNX operators and come back.
 // CHECK: bnq.unary sigmoid
 // CHECK: bnq.pow
@@ -61,7 +62,8 @@ func.func @main(%x: tensor<2x3x4xf32> {onnx.name = "x"}, %len: tensor<2xi64> {on
   %n = bnq.layer_norm %g, %gamma, %beta {epsilon = 1.0e-12 : f32} : tensor<2x3x4xf32>, tensor<4xf32>, tensor<4xf32>
   %nb, %ns = bnq.binarize %n {alpha = 0.8 : f32, beta = 0.1 : f32, signed_codes = true} : tensor<2x3x4xf32> -> tensor<2x3x4xi8>
   %nd = bnq.dequantize %nb, %ns : tensor<2x3x4xi8> -> tensor<2x3x4xf32>
-  %u = bnq.unary sigmoid %nd : tensor<2x3x4xf32>
+  %a2 = bnq.attention %nd, %nd, %nd mask(%m) {num_heads = 2 : i64, scale = 0.5 : f32, prob_alpha = 0.3 : f32, prob_beta = -0.05 : f32} : (tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3xf32>) -> tensor<2x3x4xf32>
+  %u = bnq.unary sigmoid %a2 : tensor<2x3x4xf32>
   %two = arith.constant dense<2.0> : tensor<f32>
   %p = bnq.pow %u, %two : (tensor<2x3x4xf32>, tensor<f32>) -> tensor<2x3x4xf32>
   %r = bnq.reduce_mean %p[2] : tensor<2x3x4xf32> -> tensor<2x3x1xf32>

@@ -181,3 +181,49 @@ func.func @prob_clip_below_one(%q: tensor<1x3x4xf32>, %k: tensor<1x3x4xf32>, %v:
   %r = bnq.reshape %ot : tensor<1x3x2x2xf32> -> tensor<1x3x4xf32>
   return %r : tensor<1x3x4xf32>
 }
+
+// -----
+
+// Binarized probabilities (BiT: dequantize(binarize(P)), codes 0 | 1)
+// become prob_alpha / prob_beta.
+// CHECK-LABEL: func.func @binarized_probabilities
+// CHECK: bnq.attention %arg0, %arg1, %arg2 {num_heads = 2 : i64, prob_alpha = 2.500000e-01 : f32, prob_beta = -1.000000e-01 : f32, scale = 1.000000e+00 : f32}
+// CHECK-NOT: bnq.binarize
+func.func @binarized_probabilities(%q: tensor<1x3x4xf32>, %k: tensor<1x3x4xf32>, %v: tensor<1x3x4xf32>) -> tensor<1x3x4xf32> {
+  %q4 = bnq.reshape %q : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %qh = bnq.transpose %q4, [0, 2, 1, 3] : tensor<1x3x2x2xf32> -> tensor<1x2x3x2xf32>
+  %k4 = bnq.reshape %k : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %kt = bnq.transpose %k4, [0, 2, 3, 1] : tensor<1x3x2x2xf32> -> tensor<1x2x2x3xf32>
+  %v4 = bnq.reshape %v : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %vh = bnq.transpose %v4, [0, 2, 1, 3] : tensor<1x3x2x2xf32> -> tensor<1x2x3x2xf32>
+  %s = bnq.batch_matmul %qh, %kt : (tensor<1x2x3x2xf32>, tensor<1x2x2x3xf32>) -> tensor<1x2x3x3xf32>
+  %p = bnq.softmax %s {axis = -1 : i64} : tensor<1x2x3x3xf32>
+  %codes, %scale = bnq.binarize %p {alpha = 0.25 : f32, beta = -0.1 : f32, signed_codes = false} : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xi8>
+  %pc = bnq.dequantize %codes, %scale : tensor<1x2x3x3xi8> -> tensor<1x2x3x3xf32>
+  %o = bnq.batch_matmul %pc, %vh : (tensor<1x2x3x3xf32>, tensor<1x2x3x2xf32>) -> tensor<1x2x3x2xf32>
+  %ot = bnq.transpose %o, [0, 2, 1, 3] : tensor<1x2x3x2xf32> -> tensor<1x3x2x2xf32>
+  %r = bnq.reshape %ot : tensor<1x3x2x2xf32> -> tensor<1x3x4xf32>
+  return %r : tensor<1x3x4xf32>
+}
+
+// -----
+
+// Signed codes on P are not the probabilities' binarization: no fused form.
+// CHECK-LABEL: func.func @signed_binarized_probabilities
+// CHECK-NOT: bnq.attention
+func.func @signed_binarized_probabilities(%q: tensor<1x3x4xf32>, %k: tensor<1x3x4xf32>, %v: tensor<1x3x4xf32>) -> tensor<1x3x4xf32> {
+  %q4 = bnq.reshape %q : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %qh = bnq.transpose %q4, [0, 2, 1, 3] : tensor<1x3x2x2xf32> -> tensor<1x2x3x2xf32>
+  %k4 = bnq.reshape %k : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %kt = bnq.transpose %k4, [0, 2, 3, 1] : tensor<1x3x2x2xf32> -> tensor<1x2x2x3xf32>
+  %v4 = bnq.reshape %v : tensor<1x3x4xf32> -> tensor<1x3x2x2xf32>
+  %vh = bnq.transpose %v4, [0, 2, 1, 3] : tensor<1x3x2x2xf32> -> tensor<1x2x3x2xf32>
+  %s = bnq.batch_matmul %qh, %kt : (tensor<1x2x3x2xf32>, tensor<1x2x2x3xf32>) -> tensor<1x2x3x3xf32>
+  %p = bnq.softmax %s {axis = -1 : i64} : tensor<1x2x3x3xf32>
+  %codes, %scale = bnq.binarize %p {alpha = 0.25 : f32, beta = 0.3 : f32, signed_codes = true} : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xi8>
+  %pc = bnq.dequantize %codes, %scale : tensor<1x2x3x3xi8> -> tensor<1x2x3x3xf32>
+  %o = bnq.batch_matmul %pc, %vh : (tensor<1x2x3x3xf32>, tensor<1x2x3x2xf32>) -> tensor<1x2x3x2xf32>
+  %ot = bnq.transpose %o, [0, 2, 1, 3] : tensor<1x2x3x2xf32> -> tensor<1x3x2x2xf32>
+  %r = bnq.reshape %ot : tensor<1x3x2x2xf32> -> tensor<1x3x4xf32>
+  return %r : tensor<1x3x4xf32>
+}

@@ -168,3 +168,39 @@ func.func @gelu_folded(%x: tensor<4x2xf32>) -> (tensor<4x2xf32>, tensor<4x2xf32>
   %w = bnq.add %z, %g2 : (tensor<4x2xf32>, tensor<4x2xf32>) -> tensor<4x2xf32>
   return %y, %w : tensor<4x2xf32>, tensor<4x2xf32>
 }
+
+// -----
+
+// Signed binarized q, k, v and binarized probabilities: attention_binary
+// on the float inputs, carrying the four binarizers; no codes are written.
+// CHECK-LABEL: func.func @attention_binary
+// CHECK-NOT: bnq.binarize
+// CHECK: bnq.attention_binary %arg0, %arg1, %arg2 mask(%arg3) {key_alpha = 2.500000e-01 : f32, key_beta = 0.000000e+00 : f32, num_heads = 2 : i64, prob_alpha = 1.250000e-01 : f32, prob_beta = -5.000000e-02 : f32, query_alpha = 5.000000e-01 : f32, query_beta = 1.000000e-01 : f32, scale = 5.000000e-01 : f32, value_alpha = 7.500000e-01 : f32, value_beta = -2.000000e-01 : f32}
+func.func @attention_binary(%q: tensor<1x3x4xf32>, %k: tensor<1x3x4xf32>, %v: tensor<1x3x4xf32>, %m: tensor<1x3xf32>) -> tensor<1x3x4xf32> {
+  %qb, %qs = bnq.binarize %q {alpha = 0.5 : f32, beta = 0.1 : f32, signed_codes = true} : tensor<1x3x4xf32> -> tensor<1x3x4xi8>
+  %qd = bnq.dequantize %qb, %qs : tensor<1x3x4xi8> -> tensor<1x3x4xf32>
+  %kb, %ks = bnq.binarize %k {alpha = 0.25 : f32, beta = 0.0 : f32, signed_codes = true} : tensor<1x3x4xf32> -> tensor<1x3x4xi8>
+  %kd = bnq.dequantize %kb, %ks : tensor<1x3x4xi8> -> tensor<1x3x4xf32>
+  %vb, %vs = bnq.binarize %v {alpha = 0.75 : f32, beta = -0.2 : f32, signed_codes = true} : tensor<1x3x4xf32> -> tensor<1x3x4xi8>
+  %vd = bnq.dequantize %vb, %vs : tensor<1x3x4xi8> -> tensor<1x3x4xf32>
+  %r = bnq.attention %qd, %kd, %vd mask(%m) {num_heads = 2 : i64, scale = 0.5 : f32, prob_alpha = 0.125 : f32, prob_beta = -0.05 : f32} : (tensor<1x3x4xf32>, tensor<1x3x4xf32>, tensor<1x3x4xf32>, tensor<1x3xf32>) -> tensor<1x3x4xf32>
+  return %r : tensor<1x3x4xf32>
+}
+
+// -----
+
+// Binarized probabilities with a value of non-negative codes, or a float
+// key, keep the float attention (the bundle writer names what it needs).
+// CHECK-LABEL: func.func @attention_binary_needs_signed_operands
+// CHECK-NOT: bnq.attention_binary
+// CHECK: bnq.attention
+// CHECK: bnq.attention
+func.func @attention_binary_needs_signed_operands(%q: tensor<1x3x4xf32>, %k: tensor<1x3x4xf32>) -> (tensor<1x3x4xf32>, tensor<1x3x4xf32>) {
+  %qb, %qs = bnq.binarize %q {alpha = 0.5 : f32, beta = 0.1 : f32, signed_codes = true} : tensor<1x3x4xf32> -> tensor<1x3x4xi8>
+  %qd = bnq.dequantize %qb, %qs : tensor<1x3x4xi8> -> tensor<1x3x4xf32>
+  %nb, %ns = bnq.binarize %q {alpha = 0.5 : f32, beta = 0.1 : f32, signed_codes = false} : tensor<1x3x4xf32> -> tensor<1x3x4xi8>
+  %nd = bnq.dequantize %nb, %ns : tensor<1x3x4xi8> -> tensor<1x3x4xf32>
+  %a = bnq.attention %qd, %qd, %nd {num_heads = 2 : i64, scale = 0.5 : f32, prob_alpha = 0.125 : f32, prob_beta = 0.0 : f32} : (tensor<1x3x4xf32>, tensor<1x3x4xf32>, tensor<1x3x4xf32>) -> tensor<1x3x4xf32>
+  %b = bnq.attention %qd, %k, %qd {num_heads = 2 : i64, scale = 0.5 : f32, prob_alpha = 0.125 : f32, prob_beta = 0.0 : f32} : (tensor<1x3x4xf32>, tensor<1x3x4xf32>, tensor<1x3x4xf32>) -> tensor<1x3x4xf32>
+  return %a, %b : tensor<1x3x4xf32>, tensor<1x3x4xf32>
+}

@@ -349,6 +349,16 @@ static LogicalResult verifyAttentionShapes(Operation *op, Value query,
   return verifyShape(op, "result", ranked(result), q.getShape());
 }
 
+static LogicalResult verifyBinarizer(Operation *op, APFloat alpha,
+                                     APFloat beta) {
+  float a = alpha.convertToFloat(), b = beta.convertToFloat();
+  if (!std::isfinite(a) || a <= 0)
+    return op->emitOpError("alpha must be positive and finite, got ") << a;
+  if (!std::isfinite(b))
+    return op->emitOpError("beta must be finite, got ") << b;
+  return success();
+}
+
 LogicalResult AttentionOp::verify() {
   float scale = getScale().convertToFloat();
   if (!std::isfinite(scale) || scale <= 0)
@@ -364,6 +374,16 @@ LogicalResult AttentionOp::verify() {
       return emitOpError("prob_clip without prob_bits must be >= 1 (it "
                          "would change P), got ")
              << clip->convertToFloat();
+  }
+  if (getProbAlpha().has_value() != getProbBeta().has_value())
+    return emitOpError("prob_alpha and prob_beta come together (binarized "
+                       "probabilities)");
+  if (auto alpha = getProbAlpha()) {
+    if (getProbBits())
+      return emitOpError("probabilities are binarized (prob_alpha) or "
+                         "quantized (prob_bits), not both");
+    if (failed(verifyBinarizer(*this, *alpha, *getProbBeta())))
+      return failure();
   }
   return verifyAttentionShapes(*this, getQuery(), getKey(), getValue(),
                                getMaskBias(), getResult(), getNumHeads());
@@ -579,16 +599,6 @@ LogicalResult QuantizeOp::verify() {
 }
 
 /// An elastic binarizer's scale and threshold: alpha > 0, both finite.
-static LogicalResult verifyBinarizer(Operation *op, APFloat alpha,
-                                     APFloat beta) {
-  float a = alpha.convertToFloat(), b = beta.convertToFloat();
-  if (!std::isfinite(a) || a <= 0)
-    return op->emitOpError("alpha must be positive and finite, got ") << a;
-  if (!std::isfinite(b))
-    return op->emitOpError("beta must be finite, got ") << b;
-  return success();
-}
-
 LogicalResult BinarizeOp::verify() {
   if (failed(verifyBinarizer(*this, getAlpha(), getBeta())))
     return failure();
@@ -731,6 +741,20 @@ LogicalResult AttentionI8Op::verify() {
                           {getKey(), getKeyScale()},
                           {getValue(), getValueScale()}})
     if (failed(verifyScale(*this, s.getType(), codes.getType())))
+      return failure();
+  return verifyAttentionShapes(*this, getQuery(), getKey(), getValue(),
+                               getMaskBias(), getResult(), getNumHeads());
+}
+
+LogicalResult AttentionBinaryOp::verify() {
+  float scale = getScale().convertToFloat();
+  if (!std::isfinite(scale) || scale <= 0)
+    return emitOpError("scale must be positive and finite");
+  for (auto [alpha, beta] : {std::pair{getQueryAlpha(), getQueryBeta()},
+                             {getKeyAlpha(), getKeyBeta()},
+                             {getValueAlpha(), getValueBeta()},
+                             {getProbAlpha(), getProbBeta()}})
+    if (failed(verifyBinarizer(*this, alpha, beta)))
       return failure();
   return verifyAttentionShapes(*this, getQuery(), getKey(), getValue(),
                                getMaskBias(), getResult(), getNumHeads());

@@ -1,4 +1,4 @@
-//===- attention.cpp - multi-head attention, float and int8 ---------------===//
+//===- attention.cpp - multi-head attention: float, int8 and binary -------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // Per (sequence, head): P = softmax(scale Q_h K_h^T + mask), r_h = P V_h.
@@ -6,15 +6,22 @@
 // scales and runs both products as exact int8 GEMMs (igemm): the scores
 // are scale q_s k_s (Q K^T) in int32, the probabilities are quantized to
 // codes with the static clip, and r_h = p_s v_s (P V) in int32.
+// The binary form (AttentionBinary, BiT) binarizes Q, K, V (signed codes)
+// and P (codes 0 | 1) into bit rows and runs both products as fully binary
+// GEMMs (bnrt_xgemm): Q K^T by XNOR and popcount over the head's columns,
+// P V by AND and popcount over the keys, against V_h's bits transposed.
 // One task per (sequence, head), each computed as in a single-threaded run,
 // so results do not depend on the thread count.
-// Attention takes q, k, v [B, S, E] f32 and an optional mask [B, Sk];
-// AttentionI8 q, k, v codes each followed by its scale ([1] or [B]).
+// Attention and AttentionBinary take q, k, v [B, S, E] f32 and an optional
+// mask [B, Sk]; AttentionI8 q, k, v codes each followed by its scale ([1]
+// or [B]).
 //
 //===----------------------------------------------------------------------===//
 #include "../scratch.h"
 #include "../thread_pool.h"
+#include "bnrt/bitpack.h"
 #include "bnrt/kernels.h"
+#include "kernels/bit_transpose.h"
 #include "kernels/quantizer.h"
 #include "kernels/vec_kernels.h"
 #include "op_kernel.h"
@@ -141,6 +148,133 @@ void attentionI8(const std::vector<View> &in, const View &out, int64_t heads,
 
 namespace {
 
+/// Words of `args`' weights in bnrt_xgemm_pack's layout for `isa` (0: the
+/// path reads the bits as they are).
+int64_t packedWords(const bnrt_xgemm_args &args, bnrt_isa isa) {
+  return bnrt_xgemm_packed_bytes(&args, isa) / 8;
+}
+
+/// `words` rounded up to whole 64-byte lines (where packed weights start).
+int64_t wholeLines(int64_t words) { return (words + 7) / 8 * 8; }
+
+/// Rows of `d` bits ([rows, bnrt_bitpack_row_words(d)]) transposed into
+/// `d` rows of `rows` bits (bits past `rows` zero).
+void transposeBitRows(const uint64_t *in, int64_t rows, int64_t d,
+                      uint64_t *out) {
+  int64_t inWords = bnrt_bitpack_row_words(d);
+  int64_t outWords = bnrt_bitpack_row_words(rows);
+  uint64_t block[64];
+  for (int64_t rb = 0; rb < outWords; ++rb)
+    for (int64_t cb = 0; cb < inWords; ++cb) {
+      for (int64_t r = 0; r < 64; ++r) {
+        int64_t row = rb * 64 + r;
+        block[r] = row < rows ? in[row * inWords + cb] : 0;
+      }
+      transposeBits64(block);
+      for (int64_t c = 0; c < 64 && cb * 64 + c < d; ++c)
+        out[(cb * 64 + c) * outWords + rb] = block[c];
+    }
+}
+
+/// `args`' weight bits packed for `isa` into `packed` (when that path
+/// reads a packed layout); the ISA to run `args` on.
+bnrt_isa packWeights(bnrt_xgemm_args &args, bnrt_isa isa, uint64_t *packed,
+                     int64_t words) {
+  args.packed = words ? packed : nullptr;
+  if (!words)
+    return BNRT_ISA_SCALAR; // a path without packed weights reads bits
+  bnrt_xgemm_pack(&args, isa, packed);
+  return isa;
+}
+
+} // namespace
+
+/// binarizers: alpha, beta of q, k, v (signed) and of P (codes 0 | 1).
+void attentionBinary(const std::vector<View> &in, const View &out,
+                     int64_t heads, float scale, const float *binarizers,
+                     OpContext &ctx) {
+  const View &q = in[0], &k = in[1], &v = in[2];
+  const View *mask = in.size() > 3 ? &in[3] : nullptr;
+  int64_t batch = q.shape[0], sq = q.shape[1], e = q.shape[2];
+  int64_t sk = k.shape[1], d = e / heads;
+  int64_t headWords = bnrt_bitpack_row_words(d);
+  int64_t keyWords = bnrt_bitpack_row_words(sk);
+  const float *qz = binarizers, *kz = binarizers + 2, *vz = binarizers + 4,
+              *pz = binarizers + 6;
+  const VecKernels &vec = vecKernels(ctx.isa);
+  auto isa = static_cast<bnrt_isa>(ctx.isa);
+  parallelFor(ctx.pool, batch * heads, [&](int64_t task) {
+    int64_t b = task / heads, h = task % heads;
+    // Q K^T: the keys' bit rows ([sk, d] bits) are the weights.
+    bnrt_xgemm_args qk{};
+    qk.n = sk;
+    qk.k = d;
+    qk.x_planes = qk.planes = 1;
+    qk.x_signed = 1;
+    qk.x_scale = &qz[0];
+    qk.alpha = &kz[0];
+    qk.ldy = sk;
+    int64_t keyBits = wholeLines(sk * headWords),
+            keyPacked = packedWords(qk, isa);
+    auto *keys = threadScratch<uint64_t>(ScratchSlot::AttentionKeys,
+                                         keyBits + keyPacked);
+    vec.binarizeRows(k.f32() + b * sk * e + h * d, sk, d, e, kz[0], kz[1], 1,
+                     keys);
+    qk.bits = keys;
+    bnrt_isa qkIsa = packWeights(qk, isa, keys + keyBits, keyPacked);
+    // P V: V_h's bits transposed ([d, sk] bits) are the weights.
+    bnrt_xgemm_args pv{};
+    pv.n = d;
+    pv.k = sk;
+    pv.x_planes = pv.planes = 1;
+    pv.x_signed = 0;
+    pv.x_scale = &pz[0];
+    pv.alpha = &vz[0];
+    pv.ldy = e;
+    int64_t valueBits = wholeLines(sk * headWords),
+            transposed = wholeLines(d * keyWords),
+            valuePacked = packedWords(pv, isa);
+    auto *values = threadScratch<uint64_t>(
+        ScratchSlot::AttentionValues, valueBits + transposed + valuePacked);
+    uint64_t *valuesT = values + valueBits;
+    vec.binarizeRows(v.f32() + b * sk * e + h * d, sk, d, e, vz[0], vz[1], 1,
+                     values);
+    transposeBitRows(values, sk, d, valuesT);
+    pv.bits = valuesT;
+    bnrt_isa pvIsa = packWeights(pv, isa, valuesT + transposed, valuePacked);
+
+    auto *queries =
+        threadScratch<uint64_t>(ScratchSlot::AttentionQueries, sq * headWords);
+    vec.binarizeRows(q.f32() + b * sq * e + h * d, sq, d, e, qz[0], qz[1], 1,
+                     queries);
+    auto *scores =
+        threadScratch<float>(ScratchSlot::AttentionScores, kRowBlock * sk);
+    auto *probs = threadScratch<uint64_t>(ScratchSlot::AttentionProbs,
+                                          kRowBlock * keyWords);
+    const float *maskRow = mask ? mask->f32() + b * sk : nullptr;
+    for (int64_t i0 = 0; i0 < sq; i0 += kRowBlock) {
+      int64_t rows = std::min(kRowBlock, sq - i0);
+      qk.m = rows;
+      qk.x = queries + i0 * headWords;
+      qk.y = scores;
+      bnrt_xgemm(&qk, qkIsa, 0, rows, 0, sk);
+      for (int64_t r = 0; r < rows; ++r) {
+        float *p = scores + r * sk;
+        for (int64_t j = 0; j < sk; ++j)
+          p[j] = scale * p[j] + (maskRow ? maskRow[j] : 0.0f);
+        vec.softmax(p, sk);
+      }
+      vec.binarizeRows(scores, rows, sk, sk, pz[0], pz[1], 0, probs);
+      pv.m = rows;
+      pv.x = probs;
+      pv.y = out.f32() + (b * sq + i0) * e + h * d;
+      bnrt_xgemm(&pv, pvIsa, 0, rows, 0, d);
+    }
+  });
+}
+
+namespace {
+
 /// q [B, Sq, E], k and v [B, Sk, E] (at `q`, `k`, `v` of c.in), mask?
 /// [B, Sk] at c.in[maskAt], heads dividing E.
 void checkAttentionShapes(const OpCheck &c, size_t q, size_t k, size_t v,
@@ -201,6 +335,29 @@ void runAttentionI8(const fb::Op &op, const std::vector<View> &in,
               o->prob_clip(), ctx);
 }
 
+void checkAttentionBinary(const OpCheck &c) {
+  c.arity(3, 4, 1);
+  c.needF32({c.in[0], c.in[1], c.in[2], c.out[0]});
+  const auto *options = c.op.options_as_AttentionOptions();
+  const auto *z = options->binarizers();
+  if (!z || z->size() != 8)
+    c.fail("needs 8 binarizers (alpha, beta of q, k, v and P)");
+  for (int i = 0; i < 8; i += 2)
+    if (!(z->Get(i) > 0) || std::isinf(z->Get(i)) ||
+        !std::isfinite(z->Get(i + 1)))
+      c.fail("binarizer alphas must be positive and finite, betas finite");
+  if (options->prob_bits() != 0)
+    c.fail("prob_bits must be 0 (the probabilities are binarized)");
+  checkAttentionShapes(c, 0, 1, 2, 3);
+}
+
+void runAttentionBinary(const fb::Op &op, const std::vector<View> &in,
+                        const std::vector<View> &out, OpContext &ctx) {
+  const auto *o = op.options_as_AttentionOptions();
+  attentionBinary(in, out[0], o->num_heads(), o->scale(),
+                  o->binarizers()->data(), ctx);
+}
+
 } // namespace
 
 extern const OpKernel kAttentionOp = {fb::OpCode::Attention,
@@ -209,5 +366,8 @@ extern const OpKernel kAttentionOp = {fb::OpCode::Attention,
 extern const OpKernel kAttentionI8Op = {fb::OpCode::AttentionI8,
                                         fb::OpOptions::AttentionOptions,
                                         checkAttentionI8, runAttentionI8};
+extern const OpKernel kAttentionBinaryOp = {
+    fb::OpCode::AttentionBinary, fb::OpOptions::AttentionOptions,
+    checkAttentionBinary, runAttentionBinary};
 
 } // namespace bnrt

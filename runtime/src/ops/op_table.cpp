@@ -39,7 +39,8 @@
   X(PositionIds)                                                               \
   X(LinearBitsF32)                                                             \
   X(Binarize)                                                                  \
-  X(LinearBinarized)
+  X(LinearBinarized)                                                           \
+  X(AttentionBinary)
 
 namespace bnrt {
 

@@ -242,6 +242,30 @@ func.func @attention_clip_value(%x: tensor<1x4x8xf32>) {
 
 // -----
 
+func.func @attention_prob_alpha_alone(%x: tensor<1x4x8xf32>) {
+  // expected-error @+1 {{prob_alpha and prob_beta come together (binarized probabilities)}}
+  %y = bnq.attention %x, %x, %x {num_heads = 2 : i64, scale = 1.0 : f32, prob_alpha = 0.5 : f32} : (tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>) -> tensor<1x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_binarized_and_quantized(%x: tensor<1x4x8xf32>) {
+  // expected-error @+1 {{probabilities are binarized (prob_alpha) or quantized (prob_bits), not both}}
+  %y = bnq.attention %x, %x, %x {num_heads = 2 : i64, scale = 1.0 : f32, prob_bits = 8 : i32, prob_alpha = 0.5 : f32, prob_beta = 0.0 : f32} : (tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>) -> tensor<1x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_prob_alpha_value(%x: tensor<1x4x8xf32>) {
+  // expected-error @+1 {{alpha must be positive and finite, got 0}}
+  %y = bnq.attention %x, %x, %x {num_heads = 2 : i64, scale = 1.0 : f32, prob_alpha = 0.0 : f32, prob_beta = 0.0 : f32} : (tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>) -> tensor<1x4x8xf32>
+  return
+}
+
+// -----
+
 func.func @attention_rank(%x: tensor<1x4x8xf32>, %k: tensor<4x8xf32>) {
   // expected-error @+1 {{key must have rank 3 ([B, S, E]), got rank 2}}
   %y = bnq.attention %x, %k, %x {num_heads = 2 : i64, scale = 1.0 : f32} : (tensor<1x4x8xf32>, tensor<4x8xf32>, tensor<1x4x8xf32>) -> tensor<1x4x8xf32>

@@ -100,6 +100,17 @@ func.func @binarized(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   return %d : tensor<4x8xf32>
 }
 
+// Binarized probabilities; the fully binary attention with its four
+// binarizers.
+// CHECK-LABEL: func.func @binary_attention
+func.func @binary_attention(%x: tensor<2x5x8xf32>, %m: tensor<2x5xf32>) -> (tensor<2x5x8xf32>, tensor<2x5x8xf32>) {
+  // CHECK: bnq.attention %arg0, %arg0, %arg0 {num_heads = 2 : i64, prob_alpha = 2.500000e-01 : f32, prob_beta = -1.000000e-01 : f32, scale = 5.000000e-01 : f32}
+  %a = bnq.attention %x, %x, %x {num_heads = 2 : i64, scale = 0.5 : f32, prob_alpha = 0.25 : f32, prob_beta = -0.1 : f32} : (tensor<2x5x8xf32>, tensor<2x5x8xf32>, tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
+  // CHECK: bnq.attention_binary %arg0, %arg0, %arg0 mask(%arg1) {key_alpha = 2.000000e+00 : f32, key_beta = 0.000000e+00 : f32, num_heads = 4 : i64, prob_alpha = 2.500000e-01 : f32, prob_beta = 0.000000e+00 : f32, query_alpha = 1.000000e+00 : f32, query_beta = 5.000000e-01 : f32, scale = 5.000000e-01 : f32, value_alpha = 3.000000e+00 : f32, value_beta = -1.000000e+00 : f32}
+  %b = bnq.attention_binary %x, %x, %x mask(%m) {num_heads = 4 : i64, scale = 0.5 : f32, query_alpha = 1.0 : f32, query_beta = 0.5 : f32, key_alpha = 2.0 : f32, key_beta = 0.0 : f32, value_alpha = 3.0 : f32, value_beta = -1.0 : f32, prob_alpha = 0.25 : f32, prob_beta = 0.0 : f32} : (tensor<2x5x8xf32>, tensor<2x5x8xf32>, tensor<2x5x8xf32>, tensor<2x5xf32>) -> tensor<2x5x8xf32>
+  return %a, %b : tensor<2x5x8xf32>, tensor<2x5x8xf32>
+}
+
 // Per-sequence scales, the padding masked out of their maxima.
 // CHECK-LABEL: func.func @sequence_scales
 func.func @sequence_scales(%x: tensor<2x4x8xf32>, %m: tensor<2x4xf32>) -> tensor<2x4x8xf32> {

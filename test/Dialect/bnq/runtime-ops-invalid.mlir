@@ -65,3 +65,19 @@ func.func @binarized_words(%x: tensor<2x65xf32>) -> tensor<2x2xf32> {
   %y = bnq.linear_binarized %x, %bits, %sc {alpha = 1.0 : f32, beta = 0.0 : f32, signed_codes = true} : (tensor<2x65xf32>, tensor<1x2x1xi64>, tensor<1x1xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
+
+// -----
+
+func.func @attention_binary_beta(%x: tensor<1x3x4xf32>) -> tensor<1x3x4xf32> {
+  // expected-error @+1 {{beta must be finite, got INF}}
+  %r = bnq.attention_binary %x, %x, %x {num_heads = 2 : i64, scale = 0.5 : f32, query_alpha = 1.0 : f32, query_beta = 0.0 : f32, key_alpha = 1.0 : f32, key_beta = 0x7F800000 : f32, value_alpha = 1.0 : f32, value_beta = 0.0 : f32, prob_alpha = 0.5 : f32, prob_beta = 0.0 : f32} : (tensor<1x3x4xf32>, tensor<1x3x4xf32>, tensor<1x3x4xf32>) -> tensor<1x3x4xf32>
+  return %r : tensor<1x3x4xf32>
+}
+
+// -----
+
+func.func @attention_binary_heads(%x: tensor<1x3x4xf32>) -> tensor<1x3x4xf32> {
+  // expected-error @+1 {{embedding width 4 is not divisible by num_heads 3}}
+  %r = bnq.attention_binary %x, %x, %x {num_heads = 3 : i64, scale = 0.5 : f32, query_alpha = 1.0 : f32, query_beta = 0.0 : f32, key_alpha = 1.0 : f32, key_beta = 0.0 : f32, value_alpha = 1.0 : f32, value_beta = 0.0 : f32, prob_alpha = 0.5 : f32, prob_beta = 0.0 : f32} : (tensor<1x3x4xf32>, tensor<1x3x4xf32>, tensor<1x3x4xf32>) -> tensor<1x3x4xf32>
+  return %r : tensor<1x3x4xf32>
+}

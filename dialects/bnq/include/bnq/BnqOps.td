@@ -284,14 +284,18 @@ def Bnq_AttentionOp : Bnq_Op<"attention", [Pure]> {
     second product; query, key and value are quantized by explicit
     `quantize`/`dequantize` pairs on the operands. Without `prob_bits`, a
     `prob_clip` (>= 1, so P is unchanged) is the model's learned clip on P,
-    kept for a quantizer added later.
+    kept for a quantizer added later. With `prob_alpha` and `prob_beta`
+    instead of `prob_bits`, P is binarized (BiT): `prob_alpha *
+    binarize(P)` with non-negative codes, as `dequantize(binarize(P))`.
   }];
   let arguments = (ins F32Tensor:$query, F32Tensor:$key, F32Tensor:$value,
                        Optional<F32Tensor>:$mask_bias,
                        ConfinedAttr<I64Attr, [IntPositive]>:$num_heads,
                        F32Attr:$scale,
                        OptionalAttr<I32Attr>:$prob_bits,
-                       OptionalAttr<F32Attr>:$prob_clip);
+                       OptionalAttr<F32Attr>:$prob_clip,
+                       OptionalAttr<F32Attr>:$prob_alpha,
+                       OptionalAttr<F32Attr>:$prob_beta);
   let results = (outs F32Tensor:$result);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`mask` `(` $mask_bias^ `)`)? attr-dict `:`
@@ -554,6 +558,35 @@ def Bnq_AttentionI8Op : Bnq_Op<"attention_i8", [Pure]> {
   let assemblyFormat = [{
     $query `,` $query_scale `,` $key `,` $key_scale `,` $value `,`
     $value_scale (`mask` `(` $mask_bias^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Bnq_AttentionBinaryOp : Bnq_Op<"attention_binary", [Pure]> {
+  let summary = "fully binary attention: both products by popcount";
+  let description = [{
+    `attention` (same `num_heads`, `scale`, `mask_bias`) on
+    `dequantize(binarize(x))` of query, key and value, each with its own
+    `*_alpha` and `*_beta` and signed codes, with the probabilities
+    binarized by `prob_alpha`, `prob_beta` (non-negative codes) before
+    P V. The runtime binarizes the rows into bit planes and runs Q K^T as
+    XNOR and popcount over each head's D columns and P V as AND and
+    popcount over the keys (bnrt_xgemm), so the dot products are exact
+    integers. From `attention` whose q, k, v are signed
+    `dequantize(binarize(x))` and whose probabilities are binarized.
+  }];
+  let arguments = (ins F32Tensor:$query, F32Tensor:$key, F32Tensor:$value,
+                       Optional<F32Tensor>:$mask_bias,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$num_heads,
+                       F32Attr:$scale,
+                       F32Attr:$query_alpha, F32Attr:$query_beta,
+                       F32Attr:$key_alpha, F32Attr:$key_beta,
+                       F32Attr:$value_alpha, F32Attr:$value_beta,
+                       F32Attr:$prob_alpha, F32Attr:$prob_beta);
+  let results = (outs F32Tensor:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`mask` `(` $mask_bias^ `)`)? attr-dict `:`
     functional-type(operands, results)
   }];
   let hasVerifier = 1;
