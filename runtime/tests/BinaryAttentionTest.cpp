@@ -4,7 +4,7 @@
 // AttentionBinary (BiT's fully binary attention) against the formula of
 // docs/dialect.md computed here element by element: q, k, v binarized
 // with signed codes, scores (alpha_q alpha_k) * dot in float, scaled and
-// masked, the scalar softmax, P binarized to codes 0 | 1, then
+// masked, the scalar softmax kernel, P binarized to codes 0 | 1, then
 // (alpha_p alpha_v) * dot. The products are exact integers and softmax is
 // the same bits on every path, so every ISA and thread count must give
 // exactly these floats. Shapes: a head of 67 columns and 70 keys (both
@@ -107,10 +107,16 @@ void checkEveryPath(const Shape &s, bool masked) {
     k[i] = -0.2f + std::sin(1.3f * float(i) + 1.0f);
     v[i] = 0.05f + std::cos(0.9f * float(i));
   }
-  if (masked) // the second sequence's last keys are padding
+  // The second sequence's last keys are padding; the first's mask also
+  // raises some keys (their logit is then often the row's largest, so its
+  // exps are not the table's) and lowers others.
+  if (masked)
     for (int b = 0; b < s.batch; ++b)
       for (int j = 0; j < s.seq; ++j)
-        mask.push_back(b == 1 && j >= s.seq - 10 ? -10000.0f : 0.0f);
+        mask.push_back(b == 1        ? (j >= s.seq - 10 ? -10000.0f : 0.0f)
+                       : j % 7 == 3  ? 0.75f
+                       : j % 11 == 5 ? -0.5f
+                                     : 0.0f);
   std::vector<float> want = reference(s, q, k, v, mask);
   int nonzero = 0;
   for (float w : want)

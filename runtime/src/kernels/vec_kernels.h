@@ -15,6 +15,25 @@
 
 namespace bnrt {
 
+/// Rows of fully binary attention's probabilities (ops/attention.cpp,
+/// AttentionBinary): a key at popcount c against the query (dot = d - 2 c
+/// over the head's d bits) has the logit logits[c], plus mask[j]; P =
+/// softmax of the logits (the `softmax` kernel's exps and sum order),
+/// binarized by probAlpha, probBeta (codes 0 | 1) into bit rows. A row
+/// whose largest logit is an unmasked key's reads its exps from `exps`:
+/// exps[a (d + 1) + c] = exp(logits[c] - logits[a]).
+struct BinaryAttentionRows {
+  const float *dots;   ///< [rows, sk], exact integers
+  const float *mask;   ///< [sk], additive, or null
+  const float *logits; ///< [d + 1]
+  const float *exps;   ///< [(d + 1) * (d + 1)]
+  int64_t rows, sk, d;
+  float probAlpha, probBeta;
+  int32_t *counts; ///< sk
+  float *work;     ///< sk floats
+  uint64_t *probs; ///< [rows, ceil(sk / 64)]
+};
+
 struct VecKernels {
   /// y = GELU(x), erf or tanh form.
   void (*gelu)(const float *x, float *y, int64_t n, bool tanhForm);
@@ -47,6 +66,10 @@ struct VecKernels {
   /// whose codes change only at lo and hi (GELU then binarize, fused).
   void (*intervalRows)(const float *x, int64_t rows, int64_t k, int64_t ldx,
                        float lo, float hi, int inside, uint64_t *out);
+  /// y = exp(x), the exp of `softmax` (within 1.5 ulp).
+  void (*exps)(const float *x, float *y, int64_t n);
+  /// The probabilities' bit rows of `a` (BinaryAttentionRows).
+  void (*binaryAttentionRows)(const BinaryAttentionRows &a);
 };
 
 /// The kernels compiled for `isa` (a bnrt_isa); the portable build for

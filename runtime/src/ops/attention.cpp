@@ -9,7 +9,9 @@
 // The binary form (AttentionBinary, BiT) binarizes Q, K, V (signed codes)
 // and P (codes 0 | 1) into bit rows and runs both products as fully binary
 // GEMMs (bnrt_xgemm): Q K^T by XNOR and popcount over the head's columns,
-// P V by AND and popcount over the keys, against V_h's bits transposed.
+// P V by AND and popcount over the keys against V_h's bits transposed.
+// A logit takes one of d + 1 values, so the softmax's exps come from a
+// table (vec_kernels.h, BinaryAttentionRows).
 // One task per (sequence, head), each computed as in a single-threaded run,
 // so results do not depend on the thread count.
 // Attention and AttentionBinary take q, k, v [B, S, E] f32 and an optional
@@ -26,6 +28,7 @@
 #include "kernels/vec_kernels.h"
 #include "op_kernel.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -157,6 +160,17 @@ int64_t packedWords(const bnrt_xgemm_args &args, bnrt_isa isa) {
 /// `words` rounded up to whole 64-byte lines (where packed weights start).
 int64_t wholeLines(int64_t words) { return (words + 7) / 8 * 8; }
 
+/// `args`' weight bits packed for `isa` into `packed` (when that path
+/// reads a packed layout); the ISA to run `args` on.
+bnrt_isa packWeights(bnrt_xgemm_args &args, bnrt_isa isa, uint64_t *packed,
+                     int64_t words) {
+  args.packed = words ? packed : nullptr;
+  if (!words)
+    return BNRT_ISA_SCALAR; // a path without packed weights reads bits
+  bnrt_xgemm_pack(&args, isa, packed);
+  return isa;
+}
+
 /// Rows of `d` bits ([rows, bnrt_bitpack_row_words(d)]) transposed into
 /// `d` rows of `rows` bits (bits past `rows` zero).
 void transposeBitRows(const uint64_t *in, int64_t rows, int64_t d,
@@ -176,17 +190,6 @@ void transposeBitRows(const uint64_t *in, int64_t rows, int64_t d,
     }
 }
 
-/// `args`' weight bits packed for `isa` into `packed` (when that path
-/// reads a packed layout); the ISA to run `args` on.
-bnrt_isa packWeights(bnrt_xgemm_args &args, bnrt_isa isa, uint64_t *packed,
-                     int64_t words) {
-  args.packed = words ? packed : nullptr;
-  if (!words)
-    return BNRT_ISA_SCALAR; // a path without packed weights reads bits
-  bnrt_xgemm_pack(&args, isa, packed);
-  return isa;
-}
-
 } // namespace
 
 /// binarizers: alpha, beta of q, k, v (signed) and of P (codes 0 | 1).
@@ -203,16 +206,29 @@ void attentionBinary(const std::vector<View> &in, const View &out,
               *pz = binarizers + 6;
   const VecKernels &vec = vecKernels(ctx.isa);
   auto isa = static_cast<bnrt_isa>(ctx.isa);
+  // A key's logit depends only on its popcount c against the query:
+  // scale * ((alpha_q alpha_k) * (d - 2 c)); their exps relative to each
+  // possible row maximum are computed once here (every task reads them).
+  auto *logits =
+      threadScratch<float>(ScratchSlot::AttentionTables, (d + 1) * (d + 2));
+  float *table = logits + (d + 1);
+  for (int64_t c = 0; c <= d; ++c)
+    logits[c] = scale * ((qz[0] * kz[0]) * static_cast<float>(d - 2 * c));
+  for (int64_t a = 0; a <= d; ++a)
+    for (int64_t c = 0; c <= d; ++c)
+      table[a * (d + 1) + c] = logits[c] - logits[a];
+  vec.exps(table, table, (d + 1) * (d + 1));
+  static const float kOne = 1.0f;
   parallelFor(ctx.pool, batch * heads, [&](int64_t task) {
     int64_t b = task / heads, h = task % heads;
-    // Q K^T: the keys' bit rows ([sk, d] bits) are the weights.
+    // Q K^T's dots (d - 2 popcount, exact as floats): the keys' bit rows
+    // ([sk, d] bits) are the weights.
     bnrt_xgemm_args qk{};
     qk.n = sk;
     qk.k = d;
     qk.x_planes = qk.planes = 1;
     qk.x_signed = 1;
-    qk.x_scale = &qz[0];
-    qk.alpha = &kz[0];
+    qk.x_scale = qk.alpha = &kOne;
     qk.ldy = sk;
     int64_t keyBits = wholeLines(sk * headWords),
             keyPacked = packedWords(qk, isa);
@@ -247,28 +263,40 @@ void attentionBinary(const std::vector<View> &in, const View &out,
         threadScratch<uint64_t>(ScratchSlot::AttentionQueries, sq * headWords);
     vec.binarizeRows(q.f32() + b * sq * e + h * d, sq, d, e, qz[0], qz[1], 1,
                      queries);
-    auto *scores =
+    auto *dots =
         threadScratch<float>(ScratchSlot::AttentionScores, kRowBlock * sk);
+    auto *work = threadScratch<float>(ScratchSlot::AttentionWork, 2 * sk);
     auto *probs = threadScratch<uint64_t>(ScratchSlot::AttentionProbs,
                                           kRowBlock * keyWords);
+    BinaryAttentionRows rows{};
+    rows.dots = dots;
+    // A mask of zeros changes no logit: the rows then skip it.
     const float *maskRow = mask ? mask->f32() + b * sk : nullptr;
+    if (maskRow &&
+        std::all_of(maskRow, maskRow + sk, [](float m) { return m == 0.0f; }))
+      maskRow = nullptr;
+    rows.mask = maskRow;
+    rows.logits = logits;
+    rows.exps = table;
+    rows.sk = sk;
+    rows.d = d;
+    rows.probAlpha = pz[0];
+    rows.probBeta = pz[1];
+    rows.counts = reinterpret_cast<int32_t *>(work);
+    rows.work = work + sk;
+    rows.probs = probs;
     for (int64_t i0 = 0; i0 < sq; i0 += kRowBlock) {
-      int64_t rows = std::min(kRowBlock, sq - i0);
-      qk.m = rows;
+      int64_t n = std::min(kRowBlock, sq - i0);
+      qk.m = n;
       qk.x = queries + i0 * headWords;
-      qk.y = scores;
-      bnrt_xgemm(&qk, qkIsa, 0, rows, 0, sk);
-      for (int64_t r = 0; r < rows; ++r) {
-        float *p = scores + r * sk;
-        for (int64_t j = 0; j < sk; ++j)
-          p[j] = scale * p[j] + (maskRow ? maskRow[j] : 0.0f);
-        vec.softmax(p, sk);
-      }
-      vec.binarizeRows(scores, rows, sk, sk, pz[0], pz[1], 0, probs);
-      pv.m = rows;
+      qk.y = dots;
+      bnrt_xgemm(&qk, qkIsa, 0, n, 0, sk);
+      rows.rows = n;
+      vec.binaryAttentionRows(rows);
+      pv.m = n;
       pv.x = probs;
       pv.y = out.f32() + (b * sq + i0) * e + h * d;
-      bnrt_xgemm(&pv, pvIsa, 0, rows, 0, d);
+      bnrt_xgemm(&pv, pvIsa, 0, n, 0, d);
     }
   });
 }
