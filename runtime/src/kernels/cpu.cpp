@@ -43,18 +43,15 @@ extern "C" int bnrt_isa_available(bnrt_isa isa) {
     return 1;
 #if defined(__x86_64__)
   // libgcc's CPU model also checks that the OS saves the vector state.
-  // The AVX2 files are built with -mavx2 -mfma -mpopcnt: all must be there
-  // (some virtual CPUs report AVX2 without FMA).
+  // The AVX2 files are built with -mavx2 -mfma: both must be there (some
+  // virtual CPUs report AVX2 without FMA).
   case BNRT_ISA_AVX2:
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-           __builtin_cpu_supports("popcnt");
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   case BNRT_ISA_AVX512:
 #ifdef BNRT_AVX512_EMULATED // test library: the AVX-512 kernels run on SIMDe
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-           __builtin_cpu_supports("popcnt");
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
-    return __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("fma") &&
-           __builtin_cpu_supports("avx512f") &&
+    return __builtin_cpu_supports("fma") && __builtin_cpu_supports("avx512f") &&
            __builtin_cpu_supports("avx512bw") &&
            __builtin_cpu_supports("avx512vl") &&
            __builtin_cpu_supports("avx512vnni");

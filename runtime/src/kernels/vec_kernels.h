@@ -23,14 +23,13 @@ namespace bnrt {
 /// whose largest logit is an unmasked key's reads its exps from `exps`:
 /// exps[a (d + 1) + c] = exp(logits[c] - logits[a]).
 struct BinaryAttentionRows {
-  const float *dots;   ///< [rows, sk], exact integers
+  float *scores;       ///< [rows, sk]: the dots in (exact integers), P out
   const float *mask;   ///< [sk], additive, or null
   const float *logits; ///< [d + 1]
   const float *exps;   ///< [(d + 1) * (d + 1)]
   int64_t rows, sk, d;
   float probAlpha, probBeta;
   int32_t *counts; ///< sk
-  float *work;     ///< sk floats
   uint64_t *probs; ///< [rows, ceil(sk / 64)]
 };
 

@@ -265,11 +265,11 @@ void attentionBinary(const std::vector<View> &in, const View &out,
                      queries);
     auto *dots =
         threadScratch<float>(ScratchSlot::AttentionScores, kRowBlock * sk);
-    auto *work = threadScratch<float>(ScratchSlot::AttentionWork, 2 * sk);
+    auto *counts = threadScratch<int32_t>(ScratchSlot::AttentionWork, sk);
     auto *probs = threadScratch<uint64_t>(ScratchSlot::AttentionProbs,
                                           kRowBlock * keyWords);
     BinaryAttentionRows rows{};
-    rows.dots = dots;
+    rows.scores = dots;
     // A mask of zeros changes no logit: the rows then skip it.
     const float *maskRow = mask ? mask->f32() + b * sk : nullptr;
     if (maskRow &&
@@ -282,8 +282,7 @@ void attentionBinary(const std::vector<View> &in, const View &out,
     rows.d = d;
     rows.probAlpha = pz[0];
     rows.probBeta = pz[1];
-    rows.counts = reinterpret_cast<int32_t *>(work);
-    rows.work = work + sk;
+    rows.counts = counts;
     rows.probs = probs;
     for (int64_t i0 = 0; i0 < sq; i0 += kRowBlock) {
       int64_t n = std::min(kRowBlock, sq - i0);
