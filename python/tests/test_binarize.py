@@ -120,7 +120,8 @@ def test_fully_binary_linear_matches_pytorch(lib, signed):
                     ("bits", ctypes.c_void_p), ("planes", ctypes.c_int32),
                     ("alpha", ctypes.c_void_p), ("per_row", ctypes.c_int32),
                     ("bias", ctypes.c_void_p), ("y", ctypes.c_void_p),
-                    ("ldy", ctypes.c_int64), ("packed", ctypes.c_void_p)]
+                    ("ldy", ctypes.c_int64), ("packed", ctypes.c_void_p),
+                    ("x_mask", ctypes.c_void_p)]
 
     torch.manual_seed(3)
     m, n, k = 5, 12, 130

@@ -155,7 +155,7 @@ def assert_agrees(ref, got):
 
 
 CASES = [("ternary", 8), ("tws", 8), ("tws", 4), ("binary", 8), ("int8", 4),
-         ("binary", 1), ("tws", 1)]
+         ("binary", 2), ("tws", 2), ("binary", 1), ("tws", 1)]
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))

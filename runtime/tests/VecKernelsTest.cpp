@@ -271,6 +271,32 @@ TEST(VecKernels, BinarizeRowsMatchesTheReference) {
   }
 }
 
+// Codes in {-1, 0, 1} into signs and nonzeros: the definition, on every
+// path, at widths around the 32- and 64-code vectors and with a stride.
+TEST(VecKernels, TernaryRowsMatchTheDefinition) {
+  for (int64_t k : {1, 31, 32, 63, 64, 65, 130, 768}) {
+    const int64_t rows = 3, ldc = k + 3, words = (k + 63) / 64;
+    std::vector<int8_t> codes(rows * ldc);
+    std::mt19937 rng{uint32_t(k)};
+    for (auto &c : codes)
+      c = int8_t(int(rng() % 3) - 1);
+    std::vector<uint64_t> signs(rows * words, 0), nonzeros(rows * words, 0);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < k; ++j) {
+        int8_t c = codes[r * ldc + j];
+        signs[r * words + j / 64] |= uint64_t(c < 0) << (j % 64);
+        nonzeros[r * words + j / 64] |= uint64_t(c != 0) << (j % 64);
+      }
+    for (int isa : bnrt_test::availableIsas(true)) {
+      std::vector<uint64_t> s(rows * words, ~0ull), n(rows * words, ~0ull);
+      vecKernels(isa).ternaryRows(codes.data(), rows, k, ldc, s.data(),
+                                  n.data());
+      EXPECT_EQ(s, signs) << bnrt_isa_name(bnrt_isa(isa)) << " k " << k;
+      EXPECT_EQ(n, nonzeros) << bnrt_isa_name(bnrt_isa(isa)) << " k " << k;
+    }
+  }
+}
+
 // The tanh form far left: its value is below 1e-37 in magnitude, so -0
 // (NaN at -inf, as torch's x * 0.5 (1 + tanh(u))), not x over a clamped
 // exponential (which gave -2 at -3.4e38).

@@ -5,7 +5,8 @@
 // then every available SIMD path against the scalar one, bit for bit, on
 // odd shapes: k not a multiple of 64 (bits past k), m not a multiple of
 // the 4-row tiles, n not a multiple of the 8-row blocks or the 32-row
-// tiles; signed and non-negative activations, 1 and 2 activation planes,
+// tiles; signed, non-negative and ternary (signs and a mask) activations,
+// 1 and 2 activation planes,
 // 1-3 weight planes, per-tensor and per-row scales, bias, sub-ranges of
 // rows and columns, 2 threads.
 //
@@ -23,27 +24,42 @@
 
 namespace {
 
+// Activation kinds: values in {0, 1}, {-1, 1}, {-1, 0, 1} (x_mask).
+enum Kind { kNonNegative = 0, kSigned = 1, kTernary = 2 };
+
 struct Problem {
   int64_t m, n, k, words;
   int xPlanes, planes;
-  bool xSigned, perRow, bias;
+  int kind;
+  bool perRow, bias;
   std::vector<int8_t> xValues, wSigns; // [xPlanes, m, k], [planes, n, k]
-  std::vector<uint64_t> x, bits;
+  std::vector<uint64_t> x, xMask, bits;
   std::vector<float> xScale, alpha, biasValues;
 
-  Problem(int64_t m, int64_t n, int64_t k, int xPlanes, int planes,
-          bool xSigned, bool perRow, bool bias, unsigned seed)
+  Problem(int64_t m, int64_t n, int64_t k, int xPlanes, int planes, int kind,
+          bool perRow, bool bias, unsigned seed)
       : m(m), n(n), k(k), words(bnrt_bitpack_row_words(k)), xPlanes(xPlanes),
-        planes(planes), xSigned(xSigned), perRow(perRow), bias(bias) {
+        planes(planes), kind(kind), perRow(perRow), bias(bias) {
     std::mt19937 rng(seed);
     xValues.resize(xPlanes * m * k);
     x.assign(xPlanes * m * words, 0);
+    xMask.assign(kind == kTernary ? xPlanes * m * words : 0, 0);
     for (int64_t r = 0; r < xPlanes * m; ++r)
       for (int64_t j = 0; j < k; ++j) {
+        uint64_t at = uint64_t(1) << (j % 64);
+        if (kind == kTernary) { // a third zeros; bit 1 of x = -1
+          int v = int(rng() % 3) - 1;
+          xValues[r * k + j] = int8_t(v);
+          if (v < 0)
+            x[r * words + j / 64] |= at;
+          if (v != 0)
+            xMask[r * words + j / 64] |= at;
+          continue;
+        }
         bool bit = rng() & 1;
-        xValues[r * k + j] = xSigned ? (bit ? -1 : 1) : (bit ? 1 : 0);
+        xValues[r * k + j] = kind == kSigned ? (bit ? -1 : 1) : (bit ? 1 : 0);
         if (bit)
-          x[r * words + j / 64] |= uint64_t(1) << (j % 64);
+          x[r * words + j / 64] |= at;
       }
     wSigns.resize(planes * n * k);
     bits.assign(planes * n * words, 0);
@@ -70,7 +86,7 @@ struct Problem {
             k,
             x.data(),
             xPlanes,
-            xSigned,
+            kind != kNonNegative,
             xScale.data(),
             bits.data(),
             planes,
@@ -79,7 +95,8 @@ struct Problem {
             bias ? biasValues.data() : nullptr,
             y.data(),
             n,
-            packed.empty() ? nullptr : packed.data()};
+            packed.empty() ? nullptr : packed.data(),
+            kind == kTernary ? xMask.data() : nullptr};
   }
 
   std::vector<uint64_t> pack(bnrt_isa isa) const {
@@ -119,14 +136,16 @@ std::string describe(const Problem &p) {
          " k=" + std::to_string(p.k) +
          " x_planes=" + std::to_string(p.xPlanes) +
          " planes=" + std::to_string(p.planes) +
-         (p.xSigned ? " signed" : " non-negative");
+         (p.kind == kSigned    ? " signed"
+          : p.kind == kTernary ? " ternary"
+                               : " non-negative");
 }
 
 TEST(Xgemm, ScalarMatchesTheDefinition) {
   unsigned seed = 1;
-  for (bool xSigned : {true, false})
+  for (int kind : {kSigned, kNonNegative, kTernary})
     for (int xPlanes : {1, 2}) {
-      Problem p(3, 5, 70, xPlanes, 2, xSigned, true, true, ++seed);
+      Problem p(3, 5, 70, xPlanes, 2, kind, true, true, ++seed);
       std::vector<float> y = p.run(BNRT_ISA_SCALAR);
       for (int64_t i = 0; i < p.m; ++i)
         for (int64_t j = 0; j < p.n; ++j)
@@ -143,12 +162,12 @@ TEST(Xgemm, EverySimdPathEqualsScalarOnOddShapes) {
                           {9, 33, 768}, {13, 70, 1000}, {4, 100, 3072}};
   unsigned seed = 100;
   for (const Shape &s : shapes)
-    for (bool xSigned : {true, false})
+    for (int kind : {kSigned, kNonNegative, kTernary})
       for (int xPlanes : {1, 2})
         for (int planes : {1, 3}) {
           bool perRow = seed % 2;
-          Problem p(s.m, s.n, s.k, xPlanes, planes, xSigned, perRow,
-                    seed % 3 != 0, ++seed);
+          Problem p(s.m, s.n, s.k, xPlanes, planes, kind, perRow, seed % 3 != 0,
+                    ++seed);
           std::vector<float> expected = p.run(BNRT_ISA_SCALAR);
           for (bnrt_isa isa : bnrt_test::availableIsas(false))
             ASSERT_EQ(p.run(isa), expected)
@@ -159,7 +178,7 @@ TEST(Xgemm, EverySimdPathEqualsScalarOnOddShapes) {
 TEST(Xgemm, SubRangesAndThreads) {
   // Tiles of [m0, m1) x [n0, n1) as threads call them, at and off the
   // 8-row blocks (off a block: the scalar kernel), and the parallel form.
-  Problem p(11, 75, 300, 2, 2, false, true, true, 7);
+  Problem p(11, 75, 300, 2, 2, kNonNegative, true, true, 7);
   std::vector<float> full = p.run(BNRT_ISA_SCALAR);
   std::vector<bnrt_isa> isas = bnrt_test::availableIsas(true);
   for (bnrt_isa isa : isas) {
@@ -180,7 +199,7 @@ TEST(Xgemm, SubRangesAndThreads) {
   }
   // Enough rows to split by activation rows (whole 4-row groups, one tile
   // a thread), rows off the groups, 2 and 3 threads.
-  Problem rows(37, 75, 300, 1, 2, true, false, true, 8);
+  Problem rows(37, 75, 300, 1, 2, kSigned, false, true, 8);
   std::vector<float> rowsFull = rows.run(BNRT_ISA_SCALAR);
   for (bnrt_isa isa : isas)
     for (int threads : {2, 3}) {
@@ -200,7 +219,7 @@ TEST(Xgemm, ExtremeDots) {
   // Every product +1 (activations equal to the weights' signs) and every
   // product -1, the largest dots k = 3000 and -3000, and all-zero
   // non-negative activations.
-  Problem p(5, 20, 3000, 1, 1, true, false, false, 9);
+  Problem p(5, 20, 3000, 1, 1, kSigned, false, false, 9);
   for (int64_t r = 0; r < p.m; ++r)
     for (int64_t w = 0; w < p.words; ++w)
       p.x[r * p.words + w] = r % 2 ? p.bits[w] : ~p.bits[w];
@@ -214,7 +233,7 @@ TEST(Xgemm, ExtremeDots) {
   EXPECT_EQ(expected[0], p.alpha[0] * p.xScale[0] * -3000.0f);
   for (bnrt_isa isa : bnrt_test::availableIsas(false))
     EXPECT_EQ(p.run(isa), expected) << bnrt_isa_name(isa);
-  Problem zero(4, 9, 130, 1, 1, false, false, true, 10);
+  Problem zero(4, 9, 130, 1, 1, kNonNegative, false, true, 10);
   std::fill(zero.x.begin(), zero.x.end(), 0);
   std::vector<float> biasOnly = zero.run(BNRT_ISA_SCALAR);
   for (int64_t i = 0; i < zero.m * zero.n; ++i)

@@ -191,6 +191,9 @@ void bnrt_bgemm_f32(const bnrt_bgemm_f32_args *args, bnrt_isa isa,
  *       dot_ip = k - 2 popcount(X_i[m] XOR B_p[n])
  *   non-negative (x_signed = 0), A in {0, 1}, bit 1 = 1:
  *       dot_ip = popcount(X_i[m]) - 2 popcount(X_i[m] AND B_p[n])
+ *   ternary (x_mask not NULL), A in {-1, 0, +1}: x holds the signs (bit 1
+ *   = -1), x_mask the nonzeros (bit 1 = nonzero; same layout):
+ *       dot_ip = popcount(M_i[m]) - 2 popcount(M_i[m] AND (X_i[m] XOR B_p[n]))
  *
  * x: x_planes planes [x_planes, m, words] (words = bnrt_bitpack_row_words(k);
  *    bits past k zero; a 2-bit activation is 2 planes with their scales).
@@ -214,6 +217,7 @@ typedef struct {
   float *y;
   int64_t ldy;
   const void *packed;
+  const uint64_t *x_mask;
 } bnrt_xgemm_args;
 
 /* BiT's elastic binarization of float activations into bnrt_xgemm's bit

@@ -65,6 +65,11 @@ struct VecKernels {
   /// whose codes change only at lo and hi (GELU then binarize, fused).
   void (*intervalRows)(const float *x, int64_t rows, int64_t k, int64_t ldx,
                        float lo, float hi, int inside, uint64_t *out);
+  /// Rows of k codes in {-1, 0, 1} (stride ldc) as bnrt_xgemm's ternary
+  /// activations: bit rows of ceil(k / 64) words of signs (bit 1 = -1) and
+  /// of nonzeros (bits past k zero).
+  void (*ternaryRows)(const int8_t *codes, int64_t rows, int64_t k, int64_t ldc,
+                      uint64_t *signs, uint64_t *nonzeros);
   /// y = exp(x), the exp of `softmax` (within 1.5 ulp).
   void (*exps)(const float *x, float *y, int64_t n);
   /// The probabilities' bit rows of `a` (BinaryAttentionRows).

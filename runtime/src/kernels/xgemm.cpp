@@ -17,14 +17,15 @@ void xgemmScalar(const bnrt_xgemm_args &a, int64_t m0, int64_t m1, int64_t n0,
       for (int32_t i = 0; i < a.x_planes; ++i)
         for (int32_t p = 0; p < a.planes; ++p) {
           const uint64_t *x = a.x + (i * a.m + m) * words;
+          const uint64_t *xm =
+              a.x_mask ? a.x_mask + (i * a.m + m) * words : nullptr;
           const uint64_t *w = a.bits + (p * a.n + n) * words;
-          int32_t dot = 0;
+          int32_t counted = 0;
           for (int64_t t = 0; t < words; ++t)
-            dot += a.x_signed ? -2 * __builtin_popcountll(x[t] ^ w[t])
-                              : __builtin_popcountll(x[t]) -
-                                    2 * __builtin_popcountll(x[t] & w[t]);
-          dots[i * a.planes + p] =
-              a.x_signed ? static_cast<int32_t>(a.k) + dot : dot;
+            counted += __builtin_popcountll(
+                xm ? xm[t] & (x[t] ^ w[t])
+                   : (a.x_signed ? x[t] ^ w[t] : x[t] & w[t]));
+          dots[i * a.planes + p] = xgemmRowBase(a, i, m, words) - 2 * counted;
         }
       a.y[m * a.ldy + n] = finishBinary(a, n, dots.data());
     }

@@ -61,20 +61,39 @@ static inline float finishBinary(const bnrt_xgemm_args &a, int64_t n,
   return a.bias ? acc + a.bias[n] : acc;
 }
 
+/// What a word of activation bits x (with mask m) and of weight bits w
+/// count: x XOR w (signed), x AND w (non-negative), m AND (x XOR w)
+/// (ternary).
+enum class XgemmOp { Xor, And, MaskedXor };
+
+/// The constant of row m's dots with activation plane i: k (signed), or
+/// the popcount of the row (non-negative) or of its mask (ternary).
+static inline int32_t xgemmRowBase(const bnrt_xgemm_args &a, int32_t i,
+                                   int64_t m, int64_t words) {
+  if (a.x_signed && !a.x_mask)
+    return static_cast<int32_t>(a.k);
+  const uint64_t *x = (a.x_mask ? a.x_mask : a.x) + (i * a.m + m) * words;
+  int32_t ones = 0;
+  for (int64_t t = 0; t < words; ++t)
+    ones += __builtin_popcountll(x[t]);
+  return ones;
+}
+
 namespace {
 
 /// Writes to counts[r][j] the popcounts of rows [m, m + MR) of activation
 /// plane `x` against weight rows 8 b + j of blocks [b, b + NB) of weight
-/// plane `w` (panel layout), op XOR when Signed, else AND. V::kLanes
-/// 64-bit lanes a vector; V::count(acc, x, w) adds the lanes' counts of x
-/// op w to acc (64-bit lanes, or bytes that V::addTo must fold every
-/// V::kChunkWords words before they can overflow); V::store(acc, out, add)
-/// writes the kLanes counts to out[0 .. kLanes), or adds them (later
-/// chunks). Full tiles are V::kRows x
-/// V::kBlocks (as many accumulators as the ISA's registers hold).
-template <class V, bool Signed, int MR, int NB>
-void xgemmCounts(const uint64_t *x, const uint64_t *w, int64_t words, int64_t m,
-                 int64_t b, int32_t (*counts)[NB * kXgemmBlock]) {
+/// plane `w` (panel layout) by `Op` (`xm`: the activations' mask plane,
+/// MaskedXor only). V::kLanes 64-bit lanes a vector; V::count(acc, bits)
+/// adds the lanes' counts of bits to acc (64-bit lanes, or bytes that V::addTo
+/// must fold every V::kChunkWords words before they can overflow);
+/// V::store(acc, out, add) writes the kLanes counts to out[0 .. kLanes), or
+/// adds them (later chunks). Full tiles are V::kRows x V::kBlocks (as many
+/// accumulators as the ISA's registers hold).
+template <class V, XgemmOp Op, int MR, int NB>
+void xgemmCounts(const uint64_t *x, const uint64_t *xm, const uint64_t *w,
+                 int64_t words, int64_t m, int64_t b,
+                 int32_t (*counts)[NB * kXgemmBlock]) {
   constexpr int kVecs = NB * kXgemmBlock / V::kLanes;
   const uint64_t *panel = w + b * words * kXgemmBlock;
   for (int64_t t0 = 0; t0 < words; t0 += V::kChunkWords) {
@@ -98,9 +117,18 @@ void xgemmCounts(const uint64_t *x, const uint64_t *w, int64_t words, int64_t m,
 #pragma GCC unroll 4
       for (int r = 0; r < MR; ++r) {
         typename V::Vec xb = V::broadcast(x[(m + r) * words + t]);
+        if constexpr (Op == XgemmOp::MaskedXor) {
+          typename V::Vec mb = V::broadcast(xm[(m + r) * words + t]);
 #pragma GCC unroll 16
-        for (int q = 0; q < kVecs; ++q)
-          acc[r][q] = V::template count<Signed>(acc[r][q], xb, wv[q]);
+          for (int q = 0; q < kVecs; ++q)
+            acc[r][q] = V::count(acc[r][q], V::maskedXor(mb, xb, wv[q]));
+        } else {
+#pragma GCC unroll 16
+          for (int q = 0; q < kVecs; ++q)
+            acc[r][q] =
+                V::count(acc[r][q], Op == XgemmOp::Xor ? V::bitXor(xb, wv[q])
+                                                       : V::bitAnd(xb, wv[q]));
+        }
       }
       if constexpr (MR == V::kRows && NB == V::kBlocks) {
         BNRT_MCA_END();
@@ -125,14 +153,16 @@ void xgemmTile(const bnrt_xgemm_args &a, const uint64_t *panels, int64_t m,
   int32_t counts[kXgemmMaxPairs][MR][kWidth]; // written by xgemmCounts
   for (int32_t i = 0; i < a.x_planes; ++i) {
     const uint64_t *x = a.x + i * a.m * words;
+    const uint64_t *xm = a.x_mask ? a.x_mask + i * a.m * words : nullptr;
     for (int32_t p = 0; p < a.planes; ++p) {
       const uint64_t *w = panels + p * blocks * words * kXgemmBlock;
-      if (a.x_signed)
-        xgemmCounts<V, true, MR, NB>(x, w, words, m, b,
-                                     counts[i * a.planes + p]);
+      int32_t(*c)[kWidth] = counts[i * a.planes + p];
+      if (xm)
+        xgemmCounts<V, XgemmOp::MaskedXor, MR, NB>(x, xm, w, words, m, b, c);
+      else if (a.x_signed)
+        xgemmCounts<V, XgemmOp::Xor, MR, NB>(x, xm, w, words, m, b, c);
       else
-        xgemmCounts<V, false, MR, NB>(x, w, words, m, b,
-                                      counts[i * a.planes + p]);
+        xgemmCounts<V, XgemmOp::And, MR, NB>(x, xm, w, words, m, b, c);
     }
   }
   int64_t n = b * kXgemmBlock;
@@ -174,19 +204,13 @@ template <class V, int MR>
 void xgemmRows(const bnrt_xgemm_args &a, const uint64_t *panels, int64_t m,
                int64_t n0, int64_t n1) {
   // A dot's constant, once per row for all weight tiles: k (signed), or
-  // the popcount of the activation row (non-negative).
+  // the popcount of the activation row (non-negative) or of its mask
+  // (ternary).
   int64_t words = bnrt_bitpack_row_words(a.k);
   int32_t base[kXgemmMaxPairs][MR];
   for (int32_t i = 0; i < a.x_planes; ++i)
-    for (int r = 0; r < MR; ++r) {
-      const uint64_t *x = a.x + (i * a.m + m + r) * words;
-      base[i][r] = static_cast<int32_t>(a.k);
-      if (!a.x_signed) {
-        base[i][r] = 0;
-        for (int64_t t = 0; t < words; ++t)
-          base[i][r] += __builtin_popcountll(x[t]);
-      }
-    }
+    for (int r = 0; r < MR; ++r)
+      base[i][r] = xgemmRowBase(a, i, m + r, words);
   int64_t b = n0 / kXgemmBlock, end = xgemmBlocks(n1);
   for (; b + V::kBlocks <= end; b += V::kBlocks)
     xgemmTile<V, MR, V::kBlocks>(a, panels, m, b, n1, base);

@@ -1,7 +1,17 @@
 //===- linear_bits.cpp - LinearBits: int8 codes x packed sign planes ------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// Codes of 3..8 bits run the bit-plane GEMMs (bnrt_bgemm_a8: VNNI or
+// lookup kernels). 2-bit codes are in {-1, 0, 1}: they become two bit rows
+// (signs and nonzeros) and run the fully binary GEMM's ternary form
+// (bnrt_xgemm: popcount(nonzero AND (sign XOR weight)), one vpternlogq and
+// one vpopcntq per 512 products), the same exact integer dots.
+//
+//===----------------------------------------------------------------------===//
+#include "../scratch.h"
 #include "bnrt/bitpack.h"
 #include "bnrt/kernels.h"
+#include "kernels/vec_kernels.h"
 #include "op_kernel.h"
 #include "op_util.h"
 
@@ -46,19 +56,81 @@ bnrt_bgemm_args weightArgs(const fb::Op &op, const std::vector<View> &in) {
   return args;
 }
 
+/// The ternary path's weights (2-bit codes): bnrt_xgemm's arguments.
+bnrt_xgemm_args ternaryArgs(const std::vector<View> &in) {
+  const View &codes = in[0], &bits = in[2], &alpha = in[3];
+  bnrt_xgemm_args args{};
+  args.n = bits.shape[1];
+  args.k = codes.shape.back();
+  args.bits = static_cast<const uint64_t *>(bits.data);
+  args.planes = static_cast<int32_t>(bits.shape[0]);
+  args.alpha = alpha.f32();
+  args.per_row = alpha.shape[1] != 1;
+  args.bias = in.size() > 4 ? in[4].f32() : nullptr;
+  args.x_planes = 1;
+  args.x_signed = 1;
+  return args;
+}
+
+bool ternaryCodes(const fb::Op &op) {
+  return op.options_as_LinearBitsOptions()->act_bits() == 2;
+}
+
 void pack(const fb::Op &op, const std::vector<View> &in, int isa,
           AlignedVector<uint64_t> &packed) {
-  bnrt_bgemm_args args = weightArgs(op, in);
   auto target = static_cast<bnrt_isa>(isa);
+  if (ternaryCodes(op)) {
+    bnrt_xgemm_args args = ternaryArgs(in);
+    packed.assign(bnrt_xgemm_packed_bytes(&args, target) / 8, 0);
+    if (!packed.empty())
+      bnrt_xgemm_pack(&args, target, packed.data());
+    return;
+  }
+  bnrt_bgemm_args args = weightArgs(op, in);
   packed.assign(bnrt_bgemm_packed_bytes(&args, target) / 8, 0);
   if (!packed.empty())
     bnrt_bgemm_pack(&args, target, packed.data());
+}
+
+/// 2-bit codes: sign and nonzero bit rows, then the ternary xgemm, one
+/// call per sequence's scale.
+void runTernary(const std::vector<View> &in, const View &out, OpContext &ctx) {
+  const View &codes = in[0], &scale = in[1];
+  bnrt_xgemm_args args = ternaryArgs(in);
+  int64_t m = codes.numElements() / args.k;
+  int64_t words = bnrt_bitpack_row_words(args.k);
+  auto *signs =
+      threadScratch<uint64_t>(ScratchSlot::BinarizedRows, 2 * m * words);
+  uint64_t *nonzeros = signs + m * words;
+  const VecKernels &vec = vecKernels(ctx.isa);
+  chunked(
+      ctx.pool, m,
+      [&](int64_t r0, int64_t r1) {
+        vec.ternaryRows(codes.i8() + r0 * args.k, r1 - r0, args.k, args.k,
+                        signs + r0 * words, nonzeros + r0 * words);
+      },
+      args.k);
+  auto isa = static_cast<bnrt_isa>(ctx.isa);
+  args.packed =
+      bnrt_xgemm_packed_bytes(&args, isa) ? ctx.packedWeights : nullptr;
+  args.ldy = args.n;
+  int64_t sequences = scale.numElements();
+  args.m = m / sequences;
+  for (int64_t s = 0; s < sequences; ++s) {
+    args.x = signs + s * args.m * words;
+    args.x_mask = nonzeros + s * args.m * words;
+    args.x_scale = scale.f32() + s;
+    args.y = out.f32() + s * args.m * args.n;
+    bnrt_xgemm_parallel(&args, isa, ctx.pool);
+  }
 }
 
 // Pads K to whole 64-column words when needed (the kernels' contract),
 // then runs the ISA's bit-plane GEMM.
 void run(const fb::Op &op, const std::vector<View> &in,
          const std::vector<View> &out, OpContext &ctx) {
+  if (ternaryCodes(op))
+    return runTernary(in, out[0], ctx);
   const View &codes = in[0], &scale = in[1];
   bnrt_bgemm_args args = weightArgs(op, in);
   int64_t m = codes.numElements() / args.k;

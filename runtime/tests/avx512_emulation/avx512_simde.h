@@ -83,6 +83,9 @@
 #define _mm512_sub_epi32 simde_mm512_sub_epi32
 #define _mm512_sub_epi8 simde_mm512_sub_epi8
 #define _mm512_xor_si512 simde_mm512_xor_si512
+#define _mm512_movepi8_mask simde_mm512_movepi8_mask
+#define _mm512_test_epi8_mask simde_mm512_test_epi8_mask
+#define _mm512_ternarylogic_epi64 simde_mm512_ternarylogic_epi64
 
 // SIMDe 0.7.4 lacks these; masked-off lanes are neither read nor written,
 // as on the hardware (so ASan sees any out-of-bounds enabled lane).

@@ -26,10 +26,13 @@ struct Q {
   static Acc zero() { return vdupq_n_u8(0); }
   static Vec load(const uint64_t *p) { return vld1q_u64(p); }
   static Vec broadcast(uint64_t x) { return vdupq_n_u64(x); }
-  template <bool Signed> static Acc count(Acc acc, Vec x, Vec w) {
-    uint8x16_t bits =
-        vreinterpretq_u8_u64(Signed ? veorq_u64(x, w) : vandq_u64(x, w));
-    return vaddq_u8(acc, vcntq_u8(bits));
+  static Vec bitXor(Vec x, Vec w) { return veorq_u64(x, w); }
+  static Vec bitAnd(Vec x, Vec w) { return vandq_u64(x, w); }
+  static Vec maskedXor(Vec m, Vec x, Vec w) {
+    return vandq_u64(m, veorq_u64(x, w));
+  }
+  static Acc count(Acc acc, Vec bits) {
+    return vaddq_u8(acc, vcntq_u8(vreinterpretq_u8_u64(bits)));
   }
   static void store(Acc acc, int32_t *out, bool add) {
     // Each 64-bit lane's 8 byte counts summed (< 2^31 in all).

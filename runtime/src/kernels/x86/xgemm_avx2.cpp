@@ -28,12 +28,16 @@ struct Ymm {
   static Vec broadcast(uint64_t x) {
     return _mm256_set1_epi64x(static_cast<long long>(x));
   }
-  template <bool Signed> static Vec count(Vec acc, Vec x, Vec w) {
+  static Vec bitXor(Vec x, Vec w) { return _mm256_xor_si256(x, w); }
+  static Vec bitAnd(Vec x, Vec w) { return _mm256_and_si256(x, w); }
+  static Vec maskedXor(Vec m, Vec x, Vec w) {
+    return _mm256_and_si256(m, _mm256_xor_si256(x, w));
+  }
+  static Acc count(Acc acc, Vec bits) {
     const __m256i table =
         _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1,
                          1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
     const __m256i low = _mm256_set1_epi8(0x0F);
-    Vec bits = Signed ? _mm256_xor_si256(x, w) : _mm256_and_si256(x, w);
     __m256i bytes = _mm256_add_epi8(
         _mm256_shuffle_epi8(table, _mm256_and_si256(bits, low)),
         _mm256_shuffle_epi8(table,

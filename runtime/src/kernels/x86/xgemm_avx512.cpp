@@ -2,8 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // One zmm holds a panel block's word: 8 weight rows x 64 columns. An
-// activation word broadcast against it, vpxorq (vpandq) and vpopcntq count
-// 512 products; vpaddq accumulates per weight row. Tiles of 4 activation
+// activation word broadcast against it, vpxorq (vpandq; for ternary
+// activations one vpternlogq: mask AND (signs XOR weights)) and vpopcntq
+// count 512 products; vpaddq accumulates per weight row. Tiles of 4 activation
 // rows x 32 weight rows keep 16 accumulators. Compiled with VPOPCNTDQ on
 // top of the AVX-512 path's flags; entered only when CPUID reports it.
 //
@@ -26,8 +27,12 @@ struct Zmm {
   static Vec broadcast(uint64_t x) {
     return _mm512_set1_epi64(static_cast<long long>(x));
   }
-  template <bool Signed> static Vec count(Vec acc, Vec x, Vec w) {
-    Vec bits = Signed ? _mm512_xor_si512(x, w) : _mm512_and_si512(x, w);
+  static Vec bitXor(Vec x, Vec w) { return _mm512_xor_si512(x, w); }
+  static Vec bitAnd(Vec x, Vec w) { return _mm512_and_si512(x, w); }
+  static Vec maskedXor(Vec m, Vec x, Vec w) { // m & (x ^ w): one vpternlogq
+    return _mm512_ternarylogic_epi64(m, x, w, 0x60);
+  }
+  static Acc count(Acc acc, Vec bits) {
     return _mm512_add_epi64(acc, _mm512_popcnt_epi64(bits));
   }
   static void store(Acc acc, int32_t *out, bool add) {
