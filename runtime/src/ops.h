@@ -49,14 +49,14 @@ struct OpContext {
 
 /// The Attention op (float operands), AttentionI8 (int8 codes and scales
 /// of q, k, v) and AttentionBinary (float operands binarized by
-/// `binarizers`: alpha, beta of q, k, v and P); ops/attention.cpp.
+/// `binarizers`: alpha, beta of q, k, v and P; its scale is in the logit
+/// tables the op builds at load, ctx.packedWeights); ops/attention.cpp.
 void attention(const std::vector<View> &in, const View &out, int64_t heads,
                int probBits, float scale, float probClip, OpContext &ctx);
 void attentionI8(const std::vector<View> &in, const View &out, int64_t heads,
                  int probBits, float scale, float probClip, OpContext &ctx);
 void attentionBinary(const std::vector<View> &in, const View &out,
-                     int64_t heads, float scale, const float *binarizers,
-                     OpContext &ctx);
+                     int64_t heads, const float *binarizers, OpContext &ctx);
 
 } // namespace bnrt
 

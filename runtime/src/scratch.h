@@ -33,7 +33,6 @@ enum class ScratchSlot {
   AttentionScores,
   AttentionOutputs,
   AttentionWork,
-  AttentionTables, // AttentionBinary's logits and exps, read by every task
   MatmulRhs,
   RowPairs,      // the i8mm kernels' interleaved activation rows
   BinarizedRows, // LinearBinarized's activations as bit rows

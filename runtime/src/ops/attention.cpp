@@ -190,12 +190,26 @@ void transposeBitRows(const uint64_t *in, int64_t rows, int64_t d,
     }
 }
 
+/// A key's logit depends only on its popcount c against the query:
+/// logits[c] = scale * ((alpha_q alpha_k) * (d - 2 c)) for c in [0, d],
+/// then exps[a (d + 1) + c] = exp(logits[c] - logits[a]), each row
+/// maximum's exps: (d + 1) (d + 2) floats, built once when the model loads.
+void logitTables(int64_t d, float scale, float factor, float *logits) {
+  float *table = logits + (d + 1);
+  for (int64_t c = 0; c <= d; ++c)
+    logits[c] = scale * (factor * static_cast<float>(d - 2 * c));
+  for (int64_t a = 0; a <= d; ++a)
+    for (int64_t c = 0; c <= d; ++c)
+      table[a * (d + 1) + c] = logits[c] - logits[a];
+  vecKernels(BNRT_ISA_SCALAR).exps(table, table, (d + 1) * (d + 1));
+}
+
 } // namespace
 
-/// binarizers: alpha, beta of q, k, v (signed) and of P (codes 0 | 1).
+/// binarizers: alpha, beta of q, k, v (signed) and of P (codes 0 | 1);
+/// ctx.packedWeights: logitTables of the op's scale.
 void attentionBinary(const std::vector<View> &in, const View &out,
-                     int64_t heads, float scale, const float *binarizers,
-                     OpContext &ctx) {
+                     int64_t heads, const float *binarizers, OpContext &ctx) {
   const View &q = in[0], &k = in[1], &v = in[2];
   const View *mask = in.size() > 3 ? &in[3] : nullptr;
   int64_t batch = q.shape[0], sq = q.shape[1], e = q.shape[2];
@@ -206,18 +220,9 @@ void attentionBinary(const std::vector<View> &in, const View &out,
               *pz = binarizers + 6;
   const VecKernels &vec = vecKernels(ctx.isa);
   auto isa = static_cast<bnrt_isa>(ctx.isa);
-  // A key's logit depends only on its popcount c against the query:
-  // scale * ((alpha_q alpha_k) * (d - 2 c)); their exps relative to each
-  // possible row maximum are computed once here (every task reads them).
-  auto *logits =
-      threadScratch<float>(ScratchSlot::AttentionTables, (d + 1) * (d + 2));
-  float *table = logits + (d + 1);
-  for (int64_t c = 0; c <= d; ++c)
-    logits[c] = scale * ((qz[0] * kz[0]) * static_cast<float>(d - 2 * c));
-  for (int64_t a = 0; a <= d; ++a)
-    for (int64_t c = 0; c <= d; ++c)
-      table[a * (d + 1) + c] = logits[c] - logits[a];
-  vec.exps(table, table, (d + 1) * (d + 1));
+  // The logits and their exps, built at load (logitTables).
+  const auto *logits = static_cast<const float *>(ctx.packedWeights);
+  const float *table = logits + (d + 1);
   static const float kOne = 1.0f;
   parallelFor(ctx.pool, batch * heads, [&](int64_t task) {
     int64_t b = task / heads, h = task % heads;
@@ -378,11 +383,21 @@ void checkAttentionBinary(const OpCheck &c) {
   checkAttentionShapes(c, 0, 1, 2, 3);
 }
 
+void packAttentionBinary(const fb::Op &op, const std::vector<View> &in,
+                         int /*isa: the tables are the same for all*/,
+                         AlignedVector<uint64_t> &packed) {
+  const auto *o = op.options_as_AttentionOptions();
+  int64_t d = in[0].shape[2] / o->num_heads();
+  packed.assign(((d + 1) * (d + 2) + 1) / 2, 0);
+  const float *z = o->binarizers()->data();
+  logitTables(d, o->scale(), z[0] * z[2],
+              reinterpret_cast<float *>(packed.data()));
+}
+
 void runAttentionBinary(const fb::Op &op, const std::vector<View> &in,
                         const std::vector<View> &out, OpContext &ctx) {
   const auto *o = op.options_as_AttentionOptions();
-  attentionBinary(in, out[0], o->num_heads(), o->scale(),
-                  o->binarizers()->data(), ctx);
+  attentionBinary(in, out[0], o->num_heads(), o->binarizers()->data(), ctx);
 }
 
 } // namespace
@@ -395,6 +410,6 @@ extern const OpKernel kAttentionI8Op = {fb::OpCode::AttentionI8,
                                         checkAttentionI8, runAttentionI8};
 extern const OpKernel kAttentionBinaryOp = {
     fb::OpCode::AttentionBinary, fb::OpOptions::AttentionOptions,
-    checkAttentionBinary, runAttentionBinary};
+    checkAttentionBinary, runAttentionBinary, packAttentionBinary};
 
 } // namespace bnrt
