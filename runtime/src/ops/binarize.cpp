@@ -71,18 +71,9 @@ void checkLinear(const OpCheck &c) {
   checkOptions(c, true);
 }
 
-/// The GEMM arguments that describe the weights (what packing depends on);
-/// run fills in the activations and the output.
+/// The fully binary GEMM's weight arguments, for x binarized as the op says.
 bnrt_xgemm_args weightArgs(const fb::Op &op, const std::vector<View> &in) {
-  const View &x = in[0], &bits = in[1], &alpha = in[2];
-  bnrt_xgemm_args args{};
-  args.n = bits.shape[1];
-  args.k = x.shape.back();
-  args.bits = static_cast<const uint64_t *>(bits.data);
-  args.planes = static_cast<int32_t>(bits.shape[0]);
-  args.alpha = alpha.f32();
-  args.per_row = alpha.shape[1] != 1;
-  args.bias = in.size() > 3 ? in[3].f32() : nullptr;
+  auto args = planeWeightArgs<bnrt_xgemm_args>(in, 1);
   args.x_planes = 1;
   args.x_signed = op.options_as_BinarizeOptions()->signed_codes();
   return args;

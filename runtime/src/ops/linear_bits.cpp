@@ -40,33 +40,16 @@ void check(const OpCheck &c) {
            " bits must come from a Quantize of that many bits");
 }
 
-/// The GEMM arguments that describe the weights (what packing depends on);
-/// run fills in the activations and the output.
+/// The bit-plane GEMM's weight arguments (codes of 3..8 bits).
 bnrt_bgemm_args weightArgs(const fb::Op &op, const std::vector<View> &in) {
-  const View &codes = in[0], &bits = in[2], &alpha = in[3];
-  bnrt_bgemm_args args{};
-  args.n = bits.shape[1];
-  args.k = codes.shape.back();
-  args.bits = static_cast<const uint64_t *>(bits.data);
-  args.planes = static_cast<int32_t>(bits.shape[0]);
-  args.alpha = alpha.f32();
-  args.per_row = alpha.shape[1] != 1;
-  args.bias = in.size() > 4 ? in[4].f32() : nullptr;
+  auto args = planeWeightArgs<bnrt_bgemm_args>(in, 2);
   args.act_bits = op.options_as_LinearBitsOptions()->act_bits();
   return args;
 }
 
 /// The ternary path's weights (2-bit codes): bnrt_xgemm's arguments.
 bnrt_xgemm_args ternaryArgs(const std::vector<View> &in) {
-  const View &codes = in[0], &bits = in[2], &alpha = in[3];
-  bnrt_xgemm_args args{};
-  args.n = bits.shape[1];
-  args.k = codes.shape.back();
-  args.bits = static_cast<const uint64_t *>(bits.data);
-  args.planes = static_cast<int32_t>(bits.shape[0]);
-  args.alpha = alpha.f32();
-  args.per_row = alpha.shape[1] != 1;
-  args.bias = in.size() > 4 ? in[4].f32() : nullptr;
+  auto args = planeWeightArgs<bnrt_xgemm_args>(in, 2);
   args.x_planes = 1;
   args.x_signed = 1;
   return args;

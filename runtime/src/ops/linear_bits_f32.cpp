@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "bnrt/kernels.h"
 #include "op_kernel.h"
+#include "op_util.h"
 
 namespace bnrt {
 namespace {
@@ -19,19 +20,8 @@ void check(const OpCheck &c) {
   c.bitPlaneGemm(c.in[0], c.in[1], c.in[2], c.in.size() == 4 ? c.in[3] : -1);
 }
 
-/// The GEMM arguments that describe the weights (what packing depends on);
-/// run fills in the activations and the output.
 bnrt_bgemm_f32_args weightArgs(const std::vector<View> &in) {
-  const View &x = in[0], &bits = in[1], &alpha = in[2];
-  bnrt_bgemm_f32_args args{};
-  args.n = bits.shape[1];
-  args.k = x.shape.back();
-  args.bits = static_cast<const uint64_t *>(bits.data);
-  args.planes = static_cast<int32_t>(bits.shape[0]);
-  args.alpha = alpha.f32();
-  args.per_row = alpha.shape[1] != 1;
-  args.bias = in.size() > 3 ? in[3].f32() : nullptr;
-  return args;
+  return planeWeightArgs<bnrt_bgemm_f32_args>(in, 1);
 }
 
 void pack(const fb::Op &, const std::vector<View> &in, int isa,

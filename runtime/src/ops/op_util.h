@@ -52,6 +52,25 @@ template <typename F> void mapElements(const View &x, const View &y, F f) {
     py[i] = f(px[i]);
 }
 
+/// The weight fields of a GEMM on packed sign planes (bnrt_bgemm_args,
+/// bnrt_bgemm_f32_args and bnrt_xgemm_args name them alike) from the op's
+/// operands: the activations in[0] ([..., K]), then from in[at] the bits
+/// [P, N, W], the plane scales [P, 1 | N] and an optional bias [N]. What
+/// packing depends on; runs fill in the activations and the output.
+template <typename Args>
+Args planeWeightArgs(const std::vector<View> &in, size_t at) {
+  const View &bits = in[at], &alpha = in[at + 1];
+  Args args{};
+  args.n = bits.shape[1];
+  args.k = in[0].shape.back();
+  args.bits = static_cast<const uint64_t *>(bits.data);
+  args.planes = static_cast<int32_t>(bits.shape[0]);
+  args.alpha = alpha.f32();
+  args.per_row = alpha.shape[1] != 1;
+  args.bias = in.size() > at + 2 ? in[at + 2].f32() : nullptr;
+  return args;
+}
+
 /// The message for an id outside a table of `vocab` rows.
 std::string idError(int64_t id, int64_t position, int64_t vocab);
 
