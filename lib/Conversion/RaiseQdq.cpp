@@ -106,8 +106,8 @@ struct RaiseQdqPair : OpRewritePattern<ox::DequantizeLinearOp> {
     auto quantize = rewriter.create<bnq::QuantizeOp>(
         q.getLoc(), type.clone(rewriter.getI8Type()),
         RankedTensorType::get({}, rewriter.getF32Type()), input, Value(),
-        rewriter.getI32IntegerAttr(bits),
-        rewriter.getF32FloatAttr(float(clip)));
+        rewriter.getI32IntegerAttr(bits), rewriter.getF32FloatAttr(float(clip)),
+        bnq::GeluApproximationAttr());
     rewriter.replaceOpWithNewOp<bnq::DequantizeOp>(
         dq, type, quantize.getResult(), quantize.getScale());
     return success();

@@ -61,6 +61,16 @@ int64_t quantizeValue(float x, float scale, int bits) {
   return static_cast<int64_t>(std::min(std::max(q, -qmax), qmax));
 }
 
+float geluErf(float x) {
+  return static_cast<float>(0.5 * x * (1 + std::erf(x / std::sqrt(2.0))));
+}
+
+float geluTanh(float x) {
+  double c = std::sqrt(2.0 / M_PI);
+  return static_cast<float>(0.5 * x *
+                            (1 + std::tanh(c * (x + 0.044715 * x * x * x))));
+}
+
 /// BiT's elastic binarization of docs/dialect.md, "1-bit activations":
 /// v = (x - beta) / alpha in f32, then the code.
 int64_t binarizedCode(float x, float alpha, float beta, bool signedCodes) {
@@ -177,16 +187,9 @@ LogicalResult Interpreter::execute(Operation *op) {
       .Case([&](BatchMatmulOp m) { return batchMatmul(m); })
       .Case([&](SoftmaxOp s) { return softmax(s); })
       .Case([&](GeluOp g) {
-        if (g.getApproximation() == GeluApproximation::erf)
-          return unary(g, [](float x) {
-            return static_cast<float>(0.5 * x *
-                                      (1 + std::erf(x / std::sqrt(2.0))));
-          });
-        return unary(g, [](float x) {
-          double c = std::sqrt(2.0 / M_PI);
-          return static_cast<float>(
-              0.5 * x * (1 + std::tanh(c * (x + 0.044715 * x * x * x))));
-        });
+        return unary(g, g.getApproximation() == GeluApproximation::erf
+                            ? geluErf
+                            : geluTanh);
       })
       .Case([&](TanhOp t) {
         return unary(t, [](float x) { return std::tanh(x); });
@@ -643,15 +646,19 @@ LogicalResult Interpreter::quantize(QuantizeOp op) {
   const Tensor *mask = op.getMaskBias() ? &get(op.getMaskBias()) : nullptr;
   std::vector<int64_t> codes(x.floats.size());
   std::vector<float> scales(sequences);
+  std::vector<float> input = x.floats;
+  if (auto gelu = op.getInputGelu()) // the quantized value is gelu(input)
+    for (float &v : input)
+      v = *gelu == GeluApproximation::erf ? geluErf(v) : geluTanh(v);
   for (int64_t b = 0; b < sequences; ++b) {
     std::vector<float> kept;
     for (int64_t r = 0; r < rows; ++r)
       if (!mask || mask->floats[b * rows + r] == 0.0f)
-        kept.insert(kept.end(), x.floats.begin() + b * per + r * width,
-                    x.floats.begin() + b * per + (r + 1) * width);
+        kept.insert(kept.end(), input.begin() + b * per + r * width,
+                    input.begin() + b * per + (r + 1) * width);
     scales[b] = quantScale(kept, bits, clip);
     for (int64_t i = b * per; i < (b + 1) * per; ++i)
-      codes[i] = quantizeValue(x.floats[i], scales[b], bits);
+      codes[i] = quantizeValue(input[i], scales[b], bits);
   }
   if (failed(set(op, op.getResult(), Tensor::i64(x.shape, std::move(codes)))))
     return failure();

@@ -334,6 +334,9 @@ LogicalResult Exporter::quantizePair(DequantizeOp op) {
   auto quantize = op.getInput().getDefiningOp<QuantizeOp>();
   if (!quantize || op.getScale() != quantize.getScale())
     return op.emitOpError("is exported only right after its bnq.quantize");
+  if (quantize.getInputGelu())
+    return quantize.emitOpError("with input_gelu (bnq-lower-to-runtime's "
+                                "fold) is not exported: export before it");
   std::string x = nameOf(quantize.getInput());
   auto clip = quantize.getClip();
   if (!clip) {

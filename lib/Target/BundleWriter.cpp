@@ -110,6 +110,11 @@ std::optional<fb::DType> dtypeOf(Type t) {
   return std::nullopt;
 }
 
+/// An input_gelu attribute as bundle.fbs writes it: 0 none, 1 erf, 2 tanh.
+int8_t bundleGelu(std::optional<GeluApproximation> gelu) {
+  return gelu ? int8_t(1 + int(*gelu)) : int8_t(0);
+}
+
 int64_t numElements(ArrayRef<int64_t> shape) {
   int64_t n = 1;
   for (int64_t d : shape)
@@ -368,7 +373,8 @@ LogicalResult Writer::lowerOp(Operation *op) {
       .Case([&](QuantizeOp q) {
         float clip = q.getClip() ? q.getClip()->convertToFloat() : 0.0f;
         return simple(fb::OpCode::Quantize,
-                      OPTIONS(QuantizeOptions, int8_t(q.getBits()), clip));
+                      OPTIONS(QuantizeOptions, int8_t(q.getBits()), clip,
+                              bundleGelu(q.getInputGelu())));
       })
       .Case([&](DequantizeOp) { return simple(fb::OpCode::Dequantize); })
       .Case([&](BinarizeOp z) {
@@ -378,13 +384,10 @@ LogicalResult Writer::lowerOp(Operation *op) {
                               z.getSignedCodes()));
       })
       .Case([&](LinearBinarizedOp l) {
-        // input_gelu: 0 none, 1 erf, 2 tanh (bundle.fbs).
-        int8_t gelu =
-            l.getInputGelu() ? int8_t(1 + int(*l.getInputGelu())) : int8_t(0);
         return simple(fb::OpCode::LinearBinarized,
                       OPTIONS(BinarizeOptions, l.getAlpha().convertToFloat(),
                               l.getBeta().convertToFloat(), l.getSignedCodes(),
-                              gelu));
+                              bundleGelu(l.getInputGelu())));
       })
       .Case([&](UnaryOp u) {
         return simple(

@@ -167,6 +167,28 @@ struct AttentionToAttentionBinary : OpRewritePattern<AttentionOp> {
   }
 };
 
+/// quantize(gelu(x)) with a static clip, when the GELU has no other use:
+/// the runtime finds the codes by comparing x with bounds.
+struct GeluIntoQuantize : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto gelu = op.getInput().getDefiningOp<GeluOp>();
+    if (!gelu || op.getInputGelu())
+      return rewriter.notifyMatchFailure(op, "input is not a GELU");
+    if (!gelu->hasOneUse())
+      return rewriter.notifyMatchFailure(op, "the GELU has other uses");
+    if (!op.getClip())
+      return rewriter.notifyMatchFailure(op, "dynamic clip");
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getInputMutable().assign(gelu.getInput());
+      op.setInputGeluAttr(gelu.getApproximationAttr());
+    });
+    rewriter.eraseOp(gelu);
+    return success();
+  }
+};
+
 struct EmbeddingToEmbeddingBits : OpRewritePattern<EmbeddingOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(EmbeddingOp op,
@@ -186,8 +208,8 @@ struct BnqLowerToRuntime
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<LinearToLinearBits, LinearToLinearI8, AttentionToAttentionI8,
-                 AttentionToAttentionBinary, EmbeddingToEmbeddingBits>(
-        &getContext());
+                 AttentionToAttentionBinary, GeluIntoQuantize,
+                 EmbeddingToEmbeddingBits>(&getContext());
     // Dead dequantize and weight ops go; equal constants are shared.
     if (failed(
             applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))

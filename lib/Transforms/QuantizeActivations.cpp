@@ -139,7 +139,7 @@ struct BnqQuantizeActivationsPass
     }
     auto quantize = b.create<QuantizeOp>(
         value.getLoc(), type.clone(b.getI8Type()), scaleType, value, maskBias,
-        b.getI32IntegerAttr(bits), clip);
+        b.getI32IntegerAttr(bits), clip, GeluApproximationAttr());
     return b.create<DequantizeOp>(value.getLoc(), type, quantize.getResult(),
                                   quantize.getScale());
   }

@@ -204,3 +204,30 @@ func.func @attention_binary_needs_signed_operands(%q: tensor<1x3x4xf32>, %k: ten
   %b = bnq.attention %qd, %k, %qd {num_heads = 2 : i64, scale = 0.5 : f32, prob_alpha = 0.125 : f32, prob_beta = 0.0 : f32} : (tensor<1x3x4xf32>, tensor<1x3x4xf32>, tensor<1x3x4xf32>) -> tensor<1x3x4xf32>
   return %a, %b : tensor<1x3x4xf32>, tensor<1x3x4xf32>
 }
+
+// -----
+
+// A GELU only a statically clipped quantize reads is folded into it (the
+// runtime finds the codes of GELU(x) by comparing x with bounds); a
+// dynamic clip or a GELU read elsewhere too keeps the GELU.
+// CHECK-LABEL: func.func @gelu_into_quantize
+// CHECK-SAME: (%[[X:.*]]: tensor<4x3xf32>)
+// CHECK: %[[Q:.*]], %[[S:.*]] = bnq.quantize %[[X]] {bits = 2 : i32, clip = 2.500000e-01 : f32, input_gelu = #bnq<gelu_approximation erf>}
+// CHECK: %[[G:.*]] = bnq.gelu tanh %[[X]]
+// CHECK: bnq.quantize %[[G]] {bits = 2 : i32} :
+// CHECK: %[[H:.*]] = bnq.gelu erf %[[X]]
+// CHECK: bnq.quantize %[[H]] {bits = 4 : i32, clip = 1.000000e+00 : f32} :
+// CHECK: bnq.add %{{.*}}, %[[H]]
+func.func @gelu_into_quantize(%x: tensor<4x3xf32>) -> (tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>) {
+  %g = bnq.gelu erf %x : tensor<4x3xf32>
+  %q, %s = bnq.quantize %g {bits = 2 : i32, clip = 0.25 : f32} : tensor<4x3xf32> -> tensor<4x3xi8>
+  %d = bnq.dequantize %q, %s : tensor<4x3xi8> -> tensor<4x3xf32>
+  %g2 = bnq.gelu tanh %x : tensor<4x3xf32>
+  %q2, %s2 = bnq.quantize %g2 {bits = 2 : i32} : tensor<4x3xf32> -> tensor<4x3xi8>
+  %d2 = bnq.dequantize %q2, %s2 : tensor<4x3xi8> -> tensor<4x3xf32>
+  %g3 = bnq.gelu erf %x : tensor<4x3xf32>
+  %q3, %s3 = bnq.quantize %g3 {bits = 4 : i32, clip = 1.0 : f32} : tensor<4x3xf32> -> tensor<4x3xi8>
+  %d3 = bnq.dequantize %q3, %s3 : tensor<4x3xi8> -> tensor<4x3xf32>
+  %e = bnq.add %d3, %g3 : (tensor<4x3xf32>, tensor<4x3xf32>) -> tensor<4x3xf32>
+  return %d, %d2, %e : tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>
+}

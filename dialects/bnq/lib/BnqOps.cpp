@@ -584,6 +584,8 @@ LogicalResult QuantizeOp::verify() {
                        "or mask");
   if (getMaskBias() && !perSequence)
     return emitOpError("mask needs per-sequence scales");
+  if (getInputGelu() && !getClip())
+    return emitOpError("input_gelu needs a static clip");
   RankedTensorType input = ranked(getInput());
   RankedTensorType mask = getMaskBias() ? ranked(getMaskBias()) : nullptr;
   if (mask && input) {

@@ -33,6 +33,22 @@ struct BinaryAttentionRows {
   uint64_t *probs; ///< [rows, ceil(sk / 64)]
 };
 
+/// The quantizer's codes of GELU(x) as comparisons of x with bounds
+/// (ops/gelu_interval.h): one code up past each rising bound (x >
+/// above[i]), one down inside each interval around GELU's minimum (lo[i]
+/// <= x <= hi[i]). Where GELU's last bit is not monotone next to a bound,
+/// x in that band gets its code from GELU and the quantizer themselves.
+/// NaN: 0.
+struct GeluCodeBounds {
+  static constexpr int kMax = 7; // codes of at most 4 bits
+  int32_t rises = 0, dips = 0, bands = 0;
+  float above[kMax] = {}, lo[kMax] = {}, hi[kMax] = {};
+  float bandLo[3 * kMax] = {}, bandHi[3 * kMax] = {};
+  float scale = 1;  // the quantizer's (for the bands)
+  int32_t bits = 2; //
+  bool tanhForm = false;
+};
+
 struct VecKernels {
   /// y = GELU(x), erf or tanh form.
   void (*gelu)(const float *x, float *y, int64_t n, bool tanhForm);
@@ -42,6 +58,9 @@ struct VecKernels {
   void (*quantize)(const float *x, int8_t *codes, int64_t n, float scale,
                    int bits);
   void (*dequantize)(const int8_t *codes, float *y, int64_t n, float scale);
+  /// codes[i] = the quantizer's code of GELU(x[i]) by `b`.
+  void (*geluCodes)(const float *x, int8_t *codes, int64_t n,
+                    const GeluCodeBounds &b);
   /// rows x h layer norm (mean and variance in double).
   void (*layerNorm)(const float *x, const float *gamma, const float *beta,
                     float *y, int64_t rows, int64_t h, float eps);

@@ -1,93 +1,156 @@
-//===- gelu_interval.cpp - binarize(GELU(x)) as an interval of x ----------===//
+//===- gelu_interval.cpp - codes of GELU(x) as bounds on x ----------------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "gelu_interval.h"
 
 #include "bnrt/kernels.h"
 #include "kernels/float_order.h"
 #include "kernels/quantizer.h"
-#include "kernels/vec_kernels.h"
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <initializer_list>
+#include <vector>
 
 namespace bnrt {
 namespace {
 
-struct Reference {
-  bool tanhForm;
-  float alpha, beta;
-  bool isSigned;
+const float kMinimum = -0.7517915f; // GELU's minimum (both forms, ~1e-3)
 
-  float gelu(float x) const { // the Gelu op's bits (the same on every ISA)
-    float y;
-    vecKernels(BNRT_ISA_SCALAR).gelu(&x, &y, 1, tanhForm);
-    return y;
-  }
-  /// The unfused bit: GELU, then the binarization.
-  bool bit(float x) const {
-    return binarizedBit(gelu(x), alpha, beta, isSigned);
-  }
-  /// "GELU is low": the bit itself for signed codes, its negation
-  /// otherwise (for x not NaN).
-  bool low(float x) const { return bit(x) == isSigned; }
-};
+/// The Gelu op's bits (the same on every ISA).
+float geluOf(float x, bool tanhForm) {
+  float y;
+  vecKernels(BNRT_ISA_SCALAR).gelu(&x, &y, 1, tanhForm);
+  return y;
+}
 
-bool fusedBit(const GeluInterval &g, float x) {
-  return g.inside ? (x >= g.lo && x <= g.hi) : (x < g.lo || x > g.hi);
+/// Whether a threshold on GELU's value lies next to its lowest value,
+/// where the flat bottom could make the set below it non-convex in the
+/// last bit.
+bool nearTheMinimum(float threshold, bool tanhForm) {
+  return std::fabs(threshold - geluOf(kMinimum, tanhForm)) <
+         1e-4f * std::fmax(1.0f, std::fabs(threshold));
+}
+
+/// The floats x where `low(x)` holds, for a `low` that is "GELU(x) is below
+/// a threshold": an interval around the minimum, [lo, hi], or empty (lo =
+/// inf, hi = -inf). Keys one past the infinities stand for "not low".
+template <typename Low> void lowInterval(Low low, float &lo, float &hi) {
+  if (!low(kMinimum)) {
+    lo = INFINITY;
+    hi = -INFINITY;
+    return;
+  }
+  const int64_t keyMin = floatKey(kMinimum);
+  hi = keyFloat(lastHolding(keyMin, kFloatKeyInf + 1, low));
+  lo = keyFloat(lastHolding(keyMin, -kFloatKeyInf - 1, low));
+}
+
+/// Whether `fused(x) == reference(x)` at every float within 2048 of each
+/// of `centres` and of the minimum, at the special values and at 4096
+/// points of [-16, 16].
+template <typename Fused, typename Reference>
+bool agrees(Fused fused, Reference reference, std::vector<float> centres) {
+  auto same = [&](float x) { return fused(x) == reference(x); };
+  centres.push_back(kMinimum);
+  for (float centre : centres) {
+    if (std::isinf(centre))
+      continue;
+    for (int64_t d = -2048; d <= 2048; ++d) {
+      int64_t key = floatKey(centre) + d;
+      if (key > -kFloatKeyInf && key < kFloatKeyInf && !same(keyFloat(key)))
+        return false;
+    }
+  }
+  const float specials[] = {0.0f,    -0.0f,    INFINITY, -INFINITY, NAN,
+                            3.4e38f, -3.4e38f, 1e-45f,   -1e-45f,   1e-38f,
+                            -1e-38f, 1e6f,     -1e6f,    kMinimum};
+  for (float x : specials)
+    if (!same(x))
+      return false;
+  uint32_t state = 12345;
+  for (int i = 0; i < 4096; ++i) {
+    state = state * 1664525u + 1013904223u;
+    if (!same(32.0f * float(state >> 8) / float(1 << 24) - 16.0f))
+      return false;
+  }
+  return true;
 }
 
 } // namespace
 
 GeluInterval geluInterval(bool tanhForm, float alpha, float beta,
                           bool isSigned) {
-  const Reference ref{tanhForm, alpha, beta, isSigned};
-  const float minimum = -0.7517915f; // GELU's minimum (both forms, ~1e-3)
-  const int64_t keyMin = floatKey(minimum);
+  // The unfused bit: GELU, then the binarization; "GELU is low": the bit
+  // itself for signed codes, its negation otherwise (for x not NaN).
+  auto bit = [=](float x) {
+    return binarizedBit(geluOf(x, tanhForm), alpha, beta, isSigned);
+  };
   GeluInterval g;
   g.inside = isSigned;
-  // A threshold next to GELU's lowest value: the flat bottom could make
-  // the low set non-convex in the last bit; stay unfused.
-  float threshold = isSigned ? beta : beta + 0.5f * alpha;
-  if (std::fabs(threshold - ref.gelu(minimum)) <
-      1e-4f * std::fmax(1.0f, std::fabs(threshold)))
+  if (nearTheMinimum(isSigned ? beta : beta + 0.5f * alpha, tanhForm))
     return g;
-  if (!ref.low(minimum)) { // nothing is low: an empty interval
-    g.lo = INFINITY;
-    g.hi = -INFINITY;
-  } else {
-    // The rising side: the last low float; the falling side: the first
-    // (keys one past the infinities stand for "not low").
-    auto low = [&](float x) { return ref.low(x); };
-    g.hi = keyFloat(lastHolding(keyMin, kFloatKeyInf + 1, low));
-    g.lo = keyFloat(lastHolding(keyMin, -kFloatKeyInf - 1, low));
-  }
-  // The checks: every float within 2048 of each bound and of the minimum,
-  // the special values, and 4096 points of [-16, 16].
-  auto same = [&](float x) { return fusedBit(g, x) == ref.bit(x); };
-  for (float centre : {g.lo, g.hi, minimum}) {
-    if (std::isinf(centre))
-      continue;
-    for (int64_t d = -2048; d <= 2048; ++d) {
-      int64_t key = floatKey(centre) + d;
-      if (key > -kFloatKeyInf && key < kFloatKeyInf && !same(keyFloat(key)))
-        return g;
+  lowInterval([&](float x) { return bit(x) == isSigned; }, g.lo, g.hi);
+  auto fused = [&](float x) {
+    return g.inside ? (x >= g.lo && x <= g.hi) : (x < g.lo || x > g.hi);
+  };
+  g.fused = agrees(fused, bit, {g.lo, g.hi});
+  return g;
+}
+
+GeluCodes geluCodeBounds(bool tanhForm, float scale, int bits) {
+  GeluCodes g;
+  GeluCodeBounds &b = g.bounds;
+  b.scale = scale;
+  b.bits = bits;
+  b.tanhForm = tanhForm;
+  if (bits < 2 || bits > 4 || !(scale > 0) || std::isinf(scale))
+    return g;
+  const float qmax = quantMax(bits);
+  auto code = [=](float x) {
+    return int(quantizeCode(geluOf(x, tanhForm), scale, qmax));
+  };
+  std::vector<float> centres;
+  // The last float where `holds` is true, going from the minimum toward
+  // `end`, and a band around it where `holds` changes more than once.
+  auto bound = [&](int64_t end, auto holds) {
+    int64_t key = lastHolding(floatKey(kMinimum), end, holds);
+    int64_t first = 0, last = 0, changes = 0;
+    for (int64_t d = -256; d < 256; ++d) {
+      int64_t k = key + d;
+      if (k <= -kFloatKeyInf || k + 1 >= kFloatKeyInf ||
+          holds(keyFloat(k)) == holds(keyFloat(k + 1)))
+        continue;
+      first = changes++ ? first : k;
+      last = k + 1;
     }
-  }
-  const float specials[] = {0.0f,    -0.0f,    INFINITY, -INFINITY, NAN,
-                            3.4e38f, -3.4e38f, 1e-45f,   -1e-45f,   1e-38f,
-                            -1e-38f, 1e6f,     -1e6f,    minimum};
-  for (float x : specials)
-    if (!same(x))
+    if (changes > 1) {
+      b.bandLo[b.bands] = keyFloat(first);
+      b.bandHi[b.bands++] = keyFloat(last);
+    }
+    centres.push_back(keyFloat(key));
+    return keyFloat(key);
+  };
+  // Code >= r above a bound on GELU's rising side (code(+inf) = qmax).
+  for (int r = 1; r <= int(qmax); ++r)
+    b.above[b.rises++] =
+        bound(kFloatKeyInf + 1, [&](float x) { return code(x) < r; });
+  // Code <= -d inside an interval around the minimum, while one is left.
+  for (int d = 1; d <= int(qmax); ++d) {
+    if (nearTheMinimum((0.5f - float(d)) * scale, tanhForm))
       return g;
-  uint32_t state = 12345;
-  for (int i = 0; i < 4096; ++i) {
-    state = state * 1664525u + 1013904223u;
-    if (!same(32.0f * float(state >> 8) / float(1 << 24) - 16.0f))
-      return g;
+    auto low = [&](float x) { return code(x) <= -d; };
+    if (!low(kMinimum))
+      break;
+    b.hi[b.dips] = bound(kFloatKeyInf + 1, low);
+    b.lo[b.dips++] = bound(-kFloatKeyInf - 1, low);
   }
-  g.fused = true;
+  // The kernel's own arithmetic, one element at a time.
+  auto fused = [&](float x) {
+    int8_t c;
+    vecKernels(BNRT_ISA_SCALAR).geluCodes(&x, &c, 1, b);
+    return int(c);
+  };
+  g.fused = agrees(fused, code, centres);
   return g;
 }
 

@@ -1,20 +1,23 @@
-//===- gelu_interval.h - binarize(GELU(x)) as an interval of x --*- C++ -*-===//
+//===- gelu_interval.h - codes of GELU(x) as bounds on x --------*- C++ -*-===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // GELU falls, then rises around its minimum near x = -0.7518, so the x
 // whose GELU lies below a threshold form one interval, and a binarization
-// of GELU(x) is a comparison of x with two bounds: LinearBinarized skips
-// computing the GELU of its input. The bounds are found by bisection over
-// the floats with the runtime's own GELU and binarization (the bits the
-// unfused Gelu + LinearBinarized give), then checked against those bits
-// around both bounds and the minimum, at special values and at random
-// points; any difference (a threshold too near GELU's minimum, where the
-// approximation's last bit could make the set non-convex) leaves the op
-// unfused.
+// or a low-bit quantization of GELU(x) is a comparison of x with a few
+// bounds: LinearBinarized and Quantize skip computing the GELU of their
+// input (Quantize computes it only for x within a few floats of a bound
+// where the approximation's last bit is not monotone). The bounds are found by
+// bisection over the floats with the runtime's own GELU and quantizer (the
+// codes the unfused ops give), then checked against those codes around every
+// bound and the minimum, at special values and at random points; any difference
+// (a threshold too near GELU's minimum, where the approximation's last bit
+// could make the set non-convex) leaves the op unfused.
 //
 //===----------------------------------------------------------------------===//
 #ifndef BNRT_SRC_OPS_GELU_INTERVAL_H
 #define BNRT_SRC_OPS_GELU_INTERVAL_H
+
+#include "kernels/vec_kernels.h"
 
 namespace bnrt {
 
@@ -28,6 +31,16 @@ struct GeluInterval {
 /// the code set (docs/dialect.md, "1-bit activations").
 GeluInterval geluInterval(bool tanhForm, float alpha, float beta,
                           bool isSigned);
+
+struct GeluCodes {
+  GeluCodeBounds bounds;
+  bool fused = false; // the bounds give exactly the reference codes
+};
+
+/// The bounds form of codes = quantize(GELU(x)) with `scale` and `bits`
+/// (docs/dialect.md's quantize with a static clip), with bands where
+/// GELU's last bit wobbles next to a bound; never fused above 4 bits.
+GeluCodes geluCodeBounds(bool tanhForm, float scale, int bits);
 
 } // namespace bnrt
 

@@ -1,6 +1,7 @@
 //===- quantize.cpp - Quantize and Dequantize: int8 activation codes ------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "../scratch.h"
+#include "gelu_interval.h"
 #include "kernels/quantizer.h"
 #include "kernels/vec_kernels.h"
 #include "op_kernel.h"
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 
 namespace bnrt {
 namespace {
@@ -30,11 +32,54 @@ void checkQuantize(const OpCheck &c) {
   bool perSequence = c.count(c.out[1]) != 1 || c.in.size() == 2;
   if (perSequence && (clip > 0 || x.size() < 2))
     c.fail("per-sequence scales need a dynamic clip and a [B, S, ...] input");
+  if (options->input_gelu() < 0 || options->input_gelu() > 2)
+    c.fail("input_gelu must be 0 (none), 1 (erf) or 2 (tanh)");
+  if (options->input_gelu() && clip == 0)
+    c.fail("input_gelu needs a static clip");
   if (c.in.size() == 2) {
     c.needF32({c.in[1]});
     if (c.shape(c.in[1]) != std::vector<int64_t>{x[0], x[1]})
       c.fail("mask must be [B, S] of the input");
   }
+}
+
+/// With input_gelu, the bounds on x that give the codes of GELU(x)
+/// (gelu_interval.h), found once when the model loads.
+void packQuantize(const fb::Op &op, const std::vector<View> &, int,
+                  AlignedVector<uint64_t> &packed) {
+  const auto *options = op.options_as_QuantizeOptions();
+  if (!options->input_gelu())
+    return;
+  GeluCodes g = geluCodeBounds(options->input_gelu() == 2,
+                               quantScaleOf(options->clip(), options->bits()),
+                               options->bits());
+  packed.assign((sizeof g + 7) / 8, 0);
+  std::memcpy(packed.data(), &g, sizeof g);
+}
+
+/// Codes of GELU(x) with a static scale: compares with the bounds when
+/// they were fused, else GELU of blocks that stay in L1, then quantized.
+void runGeluQuantize(const fb::Op &op, const View &x, int8_t *codes, float s,
+                     OpContext &ctx) {
+  const auto *options = op.options_as_QuantizeOptions();
+  const VecKernels &vec = vecKernels(ctx.isa);
+  GeluCodes g;
+  std::memcpy(&g, ctx.packedWeights, sizeof g);
+  bool tanhForm = options->input_gelu() == 2;
+  int bits = options->bits();
+  chunked(ctx.pool, x.numElements(), [&](int64_t i0, int64_t i1) {
+    if (g.fused) {
+      vec.geluCodes(x.f32() + i0, codes + i0, i1 - i0, g.bounds);
+      return;
+    }
+    constexpr int64_t kBlock = 1024;
+    float y[kBlock];
+    for (int64_t b = i0; b < i1; b += kBlock) {
+      int64_t m = std::min(kBlock, i1 - b);
+      vec.gelu(x.f32() + b, y, m, tanhForm);
+      vec.quantize(y, codes + b, m, s, bits);
+    }
+  });
 }
 
 void runQuantize(const fb::Op &op, const std::vector<View> &in,
@@ -86,10 +131,12 @@ void runQuantize(const fb::Op &op, const std::vector<View> &in,
     clip = vec.absMax(maxima, kMaxChunks);
   }
   float s = quantScaleOf(clip, bits);
+  out[1].f32()[0] = s;
+  if (op.options_as_QuantizeOptions()->input_gelu())
+    return runGeluQuantize(op, in[0], out[0].i8(), s, ctx);
   chunked(ctx.pool, n, [&](int64_t i0, int64_t i1) {
     vec.quantize(in[0].f32() + i0, out[0].i8() + i0, i1 - i0, s, bits);
   });
-  out[1].f32()[0] = s;
 }
 
 // codes i8, scale [1] or [B] -> f32
@@ -118,7 +165,7 @@ void runDequantize(const fb::Op &, const std::vector<View> &in,
 
 extern const OpKernel kQuantizeOp = {fb::OpCode::Quantize,
                                      fb::OpOptions::QuantizeOptions,
-                                     checkQuantize, runQuantize};
+                                     checkQuantize, runQuantize, packQuantize};
 extern const OpKernel kDequantizeOp = {fb::OpCode::Dequantize,
                                        fb::OpOptions::NONE, checkDequantize,
                                        runDequantize};

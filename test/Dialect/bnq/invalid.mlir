@@ -476,6 +476,14 @@ func.func @quantize_clip(%x: tensor<4xf32>) {
 
 // -----
 
+func.func @quantize_gelu_dynamic(%x: tensor<4xf32>) {
+  // expected-error @+1 {{input_gelu needs a static clip}}
+  %q, %s = bnq.quantize %x {bits = 2 : i32, input_gelu = #bnq<gelu_approximation erf>} : tensor<4xf32> -> tensor<4xi8>
+  return
+}
+
+// -----
+
 func.func @quantize_shape(%x: tensor<4xf32>) {
   // expected-error @+1 {{result dimension 0 is 5, expected 4}}
   %q, %s = bnq.quantize %x {bits = 8 : i32} : tensor<4xf32> -> tensor<5xi8>

@@ -79,7 +79,7 @@ func.func @weights() -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tens
 }
 
 // CHECK-LABEL: func.func @activations
-func.func @activations(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+func.func @activations(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
   // CHECK: %[[Q:.*]], %[[S:.*]] = bnq.quantize %{{.*}} {bits = 8 : i32} : tensor<4x8xf32> -> tensor<4x8xi8>
   %q, %s = bnq.quantize %x {bits = 8 : i32} : tensor<4x8xf32> -> tensor<4x8xi8>
   // CHECK: bnq.dequantize %[[Q]], %[[S]] : tensor<4x8xi8> -> tensor<4x8xf32>
@@ -87,7 +87,10 @@ func.func @activations(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>
   // CHECK: bnq.quantize %{{.*}} {bits = 4 : i32, clip = 2.500000e+00 : f32}
   %q4, %s4 = bnq.quantize %x {bits = 4 : i32, clip = 2.5 : f32} : tensor<4x8xf32> -> tensor<4x8xi8>
   %d4 = bnq.dequantize %q4, %s4 : tensor<4x8xi8> -> tensor<4x8xf32>
-  return %d, %d4 : tensor<4x8xf32>, tensor<4x8xf32>
+  // CHECK: bnq.quantize %{{.*}} {bits = 2 : i32, clip = 5.000000e-01 : f32, input_gelu = #bnq<gelu_approximation tanh>}
+  %q2, %s2 = bnq.quantize %x {bits = 2 : i32, clip = 0.5 : f32, input_gelu = #bnq<gelu_approximation tanh>} : tensor<4x8xf32> -> tensor<4x8xi8>
+  %d2 = bnq.dequantize %q2, %s2 : tensor<4x8xi8> -> tensor<4x8xf32>
+  return %d, %d4, %d2 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
 }
 
 // 1-bit activations round-trip with their scale, threshold and code set.

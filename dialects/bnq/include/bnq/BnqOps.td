@@ -387,11 +387,16 @@ def Bnq_QuantizeOp : Bnq_Op<"quantize", [Pure]> {
     taken over the rows s where the optional `mask_bias` `[B, S]` (the
     attention's additive mask) is 0, so neither padding nor the other
     sequences of a batch change it.
+    With `input_gelu` (static clip only) the quantized value is
+    `gelu(input)` of that form: bnq-lower-to-runtime folds a GELU only the
+    quantize reads, and the runtime compares the input with bounds instead
+    of computing the GELU.
     Created by bnq-quantize-activations (or imported from QuantizeLinear).
   }];
   let arguments = (ins F32Tensor:$input, Optional<F32Tensor>:$mask_bias,
                        ConfinedAttr<I32Attr, [IntMinValue<2>, IntMaxValue<8>]>:$bits,
-                       OptionalAttr<F32Attr>:$clip);
+                       OptionalAttr<F32Attr>:$clip,
+                       OptionalAttr<Bnq_GeluApproximationAttr>:$input_gelu);
   let results = (outs Bnq_Int8Tensor:$result, F32Tensor:$scale);
   let assemblyFormat = [{
     $input (`mask` `(` $mask_bias^ `:` type($mask_bias) `)`)? attr-dict `:`

@@ -1,0 +1,178 @@
+//===- GeluQuantizeTest.cpp - Quantize with input_gelu
+//---------------------===//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+// x [3, 1500] -> Quantize {bits, static clip, input_gelu} -> Dequantize:
+// the codes of GELU(x) (the runtime's GELU, then docs/dialect.md's
+// quantizer), on every ISA path and 1 or 2 threads, for codes of 2-4 bits
+// found by comparing x with bounds (some with the -1 code around GELU's
+// minimum, some a threshold next to it: unfused) and 8-bit codes (GELU
+// computed); the bounds against GELU then quantize on a sweep over all
+// floats; a dynamic clip refused at load.
+//
+//===----------------------------------------------------------------------===//
+#include "BundleBuilder.h"
+#include "IsaPaths.h"
+#include "bnrt.h"
+#include "kernels/quantizer.h"
+#include "kernels/vec_kernels.h"
+#include "ops/gelu_interval.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace fb = bnrt::fb;
+
+namespace {
+
+constexpr int kRows = 3, kCols = 1500;
+
+float geluOf(float x, int gelu) {
+  float y;
+  bnrt::vecKernels(BNRT_ISA_SCALAR).gelu(&x, &y, 1, gelu == 2);
+  return y;
+}
+
+/// The unfused code: GELU, then the quantizer.
+int codeOf(float x, int gelu, float scale, int bits) {
+  return bnrt::quantizeCode(geluOf(x, gelu), scale, bnrt::quantMax(bits));
+}
+
+std::vector<uint8_t> makeBundle(int bits, float clip, int gelu) {
+  using fb::DType, fb::Storage;
+  bnrt_test::BundleBuilder bb;
+  int32_t x = bb.value("x", DType::F32, {kRows, kCols}, Storage::Input, 0);
+  int32_t codes =
+      bb.value("codes", DType::I8, {kRows, kCols}, Storage::Arena, 0);
+  int32_t s = bb.value("s", DType::F32, {}, Storage::Arena, 4608);
+  int32_t d = bb.value("d", DType::F32, {kRows, kCols}, Storage::Output, 0);
+  bb.op(fb::OpCode::Quantize, {x}, {codes, s}, fb::OpOptions::QuantizeOptions,
+        fb::CreateQuantizeOptions(bb.b, bits, clip, gelu).Union());
+  bb.op(fb::OpCode::Dequantize, {codes, s}, {d});
+  return bb.finish({x}, {d}, 4672);
+}
+
+/// Points spread over [-6, 6], a run around GELU's minimum, the special
+/// values, and the 40 floats on each side of every bound (where GELU's
+/// last bit can wobble: the bands).
+std::vector<float> inputs(const bnrt::GeluCodeBounds &b) {
+  std::vector<float> x(kRows * kCols);
+  for (int i = 0; i < kRows * kCols; ++i)
+    x[i] = float((i * 7919) % 12000) / 1000.0f - 6.0f;
+  for (int i = 0; i < 400; ++i)
+    x[100 + i] = -1.6f + 0.004f * float(i);
+  const float specials[] = {NAN,   INFINITY, -INFINITY, 0.0f,
+                            -0.0f, 3e38f,    -3e38f};
+  for (size_t i = 0; i < std::size(specials); ++i)
+    x[2000 + i] = specials[i];
+  std::vector<float> bounds(b.above, b.above + b.rises);
+  bounds.insert(bounds.end(), b.lo, b.lo + b.dips);
+  bounds.insert(bounds.end(), b.hi, b.hi + b.dips);
+  size_t at = 2100;
+  for (float bound : bounds) {
+    float v = bound;
+    for (int i = 0; i < 40; ++i)
+      v = std::nextafter(v, -INFINITY);
+    for (int i = 0; i < 81; ++i, v = std::nextafter(v, INFINITY))
+      x[at++] = v;
+  }
+  return x;
+}
+
+void checkEveryPath(int bits, float clip, int gelu) {
+  std::vector<uint8_t> bytes = makeBundle(bits, clip, gelu);
+  bnrt_error err;
+  bnrt_model *m = bnrt_model_load_memory(bytes.data(), bytes.size(), &err);
+  ASSERT_NE(m, nullptr) << err.message;
+  float scale = bnrt::quantScaleOf(clip, bits);
+  std::vector<float> x =
+      inputs(bnrt::geluCodeBounds(gelu == 2, scale, bits).bounds);
+  std::vector<float> want(x.size());
+  for (size_t i = 0; i < x.size(); ++i)
+    want[i] = scale * float(codeOf(x[i], gelu, scale, bits));
+  for (bnrt_isa isa : bnrt_test::availableIsas(true)) {
+    ASSERT_EQ(bnrt_model_set_isa(m, bnrt_isa_name(isa), &err), BNRT_OK);
+    for (int threads : {1, 2}) {
+      ASSERT_EQ(bnrt_model_set_threads(m, threads, &err), BNRT_OK);
+      std::vector<float> d(x.size(), NAN);
+      const void *in[] = {x.data()};
+      void *out[] = {d.data()};
+      const size_t inBytes[] = {x.size() * 4}, outBytes[] = {d.size() * 4};
+      ASSERT_EQ(bnrt_model_run(m, in, inBytes, out, outBytes, &err), BNRT_OK)
+          << err.message;
+      for (size_t i = 0; i < x.size(); ++i)
+        ASSERT_EQ(d[i], want[i])
+            << bnrt_isa_name(isa) << " threads " << threads << " bits " << bits
+            << " clip " << clip << " gelu " << gelu << " x " << x[i];
+    }
+  }
+  bnrt_model_free(m);
+}
+
+TEST(GeluQuantize, CodesOfGeluOnEveryPath) {
+  for (int gelu : {1, 2}) {
+    checkEveryPath(2, 1.5f, gelu);  // codes 0 and 1
+    checkEveryPath(2, 0.25f, gelu); // -1 around the minimum too
+    checkEveryPath(3, 0.9f, gelu);  // -1 from 3 bits
+    checkEveryPath(4, 2.0f, gelu);
+    checkEveryPath(2, 0.3399f, gelu); // threshold at the minimum: unfused
+    checkEveryPath(8, 3.0f, gelu);    // GELU computed, then quantized
+  }
+}
+
+TEST(GeluQuantize, BoundsEqualGeluThenQuantizeOnEveryFloat) {
+  struct Case {
+    int gelu, bits;
+    float clip;
+    bool fused;
+    int dips;
+  } cases[] = {{1, 2, 1.5f, true, 0},     {1, 2, 0.25f, true, 1},
+               {2, 2, 0.2f, true, 1},     {1, 3, 0.9f, true, 1},
+               {2, 4, 0.6f, true, 2},     {1, 4, 2.0f, true, 1},
+               {1, 2, 0.3399f, false, 0}, {1, 8, 3.0f, false, 0}};
+  // GELU's last bit wobbles next to the 3-bit dip's upper bound: a band.
+  EXPECT_GE(
+      bnrt::geluCodeBounds(false, bnrt::quantScaleOf(0.9f, 3), 3).bounds.bands,
+      1);
+  for (const Case &c : cases) {
+    float scale = bnrt::quantScaleOf(c.clip, c.bits);
+    bnrt::GeluCodes g = bnrt::geluCodeBounds(c.gelu == 2, scale, c.bits);
+    EXPECT_EQ(g.fused, c.fused) << c.bits << " " << c.clip;
+    if (!g.fused)
+      continue;
+    EXPECT_EQ(g.bounds.rises, int(bnrt::quantMax(c.bits)));
+    EXPECT_EQ(g.bounds.dips, c.dips) << c.bits << " " << c.clip;
+    // Every 4099th float (about a million), both signs, with the
+    // infinities and NaNs among them, through the portable kernel.
+    std::vector<float> x;
+    for (uint64_t u = 0; u <= 0xFFFFFFFFull; u += 4099) {
+      uint32_t bits = uint32_t(u);
+      float f;
+      std::memcpy(&f, &bits, 4);
+      x.push_back(f);
+    }
+    std::vector<int8_t> codes(x.size());
+    bnrt::vecKernels(BNRT_ISA_SCALAR)
+        .geluCodes(x.data(), codes.data(), int64_t(x.size()), g.bounds);
+    for (size_t i = 0; i < x.size(); ++i)
+      ASSERT_EQ(codes[i], codeOf(x[i], c.gelu, scale, c.bits))
+          << "x " << x[i] << " bits " << c.bits << " clip " << c.clip;
+  }
+}
+
+TEST(GeluQuantize, RefusesADynamicClip) {
+  std::vector<uint8_t> bytes = makeBundle(2, 0.0f, 1);
+  bnrt_error err;
+  bnrt_model *m = bnrt_model_load_memory(bytes.data(), bytes.size(), &err);
+  EXPECT_EQ(m, nullptr);
+  EXPECT_NE(std::string(err.message).find("input_gelu needs a static clip"),
+            std::string::npos)
+      << err.message;
+  bnrt_model_free(m);
+}
+
+} // namespace
