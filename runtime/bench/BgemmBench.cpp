@@ -12,7 +12,11 @@
 // has, on 1 and 2 threads (real time). The
 // OPS counter counts 2 M N K operations per plane-free GEMM (one multiply-add
 // per weight), as int8 and fp32 GEMM benchmarks do, so the numbers compare
-// directly with bench/gemm-vs-ort.sh's onnxruntime baselines.
+// directly with bench/gemm-vs-ort.sh's onnxruntime baselines. On x86-64,
+// MACC is multiply-adds per cycle of one thread's core (M N K / time /
+// clock, the clock measured once by a chain of dependent integer adds:
+// one a cycle), to hold against the int8 ceiling (two 512-bit vpdpbusd a
+// cycle: 128).
 //
 //===----------------------------------------------------------------------===//
 #include "aligned_vector.h"
@@ -21,12 +25,65 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+
+#include <chrono>
 #include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
 
 namespace {
+
+/// The core's clock in Hz, by timing dependent adds (x86-64), else 0.
+double clockHz() {
+#if defined(__x86_64__)
+  static const double hz = [] {
+    double best = 0;
+    for (int round = 0; round < 3; ++round) {
+      constexpr long kAdds = 200000000;
+      auto start = std::chrono::steady_clock::now();
+      long n = kAdds / 4;
+      asm volatile("xor %%eax, %%eax\n1:\n\t"
+                   "add $1, %%rax\n\tadd $1, %%rax\n\t"
+                   "add $1, %%rax\n\tadd $1, %%rax\n\t"
+                   "dec %0\n\tjnz 1b"
+                   : "+r"(n)
+                   :
+                   : "rax", "cc");
+      std::chrono::duration<double> took =
+          std::chrono::steady_clock::now() - start;
+      best = std::max(best, kAdds / took.count());
+    }
+    return best;
+  }();
+  return hz;
+#else
+  return 0;
+#endif
+}
+
+/// OPS (2 M N K a run, per second) and, where the clock is known, MACC
+/// (M N K a run, per cycle) of runs that took `seconds` in all.
+void setRates(benchmark::State &state, int64_t m, int64_t n, int64_t k,
+              double seconds) {
+  // Printed with an SI prefix: "OPS=275G" is 275 GOPS.
+  state.counters["OPS"] = benchmark::Counter(
+      2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate,
+      benchmark::Counter::OneK::kIs1000);
+  if (double hz = clockHz(); hz > 0 && seconds > 0)
+    state.counters["MACC"] =
+        double(m) * n * k * double(state.iterations()) / (seconds * hz);
+}
+
+/// Runs `run` for the benchmark's iterations; their wall time in seconds.
+template <typename Run> double timed(benchmark::State &state, Run run) {
+  auto start = std::chrono::steady_clock::now();
+  for (auto _ : state)
+    run();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
 
 void bgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
            int64_t n, int planes, bool ownScales, int threads, int actBits,
@@ -60,15 +117,12 @@ void bgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
     bnrt_bgemm_pack(&args, isa, packed.data());
     args.packed = packed.data();
   }
-  for (auto _ : state) {
+  double seconds = timed(state, [&] {
     bnrt_bgemm_a8_parallel(&args, isa, pool);
     benchmark::DoNotOptimize(y.data());
     benchmark::ClobberMemory();
-  }
-  // Printed with an SI prefix: "OPS=275G" is 275 GOPS.
-  state.counters["OPS"] = benchmark::Counter(
-      2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate,
-      benchmark::Counter::OneK::kIs1000);
+  });
+  setRates(state, m, n, k, seconds);
   bnrt_threads_destroy(pool);
   unsetenv("BNRT_BGEMM_LOOKUP");
 }
@@ -94,14 +148,12 @@ void xgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
     args.packed = packed.data();
   }
   bnrt_threads *pool = bnrt_threads_create(threads);
-  for (auto _ : state) {
+  double seconds = timed(state, [&] {
     bnrt_xgemm_parallel(&args, isa, pool);
     benchmark::DoNotOptimize(y.data());
     benchmark::ClobberMemory();
-  }
-  state.counters["OPS"] = benchmark::Counter(
-      2.0 * m * n * k, benchmark::Counter::kIsIterationInvariantRate,
-      benchmark::Counter::OneK::kIs1000);
+  });
+  setRates(state, m, n, k, seconds);
   bnrt_threads_destroy(pool);
 }
 

@@ -13,9 +13,11 @@
 #define BNRT_SRC_BGEMM_LOOKUP_AVX512_H
 
 #include "kernels/bgemm_impl.h"
+#include "kernels/x86/bgemm_avx512_epilogue.h"
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace bnrt {
@@ -68,6 +70,45 @@ inline void widenTile(const __m512i (&acc)[kTileRows][kTileBlocks],
       _mm512_storeu_si512(d, lo);
       _mm512_storeu_si512(d + 16, hi);
     }
+}
+
+/// Where a tile's outputs go when its last pass over K ends in registers:
+/// rows row0.. below m1, columns [n0, n1), its dots doubled when `twice`
+/// (the ternary kernel's summed planes are twice its dots).
+struct TileOutputs {
+  const bnrt_bgemm_args *args;
+  int64_t row0, m1, n0, n1;
+  bool twice;
+};
+
+/// The last pass over K of lookup tile `tile` whose planes share their
+/// scale: the int16 sums plus the earlier passes' dots (none when
+/// `first`) through the VNNI kernel's epilogue straight to the outputs,
+/// 16 at a time from the first 16-row block at or after n0 (a multiple of
+/// 16): no dots are written and read back.
+inline void finishTileSums(const __m512i (&acc)[kTileRows][kTileBlocks],
+                           const int32_t *dots, int64_t stride, bool first,
+                           int64_t tile, const TileOutputs &o) {
+  const bnrt_bgemm_args &a = *o.args;
+  int64_t rows = std::min<int64_t>(kTileRows, o.m1 - o.row0);
+  for (int r = 0; r < rows; ++r)
+    for (int q = 0; q < kTileBlocks; ++q)
+      for (int h = 0; h < 2; ++h) {
+        int64_t c = tile * kLookupTileRowsN + q * kLookupRows + 16 * h;
+        if (c < o.n0 || c >= o.n1)
+          continue;
+        __m512i d =
+            _mm512_cvtepi16_epi32(h ? _mm512_extracti64x4_epi64(acc[r][q], 1)
+                                    : _mm512_castsi512_si256(acc[r][q]));
+        if (!first)
+          d = _mm512_add_epi32(
+              _mm512_loadu_si512(dots + r * stride + q * kLookupRows + 16 * h),
+              d);
+        if (o.twice) // a scalar test: no vector register held for it
+          d = _mm512_add_epi32(d, d);
+        storeRow(a, o.row0 + r, c / kMaskRows, o.n1,
+                 finishDots(a, c, &d, a.planes, true));
+      }
 }
 
 } // namespace

@@ -81,14 +81,22 @@ void buildTables(const bnrt_bgemm_args &a, int64_t r0, int64_t groups,
 
 /// Where a tile's lookups come from and go: words [j0, j1) of lookup tile
 /// `tile`, the tables, and dots of 4 rows `dotStride` apart (added to, or
-/// stored when `first`).
+/// stored when `first`), or, in the last pass over K (`finish`), `out`.
 struct TileWork {
   const uint16_t *patterns;
   int64_t words, tile, j0, j1;
   const int16_t *tables;
   int32_t *dots;
   int64_t dotStride;
-  bool first;
+  bool first, finish;
+  TileOutputs out;
+
+  void end(const __m512i (&acc)[kTileRows][kTileBlocks]) const {
+    if (finish)
+      finishTileSums(acc, dots, dotStride, first, tile, out);
+    else
+      widenTile(acc, dots, dotStride, first);
+  }
 
   const uint16_t *patternsAt(int64_t j) const {
     return patterns + (tile * words + j) * kLookupTileRowsN;
@@ -120,7 +128,7 @@ void lookupTile(const TileWork &w) {
         pat[q] = _mm512_srli_epi16(pat[q], 5);
     }
   }
-  widenTile(acc, w.dots, w.dotStride, w.first);
+  w.end(acc);
 }
 #else
 // asm over 20 named accumulators (GCC 12 spills an array of them): one
@@ -160,7 +168,7 @@ void lookupTile(const TileWork &w) {
     }
   }
   BNRT_TILE_ARRAY(acc);
-  widenTile(acc, w.dots, w.dotStride, w.first);
+  w.end(acc);
 }
 #undef BNRT_LOOKUP3_ROW
 #undef BNRT_LOOKUP3
@@ -180,31 +188,32 @@ void bgemmLut3Avx512(const bnrt_bgemm_args &a, int64_t m0, int64_t m1,
   int64_t cols = (t1 - t0) * kLookupTileRowsN;
   auto *dots =
       threadScratch<int32_t>(ScratchSlot::BgemmPanels, kTileRows * cols);
-  TileWork w{ternaryPatterns(a), words, 0, 0, 0, tables, nullptr, cols, true};
+  TileWork w{ternaryPatterns(a),
+             words,
+             0,
+             0,
+             0,
+             tables,
+             nullptr,
+             cols,
+             true,
+             false,
+             {&a, m0, m1, n0, n1, true}};
   for (int64_t r0 = m0; r0 < m1; r0 += kTileRows) {
+    w.out.row0 = r0;
     buildTables(a, r0, groups, biased, tables);
     // Passes over K in steps of 28 words (10.5 KB of tables, in L1 while
-    // every weight tile streams past them).
+    // every weight tile streams past them); the last ends in the outputs
+    // (the planes' summed dots are twice the ternary ones).
     for (w.j0 = 0; w.j0 < words; w.j0 += kWidenWords) {
       w.j1 = std::min(words, w.j0 + kWidenWords);
       w.first = w.j0 == 0;
+      w.finish = w.j1 == words;
       for (w.tile = t0; w.tile < t1; ++w.tile) {
         w.dots = dots + (w.tile - t0) * kLookupTileRowsN;
         lookupTile(w);
       }
     }
-    // The planes' summed dots (twice the ternary ones), 16 outputs at a
-    // time through the VNNI kernel's epilogue, from the first 16-row
-    // block at or after n0 (a multiple of 16).
-    int64_t rows = std::min<int64_t>(kTileRows, m1 - r0);
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t c = std::max(t0 * kLookupTileRowsN, n0); c < n1; c += 16) {
-        __m512i d =
-            _mm512_loadu_si512(dots + r * cols + (c - t0 * kLookupTileRowsN));
-        d = _mm512_add_epi32(d, d);
-        storeRow(a, r0 + r, c / kMaskRows, n1,
-                 finishDots(a, c, &d, a.planes, true));
-      }
   }
 }
 

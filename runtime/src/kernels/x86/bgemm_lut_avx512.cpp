@@ -101,7 +101,9 @@ void buildTables(const bnrt_bgemm_args &a, int64_t r0, int64_t groups,
 
 /// Where a tile's lookups come from and go: group pairs [j0, j1) of
 /// planes [p0, p1) (summed) of lookup tile `tile`, the tables, and dots of
-/// 4 rows `dotStride` apart (added to, or stored when `first`).
+/// 4 rows `dotStride` apart (added to, or stored when `first`). With
+/// `finish` (the last pass over K of a tile whose planes share their
+/// scale) the dots go on to `out` instead.
 struct TileWork {
   const uint16_t *patterns;
   int64_t planeWords, pairs, tile, j0, j1;
@@ -109,7 +111,8 @@ struct TileWork {
   const int16_t *tables;
   int32_t *dots;
   int64_t dotStride;
-  bool first;
+  bool first, finish;
+  TileOutputs out;
 
   /// The 5 pattern vectors of plane p, pair j.
   const uint16_t *patternsAt(int p, int64_t j) const {
@@ -120,6 +123,15 @@ struct TileWork {
     return tables + g * kTileRows * kTableWords;
   }
 };
+
+/// A tile's int16 sums: widened into its dots, or, with `finish`, on to
+/// the outputs.
+void endTile(const __m512i (&acc)[kTileRows][kTileBlocks], const TileWork &w) {
+  if (w.finish)
+    finishTileSums(acc, w.dots, w.dotStride, w.first, w.tile, w.out);
+  else
+    widenTile(acc, w.dots, w.dotStride, w.first);
+}
 
 #ifdef BNRT_AVX512_EMULATED
 void lookupTile(const TileWork &w) {
@@ -145,7 +157,7 @@ void lookupTile(const TileWork &w) {
           pat[q] = _mm512_srli_epi16(pat[q], kLookupGroup);
       }
     }
-  widenTile(acc, w.dots, w.dotStride, w.first);
+  endTile(acc, w);
 }
 #else
 // A tile (4 rows x 5 blocks) in asm over 20 named accumulators: GCC 12
@@ -190,7 +202,7 @@ void lookupTile(const TileWork &w) {
       }
     }
   BNRT_TILE_ARRAY(acc);
-  widenTile(acc, w.dots, w.dotStride, w.first);
+  endTile(acc, w);
 }
 #undef BNRT_LOOKUP_ROW
 #undef BNRT_LOOKUP
@@ -231,8 +243,27 @@ void bgemmLutAvx512(const bnrt_bgemm_args &a, int64_t m0, int64_t m1,
              tables,
              nullptr,
              cols,
-             true};
+             true,
+             false,
+             {&a, m0, m1, n0, n1, false}};
+  // A tile whose planes have their own scales: its two sets of dots
+  // through the VNNI kernel's epilogue after its last pass over K, while
+  // they are in L1 (16 outputs at a time, as endTile).
+  auto finishTile = [&](int64_t r0, int64_t t) {
+    int64_t rows = std::min<int64_t>(kTileRows, m1 - r0);
+    int64_t c1 = std::min(n1, (t + 1) * kLookupTileRowsN);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = std::max(t * kLookupTileRowsN, n0); c < c1; c += 16) {
+        __m512i d[2];
+        for (int p = 0; p < a.planes; ++p)
+          d[p] = _mm512_loadu_si512(dots + p * setWords + r * cols +
+                                    (c - t0 * kLookupTileRowsN));
+        storeRow(a, r0 + r, c / kMaskRows, n1,
+                 finishDots(a, c, d, a.planes, false));
+      }
+  };
   for (int64_t r0 = m0; r0 < m1; r0 += kTileRows) {
+    w.out.row0 = r0;
     buildTables(a, r0, groups, biased, tables);
     // Passes over K in steps whose tables (<= 21 KB) stay in L1 while
     // every weight tile streams past them.
@@ -244,30 +275,18 @@ void bgemmLutAvx512(const bnrt_bgemm_args &a, int64_t m0, int64_t m1,
         int32_t *tileDots = dots + (w.tile - t0) * kLookupTileRowsN;
         if (tileSummed(w.tile)) {
           w.p0 = 0, w.p1 = a.planes, w.dots = tileDots;
+          w.finish = w.j1 == pairs;
           lookupTile(w);
         } else {
+          w.finish = false;
           for (int p = 0; p < a.planes; ++p) {
             w.p0 = p, w.p1 = p + 1, w.dots = tileDots + p * setWords;
             lookupTile(w);
           }
+          if (w.j1 == pairs)
+            finishTile(r0, w.tile);
         }
       }
-    }
-    // 16 outputs at a time through the VNNI kernel's epilogue, from the
-    // first 16-row block at or after n0 (a multiple of 16).
-    int64_t rows = std::min<int64_t>(kTileRows, m1 - r0);
-    for (int64_t t = t0; t < t1; ++t) {
-      bool summed = tileSummed(t);
-      int64_t c1 = std::min(n1, (t + 1) * kLookupTileRowsN);
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t c = std::max(t * kLookupTileRowsN, n0); c < c1; c += 16) {
-          __m512i d[2];
-          for (int p = 0; p < (summed ? 1 : a.planes); ++p)
-            d[p] = _mm512_loadu_si512(dots + p * setWords + r * cols +
-                                      (c - t0 * kLookupTileRowsN));
-          storeRow(a, r0 + r, c / kMaskRows, n1,
-                   finishDots(a, c, d, a.planes, summed));
-        }
     }
   }
 }
