@@ -3,7 +3,7 @@
 # Whole-model benchmark against ONNX Runtime on this machine, in one run:
 # BERT-base-sized (12 layers, hidden 768, 12 heads, FFN 3072, vocab 30522,
 # random init) exported by the torch fixture (test/fixtures/make_bert.py),
-# batch 1, no padding.
+# batch 1 (--batch B: B sequences a run, ORT's peers too), no padding.
 #   ORT:    the fp32 export, and its int8 peer as onnxruntime's dynamic
 #           quantization builds it (bench/make_int8_peer.py)
 #   bnbert: bundles for binary A8, binary A4, ternary A8, TWS-split
@@ -16,6 +16,9 @@
 #           W1A1 with BiT's binary attention too (binary-a1-att1:
 #           --attention-bits 1, runs as AttentionBinary),
 #           binary W1A2 (binary-a2: 2-bit static clips, 8-bit attention),
+#           binary A8 and A4 as the trainer exports them (trained-a8,
+#           trained-a4: static clips, where binary-a8 / binary-a4 quantize a
+#           float model's activations with dynamic per-sequence scales),
 #           fp32 and weight-only binary (A32) (bnbert-compile), run by
 #           bnbert-run
 # at each sequence length and thread count. Prints a table of median
@@ -25,7 +28,7 @@
 #
 #   bench/bert-vs-ort.sh [--seqs 32,128,384] [--threads 1,2] [--runs 15]
 #                        [--rounds 3] [--variants binary-a8,fp32,...]
-#                        [--out DIR]
+#                        [--batch 1] [--out DIR]
 # (runs per engine and case, spread over rounds that interleave engines;
 # the table gives the median of the rounds' medians and the best run).
 #
@@ -35,8 +38,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD_DIR:-build}
-seqs=32,128,384 threads=1,2 runs=15 rounds=3 out=$BUILD/bert-bench
-only=binary-a8,binary-a4,binary-a2,binary-a1,binary-a1-att1,ternary-a8,tws-a8,tws-own-a8,fp32,binary-a32
+seqs=32,128,384 threads=1,2 runs=15 rounds=3 batch=1 out=$BUILD/bert-bench
+only=binary-a8,binary-a4,trained-a8,trained-a4,binary-a2,binary-a1,binary-a1-att1,ternary-a8,tws-a8,tws-own-a8,fp32,binary-a32
 while (($#)); do
   case $1 in
     --seqs) seqs=$2; shift 2;;
@@ -44,8 +47,9 @@ while (($#)); do
     --runs) runs=$2; shift 2;;
     --rounds) rounds=$2; shift 2;;
     --variants) only=$2; shift 2;;
+    --batch) batch=$2; shift 2;;
     --out) out=$2; shift 2;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
+    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
     *) echo "bert-vs-ort.sh: unknown argument $1 (see --help)" >&2; exit 2;;
   esac
 done
@@ -54,6 +58,8 @@ all_variants=("binary-a8:--weights binary --act-bits 8"
               "ternary-a8:--weights ternary --act-bits 8"
               "tws-a8:--weights binary --split-ternary --act-bits 8"
               "tws-own-a8:"
+              "trained-a8:"
+              "trained-a4:"
               "binary-a2:"
               "binary-a1:"
               "binary-a1-att1:"
@@ -65,7 +71,7 @@ for v in "${all_variants[@]}"; do
 done
 for name in ${only//,/ }; do
   [[ " ${all_variants[*]%%:*} " == *" $name "* ]] ||
-    { echo "bert-vs-ort.sh: unknown variant '$name' (binary-a8 binary-a4 binary-a2 binary-a1 binary-a1-att1 ternary-a8 tws-a8 tws-own-a8 fp32 binary-a32)" >&2; exit 2; }
+    { echo "bert-vs-ort.sh: unknown variant '$name' (${all_variants[*]%%:*})" >&2; exit 2; }
 done
 py=/usr/bin/python3
 compile=$BUILD/bin/bnbert-compile run=$BUILD/runtime/bnbert-run
@@ -95,11 +101,14 @@ if [[ ! -f $fp32 ]]; then
     --ffn 3072 --vocab 30522 --max-pos 512 --batch 1 --seq 128
 fi
 [[ -f $int8 ]] || "$py" bench/make_int8_peer.py "$fp32" "$int8"
-tws=$out/bert-base-tws-own.onnx a1=$out/bert-base-binary-a1.onnx
-a2=$out/bert-base-binary-a2.onnx a1att1=$out/bert-base-binary-a1-att1.onnx
-for form in tws-own:$tws:tws-own-a8 binary-a1:$a1:binary-a1 \
-            binary-a1-att1:$a1att1:binary-a1-att1 binary-a2:$a2:binary-a2; do
-  IFS=: read -r kind file variant <<< "$form"
+[[ $batch =~ ^[1-9][0-9]*$ ]] || { echo "bert-vs-ort.sh: --batch needs a positive count" >&2; exit 2; }
+# The trainer's forms (make_trained_peer.py --form KIND) behind variants.
+declare -A peer_form=([tws-own-a8]=tws-own [binary-a1]=binary-a1
+                      [binary-a1-att1]=binary-a1-att1 [binary-a2]=binary-a2
+                      [trained-a8]=binary-a8 [trained-a4]=binary-a4)
+peer() { echo "$out/bert-base-${peer_form[$1]}.onnx"; }
+for variant in "${!peer_form[@]}"; do
+  kind=${peer_form[$variant]} file=$(peer "$variant")
   if [[ ,$only, == *,$variant,* && ! -f $file ]]; then
     echo "== exporting a trained-form $kind BERT-base (bench/make_trained_peer.py)"
     "$py" bench/make_trained_peer.py "$file" --form "$kind" --layers 12 \
@@ -109,18 +118,19 @@ for form in tws-own:$tws:tws-own-a8 binary-a1:$a1:binary-a1 \
 done
 
 record() { # engine model seq threads json-line
-  "$py" -c 'import json,sys; r=json.loads(sys.argv[5]); r.update(engine=sys.argv[1], model=sys.argv[2], seq=int(sys.argv[3]), threads=int(sys.argv[4])); print(json.dumps(r))' "$@" >> "$results"
+  "$py" -c 'import json,sys; r=json.loads(sys.argv[6]); r.update(engine=sys.argv[1], model=sys.argv[2], seq=int(sys.argv[3]), threads=int(sys.argv[4]), batch=int(sys.argv[5])); print(json.dumps(r))' "$1" "$2" "$3" "$4" "$batch" "$5" >> "$results"
 }
 for seq in ${seqs//,/ }; do
   dir=$out/seq$seq
+  ((batch == 1)) || dir=$out/batch${batch}-seq$seq
   mkdir -p "$dir"
-  "$py" - "$dir" "$seq" <<'PY'
+  "$py" - "$dir" "$seq" "$batch" <<'PY'
 import sys, numpy as np
-d, s = sys.argv[1], int(sys.argv[2])
+d, s, b = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rng = np.random.default_rng(s)
-np.save(f"{d}/input_ids.npy", rng.integers(0, 30522, (1, s), dtype=np.int64))
-np.save(f"{d}/attention_mask.npy", np.ones((1, s), np.int64))
-np.save(f"{d}/token_type_ids.npy", np.zeros((1, s), np.int64))
+np.save(f"{d}/input_ids.npy", rng.integers(0, 30522, (b, s), dtype=np.int64))
+np.save(f"{d}/attention_mask.npy", np.ones((b, s), np.int64))
+np.save(f"{d}/token_type_ids.npy", np.zeros((b, s), np.int64))
 PY
   for v in "${variants[@]}"; do mkdir -p "$dir/out-${v%%:*}"; done
   inputs=()
@@ -129,15 +139,14 @@ PY
   done
   for v in "${variants[@]}"; do
     name=${v%%:*} flags=${v#*:} src=$fp32
-    [[ $name == tws-own-a8 ]] && src=$tws # quantized as the file says
-    [[ $name == binary-a1 ]] && src=$a1
-    [[ $name == binary-a2 ]] && src=$a2
-    [[ $name == binary-a1-att1 ]] && src=$a1att1
+    # A trainer's form is quantized as the file says.
+    [[ -n ${peer_form[$name]:-} ]] && src=$(peer "$name")
     if [[ ! -f $dir/$name.bnb || $compile -nt $dir/$name.bnb ]]; then
       echo "== seq $seq: compiling $name"
+      shape=${batch}x$seq
       # shellcheck disable=SC2086
-      "$compile" "$src" --shape input_ids=1x$seq --shape attention_mask=1x$seq \
-        --shape token_type_ids=1x$seq $flags -o "$dir/$name.bnb" 2> "$dir/$name.log"
+      "$compile" "$src" --shape input_ids=$shape --shape attention_mask=$shape \
+        --shape token_type_ids=$shape $flags -o "$dir/$name.bnb" 2> "$dir/$name.log"
     fi
   done
   # Every engine runs in each of `rounds` rounds (runs / rounds times):
@@ -145,7 +154,7 @@ PY
   per_round=$(( (runs + rounds - 1) / rounds ))
   for t in ${threads//,/ }; do
     for round in $(seq "$rounds"); do
-      echo "== seq $seq, $t thread(s), round $round/$rounds"
+      echo "== batch $batch, seq $seq, $t thread(s), round $round/$rounds"
       for model in fp32 int8; do
         file=$([[ $model == fp32 ]] && echo "$fp32" || echo "$int8")
         record ort "$model" "$seq" "$t" \
@@ -159,10 +168,10 @@ PY
       done
     done
   done
-  if [[ $seq == 128 && ,$only, == *,binary-a8,* ]]; then
+  if [[ $seq == 128 && $batch == 1 && ,$only, == *,binary-a8,* ]]; then
     "$run" "$dir/binary-a8.bnb" "${inputs[@]}" --profile \
       --output-dir "$dir/out-binary-a8" > "$out/profile-128.txt" 2>&1
   fi
 done
-"$py" bench/bert_report.py "$results" "$out" "$fp32" "$int8" "$out"/seq*/
+"$py" bench/bert_report.py "$results" "$out" "$fp32" "$int8" "$out"/*seq*/
 [[ -f $out/profile-128.txt ]] && { echo; echo "bnbert-run --profile, binary A8, seq 128:"; head -14 "$out/profile-128.txt"; }

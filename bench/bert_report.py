@@ -15,11 +15,12 @@ import sys
 def main():
     results_file, out, fp32, int8, *seq_dirs = sys.argv[1:]
     runs = [json.loads(line) for line in open(results_file) if line.strip()]
-    # One row per (engine, model, seq, threads): the median of the rounds'
-    # medians and the best run of all rounds.
+    # One row per (engine, model, batch, seq, threads): the median of the
+    # rounds' medians and the best run of all rounds.
     merged = {}
     for r in runs:
-        k = (r["engine"], r["model"], r["seq"], r["threads"])
+        r.setdefault("batch", 1)
+        k = (r["engine"], r["model"], r["batch"], r["seq"], r["threads"])
         m = merged.setdefault(k, dict(r, medians=[], min_ms=r["min_ms"]))
         m["medians"].append(r["median_ms"])
         m["min_ms"] = min(m["min_ms"], r["min_ms"])
@@ -38,13 +39,13 @@ def main():
         return f"{r['engine']} {r['model']}"
 
     engines = list(dict.fromkeys(key(r) for r in rows))
-    cases = sorted({(r["seq"], r["threads"]) for r in rows})
+    cases = sorted({(r["batch"], r["seq"], r["threads"]) for r in rows})
     table = []
-    print(f"\n{'seq':>4} {'thr':>3}  {'engine':<20} {'median ms':>10} "
+    print(f"\n{'batch':>5} {'seq':>4} {'thr':>3}  {'engine':<20} {'median ms':>10} "
           f"{'min ms':>8} {'vs ORT fp32':>12} {'vs ORT int8':>12}")
-    for seq, threads in cases:
-        here = {key(r): r for r in rows
-                if r["seq"] == seq and r["threads"] == threads}
+    for batch, seq, threads in cases:
+        here = {key(r): r for r in rows if (r["batch"], r["seq"],
+                                            r["threads"]) == (batch, seq, threads)}
         base32 = here.get("ort fp32", {}).get("median_ms")
         base8 = here.get("ort int8", {}).get("median_ms")
         for e in engines:
@@ -53,12 +54,12 @@ def main():
             r = here[e]
             v32 = base32 / r["median_ms"] if base32 else None
             v8 = base8 / r["median_ms"] if base8 else None
-            table.append(dict(seq=seq, threads=threads, engine=e,
+            table.append(dict(batch=batch, seq=seq, threads=threads, engine=e,
                               median_ms=r["median_ms"], min_ms=r["min_ms"],
                               isa=r.get("isa"), speedup_vs_ort_fp32=v32,
                               speedup_vs_ort_int8=v8))
             fmt = lambda v: f"{v:11.2f}x" if v else f"{'-':>12}"
-            print(f"{seq:>4} {threads:>3}  {e:<20} {r['median_ms']:>10.2f} "
+            print(f"{batch:>5} {seq:>4} {threads:>3}  {e:<20} {r['median_ms']:>10.2f} "
                   f"{r['min_ms']:>8.2f} {fmt(v32)} {fmt(v8)}")
     print(f"\n{'model':<20} {'bytes':>12} {'vs fp32 ONNX':>13}")
     for name, size in sizes.items():
@@ -73,8 +74,10 @@ def main():
     except ImportError:
         print("no matplotlib (apt-get install python3-matplotlib): no PNG")
         return
-    thread_counts = sorted({t for _, t in cases})
-    seqs = sorted({s for s, _ in cases})
+    # The plot: batch 1 when it was run, else the smallest batch.
+    shown = min(b for b, _, _ in cases)
+    thread_counts = sorted({t for b, _, t in cases if b == shown})
+    seqs = sorted({s for b, s, _ in cases if b == shown})
     fig, axes = plt.subplots(1, len(thread_counts),
                              figsize=(6 * len(thread_counts), 4.5),
                              squeeze=False)
@@ -82,12 +85,13 @@ def main():
     for ax, t in zip(axes[0], thread_counts):
         for i, e in enumerate(engines):
             ys = [next((r["median_ms"] for r in table if r["engine"] == e and
-                        r["seq"] == s and r["threads"] == t), 0) for s in seqs]
+                        r["batch"] == shown and r["seq"] == s and
+                        r["threads"] == t), 0) for s in seqs]
             ax.bar([j + i * width for j in range(len(seqs))], ys, width,
                    label=e)
         ax.set_xticks([j + 0.4 - width / 2 for j in range(len(seqs))])
         ax.set_xticklabels([f"seq {s}" for s in seqs])
-        ax.set_ylabel("median latency (ms), batch 1")
+        ax.set_ylabel(f"median latency (ms), batch {shown}")
         ax.set_title(f"BERT-base, {t} thread(s)")
         ax.legend(fontsize=7)
     fig.tight_layout()

@@ -13,12 +13,16 @@ prepare -> [tws_split] -> export_onnx), for timing only:
   and probabilities binarized; runs as AttentionBinary), as the
   trainer's --act-bits 1 --attention-bits 1 exports it;
 - binary-a2: binary weights, 2-bit linear inputs with static clips
-  (codes in {-1, 0, 1}), attention at 8 bits (--act-bits 2).
+  (codes in {-1, 0, 1}), attention at 8 bits (--act-bits 2);
+- binary-a8, binary-a4: binary weights, 8- or 4-bit linear inputs with
+  static clips (the trainer's --weights binary --act-bits 8 | 4), attention
+  at 8 bits.
 
 The weights are random; clips, scales and thresholds come from one batch
 of random ids.
 
-    make_trained_peer.py OUT.onnx [--form tws-own|binary-a1|binary-a1-att1|binary-a2]
+    make_trained_peer.py OUT.onnx [--form tws-own|binary-a1|binary-a1-att1|binary-a2|
+                                          binary-a4|binary-a8]
         [--layers 12
         --hidden 768 --heads 12 --ffn 3072 --vocab 30522 --max-pos 512]
 """
@@ -37,7 +41,8 @@ from bnbert.modules import QuantLinear, prepare, tws_split  # noqa: E402
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("out")
-    p.add_argument("--form", choices=("tws-own", "binary-a1", "binary-a1-att1", "binary-a2"),
+    p.add_argument("--form", choices=("tws-own", "binary-a1", "binary-a1-att1", "binary-a2",
+                                      "binary-a4", "binary-a8"),
                    default="tws-own")
     p.add_argument("--layers", type=int, default=12)
     p.add_argument("--hidden", type=int, default=768)

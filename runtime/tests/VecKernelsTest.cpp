@@ -297,6 +297,26 @@ TEST(VecKernels, TernaryRowsMatchTheDefinition) {
   }
 }
 
+// A bit-plane embedding row: row[t] += bit t ? -a : a, added onto what
+// the row holds, on lengths past and inside a word and a vector.
+TEST(VecKernels, AddSignsMatchesTheDefinition) {
+  for (int64_t h : {1, 7, 8, 15, 16, 17, 63, 64, 65, 200, 768}) {
+    std::mt19937_64 rng{uint64_t(h)};
+    std::vector<uint64_t> bits((h + 63) / 64);
+    for (auto &w : bits)
+      w = rng();
+    std::vector<float> start = randomFloats(h, 1.0f, unsigned(h)), want = start;
+    for (int64_t t = 0; t < h; ++t)
+      want[t] += (bits[t / 64] >> (t % 64)) & 1 ? 0.375f : -0.375f;
+    for (int isa : bnrt_test::availableIsas(true)) {
+      std::vector<float> row = start;
+      vecKernels(isa).addSigns(bits.data(), h, -0.375f, row.data());
+      EXPECT_TRUE(sameBits(row, want))
+          << bnrt_isa_name(bnrt_isa(isa)) << " h " << h;
+    }
+  }
+}
+
 // The tanh form far left: its value is below 1e-37 in magnitude, so -0
 // (NaN at -inf, as torch's x * 0.5 (1 + tanh(u))), not x over a clamped
 // exponential (which gave -2 at -3.4e38).

@@ -74,6 +74,9 @@ struct VecKernels {
   void (*softmax)(float *row, int64_t n);
   /// y = a + b, same shapes.
   void (*add)(const float *a, const float *b, float *y, int64_t n);
+  /// row[t] += bit t of `bits` ? -a : a for t < h (a packed sign row,
+  /// bitpack.h: bit 1 = -1): one plane of a bit-plane embedding row.
+  void (*addSigns)(const uint64_t *bits, int64_t h, float a, float *row);
   /// bnrt_binarize_rows (kernels.h): rows of k floats (stride ldx) into
   /// bit rows of ceil(k / 64) words, the same bits (alpha positive and
   /// finite).

@@ -1,6 +1,7 @@
 //===- embedding.cpp - Embedding and EmbeddingBits: row lookups -----------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnrt/bitpack.h"
+#include "kernels/vec_kernels.h"
 #include "op_kernel.h"
 #include "op_util.h"
 
@@ -52,32 +53,35 @@ void checkEmbeddingBits(const OpCheck &c) {
     c.fail("result shape is not ids.shape + [H]");
 }
 
-// Row id of W = sum_p alpha_p(id) B_p, decoded from the packed planes.
+// Row id of W = sum_p alpha_p(id) B_p, decoded from the packed planes;
+// the ids are checked first (a bad one is an error before any row is
+// written), then rows are decoded in chunks across the pool.
 void runEmbeddingBits(const fb::Op &, const std::vector<View> &in,
-                      const std::vector<View> &out, OpContext &) {
+                      const std::vector<View> &out, OpContext &ctx) {
   const View &bits = in[0], &alpha = in[1], &ids = in[2];
   int64_t planes = bits.shape[0], vocab = bits.shape[1];
   bool perRow = alpha.shape[1] != 1;
   int64_t h = out[0].shape.back(), words = bits.shape[2];
-  const uint64_t *planeBits = static_cast<const uint64_t *>(bits.data);
-  for (int64_t i = 0, n = ids.numElements(); i < n; ++i) {
-    int64_t id = ids.intAt(i);
-    if (id < 0 || id >= vocab)
+  int64_t n = ids.numElements();
+  for (int64_t i = 0; i < n; ++i)
+    if (int64_t id = ids.intAt(i); id < 0 || id >= vocab)
       throw Error(BNRT_ERROR_ARGUMENT, idError(id, i, vocab));
-    float *row = out[0].f32() + i * h;
-    std::fill(row, row + h, 0.0f);
-    for (int64_t p = 0; p < planes; ++p) {
-      float a = alpha.f32()[p * (perRow ? vocab : 1) + (perRow ? id : 0)];
-      const uint64_t *r = planeBits + (p * vocab + id) * words;
-      // Word by word, a select per bit (vectorizes): a * sign exactly.
-      for (int64_t w = 0; w < words; ++w) {
-        uint64_t word = r[w];
-        float *dst = row + 64 * w;
-        for (int64_t t = 0, n = std::min<int64_t>(64, h - 64 * w); t < n; ++t)
-          dst[t] += (word >> t) & 1 ? -a : a;
-      }
-    }
-  }
+  const uint64_t *planeBits = static_cast<const uint64_t *>(bits.data);
+  const VecKernels &vec = vecKernels(ctx.isa);
+  chunked(
+      ctx.pool, n,
+      [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; ++i) {
+          int64_t id = ids.intAt(i);
+          float *row = out[0].f32() + i * h;
+          std::fill(row, row + h, 0.0f);
+          for (int64_t p = 0; p < planes; ++p)
+            vec.addSigns(
+                planeBits + (p * vocab + id) * words, h,
+                alpha.f32()[p * (perRow ? vocab : 1) + (perRow ? id : 0)], row);
+        }
+      },
+      h);
 }
 
 } // namespace

@@ -53,6 +53,7 @@
 #define _mm512_maddubs_epi16 simde_mm512_maddubs_epi16
 #define _mm512_mask_add_epi8 simde_mm512_mask_add_epi8
 #define _mm512_mask_add_ps simde_mm512_mask_add_ps
+#define _mm512_mask_blend_ps simde_mm512_mask_blend_ps
 #define _mm512_mask_mov_ps simde_mm512_mask_mov_ps
 #define _mm512_maskz_mov_epi8 simde_mm512_maskz_mov_epi8
 #define _mm512_mul_ps simde_mm512_mul_ps
