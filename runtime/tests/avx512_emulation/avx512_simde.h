@@ -52,7 +52,9 @@
 #define _mm512_loadu_si512 simde_mm512_loadu_si512
 #define _mm512_maddubs_epi16 simde_mm512_maddubs_epi16
 #define _mm512_mask_add_epi8 simde_mm512_mask_add_epi8
+#define _mm512_mask_add_epi32 simde_mm512_mask_add_epi32
 #define _mm512_mask_add_ps simde_mm512_mask_add_ps
+#define _mm512_mask_sub_epi32 simde_mm512_mask_sub_epi32
 #define _mm512_mask_blend_ps simde_mm512_mask_blend_ps
 #define _mm512_mask_mov_ps simde_mm512_mask_mov_ps
 #define _mm512_maskz_mov_epi8 simde_mm512_maskz_mov_epi8
@@ -93,6 +95,7 @@
 #define _mm512_cvtepi16_epi32 bnrt_emu_cvtepi16_epi32
 #define _mm512_cvtepu8_epi32 bnrt_emu_cvtepu8_epi32
 #define _mm512_cvtepi32_epi16 bnrt_emu_cvtepi32_epi16
+#define _mm512_cvtepi32_epi8 bnrt_emu_cvtepi32_epi8
 #define _mm512_cvtepi32_ps bnrt_emu_cvtepi32_ps
 #define _mm512_srai_epi32 bnrt_emu_srai_epi32
 #define _mm512_fmadd_ps bnrt_emu_fmadd_ps
@@ -147,6 +150,15 @@ inline simde__m512i bnrt_emu_cvtepu8_epi32(__m128i v) {
   for (int i = 0; i < 16; ++i)
     out[i] = in[i];
   return simde_mm512_loadu_si512(out);
+}
+
+inline __m128i bnrt_emu_cvtepi32_epi8(simde__m512i v) { // truncating
+  int32_t in[16];
+  int8_t out[16];
+  simde_mm512_storeu_si512(in, v);
+  for (int i = 0; i < 16; ++i)
+    out[i] = static_cast<int8_t>(in[i]);
+  return _mm_loadu_si128(reinterpret_cast<const __m128i *>(out));
 }
 
 inline __m256i bnrt_emu_cvtepi32_epi16(simde__m512i v) { // truncating
