@@ -49,7 +49,7 @@ while (($#)); do
     --variants) only=$2; shift 2;;
     --batch) batch=$2; shift 2;;
     --out) out=$2; shift 2;;
-    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
+    -h|--help) sed -n '3,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
     *) echo "bert-vs-ort.sh: unknown argument $1 (see --help)" >&2; exit 2;;
   esac
 done
