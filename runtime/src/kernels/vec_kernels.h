@@ -44,8 +44,9 @@ struct GeluCodeBounds {
   int32_t rises = 0, dips = 0, bands = 0;
   float above[kMax] = {}, lo[kMax] = {}, hi[kMax] = {};
   float bandLo[3 * kMax] = {}, bandHi[3 * kMax] = {};
-  float scale = 1;  // the quantizer's (for the bands)
-  int32_t bits = 2; //
+  // The quantizer and the GELU form, for the codes computed in the bands.
+  float scale = 1;
+  int32_t bits = 2;
   bool tanhForm = false;
 };
 
