@@ -96,7 +96,8 @@ struct RaiseDecomposedLayerNorm : OpRewritePattern<ox::AddOp> {
           add,
           "LayerNorm operands are not f32 x [..., H] with gamma, beta [H]");
     rewriter.replaceOpWithNewOp<bnq::LayerNormOp>(
-        add, x.getType(), x, gamma, beta, rewriter.getF32FloatAttr(*eps));
+        add, x.getType(), x, gamma, beta, rewriter.getF32FloatAttr(*eps),
+        /*integer=*/UnitAttr());
     return success();
   }
 };
@@ -160,7 +161,8 @@ struct RaiseGelu : OpRewritePattern<ox::MulOp> {
           continue;
         rewriter.replaceOpWithNewOp<bnq::GeluOp>(
             root, x.getType(), x,
-            bnq::GeluApproximationAttr::get(getContext(), *kind));
+            bnq::GeluApproximationAttr::get(getContext(), *kind),
+            /*integer=*/UnitAttr());
         return success();
       }
     }
@@ -269,7 +271,8 @@ struct ConvertLayerNormalization : OpRewritePattern<ox::LayerNormalizationOp> {
           op.getLoc(), type, DenseElementsAttr::get(type, 0.0f));
     }
     rewriter.replaceOpWithNewOp<bnq::LayerNormOp>(
-        op, op.getType(), op.getX(), op.getScale(), beta, op.getEpsilonAttr());
+        op, op.getType(), op.getX(), op.getScale(), beta, op.getEpsilonAttr(),
+        /*integer=*/UnitAttr());
     return success();
   }
 };

@@ -55,7 +55,8 @@ struct RaiseMsGelu : OpRewritePattern<OpTy> {
       x = addF32(rewriter, op.getLoc(), x, bias);
     }
     rewriter.replaceOpWithNewOp<bnq::GeluOp>(
-        op, type, x, geluKind(rewriter.getContext(), Tanh));
+        op, type, x, geluKind(rewriter.getContext(), Tanh),
+        /*integer=*/UnitAttr());
     return success();
   }
 };
@@ -79,7 +80,8 @@ struct RaiseMsSkipLayerNorm : OpRewritePattern<ox::MsSkipLayerNormalizationOp> {
     if (!beta)
       beta = floatConstant(rewriter, loc, 0.0f, {type.getShape().back()});
     rewriter.replaceOpWithNewOp<bnq::LayerNormOp>(op, type, x, op.getGamma(),
-                                                  beta, op.getEpsilonAttr());
+                                                  beta, op.getEpsilonAttr(),
+                                                  /*integer=*/UnitAttr());
     return success();
   }
 };
@@ -131,7 +133,8 @@ struct RaiseMsEmbedLayerNorm
                        loc, type, op.getSegmentEmbedding(), segments));
     }
     Value norm = rewriter.create<bnq::LayerNormOp>(
-        loc, type, sum, op.getGamma(), op.getBeta(), op.getEpsilonAttr());
+        loc, type, sum, op.getGamma(), op.getBeta(), op.getEpsilonAttr(),
+        /*integer=*/UnitAttr());
     rewriter.replaceAllUsesWith(op.getOutput(), norm);
     rewriter.eraseOp(op);
     return success();
@@ -256,7 +259,8 @@ struct RaiseMsAttention : OpRewritePattern<ox::MsAttentionOp> {
     rewriter.replaceOpWithNewOp<bnq::AttentionOp>(
         op, result, projections[0], projections[1], projections[2], *mask,
         rewriter.getI64IntegerAttr(heads), rewriter.getF32FloatAttr(scale),
-        IntegerAttr(), FloatAttr(), FloatAttr(), FloatAttr());
+        IntegerAttr(), FloatAttr(), FloatAttr(), FloatAttr(),
+        /*integer=*/UnitAttr());
     return success();
   }
 

@@ -268,7 +268,9 @@ std::string recipeText(const QuantizationRecipe &recipe,
   for (const WeightsName &w : weightsNames())
     if (w.weights == recipe.weights && recipe.weights != Weights::AsStored)
       weights = w.name.str();
-  return "quantize (weights " + weights +
+  return std::string(recipe.integerNonlinear ? "integer nonlinearities, "
+                                             : "") +
+         "quantize (weights " + weights +
          (recipe.splitTernary ? " via TWS" : "") + ", activations " +
          (inModel.activations
               ? "as the model's " + std::to_string(inModel.activations) +
@@ -371,6 +373,8 @@ FailureOr<CompileResult> bnbert::compileModel(const CompileRequest &r,
   QuantizationRecipe recipe;
   if (std::string problem = chooseRecipe(r, inModel, recipe); !problem.empty())
     return fail(problem);
+  recipe.integerNonlinear =
+      r.integerNonlinear || (*module)->hasAttr(kIntegerNonlinearKey);
   {
     Stage stage(r.progress, recipeText(recipe, inModel));
     if (failed(quantize(context, *module, recipe)))

@@ -4,6 +4,7 @@
 #include "bnq/BnqOps.h"
 #include "bnq/ElementsAccess.h"
 #include "bnq/WeightValues.h"
+#include "bnrt/integer_nonlinear.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "llvm/ADT/DenseMap.h"
@@ -69,6 +70,11 @@ float geluTanh(float x) {
   double c = std::sqrt(2.0 / M_PI);
   return static_cast<float>(0.5 * x *
                             (1 + std::tanh(c * (x + 0.044715 * x * x * x))));
+}
+
+float geluInteger(float x) {
+  static const bnrt::integer::GeluConstants c = bnrt::integer::geluConstants();
+  return bnrt::integer::gelu(x, c);
 }
 
 /// BiT's elastic binarization of docs/dialect.md, "1-bit activations":
@@ -187,6 +193,8 @@ LogicalResult Interpreter::execute(Operation *op) {
       .Case([&](BatchMatmulOp m) { return batchMatmul(m); })
       .Case([&](SoftmaxOp s) { return softmax(s); })
       .Case([&](GeluOp g) {
+        if (g.getInteger())
+          return unary(g, geluInteger);
         return unary(g, g.getApproximation() == GeluApproximation::erf
                             ? geluErf
                             : geluTanh);
@@ -417,6 +425,16 @@ LogicalResult Interpreter::layerNorm(LayerNormOp op) {
   double eps = op.getEpsilon().convertToDouble();
   int64_t width = x.shape.back(), rows = x.numElements() / width;
   std::vector<float> out(x.floats.size());
+  if (op.getInteger()) {
+    std::vector<int32_t> work(width);
+    int64_t epsilon =
+        bnrt::integer::varianceEpsilon(op.getEpsilon().convertToFloat());
+    for (int64_t r = 0; r < rows; ++r)
+      bnrt::integer::layerNorm(x.floats.data() + r * width, gamma.floats.data(),
+                               beta.floats.data(), out.data() + r * width,
+                               width, epsilon, work.data());
+    return set(op, op.getResult(), Tensor::f32(x.shape, std::move(out)));
+  }
   for (int64_t r = 0; r < rows; ++r) {
     const float *row = x.floats.data() + r * width;
     double mean = 0, var = 0;
@@ -475,8 +493,15 @@ LogicalResult Interpreter::batchMatmul(BatchMatmulOp op) {
   return set(op, op.getResult(), Tensor::f32(shape, std::move(out)));
 }
 
-/// Softmax over `len` elements spaced `stride` apart, in place.
-void softmaxInPlace(float *x, int64_t len, int64_t stride) {
+/// Softmax over `len` elements spaced `stride` apart, in place (integer:
+/// bnrt/integer_nonlinear.h's).
+void softmaxInPlace(float *x, int64_t len, int64_t stride, bool integer) {
+  if (integer) {
+    static const bnrt::integer::ExpConstants c = bnrt::integer::expConstants();
+    std::vector<int32_t> work(len);
+    bnrt::integer::softmax(x, x, len, stride, work.data(), c);
+    return;
+  }
   float max = -INFINITY;
   for (int64_t i = 0; i < len; ++i)
     max = std::max(max, x[i * stride]);
@@ -499,7 +524,8 @@ LogicalResult Interpreter::softmax(SoftmaxOp op) {
   int64_t outer = t.numElements() / (len * inner);
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t i = 0; i < inner; ++i)
-      softmaxInPlace(t.floats.data() + o * len * inner + i, len, inner);
+      softmaxInPlace(t.floats.data() + o * len * inner + i, len, inner,
+                     op.getInteger());
   return set(op, op.getResult(), std::move(t));
 }
 
@@ -609,7 +635,7 @@ LogicalResult Interpreter::attention(AttentionOp op) {
           probs[j] = static_cast<float>(scale * dot) +
                      (mask ? mask->floats[b * sk + j] : 0.0f);
         }
-        softmaxInPlace(probs.data(), sk, 1);
+        softmaxInPlace(probs.data(), sk, 1, op.getInteger());
         if (probBits) {
           float s = quantScale(probs, *probBits, probClip);
           for (float &p : probs)

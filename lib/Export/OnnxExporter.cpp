@@ -362,6 +362,11 @@ LogicalResult Exporter::quantizePair(DequantizeOp op) {
 }
 
 LogicalResult Exporter::exportOp(Operation *op) {
+  // ONNX has no integer GELU, softmax or layer norm: the trainer exports
+  // the float ops and marks the model, which this graph no longer says.
+  if (op->hasAttr("integer"))
+    return op->emitOpError("with integer (bnq-integer-nonlinear) is not "
+                           "exported: export before it");
   std::string hint = hintOf(op);
   auto unary = [&](StringRef type, Value in, Value out,
                    ArrayRef<onnx::AttributeProto> attrs = {}) {

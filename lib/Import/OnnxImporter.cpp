@@ -837,6 +837,10 @@ void Importer::importNode(const onnx::NodeProto &node) {
 
 void Importer::buildFunction(ModuleOp module) {
   const onnx::GraphProto &graph = model.graph();
+  // The trainer's mark of a model trained with integer nonlinearities.
+  for (const auto &prop : model.metadata_props())
+    if (prop.key() == kIntegerNonlinearKey && prop.value() == "1")
+      module->setAttr(kIntegerNonlinearKey, UnitAttr::get(&context));
   std::set<std::string> initializerNames;
   for (const auto &init : graph.initializer())
     initializerNames.insert(init.name());

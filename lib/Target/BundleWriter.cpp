@@ -50,6 +50,8 @@ constexpr int64_t kAlign = 64;
 int64_t alignUp(int64_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
 
 /// The options table `fb::NameOptions` with the given fields.
+const flatbuffers::Offset<flatbuffers::Vector<float>> kNoBinarizers;
+
 #define OPTIONS(Name, ...)                                                     \
   Options {                                                                    \
     fb::OpOptions::Name, [=](flatbuffers::FlatBufferBuilder &b) mutable {      \
@@ -273,9 +275,9 @@ LogicalResult Writer::lowerOp(Operation *op) {
       .Case([&](EmbeddingOp) { return simple(fb::OpCode::Embedding); })
       .Case([&](EmbeddingBitsOp) { return simple(fb::OpCode::EmbeddingBits); })
       .Case([&](LayerNormOp l) {
-        return simple(
-            fb::OpCode::LayerNorm,
-            OPTIONS(LayerNormOptions, l.getEpsilon().convertToFloat()));
+        return simple(fb::OpCode::LayerNorm,
+                      OPTIONS(LayerNormOptions, l.getEpsilon().convertToFloat(),
+                              l.getInteger()));
       })
       .Case([&](LinearOp) { return simple(fb::OpCode::LinearF32); })
       .Case([&](LinearBitsOp l) {
@@ -290,14 +292,16 @@ LogicalResult Writer::lowerOp(Operation *op) {
       })
       .Case([&](SoftmaxOp s) {
         int64_t rank = s.getType().getRank(), axis = s.getAxis();
-        return simple(
-            fb::OpCode::Softmax,
-            OPTIONS(SoftmaxOptions, int8_t(axis < 0 ? axis + rank : axis)));
+        return simple(fb::OpCode::Softmax,
+                      OPTIONS(SoftmaxOptions,
+                              int8_t(axis < 0 ? axis + rank : axis),
+                              s.getInteger()));
       })
       .Case([&](GeluOp g) {
         return simple(fb::OpCode::Gelu,
                       OPTIONS(GeluOptions,
-                              g.getApproximation() == GeluApproximation::tanh));
+                              g.getApproximation() == GeluApproximation::tanh,
+                              g.getInteger()));
       })
       .Case([&](TanhOp) { return simple(fb::OpCode::Tanh); })
       .Case([&](AddOp) { return simple(fb::OpCode::Add); })
@@ -349,14 +353,16 @@ LogicalResult Writer::lowerOp(Operation *op) {
         float clip = a.getProbClip() ? a.getProbClip()->convertToFloat() : 1.0f;
         return simple(fb::OpCode::Attention,
                       OPTIONS(AttentionOptions, int64_t(a.getNumHeads()),
-                              a.getScale().convertToFloat(), bits, clip));
+                              a.getScale().convertToFloat(), bits, clip,
+                              kNoBinarizers, a.getInteger()));
       })
       .Case([&](AttentionI8Op a) {
         return simple(fb::OpCode::AttentionI8,
                       OPTIONS(AttentionOptions, int64_t(a.getNumHeads()),
                               a.getScale().convertToFloat(),
                               int8_t(a.getProbBits()),
-                              a.getProbClip().convertToFloat()));
+                              a.getProbClip().convertToFloat(), kNoBinarizers,
+                              a.getInteger()));
       })
       .Case([&](AttentionBinaryOp a) {
         std::vector<float> binarizers;

@@ -206,7 +206,7 @@ struct FuseAttention : OpRewritePattern<ReshapeOp> {
         merge, merge.getType(), query->first, key->first, value->first, mask,
         rewriter.getI64IntegerAttr(query->second),
         rewriter.getF32FloatAttr(scale), probBits, probClip, probAlpha,
-        probBeta);
+        probBeta, softmax.getIntegerAttr());
     return success();
   }
 };

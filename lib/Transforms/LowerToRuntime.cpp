@@ -75,7 +75,8 @@ struct LinearToLinearBits : OpRewritePattern<LinearOp> {
       // binarizes GELU(x) by comparing x with two bounds.
       Value input = binarize.getInput();
       GeluApproximationAttr gelu;
-      if (auto g = input.getDefiningOp<GeluOp>(); g && g->hasOneUse()) {
+      if (auto g = input.getDefiningOp<GeluOp>();
+          g && g->hasOneUse() && !g.getInteger()) { // integer: runs alone
         input = g.getInput();
         gelu = g.getApproximationAttr();
       }
@@ -135,7 +136,8 @@ struct AttentionToAttentionI8 : OpRewritePattern<AttentionOp> {
     rewriter.replaceOpWithNewOp<AttentionI8Op>(
         op, op.getType(), codes[0], codes[1], codes[2], codes[3], codes[4],
         codes[5], op.getMaskBias(), op.getNumHeadsAttr(), op.getScaleAttr(),
-        op.getProbBitsAttr(), rewriter.getF32FloatAttr(clip));
+        op.getProbBitsAttr(), rewriter.getF32FloatAttr(clip),
+        op.getIntegerAttr());
     return success();
   }
 };
@@ -174,6 +176,9 @@ struct GeluIntoQuantize : OpRewritePattern<QuantizeOp> {
   LogicalResult matchAndRewrite(QuantizeOp op,
                                 PatternRewriter &rewriter) const override {
     auto gelu = op.getInput().getDefiningOp<GeluOp>();
+    if (gelu && gelu.getInteger())
+      return rewriter.notifyMatchFailure(
+          op, "an integer GELU is not folded into its quantizer");
     if (!gelu || op.getInputGelu())
       return rewriter.notifyMatchFailure(op, "input is not a GELU");
     if (!gelu->hasOneUse())

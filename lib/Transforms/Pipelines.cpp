@@ -96,6 +96,8 @@ void bnbert::addRaiseOnnxPipeline(OpPassManager &pm) {
 void bnbert::addQuantizationPipeline(OpPassManager &pm,
                                      const QuantizationRecipe &recipe) {
   OpPassManager &fpm = pm.nest<func::FuncOp>();
+  if (recipe.integerNonlinear)
+    fpm.addPass(createBnqIntegerNonlinear());
   switch (recipe.weights) {
   case Weights::Fp32:
   case Weights::AsStored: // the raised quant_weight / bitplane_weight ops

@@ -10,14 +10,19 @@
   on the attention probabilities.
 
 ONNX Runtime runs the file as it is; `bnbert-compile` deploys it exactly
-(no --weights / --act-bits: the file says what it is).
+(no --weights / --act-bits: the file says what it is). A model prepared
+with integer_nonlinear is exported with the float GELU, softmax and layer
+norm and the metadata mark bnbert.integer_nonlinear = 1, which makes
+bnbert-compile deploy the integer forms (ONNX Runtime runs the float ones).
 """
 import contextlib
 import warnings
 
+import onnx
 import torch
 
 from .atomic import atomic_path
+from .integer_nonlinear import METADATA_KEY, float_nonlinear
 from .modules import set_exporting, unquantized_linears
 
 
@@ -54,9 +59,25 @@ def export_onnx(model, path, shapes, input_names=None, output_names=("logits",),
     dynamic.update({n: {0: "batch"} for n in output_names})
     # torch 1.13 warns about its own deprecated helpers and traced shapes
     # (the graph is exported at fixed shapes on purpose): not the user's to fix.
-    with exporting(model), warnings.catch_warnings(), atomic_path(path) as tmp:
+    # The trace records the float GELU, softmax and layer norm (ONNX has no
+    # integer ones; the file's mark says which the bundle runs), while
+    # `exporting(model)` alone still computes the integer forms the bundle
+    # computes.
+    with exporting(model), float_nonlinear(model), warnings.catch_warnings(), \
+            atomic_path(path) as tmp:
         warnings.simplefilter("ignore")
         torch.onnx.export(model, example, str(tmp), input_names=names,
                           output_names=list(output_names), opset_version=opset,
                           dynamic_axes=dynamic, do_constant_folding=True)
+        if getattr(model, "bnbert_config", {}).get("integer_nonlinear"):
+            mark_integer_nonlinear(tmp)
     return path
+
+
+def mark_integer_nonlinear(path):
+    """The ONNX file says its GELU, softmax and layer norm are the integer
+    forms (ONNX has no such ops; bnbert-compile reads the mark)."""
+    model = onnx.load(str(path))
+    entry = model.metadata_props.add()
+    entry.key, entry.value = METADATA_KEY, "1"
+    onnx.save(model, str(path))

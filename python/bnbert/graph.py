@@ -27,6 +27,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from . import modules as M
+from .integer_nonlinear import use_integer_nonlinear
 
 GRAPH_BATCHES = (2, 3)  # the graph is written at (2, S), (3, S) and (2, S - 1)
 
@@ -456,7 +457,7 @@ def load_onnx(path, seq, output=None, workdir=None):
 
 
 def prepare_graph(model, weights="ternary", act_bits=8, granularity="tensor",
-                  quantize_embeddings=True, attention_bits=None):
+                  quantize_embeddings=True, attention_bits=None, integer_nonlinear=False):
     """Makes a GraphModel quantization-aware (in place; returns the table of
     what was quantized, one row per weight and attention): every linear not
     returned directly (its weight and input), the word-embedding table per
@@ -467,6 +468,7 @@ def prepare_graph(model, weights="ternary", act_bits=8, granularity="tensor",
         raise ValueError(f"weights must be ternary, binary or int8, got {weights!r}")
     M.check_act_bits(act_bits)
     att_bits = M.attention_bits_for(act_bits, attention_bits)
+    M.check_integer_nonlinear(integer_nonlinear, att_bits)
     per_row = granularity == "row"
     table = []
     for key, lin in list(model.linears.items()):
@@ -491,5 +493,9 @@ def prepare_graph(model, weights="ternary", act_bits=8, granularity="tensor",
     if not any(row[0] == "linear" and not row[3].startswith("float") for row in table):
         raise GraphError("the model has no linear to quantize")
     model.bnbert_config = {"weights": weights, "act_bits": act_bits,
-                           "attention_bits": att_bits, "granularity": granularity}
+                           "attention_bits": att_bits, "granularity": granularity,
+                           "integer_nonlinear": bool(integer_nonlinear)}
+    if integer_nonlinear:
+        use_integer_nonlinear(model)
+        table.append(("nonlinear", "GELU, softmax, layer norm", "-", "integer (I-BERT)"))
     return table

@@ -19,6 +19,7 @@ from torch.nn import functional as F
 from torch.overrides import TorchFunctionMode
 
 from . import quantizers as Q
+from .integer_nonlinear import use_integer_nonlinear
 
 QKV_NAMES = {"query": "query", "key": "key", "value": "value",
              "q_lin": "query", "k_lin": "key", "v_lin": "value",
@@ -130,6 +131,12 @@ def attention_quant(bits, probabilities=False):
     if bits == 1:
         return BinaryActQuant(signed=not probabilities)
     return ActQuant(bits, init_clip=1.0 if probabilities else None)
+
+
+def check_integer_nonlinear(integer_nonlinear, attention_bits):
+    if integer_nonlinear and attention_bits == 1:
+        raise ValueError("integer_nonlinear: binary attention (attention bits 1) has no "
+                         "integer softmax")
 
 
 def check_act_bits(bits, name="act_bits"):
@@ -349,7 +356,7 @@ def attention_bits_for(act_bits, attention_bits=None):
 
 def prepare(model, weights="ternary", act_bits=8, granularity="tensor",
             quantize_embeddings=True, keep=(), example_inputs=None,
-            skip=None, attention_bits=None):
+            skip=None, attention_bits=None, integer_nonlinear=False):
     """Makes `model` (in place; also returned) quantization-aware.
 
     weights: "ternary", "binary" or "int8" for the linears (and the
@@ -357,7 +364,9 @@ def prepare(model, weights="ternary", act_bits=8, granularity="tensor",
     (2..8), or 1 (BiT's elastic binarization); attention_bits: Q, K, V
     and the probabilities (default: act_bits, 8 when act_bits is 1; 1 is
     BiT's binary attention);
-    granularity: "tensor" or "row" scales for the linears.
+    granularity: "tensor" or "row" scales for the linears;
+    integer_nonlinear: GELU, softmax and layer norm in I-BERT's integer
+    forms (integer_nonlinear.py; not with binary attention).
 
     What stays float: with `example_inputs` (one batch, as a dict of
     keyword inputs or a tuple), the structure decides (`find_structure`):
@@ -374,6 +383,7 @@ def prepare(model, weights="ternary", act_bits=8, granularity="tensor",
         raise ValueError(f"weights must be ternary, binary or int8, got {weights!r}")
     check_act_bits(act_bits)
     att_bits = attention_bits_for(act_bits, attention_bits)
+    check_integer_nonlinear(integer_nonlinear, att_bits)
     if granularity not in ("tensor", "row"):
         raise ValueError(f"granularity must be tensor or row, got {granularity!r}")
     per_row = granularity == "row"
@@ -425,7 +435,11 @@ def prepare(model, weights="ternary", act_bits=8, granularity="tensor",
                       "stay float (pass example_inputs to find it by structure)"))
     tap_attention(model)
     model.bnbert_config = {"weights": weights, "act_bits": act_bits,
-                           "attention_bits": att_bits, "granularity": granularity}
+                           "attention_bits": att_bits, "granularity": granularity,
+                           "integer_nonlinear": bool(integer_nonlinear)}
+    if integer_nonlinear:
+        use_integer_nonlinear(model)
+        table.append(("-", "nonlinear", "-", "GELU, softmax, layer norm in integers"))
     model._bnbert_table = table
     return model
 

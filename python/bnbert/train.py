@@ -85,6 +85,10 @@ def parse_args(argv):
                         "linears' inputs, never below this")
     p.add_argument("--granularity", default="tensor", choices=("tensor", "row"),
                    help="scale granularity of linear weights (default tensor)")
+    p.add_argument("--integer-nonlinear", action="store_true",
+                   help="train and deploy the student with GELU, softmax and layer norm "
+                        "in I-BERT's integer forms (the teacher stays float; not with "
+                        "--attention-bits 1)")
     p.add_argument("--layers", type=int, default=4)
     p.add_argument("--hidden", type=int, default=256)
     p.add_argument("--heads", type=int, default=4)
@@ -173,6 +177,9 @@ def parse_args(argv):
         p.error("--vocab must be >= 16")
     if args.finetune_epochs < 0:
         p.error(f"--finetune-epochs must be >= 0, got {args.finetune_epochs}")
+    if args.integer_nonlinear and args.attention_bits == 1:
+        p.error("--integer-nonlinear: binary attention (--attention-bits 1) has no "
+                "integer softmax")
     if args.finetune_epochs and args.recipe != "reconstruct":
         p.error("--finetune-epochs applies with --recipe reconstruct")
     if args.teacher_epochs is None:
@@ -443,14 +450,16 @@ class Trainer:
                 p.requires_grad_(True)
             table = G.prepare_graph(student, weights, self.start_bits,
                                     self.args.granularity,
-                                    attention_bits=self.attention_bits())
+                                    attention_bits=self.attention_bits(),
+                                    integer_nonlinear=self.args.integer_nonlinear)
             self.quantized = [{"kind": k, "where": where, "shape": shape, "as": what}
                               for k, where, shape, what in table]
         else:
             student = BertClassifier(self.config)
             student.load_state_dict(teacher.state_dict())
             prepare(student, weights, self.start_bits, self.args.granularity,
-                    attention_bits=self.attention_bits())
+                    attention_bits=self.attention_bits(),
+                    integer_nonlinear=self.args.integer_nonlinear)
         # No dropout while distilling: the targets come from the teacher
         # without it, and matching hidden states through dropout noise
         # teaches the student to fight the noise.
@@ -676,6 +685,7 @@ def run(args):
               "labels": t.labels,
               "act_bits": args.act_bits, "attention_bits": t.attention_bits(args.act_bits),
               "granularity": args.granularity,
+              "integer_nonlinear": args.integer_nonlinear,
               "config": t.config if args.source else t.config.to_dict(),
               "examples": {k: len(v["labels"]) for k, v in t.sets.items()},
               "test_accuracy": {}, "bundle_bytes": {},

@@ -51,10 +51,13 @@ struct OpContext {
 /// of q, k, v) and AttentionBinary (float operands binarized by
 /// `binarizers`: alpha, beta of q, k, v and P; its scale is in the logit
 /// tables the op builds at load, ctx.packedWeights); ops/attention.cpp.
+/// integerSoftmax: bnrt/integer_nonlinear.h's softmax on the logits.
 void attention(const std::vector<View> &in, const View &out, int64_t heads,
-               int probBits, float scale, float probClip, OpContext &ctx);
+               int probBits, float scale, float probClip, bool integerSoftmax,
+               OpContext &ctx);
 void attentionI8(const std::vector<View> &in, const View &out, int64_t heads,
-                 int probBits, float scale, float probClip, OpContext &ctx);
+                 int probBits, float scale, float probClip, bool integerSoftmax,
+                 OpContext &ctx);
 void attentionBinary(const std::vector<View> &in, const View &out,
                      int64_t heads, const float *binarizers, OpContext &ctx);
 

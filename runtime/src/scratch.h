@@ -33,6 +33,8 @@ enum class ScratchSlot {
   AttentionScores,
   AttentionOutputs,
   AttentionWork,
+  AttentionFixedPoint, // the integer softmax's logits
+  FixedPointRow,       // LayerNorm's and Softmax's integer forms
   MatmulRhs,
   RowPairs,      // the i8mm kernels' interleaved activation rows
   BinarizedRows, // LinearBinarized's activations as bit rows

@@ -3,7 +3,7 @@
 //
 //   bnbert-compile MODEL.onnx -o OUT [--shape NAME=DxD|LO..HIxLO..HI ...]
 //       [--weights fp32|int8|ternary|binary] [--split-ternary]
-//       [--act-bits 32|8|4] [--granularity tensor|row]
+//       [--act-bits 32|8|4] [--granularity tensor|row] [--integer-nonlinear]
 //       [--target x86_64|aarch64] [--emit bundle|obj|mlir|graph] [--report]
 //       [--tokenizer FILE [--cased]] [--labels NAME,NAME,...]
 //
@@ -56,6 +56,12 @@ static cl::opt<bool> splitTernary(
     "split-ternary",
     cl::desc("With --weights binary: ternarize, then split each ternary "
              "weight into two binary planes (TWS, the BinaryBERT path)"),
+    cl::cat(category));
+static cl::opt<bool> integerNonlinear(
+    "integer-nonlinear",
+    cl::desc("GELU, softmax and layer norm in I-BERT's integer forms (the "
+             "default for a model trained with them: python3 -m "
+             "bnbert.train --integer-nonlinear marks its model.onnx)"),
     cl::cat(category));
 static cl::opt<int>
     actBits("act-bits",
@@ -150,6 +156,7 @@ std::string requestFromFlags(bnbert::CompileRequest &r) {
              weights + "'";
   }
   r.splitTernary = splitTernary;
+  r.integerNonlinear = integerNonlinear;
   if (actBits.getNumOccurrences())
     r.actBits = actBits;
   if (granularity.getNumOccurrences())

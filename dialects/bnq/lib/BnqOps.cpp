@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "bnq/BnqOps.h"
 #include "bnq/ElementsAccess.h"
+#include "bnrt/integer_nonlinear.h"
 
 #include "bnrt/bitpack.h"
 
@@ -76,6 +77,10 @@ LogicalResult LayerNormOp::verify() {
   if (input && input.getRank() == 0)
     return emitOpError("input must have rank >= 1");
   int64_t width = input ? input.getShape().back() : ShapedType::kDynamic;
+  if (getInteger() && width != ShapedType::kDynamic &&
+      width > bnrt::integer::kMaxLayerNormWidth)
+    return emitOpError("integer layer norm takes rows of at most ")
+           << bnrt::integer::kMaxLayerNormWidth << " values, got " << width;
   if (failed(verifyShape(*this, "gamma", ranked(getGamma()), {width})))
     return failure();
   return verifyShape(*this, "beta", ranked(getBeta()), {width});
@@ -382,6 +387,8 @@ LogicalResult AttentionOp::verify() {
     if (getProbBits())
       return emitOpError("probabilities are binarized (prob_alpha) or "
                          "quantized (prob_bits), not both");
+    if (getInteger())
+      return emitOpError("binarized probabilities have no integer softmax");
     if (failed(verifyBinarizer(*this, *alpha, *getProbBeta())))
       return failure();
   }

@@ -38,6 +38,9 @@ struct CompileRequest {
   bool splitTernary = false;
   std::optional<int> actBits; ///< 32: float activations
   std::optional<quant::Granularity> granularity;
+  /// GELU, softmax and layer norm in I-BERT's integer forms (also when the
+  /// model's metadata says it was trained with them).
+  bool integerNonlinear = false;
   std::string target; ///< x86_64 or aarch64; empty: this machine's
   EmitKind emit = EmitKind::Bundle;
   std::string aotName; ///< EmitKind::Object: the symbols' C prefix

@@ -35,6 +35,11 @@ struct OnnxImportOptions {
 /// success.
 std::string addShapeOption(llvm::StringRef spec, OnnxImportOptions &options);
 
+/// The ONNX metadata key (value "1") by which the trainer marks a model
+/// trained with integer nonlinearities; the import sets the same name as a
+/// unit attribute on the module.
+constexpr const char *kIntegerNonlinearKey = "bnbert.integer_nonlinear";
+
 mlir::OwningOpRef<mlir::ModuleOp>
 importOnnxFile(llvm::StringRef path, mlir::MLIRContext &context,
                const OnnxImportOptions &options);

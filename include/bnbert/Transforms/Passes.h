@@ -37,6 +37,8 @@ struct QuantizationRecipe {
   bool splitTernary = false;
   quant::Granularity granularity = quant::Granularity::PerTensor;
   int actBits = 8; // 32: activations stay float
+  /// GELU, softmax and layer norm in I-BERT's integer forms.
+  bool integerNonlinear = false;
 };
 
 /// A weight format's name, as bnbert-compile's --weights and the

@@ -172,4 +172,19 @@ def BnqFuseAttention : Pass<"bnq-fuse-attention", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::bnbert::bnq::BnqDialect"];
 }
 
+def BnqIntegerNonlinear
+    : Pass<"bnq-integer-nonlinear", "::mlir::func::FuncOp"> {
+  let summary = "Compute GELU, softmax and layer norm in I-BERT's integer "
+                "forms";
+  let description = [{
+    Sets `integer` on every `bnq.gelu`, `bnq.softmax`, `bnq.layer_norm` and
+    `bnq.attention` (its softmax): the model was trained with these forms
+    (python -m bnbert.train --integer-nonlinear), which
+    runtime/include/bnrt/integer_nonlinear.h defines. Attention with
+    binarized probabilities has no integer softmax and is an error, as is
+    a layer norm over more than 8192 values.
+  }];
+  let dependentDialects = ["::bnbert::bnq::BnqDialect"];
+}
+
 #endif // BNBERT_TRANSFORMS_PASSES_TD

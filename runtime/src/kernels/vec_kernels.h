@@ -97,6 +97,20 @@ struct VecKernels {
   void (*exps)(const float *x, float *y, int64_t n);
   /// The probabilities' bit rows of `a` (BinaryAttentionRows).
   void (*binaryAttentionRows)(const BinaryAttentionRows &a);
+  /// bnrt/integer_nonlinear.h's forms, the same bits on every ISA: GELU
+  /// elementwise; the softmax of one row (work: n int32); LayerNorm of
+  /// `rows` rows of h values (work: h int32; epsilon in the variance's
+  /// units).
+  void (*integerGelu)(const float *x, float *y, int64_t n);
+  void (*integerSoftmax)(const float *x, float *y, int64_t n, int32_t *work);
+  /// softmaxCodes with integerSoftmax's probabilities (fixed: n int32).
+  void (*integerSoftmaxCodes)(const int32_t *scores, const float *mask,
+                              float factor, int64_t n, float probScale,
+                              int bits, int8_t *codes, float *work,
+                              int32_t *fixed);
+  void (*integerLayerNorm)(const float *x, const float *gamma,
+                           const float *beta, float *y, int64_t rows, int64_t h,
+                           int64_t epsilon, int32_t *work);
 };
 
 /// The kernels compiled for `isa` (a bnrt_isa); the portable build for

@@ -22,6 +22,7 @@
 #include "../scratch.h"
 #include "../thread_pool.h"
 #include "bnrt/bitpack.h"
+#include "bnrt/integer_nonlinear.h"
 #include "bnrt/kernels.h"
 #include "kernels/bit_transpose.h"
 #include "kernels/quantizer.h"
@@ -42,7 +43,8 @@ constexpr int64_t kRowBlock = 32; // query rows whose scores are kept at once
 } // namespace
 
 void attention(const std::vector<View> &in, const View &out, int64_t heads,
-               int probBits, float scale, float probClip, OpContext &ctx) {
+               int probBits, float scale, float probClip, bool integerSoftmax,
+               OpContext &ctx) {
   const View &q = in[0], &k = in[1], &v = in[2];
   const View *mask = in.size() > 3 ? &in[3] : nullptr;
   int64_t batch = q.shape[0], sq = q.shape[1], e = q.shape[2];
@@ -51,6 +53,10 @@ void attention(const std::vector<View> &in, const View &out, int64_t heads,
   auto isa = static_cast<bnrt_isa>(ctx.isa);
   parallelFor(ctx.pool, batch * heads, [&](int64_t task) {
     int64_t b = task / heads, h = task % heads;
+    auto *fixed =
+        integerSoftmax
+            ? threadScratch<int32_t>(ScratchSlot::AttentionFixedPoint, sk)
+            : nullptr;
     // V_h transposed, [d, sk]: P V is then a GEMM over rows of both.
     float *valuesT = threadScratch<float>(ScratchSlot::AttentionValues, d * sk);
     for (int64_t j = 0; j < sk; ++j)
@@ -71,7 +77,10 @@ void attention(const std::vector<View> &in, const View &out, int64_t heads,
         float *p = probs + r * sk;
         for (int64_t j = 0; j < sk; ++j)
           p[j] = scale * p[j] + (mask ? mask->f32()[b * sk + j] : 0.0f);
-        vec.softmax(p, sk);
+        if (integerSoftmax)
+          vec.integerSoftmax(p, p, sk, fixed);
+        else
+          vec.softmax(p, sk);
         if (probBits)
           for (int64_t j = 0; j < sk; ++j)
             p[j] =
@@ -88,7 +97,8 @@ void attention(const std::vector<View> &in, const View &out, int64_t heads,
 }
 
 void attentionI8(const std::vector<View> &in, const View &out, int64_t heads,
-                 int probBits, float scale, float probClip, OpContext &ctx) {
+                 int probBits, float scale, float probClip, bool integerSoftmax,
+                 OpContext &ctx) {
   const View &q = in[0], &k = in[2], &v = in[4];
   // Scales: one per tensor, or one per sequence (index b).
   auto scaleOf = [](const View &scale, int64_t b) {
@@ -121,6 +131,10 @@ void attentionI8(const std::vector<View> &in, const View &out, int64_t heads,
     auto *values =
         threadScratch<int32_t>(ScratchSlot::AttentionOutputs, kRowBlock * d);
     auto *work = threadScratch<float>(ScratchSlot::AttentionWork, sk);
+    auto *fixed =
+        integerSoftmax
+            ? threadScratch<int32_t>(ScratchSlot::AttentionFixedPoint, sk)
+            : nullptr;
     const int8_t *keys = k.i8() + b * sk * e + h * d;
     const int8_t *vals = v.i8() + b * sk * e + h * d;
     // K_h^T: b[t][j] = K[j][t]; V_h: b[j][t] = V[j][t].
@@ -135,8 +149,13 @@ void attentionI8(const std::vector<View> &in, const View &out, int64_t heads,
                          dPad, packedK, scores, sk};
       bnrt_igemm(&qk, isa, 0, rows);
       for (int64_t i = 0; i < rows; ++i)
-        vec.softmaxCodes(scores + i * sk, maskRow, factor, sk, probScale,
-                         probBits, probs + i * skPad, work);
+        if (integerSoftmax)
+          vec.integerSoftmaxCodes(scores + i * sk, maskRow, factor, sk,
+                                  probScale, probBits, probs + i * skPad, work,
+                                  fixed);
+        else
+          vec.softmaxCodes(scores + i * sk, maskRow, factor, sk, probScale,
+                           probBits, probs + i * skPad, work);
       bnrt_igemm_args pv{rows, d, sk, probs, skPad, packedV, values, d};
       bnrt_igemm(&pv, isa, 0, rows);
       for (int64_t i = 0; i < rows; ++i) {
@@ -341,7 +360,7 @@ void runAttention(const fb::Op &op, const std::vector<View> &in,
                   const std::vector<View> &out, OpContext &ctx) {
   const auto *o = op.options_as_AttentionOptions();
   attention(in, out[0], o->num_heads(), o->prob_bits(), o->scale(),
-            o->prob_clip(), ctx);
+            o->prob_clip(), o->integer(), ctx);
 }
 
 void checkAttentionI8(const OpCheck &c) {
@@ -364,7 +383,7 @@ void runAttentionI8(const fb::Op &op, const std::vector<View> &in,
                     const std::vector<View> &out, OpContext &ctx) {
   const auto *o = op.options_as_AttentionOptions();
   attentionI8(in, out[0], o->num_heads(), o->prob_bits(), o->scale(),
-              o->prob_clip(), ctx);
+              o->prob_clip(), o->integer(), ctx);
 }
 
 void checkAttentionBinary(const OpCheck &c) {
@@ -380,6 +399,8 @@ void checkAttentionBinary(const OpCheck &c) {
       c.fail("binarizer alphas must be positive and finite, betas finite");
   if (options->prob_bits() != 0)
     c.fail("prob_bits must be 0 (the probabilities are binarized)");
+  if (options->integer())
+    c.fail("binary attention has no integer softmax");
   checkAttentionShapes(c, 0, 1, 2, 3);
 }
 

@@ -1,5 +1,7 @@
-//===- softmax.cpp - Softmax along one axis (in double) -------------------===//
+//===- softmax.cpp - Softmax along one axis (in double, or integers) ------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+#include "../scratch.h"
+#include "bnrt/integer_nonlinear.h"
 #include "op_kernel.h"
 
 #include <algorithm>
@@ -26,6 +28,16 @@ void run(const fb::Op &op, const std::vector<View> &in,
     inner *= shape[d];
   for (int64_t d = 0; d < axis; ++d)
     outer *= shape[d];
+  if (op.options_as_SoftmaxOptions()->integer()) {
+    const integer::ExpConstants exps = integer::expConstants();
+    auto *work = threadScratch<int32_t>(ScratchSlot::FixedPointRow, len);
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i)
+        integer::softmax(in[0].f32() + o * len * inner + i,
+                         out[0].f32() + o * len * inner + i, len, inner, work,
+                         exps);
+    return;
+  }
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t i = 0; i < inner; ++i) {
       const float *x = in[0].f32() + o * len * inner + i;

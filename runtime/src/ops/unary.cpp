@@ -20,6 +20,12 @@ void runGelu(const fb::Op &op, const std::vector<View> &in,
              const std::vector<View> &out, OpContext &ctx) {
   bool tanh = op.options_as_GeluOptions()->tanh_approximation();
   const VecKernels &vec = vecKernels(ctx.isa);
+  if (op.options_as_GeluOptions()->integer()) {
+    chunked(ctx.pool, out[0].numElements(), [&](int64_t i0, int64_t i1) {
+      vec.integerGelu(in[0].f32() + i0, out[0].f32() + i0, i1 - i0);
+    });
+    return;
+  }
   chunked(ctx.pool, out[0].numElements(), [&](int64_t i0, int64_t i1) {
     vec.gelu(in[0].f32() + i0, out[0].f32() + i0, i1 - i0, tanh);
   });

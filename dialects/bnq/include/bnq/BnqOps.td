@@ -40,9 +40,12 @@ def Bnq_LayerNormOp : Bnq_Op<"layer_norm",
   let description = [{
     `y = (x - mean(x)) / sqrt(var(x) + epsilon) * gamma + beta`, with mean
     and (biased) variance over the last axis; gamma and beta are `[H]`.
+    With `integer`, I-BERT's integer form (runtime/include/bnrt/
+    integer_nonlinear.h: x in fixed point, the integer mean, variance and
+    square root; H <= 8192).
   }];
   let arguments = (ins F32Tensor:$input, F32Tensor:$gamma, F32Tensor:$beta,
-                       F32Attr:$epsilon);
+                       F32Attr:$epsilon, UnitAttr:$integer);
   let results = (outs F32Tensor:$result);
   let assemblyFormat = [{
     $input `,` $gamma `,` $beta attr-dict `:` type($input) `,` type($gamma)
@@ -90,9 +93,10 @@ def Bnq_SoftmaxOp : Bnq_Op<"softmax",
   let summary = "softmax along one axis";
   let description = [{
     `y = exp(x - max(x)) / sum(exp(x - max(x)))` along `axis` (negative
-    values count from the end).
+    values count from the end). With `integer`, I-BERT's integer form
+    (bnrt/integer_nonlinear.h; each y a multiple of 2^-16).
   }];
-  let arguments = (ins F32Tensor:$input, I64Attr:$axis);
+  let arguments = (ins F32Tensor:$input, I64Attr:$axis, UnitAttr:$integer);
   let results = (outs F32Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;
@@ -103,9 +107,12 @@ def Bnq_GeluOp : Bnq_Op<"gelu", [Pure, AllTypesMatch<["input", "result"]>]> {
   let description = [{
     `erf`:  `y = 0.5 x (1 + erf(x / sqrt(2)))`;
     `tanh`: `y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`.
+    With `integer`, either is I-BERT's integer GELU (a second-order
+    polynomial for erf on x in fixed point; bnrt/integer_nonlinear.h).
   }];
   let arguments = (ins F32Tensor:$input,
-                       Bnq_GeluApproximationAttr:$approximation);
+                       Bnq_GeluApproximationAttr:$approximation,
+                       UnitAttr:$integer);
   let results = (outs F32Tensor:$result);
   let assemblyFormat = "$approximation $input attr-dict `:` type($input)";
 }
@@ -287,6 +294,8 @@ def Bnq_AttentionOp : Bnq_Op<"attention", [Pure]> {
     kept for a quantizer added later. With `prob_alpha` and `prob_beta`
     instead of `prob_bits`, P is binarized (BiT): `prob_alpha *
     binarize(P)` with non-negative codes, as `dequantize(binarize(P))`.
+    With `integer`, the softmax is `softmax {integer}`'s (not with
+    binarized P).
   }];
   let arguments = (ins F32Tensor:$query, F32Tensor:$key, F32Tensor:$value,
                        Optional<F32Tensor>:$mask_bias,
@@ -295,7 +304,8 @@ def Bnq_AttentionOp : Bnq_Op<"attention", [Pure]> {
                        OptionalAttr<I32Attr>:$prob_bits,
                        OptionalAttr<F32Attr>:$prob_clip,
                        OptionalAttr<F32Attr>:$prob_alpha,
-                       OptionalAttr<F32Attr>:$prob_beta);
+                       OptionalAttr<F32Attr>:$prob_beta,
+                       UnitAttr:$integer);
   let results = (outs F32Tensor:$result);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`mask` `(` $mask_bias^ `)`)? attr-dict `:`
@@ -549,7 +559,7 @@ def Bnq_AttentionI8Op : Bnq_Op<"attention_i8", [Pure]> {
     codes, each scale one or one per sequence), with P quantized to
     `prob_bits` bits on the static clip `prob_clip` before P V.
     From `attention` whose q, k, v are `dequantize(quantize(...))` and
-    whose `prob_bits` is set.
+    whose `prob_bits` is set; `integer` as `attention`'s.
   }];
   let arguments = (ins Bnq_Int8Tensor:$query, Bnq_ScaleTensor:$query_scale,
                        Bnq_Int8Tensor:$key, Bnq_ScaleTensor:$key_scale,
@@ -558,7 +568,7 @@ def Bnq_AttentionI8Op : Bnq_Op<"attention_i8", [Pure]> {
                        ConfinedAttr<I64Attr, [IntPositive]>:$num_heads,
                        F32Attr:$scale,
                        ConfinedAttr<I32Attr, [IntMinValue<2>, IntMaxValue<8>]>:$prob_bits,
-                       F32Attr:$prob_clip);
+                       F32Attr:$prob_clip, UnitAttr:$integer);
   let results = (outs F32Tensor:$result);
   let assemblyFormat = [{
     $query `,` $query_scale `,` $key `,` $key_scale `,` $value `,`
