@@ -107,7 +107,7 @@ struct RaiseQdqPair : OpRewritePattern<ox::DequantizeLinearOp> {
         q.getLoc(), type.clone(rewriter.getI8Type()),
         RankedTensorType::get({}, rewriter.getF32Type()), input, Value(),
         rewriter.getI32IntegerAttr(bits), rewriter.getF32FloatAttr(float(clip)),
-        bnq::GeluApproximationAttr());
+        bnq::GeluApproximationAttr(), /*input_gelu_integer=*/UnitAttr());
     rewriter.replaceOpWithNewOp<bnq::DequantizeOp>(
         dq, type, quantize.getResult(), quantize.getScale());
     return success();

@@ -675,7 +675,9 @@ LogicalResult Interpreter::quantize(QuantizeOp op) {
   std::vector<float> input = x.floats;
   if (auto gelu = op.getInputGelu()) // the quantized value is gelu(input)
     for (float &v : input)
-      v = *gelu == GeluApproximation::erf ? geluErf(v) : geluTanh(v);
+      v = op.getInputGeluInteger()          ? geluInteger(v)
+          : *gelu == GeluApproximation::erf ? geluErf(v)
+                                            : geluTanh(v);
   for (int64_t b = 0; b < sequences; ++b) {
     std::vector<float> kept;
     for (int64_t r = 0; r < rows; ++r)

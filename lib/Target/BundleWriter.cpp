@@ -112,9 +112,10 @@ std::optional<fb::DType> dtypeOf(Type t) {
   return std::nullopt;
 }
 
-/// An input_gelu attribute as bundle.fbs writes it: 0 none, 1 erf, 2 tanh.
-int8_t bundleGelu(std::optional<GeluApproximation> gelu) {
-  return gelu ? int8_t(1 + int(*gelu)) : int8_t(0);
+/// An input_gelu attribute as bundle.fbs writes it: 0 none, 1 erf, 2 tanh,
+/// 3 the integer form (either approximation).
+int8_t bundleGelu(std::optional<GeluApproximation> gelu, bool integer) {
+  return !gelu ? int8_t(0) : integer ? int8_t(3) : int8_t(1 + int(*gelu));
 }
 
 int64_t numElements(ArrayRef<int64_t> shape) {
@@ -378,9 +379,10 @@ LogicalResult Writer::lowerOp(Operation *op) {
       })
       .Case([&](QuantizeOp q) {
         float clip = q.getClip() ? q.getClip()->convertToFloat() : 0.0f;
-        return simple(fb::OpCode::Quantize,
-                      OPTIONS(QuantizeOptions, int8_t(q.getBits()), clip,
-                              bundleGelu(q.getInputGelu())));
+        return simple(
+            fb::OpCode::Quantize,
+            OPTIONS(QuantizeOptions, int8_t(q.getBits()), clip,
+                    bundleGelu(q.getInputGelu(), q.getInputGeluInteger())));
       })
       .Case([&](DequantizeOp) { return simple(fb::OpCode::Dequantize); })
       .Case([&](BinarizeOp z) {
@@ -390,10 +392,11 @@ LogicalResult Writer::lowerOp(Operation *op) {
                               z.getSignedCodes()));
       })
       .Case([&](LinearBinarizedOp l) {
-        return simple(fb::OpCode::LinearBinarized,
-                      OPTIONS(BinarizeOptions, l.getAlpha().convertToFloat(),
-                              l.getBeta().convertToFloat(), l.getSignedCodes(),
-                              bundleGelu(l.getInputGelu())));
+        return simple(
+            fb::OpCode::LinearBinarized,
+            OPTIONS(BinarizeOptions, l.getAlpha().convertToFloat(),
+                    l.getBeta().convertToFloat(), l.getSignedCodes(),
+                    bundleGelu(l.getInputGelu(), l.getInputGeluInteger())));
       })
       .Case([&](UnaryOp u) {
         return simple(

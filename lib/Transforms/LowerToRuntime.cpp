@@ -75,15 +75,16 @@ struct LinearToLinearBits : OpRewritePattern<LinearOp> {
       // binarizes GELU(x) by comparing x with two bounds.
       Value input = binarize.getInput();
       GeluApproximationAttr gelu;
-      if (auto g = input.getDefiningOp<GeluOp>();
-          g && g->hasOneUse() && !g.getInteger()) { // integer: runs alone
+      UnitAttr integer;
+      if (auto g = input.getDefiningOp<GeluOp>(); g && g->hasOneUse()) {
         input = g.getInput();
         gelu = g.getApproximationAttr();
+        integer = g.getIntegerAttr();
       }
       rewriter.replaceOpWithNewOp<LinearBinarizedOp>(
           op, op.getType(), input, bits, scales, op.getBias(),
           binarize.getAlphaAttr(), binarize.getBetaAttr(),
-          binarize.getSignedCodesAttr(), gelu);
+          binarize.getSignedCodesAttr(), gelu, integer);
     } else if (DequantizeOp dq = dequantizedCodes(op.getInput())) {
       auto q = dq.getInput().getDefiningOp<QuantizeOp>();
       rewriter.replaceOpWithNewOp<LinearBitsOp>(op, op.getType(), dq.getInput(),
@@ -176,9 +177,6 @@ struct GeluIntoQuantize : OpRewritePattern<QuantizeOp> {
   LogicalResult matchAndRewrite(QuantizeOp op,
                                 PatternRewriter &rewriter) const override {
     auto gelu = op.getInput().getDefiningOp<GeluOp>();
-    if (gelu && gelu.getInteger())
-      return rewriter.notifyMatchFailure(
-          op, "an integer GELU is not folded into its quantizer");
     if (!gelu || op.getInputGelu())
       return rewriter.notifyMatchFailure(op, "input is not a GELU");
     if (!gelu->hasOneUse())
@@ -188,6 +186,7 @@ struct GeluIntoQuantize : OpRewritePattern<QuantizeOp> {
     rewriter.modifyOpInPlace(op, [&] {
       op.getInputMutable().assign(gelu.getInput());
       op.setInputGeluAttr(gelu.getApproximationAttr());
+      op.setInputGeluIntegerAttr(gelu.getIntegerAttr());
     });
     rewriter.eraseOp(gelu);
     return success();

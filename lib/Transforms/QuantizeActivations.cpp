@@ -139,7 +139,8 @@ struct BnqQuantizeActivationsPass
     }
     auto quantize = b.create<QuantizeOp>(
         value.getLoc(), type.clone(b.getI8Type()), scaleType, value, maskBias,
-        b.getI32IntegerAttr(bits), clip, GeluApproximationAttr());
+        b.getI32IntegerAttr(bits), clip, GeluApproximationAttr(),
+        /*input_gelu_integer=*/UnitAttr());
     return b.create<DequantizeOp>(value.getLoc(), type, quantize.getResult(),
                                   quantize.getScale());
   }

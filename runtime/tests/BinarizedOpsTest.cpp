@@ -39,7 +39,7 @@ float planeScale(int p, int n) { return 0.25f + 0.125f * float(p + n); }
 float geluOf(float x, int gelu) {
   float y = x;
   if (gelu)
-    bnrt::vecKernels(BNRT_ISA_SCALAR).gelu(&x, &y, 1, gelu == 2);
+    bnrt::geluOfForm(bnrt::vecKernels(BNRT_ISA_SCALAR), &x, &y, 1, gelu);
   return y;
 }
 
@@ -159,9 +159,9 @@ TEST(BinarizedOps, CodesAndGemmOnEveryPath) {
 
 // GELU folded in: thresholds on both sides of GELU's minimum (beta below
 // 0), on one side (above 0), none (below GELU's minimum), and next to it
-// (unfused: GELU is computed, same bits).
+// (unfused: GELU is computed, same bits); erf, tanh and integer GELU.
 TEST(BinarizedOps, GeluFoldedIntoTheBinarization) {
-  for (int gelu : {1, 2})
+  for (int gelu : {1, 2, 3})
     for (float beta : {-0.05f, 0.125f, -0.5f, -0.16996f})
       for (bool isSigned : {true, false})
         checkEveryPath(isSigned ? 0.75f : 0.3f, beta, isSigned, gelu);
@@ -179,12 +179,14 @@ TEST(BinarizedOps, GeluIntervalEqualsGeluThenBinarizeOnEveryFloat) {
                {1, 0.3f, 0.0f, false, true},
                {2, 0.4f, 0.1f, false, true},
                {1, 0.75f, -0.16997f, true, false},
+               {3, 0.75f, -0.05f, true, true},
+               {3, 0.3f, 0.0f, false, true},
                // Non-negative codes whose threshold is below 0: the set is
                // two-sided but GELU(-inf) is NaN (bit 0): left unfused.
                {1, 0.3f, -0.2f, false, false}};
   for (const Case &c : cases) {
     bnrt::GeluInterval g =
-        bnrt::geluInterval(c.gelu == 2, c.alpha, c.beta, c.isSigned);
+        bnrt::geluInterval(c.gelu, c.alpha, c.beta, c.isSigned);
     EXPECT_EQ(g.fused, c.fused) << c.beta;
     if (!g.fused)
       continue;

@@ -33,7 +33,7 @@ constexpr int kRows = 3, kCols = 1500;
 
 float geluOf(float x, int gelu) {
   float y;
-  bnrt::vecKernels(BNRT_ISA_SCALAR).gelu(&x, &y, 1, gelu == 2);
+  bnrt::geluOfForm(bnrt::vecKernels(BNRT_ISA_SCALAR), &x, &y, 1, gelu);
   return y;
 }
 
@@ -89,8 +89,7 @@ void checkEveryPath(int bits, float clip, int gelu) {
   bnrt_model *m = bnrt_model_load_memory(bytes.data(), bytes.size(), &err);
   ASSERT_NE(m, nullptr) << err.message;
   float scale = bnrt::quantScaleOf(clip, bits);
-  std::vector<float> x =
-      inputs(bnrt::geluCodeBounds(gelu == 2, scale, bits).bounds);
+  std::vector<float> x = inputs(bnrt::geluCodeBounds(gelu, scale, bits).bounds);
   std::vector<float> want(x.size());
   for (size_t i = 0; i < x.size(); ++i)
     want[i] = scale * float(codeOf(x[i], gelu, scale, bits));
@@ -114,7 +113,7 @@ void checkEveryPath(int bits, float clip, int gelu) {
 }
 
 TEST(GeluQuantize, CodesOfGeluOnEveryPath) {
-  for (int gelu : {1, 2}) {
+  for (int gelu : {1, 2, 3}) {      // erf, tanh, integer
     checkEveryPath(2, 1.5f, gelu);  // codes 0 and 1
     checkEveryPath(2, 0.25f, gelu); // -1 around the minimum too
     checkEveryPath(3, 0.9f, gelu);  // -1 from 3 bits
@@ -130,17 +129,18 @@ TEST(GeluQuantize, BoundsEqualGeluThenQuantizeOnEveryFloat) {
     float clip;
     bool fused;
     int dips;
-  } cases[] = {{1, 2, 1.5f, true, 0},     {1, 2, 0.25f, true, 1},
-               {2, 2, 0.2f, true, 1},     {1, 3, 0.9f, true, 1},
-               {2, 4, 0.6f, true, 2},     {1, 4, 2.0f, true, 1},
-               {1, 2, 0.3399f, false, 0}, {1, 8, 3.0f, false, 0}};
+  } cases[] = {
+      {1, 2, 1.5f, true, 0},     {1, 2, 0.25f, true, 1}, {2, 2, 0.2f, true, 1},
+      {1, 3, 0.9f, true, 1},     {2, 4, 0.6f, true, 2},  {1, 4, 2.0f, true, 1},
+      {1, 2, 0.3399f, false, 0}, {1, 8, 3.0f, false, 0}, {3, 2, 1.5f, true, 0},
+      {3, 2, 0.25f, true, 1},    {3, 3, 0.9f, true, 1},  {3, 4, 2.0f, true, 1}};
   // GELU's last bit wobbles next to the 3-bit dip's upper bound: a band.
-  EXPECT_GE(
-      bnrt::geluCodeBounds(false, bnrt::quantScaleOf(0.9f, 3), 3).bounds.bands,
-      1);
+  EXPECT_GE(bnrt::geluCodeBounds(bnrt::kGeluErf, bnrt::quantScaleOf(0.9f, 3), 3)
+                .bounds.bands,
+            1);
   for (const Case &c : cases) {
     float scale = bnrt::quantScaleOf(c.clip, c.bits);
-    bnrt::GeluCodes g = bnrt::geluCodeBounds(c.gelu == 2, scale, c.bits);
+    bnrt::GeluCodes g = bnrt::geluCodeBounds(c.gelu, scale, c.bits);
     EXPECT_EQ(g.fused, c.fused) << c.bits << " " << c.clip;
     if (!g.fused)
       continue;

@@ -593,6 +593,8 @@ LogicalResult QuantizeOp::verify() {
     return emitOpError("mask needs per-sequence scales");
   if (getInputGelu() && !getClip())
     return emitOpError("input_gelu needs a static clip");
+  if (getInputGeluInteger() && !getInputGelu())
+    return emitOpError("input_gelu_integer needs input_gelu");
   RankedTensorType input = ranked(getInput());
   RankedTensorType mask = getMaskBias() ? ranked(getMaskBias()) : nullptr;
   if (mask && input) {

@@ -44,11 +44,16 @@ struct GeluCodeBounds {
   int32_t rises = 0, dips = 0, bands = 0;
   float above[kMax] = {}, lo[kMax] = {}, hi[kMax] = {};
   float bandLo[3 * kMax] = {}, bandHi[3 * kMax] = {};
-  // The quantizer and the GELU form, for the codes computed in the bands.
+  // The quantizer and the GELU form (GeluForm), for the codes computed in
+  // the bands.
   float scale = 1;
   int32_t bits = 2;
-  bool tanhForm = false;
+  int32_t form = 1;
 };
+
+/// The GELU a quantizer or binarizer folds in (QuantizeOptions and
+/// BinarizeOptions' input_gelu): erf, tanh, or I-BERT's integer form.
+enum GeluForm : int32_t { kGeluErf = 1, kGeluTanh = 2, kGeluInteger = 3 };
 
 struct VecKernels {
   /// y = GELU(x), erf or tanh form.
@@ -116,6 +121,15 @@ struct VecKernels {
 /// The kernels compiled for `isa` (a bnrt_isa); the portable build for
 /// ISAs without their own.
 const VecKernels &vecKernels(int isa);
+
+/// y = GELU(x) in `form` (GeluForm).
+inline void geluOfForm(const VecKernels &vec, const float *x, float *y,
+                       int64_t n, int form) {
+  if (form == kGeluInteger)
+    vec.integerGelu(x, y, n);
+  else
+    vec.gelu(x, y, n, form == kGeluTanh);
+}
 
 } // namespace bnrt
 

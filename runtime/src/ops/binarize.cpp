@@ -30,10 +30,11 @@ void checkOptions(const OpCheck &c, bool geluAllowed) {
   if (!(options->alpha() > 0) || std::isinf(options->alpha()) ||
       !std::isfinite(options->beta()))
     c.fail("alpha must be positive and finite and beta finite");
-  if (options->input_gelu() < 0 || options->input_gelu() > 2 ||
+  if (options->input_gelu() < 0 || options->input_gelu() > kGeluInteger ||
       (!geluAllowed && options->input_gelu() != 0))
     c.fail("input_gelu must be 0 (none)" +
-           std::string(geluAllowed ? ", 1 (erf) or 2 (tanh)" : " here"));
+           std::string(geluAllowed ? ", 1 (erf), 2 (tanh) or 3 (integer)"
+                                   : " here"));
 }
 
 // x -> codes i8 (-1 | 1, or 0 | 1), scale [] (= alpha)
@@ -94,7 +95,7 @@ void packLinear(const fb::Op &op, const std::vector<View> &in, int isa,
   if (words)
     bnrt_xgemm_pack(&args, static_cast<bnrt_isa>(isa), packed.data());
   if (options->input_gelu()) {
-    GeluInterval g = geluInterval(options->input_gelu() == 2, options->alpha(),
+    GeluInterval g = geluInterval(options->input_gelu(), options->alpha(),
                                   options->beta(), options->signed_codes());
     std::memcpy(&packed[words], &g.lo, 4);
     std::memcpy(reinterpret_cast<char *>(&packed[words]) + 4, &g.hi, 4);
@@ -102,7 +103,7 @@ void packLinear(const fb::Op &op, const std::vector<View> &in, int isa,
   }
 }
 
-/// Rows [r0, r1) of x, GELU(x) when `gelu` (1 erf, 2 tanh), binarized into
+/// Rows [r0, r1) of x, GELU(x) when `gelu` (GeluForm), binarized into
 /// bit rows: by the interval when it was fused, else GELU then binarize.
 void binarizeInput(const fb::Op &op, const float *x, int64_t r0, int64_t r1,
                    int64_t k, const uint64_t *interval, const VecKernels &vec,
@@ -122,7 +123,7 @@ void binarizeInput(const fb::Op &op, const float *x, int64_t r0, int64_t r1,
   if (gelu) {
     auto *y =
         threadScratch<float>(ScratchSlot::GeluRows, size_t((r1 - r0) * k));
-    vec.gelu(x, y, (r1 - r0) * k, gelu == 2);
+    geluOfForm(vec, x, y, (r1 - r0) * k, gelu);
     x = y;
   }
   vec.binarizeRows(x, r1 - r0, k, k, options->alpha(), options->beta(),

@@ -16,18 +16,18 @@ namespace {
 
 const float kMinimum = -0.7517915f; // GELU's minimum (both forms, ~1e-3)
 
-/// The Gelu op's bits (the same on every ISA).
-float geluOf(float x, bool tanhForm) {
+/// The Gelu op's bits in `form` (GeluForm; the same on every ISA).
+float geluOf(float x, int form) {
   float y;
-  vecKernels(BNRT_ISA_SCALAR).gelu(&x, &y, 1, tanhForm);
+  geluOfForm(vecKernels(BNRT_ISA_SCALAR), &x, &y, 1, form);
   return y;
 }
 
 /// Whether a threshold on GELU's value lies next to its lowest value,
 /// where the flat bottom could make the set below it non-convex in the
 /// last bit.
-bool nearTheMinimum(float threshold, bool tanhForm) {
-  return std::fabs(threshold - geluOf(kMinimum, tanhForm)) <
+bool nearTheMinimum(float threshold, int form) {
+  return std::fabs(threshold - geluOf(kMinimum, form)) <
          1e-4f * std::fmax(1.0f, std::fabs(threshold));
 }
 
@@ -78,16 +78,15 @@ bool agrees(Fused fused, Reference reference, std::vector<float> centres) {
 
 } // namespace
 
-GeluInterval geluInterval(bool tanhForm, float alpha, float beta,
-                          bool isSigned) {
+GeluInterval geluInterval(int form, float alpha, float beta, bool isSigned) {
   // The unfused bit: GELU, then the binarization; "GELU is low": the bit
   // itself for signed codes, its negation otherwise (for x not NaN).
   auto bit = [=](float x) {
-    return binarizedBit(geluOf(x, tanhForm), alpha, beta, isSigned);
+    return binarizedBit(geluOf(x, form), alpha, beta, isSigned);
   };
   GeluInterval g;
   g.inside = isSigned;
-  if (nearTheMinimum(isSigned ? beta : beta + 0.5f * alpha, tanhForm))
+  if (nearTheMinimum(isSigned ? beta : beta + 0.5f * alpha, form))
     return g;
   lowInterval([&](float x) { return bit(x) == isSigned; }, g.lo, g.hi);
   auto fused = [&](float x) {
@@ -97,17 +96,17 @@ GeluInterval geluInterval(bool tanhForm, float alpha, float beta,
   return g;
 }
 
-GeluCodes geluCodeBounds(bool tanhForm, float scale, int bits) {
+GeluCodes geluCodeBounds(int form, float scale, int bits) {
   GeluCodes g;
   GeluCodeBounds &b = g.bounds;
   b.scale = scale;
   b.bits = bits;
-  b.tanhForm = tanhForm;
+  b.form = form;
   if (bits < 2 || bits > 4 || !(scale > 0) || std::isinf(scale))
     return g;
   const float qmax = quantMax(bits);
   auto code = [=](float x) {
-    return int(quantizeCode(geluOf(x, tanhForm), scale, qmax));
+    return int(quantizeCode(geluOf(x, form), scale, qmax));
   };
   std::vector<float> centres;
   // The last float where `holds` is true, going from the minimum toward
@@ -136,7 +135,7 @@ GeluCodes geluCodeBounds(bool tanhForm, float scale, int bits) {
         bound(kFloatKeyInf + 1, [&](float x) { return code(x) < r; });
   // Code <= -d inside an interval around the minimum, while one is left.
   for (int d = 1; d <= int(qmax); ++d) {
-    if (nearTheMinimum((0.5f - float(d)) * scale, tanhForm))
+    if (nearTheMinimum((0.5f - float(d)) * scale, form))
       return g;
     auto low = [&](float x) { return code(x) <= -d; };
     if (!low(kMinimum))

@@ -11,7 +11,9 @@
 // codes the unfused ops give), then checked against those codes around every
 // bound and the minimum, at special values and at random points; any difference
 // (a threshold too near GELU's minimum, where the approximation's last bit
-// could make the set non-convex) leaves the op unfused.
+// could make the set non-convex) leaves the op unfused. The GELU is any of
+// the forms (GeluForm): erf, tanh, or I-BERT's integer form, whose value is
+// constant over each 2^-10 step of x (the bounds fall on those steps).
 //
 //===----------------------------------------------------------------------===//
 #ifndef BNRT_SRC_OPS_GELU_INTERVAL_H
@@ -29,8 +31,7 @@ struct GeluInterval {
 
 /// The interval form of bit = binarize(GELU(x)) with `alpha`, `beta` and
 /// the code set (docs/dialect.md, "1-bit activations").
-GeluInterval geluInterval(bool tanhForm, float alpha, float beta,
-                          bool isSigned);
+GeluInterval geluInterval(int form, float alpha, float beta, bool isSigned);
 
 struct GeluCodes {
   GeluCodeBounds bounds;
@@ -40,7 +41,7 @@ struct GeluCodes {
 /// The bounds form of codes = quantize(GELU(x)) with `scale` and `bits`
 /// (docs/dialect.md's quantize with a static clip), with bands where
 /// GELU's last bit wobbles next to a bound; never fused above 4 bits.
-GeluCodes geluCodeBounds(bool tanhForm, float scale, int bits);
+GeluCodes geluCodeBounds(int form, float scale, int bits);
 
 } // namespace bnrt
 

@@ -32,8 +32,8 @@ void checkQuantize(const OpCheck &c) {
   bool perSequence = c.count(c.out[1]) != 1 || c.in.size() == 2;
   if (perSequence && (clip > 0 || x.size() < 2))
     c.fail("per-sequence scales need a dynamic clip and a [B, S, ...] input");
-  if (options->input_gelu() < 0 || options->input_gelu() > 2)
-    c.fail("input_gelu must be 0 (none), 1 (erf) or 2 (tanh)");
+  if (options->input_gelu() < 0 || options->input_gelu() > kGeluInteger)
+    c.fail("input_gelu must be 0 (none), 1 (erf), 2 (tanh) or 3 (integer)");
   if (options->input_gelu() && clip == 0)
     c.fail("input_gelu needs a static clip");
   if (c.in.size() == 2) {
@@ -50,7 +50,7 @@ void packQuantize(const fb::Op &op, const std::vector<View> &, int,
   const auto *options = op.options_as_QuantizeOptions();
   if (!options->input_gelu())
     return;
-  GeluCodes g = geluCodeBounds(options->input_gelu() == 2,
+  GeluCodes g = geluCodeBounds(options->input_gelu(),
                                quantScaleOf(options->clip(), options->bits()),
                                options->bits());
   packed.assign((sizeof g + 7) / 8, 0);
@@ -65,7 +65,7 @@ void runGeluQuantize(const fb::Op &op, const View &x, int8_t *codes, float s,
   const VecKernels &vec = vecKernels(ctx.isa);
   GeluCodes g;
   std::memcpy(&g, ctx.packedWeights, sizeof g);
-  bool tanhForm = options->input_gelu() == 2;
+  int form = options->input_gelu();
   int bits = options->bits();
   chunked(ctx.pool, x.numElements(), [&](int64_t i0, int64_t i1) {
     if (g.fused) {
@@ -76,7 +76,7 @@ void runGeluQuantize(const fb::Op &op, const View &x, int8_t *codes, float s,
     float y[kBlock];
     for (int64_t b = i0; b < i1; b += kBlock) {
       int64_t m = std::min(kBlock, i1 - b);
-      vec.gelu(x.f32() + b, y, m, tanhForm);
+      geluOfForm(vec, x.f32() + b, y, m, form);
       vec.quantize(y, codes + b, m, s, bits);
     }
   });

@@ -484,6 +484,22 @@ func.func @quantize_gelu_dynamic(%x: tensor<4xf32>) {
 
 // -----
 
+func.func @quantize_gelu_integer_alone(%x: tensor<4xf32>) {
+  // expected-error @+1 {{input_gelu_integer needs input_gelu}}
+  %q, %s = bnq.quantize %x {bits = 2 : i32, clip = 1.0 : f32, input_gelu_integer} : tensor<4xf32> -> tensor<4xi8>
+  return
+}
+
+// -----
+
+func.func @layer_norm_integer_too_wide(%x: tensor<1x8193xf32>, %g: tensor<8193xf32>) {
+  // expected-error @+1 {{integer layer norm takes rows of at most 8192 values, got 8193}}
+  %n = bnq.layer_norm %x, %g, %g {epsilon = 1.0e-5 : f32, integer} : tensor<1x8193xf32>, tensor<8193xf32>, tensor<8193xf32>
+  return
+}
+
+// -----
+
 func.func @quantize_shape(%x: tensor<4xf32>) {
   // expected-error @+1 {{result dimension 0 is 5, expected 4}}
   %q, %s = bnq.quantize %x {bits = 8 : i32} : tensor<4xf32> -> tensor<5xi8>

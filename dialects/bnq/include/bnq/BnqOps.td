@@ -400,13 +400,15 @@ def Bnq_QuantizeOp : Bnq_Op<"quantize", [Pure]> {
     With `input_gelu` (static clip only) the quantized value is
     `gelu(input)` of that form: bnq-lower-to-runtime folds a GELU only the
     quantize reads, and the runtime compares the input with bounds instead
-    of computing the GELU.
+    of computing the GELU. `input_gelu_integer`: that GELU is `gelu
+    {integer}` (I-BERT's form).
     Created by bnq-quantize-activations (or imported from QuantizeLinear).
   }];
   let arguments = (ins F32Tensor:$input, Optional<F32Tensor>:$mask_bias,
                        ConfinedAttr<I32Attr, [IntMinValue<2>, IntMaxValue<8>]>:$bits,
                        OptionalAttr<F32Attr>:$clip,
-                       OptionalAttr<Bnq_GeluApproximationAttr>:$input_gelu);
+                       OptionalAttr<Bnq_GeluApproximationAttr>:$input_gelu,
+                       UnitAttr:$input_gelu_integer);
   let results = (outs Bnq_Int8Tensor:$result, F32Tensor:$scale);
   let assemblyFormat = [{
     $input (`mask` `(` $mask_bias^ `:` type($mask_bias) `)`)? attr-dict `:`
@@ -516,14 +518,16 @@ def Bnq_LinearBinarizedOp : Bnq_Op<"linear_binarized", [Pure]> {
     (bnrt_xgemm). `bits` `[P, N, W]` and `plane_scales` `[P, 1]` or
     `[P, N]` as for linear_bits_f32. With `input_gelu` the binarized
     value is `gelu(input)` of that form (the runtime then compares the
-    input with two bounds instead of computing the GELU).
+    input with two bounds instead of computing the GELU);
+    `input_gelu_integer`: that GELU is `gelu {integer}`.
     From `linear(dequantize(binarize(x)), packed_weight)`, with x =
     `gelu(input)` when that GELU has no other use.
   }];
   let arguments = (ins F32Tensor:$input, TensorOf<[I64]>:$bits,
                        F32Tensor:$plane_scales, Optional<F32Tensor>:$bias,
                        F32Attr:$alpha, F32Attr:$beta, BoolAttr:$signed_codes,
-                       OptionalAttr<Bnq_GeluApproximationAttr>:$input_gelu);
+                       OptionalAttr<Bnq_GeluApproximationAttr>:$input_gelu,
+                       UnitAttr:$input_gelu_integer);
   let results = (outs F32Tensor:$result);
   let assemblyFormat = [{
     $input `,` $bits `,` $plane_scales (`bias` `(` $bias^ `)`)? attr-dict `:`
