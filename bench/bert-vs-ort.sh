@@ -19,8 +19,9 @@
 #           binary A8 and A4 as the trainer exports them (trained-a8,
 #           trained-a4: static clips, where binary-a8 / binary-a4 quantize a
 #           float model's activations with dynamic per-sequence scales),
-#           binary A8 with I-BERT's integer GELU, softmax and layer norm
-#           (binary-a8-int, --integer-nonlinear),
+#           binary A8 and the trainer's A4 with I-BERT's integer GELU,
+#           softmax and layer norm (binary-a8-int, trained-a4-int:
+#           --integer-nonlinear),
 #           fp32 and weight-only binary (A32) (bnbert-compile), run by
 #           bnbert-run
 # at each sequence length and thread count. Prints a table of median
@@ -41,7 +42,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD_DIR:-build}
 seqs=32,128,384 threads=1,2 runs=15 rounds=3 batch=1 out=$BUILD/bert-bench
-only=binary-a8,binary-a8-int,binary-a4,trained-a8,trained-a4,binary-a2,binary-a1,binary-a1-att1,ternary-a8,tws-a8,tws-own-a8,fp32,binary-a32
+only=binary-a8,binary-a8-int,binary-a4,trained-a8,trained-a4,trained-a4-int,binary-a2,binary-a1,binary-a1-att1,ternary-a8,tws-a8,tws-own-a8,fp32,binary-a32
 while (($#)); do
   case $1 in
     --seqs) seqs=$2; shift 2;;
@@ -63,6 +64,7 @@ all_variants=("binary-a8:--weights binary --act-bits 8"
               "tws-own-a8:"
               "trained-a8:"
               "trained-a4:"
+              "trained-a4-int:--integer-nonlinear"
               "binary-a2:"
               "binary-a1:"
               "binary-a1-att1:"
@@ -108,7 +110,8 @@ fi
 # The trainer's forms (make_trained_peer.py --form KIND) behind variants.
 declare -A peer_form=([tws-own-a8]=tws-own [binary-a1]=binary-a1
                       [binary-a1-att1]=binary-a1-att1 [binary-a2]=binary-a2
-                      [trained-a8]=binary-a8 [trained-a4]=binary-a4)
+                      [trained-a8]=binary-a8 [trained-a4]=binary-a4
+                      [trained-a4-int]=binary-a4)
 peer() { echo "$out/bert-base-${peer_form[$1]}.onnx"; }
 for variant in "${!peer_form[@]}"; do
   kind=${peer_form[$variant]} file=$(peer "$variant")

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 #include "BundleBuilder.h"
 #include "IsaPaths.h"
+#include "RandomFloats.h"
 #include "bnrt.h"
 #include "bnrt/integer_nonlinear.h"
 #include "kernels/quantizer.h"
@@ -19,7 +20,6 @@
 
 #include <cmath>
 #include <cstring>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -28,14 +28,7 @@ namespace in = bnrt::integer;
 
 namespace {
 
-std::vector<float> randomValues(size_t n, float spread, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::normal_distribution<float> normal(0.0f, spread);
-  std::vector<float> x(n);
-  for (float &v : x)
-    v = normal(gen);
-  return x;
-}
+using bnrt_test::randomFloats;
 
 TEST(IntegerNonlinear, IntegerHelpersAreExact) {
   for (int64_t v : {0LL, 1LL, 2LL, 3LL, 4LL, 15LL, 16LL, 17LL, 99980001LL,
@@ -80,7 +73,7 @@ TEST(IntegerNonlinear, GeluIsCloseToTheErfForm) {
 
 TEST(IntegerNonlinear, SoftmaxIsCloseAndOnTheGrid) {
   in::ExpConstants c = in::expConstants();
-  std::vector<float> x = randomValues(300, 3.0f, 1);
+  std::vector<float> x = randomFloats(300, 3.0f, 1);
   x[7] = -INFINITY; // a masked key
   x[8] = -10000.0f;
   std::vector<float> y(x.size());
@@ -111,9 +104,9 @@ TEST(IntegerNonlinear, SoftmaxIsCloseAndOnTheGrid) {
 
 TEST(IntegerNonlinear, LayerNormIsClose) {
   const int64_t h = 768;
-  std::vector<float> x = randomValues(h, 4.0f, 2),
-                     gamma = randomValues(h, 1, 3),
-                     beta = randomValues(h, 1, 4), y(h);
+  std::vector<float> x = randomFloats(h, 4.0f, 2),
+                     gamma = randomFloats(h, 1, 3),
+                     beta = randomFloats(h, 1, 4), y(h);
   for (int64_t i = 0; i < h; ++i)
     x[i] += 2.5f; // a mean to take out
   std::vector<int32_t> work(h);
@@ -214,7 +207,7 @@ constexpr int64_t kRows = 7, kCols = 301; // odd sizes: every tail runs
 
 TEST(IntegerNonlinear, GeluAndSoftmaxOpsOnEveryPath) {
   using fb::DType, fb::Storage;
-  std::vector<float> x = randomValues(kRows * kCols, 3.0f, 5);
+  std::vector<float> x = randomFloats(kRows * kCols, 3.0f, 5);
   x[3] = NAN;
   for (bool softmax : {false, true}) {
     bnrt_test::BundleBuilder bb;
@@ -243,9 +236,9 @@ TEST(IntegerNonlinear, GeluAndSoftmaxOpsOnEveryPath) {
 
 TEST(IntegerNonlinear, LayerNormOpOnEveryPath) {
   using fb::DType, fb::Storage;
-  std::vector<float> x = randomValues(kRows * kCols, 5.0f, 6),
-                     gamma = randomValues(kCols, 1.0f, 7),
-                     beta = randomValues(kCols, 1.0f, 8);
+  std::vector<float> x = randomFloats(kRows * kCols, 5.0f, 6),
+                     gamma = randomFloats(kCols, 1.0f, 7),
+                     beta = randomFloats(kCols, 1.0f, 8);
   bnrt_test::BundleBuilder bb;
   int64_t g = bb.constant(gamma.data(), gamma.size() * 4);
   int64_t b = bb.constant(beta.data(), beta.size() * 4);
@@ -314,7 +307,7 @@ std::vector<float> attentionI8Reference(const std::vector<float> &x) {
 
 TEST(IntegerNonlinear, AttentionI8OnEveryPath) {
   using fb::DType, fb::Storage;
-  std::vector<float> x = randomValues(kB * kS * kE, 1.5f, 9);
+  std::vector<float> x = randomFloats(kB * kS * kE, 1.5f, 9);
   bnrt_test::BundleBuilder bb;
   int32_t xv = bb.value("x", DType::F32, {kB, kS, kE}, Storage::Input, 0);
   int32_t operands[6];

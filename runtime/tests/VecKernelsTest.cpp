@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "IsaPaths.h"
+#include "RandomFloats.h"
 #include "bnrt/kernels.h"
 #include "kernels/vec_kernels.h"
 
@@ -25,14 +26,7 @@ namespace {
 using bnrt::VecKernels;
 using bnrt::vecKernels;
 
-std::vector<float> randomFloats(int64_t n, float spread, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> d(0.0f, spread);
-  std::vector<float> v(n);
-  for (auto &x : v)
-    x = d(rng);
-  return v;
-}
+using bnrt_test::randomFloats;
 
 bool sameBits(const std::vector<float> &a, const std::vector<float> &b) {
   return a.size() == b.size() &&
