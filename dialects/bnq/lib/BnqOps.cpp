@@ -720,6 +720,8 @@ LogicalResult LinearBitsF32Op::verify() {
 LogicalResult LinearBinarizedOp::verify() {
   if (failed(verifyBinarizer(*this, getAlpha(), getBeta())))
     return failure();
+  if (getInputGeluInteger() && !getInputGelu())
+    return emitOpError("input_gelu_integer needs input_gelu");
   return verifyFloatPlaneGemm(*this, getInput(), getBits(), getPlaneScales(),
                               getBias(), getResult());
 }

@@ -22,7 +22,6 @@
 #include "../scratch.h"
 #include "../thread_pool.h"
 #include "bnrt/bitpack.h"
-#include "bnrt/integer_nonlinear.h"
 #include "bnrt/kernels.h"
 #include "kernels/bit_transpose.h"
 #include "kernels/quantizer.h"

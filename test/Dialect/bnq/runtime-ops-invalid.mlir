@@ -58,6 +58,16 @@ func.func @binarized_alpha(%x: tensor<2x64xf32>) -> tensor<2x2xf32> {
 
 // -----
 
+func.func @binarized_integer_without_gelu(%x: tensor<2x64xf32>) -> tensor<2x2xf32> {
+  %bits = arith.constant dense<1> : tensor<1x2x1xi64>
+  %sc = arith.constant dense<1.0> : tensor<1x1xf32>
+  // expected-error @+1 {{input_gelu_integer needs input_gelu}}
+  %y = bnq.linear_binarized %x, %bits, %sc {alpha = 1.0 : f32, beta = 0.0 : f32, signed_codes = true, input_gelu_integer} : (tensor<2x64xf32>, tensor<1x2x1xi64>, tensor<1x1xf32>) -> tensor<2x2xf32>
+  return %y : tensor<2x2xf32>
+}
+
+// -----
+
 func.func @binarized_words(%x: tensor<2x65xf32>) -> tensor<2x2xf32> {
   %bits = arith.constant dense<1> : tensor<1x2x1xi64>
   %sc = arith.constant dense<1.0> : tensor<1x1xf32>
