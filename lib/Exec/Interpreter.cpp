@@ -77,6 +77,13 @@ float geluInteger(float x) {
   return bnrt::integer::gelu(x, c);
 }
 
+/// The GELU a gelu op, or a quantize's folded input_gelu, computes.
+float (*geluOf(GeluApproximation approximation, bool integer))(float) {
+  if (integer)
+    return geluInteger;
+  return approximation == GeluApproximation::erf ? geluErf : geluTanh;
+}
+
 /// BiT's elastic binarization of docs/dialect.md, "1-bit activations":
 /// v = (x - beta) / alpha in f32, then the code.
 int64_t binarizedCode(float x, float alpha, float beta, bool signedCodes) {
@@ -193,11 +200,7 @@ LogicalResult Interpreter::execute(Operation *op) {
       .Case([&](BatchMatmulOp m) { return batchMatmul(m); })
       .Case([&](SoftmaxOp s) { return softmax(s); })
       .Case([&](GeluOp g) {
-        if (g.getInteger())
-          return unary(g, geluInteger);
-        return unary(g, g.getApproximation() == GeluApproximation::erf
-                            ? geluErf
-                            : geluTanh);
+        return unary(g, geluOf(g.getApproximation(), g.getInteger()));
       })
       .Case([&](TanhOp t) {
         return unary(t, [](float x) { return std::tanh(x); });
@@ -673,11 +676,11 @@ LogicalResult Interpreter::quantize(QuantizeOp op) {
   std::vector<int64_t> codes(x.floats.size());
   std::vector<float> scales(sequences);
   std::vector<float> input = x.floats;
-  if (auto gelu = op.getInputGelu()) // the quantized value is gelu(input)
+  if (auto gelu = op.getInputGelu()) { // the quantized value is gelu(input)
+    float (*fn)(float) = geluOf(*gelu, op.getInputGeluInteger());
     for (float &v : input)
-      v = op.getInputGeluInteger()          ? geluInteger(v)
-          : *gelu == GeluApproximation::erf ? geluErf(v)
-                                            : geluTanh(v);
+      v = fn(v);
+  }
   for (int64_t b = 0; b < sequences; ++b) {
     std::vector<float> kept;
     for (int64_t r = 0; r < rows; ++r)

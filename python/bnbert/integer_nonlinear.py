@@ -72,6 +72,12 @@ def gelu_values(x):
     return torch.where(torch.isnan(x), x.float(), y)
 
 
+def _nan_rows(x, y, dim):
+    """y, with every row (along dim) where x holds a NaN all NaN."""
+    nan = torch.isnan(x).any(dim, keepdim=True)
+    return torch.where(nan, torch.full_like(y, math.nan), y)
+
+
 def softmax_values(x, dim):
     q = fixed_point(x, SOFTMAX_LIMIT)
     d = (q - q.amax(dim, keepdim=True)).clamp(min=-SOFTMAX_MAX_SHIFT * EXP_LN2)
@@ -81,9 +87,7 @@ def softmax_values(x, dim):
     factor = torch.div(1 << (PROBABILITY_BITS + PROBABILITY_SHIFT), e.sum(dim, keepdim=True),
                        rounding_mode="floor")
     prob = (e * factor + (1 << (PROBABILITY_SHIFT - 1))) >> PROBABILITY_SHIFT
-    y = prob.float() * 2.0 ** -PROBABILITY_BITS
-    nan = torch.isnan(x).any(dim, keepdim=True)
-    return torch.where(nan, torch.full_like(y, math.nan), y)
+    return _nan_rows(x, prob.float() * 2.0 ** -PROBABILITY_BITS, dim)
 
 
 def variance_epsilon(eps):
@@ -109,9 +113,7 @@ def layer_norm_values(x, weight, bias, eps):
              else torch.ones(h, dtype=torch.float64, device=x.device)) * 2.0 ** -NORM_BITS
     beta = (bias.detach().double() if bias is not None
             else torch.zeros(h, dtype=torch.float64, device=x.device))
-    y = (norm.double() * gamma + beta).float()
-    nan = torch.isnan(x).any(-1, keepdim=True)
-    return torch.where(nan, torch.full_like(y, math.nan), y)
+    return _nan_rows(x, (norm.double() * gamma + beta).float(), -1)
 
 
 class _StraightThrough(torch.autograd.Function):
