@@ -9,6 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "bnbert/Driver/Compile.h"
+#include "bnrt/bundle_format.h"
+#include "bnrt/sgemm_panels.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/FileSystem.h"
@@ -16,8 +18,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 using namespace bnbert;
 using Weights = QuantizationRecipe::Weights;
@@ -128,6 +133,51 @@ TEST_F(CompileDriver, StagesGiveABundleAndSayWhatTheyDo) {
   auto ternary = compile(r);
   ASSERT_TRUE(succeeded(ternary)) << error << diagnostics;
   EXPECT_NE(ternary->bytes, first->bytes);
+}
+
+/// A float linear layer [N = 70, K = 4] (one panel of 64 rows and a tail
+/// of 6), w[k][n] = 100 k + n / 2 as ONNX
+/// MatMul stores it ([K, N]).
+std::string wideLinearModel() {
+  std::ostringstream text;
+  text << R"(<ir_version: 8, opset_import: ["" : 14]>
+agraph (float[B, 4] x) => (float[B, 70] y) <
+    float[4, 70] w = {)";
+  for (int k = 0; k < 4; ++k)
+    for (int n = 0; n < 70; ++n)
+      text << (k || n ? ", " : "") << 100 * k + n / 2.0;
+  text << "}> {\n  y = MatMul (x, w)\n}\n";
+  return text.str();
+}
+
+TEST_F(CompileDriver, FloatLinearWeightsAreStoredInTheGemmsPanels) {
+  std::string model = wideLinearModel();
+  CompileRequest r = request(model.c_str(), "x=3x4");
+  r.weights = Weights::Fp32;
+  auto result = compile(r);
+  ASSERT_TRUE(succeeded(result)) << error << diagnostics;
+  const auto *bundle = bnrt::fb::GetSizePrefixedBundle(result->bytes.data());
+  int linears = 0;
+  for (const auto *op : *bundle->ops()) {
+    if (op->code() != bnrt::fb::OpCode::LinearF32)
+      continue;
+    ++linears;
+    ASSERT_NE(op->options_as_LinearF32Options(), nullptr);
+    EXPECT_TRUE(op->options_as_LinearF32Options()->weight_panels());
+    const auto *w = bundle->values()->Get(op->inputs()->Get(1));
+    ASSERT_EQ(w->shape()->size(), 2u);
+    ASSERT_EQ(w->shape()->Get(0), 70);
+    std::vector<float> rows(70 * 4), panels(70 * 4), stored(70 * 4);
+    for (int n = 0; n < 70; ++n)
+      for (int k = 0; k < 4; ++k)
+        rows[n * 4 + k] = float(100 * k + n / 2.0);
+    bnrt::sgemm_panels::pack(rows.data(), 70, 4, panels.data());
+    std::memcpy(stored.data(), bundle->data()->data() + w->offset(),
+                stored.size() * 4);
+    for (size_t i = 0; i < stored.size(); ++i)
+      ASSERT_EQ(stored[i], panels[i]) << "float " << i;
+  }
+  EXPECT_EQ(linears, 1);
 }
 
 TEST_F(CompileDriver, AShapeRangeCompilesASecondTime) {

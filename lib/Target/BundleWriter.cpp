@@ -28,6 +28,7 @@
 #include "bnrt/bitpack.h"
 #include "bnrt/bundle_format.h"
 #include "bnrt/checksum.h"
+#include "bnrt/sgemm_panels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -79,6 +80,7 @@ private:
                         ArrayRef<int64_t> shape, const void *data,
                         int64_t bytes);
   FailureOr<int32_t> constantOf(Operation *op, Value v);
+  FailureOr<int32_t> panelWeightOf(LinearOp op);
   int32_t arenaFor(Value v);
   void addOp(fb::OpCode code, Operation *op, std::vector<int32_t> inputs,
              std::vector<int32_t> outputs, Options options = {});
@@ -86,6 +88,7 @@ private:
 
   func::FuncOp func;
   llvm::DenseMap<Value, int32_t> ids;
+  llvm::DenseMap<Value, int32_t> panelIds; // LinearF32 weights as panels
 };
 
 std::string locName(Location loc) {
@@ -148,12 +151,12 @@ int32_t Writer::constantBytes(std::string name, fb::DType dtype,
   return id;
 }
 
-/// A constant operand: f32/int constants and the weight ops (as their f32
+/// A constant operand's bytes as the bundle stores them (its dtype's
+/// values in order): f32/int constants and the weight ops (as their f32
 /// values; packed weights are handled by LinearBits).
-FailureOr<int32_t> Writer::constantOf(Operation *user, Value v) {
+FailureOr<std::vector<uint8_t>> constantValueBytes(Operation *user, Value v) {
   Operation *def = v.getDefiningOp();
   auto type = llvm::cast<RankedTensorType>(v.getType());
-  std::string name = def ? locName(def->getLoc()) : "";
   if (auto c = llvm::dyn_cast_or_null<arith::ConstantOp>(def)) {
     auto attr = llvm::dyn_cast<ElementsAttr>(c.getValue());
     auto dtype = dtypeOf(type.getElementType());
@@ -178,18 +181,51 @@ FailureOr<int32_t> Writer::constantOf(Operation *user, Value v) {
                                                   : copy(int8_t{});
     if (failed(ok))
       return user->emitOpError("cannot read a constant operand");
-    return constantBytes(name, *dtype, type.getShape(), bytes.data(),
-                         bytes.size());
+    return bytes;
   }
   if (def && isa<QuantWeightOp, BitplaneWeightOp, PackedWeightOp>(def)) {
     // Dequantized values (an unpacked or non-GEMM use of a weight).
     auto w = weightValues(def);
     if (failed(w))
       return user->emitOpError("cannot read a weight operand");
-    return constantBytes(name, fb::DType::F32, type.getShape(), w->data(),
-                         w->size() * 4);
+    std::vector<uint8_t> bytes(w->size() * 4);
+    std::memcpy(bytes.data(), w->data(), bytes.size());
+    return bytes;
   }
   return failure();
+}
+
+FailureOr<int32_t> Writer::constantOf(Operation *user, Value v) {
+  auto bytes = constantValueBytes(user, v);
+  if (failed(bytes))
+    return failure();
+  Operation *def = v.getDefiningOp();
+  auto type = llvm::cast<RankedTensorType>(v.getType());
+  return constantBytes(def ? locName(def->getLoc()) : "",
+                       *dtypeOf(type.getElementType()), type.getShape(),
+                       bytes->data(), bytes->size());
+}
+
+/// A float linear layer's weight [N, K] in the float GEMM's panel layout
+/// (bnrt/sgemm_panels.h), which its SIMD paths read without transposing:
+/// a constant of its own (another op may read the same weight as rows),
+/// shared by the linear layers that use it.
+FailureOr<int32_t> Writer::panelWeightOf(LinearOp op) {
+  Value w = op.getWeight();
+  if (auto it = panelIds.find(w); it != panelIds.end())
+    return it->second;
+  auto bytes = constantValueBytes(op, w);
+  if (failed(bytes))
+    return op.emitOpError("has a weight the bundle cannot hold");
+  auto shape = llvm::cast<RankedTensorType>(w.getType()).getShape();
+  std::vector<float> rows(bytes->size() / 4), panels(rows.size());
+  std::memcpy(rows.data(), bytes->data(), bytes->size());
+  bnrt::sgemm_panels::pack(rows.data(), shape[0], shape[1], panels.data());
+  Operation *def = w.getDefiningOp();
+  int32_t id = constantBytes(def ? locName(def->getLoc()) : "", fb::DType::F32,
+                             shape, panels.data(), panels.size() * 4);
+  panelIds[w] = id;
+  return id;
 }
 
 /// The value id of `v` (constants are stored on first use).
@@ -280,7 +316,31 @@ LogicalResult Writer::lowerOp(Operation *op) {
                       OPTIONS(LayerNormOptions, l.getEpsilon().convertToFloat(),
                               l.getInteger()));
       })
-      .Case([&](LinearOp) { return simple(fb::OpCode::LinearF32); })
+      .Case([&](LinearOp l) -> LogicalResult {
+        // A weight computed at run time stays [N, K] rows, as does one
+        // another kind of op reads too (a tied embedding table): stored
+        // once, as rows.
+        Value w = l.getWeight();
+        if (!isa_and_nonnull<arith::ConstantOp, QuantWeightOp, BitplaneWeightOp,
+                             PackedWeightOp>(w.getDefiningOp()) ||
+            llvm::any_of(w.getUsers(),
+                         [](Operation *u) { return !isa<LinearOp>(u); }))
+          return simple(fb::OpCode::LinearF32);
+        auto in = operands(l.getInput());
+        auto weight = panelWeightOf(l);
+        if (failed(in) || failed(weight))
+          return failure();
+        in->push_back(*weight);
+        if (l.getBias()) {
+          auto bias = operands(l.getBias());
+          if (failed(bias))
+            return failure();
+          in->push_back(bias->front());
+        }
+        addOp(fb::OpCode::LinearF32, op, *in, {arenaFor(l.getResult())},
+              OPTIONS(LinearF32Options, true));
+        return success();
+      })
       .Case([&](LinearBitsOp l) {
         return simple(fb::OpCode::LinearBits,
                       OPTIONS(LinearBitsOptions, int8_t(l.getActBits())));

@@ -9,12 +9,14 @@
 //===----------------------------------------------------------------------===//
 #include "aligned_vector.h"
 #include "bnrt/kernels.h"
+#include "bnrt/sgemm_panels.h"
 
 #include <benchmark/benchmark.h>
 
 #include <random>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -34,16 +36,22 @@ void timeGemm(benchmark::State &state, int64_t m, int64_t n, int64_t k,
 }
 
 void sgemm(benchmark::State &state, bnrt_isa isa, int64_t m, int64_t k,
-           int64_t n, int threads) {
+           int64_t n, int threads, int32_t layout) {
   bnrt_threads *pool = bnrt_threads_create(threads);
   std::mt19937 rng(0);
   std::normal_distribution<float> normal;
-  bnrt::AlignedVector<float> x(m * k), w(n * k), bias(n), y(m * n);
-  for (auto *v : {&x, &w, &bias})
+  bnrt::AlignedVector<float> x(m * k), rows(n * k), w(n * k), bias(n), y(m * n);
+  for (auto *v : {&x, &rows, &bias})
     for (float &f : *v)
       f = normal(rng);
-  bnrt_sgemm_args args{m,        n, k,           x.data(), k,
-                       w.data(), k, bias.data(), y.data(), n};
+  // The layout a bundle stores LinearF32 weights in, or as a linear layer
+  // stores them (transposed on every call).
+  if (layout == BNRT_SGEMM_W_PANELS)
+    bnrt::sgemm_panels::pack(rows.data(), n, k, w.data());
+  else
+    w = rows;
+  bnrt_sgemm_args args{m, n,           k,        x.data(), k,     w.data(),
+                       k, bias.data(), y.data(), n,        layout};
   timeGemm(state, m, n, k, y.data(),
            [&] { bnrt_sgemm_parallel(&args, isa, pool); });
   bnrt_threads_destroy(pool);
@@ -91,10 +99,13 @@ void registerSgemmBenchmarks() {
                            std::to_string(m) + "_K" + std::to_string(k) + "_N" +
                            std::to_string(n) + "/threads" +
                            std::to_string(threads);
-        benchmark::RegisterBenchmark(name.c_str(), sgemm, isa, m, k, n, threads)
-            ->Unit(benchmark::kMillisecond)
-            ->MinTime(0.2)
-            ->UseRealTime();
+        for (auto [layout, suffix] : {std::pair{BNRT_SGEMM_W_PANELS, ""},
+                                      std::pair{BNRT_SGEMM_W_ROWS, "/rows"}})
+          benchmark::RegisterBenchmark((name + suffix).c_str(), sgemm, isa, m,
+                                       k, n, threads, int32_t(layout))
+              ->Unit(benchmark::kMillisecond)
+              ->MinTime(0.2)
+              ->UseRealTime();
         benchmark::RegisterBenchmark(("bgemm_f32" + name.substr(5)).c_str(),
                                      bgemmF32, isa, m, k, n, threads)
             ->Unit(benchmark::kMillisecond)

@@ -421,8 +421,11 @@ void bnrt_model::validateOp(int index, const fb::Op &op) {
   const OpKernel *kernel = opKernel(op.code());
   if (!kernel)
     fail("unknown op code");
-  if (op.options_type() != kernel->options ||
-      (kernel->options != fb::OpOptions::NONE && !op.options()))
+  bool absentAllowed =
+      kernel->optionsOptional && op.options_type() == fb::OpOptions::NONE;
+  if (!absentAllowed &&
+      (op.options_type() != kernel->options ||
+       (kernel->options != fb::OpOptions::NONE && !op.options())))
     fail(std::string("needs options ") +
          fb::EnumNameOpOptions(kernel->options) + ", has " +
          (op.options_type() >= fb::OpOptions::MIN &&

@@ -41,20 +41,22 @@ void bnrt::parallelFor(bnrt_threads *pool, int64_t count,
 
 namespace {
 
-/// fn(n0, n1) over tiles of [0, n) made of whole 16-row blocks (the AVX-512
-/// layout's unit), about four per thread so uneven progress evens out; each
-/// tile's weight rows stay in cache while every activation row passes.
+/// fn(n0, n1) over tiles of [0, n) made of whole blocks of `unit` rows (16:
+/// the AVX-512 layout's), about four per thread so uneven progress evens out;
+/// each tile's weight rows stay in cache while every activation row passes.
 template <typename Fn>
-void splitWeightRows(int64_t n, bnrt_threads *pool, const Fn &fn) {
+void splitWeightRows(int64_t n, bnrt_threads *pool, const Fn &fn,
+                     int64_t unit = 16) {
   int threads = bnrt_threads_count(pool);
-  int64_t blocks = (n + 15) / 16;
+  int64_t blocks = (n + unit - 1) / unit;
   int64_t tiles = std::min<int64_t>(blocks, 4 * threads);
   if (threads == 1 || tiles <= 1) {
     fn(0, n);
     return;
   }
   pool->pool.parallelFor(tiles, [&](int64_t t) {
-    fn(16 * (blocks * t / tiles), std::min(n, 16 * (blocks * (t + 1) / tiles)));
+    fn(unit * (blocks * t / tiles),
+       std::min(n, unit * (blocks * (t + 1) / tiles)));
   });
 }
 
@@ -116,9 +118,12 @@ extern "C" void bnrt_xgemm_parallel(const bnrt_xgemm_args *args, bnrt_isa isa,
 
 extern "C" void bnrt_sgemm_parallel(const bnrt_sgemm_args *args, bnrt_isa isa,
                                     bnrt_threads *pool) {
-  splitWeightRows(args->n, pool, [&](int64_t n0, int64_t n1) {
-    bnrt_sgemm(args, isa, n0, n1);
-  });
+  // Whole panels per thread: a split panel would be packed twice, half
+  // empty.
+  splitWeightRows(
+      args->n, pool,
+      [&](int64_t n0, int64_t n1) { bnrt_sgemm(args, isa, n0, n1); },
+      bnrt::kSgemmPanelRows);
 }
 
 extern "C" void bnrt_bgemm_f32_parallel(const bnrt_bgemm_f32_args *args,

@@ -35,10 +35,10 @@ enum class ScratchSlot {
   AttentionWork,
   AttentionFixedPoint, // the integer softmax's logits
   FixedPointRow,       // LayerNorm's and Softmax's integer forms
-  MatmulRhs,
-  RowPairs,      // the i8mm kernels' interleaved activation rows
-  BinarizedRows, // LinearBinarized's activations as bit rows
-  GeluRows,      // LinearBinarized's input GELU when not fused
+  RowPairs,            // the i8mm kernels' interleaved activation rows
+  BinarizedRows,       // LinearBinarized's activations as bit rows
+  GeluRows,            // LinearBinarized's input GELU when not fused
+  SgemmPanel,          // the float GEMM's weight rows, transposed
   Count
 };
 

@@ -8,15 +8,18 @@
 //
 //===----------------------------------------------------------------------===//
 #include "BundleBuilder.h"
+#include "IsaPaths.h"
 #include "bnrt.h"
 #include "bnrt/aot.h"
 #include "bnrt/checksum.h"
+#include "bnrt/sgemm_panels.h"
 #include "crc32c.h"
 #include "model.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -208,6 +211,66 @@ TEST(Bundle, RejectsOtherTargetsAndVersions) {
   bnrt_error err;
   EXPECT_EQ(bnrt_model_load_file("/nonexistent/model.bnb", &err), nullptr);
   EXPECT_EQ(err.status, BNRT_ERROR_IO);
+}
+
+/// y = x W^T + b for x [3, 70], W [130, 70] (two panels of 64 rows and a
+/// tail of 2), W stored as rows (no options, as format 4 wrote it) or in
+/// the panel layout (weight_panels); y from `isa`.
+std::vector<float> runLinearF32(bool panels, bnrt_isa isa) {
+  using fb::DType, fb::Storage;
+  constexpr int64_t kM = 3, kN = 130, kK = 70;
+  std::vector<float> x(kM * kK), w(kN * kK), bias(kN), stored(kN * kK);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = std::sin(0.7 * i);
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = std::cos(0.3 * i) * std::ldexp(1.0, int(i % 9) - 4);
+  for (size_t i = 0; i < bias.size(); ++i)
+    bias[i] = 0.01f * i;
+  if (panels)
+    bnrt::sgemm_panels::pack(w.data(), kN, kK, stored.data());
+  else
+    stored = w;
+  bnrt_test::BundleBuilder bb;
+  int64_t wOff = bb.constant(stored.data(), stored.size() * 4),
+          bOff = bb.constant(bias.data(), bias.size() * 4);
+  int32_t xv = bb.value("x", DType::F32, {kM, kK}, Storage::Input, 0);
+  int32_t wv = bb.value("w", DType::F32, {kN, kK}, Storage::Constant, wOff);
+  int32_t bv = bb.value("b", DType::F32, {kN}, Storage::Constant, bOff);
+  int32_t yv = bb.value("y", DType::F32, {kM, kN}, Storage::Output, 0);
+  if (panels)
+    bb.op(fb::OpCode::LinearF32, {xv, wv, bv}, {yv},
+          fb::OpOptions::LinearF32Options,
+          fb::CreateLinearF32Options(bb.b, true).Union());
+  else
+    bb.op(fb::OpCode::LinearF32, {xv, wv, bv}, {yv});
+  std::vector<uint8_t> bytes = bb.finish({xv}, {yv}, 0);
+  bnrt_error err;
+  bnrt_model *m = bnrt_model_load_memory(bytes.data(), bytes.size(), &err);
+  EXPECT_NE(m, nullptr) << err.message;
+  std::vector<float> y(kM * kN, NAN);
+  if (!m)
+    return y;
+  EXPECT_EQ(bnrt_model_set_isa(m, bnrt_isa_name(isa), &err), BNRT_OK)
+      << err.message;
+  const void *in[] = {x.data()};
+  void *out[] = {y.data()};
+  const size_t inBytes[] = {x.size() * 4}, outBytes[] = {y.size() * 4};
+  EXPECT_EQ(bnrt_model_run(m, in, inBytes, out, outBytes, &err), BNRT_OK)
+      << err.message;
+  bnrt_model_free(m);
+  return y;
+}
+
+TEST(Bundle, LinearF32ReadsItsWeightAsRowsOrPanels) {
+  std::vector<float> reference = runLinearF32(false, BNRT_ISA_SCALAR);
+  for (float v : reference)
+    ASSERT_TRUE(std::isfinite(v)); // it ran
+  for (bnrt_isa isa : bnrt_test::availableIsas(true))
+    for (bool panels : {false, true}) {
+      std::vector<float> y = runLinearF32(panels, isa);
+      EXPECT_EQ(0, std::memcmp(y.data(), reference.data(), y.size() * 4))
+          << bnrt_isa_name(isa) << (panels ? " panels" : " rows");
+    }
 }
 
 TEST(Bundle, EveryTruncationIsRejected) {

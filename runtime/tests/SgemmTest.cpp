@@ -3,20 +3,23 @@
 //
 // bnrt_sgemm promises one summation order on every ISA (bnrt/kernels.h),
 // so every path must give the bits of that order written out here, on odd
-// shapes (k not a multiple of the 16 lanes, m and n not multiples of any
-// block, n across the 64-row weight chunks), strides, with and without
-// bias, and column sub-ranges. The values span many magnitudes so that any
-// other order (another tree, unfused multiply-adds) changes bits.
+// shapes (m not a multiple of the 6-row blocks, n not of any panel and
+// across several, k across the 256-column K blocks), strides, with and
+// without bias, column sub-ranges, and k = 0. The values span many
+// magnitudes so that any other order (partial sums, unfused multiply-adds,
+// a chain restarted at a K block) changes bits.
 //
 //===----------------------------------------------------------------------===//
 #include "IsaPaths.h"
 #include "bnrt/kernels.h"
+#include "bnrt/sgemm_panels.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -41,31 +44,48 @@ struct Problem {
       fill(bias, n);
   }
 
-  /// The definition: 16 lanes of fused multiply-adds over k = l, l + 16,
-  /// ... (zero-padded), then the tree l + 8, l + 4, l + 2, l + 1.
+  /// The definition: one chain of fused multiply-adds over ascending k,
+  /// then + bias.
   float expected(int64_t i, int64_t j) const {
-    float lane[16] = {};
-    for (int64_t t = 0; t < (k + 15) / 16 * 16; ++t) {
-      float a = t < k ? x[i * ldx + t] : 0.0f,
-            b = t < k ? w[j * ldw + t] : 0.0f;
-      lane[t % 16] = std::fma(a, b, lane[t % 16]);
-    }
-    for (int width = 8; width >= 1; width /= 2)
-      for (int l = 0; l < width; ++l)
-        lane[l] += lane[l + width];
-    return bias.empty() ? lane[0] : lane[0] + bias[j];
+    float sum = 0.0f;
+    for (int64_t t = 0; t < k; ++t)
+      sum = std::fma(x[i * ldx + t], w[j * ldw + t], sum);
+    return bias.empty() ? sum : sum + bias[j];
   }
 
-  std::vector<float> run(bnrt_isa isa, int64_t n0, int64_t n1) const {
-    std::vector<float> y(m * ldy, 12345.0f);
-    bnrt_sgemm_args args{
-        m,        n,        k,   x.data(),
-        ldx,      w.data(), ldw, bias.empty() ? nullptr : bias.data(),
-        y.data(), ldy};
+  /// y from `isa` over columns [n0, n1), w handed over in `layout`.
+  std::vector<float> run(bnrt_isa isa, int64_t n0, int64_t n1,
+                         int32_t layout = BNRT_SGEMM_W_ROWS) const {
+    std::vector<float> y(m * ldy, 12345.0f), stored;
+    int64_t ld = ldw;
+    if (layout == BNRT_SGEMM_W_COLUMNS) { // [k, n], rows n + 3 apart
+      ld = n + 3;
+      stored.assign(k * ld, 0.0f);
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t t = 0; t < k; ++t)
+          stored[t * ld + j] = w[j * ldw + t];
+    } else if (layout == BNRT_SGEMM_W_PANELS) {
+      ld = k;
+      std::vector<float> rows(n * k);
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t t = 0; t < k; ++t)
+          rows[j * k + t] = w[j * ldw + t];
+      stored.resize(n * k);
+      bnrt::sgemm_panels::pack(rows.data(), n, k, stored.data());
+    }
+    bnrt_sgemm_args args{m,        n,
+                         k,        x.data(),
+                         ldx,      stored.empty() ? w.data() : stored.data(),
+                         ld,       bias.empty() ? nullptr : bias.data(),
+                         y.data(), ldy,
+                         layout};
     bnrt_sgemm(&args, isa, n0, n1);
     return y;
   }
 };
+
+constexpr int32_t kLayouts[] = {BNRT_SGEMM_W_ROWS, BNRT_SGEMM_W_COLUMNS,
+                                BNRT_SGEMM_W_PANELS};
 
 bool sameBits(float a, float b) { return std::memcmp(&a, &b, 4) == 0; }
 
@@ -79,23 +99,42 @@ TEST(Sgemm, EveryPathGivesTheDefinitionsBitsOnOddShapes) {
                                {2, 70, 300},
                                {6, 131, 768},
                                {1, 3, 15},
-                               // K blocks of 768: a tail, none
+                               // K blocks of 256: a tail, none, one more
                                {5, 70, 1700},
-                               {9, 9, 2304}};
+                               {9, 9, 2304},
+                               {7, 65, 256},
+                               {13, 129, 257},
+                               // whole panels of 64 and a tail
+                               {8, 200, 300}};
   unsigned seed = 1;
   for (const auto &s : shapes)
     for (bool withBias : {false, true}) {
       Problem p(s[0], s[1], s[2], seed++, withBias);
-      for (bnrt_isa isa : bnrt_test::availableIsas(true)) {
-        std::vector<float> y = p.run(isa, 0, p.n);
-        int64_t wrong = 0;
-        for (int64_t i = 0; i < p.m; ++i)
-          for (int64_t j = 0; j < p.n; ++j)
-            wrong += !sameBits(y[i * p.ldy + j], p.expected(i, j));
-        EXPECT_EQ(wrong, 0) << bnrt_isa_name(isa) << " m" << p.m << " n" << p.n
-                            << " k" << p.k << " bias " << withBias;
-      }
+      for (bnrt_isa isa : bnrt_test::availableIsas(true))
+        for (int32_t layout : kLayouts) {
+          std::vector<float> y = p.run(isa, 0, p.n, layout);
+          int64_t wrong = 0;
+          for (int64_t i = 0; i < p.m; ++i)
+            for (int64_t j = 0; j < p.n; ++j)
+              wrong += !sameBits(y[i * p.ldy + j], p.expected(i, j));
+          EXPECT_EQ(wrong, 0)
+              << bnrt_isa_name(isa) << " layout " << layout << " m" << p.m
+              << " n" << p.n << " k" << p.k << " bias " << withBias;
+        }
     }
+}
+
+TEST(Sgemm, NoColumnsOfXGiveTheBias) {
+  for (bool withBias : {false, true}) {
+    Problem p(3, 70, 0, 5, withBias);
+    for (bnrt_isa isa : bnrt_test::availableIsas(true)) {
+      std::vector<float> y = p.run(isa, 0, p.n);
+      for (int64_t i = 0; i < p.m; ++i)
+        for (int64_t j = 0; j < p.n; ++j)
+          EXPECT_EQ(y[i * p.ldy + j], withBias ? p.bias[j] : 0.0f)
+              << bnrt_isa_name(isa);
+    }
+  }
 }
 
 TEST(Sgemm, IsTheProductWithinFloatRounding) {
@@ -118,16 +157,20 @@ TEST(Sgemm, IsTheProductWithinFloatRounding) {
 
 TEST(Sgemm, ColumnSubRangesLeaveOtherColumnsAlone) {
   Problem p(6, 150, 40, 3, false);
-  for (bnrt_isa isa : bnrt_test::availableIsas(true)) {
-    std::vector<float> y = p.run(isa, 37, 101);
-    for (int64_t i = 0; i < p.m; ++i)
-      for (int64_t j = 0; j < p.ldy; ++j) {
-        bool inside = j >= 37 && j < 101;
-        EXPECT_TRUE(
-            sameBits(y[i * p.ldy + j], inside ? p.expected(i, j) : 12345.0f))
-            << bnrt_isa_name(isa) << " row " << i << " column " << j;
+  // A range across two panels, one at a panel's start into the tail.
+  for (auto [n0, n1] : {std::pair{37, 101}, std::pair{64, 150}})
+    for (bnrt_isa isa : bnrt_test::availableIsas(true))
+      for (int32_t layout : kLayouts) {
+        std::vector<float> y = p.run(isa, n0, n1, layout);
+        for (int64_t i = 0; i < p.m; ++i)
+          for (int64_t j = 0; j < p.ldy; ++j) {
+            bool inside = j >= n0 && j < n1;
+            EXPECT_TRUE(sameBits(y[i * p.ldy + j],
+                                 inside ? p.expected(i, j) : 12345.0f))
+                << bnrt_isa_name(isa) << " layout " << layout << " row " << i
+                << " column " << j;
+          }
       }
-  }
 }
 
 } // namespace

@@ -114,15 +114,27 @@ void bnrt_igemm_pack(const int8_t *src, int64_t k, int64_t n, int64_t stride_k,
 void bnrt_igemm(const bnrt_igemm_args *args, bnrt_isa isa, int64_t m_begin,
                 int64_t m_end);
 
-/* Float GEMM with weights as stored ([n, k] rows, as a linear layer's):
+/* Float GEMM:
  *
  *   y[m, n] = sum_k x[m, k] * w[n, k] + bias[n]    (bias may be NULL)
  *
  * in one summation order on every ISA, so all paths give the same bits:
- * per output, 16 partial sums (lane l: fused multiply-adds over
- * k = l, l + 16, ... ascending; rows zero-padded to a multiple of 16),
- * added by a fixed tree (l + 8, l + 4, l + 2, l + 1).
+ * per output, one chain of fused multiply-adds over k in ascending order
+ * from 0 (s = fma(x[m, k], w[n, k], s)), then + bias[n]. Where w[n, k] is
+ * (w_layout):
+ *   BNRT_SGEMM_W_ROWS     w[n * ldw + k]: a linear layer's [n, k] rows
+ *   BNRT_SGEMM_W_COLUMNS  w[k * ldw + n]: [k, n], e.g. the V of P V
+ *   BNRT_SGEMM_W_PANELS   ldw = k; the rows below 64 floor(n / 64) in
+ *                         panels of 64 rows stored [k][64], the rest as
+ *                         ROWS (bnrt/sgemm_panels.h: what the SIMD paths
+ *                         read without repacking; a bundle's LinearF32
+ *                         weights)
  */
+enum {
+  BNRT_SGEMM_W_ROWS = 0,
+  BNRT_SGEMM_W_COLUMNS = 1,
+  BNRT_SGEMM_W_PANELS = 2
+};
 typedef struct {
   int64_t m, n, k;
   const float *x;
@@ -132,6 +144,7 @@ typedef struct {
   const float *bias;
   float *y;
   int64_t ldy;
+  int32_t w_layout; /* BNRT_SGEMM_W_*; 0 (ROWS) when left out */
 } bnrt_sgemm_args;
 
 /* Columns [n_begin, n_end) of the GEMM of `args` with `isa` (available). */

@@ -3,20 +3,27 @@
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 //
 // y[m, n] = sum_k x[m, k] w[n, k] (+ bias[n]) in one fixed order, so every
-// ISA path gives the scalar reference's bits: each output keeps 16 partial
-// sums, lane l a fused multiply-add chain over k = l, l + 16, ... in
-// ascending k (rows zero-padded to a multiple of 16), and the lanes are
-// added by the tree of vec_kernels' laneTree (l += l + 8, then + 4, + 2,
-// + 1). A 16-lane accumulator is one zmm, two ymm or four NEON q
-// registers; a kernel keeps an R x C block of them (R rows of x, C rows of
-// w) so each loaded vector feeds several FMAs.
+// ISA path gives the scalar reference's bits: each output is one chain of
+// fused multiply-adds over k in ascending order from 0, then + bias.
+//
+// The SIMD paths vectorize across outputs, not along k (the outer-product
+// form of BLIS and MLAS): an R x C block of accumulators takes each x[i, t]
+// broadcast once for the C vectors of a panel's row t, the values w[j.., t]
+// of NR = C x lanes weight rows. Weights in the panel layout (a bundle's
+// LinearF32) or stored [k, n] are read in place; [n, k] rows are first
+// copied transposed into a scratch panel ([t][NR], K block by K block, so
+// it stays in L1/L2), as are the panels at the edges. A block's chain
+// continues across K blocks through y (a float store and load are exact),
+// so the order is the definition's whatever the blocking.
 //
 //===----------------------------------------------------------------------===//
 #ifndef BNRT_SRC_SGEMM_IMPL_H
 #define BNRT_SRC_SGEMM_IMPL_H
 
 #include "bnrt/kernels.h"
+#include "bnrt/sgemm_panels.h"
 #include "kernels/mca.h"
+#include "scratch.h"
 
 #include <algorithm>
 #include <type_traits>
@@ -34,74 +41,12 @@ void sgemmAvx512(const bnrt_sgemm_args &, int64_t, int64_t);
 void sgemmNeon(const bnrt_sgemm_args &, int64_t, int64_t);
 #endif
 
+/// Weight rows a SIMD path's panel may hold at most; the parallel split
+/// gives threads whole multiples of it.
+constexpr int64_t kSgemmPanelRows = sgemm_panels::kWidth;
+
 // Internal linkage: each file is compiled for its own ISA.
 namespace {
-
-constexpr int kSgemmLanes = 16;
-// Weight rows per chunk: they stay in L2 while every row of x passes.
-constexpr int64_t kSgemmChunk = 64;
-// Columns per K block (a multiple of the lanes): a block of 4 rows of x is
-// 12 KB, in L1 beside the weight rows' stream.
-constexpr int64_t kSgemmDepth = 768;
-
-/// Columns [t0, t1) of an R x C block of outputs at (i, j), for an ISA's
-/// `V`: V::Vec holds 16 lanes; V::load / V::loadPart (the first `count`
-/// lanes, zeros after) read them, V::fma(a, b, acc) = a * b + acc fused.
-/// `acc` carries each output's 16 lane sums from the columns before t0, so
-/// a K split into blocks (t0 a multiple of 16) keeps the order.
-template <class V, int R, int C>
-void sgemmBlockSpan(const bnrt_sgemm_args &g, int64_t i, int64_t j, int64_t t0,
-                    int64_t t1, typename V::Vec (&acc)[R][C]) {
-  const float *x = g.x + i * g.ldx, *w = g.w + j * g.ldw;
-  int64_t t = t0;
-  for (; t + kSgemmLanes <= t1; t += kSgemmLanes) {
-    if constexpr (R == 2 && C == 2) {
-      BNRT_MCA_BEGIN("float macs=64");
-    }
-    typename V::Vec xs[R], ws[C];
-    for (int r = 0; r < R; ++r)
-      xs[r] = V::load(x + r * g.ldx + t);
-    for (int c = 0; c < C; ++c)
-      ws[c] = V::load(w + c * g.ldw + t);
-    for (int r = 0; r < R; ++r)
-      for (int c = 0; c < C; ++c)
-        acc[r][c] = V::fma(xs[r], ws[c], acc[r][c]);
-    if constexpr (R == 2 && C == 2) {
-      BNRT_MCA_END();
-    }
-  }
-  if (t < t1) {
-    int count = static_cast<int>(t1 - t);
-    typename V::Vec xs[R], ws[C];
-    for (int r = 0; r < R; ++r)
-      xs[r] = V::loadPart(x + r * g.ldx + t, count);
-    for (int c = 0; c < C; ++c)
-      ws[c] = V::loadPart(w + c * g.ldw + t, count);
-    for (int r = 0; r < R; ++r)
-      for (int c = 0; c < C; ++c)
-        acc[r][c] = V::fma(xs[r], ws[c], acc[r][c]);
-  }
-}
-
-/// Writes the R x C outputs at (i, j) from their lane sums: V::tree(acc)
-/// adds the lanes in the tree order; V::trees4x4, where V::kTrees4x4, does
-/// the trees of a 4 x 4 block together (the same additions, fewer
-/// shuffles).
-template <class V, int R, int C>
-void sgemmStore(const bnrt_sgemm_args &g, int64_t i, int64_t j,
-                const typename V::Vec (&acc)[R][C]) {
-  float sums[R][C];
-  if constexpr (R == 4 && C == 4 && V::kTrees4x4)
-    V::trees4x4(acc, sums);
-  else
-    for (int r = 0; r < R; ++r)
-      for (int c = 0; c < C; ++c)
-        sums[r][c] = V::tree(acc[r][c]);
-  for (int r = 0; r < R; ++r)
-    for (int c = 0; c < C; ++c)
-      g.y[(i + r) * g.ldy + j + c] =
-          g.bias ? sums[r][c] + g.bias[j + c] : sums[r][c];
-}
 
 /// fn(integral_constant<R'>, integral_constant<C'>) with the block shape
 /// of `rows` <= R by `cols` <= C outputs (R x C inside the grid, smaller
@@ -117,37 +62,154 @@ void withBlockShape(int64_t rows, int64_t cols, const Fn &fn) {
   fn(std::integral_constant<int, R>{}, std::integral_constant<int, C>{});
 }
 
-/// Outputs [0, m) x [n0, n1) in R x C blocks. Weight rows go chunk by
-/// chunk (they stay in L2 while every row block of x passes), and K block
-/// by block within a row block, so its R rows of x stay in L1 while the
-/// chunk's weight rows pass (K = 3072: 4 rows are all of L1); the blocks'
-/// lane sums wait in `carried` between K blocks.
-template <class V, int R, int C>
-void sgemmTiles(const bnrt_sgemm_args &g, int64_t n0, int64_t n1) {
-  constexpr int kBlocks = (kSgemmChunk + C - 1) / C;
-  typename V::Vec carried[kBlocks][R][C];
-  for (int64_t c0 = n0; c0 < n1; c0 += kSgemmChunk) {
-    int64_t c1 = std::min(n1, c0 + kSgemmChunk);
-    for (int64_t i = 0; i < g.m; i += R)
-      for (int64_t t0 = 0; t0 < g.k; t0 += kSgemmDepth) {
-        int64_t t1 = std::min(g.k, t0 + kSgemmDepth);
-        for (int64_t j = c0; j < c1; j += C)
-          withBlockShape<R, C>(g.m - i, c1 - j, [&](auto r, auto c) {
-            constexpr int Rb = decltype(r)::value, Cb = decltype(c)::value;
-            auto &saved = carried[(j - c0) / C];
-            typename V::Vec acc[Rb][Cb];
-            for (int a = 0; a < Rb; ++a)
-              for (int b = 0; b < Cb; ++b)
-                acc[a][b] = t0 == 0 ? V::zero() : saved[a][b];
-            sgemmBlockSpan<V, Rb, Cb>(g, i, j, t0, t1, acc);
-            if (t1 == g.k)
-              sgemmStore<V, Rb, Cb>(g, i, j, acc);
-            else
-              for (int a = 0; a < Rb; ++a)
-                for (int b = 0; b < Cb; ++b)
-                  saved[a][b] = acc[a][b];
-          });
+// Panel rows of t per K block: a 64-wide panel is 64 KB.
+constexpr int64_t kSgemmDepth = 256;
+
+/// w[row, t] in any layout.
+inline float sgemmWeight(const bnrt_sgemm_args &g, int64_t row, int64_t t) {
+  switch (g.w_layout) {
+  case BNRT_SGEMM_W_COLUMNS:
+    return g.w[t * g.ldw + row];
+  case BNRT_SGEMM_W_PANELS:
+    return g.w[sgemm_panels::offset(row, t, g.n, g.k)];
+  default:
+    return g.w[row * g.ldw + t];
+  }
+}
+
+/// The panel of weight rows [j, j + cols) over columns [t0, t1), as
+/// panel[(t - t0) * NR + c] = w[j + c, t], zeros for c >= cols.
+template <int NR>
+void sgemmPackPanel(const bnrt_sgemm_args &g, int64_t j, int64_t cols,
+                    int64_t t0, int64_t t1, float *panel) {
+  int64_t c = 0;
+  if (g.w_layout == BNRT_SGEMM_W_ROWS)
+    // Eight weight rows at a time: eight sequential reads, each written
+    // row of the panel gets eight adjacent floats.
+    for (; c + 8 <= cols; c += 8) {
+      const float *w = g.w + (j + c) * g.ldw;
+      for (int64_t t = t0; t < t1; ++t) {
+        float *p = panel + (t - t0) * NR + c;
+        for (int u = 0; u < 8; ++u)
+          p[u] = w[u * g.ldw + t];
       }
+    }
+  for (; c < NR; ++c)
+    for (int64_t t = t0; t < t1; ++t)
+      panel[(t - t0) * NR + c] = c < cols ? sgemmWeight(g, j + c, t) : 0.0f;
+}
+
+/// Where the panel of the NR weight rows at j is for [t0, ...): its row t0
+/// and the floats between rows, in place when the layout has it so
+/// (nullptr: it must be packed).
+template <int NR>
+const float *sgemmPanelInPlace(const bnrt_sgemm_args &g, int64_t j, int64_t t0,
+                               int64_t &stride) {
+  if (j + NR > g.n)
+    return nullptr;
+  if (g.w_layout == BNRT_SGEMM_W_COLUMNS) {
+    stride = g.ldw;
+    return g.w + t0 * g.ldw + j;
+  }
+  constexpr int64_t W = sgemm_panels::kWidth;
+  if (g.w_layout == BNRT_SGEMM_W_PANELS && j % W + NR <= W &&
+      j + NR <= g.n / W * W) {
+    stride = W;
+    return g.w + sgemm_panels::offset(j, t0, g.n, g.k);
+  }
+  return nullptr;
+}
+
+/// Rows [i, i + R) x the panel's `cols` outputs at column j over [t0, t1)
+/// (the panel's row t at panel + (t - t0) stride), for an ISA's `V`: V::Vec
+/// holds V::kLanes floats; V::loadPart / V::storePart touch the first `count`
+/// (<= lanes) of them; V::broadcast(p) is *p in every lane; V::fma(a, b, acc) =
+/// a * b + acc fused. The chain starts at 0 when t0 = 0, else from y.
+template <class V, int R, int C>
+void sgemmPanelRows(const bnrt_sgemm_args &g, const float *panel,
+                    int64_t stride, int64_t i, int64_t j, int64_t cols,
+                    int64_t t0, int64_t t1) {
+  constexpr int L = V::kLanes, NR = C * L;
+  int count[C];
+#pragma GCC unroll 8
+  for (int c = 0; c < C; ++c)
+    count[c] = static_cast<int>(std::clamp<int64_t>(cols - c * L, 0, L));
+  typename V::Vec acc[R][C];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c)
+      acc[r][c] =
+          t0 == 0 ? V::zero()
+                  : V::loadPart(g.y + (i + r) * g.ldy + j + c * L, count[c]);
+  const float *x = g.x + i * g.ldx;
+  for (int64_t t = t0; t < t1; ++t) {
+    // bench/arm-mca.sh times the NEON path's whole block (6 x 16).
+    if constexpr (V::kMcaBlock && R == V::kRows) {
+      static_assert(R * NR == 96);
+      BNRT_MCA_BEGIN("float macs=96");
+    }
+    const float *b = panel + (t - t0) * stride;
+    typename V::Vec ws[C];
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c)
+      ws[c] = V::load(b + c * L);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      typename V::Vec a = V::broadcast(x + r * g.ldx + t);
+#pragma GCC unroll 8
+      for (int c = 0; c < C; ++c)
+        acc[r][c] = V::fma(a, ws[c], acc[r][c]);
+    }
+    if constexpr (V::kMcaBlock && R == V::kRows) {
+      BNRT_MCA_END();
+    }
+  }
+  bool last = t1 == g.k;
+#pragma GCC unroll 8
+  for (int c = 0; c < C; ++c) {
+    if (!count[c])
+      continue;
+    typename V::Vec bias =
+        last && g.bias ? V::loadPart(g.bias + j + c * L, count[c]) : V::zero();
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      float *y = g.y + (i + r) * g.ldy + j + c * L;
+      V::storePart(y, last && g.bias ? V::add(acc[r][c], bias) : acc[r][c],
+                   count[c]);
+    }
+  }
+}
+
+/// Outputs [0, m) x [n0, n1): panels of V::kCols vectors, V::kRows rows of
+/// x at a time, K block by K block within a panel (the panel stays in
+/// L1/L2 while every row block of x passes; their chains wait in y between
+/// K blocks).
+template <class V>
+void sgemmPanels(const bnrt_sgemm_args &g, int64_t n0, int64_t n1) {
+  constexpr int R = V::kRows, C = V::kCols;
+  constexpr int64_t NR = C * V::kLanes;
+  static_assert(NR <= kSgemmPanelRows && kSgemmPanelRows % NR == 0);
+  float *scratch = nullptr;
+  for (int64_t j = n0; j < n1; j += NR) {
+    int64_t cols = std::min(NR, n1 - j);
+    for (int64_t t0 = 0; t0 < g.k; t0 += kSgemmDepth) {
+      int64_t t1 = std::min(g.k, t0 + kSgemmDepth), stride = NR;
+      const float *panel =
+          cols == NR ? sgemmPanelInPlace<NR>(g, j, t0, stride) : nullptr;
+      if (!panel) {
+        if (!scratch)
+          scratch =
+              threadScratch<float>(ScratchSlot::SgemmPanel, kSgemmDepth * NR);
+        sgemmPackPanel<NR>(g, j, cols, t0, t1, scratch);
+        panel = scratch;
+      }
+      for (int64_t i = 0; i < g.m; i += R)
+        withBlockShape<R, 1>(g.m - i, 1, [&](auto rows, auto) {
+          sgemmPanelRows<V, decltype(rows)::value, C>(g, panel, stride, i, j,
+                                                      cols, t0, t1);
+        });
+    }
   }
 }
 

@@ -56,21 +56,28 @@ void attention(const std::vector<View> &in, const View &out, int64_t heads,
         integerSoftmax
             ? threadScratch<int32_t>(ScratchSlot::AttentionFixedPoint, sk)
             : nullptr;
-    // V_h transposed, [d, sk]: P V is then a GEMM over rows of both.
-    float *valuesT = threadScratch<float>(ScratchSlot::AttentionValues, d * sk);
+    // K_h transposed, [d, sk]: the float GEMM reads both products' right
+    // sides as columns ([k, n]) in place, K_h^T from here, V_h from v.
+    float *keysT = threadScratch<float>(ScratchSlot::AttentionKeys, d * sk);
     for (int64_t j = 0; j < sk; ++j)
       for (int64_t t = 0; t < d; ++t)
-        valuesT[t * sk + j] = v.f32()[(b * sk + j) * e + h * d + t];
+        keysT[t * sk + j] = k.f32()[(b * sk + j) * e + h * d + t];
     float *probs =
         threadScratch<float>(ScratchSlot::AttentionScores, kRowBlock * sk);
     float probScale = probBits ? quantScaleOf(probClip, probBits) : 0.0f;
     for (int64_t i0 = 0; i0 < sq; i0 += kRowBlock) {
       int64_t rows = std::min(kRowBlock, sq - i0);
-      bnrt_sgemm_args scores{rows,  sk,
-                             d,     q.f32() + (b * sq + i0) * e + h * d,
-                             e,     k.f32() + b * sk * e + h * d,
-                             e,     nullptr,
-                             probs, sk};
+      bnrt_sgemm_args scores{rows,
+                             sk,
+                             d,
+                             q.f32() + (b * sq + i0) * e + h * d,
+                             e,
+                             keysT,
+                             sk,
+                             nullptr,
+                             probs,
+                             sk,
+                             BNRT_SGEMM_W_COLUMNS};
       bnrt_sgemm(&scores, isa, 0, sk);
       for (int64_t r = 0; r < rows; ++r) {
         float *p = probs + r * sk;
@@ -85,11 +92,17 @@ void attention(const std::vector<View> &in, const View &out, int64_t heads,
             p[j] =
                 probScale * quantizeCode(p[j], probScale, quantMax(probBits));
       }
-      bnrt_sgemm_args context{
-          rows,  d,       sk,
-          probs, sk,      valuesT,
-          sk,    nullptr, out.f32() + (b * sq + i0) * e + h * d,
-          e};
+      bnrt_sgemm_args context{rows,
+                              d,
+                              sk,
+                              probs,
+                              sk,
+                              v.f32() + b * sk * e + h * d,
+                              e,
+                              nullptr,
+                              out.f32() + (b * sq + i0) * e + h * d,
+                              e,
+                              BNRT_SGEMM_W_COLUMNS};
       bnrt_sgemm(&context, isa, 0, d);
     }
   });

@@ -1,6 +1,5 @@
 //===- batch_matmul.cpp - BatchMatmul: float products of activations ------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
-#include "../scratch.h"
 #include "../thread_pool.h"
 #include "bnrt/kernels.h"
 #include "op_kernel.h"
@@ -27,8 +26,7 @@ void check(const OpCheck &c) {
 }
 
 // One bnrt_sgemm per batch entry, entries split across the pool; the
-// right-hand side is read as [N, K] rows (transposed into scratch unless
-// it is stored that way).
+// right-hand side read in place, [K, N] (columns) or [N, K] (rows).
 void run(const fb::Op &op, const std::vector<View> &in,
          const std::vector<View> &out, OpContext &ctx) {
   const View &a = in[0], &b = in[1];
@@ -39,16 +37,18 @@ void run(const fb::Op &op, const std::vector<View> &in,
   int64_t batch = a.numElements() / (m * k);
   auto isa = static_cast<bnrt_isa>(ctx.isa);
   parallelFor(ctx.pool, batch, [&](int64_t p) {
-    const float *rhs = b.f32() + p * k * n;
-    if (!transposeRhs) {
-      float *rows = threadScratch<float>(ScratchSlot::MatmulRhs, n * k);
-      for (int64_t t = 0; t < k; ++t)
-        for (int64_t j = 0; j < n; ++j)
-          rows[j * k + t] = rhs[t * n + j];
-      rhs = rows;
-    }
-    bnrt_sgemm_args args{m,   n, k,       a.f32() + p * m * k,      k,
-                         rhs, k, nullptr, out[0].f32() + p * m * n, n};
+    bnrt_sgemm_args args{m,
+                         n,
+                         k,
+                         a.f32() + p * m * k,
+                         k,
+                         b.f32() + p * k * n,
+                         transposeRhs ? k : n,
+                         nullptr,
+                         out[0].f32() + p * m * n,
+                         n,
+                         transposeRhs ? BNRT_SGEMM_W_ROWS
+                                      : BNRT_SGEMM_W_COLUMNS};
     bnrt_sgemm(&args, isa, 0, n);
   });
 }

@@ -6,6 +6,11 @@
 namespace bnrt {
 namespace {
 
+bool panels(const fb::Op &op) {
+  const auto *options = op.options_as_LinearF32Options();
+  return options && options->weight_panels();
+}
+
 // x [..., K], weight [N, K], bias? [N] -> [..., N]
 void check(const OpCheck &c) {
   c.arity(2, 3, 1);
@@ -21,8 +26,10 @@ void check(const OpCheck &c) {
   }
 }
 
-// bnrt_sgemm: one summation order on every ISA and any thread count.
-void run(const fb::Op &, const std::vector<View> &in,
+// bnrt_sgemm: one summation order on every ISA and any thread count. The
+// weight's bytes are [N, K] rows, or in the GEMM's panel layout when the
+// bundle says so (format 5).
+void run(const fb::Op &op, const std::vector<View> &in,
          const std::vector<View> &out, OpContext &ctx) {
   const View &x = in[0], &w = in[1];
   int64_t k = x.shape.back(), n = w.shape[0];
@@ -35,13 +42,19 @@ void run(const fb::Op &, const std::vector<View> &in,
                        k,
                        in.size() > 2 ? in[2].f32() : nullptr,
                        out[0].f32(),
-                       n};
+                       n,
+                       panels(op) ? BNRT_SGEMM_W_PANELS : BNRT_SGEMM_W_ROWS};
   bnrt_sgemm_parallel(&args, static_cast<bnrt_isa>(ctx.isa), ctx.pool);
 }
 
 } // namespace
 
+// Without options (format <= 4, or a weight computed at run time): rows.
 extern const OpKernel kLinearF32Op = {fb::OpCode::LinearF32,
-                                      fb::OpOptions::NONE, check, run};
+                                      fb::OpOptions::LinearF32Options,
+                                      check,
+                                      run,
+                                      nullptr,
+                                      true};
 
 } // namespace bnrt

@@ -74,6 +74,9 @@ struct OpKernel {
   void (*check)(const OpCheck &check);
   OpRunFn run;
   OpPackFn pack = nullptr; // null: operands are read as stored
+  // Ops of this code may carry no options (then the defaults apply):
+  // options that only newer writers add.
+  bool optionsOptional = false;
 };
 
 /// The table entry of `code`; null for a code this runtime does not know.

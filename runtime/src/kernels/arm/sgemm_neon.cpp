@@ -1,4 +1,4 @@
-//===- sgemm_neon.cpp - float GEMM, NEON: four q registers per 16 lanes ---===//
+//===- sgemm_neon.cpp - float GEMM, NEON: 4 outputs per q register --------===//
 // SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
 #include "kernels/sgemm_impl.h"
 
@@ -7,47 +7,38 @@
 namespace bnrt {
 namespace {
 
+// 6 x 4 blocks: 24 q accumulators, 4 for the panel's row, 1 broadcast.
 struct NeonLanes {
-  static constexpr bool kTrees4x4 = false;
-  struct Vec {
-    float32x4_t q[4]; // lanes 4i .. 4i + 3
-  };
-  static Vec zero() {
-    Vec v;
-    for (auto &q : v.q)
-      q = vdupq_n_f32(0.0f);
-    return v;
-  }
-  static Vec load(const float *p) {
-    Vec v;
-    for (int i = 0; i < 4; ++i)
-      v.q[i] = vld1q_f32(p + 4 * i);
-    return v;
-  }
+  using Vec = float32x4_t;
+  static constexpr int kLanes = 4, kRows = 6, kCols = 4;
+  static constexpr bool kMcaBlock = true;
+  static Vec zero() { return vdupq_n_f32(0.0f); }
+  static Vec load(const float *p) { return vld1q_f32(p); }
   static Vec loadPart(const float *p, int count) {
-    float lanes[kSgemmLanes] = {};
+    if (count == kLanes)
+      return load(p);
+    float lanes[kLanes] = {};
     for (int l = 0; l < count; ++l)
       lanes[l] = p[l];
     return load(lanes);
   }
-  static Vec fma(const Vec &a, const Vec &b, Vec acc) {
-    for (int i = 0; i < 4; ++i)
-      acc.q[i] = vfmaq_f32(acc.q[i], a.q[i], b.q[i]);
-    return acc;
+  static void storePart(float *p, Vec v, int count) {
+    if (count == kLanes)
+      return vst1q_f32(p, v);
+    float lanes[kLanes];
+    vst1q_f32(lanes, v);
+    for (int l = 0; l < count; ++l)
+      p[l] = lanes[l];
   }
-  static float tree(const Vec &v) {
-    float32x4_t s4 = vaddq_f32(vaddq_f32(v.q[0], v.q[2]),  // l + 8
-                               vaddq_f32(v.q[1], v.q[3])); // l + 4
-    float32x2_t s2 = vadd_f32(vget_low_f32(s4), vget_high_f32(s4));
-    return vget_lane_f32(s2, 0) + vget_lane_f32(s2, 1);
-  }
+  static Vec broadcast(const float *p) { return vld1q_dup_f32(p); }
+  static Vec fma(Vec a, Vec b, Vec acc) { return vfmaq_f32(acc, a, b); }
+  static Vec add(Vec a, Vec b) { return vaddq_f32(a, b); }
 };
 
 } // namespace
 
-// 2 x 2 blocks: 16 q accumulators, 16 for the loaded rows.
 void sgemmNeon(const bnrt_sgemm_args &args, int64_t n0, int64_t n1) {
-  sgemmTiles<NeonLanes, 2, 2>(args, n0, n1);
+  sgemmPanels<NeonLanes>(args, n0, n1);
 }
 
 } // namespace bnrt
