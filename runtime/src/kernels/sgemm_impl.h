@@ -77,11 +77,12 @@ inline float sgemmWeight(const bnrt_sgemm_args &g, int64_t row, int64_t t) {
   }
 }
 
-/// The panel of weight rows [j, j + cols) over columns [t0, t1), as
-/// panel[(t - t0) * NR + c] = w[j + c, t], zeros for c >= cols.
-template <int NR>
-void sgemmPackPanel(const bnrt_sgemm_args &g, int64_t j, int64_t cols,
-                    int64_t t0, int64_t t1, float *panel) {
+/// The panel of weight rows [j, j + cols) over columns [t0, t1), `width`
+/// (>= cols) floats a row: panel[(t - t0) * width + c] = w[j + c, t],
+/// zeros for c >= cols.
+inline void sgemmPackPanel(const bnrt_sgemm_args &g, int64_t j, int64_t cols,
+                           int64_t width, int64_t t0, int64_t t1,
+                           float *panel) {
   int64_t c = 0;
   if (g.w_layout == BNRT_SGEMM_W_ROWS)
     // Eight weight rows at a time: eight sequential reads, each written
@@ -89,14 +90,17 @@ void sgemmPackPanel(const bnrt_sgemm_args &g, int64_t j, int64_t cols,
     for (; c + 8 <= cols; c += 8) {
       const float *w = g.w + (j + c) * g.ldw;
       for (int64_t t = t0; t < t1; ++t) {
-        float *p = panel + (t - t0) * NR + c;
+        float *p = panel + (t - t0) * width + c;
         for (int u = 0; u < 8; ++u)
           p[u] = w[u * g.ldw + t];
       }
     }
-  for (; c < NR; ++c)
+  for (; c < cols; ++c)
     for (int64_t t = t0; t < t1; ++t)
-      panel[(t - t0) * NR + c] = c < cols ? sgemmWeight(g, j + c, t) : 0.0f;
+      panel[(t - t0) * width + c] = sgemmWeight(g, j + c, t);
+  for (int64_t t = t0; t < t1; ++t)
+    for (int64_t z = cols; z < width; ++z)
+      panel[(t - t0) * width + z] = 0.0f;
 }
 
 /// Where the panel of the NR weight rows at j is for [t0, ...): its row t0
@@ -145,7 +149,7 @@ void sgemmPanelRows(const bnrt_sgemm_args &g, const float *panel,
   const float *x = g.x + i * g.ldx;
   for (int64_t t = t0; t < t1; ++t) {
     // bench/arm-mca.sh times the NEON path's whole block (6 x 16).
-    if constexpr (V::kMcaBlock && R == V::kRows) {
+    if constexpr (V::kMcaBlock && R == V::kRows && C == V::kCols) {
       static_assert(R * NR == 96);
       BNRT_MCA_BEGIN("float macs=96");
     }
@@ -161,7 +165,7 @@ void sgemmPanelRows(const bnrt_sgemm_args &g, const float *panel,
       for (int c = 0; c < C; ++c)
         acc[r][c] = V::fma(a, ws[c], acc[r][c]);
     }
-    if constexpr (V::kMcaBlock && R == V::kRows) {
+    if constexpr (V::kMcaBlock && R == V::kRows && C == V::kCols) {
       BNRT_MCA_END();
     }
   }
@@ -197,17 +201,20 @@ void sgemmPanels(const bnrt_sgemm_args &g, int64_t n0, int64_t n1) {
       int64_t t1 = std::min(g.k, t0 + kSgemmDepth), stride = NR;
       const float *panel =
           cols == NR ? sgemmPanelInPlace<NR>(g, j, t0, stride) : nullptr;
+      // A narrower edge panel takes only the vectors its rows need.
+      int vectors = static_cast<int>((cols + V::kLanes - 1) / V::kLanes);
       if (!panel) {
         if (!scratch)
           scratch =
               threadScratch<float>(ScratchSlot::SgemmPanel, kSgemmDepth * NR);
-        sgemmPackPanel<NR>(g, j, cols, t0, t1, scratch);
+        stride = vectors * V::kLanes;
+        sgemmPackPanel(g, j, cols, stride, t0, t1, scratch);
         panel = scratch;
       }
       for (int64_t i = 0; i < g.m; i += R)
-        withBlockShape<R, 1>(g.m - i, 1, [&](auto rows, auto) {
-          sgemmPanelRows<V, decltype(rows)::value, C>(g, panel, stride, i, j,
-                                                      cols, t0, t1);
+        withBlockShape<R, C>(g.m - i, vectors, [&](auto rows, auto width) {
+          sgemmPanelRows<V, decltype(rows)::value, decltype(width)::value>(
+              g, panel, stride, i, j, cols, t0, t1);
         });
     }
   }
