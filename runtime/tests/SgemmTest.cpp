@@ -89,6 +89,17 @@ constexpr int32_t kLayouts[] = {BNRT_SGEMM_W_ROWS, BNRT_SGEMM_W_COLUMNS,
 
 bool sameBits(float a, float b) { return std::memcmp(&a, &b, 4) == 0; }
 
+/// How many of problem p's outputs in y differ in any bit from its
+/// definition's.
+template <typename P>
+int64_t wrongBits(const P &p, const std::vector<float> &y) {
+  int64_t wrong = 0;
+  for (int64_t i = 0; i < p.m; ++i)
+    for (int64_t j = 0; j < p.n; ++j)
+      wrong += !sameBits(y[i * p.ldy + j], p.expected(i, j));
+  return wrong;
+}
+
 TEST(Sgemm, EveryPathGivesTheDefinitionsBitsOnOddShapes) {
   const int64_t shapes[][3] = {{1, 1, 1},
                                {3, 5, 7},
@@ -112,12 +123,7 @@ TEST(Sgemm, EveryPathGivesTheDefinitionsBitsOnOddShapes) {
       Problem p(s[0], s[1], s[2], seed++, withBias);
       for (bnrt_isa isa : bnrt_test::availableIsas(true))
         for (int32_t layout : kLayouts) {
-          std::vector<float> y = p.run(isa, 0, p.n, layout);
-          int64_t wrong = 0;
-          for (int64_t i = 0; i < p.m; ++i)
-            for (int64_t j = 0; j < p.n; ++j)
-              wrong += !sameBits(y[i * p.ldy + j], p.expected(i, j));
-          EXPECT_EQ(wrong, 0)
+          EXPECT_EQ(wrongBits(p, p.run(isa, 0, p.n, layout)), 0)
               << bnrt_isa_name(isa) << " layout " << layout << " m" << p.m
               << " n" << p.n << " k" << p.k << " bias " << withBias;
         }
@@ -266,12 +272,7 @@ TEST(BgemmF32, EveryPathGivesTheDefinitionsBits) {
         BitsProblem p(s[0], s[1], s[2], planes, perRow, seed++);
         for (bnrt_isa isa : bnrt_test::availableIsas(true))
           for (bool packed : {true, false}) {
-            std::vector<float> y = p.run(isa, 0, p.n, packed);
-            int64_t wrong = 0;
-            for (int64_t i = 0; i < p.m; ++i)
-              for (int64_t j = 0; j < p.n; ++j)
-                wrong += !sameBits(y[i * p.ldy + j], p.expected(i, j));
-            EXPECT_EQ(wrong, 0)
+            EXPECT_EQ(wrongBits(p, p.run(isa, 0, p.n, packed)), 0)
                 << bnrt_isa_name(isa) << " m" << p.m << " n" << p.n << " k"
                 << p.k << " planes " << planes << " packed " << packed;
           }
