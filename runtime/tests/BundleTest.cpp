@@ -214,8 +214,8 @@ TEST(Bundle, RejectsOtherTargetsAndVersions) {
 }
 
 /// y = x W^T + b for x [3, 70], W [130, 70] (two panels of 64 rows and a
-/// tail of 2), W stored as rows (no options, as format 4 wrote it) or in
-/// the panel layout (weight_panels); y from `isa`.
+/// tail of 2), W stored as rows (no options, in a format-4 bundle) or in
+/// the panel layout (weight_panels, format 5); y from `isa`.
 std::vector<float> runLinearF32(bool panels, bnrt_isa isa) {
   using fb::DType, fb::Storage;
   constexpr int64_t kM = 3, kN = 130, kK = 70;
@@ -243,7 +243,9 @@ std::vector<float> runLinearF32(bool panels, bnrt_isa isa) {
           fb::CreateLinearF32Options(bb.b, true).Union());
   else
     bb.op(fb::OpCode::LinearF32, {xv, wv, bv}, {yv});
-  std::vector<uint8_t> bytes = bb.finish({xv}, {yv}, 0);
+  // Rows as a format-4 bundle (before the layout existed) carries them.
+  std::vector<uint8_t> bytes = bb.finish({xv}, {yv}, 0, fb::hostTarget(),
+                                         panels ? fb::kBundleFormatVersion : 4);
   bnrt_error err;
   bnrt_model *m = bnrt_model_load_memory(bytes.data(), bytes.size(), &err);
   EXPECT_NE(m, nullptr) << err.message;
