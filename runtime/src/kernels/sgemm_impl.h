@@ -194,7 +194,10 @@ void sgemmPanels(const bnrt_sgemm_args &g, int64_t n0, int64_t n1) {
   constexpr int R = V::kRows, C = V::kCols;
   constexpr int64_t NR = C * V::kLanes;
   static_assert(NR <= kSgemmPanelRows && kSgemmPanelRows % NR == 0);
-  float *scratch = nullptr;
+  // Taken whether or not this call packs, so the first run's high-water
+  // mark covers a later run that does (scratch.h: no allocation after it).
+  float *scratch =
+      threadScratch<float>(ScratchSlot::SgemmPanel, kSgemmDepth * NR);
   for (int64_t j = n0; j < n1; j += NR) {
     int64_t cols = std::min(NR, n1 - j);
     for (int64_t t0 = 0; t0 < g.k; t0 += kSgemmDepth) {
@@ -204,9 +207,6 @@ void sgemmPanels(const bnrt_sgemm_args &g, int64_t n0, int64_t n1) {
       // A narrower edge panel takes only the vectors its rows need.
       int vectors = static_cast<int>((cols + V::kLanes - 1) / V::kLanes);
       if (!panel) {
-        if (!scratch)
-          scratch =
-              threadScratch<float>(ScratchSlot::SgemmPanel, kSgemmDepth * NR);
         stride = vectors * V::kLanes;
         sgemmPackPanel(g, j, cols, stride, t0, t1, scratch);
         panel = scratch;
