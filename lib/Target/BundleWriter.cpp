@@ -80,7 +80,6 @@ private:
                         ArrayRef<int64_t> shape, const void *data,
                         int64_t bytes);
   FailureOr<int32_t> constantOf(Operation *op, Value v);
-  FailureOr<int32_t> panelWeightOf(LinearOp op);
   int32_t arenaFor(Value v);
   void addOp(fb::OpCode code, Operation *op, std::vector<int32_t> inputs,
              std::vector<int32_t> outputs, Options options = {});
@@ -88,7 +87,6 @@ private:
 
   func::FuncOp func;
   llvm::DenseMap<Value, int32_t> ids;
-  llvm::DenseMap<Value, int32_t> panelIds; // LinearF32 weights as panels
 };
 
 std::string locName(Location loc) {
@@ -151,6 +149,25 @@ int32_t Writer::constantBytes(std::string name, fb::DType dtype,
   return id;
 }
 
+/// Whether `def` makes a value the bundle stores as a constant (where it
+/// is used): f32/int constants and the weight ops.
+bool isStoredConstant(Operation *def) {
+  return isa_and_nonnull<arith::ConstantOp, QuantWeightOp, BitplaneWeightOp,
+                         PackedWeightOp>(def);
+}
+
+/// Whether the constant `w` is stored in the float GEMM's panel layout
+/// (bnrt/sgemm_panels.h), which its SIMD paths read without transposing:
+/// when every use is a linear layer's weight. One read another way too (a
+/// tied embedding table, a linear's input) stays rows, stored once.
+bool inGemmPanels(Value w) {
+  return isStoredConstant(w.getDefiningOp()) &&
+         llvm::all_of(w.getUses(), [](OpOperand &use) {
+           auto linear = llvm::dyn_cast<LinearOp>(use.getOwner());
+           return linear && &use == &linear.getWeightMutable();
+         });
+}
+
 /// A constant operand's bytes as the bundle stores them (its dtype's
 /// values in order): f32/int constants and the weight ops (as their f32
 /// values; packed weights are handled by LinearBits).
@@ -201,31 +218,16 @@ FailureOr<int32_t> Writer::constantOf(Operation *user, Value v) {
     return failure();
   Operation *def = v.getDefiningOp();
   auto type = llvm::cast<RankedTensorType>(v.getType());
+  if (inGemmPanels(v)) {
+    auto shape = type.getShape();
+    std::vector<float> rows(bytes->size() / 4), panels(rows.size());
+    std::memcpy(rows.data(), bytes->data(), bytes->size());
+    bnrt::sgemm_panels::pack(rows.data(), shape[0], shape[1], panels.data());
+    std::memcpy(bytes->data(), panels.data(), bytes->size());
+  }
   return constantBytes(def ? locName(def->getLoc()) : "",
                        *dtypeOf(type.getElementType()), type.getShape(),
                        bytes->data(), bytes->size());
-}
-
-/// A float linear layer's weight [N, K] in the float GEMM's panel layout
-/// (bnrt/sgemm_panels.h), which its SIMD paths read without transposing:
-/// a constant of its own (another op may read the same weight as rows),
-/// shared by the linear layers that use it.
-FailureOr<int32_t> Writer::panelWeightOf(LinearOp op) {
-  Value w = op.getWeight();
-  if (auto it = panelIds.find(w); it != panelIds.end())
-    return it->second;
-  auto bytes = constantValueBytes(op, w);
-  if (failed(bytes))
-    return op.emitOpError("has a weight the bundle cannot hold");
-  auto shape = llvm::cast<RankedTensorType>(w.getType()).getShape();
-  std::vector<float> rows(bytes->size() / 4), panels(rows.size());
-  std::memcpy(rows.data(), bytes->data(), bytes->size());
-  bnrt::sgemm_panels::pack(rows.data(), shape[0], shape[1], panels.data());
-  Operation *def = w.getDefiningOp();
-  int32_t id = constantBytes(def ? locName(def->getLoc()) : "", fb::DType::F32,
-                             shape, panels.data(), panels.size() * 4);
-  panelIds[w] = id;
-  return id;
 }
 
 /// The value id of `v` (constants are stored on first use).
@@ -281,8 +283,7 @@ LogicalResult Writer::lowerOp(Operation *op) {
     addOp(code, op, *in, out, std::move(options));
     return success();
   };
-  if (isa<arith::ConstantOp, QuantWeightOp, BitplaneWeightOp, PackedWeightOp>(
-          op))
+  if (isStoredConstant(op))
     return success(); // stored where used
   for (Type t : op->getResultTypes()) {
     auto ranked = llvm::dyn_cast<RankedTensorType>(t);
@@ -316,30 +317,11 @@ LogicalResult Writer::lowerOp(Operation *op) {
                       OPTIONS(LayerNormOptions, l.getEpsilon().convertToFloat(),
                               l.getInteger()));
       })
-      .Case([&](LinearOp l) -> LogicalResult {
-        // A weight computed at run time stays [N, K] rows, as does one
-        // another kind of op reads too (a tied embedding table): stored
-        // once, as rows.
-        Value w = l.getWeight();
-        if (!isa_and_nonnull<arith::ConstantOp, QuantWeightOp, BitplaneWeightOp,
-                             PackedWeightOp>(w.getDefiningOp()) ||
-            llvm::any_of(w.getUsers(),
-                         [](Operation *u) { return !isa<LinearOp>(u); }))
-          return simple(fb::OpCode::LinearF32);
-        auto in = operands(l.getInput());
-        auto weight = panelWeightOf(l);
-        if (failed(in) || failed(weight))
-          return failure();
-        in->push_back(*weight);
-        if (l.getBias()) {
-          auto bias = operands(l.getBias());
-          if (failed(bias))
-            return failure();
-          in->push_back(bias->front());
-        }
-        addOp(fb::OpCode::LinearF32, op, *in, {arenaFor(l.getResult())},
-              OPTIONS(LinearF32Options, true));
-        return success();
+      .Case([&](LinearOp l) {
+        return simple(fb::OpCode::LinearF32,
+                      inGemmPanels(l.getWeight())
+                          ? OPTIONS(LinearF32Options, true)
+                          : Options{});
       })
       .Case([&](LinearBitsOp l) {
         return simple(fb::OpCode::LinearBits,
