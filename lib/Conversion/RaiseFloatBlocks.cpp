@@ -96,7 +96,8 @@ struct RaiseDecomposedLayerNorm : OpRewritePattern<ox::AddOp> {
           add,
           "LayerNorm operands are not f32 x [..., H] with gamma, beta [H]");
     rewriter.replaceOpWithNewOp<bnq::LayerNormOp>(
-        add, x.getType(), x, gamma, beta, rewriter.getF32FloatAttr(*eps),
+        add, x.getType(), x, gamma, beta, /*residual=*/Value(),
+        rewriter.getF32FloatAttr(*eps),
         /*integer=*/UnitAttr());
     return success();
   }
@@ -271,7 +272,8 @@ struct ConvertLayerNormalization : OpRewritePattern<ox::LayerNormalizationOp> {
           op.getLoc(), type, DenseElementsAttr::get(type, 0.0f));
     }
     rewriter.replaceOpWithNewOp<bnq::LayerNormOp>(
-        op, op.getType(), op.getX(), op.getScale(), beta, op.getEpsilonAttr(),
+        op, op.getType(), op.getX(), op.getScale(), beta, /*residual=*/Value(),
+        op.getEpsilonAttr(),
         /*integer=*/UnitAttr());
     return success();
   }

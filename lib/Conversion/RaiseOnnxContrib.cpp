@@ -80,7 +80,8 @@ struct RaiseMsSkipLayerNorm : OpRewritePattern<ox::MsSkipLayerNormalizationOp> {
     if (!beta)
       beta = floatConstant(rewriter, loc, 0.0f, {type.getShape().back()});
     rewriter.replaceOpWithNewOp<bnq::LayerNormOp>(op, type, x, op.getGamma(),
-                                                  beta, op.getEpsilonAttr(),
+                                                  beta, /*residual=*/Value(),
+                                                  op.getEpsilonAttr(),
                                                   /*integer=*/UnitAttr());
     return success();
   }
@@ -133,7 +134,8 @@ struct RaiseMsEmbedLayerNorm
                        loc, type, op.getSegmentEmbedding(), segments));
     }
     Value norm = rewriter.create<bnq::LayerNormOp>(
-        loc, type, sum, op.getGamma(), op.getBeta(), op.getEpsilonAttr(),
+        loc, type, sum, op.getGamma(), op.getBeta(), /*residual=*/Value(),
+        op.getEpsilonAttr(),
         /*integer=*/UnitAttr());
     rewriter.replaceAllUsesWith(op.getOutput(), norm);
     rewriter.eraseOp(op);

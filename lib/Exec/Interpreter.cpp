@@ -423,7 +423,14 @@ LogicalResult Interpreter::embedding(EmbeddingOp op) {
 }
 
 LogicalResult Interpreter::layerNorm(LayerNormOp op) {
-  const Tensor &x = get(op.getInput());
+  Tensor x = get(op.getInput());
+  if (op.getResidual()) {
+    const Tensor &residual = get(op.getResidual());
+    if (residual.shape != x.shape)
+      return op.emitOpError("residual shape differs from the input's");
+    for (size_t i = 0; i < x.floats.size(); ++i)
+      x.floats[i] += residual.floats[i];
+  }
   const Tensor &gamma = get(op.getGamma()), &beta = get(op.getBeta());
   double eps = op.getEpsilon().convertToDouble();
   int64_t width = x.shape.back(), rows = x.numElements() / width;

@@ -412,10 +412,12 @@ LogicalResult Exporter::exportOp(Operation *op) {
       .Case([&](LinearOp l) { return linear(l); })
       .Case([&](AttentionOp a) { return attention(a); })
       .Case([&](LayerNormOp l) {
+        std::string x = nameOf(l.getInput());
+        if (l.getResidual())
+          x = node("Add", {x, nameOf(l.getResidual())}, hint);
         names[l.getResult()] = node(
             "LayerNormalization",
-            {nameOf(l.getInput()), nameOf(l.getGamma()), nameOf(l.getBeta())},
-            hint,
+            {x, nameOf(l.getGamma()), nameOf(l.getBeta())}, hint,
             {onnx::MakeAttribute("axis", int64_t{-1}),
              onnx::MakeAttribute("epsilon", l.getEpsilon().convertToFloat())});
         return success();

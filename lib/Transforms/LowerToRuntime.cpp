@@ -193,6 +193,32 @@ struct GeluIntoQuantize : OpRewritePattern<QuantizeOp> {
   }
 };
 
+/// layer_norm(add(a, b)) when the add has no other use and does not
+/// broadcast: the runtime adds each row as it normalizes it (the residual
+/// connection), so the sum is never stored.
+struct ResidualIntoLayerNorm : OpRewritePattern<LayerNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LayerNormOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getResidual())
+      return rewriter.notifyMatchFailure(op, "already adds a residual");
+    auto add = op.getInput().getDefiningOp<AddOp>();
+    if (!add)
+      return rewriter.notifyMatchFailure(op, "input is not an add");
+    if (!add->hasOneUse())
+      return rewriter.notifyMatchFailure(op, "the add has other uses");
+    if (add.getLhs().getType() != add.getType() ||
+        add.getRhs().getType() != add.getType())
+      return rewriter.notifyMatchFailure(op, "the add broadcasts");
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getInputMutable().assign(add.getLhs());
+      op.getResidualMutable().assign(add.getRhs());
+    });
+    rewriter.eraseOp(add);
+    return success();
+  }
+};
+
 struct EmbeddingToEmbeddingBits : OpRewritePattern<EmbeddingOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(EmbeddingOp op,
@@ -213,7 +239,8 @@ struct BnqLowerToRuntime
     RewritePatternSet patterns(&getContext());
     patterns.add<LinearToLinearBits, LinearToLinearI8, AttentionToAttentionI8,
                  AttentionToAttentionBinary, GeluIntoQuantize,
-                 EmbeddingToEmbeddingBits>(&getContext());
+                 ResidualIntoLayerNorm, EmbeddingToEmbeddingBits>(
+        &getContext());
     // Dead dequantize and weight ops go; equal constants are shared.
     if (failed(
             applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))

@@ -35,6 +35,7 @@ enum class ScratchSlot {
   AttentionWork,
   AttentionFixedPoint, // the integer softmax's logits
   FixedPointRow,       // LayerNorm's and Softmax's integer forms
+  NormRow,             // LayerNorm's row plus its residual
   RowPairs,            // the i8mm kernels' interleaved activation rows
   BinarizedRows,       // LinearBinarized's activations as bit rows
   GeluRows,            // LinearBinarized's input GELU when not fused

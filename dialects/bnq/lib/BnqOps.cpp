@@ -83,6 +83,10 @@ LogicalResult LayerNormOp::verify() {
            << bnrt::integer::kMaxLayerNormWidth << " values, got " << width;
   if (failed(verifyShape(*this, "gamma", ranked(getGamma()), {width})))
     return failure();
+  if (getResidual() && input &&
+      failed(verifyShape(*this, "residual", ranked(getResidual()),
+                         input.getShape())))
+    return failure();
   return verifyShape(*this, "beta", ranked(getBeta()), {width});
 }
 

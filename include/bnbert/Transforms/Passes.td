@@ -111,7 +111,11 @@ def BnqLowerToRuntime : Pass<"bnq-lower-to-runtime", "::mlir::func::FuncOp"> {
       codes, with the int8 values and scales as constants;
     - `attention` with `prob_bits` whose q, k, v are each
       `dequantize(quantize(...))` of at most 8 bits -> `attention_i8`;
-    - `embedding` of a `packed_weight` -> `embedding_bits`.
+    - `embedding` of a `packed_weight` -> `embedding_bits`;
+    - `quantize(gelu(x))` with a static clip -> `quantize` of x with
+      `input_gelu` (codes by bounds on x);
+    - `layer_norm(add(a, b))`, an add of equal shapes used only there ->
+      `layer_norm(a) residual(b)` (the sum is never stored).
     A `dequantize` left without users disappears; everything else stays as
     it is (the float ops map 1:1 to runtime ops). The bundle writer and the
     object emitter read the result (docs/bundle.md).

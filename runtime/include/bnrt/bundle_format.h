@@ -19,8 +19,8 @@ namespace bnrt::fb {
 
 /// The format version this writer produces and this runtime reads.
 constexpr uint32_t kBundleFormatVersion =
-    5; // 2: typed op options, 3: shape ranges, 4: tokenizer and labels,
-       // 5: LinearF32 weights in panels
+    6; // 2: typed op options, 3: shape ranges, 4: tokenizer and labels,
+       // 5: LinearF32 weights in panels, 6: LayerNorm adds a residual
 /// The oldest version this runtime still reads (the versions since only
 /// added optional fields).
 constexpr uint32_t kOldestBundleFormatVersion = 3;

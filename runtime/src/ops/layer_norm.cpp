@@ -9,11 +9,15 @@
 namespace bnrt {
 namespace {
 
-// x [..., H], gamma [H], beta [H] -> [..., H]
+// x [..., H], gamma [H], beta [H], residual? [..., H] -> [..., H]
 void check(const OpCheck &c) {
-  c.arity(3, 3, 1);
+  c.arity(3, 4, 1);
   c.needF32({c.in[0], c.in[1], c.in[2], c.out[0]});
   c.sameShape(c.in[0], c.out[0]);
+  if (c.in.size() == 4) {
+    c.needF32({c.in[3]});
+    c.sameShape(c.in[3], c.in[0]);
+  }
   const auto &x = c.shape(c.in[0]);
   if (x.empty() || c.shape(c.in[1]) != std::vector<int64_t>{x.back()} ||
       c.shape(c.in[2]) != c.shape(c.in[1]))
@@ -24,20 +28,40 @@ void check(const OpCheck &c) {
            std::to_string(integer::kMaxLayerNormWidth) + " values");
 }
 
+/// Normalizes rows [r0, r1) of x (plus the residual's, when there is one:
+/// each row's sum goes through an L1 row, never to memory).
+template <typename Normalize>
+void normalizeRows(const std::vector<View> &in, const View &out, int64_t r0,
+                   int64_t r1, const VecKernels &vec, Normalize normalize) {
+  int64_t h = in[0].shape.back();
+  if (in.size() < 4) {
+    normalize(in[0].f32() + r0 * h, out.f32() + r0 * h, r1 - r0);
+    return;
+  }
+  auto *sum = threadScratch<float>(ScratchSlot::NormRow, h);
+  for (int64_t r = r0; r < r1; ++r) {
+    vec.add(in[0].f32() + r * h, in[3].f32() + r * h, sum, h);
+    normalize(sum, out.f32() + r * h, 1);
+  }
+}
+
 void run(const fb::Op &op, const std::vector<View> &in,
          const std::vector<View> &out, OpContext &ctx) {
   float epsilon = op.options_as_LayerNormOptions()->epsilon();
   const VecKernels &vec = vecKernels(ctx.isa);
   int64_t h = in[0].shape.back();
+  const float *gamma = in[1].f32(), *beta = in[2].f32();
   if (op.options_as_LayerNormOptions()->integer()) {
     int64_t variance = integer::varianceEpsilon(epsilon);
     chunked(
         ctx.pool, in[0].numElements() / h,
         [&](int64_t r0, int64_t r1) {
           auto *work = threadScratch<int32_t>(ScratchSlot::FixedPointRow, h);
-          vec.integerLayerNorm(in[0].f32() + r0 * h, in[1].f32(), in[2].f32(),
-                               out[0].f32() + r0 * h, r1 - r0, h, variance,
-                               work);
+          normalizeRows(in, out[0], r0, r1, vec,
+                        [&](const float *x, float *y, int64_t rows) {
+                          vec.integerLayerNorm(x, gamma, beta, y, rows, h,
+                                               variance, work);
+                        });
         },
         h);
     return;
@@ -45,8 +69,10 @@ void run(const fb::Op &op, const std::vector<View> &in,
   chunked(
       ctx.pool, in[0].numElements() / h,
       [&](int64_t r0, int64_t r1) {
-        vec.layerNorm(in[0].f32() + r0 * h, in[1].f32(), in[2].f32(),
-                      out[0].f32() + r0 * h, r1 - r0, h, epsilon);
+        normalizeRows(in, out[0], r0, r1, vec,
+                      [&](const float *x, float *y, int64_t rows) {
+                        vec.layerNorm(x, gamma, beta, y, rows, h, epsilon);
+                      });
       },
       h);
 }

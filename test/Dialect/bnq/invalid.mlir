@@ -57,6 +57,14 @@ func.func @layer_norm_gamma(%x: tensor<2x8xf32>, %g: tensor<4xf32>, %b: tensor<8
 
 // -----
 
+func.func @layer_norm_residual(%x: tensor<2x8xf32>, %g: tensor<8xf32>, %r: tensor<1x8xf32>) {
+  // expected-error @+1 {{residual dimension 0 is 1, expected 2}}
+  %y = bnq.layer_norm %x, %g, %g residual(%r : tensor<1x8xf32>) {epsilon = 1.0e-5 : f32} : tensor<2x8xf32>, tensor<8xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
 func.func @layer_norm_beta(%x: tensor<2x8xf32>, %g: tensor<8xf32>, %b: tensor<8x1xf32>) {
   // expected-error @+1 {{beta must have rank 1, got rank 2}}
   %y = bnq.layer_norm %x, %g, %b {epsilon = 1.0e-5 : f32} : tensor<2x8xf32>, tensor<8xf32>, tensor<8x1xf32>

@@ -11,6 +11,8 @@ func.func @float_blocks(%table: tensor<100x8xf32>, %ids: tensor<2x5xi64>,
   %e = bnq.embedding %table[%ids] : (tensor<100x8xf32>, tensor<2x5xi64>) -> tensor<2x5x8xf32>
   // CHECK: %[[LN:.*]] = bnq.layer_norm %[[E]], %{{.*}}, %{{.*}} {epsilon = 9.99999996E-13 : f32} : tensor<2x5x8xf32>, tensor<8xf32>, tensor<8xf32>
   %ln = bnq.layer_norm %e, %g, %b {epsilon = 1.0e-12 : f32} : tensor<2x5x8xf32>, tensor<8xf32>, tensor<8xf32>
+  // CHECK: bnq.layer_norm %[[LN]], %{{.*}}, %{{.*}} residual(%[[E]] : tensor<2x5x8xf32>) {epsilon = 9.99999996E-13 : f32} : tensor<2x5x8xf32>, tensor<8xf32>, tensor<8xf32>
+  %lnr = bnq.layer_norm %ln, %g, %b residual(%e : tensor<2x5x8xf32>) {epsilon = 1.0e-12 : f32} : tensor<2x5x8xf32>, tensor<8xf32>, tensor<8xf32>
   // CHECK: bnq.attention %[[LN]], %[[LN]], %[[LN]] mask(%{{.*}}) {num_heads = 2 : i64, prob_bits = 8 : i32, prob_clip = 1.000000e+00 : f32, scale = 5.000000e-01 : f32}
   %att = bnq.attention %ln, %ln, %ln mask(%mask) {num_heads = 2 : i64, scale = 0.5 : f32, prob_bits = 8 : i32, prob_clip = 1.0 : f32} : (tensor<2x5x8xf32>, tensor<2x5x8xf32>, tensor<2x5x8xf32>, tensor<2x5xf32>) -> tensor<2x5x8xf32>
   // CHECK: bnq.attention %{{.*}}, %{{.*}}, %{{.*}} {num_heads = 1 : i64, scale = 1.000000e+00 : f32} : (tensor<2x5x8xf32>, tensor<2x5x8xf32>, tensor<2x5x8xf32>) -> tensor<2x5x8xf32>

@@ -43,13 +43,18 @@ def Bnq_LayerNormOp : Bnq_Op<"layer_norm",
     With `integer`, I-BERT's integer form (runtime/include/bnrt/
     integer_nonlinear.h: x in fixed point, the integer mean, variance and
     square root; H <= 8192).
+    With `residual` (same shape as `input`), x = input + residual (one f32
+    add per element, as `bnq.add`): the transformer's residual connection,
+    folded in by bnq-lower-to-runtime so the sum is never stored.
   }];
   let arguments = (ins F32Tensor:$input, F32Tensor:$gamma, F32Tensor:$beta,
-                       F32Attr:$epsilon, UnitAttr:$integer);
+                       Optional<F32Tensor>:$residual, F32Attr:$epsilon,
+                       UnitAttr:$integer);
   let results = (outs F32Tensor:$result);
   let assemblyFormat = [{
-    $input `,` $gamma `,` $beta attr-dict `:` type($input) `,` type($gamma)
-    `,` type($beta)
+    $input `,` $gamma `,` $beta
+    (`residual` `(` $residual^ `:` type($residual) `)`)? attr-dict `:`
+    type($input) `,` type($gamma) `,` type($beta)
   }];
   let hasVerifier = 1;
 }
