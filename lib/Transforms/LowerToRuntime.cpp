@@ -170,8 +170,11 @@ struct AttentionToAttentionBinary : OpRewritePattern<AttentionOp> {
   }
 };
 
-/// quantize(gelu(x)) with a static clip, when the GELU has no other use:
-/// the runtime finds the codes by comparing x with bounds.
+/// quantize(gelu(x)) when the GELU has no other use: with a static clip
+/// the runtime finds the codes by comparing x with bounds; with a dynamic
+/// one it takes the clip from x's largest values and computes GELU once,
+/// in blocks, into the codes (the GELU is never stored). Not the integer
+/// GELU with a dynamic clip: its clip needs every GELU computed first.
 struct GeluIntoQuantize : OpRewritePattern<QuantizeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(QuantizeOp op,
@@ -181,8 +184,8 @@ struct GeluIntoQuantize : OpRewritePattern<QuantizeOp> {
       return rewriter.notifyMatchFailure(op, "input is not a GELU");
     if (!gelu->hasOneUse())
       return rewriter.notifyMatchFailure(op, "the GELU has other uses");
-    if (!op.getClip())
-      return rewriter.notifyMatchFailure(op, "dynamic clip");
+    if (!op.getClip() && gelu.getInteger())
+      return rewriter.notifyMatchFailure(op, "dynamic clip of an integer GELU");
     rewriter.modifyOpInPlace(op, [&] {
       op.getInputMutable().assign(gelu.getInput());
       op.setInputGeluAttr(gelu.getApproximationAttr());

@@ -8,7 +8,8 @@
 // found by comparing x with bounds (some with the -1 code around GELU's
 // minimum, some a threshold next to it: unfused) and 8-bit codes (GELU
 // computed); the bounds against GELU then quantize on a sweep over all
-// floats; a dynamic clip refused at load.
+// floats; with a dynamic clip (per sequence, masked), the folded form
+// against a Gelu op then Quantize, and the error bound it rests on.
 //
 //===----------------------------------------------------------------------===//
 #include "BundleBuilder.h"
@@ -164,15 +165,151 @@ TEST(GeluQuantize, BoundsEqualGeluThenQuantizeOnEveryFloat) {
   }
 }
 
-TEST(GeluQuantize, RefusesADynamicClip) {
-  std::vector<uint8_t> bytes = makeBundle(2, 0.0f, 1);
+/// x [kSeq, kRows, kCols] with a mask [kSeq, kRows] -> Quantize {8 bits,
+/// dynamic clip per sequence} of GELU(x) -> Dequantize, the GELU folded
+/// into the quantize or a Gelu op before it; d and the scales.
+std::vector<uint8_t> makeDynamicBundle(int gelu, bool folded) {
+  using fb::DType, fb::Storage;
+  constexpr int64_t kSeq = 2, kAll = kSeq * kRows * kCols;
+  bnrt_test::BundleBuilder bb;
+  int32_t x =
+      bb.value("x", DType::F32, {kSeq, kRows, kCols}, Storage::Input, 0);
+  int32_t mask = bb.value("mask", DType::F32, {kSeq, kRows}, Storage::Input, 1);
+  int32_t g =
+      bb.value("g", DType::F32, {kSeq, kRows, kCols}, Storage::Arena, 0);
+  int64_t codesAt = kAll * 4;
+  int32_t codes = bb.value("codes", DType::I8, {kSeq, kRows, kCols},
+                           Storage::Arena, codesAt);
+  int32_t s = bb.value("s", DType::F32, {kSeq}, Storage::Output, 1);
+  int32_t d =
+      bb.value("d", DType::F32, {kSeq, kRows, kCols}, Storage::Output, 0);
+  if (!folded)
+    bb.op(fb::OpCode::Gelu, {x}, {g}, fb::OpOptions::GeluOptions,
+          fb::CreateGeluOptions(bb.b, gelu == bnrt::kGeluTanh,
+                                gelu == bnrt::kGeluInteger)
+              .Union());
+  bb.op(fb::OpCode::Quantize, {folded ? x : g, mask}, {codes, s},
+        fb::OpOptions::QuantizeOptions,
+        fb::CreateQuantizeOptions(bb.b, 8, 0.0f, folded ? gelu : 0).Union());
+  bb.op(fb::OpCode::Dequantize, {codes, s}, {d});
+  return bb.finish({x, mask}, {d, s}, codesAt + (kAll + 63) / 64 * 64);
+}
+
+/// d and the scales of a dynamic bundle on `isa`.
+std::vector<float> runDynamic(const std::vector<uint8_t> &bytes, bnrt_isa isa,
+                              int threads, const std::vector<float> &x,
+                              const std::vector<float> &mask) {
   bnrt_error err;
   bnrt_model *m = bnrt_model_load_memory(bytes.data(), bytes.size(), &err);
-  EXPECT_EQ(m, nullptr);
-  EXPECT_NE(std::string(err.message).find("input_gelu needs a static clip"),
-            std::string::npos)
+  EXPECT_NE(m, nullptr) << err.message;
+  std::vector<float> out(x.size() + 2, NAN);
+  if (!m)
+    return out;
+  EXPECT_EQ(bnrt_model_set_isa(m, bnrt_isa_name(isa), &err), BNRT_OK);
+  EXPECT_EQ(bnrt_model_set_threads(m, threads, &err), BNRT_OK);
+  const void *in[] = {x.data(), mask.data()};
+  void *outs[] = {out.data(), out.data() + x.size()};
+  const size_t inBytes[] = {x.size() * 4, mask.size() * 4},
+               outBytes[] = {x.size() * 4, 8};
+  EXPECT_EQ(bnrt_model_run(m, in, inBytes, outs, outBytes, &err), BNRT_OK)
       << err.message;
   bnrt_model_free(m);
+  return out;
+}
+
+TEST(GeluQuantize, DynamicClipFoldedGivesTheBitsOfGeluThenQuantize) {
+  constexpr int64_t kPer = kRows * kCols;
+  std::vector<float> mask = {0, 0, -1e4f, 0, 0, 0}; // sequence 0's row 2: pad
+  std::vector<std::vector<float>> inputs;
+  // Spread values; a padding row whose values would set the clip.
+  std::vector<float> spread(2 * kPer);
+  for (int64_t i = 0; i < 2 * kPer; ++i)
+    spread[i] = float((i * 7919) % 12000) / 1000.0f - 6.0f;
+  for (int64_t i = 2 * kCols; i < 3 * kCols; ++i)
+    spread[i] = 50.0f;
+  inputs.push_back(spread);
+  // Many floats just below the top (where a GELU whose last bit wobbled
+  // could top the top's own), the top in the last row.
+  std::vector<float> crowd = spread;
+  for (int64_t i = 0; i < 1200; ++i)
+    crowd[kCols + i] = crowd[kPer + i] =
+        std::nextafter(2.75f - 2.75f * 1e-4f * float(i) / 1200.0f, 0.0f);
+  crowd[kPer - 1] = crowd[2 * kPer - 1] = 2.75f;
+  inputs.push_back(crowd);
+  // Everything below the clip point (GELU computed everywhere), the
+  // minimum's neighbourhood; and NaN and infinities.
+  std::vector<float> low(2 * kPer);
+  for (int64_t i = 0; i < 2 * kPer; ++i)
+    low[i] = -1.6f + 2.0f * float(i % 1000) / 1000.0f;
+  inputs.push_back(low);
+  std::vector<float> special = spread;
+  special[5] = NAN, special[6] = INFINITY, special[kPer + 7] = -INFINITY;
+  special[kPer + 8] = NAN;
+  inputs.push_back(special);
+  for (int gelu : {1, 2, 3})
+    for (const std::vector<float> &x : inputs)
+      for (bnrt_isa isa : bnrt_test::availableIsas(true)) {
+        std::vector<float> want =
+            runDynamic(makeDynamicBundle(gelu, false), isa, 1, x, mask);
+        for (int threads : {1, 2}) {
+          std::vector<float> got =
+              runDynamic(makeDynamicBundle(gelu, true), isa, threads, x, mask);
+          for (size_t i = 0; i < got.size(); ++i)
+            ASSERT_EQ(std::memcmp(&got[i], &want[i], 4), 0)
+                << "gelu " << gelu << " " << bnrt_isa_name(isa) << " threads "
+                << threads << " at " << i << ": " << got[i]
+                << " != " << want[i];
+        }
+      }
+}
+
+/// The bound the folded dynamic clip rests on (quantize.cpp, geluClip):
+/// from x = 0.5 on, the float erf and tanh GELUs are within 1e-6 of GELU
+/// (relative) up to where they return x itself, and below 0 their
+/// magnitude stays under GELU(0.5). Every 61st float of [0.5, 16) and of
+/// (-16, -1e-3], and x itself from 16 on.
+TEST(GeluQuantize, FloatGeluIsWithinItsBoundFromTheClipPoint) {
+  const bnrt::VecKernels &vec =
+      bnrt::vecKernels(bnrt_test::availableIsas(true).back());
+  auto truth = [](double x, int gelu) {
+    if (gelu == bnrt::kGeluErf)
+      return 0.5 * x * std::erfc(-x / std::sqrt(2.0));
+    double u = std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x);
+    return 0.5 * x * (1.0 + std::tanh(u));
+  };
+  for (int gelu : {1, 2}) {
+    float floor = float(truth(0.5, gelu));
+    // Every 61st float of magnitude [from, to), of the sign of `sign`.
+    auto check = [&](float from, float to, float sign) {
+      std::vector<float> x, y;
+      uint32_t b0, b1;
+      std::memcpy(&b0, &from, 4);
+      std::memcpy(&b1, &to, 4);
+      for (uint32_t b = b0; b < b1; b += 61) {
+        float v;
+        std::memcpy(&v, &b, 4);
+        x.push_back(std::copysign(v, sign));
+      }
+      y.resize(x.size());
+      bnrt::geluOfForm(vec, x.data(), y.data(), int64_t(x.size()), gelu);
+      for (size_t i = 0; i < x.size(); ++i) {
+        if (x[i] >= 0.5f) {
+          double t = truth(x[i], gelu);
+          ASSERT_LE(std::fabs(y[i] - t), 1e-6 * t)
+              << "gelu " << gelu << " x " << x[i] << " " << y[i];
+        } else {
+          ASSERT_LT(std::fabs(y[i]), floor) << "gelu " << gelu << " x " << x[i];
+        }
+      }
+    };
+    check(0.5f, 16.0f, 1.0f);
+    check(1e-3f, 16.0f, -1.0f); // below 1e-3 in magnitude |GELU(x)| <= |x|
+    for (float v : {16.0f, 100.0f, 1e6f, 1e20f, 3e38f, INFINITY}) {
+      float y;
+      bnrt::geluOfForm(vec, &v, &y, 1, gelu);
+      EXPECT_EQ(y, v) << "gelu " << gelu;
+    }
+  }
 }
 
 } // namespace

@@ -207,14 +207,13 @@ func.func @attention_binary_needs_signed_operands(%q: tensor<1x3x4xf32>, %k: ten
 
 // -----
 
-// A GELU only a statically clipped quantize reads is folded into it (the
-// runtime finds the codes of GELU(x) by comparing x with bounds); a
-// dynamic clip or a GELU read elsewhere too keeps the GELU.
+// A GELU only a quantize reads is folded into it (with a static clip the
+// runtime finds the codes of GELU(x) by comparing x with bounds; with a
+// dynamic one it never stores the GELU); a GELU read elsewhere too stays.
 // CHECK-LABEL: func.func @gelu_into_quantize
 // CHECK-SAME: (%[[X:.*]]: tensor<4x3xf32>)
 // CHECK: %[[Q:.*]], %[[S:.*]] = bnq.quantize %[[X]] {bits = 2 : i32, clip = 2.500000e-01 : f32, input_gelu = #bnq<gelu_approximation erf>}
-// CHECK: %[[G:.*]] = bnq.gelu tanh %[[X]]
-// CHECK: bnq.quantize %[[G]] {bits = 2 : i32} :
+// CHECK: bnq.quantize %[[X]] {bits = 2 : i32, input_gelu = #bnq<gelu_approximation tanh>} :
 // CHECK: %[[H:.*]] = bnq.gelu erf %[[X]]
 // CHECK: bnq.quantize %[[H]] {bits = 4 : i32, clip = 1.000000e+00 : f32} :
 // CHECK: bnq.add %{{.*}}, %[[H]]

@@ -595,8 +595,6 @@ LogicalResult QuantizeOp::verify() {
                        "or mask");
   if (getMaskBias() && !perSequence)
     return emitOpError("mask needs per-sequence scales");
-  if (getInputGelu() && !getClip())
-    return emitOpError("input_gelu needs a static clip");
   if (getInputGeluInteger() && !getInputGelu())
     return emitOpError("input_gelu_integer needs input_gelu");
   RankedTensorType input = ranked(getInput());

@@ -112,8 +112,9 @@ def BnqLowerToRuntime : Pass<"bnq-lower-to-runtime", "::mlir::func::FuncOp"> {
     - `attention` with `prob_bits` whose q, k, v are each
       `dequantize(quantize(...))` of at most 8 bits -> `attention_i8`;
     - `embedding` of a `packed_weight` -> `embedding_bits`;
-    - `quantize(gelu(x))` with a static clip -> `quantize` of x with
-      `input_gelu` (codes by bounds on x);
+    - `quantize(gelu(x))` -> `quantize` of x with `input_gelu` (a static
+      clip: codes by bounds on x; a dynamic one: the GELU never stored;
+      not for the integer GELU with a dynamic clip);
     - `layer_norm(add(a, b))`, an add of equal shapes used only there ->
       `layer_norm(a) residual(b)` (the sum is never stored).
     A `dequantize` left without users disappears; everything else stays as

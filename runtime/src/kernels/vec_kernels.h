@@ -60,6 +60,8 @@ struct VecKernels {
   void (*gelu)(const float *x, float *y, int64_t n, bool tanhForm);
   /// max |x| (NaNs ignored).
   float (*absMax)(const float *x, int64_t n);
+  /// max x (NaNs ignored; -inf when there is no other value).
+  float (*maxValue)(const float *x, int64_t n);
   /// The symmetric quantizer's codes of x with `scale` (docs/dialect.md).
   void (*quantize)(const float *x, int8_t *codes, int64_t n, float scale,
                    int bits);

@@ -34,8 +34,6 @@ void checkQuantize(const OpCheck &c) {
     c.fail("per-sequence scales need a dynamic clip and a [B, S, ...] input");
   if (options->input_gelu() < 0 || options->input_gelu() > kGeluInteger)
     c.fail("input_gelu must be 0 (none), 1 (erf), 2 (tanh) or 3 (integer)");
-  if (options->input_gelu() && clip == 0)
-    c.fail("input_gelu needs a static clip");
   if (c.in.size() == 2) {
     c.needF32({c.in[1]});
     if (c.shape(c.in[1]) != std::vector<int64_t>{x[0], x[1]})
@@ -43,18 +41,80 @@ void checkQuantize(const OpCheck &c) {
   }
 }
 
-/// With input_gelu, the bounds on x that give the codes of GELU(x)
-/// (gelu_interval.h), found once when the model loads.
+/// With input_gelu and a static clip, the bounds on x that give the codes
+/// of GELU(x) (gelu_interval.h), found once when the model loads.
 void packQuantize(const fb::Op &op, const std::vector<View> &, int,
                   AlignedVector<uint64_t> &packed) {
   const auto *options = op.options_as_QuantizeOptions();
-  if (!options->input_gelu())
+  if (!options->input_gelu() || options->clip() == 0)
     return;
   GeluCodes g = geluCodeBounds(options->input_gelu(),
                                quantScaleOf(options->clip(), options->bits()),
                                options->bits());
   packed.assign((sizeof g + 7) / 8, 0);
   std::memcpy(packed.data(), &g, sizeof g);
+}
+
+constexpr int64_t kGeluBlock = 1024; // floats of GELU kept in L1
+
+/// The codes of GELU(x) with scale `s`: GELU of blocks that stay in L1,
+/// then quantized (the Gelu op, then Quantize, without the float tensor).
+void geluQuantizeBlocks(const VecKernels &vec, int form, const float *x,
+                        int8_t *codes, int64_t n, float s, int bits) {
+  float y[kGeluBlock];
+  for (int64_t b = 0; b < n; b += kGeluBlock) {
+    int64_t m = std::min(kGeluBlock, n - b);
+    geluOfForm(vec, x + b, y, m, form);
+    vec.quantize(y, codes + b, m, s, bits);
+  }
+}
+
+/// max |GELU(x)| of n values, GELU computed in L1 blocks.
+float geluAbsMax(const VecKernels &vec, int form, const float *x, int64_t n) {
+  float y[kGeluBlock], m = 0;
+  for (int64_t b = 0; b < n; b += kGeluBlock) {
+    int64_t len = std::min(kGeluBlock, n - b);
+    geluOfForm(vec, x + b, y, len, form);
+    m = std::max(m, vec.absMax(y, len));
+  }
+  return m;
+}
+
+/// From this x on, the float GELU forms (erf, tanh) are within 1e-6 of
+/// GELU relative to it (GeluQuantizeTest checks every float up to where
+/// GELU(x) = x), and GELU rises at slope >= 0.5 on x >= 0 while
+/// |GELU(x)| < 0.17 below 0 (GELU(0.5) = 0.35). So when the largest x, M,
+/// reaches it, an x below M (1 - kGeluCandidates) has a smaller float GELU
+/// than M: the largest |GELU| is among the few x above that.
+constexpr float kGeluClipFrom = 0.5f;
+constexpr float kGeluCandidates = 1e-4f; // >> 4 x 1e-6 / 0.5: the margin
+
+/// The dynamic clip of GELU(x) over the rows the mask keeps - exactly the
+/// max |GELU(x)| a Gelu op and then Quantize find - from each row's
+/// largest x (`rowMax`), computing GELU only near the top; all of it when
+/// the top is below kGeluClipFrom or the form is the integer one (no error
+/// bound against GELU).
+float geluClip(const VecKernels &vec, int form, const float *x, int64_t rows,
+               int64_t width, const float *mask, const float *rowMax) {
+  auto kept = [&](int64_t r) { return !mask || mask[r] == 0.0f; };
+  float top = -INFINITY;
+  for (int64_t r = 0; r < rows; ++r)
+    if (kept(r))
+      top = std::max(top, rowMax[r]);
+  float clip = 0;
+  if (form != kGeluInteger && top >= kGeluClipFrom) {
+    float from = top * (1.0f - kGeluCandidates);
+    for (int64_t r = 0; r < rows; ++r)
+      if (kept(r) && rowMax[r] >= from)
+        for (int64_t i = 0; i < width; ++i)
+          if (x[r * width + i] >= from)
+            clip = std::max(clip, geluAbsMax(vec, form, x + r * width + i, 1));
+    return clip;
+  }
+  for (int64_t r = 0; r < rows; ++r)
+    if (kept(r))
+      clip = std::max(clip, geluAbsMax(vec, form, x + r * width, width));
+  return clip;
 }
 
 /// Codes of GELU(x) with a static scale: compares with the bounds when
@@ -65,63 +125,80 @@ void runGeluQuantize(const fb::Op &op, const View &x, int8_t *codes, float s,
   const VecKernels &vec = vecKernels(ctx.isa);
   GeluCodes g;
   std::memcpy(&g, ctx.packedWeights, sizeof g);
-  int form = options->input_gelu();
-  int bits = options->bits();
   chunked(ctx.pool, x.numElements(), [&](int64_t i0, int64_t i1) {
-    if (g.fused) {
+    if (g.fused)
       vec.geluCodes(x.f32() + i0, codes + i0, i1 - i0, g.bounds);
-      return;
-    }
-    constexpr int64_t kBlock = 1024;
-    float y[kBlock];
-    for (int64_t b = i0; b < i1; b += kBlock) {
-      int64_t m = std::min(kBlock, i1 - b);
-      geluOfForm(vec, x.f32() + b, y, m, form);
-      vec.quantize(y, codes + b, m, s, bits);
-    }
+    else
+      geluQuantizeBlocks(vec, options->input_gelu(), x.f32() + i0, codes + i0,
+                         i1 - i0, s, options->bits());
   });
+}
+
+/// Dynamic scales: one per sequence (index of the leading axis) over the
+/// rows the optional mask [B, S] keeps - padding never sets a sequence's
+/// scale -, or one over everything (`sequences` 1, no mask). With
+/// input_gelu, of GELU(x), which is never stored.
+void runDynamic(const fb::Op &op, const std::vector<View> &in,
+                const std::vector<View> &out, OpContext &ctx) {
+  const VecKernels &vec = vecKernels(ctx.isa);
+  const auto *options = op.options_as_QuantizeOptions();
+  int bits = options->bits(), form = options->input_gelu();
+  const float *x = in[0].f32();
+  const float *mask = in.size() > 1 ? in[1].f32() : nullptr;
+  int64_t n = in[0].numElements(), sequences = out[1].numElements();
+  int64_t per = n / sequences;
+  int64_t rows = mask || sequences > 1 ? in[0].shape[1] : 1;
+  if (form && !mask && sequences == 1) { // rows of the last axis
+    int64_t last = in[0].shape.empty() ? 1 : in[0].shape.back();
+    rows = last > 0 ? n / last : 0;
+  }
+  int64_t width = rows ? per / rows : 0;
+  // Each kept row's max across the pool, then each sequence's of its rows:
+  // max is order-independent, so the scale is the same for any split.
+  auto *rowMax =
+      threadScratch<float>(ScratchSlot::QuantizeMaxima, sequences * rows);
+  chunked(
+      ctx.pool, sequences * rows,
+      [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; ++r)
+          rowMax[r] = mask && mask[r] != 0.0f ? 0.0f
+                      : form ? vec.maxValue(x + r * width, width)
+                             : vec.absMax(x + r * width, width);
+      },
+      width);
+  for (int64_t b = 0; b < sequences; ++b) {
+    float seqClip = 0;
+    if (form)
+      seqClip = geluClip(vec, form, x + b * per, rows, width,
+                         mask ? mask + b * rows : nullptr, rowMax + b * rows);
+    else
+      for (int64_t r = 0; r < rows; ++r)
+        seqClip = std::max(seqClip, rowMax[b * rows + r]);
+    out[1].f32()[b] = quantScaleOf(seqClip, bits);
+  }
+  // The codes in chunks across the pool (batch 1 too).
+  for (int64_t b = 0; b < sequences; ++b)
+    chunked(ctx.pool, per, [&](int64_t i0, int64_t i1) {
+      const float *xs = x + b * per + i0;
+      int8_t *codes = out[0].i8() + b * per + i0;
+      float s = out[1].f32()[b];
+      if (form)
+        geluQuantizeBlocks(vec, form, xs, codes, i1 - i0, s, bits);
+      else
+        vec.quantize(xs, codes, i1 - i0, s, bits);
+    });
 }
 
 void runQuantize(const fb::Op &op, const std::vector<View> &in,
                  const std::vector<View> &out, OpContext &ctx) {
   const VecKernels &vec = vecKernels(ctx.isa);
-  int64_t n = in[0].numElements(), sequences = out[1].numElements();
-  int bits = op.options_as_QuantizeOptions()->bits();
-  float clip = op.options_as_QuantizeOptions()->clip();
-  if (sequences > 1 || in.size() > 1) {
-    // Dynamic, one scale per sequence (index of the leading axis), its max
-    // over the rows the optional mask [B, S] keeps: padding never sets a
-    // sequence's scale.
-    int64_t per = n / sequences, rows = in[0].shape[1], width = per / rows;
-    const float *mask = in.size() > 1 ? in[1].f32() : nullptr;
-    // Each kept row's max across the pool (batch 1 too), then each
-    // sequence's max of its rows: max is order-independent, so the scale
-    // is the same for any split.
-    auto *rowMax =
-        threadScratch<float>(ScratchSlot::QuantizeMaxima, sequences * rows);
-    chunked(
-        ctx.pool, sequences * rows,
-        [&](int64_t r0, int64_t r1) {
-          for (int64_t r = r0; r < r1; ++r)
-            rowMax[r] = !mask || mask[r] == 0.0f
-                            ? vec.absMax(in[0].f32() + r * width, width)
-                            : 0.0f;
-        },
-        width);
-    for (int64_t b = 0; b < sequences; ++b) {
-      float seqClip = 0;
-      for (int64_t r = 0; r < rows; ++r)
-        seqClip = std::max(seqClip, rowMax[b * rows + r]);
-      out[1].f32()[b] = quantScaleOf(seqClip, bits);
-    }
-    // The codes in chunks across the pool (batch 1 too).
-    for (int64_t b = 0; b < sequences; ++b)
-      chunked(ctx.pool, per, [&](int64_t i0, int64_t i1) {
-        vec.quantize(in[0].f32() + b * per + i0, out[0].i8() + b * per + i0,
-                     i1 - i0, out[1].f32()[b], bits);
-      });
-    return;
-  }
+  const auto *options = op.options_as_QuantizeOptions();
+  int64_t n = in[0].numElements();
+  int bits = options->bits();
+  float clip = options->clip();
+  if (out[1].numElements() > 1 || in.size() > 1 ||
+      (clip == 0 && options->input_gelu()))
+    return runDynamic(op, in, out, ctx);
   if (clip == 0) { // dynamic; max is order-independent: chunk maxima
     float maxima[kMaxChunks] = {};
     std::atomic<int> slot{0};
@@ -132,7 +209,7 @@ void runQuantize(const fb::Op &op, const std::vector<View> &in,
   }
   float s = quantScaleOf(clip, bits);
   out[1].f32()[0] = s;
-  if (op.options_as_QuantizeOptions()->input_gelu())
+  if (options->input_gelu())
     return runGeluQuantize(op, in[0], out[0].i8(), s, ctx);
   chunked(ctx.pool, n, [&](int64_t i0, int64_t i1) {
     vec.quantize(in[0].f32() + i0, out[0].i8() + i0, i1 - i0, s, bits);

@@ -484,14 +484,6 @@ func.func @quantize_clip(%x: tensor<4xf32>) {
 
 // -----
 
-func.func @quantize_gelu_dynamic(%x: tensor<4xf32>) {
-  // expected-error @+1 {{input_gelu needs a static clip}}
-  %q, %s = bnq.quantize %x {bits = 2 : i32, input_gelu = #bnq<gelu_approximation erf>} : tensor<4xf32> -> tensor<4xi8>
-  return
-}
-
-// -----
-
 func.func @quantize_gelu_integer_alone(%x: tensor<4xf32>) {
   // expected-error @+1 {{input_gelu_integer needs input_gelu}}
   %q, %s = bnq.quantize %x {bits = 2 : i32, clip = 1.0 : f32, input_gelu_integer} : tensor<4xf32> -> tensor<4xi8>
