@@ -14,6 +14,7 @@
 #include "BundleBuilder.h"
 #include "IsaPaths.h"
 #include "bnrt.h"
+#include "kernels/float_order.h"
 #include "kernels/vec_kernels.h"
 #include "ops/gelu_interval.h"
 
@@ -103,6 +104,14 @@ void checkEveryPath(float alpha, float beta, bool isSigned, int gelu) {
     bnrt_model *m = bnrt_model_load_memory(bytes.data(), bytes.size(), &err);
     ASSERT_NE(m, nullptr) << err.message;
     std::vector<float> x = inputs(alpha);
+    if (gelu) { // every float of the wobble bands, where bits are computed
+      bnrt::GeluInterval g = bnrt::geluInterval(gelu, alpha, beta, isSigned);
+      size_t at = 3;
+      for (int b = 0; b < g.bands; ++b)
+        for (float v = std::nextafter(g.bandLo[b], -INFINITY);
+             v <= g.bandHi[b] && at < x.size(); v = std::nextafter(v, INFINITY))
+          x[at++] = v;
+    }
     auto codeOf = [&](float value) {
       float v = (value - beta) / alpha;
       return isSigned ? (v < 0.0f ? -1 : 1) : (v > 0.5f ? 1 : 0);
@@ -198,10 +207,19 @@ TEST(BinarizedOps, GeluIntervalEqualsGeluThenBinarizeOnEveryFloat) {
       std::memcpy(&x, &bits, 4);
       float v = (geluOf(x, c.gelu) - c.beta) / c.alpha;
       bool want = c.isSigned ? v < 0.0f : v > 0.5f;
-      bool got = g.inside ? (x >= g.lo && x <= g.hi) : (x < g.lo || x > g.hi);
-      ASSERT_EQ(got, want) << "x " << x << " beta " << c.beta;
+      ASSERT_EQ(g.bit(x), want) << "x " << x << " beta " << c.beta;
     }
+    // And every float of the bands and 300 beyond them.
+    for (int b = 0; b < g.bands; ++b)
+      for (int64_t key = bnrt::floatKey(g.bandLo[b]) - 300;
+           key <= bnrt::floatKey(g.bandHi[b]) + 300; ++key) {
+        float x = bnrt::keyFloat(key);
+        float v = (geluOf(x, c.gelu) - c.beta) / c.alpha;
+        ASSERT_EQ(g.bit(x), c.isSigned ? v < 0.0f : v > 0.5f) << x;
+      }
   }
+  // GELU's last bit wobbles next to the left bound of this one: a band.
+  EXPECT_GE(bnrt::geluInterval(1, 0.75f, -0.05f, true).bands, 1);
 }
 
 TEST(BinarizedOps, RefusesAScaleThatIsNotPositive) {

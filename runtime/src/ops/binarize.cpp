@@ -81,7 +81,9 @@ bnrt_xgemm_args weightArgs(const fb::Op &op, const std::vector<View> &in) {
 }
 
 /// Words of the weights in bnrt_xgemm_pack's layout for `isa`; an input
-/// GELU's interval (lo, hi as two floats; fused) follows them.
+/// GELU's interval (a GeluInterval) follows them.
+constexpr int64_t kIntervalWords = (sizeof(GeluInterval) + 7) / 8;
+
 int64_t xgemmWords(const bnrt_xgemm_args &args, int isa) {
   return bnrt_xgemm_packed_bytes(&args, static_cast<bnrt_isa>(isa)) / 8;
 }
@@ -91,15 +93,13 @@ void packLinear(const fb::Op &op, const std::vector<View> &in, int isa,
   const auto *options = op.options_as_BinarizeOptions();
   bnrt_xgemm_args args = weightArgs(op, in);
   int64_t words = xgemmWords(args, isa);
-  packed.assign(words + (options->input_gelu() ? 2 : 0), 0);
+  packed.assign(words + (options->input_gelu() ? kIntervalWords : 0), 0);
   if (words)
     bnrt_xgemm_pack(&args, static_cast<bnrt_isa>(isa), packed.data());
   if (options->input_gelu()) {
     GeluInterval g = geluInterval(options->input_gelu(), options->alpha(),
                                   options->beta(), options->signed_codes());
-    std::memcpy(&packed[words], &g.lo, 4);
-    std::memcpy(reinterpret_cast<char *>(&packed[words]) + 4, &g.hi, 4);
-    packed[words + 1] = g.fused;
+    std::memcpy(&packed[words], &g, sizeof g);
   }
 }
 
@@ -113,11 +113,19 @@ void binarizeInput(const fb::Op &op, const float *x, int64_t r0, int64_t r1,
   int64_t words = bnrt_bitpack_row_words(k);
   x += r0 * k;
   rows += r0 * words;
-  if (gelu && interval[1]) {
-    float lo, hi;
-    std::memcpy(&lo, interval, 4);
-    std::memcpy(&hi, reinterpret_cast<const char *>(interval) + 4, 4);
-    vec.intervalRows(x, r1 - r0, k, k, lo, hi, options->signed_codes(), rows);
+  GeluInterval g;
+  if (gelu)
+    std::memcpy(&g, interval, sizeof g);
+  if (gelu && g.fused) {
+    vec.intervalRows(x, r1 - r0, k, k, g.lo, g.hi, g.inside, rows);
+    if (g.bands) // the x in a band (rarely any): their bits computed
+      for (int64_t i = 0; i < (r1 - r0) * k; ++i)
+        if (g.inBand(x[i])) {
+          int64_t r = i / k, c = i % k;
+          uint64_t &word = rows[r * words + c / 64],
+                   bit = uint64_t{1} << (c % 64);
+          word = g.bit(x[i]) ? word | bit : word & ~bit;
+        }
     return;
   }
   if (gelu) {

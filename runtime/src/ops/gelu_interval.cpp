@@ -76,7 +76,32 @@ bool agrees(Fused fused, Reference reference, std::vector<float> centres) {
   return true;
 }
 
+/// The band of floats within 256 of `bound` where `holds` changes more
+/// than once (GELU's last bit wobbling), as [lo, hi]; false when it
+/// changes at most once.
+template <typename Holds>
+bool wobble(float bound, Holds holds, float &lo, float &hi) {
+  int64_t key = floatKey(bound), first = 0, last = 0, changes = 0;
+  for (int64_t d = -256; d < 256; ++d) {
+    int64_t k = key + d;
+    if (k <= -kFloatKeyInf || k + 1 >= kFloatKeyInf ||
+        holds(keyFloat(k)) == holds(keyFloat(k + 1)))
+      continue;
+    first = changes++ ? first : k;
+    last = k + 1;
+  }
+  lo = keyFloat(first);
+  hi = keyFloat(last);
+  return changes > 1;
+}
+
 } // namespace
+
+bool GeluInterval::bit(float x) const {
+  if (inBand(x))
+    return binarizedBit(geluOf(x, form), alpha, beta, isSigned);
+  return inside ? (x >= lo && x <= hi) : (x < lo || x > hi);
+}
 
 GeluInterval geluInterval(int form, float alpha, float beta, bool isSigned) {
   // The unfused bit: GELU, then the binarization; "GELU is low": the bit
@@ -86,13 +111,15 @@ GeluInterval geluInterval(int form, float alpha, float beta, bool isSigned) {
   };
   GeluInterval g;
   g.inside = isSigned;
+  g.form = form, g.alpha = alpha, g.beta = beta, g.isSigned = isSigned;
   if (nearTheMinimum(isSigned ? beta : beta + 0.5f * alpha, form))
     return g;
   lowInterval([&](float x) { return bit(x) == isSigned; }, g.lo, g.hi);
-  auto fused = [&](float x) {
-    return g.inside ? (x >= g.lo && x <= g.hi) : (x < g.lo || x > g.hi);
-  };
-  g.fused = agrees(fused, bit, {g.lo, g.hi});
+  for (float bound : {g.lo, g.hi})
+    if (!std::isinf(bound) &&
+        wobble(bound, bit, g.bandLo[g.bands], g.bandHi[g.bands]))
+      ++g.bands;
+  g.fused = agrees([&](float x) { return g.bit(x); }, bit, {g.lo, g.hi});
   return g;
 }
 
@@ -112,22 +139,11 @@ GeluCodes geluCodeBounds(int form, float scale, int bits) {
   // The last float where `holds` is true, going from the minimum toward
   // `end`, and a band around it where `holds` changes more than once.
   auto bound = [&](int64_t end, auto holds) {
-    int64_t key = lastHolding(floatKey(kMinimum), end, holds);
-    int64_t first = 0, last = 0, changes = 0;
-    for (int64_t d = -256; d < 256; ++d) {
-      int64_t k = key + d;
-      if (k <= -kFloatKeyInf || k + 1 >= kFloatKeyInf ||
-          holds(keyFloat(k)) == holds(keyFloat(k + 1)))
-        continue;
-      first = changes++ ? first : k;
-      last = k + 1;
-    }
-    if (changes > 1) {
-      b.bandLo[b.bands] = keyFloat(first);
-      b.bandHi[b.bands++] = keyFloat(last);
-    }
-    centres.push_back(keyFloat(key));
-    return keyFloat(key);
+    float at = keyFloat(lastHolding(floatKey(kMinimum), end, holds));
+    if (wobble(at, holds, b.bandLo[b.bands], b.bandHi[b.bands]))
+      ++b.bands;
+    centres.push_back(at);
+    return at;
   };
   // Code >= r above a bound on GELU's rising side (code(+inf) = qmax).
   for (int r = 1; r <= int(qmax); ++r)

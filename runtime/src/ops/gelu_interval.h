@@ -26,11 +26,26 @@ namespace bnrt {
 struct GeluInterval {
   float lo = 0, hi = 0;
   bool inside = true; // bit = lo <= x <= hi; else bit = x < lo or x > hi
-  bool fused = false; // the bounds give exactly the reference bits
+  bool fused = false; // the bounds (and bands) give exactly the reference
+  // Where GELU's last bit wobbles next to a bound, the x whose bit is
+  // computed (GELU, then the binarization).
+  int32_t bands = 0;
+  float bandLo[2] = {}, bandHi[2] = {};
+  int32_t form = 1;
+  float alpha = 1, beta = 0;
+  bool isSigned = true;
+
+  bool inBand(float x) const {
+    return (bands > 0 && x >= bandLo[0] && x <= bandHi[0]) ||
+           (bands > 1 && x >= bandLo[1] && x <= bandHi[1]);
+  }
+  /// The bit of x: the reference's in a band, else the interval's.
+  bool bit(float x) const;
 };
 
 /// The interval form of bit = binarize(GELU(x)) with `alpha`, `beta` and
-/// the code set (docs/dialect.md, "1-bit activations").
+/// the code set (docs/dialect.md, "1-bit activations"), with bands where
+/// GELU's last bit wobbles next to a bound.
 GeluInterval geluInterval(int form, float alpha, float beta, bool isSigned);
 
 struct GeluCodes {
