@@ -80,12 +80,12 @@ float geluAbsMax(const VecKernels &vec, int form, const float *x, int64_t n) {
   return m;
 }
 
-/// From this x on, the float GELU forms (erf, tanh) are within 1e-6 of
-/// GELU relative to it (GeluQuantizeTest checks every float up to where
-/// GELU(x) = x), and GELU rises at slope >= 0.5 on x >= 0 while
-/// |GELU(x)| < 0.17 below 0 (GELU(0.5) = 0.35). So when the largest x, M,
-/// reaches it, an x below M (1 - kGeluCandidates) has a smaller float GELU
-/// than M: the largest |GELU| is among the few x above that.
+/// On x >= 0 the float GELU forms (erf, tanh) are within 1e-6 of GELU
+/// relative to it (GeluQuantizeTest, on floats up to where GELU(x) = x)
+/// and GELU rises at slope >= 0.5, while |GELU(x)| < 0.17 below 0
+/// (GELU(0.5) = 0.35). So when the largest x, M, reaches kGeluClipFrom,
+/// an x below M (1 - kGeluCandidates) has a smaller float GELU than M:
+/// the largest |GELU| is among the few x above that.
 constexpr float kGeluClipFrom = 0.5f;
 constexpr float kGeluCandidates = 1e-4f; // >> 4 x 1e-6 / 0.5: the margin
 
