@@ -93,7 +93,8 @@ def kernels_plot(plt):
             # Quantized variants against ORT int8; fp32 and A32 against ORT fp32.
             peer = 2 if name in ("fp32", "binary A32") else 3
             ratios = [number(r[peer]) / number(r[4 + k]) for r in mine]
-            ax.bar([i + k * width for i in range(len(seqs))], ratios, width, label=name)
+            ax.bar([i + k * width for i in range(len(seqs))], ratios, width, label=name,
+                   color=plt.cm.tab20.colors[k % 20])  # distinct up to 20 variants
         ax.axhline(1.0, color="black", linewidth=0.8)
         ax.set_xticks([i + 0.4 - width / 2 for i in range(len(seqs))])
         ax.set_xticklabels([f"seq {s}" for s in seqs])

@@ -80,10 +80,11 @@ bnrt_xgemm_args weightArgs(const fb::Op &op, const std::vector<View> &in) {
   return args;
 }
 
-/// Words of the weights in bnrt_xgemm_pack's layout for `isa`; an input
-/// GELU's interval (a GeluInterval) follows them.
+/// The words an input GELU's interval (a GeluInterval) takes after the
+/// packed weights.
 constexpr int64_t kIntervalWords = (sizeof(GeluInterval) + 7) / 8;
 
+/// Words of the weights in bnrt_xgemm_pack's layout for `isa`.
 int64_t xgemmWords(const bnrt_xgemm_args &args, int isa) {
   return bnrt_xgemm_packed_bytes(&args, static_cast<bnrt_isa>(isa)) / 8;
 }
