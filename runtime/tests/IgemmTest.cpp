@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <random>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -118,6 +119,40 @@ TEST(Igemm, PacksAnyStride) {
       EXPECT_EQ(c[j], want) << bnrt_isa_name(isa) << " column " << j;
     }
   }
+}
+
+TEST(Igemm, PackedBytesFollowTheLayoutForBothStrides) {
+  // packed[(block * groups + g) * 64 + 4 j + t] = b[4 g + t][16 block + j],
+  // -128 raised to -127, 0 past k and n: K^T's form (stride_k 1) and V's
+  // (stride_n 1), whole groups (the shuffles) and edges alike.
+  for (auto [k, n] : {std::pair<int64_t, int64_t>{70, 53},
+                      {64, 32},
+                      {16, 16},
+                      {19, 48},
+                      {3, 5}})
+    for (bool columns : {true, false}) {
+      int64_t strideK = columns ? 1 : n + 3, strideN = columns ? k + 5 : 1;
+      std::vector<int8_t> src(std::max(k * strideK, n * strideN) + 64);
+      for (size_t i = 0; i < src.size(); ++i)
+        src[i] = static_cast<int8_t>(i * 37 % 256 - 128);
+      int64_t groups = (k + 3) / 4, blocks = (n + 15) / 16;
+      std::vector<int8_t> packed(bnrt_igemm_packed_bytes(k, n), 99);
+      bnrt_igemm_pack(src.data(), k, n, strideK, strideN, packed.data());
+      for (int64_t block = 0; block < blocks; ++block)
+        for (int64_t g = 0; g < groups; ++g)
+          for (int64_t j = 0; j < 16; ++j)
+            for (int64_t t = 0; t < 4; ++t) {
+              int64_t row = 4 * g + t, col = 16 * block + j;
+              int want =
+                  row < k && col < n
+                      ? std::max<int>(src[row * strideK + col * strideN], -127)
+                      : 0;
+              ASSERT_EQ(packed[(block * groups + g) * 64 + 4 * j + t], want)
+                  << "k " << k << " n " << n << (columns ? " K^T" : " V")
+                  << " block " << block << " group " << g << " j " << j << " t "
+                  << t;
+            }
+    }
 }
 
 } // namespace

@@ -3,6 +3,9 @@
 #include "kernels/dispatch.h"
 #include "kernels/igemm_impl.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace bnrt {
 
 void igemmScalar(const bnrt_igemm_args &args, int64_t m0, int64_t m1) {
@@ -26,40 +29,104 @@ extern "C" int64_t bnrt_igemm_packed_bytes(int64_t k, int64_t n) {
   return blocks * ((k + 3) / 4) * 64;
 }
 
+namespace {
+
+// 16 bytes or 4 int32 as one value: GCC's vector extension, so the shuffles
+// below compile to the baseline's own (SSE2 unpacks, NEON zips).
+typedef int8_t Bytes16 __attribute__((vector_size(16)));
+typedef int32_t Words4 __attribute__((vector_size(16)));
+
+template <typename V> V load16(const int8_t *p) {
+  V v;
+  std::memcpy(&v, p, 16);
+  return v;
+}
+
+/// Stores 16 packed bytes, -128 raised to -127 (it has no negation in
+/// int8, and the AVX2 path negates weights).
+template <typename V> void store16(int8_t *p, V v) {
+  Bytes16 b;
+  std::memcpy(&b, &v, 16);
+  const Bytes16 floor = Bytes16{} - 127;
+  b = b < floor ? floor : b;
+  std::memcpy(p, &b, 16);
+}
+
+/// One whole group of a whole block from rows 4g..4g+3 that are 16
+/// consecutive bytes each (V's form: stride_n 1): bytes interleaved 4 ways.
+void packRowsGroup(const int8_t *from, int64_t strideK, int8_t *to) {
+  Bytes16 r0 = load16<Bytes16>(from), r1 = load16<Bytes16>(from + strideK),
+          r2 = load16<Bytes16>(from + 2 * strideK),
+          r3 = load16<Bytes16>(from + 3 * strideK);
+  Bytes16 lo01 = __builtin_shufflevector(r0, r1, 0, 16, 1, 17, 2, 18, 3, 19, 4,
+                                         20, 5, 21, 6, 22, 7, 23),
+          hi01 = __builtin_shufflevector(r0, r1, 8, 24, 9, 25, 10, 26, 11, 27,
+                                         12, 28, 13, 29, 14, 30, 15, 31),
+          lo23 = __builtin_shufflevector(r2, r3, 0, 16, 1, 17, 2, 18, 3, 19, 4,
+                                         20, 5, 21, 6, 22, 7, 23),
+          hi23 = __builtin_shufflevector(r2, r3, 8, 24, 9, 25, 10, 26, 11, 27,
+                                         12, 28, 13, 29, 14, 30, 15, 31);
+  store16(to, __builtin_shufflevector(lo01, lo23, 0, 1, 16, 17, 2, 3, 18, 19, 4,
+                                      5, 20, 21, 6, 7, 22, 23));
+  store16(to + 16, __builtin_shufflevector(lo01, lo23, 8, 9, 24, 25, 10, 11, 26,
+                                           27, 12, 13, 28, 29, 14, 15, 30, 31));
+  store16(to + 32, __builtin_shufflevector(hi01, hi23, 0, 1, 16, 17, 2, 3, 18,
+                                           19, 4, 5, 20, 21, 6, 7, 22, 23));
+  store16(to + 48, __builtin_shufflevector(hi01, hi23, 8, 9, 24, 25, 10, 11, 26,
+                                           27, 12, 13, 28, 29, 14, 15, 30, 31));
+}
+
+/// Four whole groups of columns j..j+3 whose 16 bytes (4 groups of 4) are
+/// consecutive in each column (K^T's form: stride_k 1): a 4 x 4 transpose
+/// of int32; group q goes to to + 64 q.
+void packColumnsGroups(const int8_t *from, int64_t strideN, int8_t *to) {
+  Words4 c0 = load16<Words4>(from), c1 = load16<Words4>(from + strideN),
+         c2 = load16<Words4>(from + 2 * strideN),
+         c3 = load16<Words4>(from + 3 * strideN);
+  Words4 t0 = __builtin_shufflevector(c0, c1, 0, 4, 1, 5),
+         t1 = __builtin_shufflevector(c2, c3, 0, 4, 1, 5),
+         t2 = __builtin_shufflevector(c0, c1, 2, 6, 3, 7),
+         t3 = __builtin_shufflevector(c2, c3, 2, 6, 3, 7);
+  store16(to, __builtin_shufflevector(t0, t1, 0, 1, 4, 5));
+  store16(to + 64, __builtin_shufflevector(t0, t1, 2, 3, 6, 7));
+  store16(to + 128, __builtin_shufflevector(t2, t3, 0, 1, 4, 5));
+  store16(to + 192, __builtin_shufflevector(t2, t3, 2, 3, 6, 7));
+}
+
+} // namespace
+
 extern "C" void bnrt_igemm_pack(const int8_t *src, int64_t k, int64_t n,
                                 int64_t stride_k, int64_t stride_n, void *out) {
   bnrt::IgemmPacked b(out, k, n);
   auto *data = const_cast<int8_t *>(b.data);
   constexpr int64_t cols = bnrt::kIgemmCols;
-  // In the order of the layout, so every byte (padding included) is
-  // written once, sequentially: attention packs K and V every run.
+  static_assert(cols == 16, "the shuffles pack blocks of 16 columns");
+  // Attention packs K and V every run: whole groups of whole blocks by
+  // 16-byte shuffles (each byte loaded and stored once, in registers:
+  // storing bytes and re-reading them to clamp stalls on store
+  // forwarding), the edges one byte at a time.
   for (int64_t block = 0; block < b.blocks; ++block) {
     int64_t width = std::min(cols, n - block * cols);
     const int8_t *from = src + block * cols * stride_n;
-    for (int64_t g = 0; g < b.groups; ++g) {
-      int8_t *to = data + (block * b.groups + g) * 64;
-      if (width == cols && 4 * g + 4 <= k) { // whole group: no bounds
-        if (stride_k == 1) // 4 consecutive source bytes per column (K^T)
-          for (int64_t j = 0; j < cols; ++j)
-            std::memcpy(to + 4 * j, from + j * stride_n + 4 * g, 4);
-        else
-          for (int t = 0; t < 4; ++t)
-            for (int64_t j = 0; j < cols; ++j)
-              to[4 * j + t] = from[(4 * g + t) * stride_k + j * stride_n];
-        for (int i = 0; i < 64; ++i)
-          to[i] = std::max<int8_t>(to[i], -127);
-        continue;
-      }
+    int8_t *blockData = data + block * b.groups * 64;
+    int64_t g = 0;
+    if (width == cols && stride_n == 1)
+      for (; 4 * g + 4 <= k; ++g)
+        packRowsGroup(from + 4 * g * stride_k, stride_k, blockData + g * 64);
+    if (width == cols && stride_k == 1)
+      for (; 4 * g + 16 <= k; g += 4)
+        for (int64_t j = 0; j < cols; j += 4)
+          packColumnsGroups(from + j * stride_n + 4 * g, stride_n,
+                            blockData + g * 64 + 4 * j);
+    for (; g < b.groups; ++g) {
+      int8_t *to = blockData + g * 64;
       for (int t = 0; t < 4; ++t) {
         int64_t row = 4 * g + t;
-        for (int64_t j = 0; j < cols; ++j) {
-          // -128 has no negation in int8 (the AVX2 path negates weights).
-          int8_t v =
+        for (int64_t j = 0; j < cols; ++j)
+          to[4 * j + t] =
               row < k && j < width
                   ? std::max<int8_t>(from[row * stride_k + j * stride_n], -127)
                   : 0;
-          to[4 * j + t] = v;
-        }
       }
     }
   }
