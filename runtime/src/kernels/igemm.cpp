@@ -52,28 +52,50 @@ template <typename V> void store16(int8_t *p, V v) {
   std::memcpy(p, &b, 16);
 }
 
+// The interleaving shuffles: elements 0-7 (low) or 8-15 (high) of a and b
+// alternating as bytes, as byte pairs; int32 elements 0-1 / 2-3
+// alternating, as int32 pairs.
+Bytes16 lowBytes(Bytes16 a, Bytes16 b) {
+  return __builtin_shufflevector(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21,
+                                 6, 22, 7, 23);
+}
+Bytes16 highBytes(Bytes16 a, Bytes16 b) {
+  return __builtin_shufflevector(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13,
+                                 29, 14, 30, 15, 31);
+}
+Bytes16 lowBytePairs(Bytes16 a, Bytes16 b) {
+  return __builtin_shufflevector(a, b, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21,
+                                 6, 7, 22, 23);
+}
+Bytes16 highBytePairs(Bytes16 a, Bytes16 b) {
+  return __builtin_shufflevector(a, b, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28,
+                                 29, 14, 15, 30, 31);
+}
+Words4 lowWords(Words4 a, Words4 b) {
+  return __builtin_shufflevector(a, b, 0, 4, 1, 5);
+}
+Words4 highWords(Words4 a, Words4 b) {
+  return __builtin_shufflevector(a, b, 2, 6, 3, 7);
+}
+Words4 lowWordPairs(Words4 a, Words4 b) {
+  return __builtin_shufflevector(a, b, 0, 1, 4, 5);
+}
+Words4 highWordPairs(Words4 a, Words4 b) {
+  return __builtin_shufflevector(a, b, 2, 3, 6, 7);
+}
+
 /// One whole group of a whole block from rows 4g..4g+3 that are 16
 /// consecutive bytes each (V's form: stride_n 1): bytes interleaved 4 ways.
 void packRowsGroup(const int8_t *from, int64_t strideK, int8_t *to) {
   Bytes16 r0 = load16<Bytes16>(from), r1 = load16<Bytes16>(from + strideK),
           r2 = load16<Bytes16>(from + 2 * strideK),
           r3 = load16<Bytes16>(from + 3 * strideK);
-  Bytes16 lo01 = __builtin_shufflevector(r0, r1, 0, 16, 1, 17, 2, 18, 3, 19, 4,
-                                         20, 5, 21, 6, 22, 7, 23),
-          hi01 = __builtin_shufflevector(r0, r1, 8, 24, 9, 25, 10, 26, 11, 27,
-                                         12, 28, 13, 29, 14, 30, 15, 31),
-          lo23 = __builtin_shufflevector(r2, r3, 0, 16, 1, 17, 2, 18, 3, 19, 4,
-                                         20, 5, 21, 6, 22, 7, 23),
-          hi23 = __builtin_shufflevector(r2, r3, 8, 24, 9, 25, 10, 26, 11, 27,
-                                         12, 28, 13, 29, 14, 30, 15, 31);
-  store16(to, __builtin_shufflevector(lo01, lo23, 0, 1, 16, 17, 2, 3, 18, 19, 4,
-                                      5, 20, 21, 6, 7, 22, 23));
-  store16(to + 16, __builtin_shufflevector(lo01, lo23, 8, 9, 24, 25, 10, 11, 26,
-                                           27, 12, 13, 28, 29, 14, 15, 30, 31));
-  store16(to + 32, __builtin_shufflevector(hi01, hi23, 0, 1, 16, 17, 2, 3, 18,
-                                           19, 4, 5, 20, 21, 6, 7, 22, 23));
-  store16(to + 48, __builtin_shufflevector(hi01, hi23, 8, 9, 24, 25, 10, 11, 26,
-                                           27, 12, 13, 28, 29, 14, 15, 30, 31));
+  Bytes16 lo01 = lowBytes(r0, r1), hi01 = highBytes(r0, r1),
+          lo23 = lowBytes(r2, r3), hi23 = highBytes(r2, r3);
+  store16(to, lowBytePairs(lo01, lo23));
+  store16(to + 16, highBytePairs(lo01, lo23));
+  store16(to + 32, lowBytePairs(hi01, hi23));
+  store16(to + 48, highBytePairs(hi01, hi23));
 }
 
 /// Four whole groups of columns j..j+3 whose 16 bytes (4 groups of 4) are
@@ -83,14 +105,12 @@ void packColumnsGroups(const int8_t *from, int64_t strideN, int8_t *to) {
   Words4 c0 = load16<Words4>(from), c1 = load16<Words4>(from + strideN),
          c2 = load16<Words4>(from + 2 * strideN),
          c3 = load16<Words4>(from + 3 * strideN);
-  Words4 t0 = __builtin_shufflevector(c0, c1, 0, 4, 1, 5),
-         t1 = __builtin_shufflevector(c2, c3, 0, 4, 1, 5),
-         t2 = __builtin_shufflevector(c0, c1, 2, 6, 3, 7),
-         t3 = __builtin_shufflevector(c2, c3, 2, 6, 3, 7);
-  store16(to, __builtin_shufflevector(t0, t1, 0, 1, 4, 5));
-  store16(to + 64, __builtin_shufflevector(t0, t1, 2, 3, 6, 7));
-  store16(to + 128, __builtin_shufflevector(t2, t3, 0, 1, 4, 5));
-  store16(to + 192, __builtin_shufflevector(t2, t3, 2, 3, 6, 7));
+  Words4 lo01 = lowWords(c0, c1), lo23 = lowWords(c2, c3),
+         hi01 = highWords(c0, c1), hi23 = highWords(c2, c3);
+  store16(to, lowWordPairs(lo01, lo23));
+  store16(to + 64, highWordPairs(lo01, lo23));
+  store16(to + 128, lowWordPairs(hi01, hi23));
+  store16(to + 192, highWordPairs(hi01, hi23));
 }
 
 } // namespace
